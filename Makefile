@@ -1,0 +1,169 @@
+# dmaport - GNU Make build.
+#
+#   make            libdmaport.a, libdmaport.so, the tools
+#   make run        the demo: the talk's slides on the simulated machine
+#   make check      every test, then again under ASan+UBSan (and TSan for the
+#                   concurrent ones)
+#   make bench      the benchmarks
+#   make install PREFIX=/usr/local
+#
+# `run` and `check` install missing Debian packages first (scripts/deps.sh).
+
+PREFIX ?= /usr/local
+CC ?= cc
+ifeq ($(origin CC),default)
+CC := gcc
+endif
+BUILD ?= build
+SAN ?=
+OPT ?= -O2
+
+VERSION := 0.1.0
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -g $(OPT) -fPIC -Iinclude $(WARN) $(SAN_CFLAGS) $(EXTRA_CFLAGS)
+LIB_CFLAGS := $(CFLAGS_COMMON) -DDMP_BUILDING_LIBRARY -fvisibility=hidden
+LDLIBS := -lpthread
+
+ifeq ($(SAN),asan)
+SAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_LDFLAGS := -fsanitize=address,undefined
+endif
+ifeq ($(SAN),tsan)
+SAN_CFLAGS := -fsanitize=thread -fno-omit-frame-pointer
+SAN_LDFLAGS := -fsanitize=thread
+endif
+
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+
+# Library sources: every layer; the host platform environment.
+LIB_SRCS := $(sort $(wildcard src/*/*.c) $(wildcard src/platform/host/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+
+# Tests: tests/test-NAME.c is one cmocka program; tests/support/*.c is shared.
+TEST_SRCS := $(sort $(wildcard tests/test-*.c))
+TEST_NAMES := $(TEST_SRCS:tests/%.c=%)
+TEST_BINS := $(TEST_NAMES:%=$(BUILD)/tests/%)
+TSAN_TESTS := $(notdir $(basename $(wildcard tests/test-*-threads.c)))
+SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
+
+# Benchmarks: bench/NAME.c defines dmp_bench_NAME(argc, argv); dmaport-bench
+# dispatches to them through a generated table.
+BENCH_SRCS := $(sort $(filter-out bench/bench.c,$(wildcard bench/*.c)))
+BENCH_NAMES := $(basename $(notdir $(BENCH_SRCS)))
+BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/bench/bench.o
+
+SIM_TOOL_SRCS := tools/dmaport-sim.c $(wildcard tools/scenarios/*.c)
+SIM_TOOL_OBJS := $(SIM_TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
+
+TOOLS := $(BUILD)/bin/dmaport-sim $(BUILD)/bin/dmaport-bench
+
+.PHONY: all lib tools deps run check test test-asan test-tsan bench install clean
+.DEFAULT_GOAL := all
+
+all: lib tools
+lib: $(BUILD)/libdmaport.a $(BUILD)/libdmaport.so $(BUILD)/dmaport.pc
+tools: $(TOOLS)
+
+deps:
+	@sh scripts/deps.sh build
+
+$(BUILD)/obj/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(LIB_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(CMOCKA_CFLAGS) -Isrc -MMD -MP -c $< -o $@
+
+$(BUILD)/libdmaport.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libdmaport.so: $(LIB_OBJS)
+	$(CC) -shared -Wl,-soname,libdmaport.so.0 $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/dmaport.pc: dmaport.pc.in
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
+
+$(BUILD)/gen/bench-table.c: $(BENCH_SRCS) Makefile
+	@mkdir -p $(dir $@)
+	@{ echo '#include "bench.h"'; \
+	   for n in $(BENCH_NAMES); do echo "int dmp_bench_$$n(int argc, char **argv);"; done; \
+	   echo 'const struct bench_entry bench_table[] = {'; \
+	   for n in $(BENCH_NAMES); do echo "	{ \"$$n\", dmp_bench_$$n },"; done; \
+	   echo '	{ 0, 0 } };'; } > $@
+
+$(BUILD)/obj/gen/bench-table.o: $(BUILD)/gen/bench-table.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -Ibench -c $< -o $@
+
+$(BUILD)/bin/dmaport-bench: tools/dmaport-bench.c $(BENCH_OBJS) $(BUILD)/obj/gen/bench-table.o $(BUILD)/libdmaport.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -Ibench $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+
+$(BUILD)/bin/dmaport-sim: $(SIM_TOOL_OBJS) $(BUILD)/libdmaport.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(SUPPORT_OBJS) $(BUILD)/libdmaport.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+
+run: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bin/dmaport-sim
+	$(BUILD)/bin/dmaport-sim run slides
+
+# One run of every test in this build; a failing test fails the target after
+# all have run, and the closing line counts them.
+test: $(TEST_BINS)
+	@pass=0; fail=0; failed=""; \
+	for t in $(TEST_BINS); do \
+	  if $$t > $$t.log 2>&1; then pass=$$((pass+1)); else fail=$$((fail+1)); failed="$$failed $$(basename $$t)"; cat $$t.log; fi; \
+	done; \
+	echo "$(BUILD): $$pass passed, $$fail failed"; \
+	[ -z "$$failed" ] || { echo "failed:$$failed"; exit 1; }
+
+test-asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan SAN=asan OPT=-O1 test
+
+test-tsan:
+	@$(MAKE) --no-print-directory BUILD=build/tsan SAN=tsan OPT=-O1 \
+	  TEST_BINS="$(TSAN_TESTS:%=build/tsan/tests/%)" test
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory test-tsan
+	@$(MAKE) --no-print-directory install-check
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bin/dmaport-bench
+	@for b in $(BENCH_NAMES); do $(BUILD)/bin/dmaport-bench $$b || exit 1; done
+
+# Install into a scratch prefix and build a program against it with pkg-config.
+install-check: all
+	@rm -rf $(BUILD)/stage
+	@$(MAKE) --no-print-directory install PREFIX=$(CURDIR)/$(BUILD)/stage >/dev/null
+	@PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/stage/lib/pkgconfig; export PKG_CONFIG_PATH; \
+	  $(CC) -o $(BUILD)/stage/hello examples/hello.c $$(pkg-config --cflags --libs dmaport) \
+	    -Wl,-rpath,$(CURDIR)/$(BUILD)/stage/lib && $(BUILD)/stage/hello
+	@echo "install-check: installed headers, library and pkg-config file work"
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/include/dmaport/sim $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
+	install -m 644 include/dmaport/*.h $(DESTDIR)$(PREFIX)/include/dmaport/
+	install -m 644 include/dmaport/sim/*.h $(DESTDIR)$(PREFIX)/include/dmaport/sim/
+	install -m 644 $(BUILD)/libdmaport.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/libdmaport.so $(DESTDIR)$(PREFIX)/lib/libdmaport.so.0
+	ln -sf libdmaport.so.0 $(DESTDIR)$(PREFIX)/lib/libdmaport.so
+	install -m 644 $(BUILD)/dmaport.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

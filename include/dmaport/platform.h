@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dmaport/platform.h - the platform contract.
+ *
+ * IMPLEMENTERS' HEADER: for platform ports (the simulator, bare metal, ...)
+ * and for dmaport's own layers.  Drivers include <dmaport/dmaport.h> and never
+ * this file.
+ *
+ * A platform gives dmaport:
+ *   - physical memory: regions registered with dmp_mem_add_region(); dmaport's
+ *     page allocator (pages by order) and heap run on top of them, and
+ *     phys<->virt is arithmetic over the regions;
+ *   - cache maintenance by range, inner levels by virtual address and the
+ *     outer cache by physical address, so that an arch layer which forgets the
+ *     outer cache is caught on the simulator;
+ *   - barriers;
+ *   - MMIO: ioremap and accessors of 8/16/32/64 bits;
+ *   - memory attributes (uncached / write-combining) for coherent allocations
+ *     on non-coherent devices.
+ * These vary at run time (the simulator is configured per test) and go through
+ * struct dmp_platform_ops with a cookie.
+ *
+ * The other half of the contract - locks, the current CPU index, time and the
+ * report sink - is fixed per build: one file per target (src/platform/host/,
+ * ports/.../), chosen by the Makefile.  Their declarations are below.
+ *
+ * Exactly one platform is active at a time (as one kernel runs on one
+ * machine); dmp_platform_install() makes one active.
+ */
+#ifndef DMAPORT_PLATFORM_H
+#define DMAPORT_PLATFORM_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+
+#include <dmaport/types.h>
+
+DMP_BEGIN_DECLS
+
+/** Memory types a page can be given (Linux's pgprot for DMA memory). */
+enum dmp_mem_attr {
+	DMP_MEM_NORMAL = 0,   /* cacheable, write-back */
+	DMP_MEM_UNCACHED = 1, /* non-cacheable (pgprot_dmacoherent) */
+	DMP_MEM_WC = 2,       /* non-cacheable, write-combining */
+};
+
+/**
+ * struct dmp_platform_ops - the run-time half of the platform contract.
+ *
+ * Every callback gets the platform's cookie first.  Cache maintenance covers
+ * every cache line that intersects [start, start + size): whole lines, as on
+ * hardware.  None of these may fail except where an int is returned.
+ */
+struct dmp_platform_ops {
+	const char *name;
+
+	/** Cache line size of the data caches, in bytes (a power of two). */
+	size_t (*cache_line_size)(void *ctx);
+	/* Inner (CPU-side, L1...) caches, to the point of coherency, by VA. */
+	void (*dcache_clean)(void *ctx, const void *va, size_t size);
+	void (*dcache_inval)(void *ctx, const void *va, size_t size);
+	void (*dcache_flush)(void *ctx, const void *va, size_t size); /* clean+inval */
+	/* Outer cache (an L2 that DMA bypasses), by PA.  No-ops without one. */
+	void (*outer_clean)(void *ctx, dmp_phys_t pa, size_t size);
+	void (*outer_inval)(void *ctx, dmp_phys_t pa, size_t size);
+	void (*outer_flush)(void *ctx, dmp_phys_t pa, size_t size);
+
+	/* Barriers: Linux's mb/rmb/wmb (also order MMIO) and dma_rmb/dma_wmb
+	 * (order accesses to coherent DMA memory only). */
+	void (*mb)(void *ctx);
+	void (*rmb)(void *ctx);
+	void (*wmb)(void *ctx);
+	void (*dma_rmb)(void *ctx);
+	void (*dma_wmb)(void *ctx);
+
+	/**
+	 * ioremap - map @size bytes of MMIO at @phys; *@va receives the cookie
+	 * that the accessors take.  Returns 0, -ENODEV (nothing there) or
+	 * -ENOMEM.  The cookie need not be dereferenceable.
+	 */
+	int (*ioremap)(void *ctx, dmp_phys_t phys, size_t size, void **va);
+	void (*iounmap)(void *ctx, void *va);
+	/** Read @width bytes (1, 2, 4, 8) of MMIO at @addr. Unmapped: all ones. */
+	uint64_t (*mmio_read)(void *ctx, const volatile void *addr, unsigned width);
+	void (*mmio_write)(void *ctx, volatile void *addr, unsigned width, uint64_t val);
+
+	/**
+	 * set_mem_attr - give the pages of [phys, phys + size) memory type
+	 * @attr (page-aligned range).  Returns 0 or -EOPNOTSUPP.  The caller has
+	 * already flushed the cacheable alias (Linux's arch_dma_prep_coherent).
+	 */
+	int (*set_mem_attr)(void *ctx, dmp_phys_t phys, size_t size, enum dmp_mem_attr attr);
+};
+
+struct dmp_platform {
+	const struct dmp_platform_ops *ops;
+	void *ctx;
+};
+
+/** The active platform.  Set by dmp_platform_install(). */
+extern DMP_API struct dmp_platform dmp__platform;
+
+/**
+ * dmp_platform_install - make @p the active platform.
+ * Returns 0, or -EBUSY if another platform is active.
+ */
+DMP_API int dmp_platform_install(const struct dmp_platform *p);
+/** dmp_platform_uninstall - no platform active; forgets memory regions. */
+DMP_API void dmp_platform_uninstall(void);
+
+/*
+ * Physical memory.
+ *
+ * struct dmp_page is the per-page descriptor (Linux's struct page).  A
+ * platform provides storage for one per page of each region it registers; the
+ * page allocator and the heap keep their state there, never inside the memory
+ * that drivers see.
+ */
+struct dmp_page {
+	uint32_t next, prev;   /* free-list links (page index in region + 1) */
+	uint8_t order;         /* order of the block this page heads */
+	uint8_t flags;         /* DMP_PAGE_* */
+	uint8_t slab_class;    /* heap size class + 1, or 0 */
+	uint8_t reserved;
+	uint64_t slab_free;    /* heap: bitmap of free objects in this page */
+};
+
+#define DMP_MAX_REGIONS 8
+#define DMP_PAGE_ORDER_MAX 18 /* largest block: 2^18 pages = 1 GiB */
+
+/**
+ * dmp_mem_add_region - hand a region of physical memory to dmaport.
+ * @phys:   its physical address (page aligned)
+ * @va:     where the CPU sees it (page aligned)
+ * @size:   bytes (a multiple of the page size)
+ * @memmap: storage for size / DMP_PAGE_SIZE zeroed page descriptors; dmaport
+ *          touches only the descriptors of pages it hands out, so a
+ *          MAP_NORESERVE mapping costs only what is used.
+ * Returns 0, -EINVAL (misaligned, overlapping) or -ENOMEM (too many regions).
+ */
+DMP_API int dmp_mem_add_region(dmp_phys_t phys, void *va, size_t size, struct dmp_page *memmap);
+
+/*
+ * The build-time half: locks, CPU index, time, output.
+ */
+
+/** A spinlock for short critical sections that never block. */
+typedef struct {
+	atomic_flag locked;
+} dmp_spinlock_t;
+#define DMP_SPINLOCK_INIT { ATOMIC_FLAG_INIT }
+
+/** dmp_cpu_relax - called while spinning (the host yields after a while). */
+DMP_API void dmp_cpu_relax(unsigned int spins);
+
+static inline void dmp_spin_init(dmp_spinlock_t *l)
+{
+	atomic_flag_clear_explicit(&l->locked, memory_order_relaxed);
+}
+
+static inline void dmp_spin_lock(dmp_spinlock_t *l)
+{
+	unsigned int spins = 0;
+	while (atomic_flag_test_and_set_explicit(&l->locked, memory_order_acquire))
+		dmp_cpu_relax(++spins);
+}
+
+static inline bool dmp_spin_trylock(dmp_spinlock_t *l)
+{
+	return !atomic_flag_test_and_set_explicit(&l->locked, memory_order_acquire);
+}
+
+static inline void dmp_spin_unlock(dmp_spinlock_t *l)
+{
+	atomic_flag_clear_explicit(&l->locked, memory_order_release);
+}
+
+/** Upper bound of dmp_cpu_id(); per-CPU arrays have this many slots. */
+#define DMP_MAX_CPUS 64
+
+/**
+ * dmp_cpu_id - the current CPU's index, below DMP_MAX_CPUS.  On the host, a
+ * per-thread index handed out on first use (threads beyond DMP_MAX_CPUS
+ * share slots: per-CPU structures still lock).
+ */
+DMP_API unsigned int dmp_cpu_id(void);
+/** dmp_nr_cpus - how many CPUs (host: online processors, capped). */
+DMP_API unsigned int dmp_nr_cpus(void);
+/** dmp_time_ns - a monotonic clock in nanoseconds. */
+DMP_API uint64_t dmp_time_ns(void);
+/** dmp_env_puts - write one line (no newline in @s) to the console. */
+DMP_API void dmp_env_puts(const char *s);
+
+/*
+ * Failure injection (SQLite's test_malloc style): make the Nth call of a
+ * site fail, so that tests walk every error path.
+ */
+enum dmp_fail_site {
+	DMP_FAIL_PAGE = 0, /* page allocator: dmp_page_alloc() */
+	DMP_FAIL_HEAP = 1, /* heap: dmp_kmalloc() */
+	DMP_FAIL_NR_SITES
+};
+
+/**
+ * dmp_fail_nth - make the @nth next call at @site fail (1 = the next call),
+ * once.  0 disarms.  Counts are global and atomic.
+ */
+DMP_API void dmp_fail_nth(enum dmp_fail_site site, unsigned long nth);
+/** dmp_fail_calls - how many calls @site has seen since the last dmp_fail_nth(). */
+DMP_API unsigned long dmp_fail_calls(enum dmp_fail_site site);
+/** dmp__fail_check - internal: true if this call at @site must fail. */
+DMP_API bool dmp__fail_check(enum dmp_fail_site site);
+
+DMP_END_DECLS
+
+#endif /* DMAPORT_PLATFORM_H */

@@ -1,0 +1,36 @@
+#!/bin/sh
+# deps.sh - install the Debian packages dmaport needs, if any is missing.
+# A no-op when everything is present.  Usage: scripts/deps.sh [group...]
+#   build:  compiler, make, pkg-config, cmocka, libfdt, dtc (the default)
+#   cross:  aarch64 cross compiler and QEMU, for the bare-metal port
+set -eu
+
+pkgs_build="gcc make pkg-config libcmocka-dev libfdt-dev device-tree-compiler"
+pkgs_cross="gcc-aarch64-linux-gnu qemu-system-arm"
+
+groups="${*:-build}"
+want=""
+for g in $groups; do
+	eval "want=\"\$want \$pkgs_$g\""
+done
+
+missing=""
+for p in $want; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+echo "deps: installing:$missing"
+if [ "$(id -u)" = 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "deps: missing packages:$missing; install them as root" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -qq --no-install-recommends $missing

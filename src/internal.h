@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h - declarations shared by dmaport's layers.  Not installed.
+ * Internal names carry the dmp__ prefix.
+ */
+#ifndef DMP_INTERNAL_H
+#define DMP_INTERNAL_H
+
+#include <dmaport/platform.h>
+#include <dmaport/memory.h>
+
+#if defined(__GNUC__)
+#define dmp__likely(x) __builtin_expect(!!(x), 1)
+#define dmp__unlikely(x) __builtin_expect(!!(x), 0)
+#define DMP__PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define dmp__likely(x) (x)
+#define dmp__unlikely(x) (x)
+#define DMP__PRINTF(a, b)
+#endif
+
+/* Precondition asserts: on in debug builds (the default), off with NDEBUG. */
+#ifndef NDEBUG
+#define DMP_ASSERT(cond)                                                              \
+	do {                                                                          \
+		if (dmp__unlikely(!(cond)))                                           \
+			dmp__assert_fail(#cond, __FILE__, __LINE__);                  \
+	} while (0)
+#else
+#define DMP_ASSERT(cond) ((void)0)
+#endif
+
+DMP_API void dmp__assert_fail(const char *cond, const char *file, int line);
+
+/** dmp__log - format one line and send it to the console (dmp_env_puts). */
+DMP_API void dmp__log(const char *fmt, ...) DMP__PRINTF(1, 2);
+DMP_API void dmp__vlog(const char *fmt, va_list ap);
+
+/* The active platform's ops, for the layers above it. */
+#define DMP__PLAT_CALL(fn, ...) (dmp__platform.ops->fn(dmp__platform.ctx, __VA_ARGS__))
+#define DMP__PLAT_CALL0(fn) (dmp__platform.ops->fn(dmp__platform.ctx))
+
+/* Memory regions (src/mm/memory.c). */
+struct dmp__region {
+	dmp_phys_t phys;
+	uint8_t *va;
+	size_t size;
+	size_t npages;
+	struct dmp_page *memmap;
+	/* buddy allocator state, under lock */
+	dmp_spinlock_t lock;
+	uint32_t free_head[DMP_PAGE_ORDER_MAX + 1];
+	size_t nr_free;
+};
+
+struct dmp__memory {
+	unsigned int nr;
+	struct dmp__region r[DMP_MAX_REGIONS];
+};
+
+extern struct dmp__memory dmp__mem;
+
+/** dmp__region_of_phys - the region holding @phys, or NULL. */
+static inline struct dmp__region *dmp__region_of_phys(dmp_phys_t phys)
+{
+	for (unsigned int i = 0; i < dmp__mem.nr; i++) {
+		struct dmp__region *r = &dmp__mem.r[i];
+		if (phys - r->phys < r->size)
+			return r;
+	}
+	return NULL;
+}
+
+/** dmp__region_of_va - the region holding @va, or NULL. */
+static inline struct dmp__region *dmp__region_of_va(const void *va)
+{
+	uintptr_t a = (uintptr_t)va;
+	for (unsigned int i = 0; i < dmp__mem.nr; i++) {
+		struct dmp__region *r = &dmp__mem.r[i];
+		if (a - (uintptr_t)r->va < r->size)
+			return r;
+	}
+	return NULL;
+}
+
+/** dmp__phys_to_page - the descriptor of the page holding @phys, or NULL. */
+DMP_API struct dmp_page *dmp__phys_to_page(dmp_phys_t phys);
+
+/* Page descriptor flags. */
+#define DMP_PAGE_FREE 0x01  /* heads a free buddy block */
+#define DMP_PAGE_HEAD 0x02  /* heads an allocated block */
+#define DMP_PAGE_SLAB 0x04  /* the heap carves it into objects */
+
+/* Heap (src/mm/heap.c). */
+DMP_API void dmp__heap_reset(void);
+
+/* Platform cache maintenance shorthands. */
+static inline size_t dmp__cache_line(void)
+{
+	return DMP__PLAT_CALL0(cache_line_size);
+}
+
+#endif /* DMP_INTERNAL_H */

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * heap.c - dmp_kmalloc(): a small kernel-style heap in platform memory.
+ *
+ * Objects up to half a page come from single pages carved into equal
+ * objects of one size class (128 .. 2048 bytes: 128 is the largest cache
+ * line any platform has, so no two objects share a line, as Linux's
+ * ARCH_DMA_MINALIGN guarantees for kmalloc).  The free objects of a page are a
+ * bitmap in its descriptor; pages with free objects are on a per-class list
+ * linked through the descriptors by page frame number.  Larger objects are
+ * whole page blocks.  Nothing is stored in the memory itself.
+ */
+#include <string.h>
+
+#include "../internal.h"
+
+#define NR_CLASSES 5
+static const size_t class_size[NR_CLASSES] = { 128, 256, 512, 1024, 2048 };
+
+static dmp_spinlock_t heap_lock = DMP_SPINLOCK_INIT;
+static uint32_t partial_head[NR_CLASSES]; /* pfn + 1 of first partial page */
+
+static inline struct dmp_page *link_page(uint32_t link)
+{
+	return dmp__phys_to_page((dmp_phys_t)(link - 1) << DMP_PAGE_SHIFT);
+}
+
+static inline uint32_t page_link(dmp_phys_t phys)
+{
+	return (uint32_t)(phys >> DMP_PAGE_SHIFT) + 1;
+}
+
+void dmp__heap_reset(void)
+{
+	memset(partial_head, 0, sizeof(partial_head));
+}
+
+static void partial_add(unsigned int c, struct dmp_page *p, dmp_phys_t phys)
+{
+	p->prev = 0;
+	p->next = partial_head[c];
+	if (partial_head[c])
+		link_page(partial_head[c])->prev = page_link(phys);
+	partial_head[c] = page_link(phys);
+}
+
+static void partial_del(unsigned int c, struct dmp_page *p)
+{
+	if (p->prev)
+		link_page(p->prev)->next = p->next;
+	else
+		partial_head[c] = p->next;
+	if (p->next)
+		link_page(p->next)->prev = p->prev;
+	p->next = p->prev = 0;
+}
+
+static uint64_t full_bitmap(unsigned int c)
+{
+	size_t n = DMP_PAGE_SIZE / class_size[c];
+	return n >= 64 ? ~0ull : ((1ull << n) - 1);
+}
+
+void *dmp_kmalloc(size_t size, dmp_gfp_t gfp)
+{
+	if (dmp__fail_check(DMP_FAIL_HEAP))
+		return NULL;
+	if (size == 0)
+		size = 1;
+	void *ret = NULL;
+	if (size > class_size[NR_CLASSES - 1]) {
+		dmp_phys_t phys;
+		unsigned int order = dmp_get_order(size);
+		if (dmp_page_alloc(order, gfp, DMP_PHYS_ANY, &phys) != 0)
+			return NULL;
+		return dmp_phys_to_virt(phys); /* already zeroed for DMP_GFP_ZERO */
+	}
+	unsigned int c = 0;
+	while (class_size[c] < size)
+		c++;
+	dmp_spin_lock(&heap_lock);
+	if (!partial_head[c]) {
+		dmp_phys_t phys;
+		if (dmp_page_alloc(0, 0, DMP_PHYS_ANY, &phys) != 0)
+			goto out;
+		struct dmp_page *p = dmp__phys_to_page(phys);
+		p->flags |= DMP_PAGE_SLAB;
+		p->slab_class = (uint8_t)(c + 1);
+		p->slab_free = full_bitmap(c);
+		partial_add(c, p, phys);
+	}
+	dmp_phys_t phys = (dmp_phys_t)(partial_head[c] - 1) << DMP_PAGE_SHIFT;
+	struct dmp_page *p = link_page(partial_head[c]);
+	unsigned int bit = (unsigned int)__builtin_ctzll(p->slab_free);
+	p->slab_free &= ~(1ull << bit);
+	if (!p->slab_free)
+		partial_del(c, p);
+	ret = (uint8_t *)dmp_phys_to_virt(phys) + bit * class_size[c];
+out:
+	dmp_spin_unlock(&heap_lock);
+	if (ret && (gfp & DMP_GFP_ZERO))
+		memset(ret, 0, class_size[c]);
+	return ret;
+}
+
+void *dmp_kzalloc(size_t size, dmp_gfp_t gfp)
+{
+	return dmp_kmalloc(size, gfp | DMP_GFP_ZERO);
+}
+
+/* Validate @ptr; on success return its page and class (-1 for a block). */
+static struct dmp_page *lookup(const void *ptr, dmp_phys_t *phys, int *cls)
+{
+	if (dmp_virt_to_phys(ptr, phys) != 0)
+		return NULL;
+	dmp_phys_t page_phys = DMP_ALIGN_DOWN(*phys, DMP_PAGE_SIZE);
+	struct dmp_page *p = dmp__phys_to_page(page_phys);
+	if (p->flags & DMP_PAGE_SLAB) {
+		unsigned int c = p->slab_class - 1u;
+		if (c >= NR_CLASSES || (*phys - page_phys) % class_size[c])
+			return NULL;
+		*cls = (int)c;
+		return p;
+	}
+	if ((p->flags & DMP_PAGE_HEAD) && *phys == page_phys) {
+		*cls = -1;
+		return p;
+	}
+	return NULL;
+}
+
+size_t dmp_ksize(const void *ptr)
+{
+	dmp_phys_t phys;
+	int c;
+	if (!ptr)
+		return 0;
+	dmp_spin_lock(&heap_lock);
+	struct dmp_page *p = lookup(ptr, &phys, &c);
+	size_t n = 0;
+	if (p && c >= 0) {
+		unsigned int bit = (unsigned int)((phys % DMP_PAGE_SIZE) / class_size[c]);
+		if (!(p->slab_free & (1ull << bit)))
+			n = class_size[c];
+	} else if (p) {
+		n = DMP_PAGE_SIZE << p->order;
+	}
+	dmp_spin_unlock(&heap_lock);
+	return n;
+}
+
+void dmp_kfree(const void *ptr)
+{
+	dmp_phys_t phys;
+	int c;
+	if (!ptr)
+		return;
+	dmp_spin_lock(&heap_lock);
+	struct dmp_page *p = lookup(ptr, &phys, &c);
+	if (!p) {
+		dmp_spin_unlock(&heap_lock);
+		dmp__log("dmaport: kfree(%p): not a dmp_kmalloc object", ptr);
+		return;
+	}
+	if (c < 0) {
+		unsigned int order = p->order;
+		dmp_spin_unlock(&heap_lock);
+		dmp_page_free(phys, order);
+		return;
+	}
+	dmp_phys_t page_phys = DMP_ALIGN_DOWN(phys, DMP_PAGE_SIZE);
+	uint64_t bit = 1ull << ((phys - page_phys) / class_size[c]);
+	if (p->slab_free & bit) {
+		dmp_spin_unlock(&heap_lock);
+		dmp__log("dmaport: kfree(%p): double free", ptr);
+		return;
+	}
+	bool was_full = p->slab_free == 0;
+	p->slab_free |= bit;
+	if (was_full)
+		partial_add((unsigned int)c, p, page_phys);
+	bool release = p->slab_free == full_bitmap((unsigned int)c);
+	if (release) {
+		partial_del((unsigned int)c, p);
+		p->flags &= (uint8_t)~DMP_PAGE_SLAB;
+		p->slab_class = 0;
+	}
+	dmp_spin_unlock(&heap_lock);
+	if (release)
+		dmp_page_free(page_phys, 0);
+}

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * platform.c - the active platform, failure injection, MMIO accessors and
+ * barriers with Linux's ordering, and the log.
+ */
+#include <stdio.h>
+
+#include <dmaport/io.h>
+
+#include "../internal.h"
+
+struct dmp_platform dmp__platform;
+
+int dmp_platform_install(const struct dmp_platform *p)
+{
+	DMP_ASSERT(p && p->ops);
+	if (dmp__platform.ops)
+		return -EBUSY;
+	dmp__platform = *p;
+	return 0;
+}
+
+void dmp_platform_uninstall(void)
+{
+	dmp__platform.ops = NULL;
+	dmp__platform.ctx = NULL;
+	dmp__mem.nr = 0;
+	dmp__heap_reset();
+}
+
+/* Failure injection. */
+static _Atomic unsigned long fail_target[DMP_FAIL_NR_SITES];
+static _Atomic unsigned long fail_calls[DMP_FAIL_NR_SITES];
+
+void dmp_fail_nth(enum dmp_fail_site site, unsigned long nth)
+{
+	DMP_ASSERT(site < DMP_FAIL_NR_SITES);
+	atomic_store(&fail_calls[site], 0);
+	atomic_store(&fail_target[site], nth);
+}
+
+unsigned long dmp_fail_calls(enum dmp_fail_site site)
+{
+	DMP_ASSERT(site < DMP_FAIL_NR_SITES);
+	return atomic_load(&fail_calls[site]);
+}
+
+bool dmp__fail_check(enum dmp_fail_site site)
+{
+	unsigned long n = atomic_fetch_add_explicit(&fail_calls[site], 1, memory_order_relaxed) + 1;
+	unsigned long t = atomic_load_explicit(&fail_target[site], memory_order_relaxed);
+	if (dmp__likely(t == 0 || n != t))
+		return false;
+	/* once: disarm so the retry of the same call succeeds */
+	atomic_store(&fail_target[site], 0);
+	return true;
+}
+
+void dmp__vlog(const char *fmt, va_list ap)
+{
+	char line[512];
+	vsnprintf(line, sizeof(line), fmt, ap);
+	dmp_env_puts(line);
+}
+
+void dmp__log(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	dmp__vlog(fmt, ap);
+	va_end(ap);
+}
+
+void dmp__assert_fail(const char *cond, const char *file, int line)
+{
+	dmp__log("dmaport: assertion failed: %s at %s:%d", cond, file, line);
+	__builtin_trap();
+}
+
+/* MMIO. */
+int dmp_ioremap(dmp_phys_t phys, size_t size, void **regs)
+{
+	if (!regs || !size)
+		return -EINVAL;
+	return DMP__PLAT_CALL(ioremap, phys, size, regs);
+}
+
+void dmp_iounmap(void *regs)
+{
+	if (regs)
+		DMP__PLAT_CALL(iounmap, regs);
+}
+
+#define DEFINE_MMIO(sfx, type, width)                                                 \
+	type dmp_read##sfx##_relaxed(const volatile void *addr)                       \
+	{                                                                             \
+		return (type)DMP__PLAT_CALL(mmio_read, addr, width);                  \
+	}                                                                             \
+	void dmp_write##sfx##_relaxed(type v, volatile void *addr)                    \
+	{                                                                             \
+		DMP__PLAT_CALL(mmio_write, addr, width, v);                           \
+	}                                                                             \
+	/* Linux: readX() = read, then __iormb() (dma_rmb on arm64) */                \
+	type dmp_read##sfx(const volatile void *addr)                                 \
+	{                                                                             \
+		type v = (type)DMP__PLAT_CALL(mmio_read, addr, width);                \
+		DMP__PLAT_CALL0(dma_rmb);                                             \
+		return v;                                                             \
+	}                                                                             \
+	/* Linux: writeX() = __iowmb() (dma_wmb on arm64), then the write */          \
+	void dmp_write##sfx(type v, volatile void *addr)                              \
+	{                                                                             \
+		DMP__PLAT_CALL0(dma_wmb);                                             \
+		DMP__PLAT_CALL(mmio_write, addr, width, v);                           \
+	}
+
+DEFINE_MMIO(b, uint8_t, 1)
+DEFINE_MMIO(w, uint16_t, 2)
+DEFINE_MMIO(l, uint32_t, 4)
+DEFINE_MMIO(q, uint64_t, 8)
+
+void dmp_mb(void) { DMP__PLAT_CALL0(mb); }
+void dmp_rmb(void) { DMP__PLAT_CALL0(rmb); }
+void dmp_wmb(void) { DMP__PLAT_CALL0(wmb); }
+void dmp_dma_rmb(void) { DMP__PLAT_CALL0(dma_rmb); }
+void dmp_dma_wmb(void) { DMP__PLAT_CALL0(dma_wmb); }

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * copy-engine.c - the simulated copy engine (see <dmaport/sim/copy-engine.h>).
+ *
+ * Every memory access it makes - descriptors, data, status write-back - goes
+ * through dmp_sim_dma_read/write, so the port width, the IOMMU and the cache
+ * model apply to all of them.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <dmaport/sim/copy-engine.h>
+
+#include "sim-internal.h"
+
+#define CE_CHUNK 4096
+
+struct copy_engine {
+	uint32_t ctrl, status;
+	uint64_t ring;
+	uint32_t ring_size;
+	uint32_t head, tail, completed;
+	uint64_t err_addr;
+	uint32_t err_code;
+	uint8_t buf[CE_CHUNK];
+};
+
+static void ce_fail(struct copy_engine *ce, uint32_t code, uint64_t addr)
+{
+	ce->status |= DMP_CE_STATUS_ERROR;
+	ce->err_code = code;
+	ce->err_addr = addr;
+}
+
+/* Copy or fill one descriptor's data; returns 0 or the failing bus address. */
+static int ce_transfer(struct dmp_sim_device *dev, struct copy_engine *ce,
+		       const struct dmp_ce_desc *d, uint64_t *fault)
+{
+	for (uint32_t done = 0; done < d->len;) {
+		size_t n = DMP_MIN((size_t)(d->len - done), (size_t)CE_CHUNK);
+		if (d->flags & DMP_CE_DESC_FILL) {
+			memset(ce->buf, (int)(d->src & 0xff), n);
+		} else if (dmp_sim_dma_read(dev, d->src + done, ce->buf, n)) {
+			*fault = d->src + done;
+			return -1;
+		}
+		if (dmp_sim_dma_write(dev, d->dst + done, ce->buf, n)) {
+			*fault = d->dst + done;
+			return -1;
+		}
+		done += (uint32_t)n;
+	}
+	return 0;
+}
+
+static void ce_run(struct dmp_sim_device *dev)
+{
+	struct copy_engine *ce = dmp_sim_device_priv(dev);
+	if (!(ce->ctrl & DMP_CE_CTRL_ENABLE) || (ce->status & DMP_CE_STATUS_ERROR))
+		return;
+	if (!DMP_IS_POW2(ce->ring_size) || ce->ring_size > 4096) {
+		ce_fail(ce, DMP_CE_ERR_BAD_RING, ce->ring);
+		return;
+	}
+	while (ce->head != ce->tail) {
+		uint64_t at = ce->ring + (uint64_t)(ce->head & (ce->ring_size - 1)) * 32;
+		struct dmp_ce_desc d;
+		if (dmp_sim_dma_read(dev, at, &d, sizeof(d))) {
+			ce_fail(ce, DMP_CE_ERR_DMA, at);
+			return;
+		}
+		if (!(d.flags & DMP_CE_DESC_VALID)) {
+			ce_fail(ce, DMP_CE_ERR_NOT_READY, at);
+			return;
+		}
+		uint32_t status = DMP_CE_DESC_DONE;
+		uint64_t fault = 0;
+		if (d.flags & ~(uint32_t)(DMP_CE_DESC_VALID | DMP_CE_DESC_FILL)) {
+			ce_fail(ce, DMP_CE_ERR_BAD_DESC, at);
+			status = DMP_CE_DESC_FAILED;
+		} else if (ce_transfer(dev, ce, &d, &fault)) {
+			ce_fail(ce, DMP_CE_ERR_DMA, fault);
+			status = DMP_CE_DESC_FAILED;
+		}
+		/* Write back the status word only; the rest of the descriptor is the driver's. */
+		if (dmp_sim_dma_write(dev, at + offsetof(struct dmp_ce_desc, status), &status,
+				      sizeof(status)) && status == DMP_CE_DESC_DONE)
+			ce_fail(ce, DMP_CE_ERR_DMA, at);
+		if (ce->status & DMP_CE_STATUS_ERROR)
+			return;
+		ce->head++;
+		ce->completed++;
+	}
+}
+
+static uint64_t ce_read(struct dmp_sim_device *dev, uint64_t off, unsigned width)
+{
+	struct copy_engine *ce = dmp_sim_device_priv(dev);
+	(void)width;
+	switch (off) {
+	case DMP_CE_REG_ID: return DMP_CE_ID_VALUE;
+	case DMP_CE_REG_VERSION: return 1;
+	case DMP_CE_REG_CTRL: return ce->ctrl;
+	case DMP_CE_REG_STATUS: return ce->status;
+	case DMP_CE_REG_RING_LO: return (uint32_t)ce->ring;
+	case DMP_CE_REG_RING_HI: return (uint32_t)(ce->ring >> 32);
+	case DMP_CE_REG_RING_SIZE: return ce->ring_size;
+	case DMP_CE_REG_TAIL: return ce->tail;
+	case DMP_CE_REG_HEAD: return ce->head;
+	case DMP_CE_REG_COMPLETED: return ce->completed;
+	case DMP_CE_REG_ERR_ADDR_LO: return (uint32_t)ce->err_addr;
+	case DMP_CE_REG_ERR_ADDR_HI: return (uint32_t)(ce->err_addr >> 32);
+	case DMP_CE_REG_ERR_CODE: return ce->err_code;
+	default: return 0;
+	}
+}
+
+static void ce_write(struct dmp_sim_device *dev, uint64_t off, unsigned width, uint64_t val)
+{
+	struct copy_engine *ce = dmp_sim_device_priv(dev);
+	uint32_t v = (uint32_t)val;
+	(void)width;
+	switch (off) {
+	case DMP_CE_REG_CTRL:
+		if (v & DMP_CE_CTRL_RESET) {
+			ce->head = ce->tail = ce->completed = 0;
+			ce->status = 0;
+			ce->err_code = 0;
+			ce->err_addr = 0;
+		}
+		ce->ctrl = v & DMP_CE_CTRL_ENABLE;
+		break;
+	case DMP_CE_REG_RING_LO: ce->ring = (ce->ring & ~0xffffffffull) | v; break;
+	case DMP_CE_REG_RING_HI: ce->ring = (ce->ring & 0xffffffffull) | ((uint64_t)v << 32); break;
+	case DMP_CE_REG_RING_SIZE: ce->ring_size = v; break;
+	case DMP_CE_REG_TAIL:
+		ce->tail = v;
+		ce_run(dev);
+		break;
+	default: break; /* read-only or unused: ignored, as hardware does */
+	}
+}
+
+static void ce_destroy(struct dmp_sim_device *dev)
+{
+	free(dmp_sim_device_priv(dev));
+}
+
+static const struct dmp_sim_device_ops ce_ops = {
+	.mmio_read = ce_read,
+	.mmio_write = ce_write,
+	.destroy = ce_destroy,
+};
+
+int dmp_sim_copy_engine_create(struct dmp_sim *sim, const struct dmp_sim_device_config *cfg,
+			       struct dmp_sim_device **out)
+{
+	if (!cfg)
+		return -EINVAL;
+	struct copy_engine *ce = calloc(1, sizeof(*ce));
+	if (!ce)
+		return -ENOMEM;
+	struct dmp_sim_device_config c = *cfg;
+	c.mmio_size = DMP_CE_MMIO_SIZE;
+	c.ops = &ce_ops;
+	c.priv = ce;
+	int err = dmp_sim_device_create(sim, &c, out);
+	if (err)
+		free(ce);
+	return err;
+}

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * device.c - simulated devices: their DMA port, the path a DMA access takes
+ * (truncation, translation, coherent interconnect or DRAM), and MMIO.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "sim-internal.h"
+
+int dmp_sim_device_create(struct dmp_sim *sim, const struct dmp_sim_device_config *cfg,
+			  struct dmp_sim_device **out)
+{
+	if (!sim || !cfg || !cfg->name || cfg->port_bits < 1 || cfg->port_bits > 64)
+		return -EINVAL;
+	if (cfg->mmio_size) {
+		if (cfg->mmio_base + cfg->mmio_size < cfg->mmio_base || !cfg->ops)
+			return -EINVAL;
+		for (struct dmp_sim_device *d = sim->devices; d; d = d->next)
+			if (d->mmio_size && cfg->mmio_base < d->mmio_base + d->mmio_size &&
+			    d->mmio_base < cfg->mmio_base + cfg->mmio_size)
+				return -EINVAL;
+		if (dmp__sim_region(sim, cfg->mmio_base))
+			return -EINVAL; /* registers inside RAM */
+	}
+	struct dmp_sim_device *dev = calloc(1, sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	dev->sim = sim;
+	snprintf(dev->name, sizeof(dev->name), "%s", cfg->name);
+	dev->port_bits = cfg->port_bits;
+	dev->port_mask = DMP_BIT_MASK(cfg->port_bits);
+	dev->coherent = cfg->coherent;
+	dev->mmio_base = cfg->mmio_base;
+	dev->mmio_size = cfg->mmio_size;
+	dev->ops = cfg->ops;
+	dev->priv = cfg->priv;
+	dmp_spin_lock(&sim->lock);
+	dev->next = sim->devices;
+	sim->devices = dev;
+	dmp_spin_unlock(&sim->lock);
+	*out = dev;
+	return 0;
+}
+
+void dmp_sim_device_destroy(struct dmp_sim_device *dev)
+{
+	if (!dev)
+		return;
+	struct dmp_sim *sim = dev->sim;
+	dmp_spin_lock(&sim->lock);
+	for (struct dmp_sim_device **pp = &sim->devices; *pp; pp = &(*pp)->next)
+		if (*pp == dev) {
+			*pp = dev->next;
+			break;
+		}
+	/* Mappings of its registers now lead nowhere. */
+	for (size_t i = 0; i < sim->nr_maps; i++)
+		if (sim->maps[i].dev == dev)
+			sim->maps[i].dev = NULL;
+	dmp_spin_unlock(&sim->lock);
+	if (dev->ops && dev->ops->destroy)
+		dev->ops->destroy(dev);
+	free(dev);
+}
+
+void dmp__sim_devices_destroy(struct dmp_sim *sim)
+{
+	while (sim->devices)
+		dmp_sim_device_destroy(sim->devices);
+	for (size_t i = 0; i < sim->nr_maps; i++)
+		munmap(sim->maps[i].va, sim->maps[i].size);
+	sim->nr_maps = 0;
+}
+
+void *dmp_sim_device_priv(struct dmp_sim_device *dev)
+{
+	return dev->priv;
+}
+
+const char *dmp_sim_device_name(const struct dmp_sim_device *dev)
+{
+	return dev->name;
+}
+
+struct dmp_sim *dmp_sim_device_sim(struct dmp_sim_device *dev)
+{
+	return dev->sim;
+}
+
+void dmp_sim_device_set_translate(struct dmp_sim_device *dev, dmp_sim_translate_fn fn,
+				  void *cookie)
+{
+	dev->translate = fn;
+	dev->translate_cookie = cookie;
+}
+
+/* --- DMA ------------------------------------------------------------------ */
+
+/*
+ * One access within one page of memory.  Which image it touches:
+ *   normal memory, coherent device:     the CPU's view, snooped (C; a write
+ *                                        leaves the line dirty in the cache);
+ *   normal memory, non-coherent device: DRAM (D);
+ *   uncached / write-combining memory:  reads see DRAM (what has left the
+ *                                        write buffer) - or the CPU's view for
+ *                                        uncached memory without a write
+ *                                        buffer; writes reach both, as there is
+ *                                        no cache to hide them.
+ */
+static enum dmp_sim_image page_access(struct dmp_sim_device *dev, struct sim_region *r,
+				      size_t off, uint8_t *buf, size_t n, bool write)
+{
+	struct dmp_sim *sim = dev->sim;
+	enum dmp_mem_attr attr = r->attr[off >> DMP_PAGE_SHIFT];
+	if (attr == DMP_MEM_NORMAL) {
+		if (dev->coherent) {
+			if (!write) {
+				memcpy(buf, r->c + off, n);
+			} else {
+				/* Into the cache, as the interconnect delivers it: the
+				 * line now differs from memory and is written back later
+				 * like any dirty line. */
+				memcpy(r->c + off, buf, n);
+			}
+			return DMP_SIM_CPU;
+		}
+		if (write)
+			memcpy(r->d + off, buf, n);
+		else
+			memcpy(buf, r->d + off, n);
+		return DMP_SIM_DRAM;
+	}
+	if (write) {
+		memcpy(r->d + off, buf, n);
+		memcpy(r->c + off, buf, n);
+		return DMP_SIM_DRAM;
+	}
+	if (attr == DMP_MEM_UNCACHED && !sim->cfg.write_buffer) {
+		memcpy(buf, r->c + off, n);
+		return DMP_SIM_CPU;
+	}
+	memcpy(buf, r->d + off, n);
+	return DMP_SIM_DRAM;
+}
+
+static int dma_access(struct dmp_sim_device *dev, dmp_addr_t addr, uint8_t *buf, size_t len,
+		      bool write)
+{
+	struct dmp_sim *sim = dev->sim;
+	struct dmp_sim_event ev = { .kind = write ? DMP_EV_DEV_WRITE : DMP_EV_DEV_READ,
+				    .device = dev->name };
+	int err = 0;
+	while (len) {
+		/* The port drops address bits beyond its width, as a real bus. */
+		dmp_addr_t bus = addr & dev->port_mask;
+		dmp_phys_t phys = bus;
+		size_t chunk = len;
+		if (dev->translate) {
+			err = dev->translate(dev->translate_cookie, dev, bus, len, write, &phys,
+					     &chunk);
+			if (err)
+				break;
+			chunk = DMP_MIN(chunk, len);
+		}
+		struct sim_region *r = dmp__sim_region(sim, phys);
+		if (!r) {
+			err = -EFAULT;
+			addr = bus;
+			break;
+		}
+		size_t off = (size_t)(phys - r->base);
+		/* within one page (one memory type), and within the port's reach */
+		size_t n = DMP_MIN(chunk, DMP_PAGE_SIZE - (off & (DMP_PAGE_SIZE - 1)));
+		if (dev->port_bits < 64)
+			n = (size_t)DMP_MIN((uint64_t)n, dev->port_mask - bus + 1);
+		dmp__sim_touch(sim, phys, n);
+		ev.image = page_access(dev, r, off, buf, n, write);
+		ev.bus = bus;
+		ev.phys = phys;
+		ev.size = n;
+		dmp__sim_event(sim, &ev);
+		addr = bus + n;
+		buf += n;
+		len -= n;
+	}
+	if (err) {
+		struct dmp_sim_event f = { .kind = DMP_EV_DEV_FAULT, .device = dev->name,
+					   .bus = addr & dev->port_mask, .size = len,
+					   .value = (uint64_t)(-err) };
+		snprintf(f.text, sizeof(f.text), "%s", write ? "write" : "read");
+		dmp__sim_event(sim, &f);
+	}
+	return err;
+}
+
+int dmp_sim_dma_read(struct dmp_sim_device *dev, dmp_addr_t addr, void *buf, size_t len)
+{
+	return dma_access(dev, addr, buf, len, false);
+}
+
+int dmp_sim_dma_write(struct dmp_sim_device *dev, dmp_addr_t addr, const void *buf, size_t len)
+{
+	return dma_access(dev, addr, (uint8_t *)(uintptr_t)buf, len, true);
+}
+
+/* --- MMIO ----------------------------------------------------------------- */
+
+/*
+ * ioremap hands out a PROT_NONE window: a driver that dereferences register
+ * pointers instead of using the accessors traps at once, as it would on a
+ * system where the mapping is not a plain memory alias.
+ */
+int dmp__sim_ioremap(void *ctx, dmp_phys_t phys, size_t size, void **va)
+{
+	struct dmp_sim *sim = ctx;
+	struct dmp_sim_device *dev = NULL;
+	dmp_spin_lock(&sim->lock);
+	for (struct dmp_sim_device *d = sim->devices; d; d = d->next)
+		if (d->mmio_size && phys >= d->mmio_base &&
+		    phys + size <= d->mmio_base + d->mmio_size)
+			dev = d;
+	dmp_spin_unlock(&sim->lock);
+	if (!dev)
+		return -ENODEV;
+	size_t map = DMP_ALIGN_UP(size + (phys & (DMP_PAGE_SIZE - 1)), DMP_PAGE_SIZE);
+	uint8_t *p = mmap(NULL, map, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return -ENOMEM;
+	dmp_spin_lock(&sim->lock);
+	if (sim->nr_maps == sim->cap_maps) {
+		size_t cap = sim->cap_maps ? sim->cap_maps * 2 : 8;
+		struct sim_mmio_map *n = realloc(sim->maps, cap * sizeof(*n));
+		if (!n) {
+			dmp_spin_unlock(&sim->lock);
+			munmap(p, map);
+			return -ENOMEM;
+		}
+		sim->maps = n;
+		sim->cap_maps = cap;
+	}
+	sim->maps[sim->nr_maps++] = (struct sim_mmio_map){
+		.va = p, .size = map, .phys = DMP_ALIGN_DOWN(phys, DMP_PAGE_SIZE), .dev = dev };
+	dmp_spin_unlock(&sim->lock);
+	*va = p + (phys & (DMP_PAGE_SIZE - 1));
+	return 0;
+}
+
+void dmp__sim_iounmap(void *ctx, void *va)
+{
+	struct dmp_sim *sim = ctx;
+	dmp_spin_lock(&sim->lock);
+	for (size_t i = 0; i < sim->nr_maps; i++) {
+		struct sim_mmio_map *m = &sim->maps[i];
+		if ((uint8_t *)va >= m->va && (uint8_t *)va < m->va + m->size) {
+			munmap(m->va, m->size);
+			*m = sim->maps[--sim->nr_maps];
+			break;
+		}
+	}
+	dmp_spin_unlock(&sim->lock);
+}
+
+static struct dmp_sim_device *mmio_lookup(struct dmp_sim *sim, const volatile void *addr,
+					  uint64_t *offset, dmp_phys_t *phys)
+{
+	struct dmp_sim_device *dev = NULL;
+	const uint8_t *a = (const uint8_t *)(uintptr_t)addr;
+	dmp_spin_lock(&sim->lock);
+	for (size_t i = 0; i < sim->nr_maps; i++) {
+		struct sim_mmio_map *m = &sim->maps[i];
+		if (a >= m->va && a < m->va + m->size && m->dev) {
+			dev = m->dev;
+			*phys = m->phys + (dmp_phys_t)(a - m->va);
+			*offset = *phys - dev->mmio_base;
+			break;
+		}
+	}
+	dmp_spin_unlock(&sim->lock);
+	return dev;
+}
+
+uint64_t dmp__sim_mmio_read(void *ctx, const volatile void *addr, unsigned width)
+{
+	struct dmp_sim *sim = ctx;
+	uint64_t off = 0;
+	dmp_phys_t phys = 0;
+	struct dmp_sim_device *dev = mmio_lookup(sim, addr, &off, &phys);
+	dmp_sim_hostile_point(sim);
+	/* Reads of nothing return all ones, as an unclaimed bus access does. */
+	uint64_t v = width == 8 ? ~0ull : (1ull << (8 * width)) - 1;
+	if (dev && dev->ops->mmio_read)
+		v = dev->ops->mmio_read(dev, off, width);
+	struct dmp_sim_event ev = { .kind = DMP_EV_MMIO_READ, .device = dev ? dev->name : NULL,
+				    .phys = phys, .size = width, .value = v, .bus = off };
+	dmp__sim_event(sim, &ev);
+	return v;
+}
+
+void dmp__sim_mmio_write(void *ctx, volatile void *addr, unsigned width, uint64_t val)
+{
+	struct dmp_sim *sim = ctx;
+	uint64_t off = 0;
+	dmp_phys_t phys = 0;
+	struct dmp_sim_device *dev = mmio_lookup(sim, addr, &off, &phys);
+	dmp_sim_hostile_point(sim);
+	struct dmp_sim_event ev = { .kind = DMP_EV_MMIO_WRITE, .device = dev ? dev->name : NULL,
+				    .phys = phys, .size = width, .value = val, .bus = off };
+	dmp__sim_event(sim, &ev);
+	if (dev && dev->ops->mmio_write)
+		dev->ops->mmio_write(dev, off, width, val);
+}

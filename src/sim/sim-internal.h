@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim-internal.h - the simulated platform's private state.  Not installed.
+ */
+#ifndef DMP_SIM_INTERNAL_H
+#define DMP_SIM_INTERNAL_H
+
+#include <dmaport/sim.h>
+
+#include "../internal.h"
+
+struct sim_region {
+	dmp_phys_t base;
+	size_t size;
+	uint8_t *c, *s, *o, *d;  /* the images; o only with an outer cache */
+	uint8_t *outer_valid;    /* one byte per line */
+	uint8_t *outer_dirty;
+	uint8_t *attr;           /* enum dmp_mem_attr, one byte per page */
+	struct dmp_page *memmap;
+};
+
+struct sim_range {
+	dmp_phys_t phys;
+	size_t size;
+};
+
+struct sim_mmio_map {
+	uint8_t *va;
+	size_t size;       /* mapped (page rounded) */
+	dmp_phys_t phys;   /* physical address of va */
+	struct dmp_sim_device *dev;
+};
+
+struct dmp_sim_device {
+	struct dmp_sim *sim;
+	char name[48];
+	unsigned int port_bits;
+	uint64_t port_mask;
+	bool coherent;
+	dmp_phys_t mmio_base;
+	size_t mmio_size;
+	const struct dmp_sim_device_ops *ops;
+	void *priv;
+	dmp_sim_translate_fn translate;
+	void *translate_cookie;
+	struct dmp_sim_device *next;
+};
+
+#define SIM_RECENT 16
+#define SIM_TRACE_MAX (1u << 20)
+
+struct dmp_sim {
+	struct dmp_sim_config cfg;
+	size_t line;           /* line size */
+	unsigned int line_shift;
+	unsigned int nr;
+	struct sim_region r[DMP_MAX_REGIONS];
+
+	dmp_spinlock_t lock;   /* the lists, hostile state and trace below */
+
+	/* pages that are not normal memory: drained by write barriers */
+	struct sim_range *nc;
+	size_t nr_nc, cap_nc;
+
+	struct dmp_sim_device *devices;
+	struct sim_mmio_map *maps;
+	size_t nr_maps, cap_maps;
+
+	/* hostile mode */
+	uint64_t rng;
+	struct sim_range recent[SIM_RECENT];
+	unsigned int recent_next;
+
+	/* trace */
+	bool trace_on;
+	struct dmp_sim_event *ev;
+	size_t nr_ev, cap_ev;
+	uint64_t seq;
+	dmp_sim_trace_fn hook;
+	void *hook_cookie;
+};
+
+/* sim.c */
+struct sim_region *dmp__sim_region(struct dmp_sim *sim, dmp_phys_t phys);
+void dmp__sim_touch(struct dmp_sim *sim, dmp_phys_t phys, size_t size);
+void dmp__sim_event(struct dmp_sim *sim, const struct dmp_sim_event *ev);
+
+/* device.c */
+uint64_t dmp__sim_mmio_read(void *ctx, const volatile void *addr, unsigned width);
+void dmp__sim_mmio_write(void *ctx, volatile void *addr, unsigned width, uint64_t val);
+int dmp__sim_ioremap(void *ctx, dmp_phys_t phys, size_t size, void **va);
+void dmp__sim_iounmap(void *ctx, void *va);
+void dmp__sim_devices_destroy(struct dmp_sim *sim);
+
+#endif /* DMP_SIM_INTERNAL_H */

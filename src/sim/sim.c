@@ -1,0 +1,693 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim.c - the simulated machine: memory images, the cache model, barriers,
+ * memory types, hostile mode, and the platform ops that expose them.
+ *
+ * The CPU writes through plain C pointers into the C image; the simulator
+ * never sees those stores and does not need to: a line the CPU dirtied is one
+ * whose C differs from its S.  Every operation below works on whole lines.
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "sim-internal.h"
+
+static struct dmp_sim *current_sim;
+
+struct dmp_sim *dmp_sim_current(void)
+{
+	return current_sim;
+}
+
+void dmp_sim_config_default(struct dmp_sim_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->regions[0].base = 0x80000000ull;
+	cfg->regions[0].size = 1ull << 30;
+	cfg->regions[1].base = 0x100000000ull;
+	cfg->regions[1].size = 1ull << 30;
+	cfg->nr_regions = 2;
+	cfg->line_size = 64;
+	cfg->outer_cache = true;
+	cfg->write_buffer = true;
+	cfg->hostile_rate = 256;
+}
+
+struct sim_region *dmp__sim_region(struct dmp_sim *sim, dmp_phys_t phys)
+{
+	for (unsigned int i = 0; i < sim->nr; i++)
+		if (phys - sim->r[i].base < sim->r[i].size)
+			return &sim->r[i];
+	return NULL;
+}
+
+static struct sim_region *region_of_va(struct dmp_sim *sim, const void *va, size_t *off)
+{
+	uintptr_t a = (uintptr_t)va;
+	for (unsigned int i = 0; i < sim->nr; i++) {
+		struct sim_region *r = &sim->r[i];
+		if (a - (uintptr_t)r->c < r->size) {
+			*off = a - (uintptr_t)r->c;
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/* --- events --------------------------------------------------------------- */
+
+void dmp__sim_event(struct dmp_sim *sim, const struct dmp_sim_event *ev_in)
+{
+	if (!sim->trace_on && !sim->hook)
+		return;
+	struct dmp_sim_event ev = *ev_in;
+	dmp_spin_lock(&sim->lock);
+	ev.seq = ++sim->seq;
+	if (sim->trace_on && sim->nr_ev < SIM_TRACE_MAX) {
+		if (sim->nr_ev == sim->cap_ev) {
+			size_t cap = sim->cap_ev ? sim->cap_ev * 2 : 256;
+			struct dmp_sim_event *n = realloc(sim->ev, cap * sizeof(*n));
+			if (n) {
+				sim->ev = n;
+				sim->cap_ev = cap;
+			}
+		}
+		if (sim->nr_ev < sim->cap_ev)
+			sim->ev[sim->nr_ev++] = ev;
+	}
+	dmp_sim_trace_fn hook = sim->hook;
+	void *cookie = sim->hook_cookie;
+	dmp_spin_unlock(&sim->lock);
+	if (hook)
+		hook(cookie, &ev);
+}
+
+static void cpu_event(struct dmp_sim *sim, enum dmp_sim_event_kind kind, dmp_phys_t phys,
+		      size_t size, unsigned int lines)
+{
+	struct dmp_sim_event ev = { .kind = kind, .phys = phys, .size = size, .lines = lines };
+	dmp__sim_event(sim, &ev);
+}
+
+/* --- hostile mode ------------------------------------------------------- */
+
+static uint64_t rng_next(struct dmp_sim *sim)
+{
+	/* xorshift64*: small, fast, and the same seed gives the same run */
+	uint64_t x = sim->rng;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	sim->rng = x;
+	return x * 0x2545F4914F6CDD1Dull;
+}
+
+static inline size_t line_index(struct dmp_sim *sim, size_t off)
+{
+	return off >> sim->line_shift;
+}
+
+static inline bool page_normal(struct sim_region *r, size_t off)
+{
+	return r->attr[off >> DMP_PAGE_SHIFT] == DMP_MEM_NORMAL;
+}
+
+/* Write a dirty line back to the next level (the outer cache or DRAM). */
+static void line_writeback(struct dmp_sim *sim, struct sim_region *r, size_t off)
+{
+	size_t L = sim->line;
+	if (sim->cfg.outer_cache) {
+		size_t li = line_index(sim, off);
+		memcpy(r->o + off, r->c + off, L);
+		r->outer_valid[li] = 1;
+		r->outer_dirty[li] = 1;
+	} else {
+		memcpy(r->d + off, r->c + off, L);
+	}
+	memcpy(r->s + off, r->c + off, L);
+}
+
+/* Fill a line from the next level: C and S become what memory holds. */
+static void line_fill(struct dmp_sim *sim, struct sim_region *r, size_t off)
+{
+	size_t L = sim->line;
+	const uint8_t *src = r->d + off;
+	if (sim->cfg.outer_cache) {
+		size_t li = line_index(sim, off);
+		if (!r->outer_valid[li]) {
+			/* the outer cache allocates on read */
+			memcpy(r->o + off, r->d + off, L);
+			r->outer_valid[li] = 1;
+			r->outer_dirty[li] = 0;
+		}
+		src = r->o + off;
+	}
+	memcpy(r->c + off, src, L);
+	memcpy(r->s + off, src, L);
+}
+
+static inline bool line_dirty(struct dmp_sim *sim, struct sim_region *r, size_t off)
+{
+	return memcmp(r->c + off, r->s + off, sim->line) != 0;
+}
+
+static void hostile_range(struct dmp_sim *sim, dmp_phys_t phys, size_t size)
+{
+	struct sim_region *r = dmp__sim_region(sim, phys);
+	if (!r || !size)
+		return;
+	size_t L = sim->line;
+	size_t first = DMP_ALIGN_DOWN((size_t)(phys - r->base), L);
+	size_t end = DMP_MIN((size_t)(phys - r->base) + size, r->size);
+	size_t nlines = (end - first + L - 1) / L;
+	/* Visit at most 64 random lines of a large range per moment. */
+	size_t visits = nlines < 64 ? nlines : 64;
+	for (size_t v = 0; v < visits; v++) {
+		size_t off = first + (nlines <= 64 ? v : rng_next(sim) % nlines) * L;
+		if (!page_normal(r, off))
+			continue;
+		unsigned int roll = (unsigned int)(rng_next(sim) % 1024);
+		if (roll >= sim->cfg.hostile_rate)
+			continue;
+		struct dmp_sim_event ev = { .phys = r->base + off, .size = L, .lines = 1 };
+		if (line_dirty(sim, r, off)) {
+			line_writeback(sim, r, off);
+			ev.kind = DMP_EV_EVICT;
+			dmp__sim_event(sim, &ev);
+		} else if (memcmp(r->c + off, sim->cfg.outer_cache && r->outer_valid[line_index(sim, off)]
+							 ? r->o + off : r->d + off, L) != 0) {
+			/* A clean line dropped and refilled (a speculative fetch). */
+			line_fill(sim, r, off);
+			ev.kind = DMP_EV_REFILL;
+			dmp__sim_event(sim, &ev);
+		}
+		if (sim->cfg.outer_cache) {
+			size_t li = line_index(sim, off);
+			if (r->outer_dirty[li] && (rng_next(sim) % 1024) < sim->cfg.hostile_rate) {
+				memcpy(r->d + off, r->o + off, L);
+				r->outer_dirty[li] = 0;
+				ev.kind = DMP_EV_EVICT;
+				ev.image = DMP_SIM_OUTER;
+				dmp__sim_event(sim, &ev);
+			}
+		}
+	}
+}
+
+void dmp_sim_hostile_point(struct dmp_sim *sim)
+{
+	if (!sim->cfg.hostile)
+		return;
+	struct sim_range recent[SIM_RECENT];
+	dmp_spin_lock(&sim->lock);
+	memcpy(recent, sim->recent, sizeof(recent));
+	dmp_spin_unlock(&sim->lock);
+	for (unsigned int i = 0; i < SIM_RECENT; i++)
+		hostile_range(sim, recent[i].phys, recent[i].size);
+}
+
+/* Remember a range the program works on, and give the cache its moment. */
+void dmp__sim_touch(struct dmp_sim *sim, dmp_phys_t phys, size_t size)
+{
+	if (!sim->cfg.hostile)
+		return;
+	dmp_spin_lock(&sim->lock);
+	sim->recent[sim->recent_next] = (struct sim_range){ phys, size };
+	sim->recent_next = (sim->recent_next + 1) % SIM_RECENT;
+	dmp_spin_unlock(&sim->lock);
+	dmp_sim_hostile_point(sim);
+}
+
+void dmp_sim_evict_all(struct dmp_sim *sim, dmp_phys_t phys, size_t size)
+{
+	struct sim_region *r = dmp__sim_region(sim, phys);
+	if (!r)
+		return;
+	size_t L = sim->line;
+	size_t off = DMP_ALIGN_DOWN((size_t)(phys - r->base), L);
+	size_t end = DMP_MIN((size_t)(phys - r->base) + size, r->size);
+	for (; off < end; off += L) {
+		if (!page_normal(r, off))
+			continue;
+		if (line_dirty(sim, r, off))
+			line_writeback(sim, r, off);
+		if (sim->cfg.outer_cache && r->outer_dirty[line_index(sim, off)]) {
+			memcpy(r->d + off, r->o + off, L);
+			r->outer_dirty[line_index(sim, off)] = 0;
+		}
+	}
+}
+
+/* --- inner cache maintenance, by VA ------------------------------------- */
+
+enum maint { M_CLEAN, M_INVAL, M_FLUSH };
+
+static void inner_maint(void *ctx, const void *va, size_t size, enum maint m)
+{
+	struct dmp_sim *sim = ctx;
+	size_t off;
+	struct sim_region *r = region_of_va(sim, va, &off);
+	if (!r || !size)
+		return; /* not simulated memory: nothing cached that DMA could see */
+	size_t L = sim->line;
+	size_t start = DMP_ALIGN_DOWN(off, L);
+	size_t end = DMP_MIN(DMP_ALIGN_UP(off + size, L), r->size);
+	dmp__sim_touch(sim, r->base + off, size);
+	unsigned int lines = 0;
+	for (size_t o = start; o < end; o += L) {
+		if (!page_normal(r, o))
+			continue; /* uncached pages hold no lines */
+		bool dirty = line_dirty(sim, r, o);
+		if (m != M_INVAL && dirty)
+			line_writeback(sim, r, o);
+		if (dirty)
+			lines++; /* written back, or (invalidate) CPU data discarded */
+		if (m != M_CLEAN)
+			line_fill(sim, r, o);
+	}
+	static const enum dmp_sim_event_kind k[] = { DMP_EV_CLEAN, DMP_EV_INVAL, DMP_EV_FLUSH };
+	cpu_event(sim, k[m], r->base + start, end - start, lines);
+}
+
+static void sim_dcache_clean(void *ctx, const void *va, size_t size)
+{
+	inner_maint(ctx, va, size, M_CLEAN);
+}
+
+static void sim_dcache_inval(void *ctx, const void *va, size_t size)
+{
+	inner_maint(ctx, va, size, M_INVAL);
+}
+
+static void sim_dcache_flush(void *ctx, const void *va, size_t size)
+{
+	inner_maint(ctx, va, size, M_FLUSH);
+}
+
+/* --- outer cache maintenance, by PA ------------------------------------- */
+
+static void outer_maint(void *ctx, dmp_phys_t pa, size_t size, enum maint m)
+{
+	struct dmp_sim *sim = ctx;
+	if (!sim->cfg.outer_cache || !size)
+		return;
+	struct sim_region *r = dmp__sim_region(sim, pa);
+	if (!r)
+		return;
+	size_t L = sim->line;
+	size_t off = (size_t)(pa - r->base);
+	size_t start = DMP_ALIGN_DOWN(off, L);
+	size_t end = DMP_MIN(DMP_ALIGN_UP(off + size, L), r->size);
+	dmp__sim_touch(sim, pa, size);
+	unsigned int lines = 0;
+	for (size_t o = start; o < end; o += L) {
+		size_t li = line_index(sim, o);
+		if (!r->outer_valid[li])
+			continue;
+		if (r->outer_dirty[li]) {
+			lines++;
+			if (m != M_INVAL)
+				memcpy(r->d + o, r->o + o, L);
+			r->outer_dirty[li] = 0;
+		}
+		if (m != M_CLEAN)
+			r->outer_valid[li] = 0;
+	}
+	static const enum dmp_sim_event_kind k[] = { DMP_EV_OUTER_CLEAN, DMP_EV_OUTER_INVAL,
+						     DMP_EV_OUTER_FLUSH };
+	cpu_event(sim, k[m], r->base + start, end - start, lines);
+}
+
+static void sim_outer_clean(void *ctx, dmp_phys_t pa, size_t size)
+{
+	outer_maint(ctx, pa, size, M_CLEAN);
+}
+
+static void sim_outer_inval(void *ctx, dmp_phys_t pa, size_t size)
+{
+	outer_maint(ctx, pa, size, M_INVAL);
+}
+
+static void sim_outer_flush(void *ctx, dmp_phys_t pa, size_t size)
+{
+	outer_maint(ctx, pa, size, M_FLUSH);
+}
+
+static size_t sim_line_size(void *ctx)
+{
+	return ((struct dmp_sim *)ctx)->line;
+}
+
+/* --- barriers and the write buffer ------------------------------------- */
+
+/*
+ * Stores to uncached memory wait in the write buffer, and stores to
+ * write-combining memory in the combining buffer, until a write barrier:
+ * then they reach DRAM.  Without a configured write buffer, uncached memory
+ * has no separate DRAM image (devices read the CPU's view directly), but
+ * write-combining memory still waits.
+ */
+static unsigned int drain_write_buffer(struct dmp_sim *sim)
+{
+	unsigned int lines = 0;
+	size_t L = sim->line;
+	dmp_spin_lock(&sim->lock);
+	for (size_t i = 0; i < sim->nr_nc; i++) {
+		struct sim_range *nc = &sim->nc[i];
+		struct sim_region *r = dmp__sim_region(sim, nc->phys);
+		if (!r)
+			continue;
+		size_t off = (size_t)(nc->phys - r->base);
+		for (size_t o = off; o < off + nc->size; o += L)
+			if (memcmp(r->c + o, r->d + o, L) != 0) {
+				memcpy(r->d + o, r->c + o, L);
+				lines++;
+			}
+	}
+	dmp_spin_unlock(&sim->lock);
+	return lines;
+}
+
+static void barrier_event(struct dmp_sim *sim, const char *name, unsigned int lines)
+{
+	struct dmp_sim_event ev = { .kind = DMP_EV_BARRIER, .lines = lines };
+	snprintf(ev.text, sizeof(ev.text), "%s", name);
+	dmp__sim_event(sim, &ev);
+}
+
+static void write_barrier(void *ctx, const char *name)
+{
+	struct dmp_sim *sim = ctx;
+	atomic_thread_fence(memory_order_seq_cst);
+	dmp_sim_hostile_point(sim);
+	barrier_event(sim, name, drain_write_buffer(sim));
+}
+
+static void sim_mb(void *ctx) { write_barrier(ctx, "mb"); }
+static void sim_wmb(void *ctx) { write_barrier(ctx, "wmb"); }
+static void sim_dma_wmb(void *ctx) { write_barrier(ctx, "dma_wmb"); }
+
+static void sim_rmb(void *ctx)
+{
+	atomic_thread_fence(memory_order_acquire);
+	barrier_event(ctx, "rmb", 0);
+}
+
+static void sim_dma_rmb(void *ctx)
+{
+	atomic_thread_fence(memory_order_acquire);
+	barrier_event(ctx, "dma_rmb", 0);
+}
+
+/* --- memory types ------------------------------------------------------- */
+
+static int nc_add(struct dmp_sim *sim, dmp_phys_t phys, size_t size)
+{
+	if (sim->nr_nc == sim->cap_nc) {
+		size_t cap = sim->cap_nc ? sim->cap_nc * 2 : 16;
+		struct sim_range *n = realloc(sim->nc, cap * sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		sim->nc = n;
+		sim->cap_nc = cap;
+	}
+	sim->nc[sim->nr_nc++] = (struct sim_range){ phys, size };
+	return 0;
+}
+
+/* Remove [phys, phys+size) from the non-normal ranges, keeping the rest. */
+static int nc_remove(struct dmp_sim *sim, dmp_phys_t phys, size_t size)
+{
+	for (size_t i = 0; i < sim->nr_nc;) {
+		struct sim_range e = sim->nc[i];
+		if (e.phys >= phys + size || phys >= e.phys + e.size) {
+			i++;
+			continue;
+		}
+		sim->nc[i] = sim->nc[--sim->nr_nc];
+		if (e.phys < phys && nc_add(sim, e.phys, phys - e.phys))
+			return -ENOMEM;
+		if (e.phys + e.size > phys + size &&
+		    nc_add(sim, phys + size, e.phys + e.size - (phys + size)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int sim_set_mem_attr(void *ctx, dmp_phys_t phys, size_t size, enum dmp_mem_attr attr)
+{
+	struct dmp_sim *sim = ctx;
+	struct sim_region *r = dmp__sim_region(sim, phys);
+	if (!r || !DMP_IS_ALIGNED(phys, DMP_PAGE_SIZE) || !DMP_IS_ALIGNED(size, DMP_PAGE_SIZE) ||
+	    size > r->size - (phys - r->base))
+		return -EINVAL;
+	size_t off = (size_t)(phys - r->base);
+	/* Pending buffered stores reach DRAM before the type changes. */
+	drain_write_buffer(sim);
+	dmp_spin_lock(&sim->lock);
+	int err = nc_remove(sim, phys, size);
+	if (!err && attr != DMP_MEM_NORMAL)
+		err = nc_add(sim, phys, size);
+	dmp_spin_unlock(&sim->lock);
+	if (err)
+		return err;
+	for (size_t p = off; p < off + size; p += DMP_PAGE_SIZE) {
+		enum dmp_mem_attr old = r->attr[p >> DMP_PAGE_SHIFT];
+		r->attr[p >> DMP_PAGE_SHIFT] = (uint8_t)attr;
+		if (old != DMP_MEM_NORMAL && attr == DMP_MEM_NORMAL) {
+			/* The page becomes cacheable with what memory holds. */
+			memcpy(r->s + p, r->d + p, DMP_PAGE_SIZE);
+			memcpy(r->c + p, r->d + p, DMP_PAGE_SIZE);
+			if (sim->cfg.outer_cache)
+				memset(r->outer_valid + line_index(sim, p), 0,
+				       DMP_PAGE_SIZE >> sim->line_shift);
+		}
+	}
+	struct dmp_sim_event ev = { .kind = DMP_EV_ATTR, .phys = phys, .size = size,
+				    .value = attr };
+	snprintf(ev.text, sizeof(ev.text), "%s",
+		 attr == DMP_MEM_NORMAL ? "normal" : attr == DMP_MEM_WC ? "write-combine" : "uncached");
+	dmp__sim_event(sim, &ev);
+	return 0;
+}
+
+enum dmp_mem_attr dmp_sim_mem_attr(struct dmp_sim *sim, dmp_phys_t phys)
+{
+	struct sim_region *r = dmp__sim_region(sim, phys);
+	return r ? (enum dmp_mem_attr)r->attr[(phys - r->base) >> DMP_PAGE_SHIFT] : DMP_MEM_NORMAL;
+}
+
+/* --- inspection ---------------------------------------------------------- */
+
+int dmp_sim_peek(struct dmp_sim *sim, enum dmp_sim_image image, dmp_phys_t phys, void *buf,
+		 size_t len)
+{
+	uint8_t *out = buf;
+	while (len) {
+		struct sim_region *r = dmp__sim_region(sim, phys);
+		if (!r)
+			return -EFAULT;
+		size_t off = (size_t)(phys - r->base);
+		size_t n = DMP_MIN(len, r->size - off);
+		const uint8_t *img = image == DMP_SIM_CPU    ? r->c
+				     : image == DMP_SIM_SNAP ? r->s
+				     : image == DMP_SIM_DRAM ? r->d
+				     : r->o;
+		if (!img)
+			return -EFAULT;
+		memcpy(out, img + off, n);
+		out += n;
+		phys += n;
+		len -= n;
+	}
+	return 0;
+}
+
+int dmp_sim_line_state(struct dmp_sim *sim, dmp_phys_t phys)
+{
+	struct sim_region *r = dmp__sim_region(sim, phys);
+	if (!r)
+		return -EFAULT;
+	size_t off = DMP_ALIGN_DOWN((size_t)(phys - r->base), sim->line);
+	size_t L = sim->line;
+	int st = 0;
+	if (!page_normal(r, off)) {
+		st |= DMP_SIM_LINE_UNCACHED;
+		if (memcmp(r->c + off, r->d + off, L))
+			st |= DMP_SIM_LINE_WB_PENDING;
+		return st;
+	}
+	if (memcmp(r->c + off, r->s + off, L))
+		st |= DMP_SIM_LINE_CPU_DIRTY;
+	if (memcmp(r->d + off, r->s + off, L))
+		st |= DMP_SIM_LINE_DEV_BEHIND;
+	if (sim->cfg.outer_cache) {
+		size_t li = line_index(sim, off);
+		if (r->outer_valid[li])
+			st |= DMP_SIM_LINE_OUTER_VALID;
+		if (r->outer_dirty[li])
+			st |= DMP_SIM_LINE_OUTER_DIRTY;
+	}
+	return st;
+}
+
+/* --- creation ------------------------------------------------------------ */
+
+static const struct dmp_platform_ops sim_ops = {
+	.name = "sim",
+	.cache_line_size = sim_line_size,
+	.dcache_clean = sim_dcache_clean,
+	.dcache_inval = sim_dcache_inval,
+	.dcache_flush = sim_dcache_flush,
+	.outer_clean = sim_outer_clean,
+	.outer_inval = sim_outer_inval,
+	.outer_flush = sim_outer_flush,
+	.mb = sim_mb,
+	.rmb = sim_rmb,
+	.wmb = sim_wmb,
+	.dma_rmb = sim_dma_rmb,
+	.dma_wmb = sim_dma_wmb,
+	.ioremap = dmp__sim_ioremap,
+	.iounmap = dmp__sim_iounmap,
+	.mmio_read = dmp__sim_mmio_read,
+	.mmio_write = dmp__sim_mmio_write,
+	.set_mem_attr = sim_set_mem_attr,
+};
+
+/* Address space that costs only the pages touched. */
+static void *reserve(size_t size)
+{
+	if (!size)
+		return NULL;
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
+static void release(void *p, size_t size)
+{
+	if (p)
+		munmap(p, size);
+}
+
+static void region_free(struct dmp_sim *sim, struct sim_region *r)
+{
+	size_t lines = r->size >> sim->line_shift;
+	size_t pages = r->size >> DMP_PAGE_SHIFT;
+	release(r->c, r->size);
+	release(r->s, r->size);
+	release(r->o, r->size);
+	release(r->d, r->size);
+	release(r->outer_valid, lines);
+	release(r->outer_dirty, lines);
+	release(r->attr, pages);
+	release(r->memmap, pages * sizeof(struct dmp_page));
+}
+
+static int region_init(struct dmp_sim *sim, struct sim_region *r, const struct dmp_sim_region *cr)
+{
+	size_t lines = cr->size >> sim->line_shift;
+	size_t pages = cr->size >> DMP_PAGE_SHIFT;
+	r->base = cr->base;
+	r->size = cr->size;
+	r->c = reserve(r->size);
+	r->s = reserve(r->size);
+	r->d = reserve(r->size);
+	r->attr = reserve(pages);
+	r->memmap = reserve(pages * sizeof(struct dmp_page));
+	bool ok = r->c && r->s && r->d && r->attr && r->memmap;
+	if (sim->cfg.outer_cache) {
+		r->o = reserve(r->size);
+		r->outer_valid = reserve(lines);
+		r->outer_dirty = reserve(lines);
+		ok = ok && r->o && r->outer_valid && r->outer_dirty;
+	}
+	return ok ? 0 : -ENOMEM;
+}
+
+static int config_valid(const struct dmp_sim_config *cfg)
+{
+	if (cfg->nr_regions == 0 || cfg->nr_regions > DMP_MAX_REGIONS)
+		return -EINVAL;
+	if (cfg->line_size != 32 && cfg->line_size != 64 && cfg->line_size != 128)
+		return -EINVAL;
+	if (cfg->hostile_rate > 1024)
+		return -EINVAL;
+	for (unsigned int i = 0; i < cfg->nr_regions; i++) {
+		const struct dmp_sim_region *a = &cfg->regions[i];
+		if (!a->size || !DMP_IS_ALIGNED(a->base, DMP_PAGE_SIZE) ||
+		    !DMP_IS_ALIGNED(a->size, DMP_PAGE_SIZE) || a->base + a->size < a->base ||
+		    (size_t)a->size != a->size)
+			return -EINVAL;
+		for (unsigned int j = 0; j < i; j++) {
+			const struct dmp_sim_region *b = &cfg->regions[j];
+			if (a->base < b->base + b->size && b->base < a->base + a->size)
+				return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+int dmp_sim_create(const struct dmp_sim_config *cfg, struct dmp_sim **out)
+{
+	int err = config_valid(cfg);
+	if (err)
+		return err;
+	if (dmp__platform.ops)
+		return -EBUSY;
+	struct dmp_sim *sim = calloc(1, sizeof(*sim));
+	if (!sim)
+		return -ENOMEM;
+	sim->cfg = *cfg;
+	sim->line = cfg->line_size;
+	sim->line_shift = (unsigned int)__builtin_ctz(cfg->line_size);
+	sim->rng = cfg->seed ? cfg->seed : 0x9e3779b97f4a7c15ull;
+	sim->trace_on = cfg->trace;
+	dmp_spin_init(&sim->lock);
+	for (unsigned int i = 0; i < cfg->nr_regions; i++) {
+		sim->nr = i + 1;
+		err = region_init(sim, &sim->r[i], &cfg->regions[i]);
+		if (err)
+			goto fail_regions;
+	}
+	struct dmp_platform plat = { .ops = &sim_ops, .ctx = sim };
+	err = dmp_platform_install(&plat);
+	if (err)
+		goto fail_regions;
+	for (unsigned int i = 0; i < sim->nr; i++) {
+		struct sim_region *r = &sim->r[i];
+		err = dmp_mem_add_region(r->base, r->c, r->size, r->memmap);
+		if (err)
+			goto fail_install;
+	}
+	current_sim = sim;
+	*out = sim;
+	return 0;
+
+fail_install:
+	dmp_platform_uninstall();
+fail_regions:
+	for (unsigned int i = 0; i < sim->nr; i++)
+		region_free(sim, &sim->r[i]);
+	free(sim);
+	return err;
+}
+
+void dmp_sim_destroy(struct dmp_sim *sim)
+{
+	if (!sim)
+		return;
+	dmp__sim_devices_destroy(sim);
+	if (current_sim == sim) {
+		dmp_platform_uninstall();
+		current_sim = NULL;
+	}
+	for (unsigned int i = 0; i < sim->nr; i++)
+		region_free(sim, &sim->r[i]);
+	free(sim->nc);
+	free(sim->maps);
+	free(sim->ev);
+	free(sim);
+}
