@@ -44,6 +44,20 @@ DMP_API size_t dmp_page_free_count(void);
 /** dmp_get_order - the smallest order whose block holds @size bytes. */
 DMP_API unsigned int dmp_get_order(size_t size);
 
+/*
+ * Page descriptors (Linux's struct page): one per page of platform memory.
+ * Callers treat struct dmp_page as opaque.
+ */
+struct dmp_page;
+/** dmp_phys_to_page - the descriptor of the page holding @phys, or NULL. */
+DMP_API struct dmp_page *dmp_phys_to_page(dmp_phys_t phys);
+/** dmp_virt_to_page - the descriptor of the page holding @va, or NULL. */
+DMP_API struct dmp_page *dmp_virt_to_page(const void *va);
+/** dmp_page_to_phys - the physical address of @page (a valid descriptor). */
+DMP_API dmp_phys_t dmp_page_to_phys(const struct dmp_page *page);
+/** dmp_page_address - the CPU address of @page (a valid descriptor). */
+DMP_API void *dmp_page_address(const struct dmp_page *page);
+
 /** dmp_phys_to_virt - the CPU address of @phys, or NULL if not memory. */
 DMP_API void *dmp_phys_to_virt(dmp_phys_t phys);
 

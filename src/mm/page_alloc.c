@@ -254,3 +254,38 @@ bool dmp_is_dma_memory(const void *va, size_t len)
 	size_t off = (size_t)((const uint8_t *)va - r->va);
 	return len <= r->size - off;
 }
+
+struct dmp_page *dmp_phys_to_page(dmp_phys_t phys)
+{
+	return dmp__phys_to_page(phys);
+}
+
+struct dmp_page *dmp_virt_to_page(const void *va)
+{
+	dmp_phys_t phys;
+	return dmp_virt_to_phys(va, &phys) ? NULL : dmp__phys_to_page(phys);
+}
+
+static struct dmp__region *region_of_page(const struct dmp_page *page)
+{
+	for (unsigned int i = 0; i < dmp__mem.nr; i++) {
+		struct dmp__region *r = &dmp__mem.r[i];
+		if (page >= r->memmap && page < r->memmap + r->npages)
+			return r;
+	}
+	return NULL;
+}
+
+dmp_phys_t dmp_page_to_phys(const struct dmp_page *page)
+{
+	struct dmp__region *r = region_of_page(page);
+	DMP_ASSERT(r);
+	return r->phys + (dmp_phys_t)(page - r->memmap) * DMP_PAGE_SIZE;
+}
+
+void *dmp_page_address(const struct dmp_page *page)
+{
+	struct dmp__region *r = region_of_page(page);
+	DMP_ASSERT(r);
+	return r->va + (size_t)(page - r->memmap) * DMP_PAGE_SIZE;
+}
