@@ -59,6 +59,7 @@ SIM_TOOL_OBJS := $(SIM_TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 
 TOOLS := $(BUILD)/bin/dmaport-sim $(BUILD)/bin/dmaport-bench
 
+.SECONDARY:
 .PHONY: all lib tools deps run check test test-asan test-tsan bench install clean
 .DEFAULT_GOAL := all
 
@@ -160,7 +161,8 @@ install: all
 	install -m 644 $(BUILD)/libdmaport.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libdmaport.so $(DESTDIR)$(PREFIX)/lib/libdmaport.so.0
 	ln -sf libdmaport.so.0 $(DESTDIR)$(PREFIX)/lib/libdmaport.so
-	install -m 644 $(BUILD)/dmaport.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' dmaport.pc.in \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/dmaport.pc
 	install -m 755 $(TOOLS) $(DESTDIR)$(PREFIX)/bin/
 
 clean:

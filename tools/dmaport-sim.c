@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dmaport-sim - run dmaport's scenarios on the simulated machine.
+ *
+ *   dmaport-sim list
+ *   dmaport-sim run [--trace] [--quiet] [--seed N] [--hostile] SCENARIO...
+ *
+ * SCENARIO is a name from `list`, or "slides" for all of the talk's slides.
+ * The exit status is non-zero when a scenario did not see what the model
+ * must produce.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "scenarios/scenario.h"
+
+static const struct scenario *const *all_lists(void)
+{
+	static const struct scenario *const lists[] = { slide_scenarios, NULL };
+	return lists;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: dmaport-sim list\n"
+		   "       dmaport-sim run [--trace|--quiet] [--seed N] [--hostile] SCENARIO...\n"
+		   "SCENARIO: a name from `dmaport-sim list`, or `slides` for all slides.\n"
+		   "  --trace    print every simulator event (default for slides)\n"
+		   "  --quiet    print no events\n"
+		   "  --seed N   seed for hostile mode\n"
+		   "  --hostile  caches evict and refill lines at any moment hardware could\n");
+}
+
+static int run_one(const struct scenario *s, const struct scenario_opts *o)
+{
+	fprintf(o->out, "\n== %s: %s\n", s->name, s->summary);
+	int rc = s->run(o);
+	fprintf(o->out, "  -> %s\n", rc ? "FAILED" : "ok");
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "list")) {
+		for (const struct scenario *const *l = all_lists(); *l; l++)
+			for (const struct scenario *s = *l; s->name; s++)
+				printf("%-16s %s\n", s->name, s->summary);
+		return 0;
+	}
+	if (strcmp(argv[1], "run")) {
+		usage(stderr);
+		return 2;
+	}
+	struct scenario_opts o = { .trace = true, .out = stdout };
+	int i = 2;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "--trace"))
+			o.trace = true;
+		else if (!strcmp(argv[i], "--quiet"))
+			o.trace = false;
+		else if (!strcmp(argv[i], "--hostile"))
+			o.hostile = true;
+		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+			o.seed = strtoull(argv[++i], NULL, 0);
+		else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (i == argc) {
+		usage(stderr);
+		return 2;
+	}
+	int failed = 0, ran = 0;
+	for (; i < argc; i++) {
+		bool found = false;
+		for (const struct scenario *const *l = all_lists(); *l; l++)
+			for (const struct scenario *s = *l; s->name; s++) {
+				bool slide = !strcmp(argv[i], "slides") && !strncmp(s->name, "slide-", 6);
+				if (slide || !strcmp(argv[i], s->name)) {
+					found = true;
+					ran++;
+					failed += run_one(s, &o) != 0;
+				}
+			}
+		if (!found) {
+			fprintf(stderr, "dmaport-sim: no scenario '%s' (see `dmaport-sim list`)\n",
+				argv[i]);
+			return 2;
+		}
+	}
+	printf("\n%d scenario(s): %d ok, %d failed\n", ran, ran - failed, failed);
+	return failed ? 1 : 0;
+}

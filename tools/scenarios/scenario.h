@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scenario.h - dmaport-sim's built-in scenarios.
+ *
+ * A scenario builds its simulated machine, runs, prints what the CPU and the
+ * devices saw, and returns 0 when everything it observed is what the model
+ * must produce (a stale read where the scenario shows one is *expected*).
+ */
+#ifndef DMP_SCENARIO_H
+#define DMP_SCENARIO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct scenario_opts {
+	bool trace;      /* print the simulator's events */
+	bool hostile;
+	uint64_t seed;
+	FILE *out;
+};
+
+struct scenario {
+	const char *name;
+	const char *summary;
+	int (*run)(const struct scenario_opts *opts);
+};
+
+/* NULL-terminated lists, one per file. */
+extern const struct scenario slide_scenarios[];
+
+/* Helpers for scenario code (tools/scenarios/common.c). */
+struct dmp_sim;
+struct dmp_sim_config;
+/** Create the machine and attach the live trace printer when asked. */
+int scenario_sim_create(const struct scenario_opts *o, struct dmp_sim_config *cfg,
+			struct dmp_sim **sim);
+/** Print "  <what>: <seen> -> right|STALE (expected ...)" and tally. */
+bool scenario_expect(const struct scenario_opts *o, const char *what, const char *seen,
+		     const char *want, bool expect_equal);
+
+#endif /* DMP_SCENARIO_H */
