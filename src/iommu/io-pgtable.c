@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * io-pgtable.c - the table of page-table formats and the generic entry
+ * points (Linux: drivers/iommu/io-pgtable.c).
+ *
+ * A format is a file defining a struct dmp_io_pgtable_init_fns, declared
+ * below and listed in io_pgtable_formats[]: adding one is that file plus
+ * these two lines.
+ */
+#include <dmaport/io-pgtable.h>
+
+#include "../internal.h"
+
+/* The formats (one file each under src/iommu/). */
+extern const struct dmp_io_pgtable_init_fns dmp__io_pgtable_arm_64_lpae_s1_init_fns;
+
+static const struct dmp_io_pgtable_init_fns *const io_pgtable_formats[DMP_IO_PGTABLE_NUM_FMTS] = {
+	[DMP_ARM_64_LPAE_S1] = &dmp__io_pgtable_arm_64_lpae_s1_init_fns,
+};
+
+int dmp_alloc_io_pgtable_ops(enum dmp_io_pgtable_fmt fmt, struct dmp_io_pgtable_cfg *cfg,
+			     void *cookie, struct dmp_io_pgtable_ops **ops)
+{
+	DMP_ASSERT(cfg && ops);
+	if ((unsigned int)fmt >= DMP_IO_PGTABLE_NUM_FMTS || !io_pgtable_formats[fmt])
+		return -EINVAL;
+
+	struct dmp_io_pgtable *iop = NULL;
+	int err = io_pgtable_formats[fmt]->alloc(cfg, cookie, &iop);
+	if (err)
+		return err;
+	iop->fmt = fmt;
+	iop->cookie = cookie;
+	/* The format filled its output fields into @cfg; keep the final copy. */
+	iop->cfg = *cfg;
+	*ops = &iop->ops;
+	return 0;
+}
+
+void dmp_free_io_pgtable_ops(struct dmp_io_pgtable_ops *ops)
+{
+	if (!ops)
+		return;
+	struct dmp_io_pgtable *iop = dmp_io_pgtable_ops_to_pgtable(ops);
+	/* Nothing may stay cached that points into memory about to be reused. */
+	if (iop->cfg.tlb && iop->cfg.tlb->tlb_flush_all)
+		iop->cfg.tlb->tlb_flush_all(iop->cookie);
+	io_pgtable_formats[iop->fmt]->free(iop);
+}
+
+int dmp_io_pgtable_check(struct dmp_io_pgtable_ops *ops, struct dmp_io_pgtable_stats *stats)
+{
+	DMP_ASSERT(ops && ops->check);
+	return ops->check(ops, stats);
+}
