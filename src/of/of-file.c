@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * of-file.c - dmp_of_parse_file(): a .dtb read from a file, or a .dts
+ * compiled by dtc.  Hosted (POSIX) platforms only: a freestanding port leaves
+ * this file out of its build and calls dmp_of_parse() on the blob it has.
+ */
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <dmaport/of.h>
+
+#include "../internal.h"
+
+extern char **environ;
+
+/* A blob larger than this is not a platform description. */
+#define OF_FILE_MAX (16u << 20)
+
+static int of_file_fail(struct dmp_of_error *err, int code, const char *path, const char *what)
+{
+	if (err) {
+		memset(err, 0, sizeof(*err));
+		err->code = code;
+		snprintf(err->message, sizeof(err->message), "%s: %s", path, what);
+	}
+	return code;
+}
+
+/* Read all of @fd into a malloc'd buffer. */
+static int of_read_all(int fd, void **buf, size_t *len)
+{
+	size_t cap = 64 * 1024, n = 0;
+	char *p = malloc(cap);
+
+	if (!p)
+		return -ENOMEM;
+	for (;;) {
+		ssize_t got;
+
+		if (n == cap) {
+			char *q;
+
+			if (cap >= OF_FILE_MAX) {
+				free(p);
+				return -EIO;
+			}
+			q = realloc(p, cap * 2);
+			if (!q) {
+				free(p);
+				return -ENOMEM;
+			}
+			p = q;
+			cap *= 2;
+		}
+		got = read(fd, p + n, cap - n);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			free(p);
+			return -EIO;
+		}
+		if (got == 0)
+			break;
+		n += (size_t)got;
+	}
+	*buf = p;
+	*len = n;
+	return 0;
+}
+
+/* Run dtc on @path, reading the blob from its standard output. */
+static int of_run_dtc(const char *path, void **buf, size_t *len)
+{
+	char *argv[] = { "dtc", "-q", "-I", "dts", "-O", "dtb", "--", (char *)path, NULL };
+	posix_spawn_file_actions_t fa;
+	int pipefd[2], status, ret;
+	pid_t pid;
+
+	if (pipe(pipefd))
+		return -EIO;
+	if (posix_spawn_file_actions_init(&fa)) {
+		ret = -ENOMEM;
+		goto out_pipe;
+	}
+	if (posix_spawn_file_actions_adddup2(&fa, pipefd[1], STDOUT_FILENO) ||
+	    posix_spawn_file_actions_addclose(&fa, pipefd[0])) {
+		ret = -ENOMEM;
+		goto out_fa;
+	}
+	if (posix_spawnp(&pid, "dtc", &fa, NULL, argv, environ)) {
+		ret = -EIO;
+		goto out_fa;
+	}
+	close(pipefd[1]);
+	pipefd[1] = -1;
+	ret = of_read_all(pipefd[0], buf, len);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (!ret && (!WIFEXITED(status) || WEXITSTATUS(status))) {
+		free(*buf);
+		ret = -EIO;
+	}
+out_fa:
+	posix_spawn_file_actions_destroy(&fa);
+out_pipe:
+	close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	return ret;
+}
+
+int dmp_of_parse_file(const char *path, struct dmp_of_platform *out, struct dmp_of_error *err)
+{
+	size_t n = path ? strlen(path) : 0;
+	void *blob = NULL;
+	size_t len = 0;
+	int fd, ret;
+
+	DMP_ASSERT(path && out);
+	memset(out, 0, sizeof(*out));
+	if (n > 4 && !strcmp(path + n - 4, ".dts")) {
+		ret = of_run_dtc(path, &blob, &len);
+		if (ret)
+			return of_file_fail(err, ret, path,
+					    ret == -ENOMEM ? "out of memory" : "dtc failed");
+	} else {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return of_file_fail(err, -EIO, path, "cannot open");
+		ret = of_read_all(fd, &blob, &len);
+		close(fd);
+		if (ret)
+			return of_file_fail(err, ret, path,
+					    ret == -ENOMEM ? "out of memory" : "cannot read");
+	}
+	ret = dmp_of_parse(blob, len, out, err);
+	free(blob);
+	return ret;
+}
