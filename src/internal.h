@@ -30,6 +30,11 @@
 #define DMP_ASSERT(cond) ((void)0)
 #endif
 
+/* Thread-local storage; a single-CPU freestanding port may define it empty. */
+#ifndef DMP_TLS
+#define DMP_TLS _Thread_local
+#endif
+
 DMP_API void dmp__assert_fail(const char *cond, const char *file, int line);
 
 /** dmp__log - format one line and send it to the console (dmp_env_puts). */
@@ -83,8 +88,24 @@ static inline struct dmp__region *dmp__region_of_va(const void *va)
 	return NULL;
 }
 
+/** dmp__virt_to_phys_range - phys of @va if [@va, +@size) is all in one region; -EFAULT if not. */
+static inline int dmp__virt_to_phys_range(const void *va, size_t size, dmp_phys_t *phys)
+{
+	struct dmp__region *r = dmp__region_of_va(va);
+	if (!r)
+		return -EFAULT;
+	size_t off = (size_t)((const uint8_t *)va - r->va);
+	if (size > r->size - off)
+		return -EFAULT;
+	*phys = r->phys + off;
+	return 0;
+}
+
 /** dmp__phys_to_page - the descriptor of the page holding @phys, or NULL. */
 DMP_API struct dmp_page *dmp__phys_to_page(dmp_phys_t phys);
+
+/** dmp__page_to_phys_checked - phys of @page if it is a page descriptor; -EINVAL if not. */
+DMP_API int dmp__page_to_phys_checked(const void *page, dmp_phys_t *phys);
 
 /* Page descriptor flags. */
 #define DMP_PAGE_FREE 0x01  /* heads a free buddy block */

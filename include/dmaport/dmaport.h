@@ -8,6 +8,9 @@
 #include <dmaport/types.h>
 #include <dmaport/dma-direction.h>
 #include <dmaport/memory.h>
+#include <dmaport/scatterlist.h>
+#include <dmaport/device.h>
+#include <dmaport/dma-mapping.h>
 #include <dmaport/io.h>
 #include <dmaport/sim.h>
 #include <dmaport/sim/copy-engine.h>

@@ -90,6 +90,16 @@ struct dmp_platform_ops {
 	 * already flushed the cacheable alias (Linux's arch_dma_prep_coherent).
 	 */
 	int (*set_mem_attr)(void *ctx, dmp_phys_t phys, size_t size, enum dmp_mem_attr attr);
+
+	/**
+	 * user_map - map [phys, phys + size) of memory (page aligned) into a
+	 * user address space: *@addr in this process, and (*@fd, *@offset) from
+	 * which another process can map the same bytes.  NULL or -EOPNOTSUPP
+	 * where the platform has no user space.  user_unmap undoes it.
+	 */
+	int (*user_map)(void *ctx, dmp_phys_t phys, size_t size, void **addr, int *fd,
+			uint64_t *offset);
+	void (*user_unmap)(void *ctx, void *addr, size_t size);
 };
 
 struct dmp_platform {
@@ -190,6 +200,13 @@ DMP_API unsigned int dmp_nr_cpus(void);
 DMP_API uint64_t dmp_time_ns(void);
 /** dmp_env_puts - write one line (no newline in @s) to the console. */
 DMP_API void dmp_env_puts(const char *s);
+
+/**
+ * dmp_set_log_hook - send dmaport's report lines to @fn instead of the
+ * console (NULL restores the console).  Tests use it to read reports.
+ */
+typedef void (*dmp_log_fn)(void *cookie, const char *line);
+DMP_API void dmp_set_log_hook(dmp_log_fn fn, void *cookie);
 
 /*
  * Failure injection (SQLite's test_malloc style): make the Nth call of a

@@ -205,6 +205,7 @@ struct dmp_sim_event {
 	uint64_t seq;
 	enum dmp_sim_event_kind kind;
 	const char *device;         /* device name, or NULL for the CPU */
+	struct dmp_sim_device *sdev; /* the device, or NULL for the CPU */
 	dmp_addr_t bus;             /* device accesses: the address on the port */
 	dmp_phys_t phys;
 	size_t size;
@@ -218,7 +219,18 @@ struct dmp_sim_event {
 typedef void (*dmp_sim_trace_fn)(void *cookie, const struct dmp_sim_event *ev);
 
 DMP_API void dmp_sim_trace_enable(struct dmp_sim *sim, bool on);
+/** dmp_sim_trace_set_hook - the one live printer of events (NULL: none). */
 DMP_API void dmp_sim_trace_set_hook(struct dmp_sim *sim, dmp_sim_trace_fn fn, void *cookie);
+
+/**
+ * dmp_sim_add_observer - also call @fn for every event (the checker watches
+ * device accesses and cache operations this way).  At most
+ * DMP_SIM_MAX_OBSERVERS; returns 0 or -ENOMEM.  An observer runs on the
+ * thread that caused the event, after the event took effect.
+ */
+#define DMP_SIM_MAX_OBSERVERS 4
+DMP_API int dmp_sim_add_observer(struct dmp_sim *sim, dmp_sim_trace_fn fn, void *cookie);
+DMP_API void dmp_sim_remove_observer(struct dmp_sim *sim, dmp_sim_trace_fn fn, void *cookie);
 DMP_API size_t dmp_sim_trace_count(struct dmp_sim *sim);
 /** dmp_sim_trace_get - event @i (0 = oldest kept); NULL past the end. */
 DMP_API const struct dmp_sim_event *dmp_sim_trace_get(struct dmp_sim *sim, size_t i);

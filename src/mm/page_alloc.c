@@ -289,3 +289,18 @@ void *dmp_page_address(const struct dmp_page *page)
 	DMP_ASSERT(r);
 	return r->va + (size_t)(page - r->memmap) * DMP_PAGE_SIZE;
 }
+
+int dmp__page_to_phys_checked(const void *page, dmp_phys_t *phys)
+{
+	for (unsigned int i = 0; i < dmp__mem.nr; i++) {
+		struct dmp__region *r = &dmp__mem.r[i];
+		const struct dmp_page *p = page;
+		uintptr_t a = (uintptr_t)page, b = (uintptr_t)r->memmap;
+		if (a >= b && a < (uintptr_t)(r->memmap + r->npages) &&
+		    (a - b) % sizeof(struct dmp_page) == 0) {
+			*phys = r->phys + (dmp_phys_t)(p - r->memmap) * DMP_PAGE_SIZE;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}

@@ -56,11 +56,23 @@ bool dmp__fail_check(enum dmp_fail_site site)
 	return true;
 }
 
+static dmp_log_fn log_hook;
+static void *log_cookie;
+
+void dmp_set_log_hook(dmp_log_fn fn, void *cookie)
+{
+	log_hook = fn;
+	log_cookie = cookie;
+}
+
 void dmp__vlog(const char *fmt, va_list ap)
 {
 	char line[512];
 	vsnprintf(line, sizeof(line), fmt, ap);
-	dmp_env_puts(line);
+	if (log_hook)
+		log_hook(log_cookie, line);
+	else
+		dmp_env_puts(line);
 }
 
 void dmp__log(const char *fmt, ...)

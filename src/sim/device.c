@@ -150,7 +150,7 @@ static int dma_access(struct dmp_sim_device *dev, dmp_addr_t addr, uint8_t *buf,
 {
 	struct dmp_sim *sim = dev->sim;
 	struct dmp_sim_event ev = { .kind = write ? DMP_EV_DEV_WRITE : DMP_EV_DEV_READ,
-				    .device = dev->name };
+				    .device = dev->name, .sdev = dev };
 	int err = 0;
 	while (len) {
 		/* The port drops address bits beyond its width, as a real bus. */
@@ -186,7 +186,7 @@ static int dma_access(struct dmp_sim_device *dev, dmp_addr_t addr, uint8_t *buf,
 		len -= n;
 	}
 	if (err) {
-		struct dmp_sim_event f = { .kind = DMP_EV_DEV_FAULT, .device = dev->name,
+		struct dmp_sim_event f = { .kind = DMP_EV_DEV_FAULT, .device = dev->name, .sdev = dev,
 					   .bus = addr & dev->port_mask, .size = len,
 					   .value = (uint64_t)(-err) };
 		snprintf(f.text, sizeof(f.text), "%s", write ? "write" : "read");
@@ -293,6 +293,7 @@ uint64_t dmp__sim_mmio_read(void *ctx, const volatile void *addr, unsigned width
 	if (dev && dev->ops->mmio_read)
 		v = dev->ops->mmio_read(dev, off, width);
 	struct dmp_sim_event ev = { .kind = DMP_EV_MMIO_READ, .device = dev ? dev->name : NULL,
+				    .sdev = dev,
 				    .phys = phys, .size = width, .value = v, .bus = off };
 	dmp__sim_event(sim, &ev);
 	return v;
@@ -306,6 +307,7 @@ void dmp__sim_mmio_write(void *ctx, volatile void *addr, unsigned width, uint64_
 	struct dmp_sim_device *dev = mmio_lookup(sim, addr, &off, &phys);
 	dmp_sim_hostile_point(sim);
 	struct dmp_sim_event ev = { .kind = DMP_EV_MMIO_WRITE, .device = dev ? dev->name : NULL,
+				    .sdev = dev,
 				    .phys = phys, .size = width, .value = val, .bus = off };
 	dmp__sim_event(sim, &ev);
 	if (dev && dev->ops->mmio_write)

@@ -17,6 +17,7 @@ struct sim_region {
 	uint8_t *outer_dirty;
 	uint8_t *attr;           /* enum dmp_mem_attr, one byte per page */
 	struct dmp_page *memmap;
+	int fd;                  /* memfd behind c */
 };
 
 struct sim_range {
@@ -78,6 +79,11 @@ struct dmp_sim {
 	uint64_t seq;
 	dmp_sim_trace_fn hook;
 	void *hook_cookie;
+	struct {
+		dmp_sim_trace_fn fn;
+		void *cookie;
+	} obs[DMP_SIM_MAX_OBSERVERS];
+	_Atomic unsigned int nr_obs; /* fast test: anyone listening? */
 };
 
 /* sim.c */

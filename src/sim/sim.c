@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "sim-internal.h"
 
@@ -60,7 +61,7 @@ static struct sim_region *region_of_va(struct dmp_sim *sim, const void *va, size
 
 void dmp__sim_event(struct dmp_sim *sim, const struct dmp_sim_event *ev_in)
 {
-	if (!sim->trace_on && !sim->hook)
+	if (!sim->trace_on && !sim->hook && !atomic_load_explicit(&sim->nr_obs, memory_order_relaxed))
 		return;
 	struct dmp_sim_event ev = *ev_in;
 	dmp_spin_lock(&sim->lock);
@@ -79,9 +80,46 @@ void dmp__sim_event(struct dmp_sim *sim, const struct dmp_sim_event *ev_in)
 	}
 	dmp_sim_trace_fn hook = sim->hook;
 	void *cookie = sim->hook_cookie;
+	unsigned int n = atomic_load_explicit(&sim->nr_obs, memory_order_relaxed);
+	dmp_sim_trace_fn obs[DMP_SIM_MAX_OBSERVERS];
+	void *obs_cookie[DMP_SIM_MAX_OBSERVERS];
+	for (unsigned int i = 0; i < n; i++) {
+		obs[i] = sim->obs[i].fn;
+		obs_cookie[i] = sim->obs[i].cookie;
+	}
 	dmp_spin_unlock(&sim->lock);
 	if (hook)
 		hook(cookie, &ev);
+	for (unsigned int i = 0; i < n; i++)
+		obs[i](obs_cookie[i], &ev);
+}
+
+int dmp_sim_add_observer(struct dmp_sim *sim, dmp_sim_trace_fn fn, void *cookie)
+{
+	int err = -ENOMEM;
+	dmp_spin_lock(&sim->lock);
+	unsigned int n = atomic_load(&sim->nr_obs);
+	if (n < DMP_SIM_MAX_OBSERVERS) {
+		sim->obs[n].fn = fn;
+		sim->obs[n].cookie = cookie;
+		atomic_store(&sim->nr_obs, n + 1);
+		err = 0;
+	}
+	dmp_spin_unlock(&sim->lock);
+	return err;
+}
+
+void dmp_sim_remove_observer(struct dmp_sim *sim, dmp_sim_trace_fn fn, void *cookie)
+{
+	dmp_spin_lock(&sim->lock);
+	unsigned int n = atomic_load(&sim->nr_obs);
+	for (unsigned int i = 0; i < n; i++)
+		if (sim->obs[i].fn == fn && sim->obs[i].cookie == cookie) {
+			sim->obs[i] = sim->obs[n - 1];
+			atomic_store(&sim->nr_obs, n - 1);
+			break;
+		}
+	dmp_spin_unlock(&sim->lock);
 }
 
 static void cpu_event(struct dmp_sim *sim, enum dmp_sim_event_kind kind, dmp_phys_t phys,
@@ -533,6 +571,30 @@ int dmp_sim_line_state(struct dmp_sim *sim, dmp_phys_t phys)
 	return st;
 }
 
+/* --- user space mappings ------------------------------------------------- */
+
+static int sim_user_map(void *ctx, dmp_phys_t phys, size_t size, void **addr, int *fd,
+			uint64_t *offset)
+{
+	struct sim_region *r = dmp__sim_region(ctx, phys);
+	if (!r || !DMP_IS_ALIGNED(phys, DMP_PAGE_SIZE) || size > r->size - (phys - r->base))
+		return -EINVAL;
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd,
+		       (off_t)(phys - r->base));
+	if (p == MAP_FAILED)
+		return -ENOMEM;
+	*addr = p;
+	*fd = r->fd;
+	*offset = phys - r->base;
+	return 0;
+}
+
+static void sim_user_unmap(void *ctx, void *addr, size_t size)
+{
+	(void)ctx;
+	munmap(addr, size);
+}
+
 /* --- creation ------------------------------------------------------------ */
 
 static const struct dmp_platform_ops sim_ops = {
@@ -554,6 +616,8 @@ static const struct dmp_platform_ops sim_ops = {
 	.mmio_read = dmp__sim_mmio_read,
 	.mmio_write = dmp__sim_mmio_write,
 	.set_mem_attr = sim_set_mem_attr,
+	.user_map = sim_user_map,
+	.user_unmap = sim_user_unmap,
 };
 
 /* Address space that costs only the pages touched. */
@@ -572,8 +636,30 @@ static void release(void *p, size_t size)
 		munmap(p, size);
 }
 
+/*
+ * The CPU's view is a memfd, so that DMA memory mapped to user space
+ * (dmp_mmap_attrs) is the same bytes in every process that maps it.
+ */
+static void *reserve_shared(size_t size, int *fd)
+{
+	*fd = memfd_create("dmaport-sim", MFD_CLOEXEC);
+	if (*fd < 0)
+		return NULL;
+	if (ftruncate(*fd, (off_t)size) != 0)
+		goto fail;
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, *fd, 0);
+	if (p != MAP_FAILED)
+		return p;
+fail:
+	close(*fd);
+	*fd = -1;
+	return NULL;
+}
+
 static void region_free(struct dmp_sim *sim, struct sim_region *r)
 {
+	if (r->fd >= 0)
+		close(r->fd);
 	size_t lines = r->size >> sim->line_shift;
 	size_t pages = r->size >> DMP_PAGE_SHIFT;
 	release(r->c, r->size);
@@ -592,7 +678,8 @@ static int region_init(struct dmp_sim *sim, struct sim_region *r, const struct d
 	size_t pages = cr->size >> DMP_PAGE_SHIFT;
 	r->base = cr->base;
 	r->size = cr->size;
-	r->c = reserve(r->size);
+	r->fd = -1;
+	r->c = reserve_shared(r->size, &r->fd);
 	r->s = reserve(r->size);
 	r->d = reserve(r->size);
 	r->attr = reserve(pages);

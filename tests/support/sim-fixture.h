@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <cmocka.h>
 
@@ -21,3 +22,11 @@ int fixture_teardown(void **state);
 uint64_t fixture_rand(uint64_t *s);
 
 #endif
+
+/* Capture dmaport's report lines: fixture_log_start() clears, then count and
+ * search what was logged; fixture_log_stop() restores the console. */
+void fixture_log_start(void);
+void fixture_log_stop(void);
+int fixture_log_count(void);
+/* true if some captured line contains every one of the NULL-terminated strings */
+bool fixture_log_has(const char *s, ...);

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * map.c - `dmaport-bench map`: streaming map/unmap cost, in the shape of
+ * Linux's dma_map_benchmark (kernel/dma/map_benchmark.c): threads, seconds,
+ * granule in pages, direction, dma_bits; the average and standard deviation
+ * of map and of unmap in ns, for a coherent device, a non-coherent device
+ * (cache maintenance on the simulator included) and a bounced mapping.
+ *
+ * Timing: a call is far shorter than a clock read, so each sample times a
+ * batch of --batch maps of distinct buffers, then the batch of their unmaps,
+ * and divides; avg and stddev are over the samples.  "pair" is the median of
+ * (map + unmap) per buffer.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dmaport/dmaport.h>
+#include <dmaport/swiotlb.h>
+
+#include "bench.h"
+
+struct params {
+	long threads, seconds_ms, granule, dir, dma_bits, batch;
+	bool coherent, bounce;
+};
+
+struct result {
+	double map_ns[4096], unmap_ns[4096];
+	size_t n;
+};
+
+struct worker {
+	const struct params *p;
+	struct dmp_device *dev;
+	struct result res;
+};
+
+static void *run(void *arg)
+{
+	struct worker *w = arg;
+	const struct params *p = w->p;
+	size_t len = (size_t)p->granule * DMP_PAGE_SIZE;
+	uint8_t **bufs = calloc((size_t)p->batch, sizeof(*bufs));
+	dmp_addr_t *dma = calloc((size_t)p->batch, sizeof(*dma));
+	for (long i = 0; i < p->batch; i++) {
+		dmp_phys_t phys;
+		/* above 4 GiB for the bounce case (a 32-bit device must bounce) */
+		if (dmp_page_alloc(dmp_get_order(len), 0, DMP_PHYS_ANY, &phys))
+			abort();
+		bufs[i] = dmp_phys_to_virt(phys);
+		memset(bufs[i], (int)i, len);
+	}
+	enum dmp_data_direction dir = (enum dmp_data_direction)p->dir;
+	/* warm up: the simulator's images and the bounce pool are touched (and
+	 * faulted in) the first time only */
+	for (int r = 0; r < 20; r++)
+		for (long i = 0; i < p->batch; i++)
+			dmp_unmap_single(w->dev, dmp_map_single(w->dev, bufs[i], len, dir), len, dir);
+	uint64_t end = bench_now_ns() + (uint64_t)p->seconds_ms * 1000000u;
+	while (bench_now_ns() < end && w->res.n < 4096) {
+		uint64_t t0 = bench_now_ns();
+		for (long i = 0; i < p->batch; i++)
+			dma[i] = dmp_map_single(w->dev, bufs[i], len, dir);
+		uint64_t t1 = bench_now_ns();
+		for (long i = 0; i < p->batch; i++)
+			dmp_unmap_single(w->dev, dma[i], len, dir);
+		uint64_t t2 = bench_now_ns();
+		if (dma[0] == DMP_MAPPING_ERROR)
+			abort();
+		w->res.map_ns[w->res.n] = (double)(t1 - t0) / (double)p->batch;
+		w->res.unmap_ns[w->res.n] = (double)(t2 - t1) / (double)p->batch;
+		w->res.n++;
+	}
+	for (long i = 0; i < p->batch; i++) {
+		dmp_phys_t phys;
+		dmp_virt_to_phys(bufs[i], &phys);
+		dmp_page_free(phys, dmp_get_order(len));
+	}
+	free(bufs);
+	free(dma);
+	return NULL;
+}
+
+static void one_case(const char *name, struct params p)
+{
+	struct dmp_sim_config cfg;
+	struct dmp_sim *sim;
+	dmp_sim_config_default(&cfg);
+	if (dmp_sim_create(&cfg, &sim))
+		abort();
+	struct dmp_swiotlb_pool *pool = NULL;
+	if (dmp_swiotlb_pool_create("default", 16u << 20, DMP_SWIOTLB_DEFAULT_LIMIT,
+				    (unsigned int)p.threads * 2, &pool))
+		abort();
+	dmp_swiotlb_set_default(pool);
+	struct dmp_device dev;
+	dmp_device_init(&dev, name);
+	dmp_device_set_coherent(&dev, p.coherent);
+	if (dmp_set_mask_and_coherent(&dev, DMP_BIT_MASK(p.bounce ? 32 : p.dma_bits))) {
+		fprintf(stderr, "map: dma_bits %ld not supported\n", p.dma_bits);
+		abort();
+	}
+	struct worker *w = calloc((size_t)p.threads, sizeof(*w));
+	pthread_t *t = calloc((size_t)p.threads, sizeof(*t));
+	for (long i = 0; i < p.threads; i++) {
+		w[i].p = &p;
+		w[i].dev = &dev;
+		pthread_create(&t[i], NULL, run, &w[i]);
+	}
+	size_t total = 0;
+	for (long i = 0; i < p.threads; i++) {
+		pthread_join(t[i], NULL);
+		total += w[i].res.n;
+	}
+	double *m = calloc(total, sizeof(double)), *u = calloc(total, sizeof(double));
+	double *pair = calloc(total, sizeof(double));
+	size_t k = 0;
+	for (long i = 0; i < p.threads; i++)
+		for (size_t j = 0; j < w[i].res.n; j++, k++) {
+			m[k] = w[i].res.map_ns[j];
+			u[k] = w[i].res.unmap_ns[j];
+			pair[k] = m[k] + u[k];
+		}
+	double mm, ms, um, us;
+	bench_mean_stddev(m, total, &mm, &ms);
+	bench_mean_stddev(u, total, &um, &us);
+	double med = bench_median(pair, total);
+	double ops = (double)p.threads * 1e9 / med; /* pairs per second, all threads */
+	printf("%-12s %7ld %5ld %4ld %6ld %9.1f %8.1f %9.1f %8.1f %9.1f %12.0f\n", name,
+	       p.threads, p.granule, p.dir, p.bounce ? 32L : p.dma_bits, mm, ms, um, us, med, ops);
+	free(m);
+	free(u);
+	free(pair);
+	free(w);
+	free(t);
+	dmp_swiotlb_pool_destroy(pool);
+	dmp_sim_destroy(sim);
+}
+
+int dmp_bench_map(int argc, char **argv);
+int dmp_bench_map(int argc, char **argv)
+{
+	struct params p = {
+		.threads = bench_arg_long(argc, argv, "--threads", 1),
+		.seconds_ms = bench_arg_long(argc, argv, "--ms", 300),
+		.granule = bench_arg_long(argc, argv, "--granule", 1),
+		.dir = bench_arg_long(argc, argv, "--dir", DMP_TO_DEVICE),
+		.dma_bits = bench_arg_long(argc, argv, "--dma-bits", 64),
+		.batch = bench_arg_long(argc, argv, "--batch", 64),
+	};
+	if (p.threads < 1 || p.threads > 16 || p.granule < 1 || p.granule > 256 || p.dir < 0 ||
+	    p.dir > 2 || p.batch < 1 || p.batch > 4096) {
+		fprintf(stderr, "map: --threads 1..16 --ms N --granule 1..256 --dir 0..2 "
+				"--dma-bits N --batch 1..4096\n");
+		return 2;
+	}
+	printf("dmaport-bench map: streaming map/unmap on the simulated machine (%ld ms per case, "
+	       "batches of %ld; ns per op, avg and stddev over batches; pair = median map+unmap)\n",
+	       p.seconds_ms, p.batch);
+	printf("%-12s %7s %5s %4s %6s %9s %8s %9s %8s %9s %12s\n", "case", "threads", "pages",
+	       "dir", "bits", "map avg", "map sd", "unmap avg", "unmap sd", "pair", "pairs/s");
+	long threads = p.threads;
+	for (long th = 1; th <= threads; th++) {
+		if (th != 1 && th != threads)
+			continue;
+		p.threads = th;
+		p.coherent = true;
+		p.bounce = false;
+		one_case("coherent", p);
+		p.coherent = false;
+		one_case("noncoherent", p);
+		p.coherent = true;
+		p.bounce = true;
+		one_case("bounced", p);
+		p.coherent = false;
+		one_case("bounced-nc", p);
+	}
+	/* the reference the bounce target is quoted against */
+	size_t len = (size_t)p.granule * DMP_PAGE_SIZE;
+	uint8_t *a = malloc(len), *b = malloc(len);
+	memset(a, 1, len);
+	double v[31];
+	for (int s = 0; s < 31; s++) {
+		uint64_t t0 = bench_now_ns();
+		for (int i = 0; i < 1000; i++) {
+			memcpy(b, a, len);
+			bench_use(b);
+		}
+		v[s] = (double)(bench_now_ns() - t0) / 1000.0;
+	}
+	printf("memcpy of %zu bytes: %.1f ns (median)\n", len, bench_median(v, 31));
+	free(a);
+	free(b);
+	return 0;
+}

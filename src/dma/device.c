@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/* device.c - struct dmp_device set-up. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dmaport/dma-map-ops.h>
+
+#include "debug-hooks.h"
+
+int dmp_device_init(struct dmp_device *dev, const char *name)
+{
+	if (!dev || !name || !*name)
+		return -EINVAL;
+	memset(dev, 0, sizeof(*dev));
+	snprintf(dev->name, sizeof(dev->name), "%s", name);
+	/* Linux's defaults for a platform device with no dma_parms. */
+	dev->dma_mask_storage = DMP_BIT_MASK(32);
+	dev->dma_mask = &dev->dma_mask_storage;
+	dev->coherent_dma_mask = DMP_BIT_MASK(32);
+	dev->max_segment_size = 65536;
+	dev->segment_boundary_mask = ~0UL;
+	return 0;
+}
+
+int dmp_device_create(const char *name, struct dmp_device **out)
+{
+	struct dmp_device *dev = malloc(sizeof(*dev));
+	if (!dev)
+		return -ENOMEM;
+	int err = dmp_device_init(dev, name);
+	if (err) {
+		free(dev);
+		return err;
+	}
+	*out = dev;
+	return 0;
+}
+
+void dmp_device_remove(struct dmp_device *dev)
+{
+	if (dev && dmp__debug_on())
+		dmp__debug_device_remove(dev);
+}
+
+void dmp_device_destroy(struct dmp_device *dev)
+{
+	dmp_device_remove(dev);
+	free(dev);
+}
+
+void dmp_device_set_coherent(struct dmp_device *dev, bool coherent)
+{
+	dev->dma_coherent = coherent;
+}
+
+int dmp_device_add_dma_range(struct dmp_device *dev, dmp_phys_t cpu_start, dmp_addr_t dma_start,
+			     uint64_t size)
+{
+	if (!size || cpu_start + size - 1 < cpu_start || dma_start + size - 1 < dma_start)
+		return -EINVAL;
+	for (unsigned int i = 0; i < dev->nr_ranges; i++) {
+		const struct dmp_dma_range *r = &dev->ranges[i];
+		if ((cpu_start <= r->cpu_start + r->size - 1 && r->cpu_start <= cpu_start + size - 1) ||
+		    (dma_start <= r->dma_start + r->size - 1 && r->dma_start <= dma_start + size - 1))
+			return -EINVAL;
+	}
+	if (dev->nr_ranges == DMP_DEVICE_MAX_RANGES)
+		return -ENOMEM;
+	dev->ranges[dev->nr_ranges++] = (struct dmp_dma_range){ cpu_start, dma_start, size };
+	return 0;
+}
+
+void dmp_device_set_bus_limit(struct dmp_device *dev, uint64_t limit)
+{
+	dev->bus_dma_limit = limit;
+}
+
+void dmp_device_set_swiotlb(struct dmp_device *dev, struct dmp_swiotlb_pool *pool, bool force)
+{
+	dev->io_tlb_pool = pool;
+	dev->force_bounce = force;
+}

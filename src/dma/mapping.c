@@ -1,0 +1,458 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mapping.c - the DMA-mapping API's entry points: argument checks, then the
+ * device's mapping ops (the direct path when it has none), as Linux's
+ * kernel/dma/mapping.c.  Bad input is reported with the caller's file and
+ * line and fails cleanly; nothing reaches the ops half-checked.
+ */
+#include <string.h>
+
+#include "debug-hooks.h"
+
+static inline const struct dmp_dma_map_ops *ops_of(const struct dmp_device *dev)
+{
+	return dev->dma_ops ? dev->dma_ops : &dmp_direct_ops;
+}
+
+/* Common checks of a streaming call; reports and returns false on bad input. */
+static bool stream_args_ok(struct dmp_device *dev, size_t size, enum dmp_data_direction dir,
+			   unsigned long attrs, const char *file, int line)
+{
+	dmp__set_site(file, line);
+	if (dmp__unlikely(!dev)) {
+		dmp__dma_report(NULL, 0, file, line, "no device");
+		return false;
+	}
+	if (dmp__unlikely(!dev->dma_mask)) {
+		dmp__dma_report(dev, attrs, file, line, "device has no DMA mask: it cannot do DMA");
+		return false;
+	}
+	if (dmp__unlikely(!dmp_valid_direction(dir))) {
+		dmp__dma_report(dev, attrs, file, line, "invalid direction %d (%s)", (int)dir,
+				dmp__dir_name(dir));
+		return false;
+	}
+	if (dmp__unlikely(size == 0)) {
+		dmp__dma_report(dev, attrs, file, line, "mapping of size 0");
+		return false;
+	}
+	if (dmp__unlikely(attrs & ~DMP_ATTR_ALL)) {
+		dmp__dma_report(dev, attrs, file, line, "unknown attributes 0x%lx",
+				attrs & ~DMP_ATTR_ALL);
+		return false;
+	}
+	return true;
+}
+
+int dmp__mapping_error(struct dmp_device *dev, dmp_addr_t addr, const char *file, int line)
+{
+	if (dmp__debug_on())
+		dmp__debug_mapping_error(dev, addr, file, line);
+	return addr == DMP_MAPPING_ERROR;
+}
+
+/* ---- masks ---------------------------------------------------------------- */
+
+static bool supported(struct dmp_device *dev, uint64_t mask)
+{
+	const struct dmp_dma_map_ops *ops = ops_of(dev);
+	return ops->dma_supported ? ops->dma_supported(dev, mask) : true;
+}
+
+int dmp_set_mask(struct dmp_device *dev, uint64_t mask)
+{
+	if (!dev || !dev->dma_mask || !supported(dev, mask))
+		return -EIO;
+	*dev->dma_mask = mask;
+	return 0;
+}
+
+int dmp_set_coherent_mask(struct dmp_device *dev, uint64_t mask)
+{
+	if (!dev || !supported(dev, mask))
+		return -EIO;
+	dev->coherent_dma_mask = mask;
+	return 0;
+}
+
+int dmp_set_mask_and_coherent(struct dmp_device *dev, uint64_t mask)
+{
+	int err = dmp_set_mask(dev, mask);
+	if (!err)
+		dev->coherent_dma_mask = mask; /* same check passed */
+	return err;
+}
+
+uint64_t dmp_get_mask(struct dmp_device *dev)
+{
+	return dev->dma_mask && *dev->dma_mask ? *dev->dma_mask : DMP_BIT_MASK(32);
+}
+
+bool dmp_addressing_limited(struct dmp_device *dev)
+{
+	const struct dmp_dma_map_ops *ops = ops_of(dev);
+	uint64_t mask = dmp_get_mask(dev);
+	if (dev->bus_dma_limit && dev->bus_dma_limit < mask)
+		mask = dev->bus_dma_limit;
+	return ops->get_required_mask && mask < ops->get_required_mask(dev);
+}
+
+size_t dmp_max_mapping_size(struct dmp_device *dev)
+{
+	const struct dmp_dma_map_ops *ops = ops_of(dev);
+	return ops->max_mapping_size ? ops->max_mapping_size(dev) : SIZE_MAX;
+}
+
+size_t dmp_opt_mapping_size(struct dmp_device *dev)
+{
+	const struct dmp_dma_map_ops *ops = ops_of(dev);
+	size_t opt = ops->opt_mapping_size ? ops->opt_mapping_size() : SIZE_MAX;
+	return DMP_MIN(dmp_max_mapping_size(dev), opt);
+}
+
+bool dmp_need_sync(struct dmp_device *dev, dmp_addr_t dma_addr)
+{
+	const struct dmp_dma_map_ops *ops = ops_of(dev);
+	return ops->need_sync ? ops->need_sync(dev, dma_addr) : true;
+}
+
+size_t dmp_get_cache_alignment(void)
+{
+	return dmp__cache_line();
+}
+
+int dmp_set_max_seg_size(struct dmp_device *dev, unsigned int size)
+{
+	if (!size)
+		return -EINVAL;
+	dev->max_segment_size = size;
+	return 0;
+}
+
+int dmp_set_seg_boundary(struct dmp_device *dev, unsigned long mask)
+{
+	/* a boundary mask is 2^n - 1 (Linux's dma_set_seg_boundary) */
+	if (mask & (mask + 1))
+		return -EINVAL;
+	dev->segment_boundary_mask = mask;
+	return 0;
+}
+
+void dmp_set_min_align_mask(struct dmp_device *dev, unsigned int min_align_mask)
+{
+	dev->min_align_mask = min_align_mask;
+}
+
+unsigned int dmp_get_max_seg_size(struct dmp_device *dev)
+{
+	return dev->max_segment_size;
+}
+
+unsigned long dmp_get_seg_boundary(struct dmp_device *dev)
+{
+	return dev->segment_boundary_mask;
+}
+
+/* ---- allocations --------------------------------------------------------- */
+
+static bool alloc_args_ok(struct dmp_device *dev, size_t size, unsigned long attrs,
+			  const char *file, int line)
+{
+	dmp__set_site(file, line);
+	if (!dev) {
+		dmp__dma_report(NULL, 0, file, line, "allocation without a device");
+		return false;
+	}
+	if (!size) {
+		dmp__dma_report(dev, attrs, file, line, "allocation of size 0");
+		return false;
+	}
+	if (attrs & ~DMP_ATTR_ALL) {
+		dmp__dma_report(dev, attrs, file, line, "unknown attributes 0x%lx",
+				attrs & ~DMP_ATTR_ALL);
+		return false;
+	}
+	return true;
+}
+
+void *dmp__alloc_attrs(struct dmp_device *dev, size_t size, dmp_addr_t *dma_handle, dmp_gfp_t gfp,
+		       unsigned long attrs, const char *file, int line)
+{
+	if (!alloc_args_ok(dev, size, attrs, file, line) || !dma_handle)
+		return NULL;
+	void *p = ops_of(dev)->alloc(dev, size, dma_handle, gfp, attrs);
+	if (p && dmp__debug_on())
+		dmp__debug_alloc(dev, size, *dma_handle, p, attrs, file, line);
+	if (!p) {
+		*dma_handle = DMP_MAPPING_ERROR;
+		if (!(gfp & DMP_GFP_NOWARN))
+			dmp__dma_report(dev, attrs, file, line,
+					"coherent allocation of %zu bytes failed (coherent mask "
+					"0x%llx)", size, (unsigned long long)dev->coherent_dma_mask);
+	}
+	return p;
+}
+
+void dmp__free_attrs(struct dmp_device *dev, size_t size, void *cpu_addr, dmp_addr_t dma_handle,
+		     unsigned long attrs, const char *file, int line)
+{
+	if (!cpu_addr)
+		return; /* as Linux: freeing NULL is a no-op */
+	if (!alloc_args_ok(dev, size, attrs, file, line))
+		return;
+	if (dmp__debug_on())
+		dmp__debug_free(dev, size, cpu_addr, dma_handle, attrs, file, line);
+	ops_of(dev)->free(dev, size, cpu_addr, dma_handle, attrs);
+}
+
+struct dmp_page *dmp__alloc_pages(struct dmp_device *dev, size_t size, dmp_addr_t *dma_handle,
+				  enum dmp_data_direction dir, dmp_gfp_t gfp, const char *file,
+				  int line)
+{
+	if (!stream_args_ok(dev, size, dir, 0, file, line) || !dma_handle)
+		return NULL;
+	struct dmp_page *page = ops_of(dev)->alloc_pages(dev, size, dma_handle, dir, gfp);
+	/* the checker tracks non-coherent pages as a streaming mapping owned by
+	 * the device, as Linux's debug_dma_map_page() in dma_alloc_pages() */
+	if (page && dmp__debug_on())
+		dmp__debug_map(dev, dmp_page_address(page), dmp_page_to_phys(page), size, dir,
+			       *dma_handle, DMP_MAP_PAGE, 0, file, line);
+	if (!page && !(gfp & DMP_GFP_NOWARN))
+		dmp__dma_report(dev, 0, file, line, "non-coherent allocation of %zu bytes failed",
+				size);
+	return page;
+}
+
+void dmp__free_pages(struct dmp_device *dev, size_t size, struct dmp_page *page,
+		     dmp_addr_t dma_handle, enum dmp_data_direction dir, const char *file, int line)
+{
+	if (!page || !stream_args_ok(dev, size, dir, 0, file, line))
+		return;
+	if (dmp__debug_on())
+		dmp__debug_unmap(dev, dma_handle, size, dir, DMP_MAP_PAGE, 0, file, line);
+	ops_of(dev)->free_pages(dev, size, page, dma_handle, dir);
+}
+
+void *dmp__alloc_noncoherent(struct dmp_device *dev, size_t size, dmp_addr_t *dma_handle,
+			     enum dmp_data_direction dir, dmp_gfp_t gfp, const char *file, int line)
+{
+	struct dmp_page *page = dmp__alloc_pages(dev, size, dma_handle, dir, gfp, file, line);
+	return page ? dmp_page_address(page) : NULL;
+}
+
+void dmp__free_noncoherent(struct dmp_device *dev, size_t size, void *vaddr,
+			   dmp_addr_t dma_handle, enum dmp_data_direction dir, const char *file,
+			   int line)
+{
+	if (!vaddr)
+		return;
+	struct dmp_page *page = dmp_virt_to_page(vaddr);
+	if (!page) {
+		dmp__dma_report(dev, 0, file, line, "free of %p: not platform memory", vaddr);
+		return;
+	}
+	dmp__free_pages(dev, size, page, dma_handle, dir, file, line);
+}
+
+int dmp__mmap_attrs(struct dmp_device *dev, struct dmp_user_mapping *um, void *cpu_addr,
+		    dmp_addr_t dma_addr, size_t size, unsigned long attrs, const char *file,
+		    int line)
+{
+	if (!um || !cpu_addr || !alloc_args_ok(dev, size, attrs, file, line))
+		return -EINVAL;
+	const struct dmp_dma_map_ops *ops = ops_of(dev);
+	if (!ops->mmap)
+		return -EOPNOTSUPP;
+	int err = ops->mmap(dev, um, cpu_addr, dma_addr, size, attrs);
+	if (err)
+		dmp__dma_report(dev, attrs, file, line, "mmap of %zu bytes at %p failed: error %d",
+				um->size, cpu_addr, err);
+	return err;
+}
+
+int dmp__get_sgtable_attrs(struct dmp_device *dev, struct dmp_sg_table *sgt, void *cpu_addr,
+			   dmp_addr_t dma_addr, size_t size, unsigned long attrs, const char *file,
+			   int line)
+{
+	if (!sgt || !cpu_addr || !alloc_args_ok(dev, size, attrs, file, line))
+		return -EINVAL;
+	const struct dmp_dma_map_ops *ops = ops_of(dev);
+	return ops->get_sgtable ? ops->get_sgtable(dev, sgt, cpu_addr, dma_addr, size, attrs)
+				: -EOPNOTSUPP;
+}
+
+/* ---- streaming ------------------------------------------------------------ */
+
+dmp_addr_t dmp__map_single_attrs(struct dmp_device *dev, const void *ptr, size_t size,
+				 enum dmp_data_direction dir, unsigned long attrs, const char *file,
+				 int line)
+{
+	if (!stream_args_ok(dev, size, dir, attrs, file, line))
+		return DMP_MAPPING_ERROR;
+	dmp_phys_t phys;
+	if (dmp__unlikely(dmp__virt_to_phys_range(ptr, size, &phys) != 0)) {
+		/* Linux refuses DMA from the stack and from vmalloc/non-linear memory. */
+		dmp__dma_report(dev, attrs, file, line,
+				"mapping memory that is not DMA-able (the C stack, libc's heap, "
+				"or not platform memory) [ptr=%p size=%zu direction=%s]", ptr, size,
+				dmp__dir_name(dir));
+		if (dmp__debug_on())
+			dmp__debug_map_refused(dev, ptr, size, dir, "not DMA-able memory", file,
+					       line);
+		return DMP_MAPPING_ERROR;
+	}
+	dmp_addr_t dma = ops_of(dev)->map_phys(dev, phys, size, dir, attrs);
+	if (dmp__debug_on())
+		dmp__debug_map(dev, ptr, phys, size, dir, dma, DMP_MAP_SINGLE, attrs, file, line);
+	return dma;
+}
+
+dmp_addr_t dmp__map_page_attrs(struct dmp_device *dev, struct dmp_page *page, size_t offset,
+			       size_t size, enum dmp_data_direction dir, unsigned long attrs,
+			       const char *file, int line)
+{
+	if (!stream_args_ok(dev, size, dir, attrs, file, line))
+		return DMP_MAPPING_ERROR;
+	if (!page) {
+		dmp__dma_report(dev, attrs, file, line, "map of a NULL page");
+		return DMP_MAPPING_ERROR;
+	}
+	dmp_phys_t phys = dmp_page_to_phys(page) + offset;
+	if (!dmp_is_dma_memory(dmp_phys_to_virt(phys), size)) {
+		dmp__dma_report(dev, attrs, file, line,
+				"map_page beyond platform memory [phys=0x%llx size=%zu]",
+				(unsigned long long)phys, size);
+		return DMP_MAPPING_ERROR;
+	}
+	dmp_addr_t dma = ops_of(dev)->map_phys(dev, phys, size, dir, attrs);
+	if (dmp__debug_on())
+		dmp__debug_map(dev, dmp_phys_to_virt(phys), phys, size, dir, dma, DMP_MAP_PAGE,
+			       attrs, file, line);
+	return dma;
+}
+
+dmp_addr_t dmp__map_resource(struct dmp_device *dev, dmp_phys_t phys, size_t size,
+			     enum dmp_data_direction dir, unsigned long attrs, const char *file,
+			     int line)
+{
+	if (!stream_args_ok(dev, size, dir, attrs, file, line))
+		return DMP_MAPPING_ERROR;
+	if (dmp_phys_to_virt(phys)) {
+		/* Linux: dma_map_resource() is for MMIO, never for RAM */
+		dmp__dma_report(dev, attrs, file, line,
+				"map_resource of RAM [phys=0x%llx]: use map_single/map_page",
+				(unsigned long long)phys);
+		return DMP_MAPPING_ERROR;
+	}
+	const struct dmp_dma_map_ops *ops = ops_of(dev);
+	dmp_addr_t a = ops->map_resource ? ops->map_resource(dev, phys, size, dir, attrs)
+					 : DMP_MAPPING_ERROR;
+	if (a == DMP_MAPPING_ERROR)
+		dmp__dma_report(dev, attrs, file, line,
+				"map_resource failed [phys=0x%llx size=%zu]: beyond the mask",
+				(unsigned long long)phys, size);
+	if (dmp__debug_on())
+		dmp__debug_map(dev, NULL, phys, size, dir, a, DMP_MAP_RESOURCE, attrs, file, line);
+	return a;
+}
+
+void dmp__unmap_attrs(struct dmp_device *dev, dmp_addr_t addr, size_t size,
+		      enum dmp_data_direction dir, unsigned long attrs, enum dmp_map_type type,
+		      const char *file, int line)
+{
+	if (!stream_args_ok(dev, size, dir, attrs, file, line))
+		return;
+	if (addr == DMP_MAPPING_ERROR) {
+		dmp__dma_report(dev, attrs, file, line, "unmap of DMP_MAPPING_ERROR");
+		return;
+	}
+	if (dmp__debug_on())
+		dmp__debug_unmap(dev, addr, size, dir, type, attrs, file, line);
+	const struct dmp_dma_map_ops *ops = ops_of(dev);
+	if (type == DMP_MAP_RESOURCE) {
+		if (ops->unmap_resource)
+			ops->unmap_resource(dev, addr, size, dir, attrs);
+		return;
+	}
+	ops->unmap_phys(dev, addr, size, dir, attrs);
+}
+
+int dmp__map_sgtable(struct dmp_device *dev, struct dmp_sg_table *sgt, enum dmp_data_direction dir,
+		     unsigned long attrs, const char *file, int line)
+{
+	if (!sgt || !sgt->sgl || !sgt->orig_nents)
+		return -EINVAL;
+	if (!stream_args_ok(dev, 1, dir, attrs, file, line))
+		return -EINVAL;
+	int n = ops_of(dev)->map_sg(dev, sgt->sgl, (int)sgt->orig_nents, dir, attrs);
+	if (dmp__debug_on())
+		dmp__debug_map_sg(dev, sgt->sgl, (int)sgt->orig_nents, n, dir, attrs, file, line);
+	if (n < 0) {
+		dmp__dma_report(dev, attrs, file, line,
+				"map_sgtable of %u entries failed: error %d [direction=%s]",
+				sgt->orig_nents, n, dmp__dir_name(dir));
+		return n;
+	}
+	sgt->nents = (unsigned int)n;
+	return 0;
+}
+
+int dmp__map_sg_attrs(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
+		      enum dmp_data_direction dir, unsigned long attrs, const char *file, int line)
+{
+	if (!sg || nents <= 0) {
+		dmp__dma_report(dev, attrs, file, line, "map_sg of %d entries", nents);
+		return 0;
+	}
+	if (!stream_args_ok(dev, 1, dir, attrs, file, line))
+		return 0;
+	int n = ops_of(dev)->map_sg(dev, sg, nents, dir, attrs);
+	if (dmp__debug_on())
+		dmp__debug_map_sg(dev, sg, nents, n, dir, attrs, file, line);
+	if (n < 0) {
+		dmp__dma_report(dev, attrs, file, line,
+				"map_sg of %d entries failed: error %d [direction=%s]", nents, n,
+				dmp__dir_name(dir));
+		return 0; /* Linux's dma_map_sg_attrs() returns 0 on any failure */
+	}
+	return n;
+}
+
+void dmp__unmap_sg_attrs(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
+			 enum dmp_data_direction dir, unsigned long attrs, const char *file,
+			 int line)
+{
+	if (!sg || nents <= 0 || !stream_args_ok(dev, 1, dir, attrs, file, line))
+		return;
+	if (dmp__debug_on())
+		dmp__debug_unmap_sg(dev, sg, nents, dir, attrs, file, line);
+	ops_of(dev)->unmap_sg(dev, sg, nents, dir, attrs);
+}
+
+void dmp__sync_single(struct dmp_device *dev, dmp_addr_t addr, size_t offset, size_t size,
+		      enum dmp_data_direction dir, bool for_device, const char *file, int line)
+{
+	if (!stream_args_ok(dev, size, dir, 0, file, line))
+		return;
+	if (dmp__debug_on())
+		dmp__debug_sync_single(dev, addr + offset, size, dir, for_device, file, line);
+	const struct dmp_dma_map_ops *ops = ops_of(dev);
+	if (for_device)
+		ops->sync_single_for_device(dev, addr + offset, size, dir);
+	else
+		ops->sync_single_for_cpu(dev, addr + offset, size, dir);
+}
+
+void dmp__sync_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
+		  enum dmp_data_direction dir, bool for_device, const char *file, int line)
+{
+	if (!sg || nents <= 0 || !stream_args_ok(dev, 1, dir, 0, file, line))
+		return;
+	if (dmp__debug_on())
+		dmp__debug_sync_sg(dev, sg, nents, dir, for_device, file, line);
+	const struct dmp_dma_map_ops *ops = ops_of(dev);
+	if (for_device)
+		ops->sync_sg_for_device(dev, sg, nents, dir);
+	else
+		ops->sync_sg_for_cpu(dev, sg, nents, dir);
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.c - how the DMA layer reports misuse and failures, in the style of
+ * the kernel's dma-debug: "dmaport: <device>: DMA-API: <what> at <file>:<line>".
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "dma-internal.h"
+
+DMP_TLS const char *dmp__site_file;
+DMP_TLS int dmp__site_line;
+
+void dmp__dma_report(const struct dmp_device *dev, unsigned long attrs, const char *file, int line,
+		     const char *fmt, ...)
+{
+	if (attrs & DMP_ATTR_NO_WARN)
+		return;
+	char what[320];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (!file) { /* reported from inside an implementation: the API call's site */
+		file = dmp__site_file;
+		line = dmp__site_line;
+	}
+	dmp__log("dmaport: %s: DMA-API: %s at %s:%d", dev ? dev->name : "(no device)", what,
+		 file ? file : "?", line);
+}
