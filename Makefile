@@ -60,7 +60,7 @@ SIM_TOOL_OBJS := $(SIM_TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOLS := $(BUILD)/bin/dmaport-sim $(BUILD)/bin/dmaport-bench
 
 .SECONDARY:
-.PHONY: all lib tools deps run check test test-asan test-tsan bench install clean
+.PHONY: all lib tools deps run check test test-asan test-tsan bench install clean qemu-test
 .DEFAULT_GOAL := all
 
 all: lib tools
@@ -68,7 +68,7 @@ lib: $(BUILD)/libdmaport.a $(BUILD)/libdmaport.so $(BUILD)/dmaport.pc
 tools: $(TOOLS)
 
 deps:
-	@sh scripts/deps.sh build
+	@sh scripts/deps.sh build cross
 
 $(BUILD)/obj/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -116,6 +116,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(SUPPORT_OBJS) $(BUILD)/libdmaport.a
 run: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bin/dmaport-sim
 	$(BUILD)/bin/dmaport-sim run slides
+	$(BUILD)/bin/dmaport-sim run --quiet examples/platforms/soc-noncoherent.dts ring iommu-fault swiotlb
 
 # One run of every test in this build; a failing test fails the target after
 # all have run, and the closing line counts them.
@@ -140,6 +141,11 @@ check: deps
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory install-check
+	@$(MAKE) --no-print-directory qemu-test
+
+# The bare-metal port on QEMU's virt machine with its SMMUv3 and edu device.
+qemu-test:
+	@$(MAKE) --no-print-directory -C ports/qemu-virt-aarch64 test
 
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bin/dmaport-bench
@@ -167,5 +173,6 @@ install: all
 
 clean:
 	rm -rf build
+	$(MAKE) -C ports/qemu-virt-aarch64 clean
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

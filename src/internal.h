@@ -111,6 +111,7 @@ DMP_API int dmp__page_to_phys_checked(const void *page, dmp_phys_t *phys);
 #define DMP_PAGE_FREE 0x01  /* heads a free buddy block */
 #define DMP_PAGE_HEAD 0x02  /* heads an allocated block */
 #define DMP_PAGE_SLAB 0x04  /* the heap carves it into objects */
+#define DMP_PAGE_RESERVED 0x08 /* taken out by dmp_mem_reserve(), never allocated */
 
 /* Heap (src/mm/heap.c). */
 DMP_API void dmp__heap_reset(void);

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dmaport/sim/platform.h>
+
 #include "scenarios/scenario.h"
 
 static const struct scenario *const *all_lists(void)
@@ -24,7 +26,10 @@ static void usage(FILE *f)
 {
 	fprintf(f, "usage: dmaport-sim list\n"
 		   "       dmaport-sim run [--trace|--quiet] [--seed N] [--hostile] SCENARIO...\n"
+		   "       dmaport-sim run [options] PLATFORM.dts|.dtb SCENARIO...\n"
+		   "       dmaport-sim dump PLATFORM.dts|.dtb\n"
 		   "SCENARIO: a name from `dmaport-sim list`, or `slides` for all slides.\n"
+		   "Scenarios marked [platform] need a PLATFORM (see examples/platforms/).\n"
 		   "  --trace    print every simulator event (default for slides)\n"
 		   "  --quiet    print no events\n"
 		   "  --seed N   seed for hostile mode\n"
@@ -35,6 +40,49 @@ static int run_one(const struct scenario *s, const struct scenario_opts *o)
 {
 	fprintf(o->out, "\n== %s: %s\n", s->name, s->summary);
 	int rc = s->run(o);
+	fprintf(o->out, "  -> %s\n", rc ? "FAILED" : "ok");
+	return rc;
+}
+
+static bool is_platform(const char *arg)
+{
+	size_t n = strlen(arg);
+	return n > 4 && (!strcmp(arg + n - 4, ".dts") || !strcmp(arg + n - 4, ".dtb"));
+}
+
+static void print_error(const char *path, const struct dmp_of_error *e)
+{
+	char msg[512];
+	dmp_of_error_format(e, msg, sizeof(msg));
+	fprintf(stderr, "dmaport-sim: %s: %s\n", path, msg);
+}
+
+static int dump(const char *path)
+{
+	struct dmp_sim_platform *p;
+	struct dmp_of_error e;
+	if (dmp_sim_platform_load(path, NULL, &p, &e)) {
+		print_error(path, &e);
+		return 1;
+	}
+	dmp_sim_platform_dump(p, stdout);
+	dmp_sim_platform_destroy(p);
+	return 0;
+}
+
+static int run_platform(const char *path, const struct platform_scenario *s,
+			const struct scenario_opts *o)
+{
+	struct dmp_sim_platform *p;
+	struct dmp_of_error e;
+	struct dmp_sim_platform_opts po = { .hostile = o->hostile, .seed = o->seed };
+	fprintf(o->out, "\n== %s on %s: %s\n", s->name, path, s->summary);
+	if (dmp_sim_platform_load(path, &po, &p, &e)) {
+		print_error(path, &e);
+		return 1;
+	}
+	int rc = s->run(o, p);
+	dmp_sim_platform_destroy(p);
 	fprintf(o->out, "  -> %s\n", rc ? "FAILED" : "ok");
 	return rc;
 }
@@ -53,7 +101,16 @@ int main(int argc, char **argv)
 		for (const struct scenario *const *l = all_lists(); *l; l++)
 			for (const struct scenario *s = *l; s->name; s++)
 				printf("%-16s %s\n", s->name, s->summary);
+		for (const struct platform_scenario *s = platform_scenarios; s->name; s++)
+			printf("%-16s [platform] %s\n", s->name, s->summary);
 		return 0;
+	}
+	if (!strcmp(argv[1], "dump")) {
+		if (argc != 3) {
+			usage(stderr);
+			return 2;
+		}
+		return dump(argv[2]);
 	}
 	if (strcmp(argv[1], "run")) {
 		usage(stderr);
@@ -80,8 +137,22 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int failed = 0, ran = 0;
+	const char *platform = NULL;
+	if (is_platform(argv[i]))
+		platform = argv[i++];
 	for (; i < argc; i++) {
 		bool found = false;
+		for (const struct platform_scenario *s = platform_scenarios; s->name; s++)
+			if (!strcmp(argv[i], s->name)) {
+				found = true;
+				if (!platform) {
+					fprintf(stderr, "dmaport-sim: %s needs a platform (.dts/.dtb)\n",
+						s->name);
+					return 2;
+				}
+				ran++;
+				failed += run_platform(platform, s, &o) != 0;
+			}
 		for (const struct scenario *const *l = all_lists(); *l; l++)
 			for (const struct scenario *s = *l; s->name; s++) {
 				bool slide = !strcmp(argv[i], "slides") && !strncmp(s->name, "slide-", 6);

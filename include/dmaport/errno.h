@@ -24,6 +24,7 @@
  *   ERANGE     an address is beyond what a device or table can reach.
  *   ENXIO      no mapping for a device access (a translation fault).
  *   EACCES     the access is not permitted (a permission fault).
+ *   ENOSYS     nobody handled it (an IOMMU fault without a handler).
  */
 #ifndef DMAPORT_ERRNO_H
 #define DMAPORT_ERRNO_H
@@ -42,6 +43,7 @@
 #define ENODEV 19
 #define EINVAL 22
 #define ERANGE 34
+#define ENOSYS 38
 #define EOPNOTSUPP 95
 #endif
 

@@ -150,6 +150,15 @@ struct dmp_page {
  */
 DMP_API int dmp_mem_add_region(dmp_phys_t phys, void *va, size_t size, struct dmp_page *memmap);
 
+/**
+ * dmp_mem_reserve - take [phys, phys + size) (page aligned, inside one
+ * region) out of the page allocator for good: reserved memory (CMA areas,
+ * declared coherent pools, restricted bounce pools) that their own
+ * allocators manage.  Returns 0, -EINVAL, or -EBUSY if a page is in use
+ * (nothing is reserved then).
+ */
+DMP_API int dmp_mem_reserve(dmp_phys_t phys, size_t size);
+
 /*
  * The build-time half: locks, CPU index, time, output.
  */

@@ -92,6 +92,61 @@ int dmp_mem_add_region(dmp_phys_t phys, void *va, size_t size, struct dmp_page *
 	return 0;
 }
 
+/* Take page @idx out of the free lists: split the free block holding it. */
+static bool reserve_page(struct dmp__region *r, size_t idx)
+{
+	uint64_t first = r->phys >> DMP_PAGE_SHIFT;
+	for (unsigned int o = 0; o <= DMP_PAGE_ORDER_MAX; o++) {
+		uint64_t head_pfn = (first + idx) & ~(((uint64_t)1 << o) - 1);
+		if (head_pfn < first)
+			break;
+		size_t head = (size_t)(head_pfn - first);
+		struct dmp_page *p = &r->memmap[head];
+		if (!(p->flags & DMP_PAGE_FREE) || p->order != o)
+			continue;
+		list_del(r, o, head);
+		/* give back the halves that do not hold idx */
+		while (o > 0) {
+			o--;
+			size_t half = head + ((size_t)1 << o);
+			if (idx >= half) {
+				list_push(r, o, head);
+				head = half;
+			} else {
+				list_push(r, o, half);
+			}
+		}
+		r->memmap[idx].flags = DMP_PAGE_RESERVED;
+		r->nr_free--;
+		return true;
+	}
+	return false; /* not free: allocated or already reserved */
+}
+
+int dmp_mem_reserve(dmp_phys_t phys, size_t size)
+{
+	if (!size || !DMP_IS_ALIGNED(phys | size, DMP_PAGE_SIZE))
+		return -EINVAL;
+	struct dmp__region *r = dmp__region_of_phys(phys);
+	if (!r || size > r->size - (phys - r->phys))
+		return -EINVAL;
+	size_t first = (phys - r->phys) >> DMP_PAGE_SHIFT, n = size >> DMP_PAGE_SHIFT;
+	size_t done = 0;
+	dmp_spin_lock(&r->lock);
+	while (done < n && reserve_page(r, first + done))
+		done++;
+	dmp_spin_unlock(&r->lock);
+	if (done == n)
+		return 0;
+	/* a page was in use: give back what was taken, nothing half-reserved */
+	for (size_t i = 0; i < done; i++) {
+		r->memmap[first + i].flags = DMP_PAGE_HEAD;
+		r->memmap[first + i].order = 0;
+		dmp_page_free(r->phys + ((dmp_phys_t)(first + i) << DMP_PAGE_SHIFT), 0);
+	}
+	return -EBUSY;
+}
+
 unsigned int dmp_get_order(size_t size)
 {
 	unsigned int order = 0;

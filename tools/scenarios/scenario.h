@@ -29,6 +29,15 @@ struct scenario {
 /* NULL-terminated lists, one per file. */
 extern const struct scenario slide_scenarios[];
 
+/* Scenarios that run on a machine built from a device tree. */
+struct dmp_sim_platform;
+struct platform_scenario {
+	const char *name;
+	const char *summary;
+	int (*run)(const struct scenario_opts *opts, struct dmp_sim_platform *p);
+};
+extern const struct platform_scenario platform_scenarios[];
+
 /* Helpers for scenario code (tools/scenarios/common.c). */
 struct dmp_sim;
 struct dmp_sim_config;

@@ -1,0 +1,259 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iova.c - `dmaport-bench iova`: IOVA alloc+free pairs.
+ *
+ * Each thread allocates a range and frees the range it allocated --depth
+ * pairs earlier (depth 1: back to back), on one shared domain:
+ *   path   fast: dmp_alloc_iova_fast / dmp_free_iova_fast (the per-CPU caches)
+ *          tree: dmp_alloc_iova (size-aligned) / dmp_free_iova
+ *   sizes  1, 4, 16 pages (cached classes), or mixed: uniform 1..64 pages,
+ *          so about half are beyond the cached classes
+ *   space  empty, or fragmented: --prefill ranges of 1..16 pages allocated
+ *          below 4 GiB, then every other one freed
+ *   threads 1 or 2 (the same domain)
+ * The limit is a 32-bit DMA mask.  Figures: the median over --batches batches
+ * of ns per pair (as one thread sees it) and of pairs per second (all
+ * threads).  The allocator needs no platform: no simulated machine is made.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <dmaport/iova.h>
+
+#include "bench.h"
+
+#define MAX_THREADS 2
+#define SIZE_TABLE 4096 /* a power of two */
+#define MAX_DEPTH 1024
+
+enum path { PATH_FAST, PATH_TREE };
+
+struct run {
+	struct dmp_iova_domain iovad;
+	enum path path;
+	unsigned long fixed_size;   /* 0: mixed */
+	unsigned long limit;
+	long depth;
+	long pairs;                 /* per thread per batch */
+	long batches;
+	unsigned int threads;
+	pthread_barrier_t barrier;
+	uint64_t t0;
+	double *ns;                 /* per batch: ns per pair */
+	double *cpu_ns;             /* per batch: thread 0's CPU ns per pair */
+	double *rate;               /* per batch: pairs per second, all threads */
+	unsigned long sizes[SIZE_TABLE];
+	_Atomic unsigned long failures;
+};
+
+struct thread_arg {
+	struct run *run;
+	unsigned int index;
+	pthread_t thread;
+};
+
+static inline int do_alloc(struct run *r, unsigned long size, unsigned long *pfn)
+{
+	if (r->path == PATH_FAST)
+		return dmp_alloc_iova_fast(&r->iovad, size, r->limit, true, pfn);
+	return dmp_alloc_iova(&r->iovad, size, r->limit, true, pfn);
+}
+
+static inline void do_free(struct run *r, unsigned long size, unsigned long pfn)
+{
+	if (r->path == PATH_FAST)
+		dmp_free_iova_fast(&r->iovad, pfn, size);
+	else
+		dmp_free_iova(&r->iovad, pfn);
+}
+
+/* @pairs alloc+free pairs with a ring of @depth outstanding ranges. */
+static void pairs_loop(struct run *r, unsigned int index, long pairs, unsigned long *ring_pfn,
+		       unsigned long *ring_size, unsigned long *pos)
+{
+	unsigned long mask = SIZE_TABLE - 1, p = *pos;
+	long depth = r->depth, slot = (long)(p % (unsigned long)depth);
+
+	for (long i = 0; i < pairs; i++, p++) {
+		unsigned long size = r->fixed_size ? r->fixed_size : r->sizes[(p * 7 + index) & mask];
+		unsigned long pfn;
+		if (ring_size[slot]) {
+			do_free(r, ring_size[slot], ring_pfn[slot]);
+			ring_size[slot] = 0;
+		}
+		if (__builtin_expect(do_alloc(r, size, &pfn) == 0, 1)) {
+			ring_pfn[slot] = pfn;
+			ring_size[slot] = size;
+		} else {
+			r->failures++;
+		}
+		if (++slot == depth)
+			slot = 0;
+	}
+	*pos = p;
+}
+
+/* CPU time of the calling thread: the machine may be shared, wall time is not
+ * all ours. */
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void *thread_main(void *p)
+{
+	struct thread_arg *a = p;
+	struct run *r = a->run;
+	static _Thread_local unsigned long ring_pfn[MAX_DEPTH], ring_size[MAX_DEPTH];
+	unsigned long pos = 0;
+
+	memset(ring_size, 0, sizeof(ring_size));
+	/* warm up: magazines filled, the cached node settled */
+	pairs_loop(r, a->index, r->pairs / 4 + r->depth, ring_pfn, ring_size, &pos);
+	for (long b = 0; b < r->batches; b++) {
+		pthread_barrier_wait(&r->barrier);
+		if (a->index == 0)
+			r->t0 = bench_now_ns();
+		pthread_barrier_wait(&r->barrier);
+		uint64_t c0 = thread_cpu_ns();
+		pairs_loop(r, a->index, r->pairs, ring_pfn, ring_size, &pos);
+		uint64_t c1 = thread_cpu_ns();
+		pthread_barrier_wait(&r->barrier);
+		if (a->index == 0) {
+			double ns = (double)(bench_now_ns() - r->t0);
+			r->cpu_ns[b] = (double)(c1 - c0) / (double)r->pairs;
+			r->ns[b] = ns / (double)r->pairs;
+			r->rate[b] = (double)r->pairs * r->threads * 1e9 / ns;
+		}
+	}
+	for (long s = 0; s < r->depth; s++)
+		if (ring_size[s])
+			do_free(r, ring_size[s], ring_pfn[s]);
+	return NULL;
+}
+
+/* Fill @prefill ranges of 1..16 pages below the limit, free every other one. */
+static int fragment(struct run *r, long prefill, uint64_t *rng)
+{
+	unsigned long *pfns = malloc(sizeof(*pfns) * (size_t)prefill);
+	if (!pfns)
+		return -ENOMEM;
+	for (long i = 0; i < prefill; i++) {
+		*rng = *rng * 6364136223846793005ull + 1442695040888963407ull;
+		unsigned long size = 1 + (unsigned long)(*rng >> 33) % 16;
+		if (dmp_alloc_iova(&r->iovad, size, r->limit, false, &pfns[i])) {
+			free(pfns);
+			return -ENOMEM;
+		}
+	}
+	for (long i = 0; i < prefill; i += 2)
+		dmp_free_iova(&r->iovad, pfns[i]);
+	free(pfns);
+	return 0;
+}
+
+static int run_one(struct run *r, long prefill, uint64_t seed)
+{
+	struct thread_arg args[MAX_THREADS];
+	uint64_t rng = seed;
+	int err;
+
+	err = dmp_iova_domain_init(&r->iovad, 4096, 1);
+	if (err)
+		return err;
+	r->limit = dmp_iova_limit_pfn(&r->iovad, DMP_BIT_MASK(32));
+	for (unsigned int i = 0; i < SIZE_TABLE; i++) {
+		rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+		r->sizes[i] = 1 + (unsigned long)(rng >> 33) % 64;
+	}
+	if (prefill && (err = fragment(r, prefill, &rng)) != 0)
+		goto out_destroy;
+	r->failures = 0;
+	pthread_barrier_init(&r->barrier, NULL, r->threads);
+	for (unsigned int t = 0; t < r->threads; t++) {
+		args[t] = (struct thread_arg){ .run = r, .index = t };
+		pthread_create(&args[t].thread, NULL, thread_main, &args[t]);
+	}
+	for (unsigned int t = 0; t < r->threads; t++)
+		pthread_join(args[t].thread, NULL);
+	pthread_barrier_destroy(&r->barrier);
+	if (dmp_iova_domain_check(&r->iovad))
+		err = -EINVAL;
+out_destroy:
+	dmp_iova_domain_destroy(&r->iovad);
+	return err;
+}
+
+int dmp_bench_iova(int argc, char **argv);
+int dmp_bench_iova(int argc, char **argv)
+{
+	long batches = bench_arg_long(argc, argv, "--batches", 9);
+	long fast_pairs = bench_arg_long(argc, argv, "--pairs", 200000);
+	long prefill = bench_arg_long(argc, argv, "--prefill", 65536);
+	long depth = bench_arg_long(argc, argv, "--depth", 1);
+	static const unsigned long sizes[] = { 1, 4, 16, 0 };
+	struct run *r;
+	int rc = 0;
+
+	if (batches < 1 || fast_pairs < 1 || prefill < 0 || depth < 1 || depth > MAX_DEPTH) {
+		fprintf(stderr, "iova: bad arguments\n");
+		return 2;
+	}
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		return 1;
+	r->ns = calloc((size_t)batches, sizeof(double));
+	r->rate = calloc((size_t)batches, sizeof(double));
+	r->cpu_ns = calloc((size_t)batches, sizeof(double));
+	r->batches = batches;
+	r->depth = depth;
+
+	printf("dmaport-bench iova: alloc+free pairs, granule 4 KiB, limit 32-bit mask, "
+	       "depth %ld (free the range allocated %ld pair(s) earlier);\n"
+	       "  median of %ld batches; fragmented = %ld ranges of 1..16 pages, every other "
+	       "one freed; mixed = uniform 1..64 pages\n", depth, depth, batches, prefill);
+	printf("  ns/pair: wall time per pair as one thread sees it; cpu ns/pair: that thread's "
+	       "CPU time (the machine may be shared)\n");
+	printf("%-5s %-6s %-11s %7s %10s %13s %12s %9s\n", "path", "size", "space", "threads",
+	       "ns/pair", "cpu ns/pair", "Mpairs/s", "pairs");
+	for (int path = PATH_FAST; path <= PATH_TREE; path++) {
+		for (unsigned int s = 0; s < DMP_ARRAY_SIZE(sizes); s++) {
+			for (int frag = 0; frag <= 1; frag++) {
+				for (unsigned int th = 1; th <= MAX_THREADS; th++) {
+					r->path = (enum path)path;
+					r->fixed_size = sizes[s];
+					r->threads = th;
+					/* the tree path is slower: fewer pairs keep the run short */
+					r->pairs = path == PATH_FAST && sizes[s] ? fast_pairs
+										 : fast_pairs / 8;
+					int err = run_one(r, frag ? prefill : 0, 42 + s);
+					if (err) {
+						printf("%-5s run failed: %d\n", "", err);
+						rc = 1;
+						continue;
+					}
+					char sz[16];
+					snprintf(sz, sizeof(sz), "%lu", sizes[s]);
+					double ns = bench_median(r->ns, (size_t)batches);
+					double rate = bench_median(r->rate, (size_t)batches);
+					double cpu = bench_median(r->cpu_ns, (size_t)batches);
+					printf("%-5s %-6s %-11s %7u %10.1f %13.1f %12.2f %9ld%s\n",
+					       path == PATH_FAST ? "fast" : "tree",
+					       sizes[s] ? sz : "mixed", frag ? "fragmented" : "empty",
+					       th, ns, cpu, rate / 1e6, r->pairs,
+					       r->failures ? "  (some allocations failed)" : "");
+				}
+			}
+		}
+	}
+	free(r->ns);
+	free(r->rate);
+	free(r->cpu_ns);
+	free(r);
+	return rc;
+}

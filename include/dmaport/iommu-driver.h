@@ -1,0 +1,169 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dmaport/iommu-driver.h - for IOMMU hardware drivers and platform set-up.
+ *
+ * IMPLEMENTERS' HEADER: not for device drivers (they include iommu.h).  A
+ * hardware driver fills struct dmp_iommu_ops and registers an instance; the
+ * platform (or the device-tree code) probes each translated device against
+ * it with its stream IDs.  A hardware driver is one file plus its ops table.
+ */
+#ifndef DMAPORT_IOMMU_DRIVER_H
+#define DMAPORT_IOMMU_DRIVER_H
+
+#include <dmaport/iommu.h>
+#include <dmaport/io-pgtable.h>
+
+DMP_BEGIN_DECLS
+
+/**
+ * struct dmp_iommu_iotlb_gather - what an unmap leaves to invalidate:
+ * [start, end] (inclusive) and the smallest page size seen.
+ */
+struct dmp_iommu_iotlb_gather {
+	dmp_addr_t start;
+	dmp_addr_t end;
+	size_t pgsize;
+};
+
+static inline void dmp_iommu_iotlb_gather_init(struct dmp_iommu_iotlb_gather *g)
+{
+	g->start = ~(dmp_addr_t)0;
+	g->end = 0;
+	g->pgsize = 0;
+}
+
+static inline void dmp_iommu_iotlb_gather_add(struct dmp_iommu_iotlb_gather *g, dmp_addr_t iova,
+					      size_t size)
+{
+	if (iova < g->start)
+		g->start = iova;
+	if (iova + size - 1 > g->end)
+		g->end = iova + size - 1;
+	if (!g->pgsize || size < g->pgsize)
+		g->pgsize = size;
+}
+
+/** Capabilities a driver reports. */
+enum dmp_iommu_cap {
+	DMP_IOMMU_CAP_DEFERRED_FLUSH, /* flush-queue (lazy) invalidation is worth using */
+	DMP_IOMMU_CAP_COHERENT_WALK,  /* the table walker snoops the CPU caches */
+};
+
+struct dmp_iommu_dev;
+
+struct dmp_iommu_ops {
+	const char *name;
+	/** probe_device - @dev with @sids is behind this IOMMU: check and set up. */
+	int (*probe_device)(struct dmp_iommu *iommu, struct dmp_device *dev, const uint32_t *sids,
+			    unsigned int nr_sids);
+	void (*release_device)(struct dmp_iommu *iommu, struct dmp_device *dev);
+	/** device_group - devices with the same key cannot be isolated: one group. */
+	uint64_t (*device_group)(struct dmp_iommu *iommu, struct dmp_device *dev);
+	/** domain_init - set up a new domain of domain->type (pgsize_bitmap,
+	 * geometry, priv; its page tables for paging types).  0 or -errno. */
+	int (*domain_init)(struct dmp_iommu *iommu, struct dmp_iommu_domain *domain);
+	void (*domain_destroy)(struct dmp_iommu_domain *domain);
+	/** attach_dev - point @dev's streams at @domain. */
+	int (*attach_dev)(struct dmp_iommu_domain *domain, struct dmp_device *dev);
+	int (*map_pages)(struct dmp_iommu_domain *domain, dmp_addr_t iova, dmp_phys_t paddr,
+			 size_t pgsize, size_t pgcount, int prot, dmp_gfp_t gfp, size_t *mapped);
+	size_t (*unmap_pages)(struct dmp_iommu_domain *domain, dmp_addr_t iova, size_t pgsize,
+			      size_t pgcount, struct dmp_iommu_iotlb_gather *gather);
+	/** iotlb_sync - invalidate what @gather collected, and wait for it. */
+	void (*iotlb_sync)(struct dmp_iommu_domain *domain, struct dmp_iommu_iotlb_gather *gather);
+	/** flush_iotlb_all - invalidate every translation of @domain, and wait. */
+	void (*flush_iotlb_all)(struct dmp_iommu_domain *domain);
+	int (*iova_to_phys)(struct dmp_iommu_domain *domain, dmp_addr_t iova, dmp_phys_t *phys);
+	bool (*capable)(struct dmp_iommu *iommu, enum dmp_iommu_cap cap);
+};
+
+/**
+ * struct dmp_iommu - one IOMMU instance.  The driver fills @name, @ops, @priv
+ * and may add reserved regions before dmp_iommu_register().
+ * @default_type: the default domain type of its groups (DMA_FQ if the
+ * driver can defer flushes, else DMA; IDENTITY for passthrough): Linux's
+ * iommu.strict / iommu.passthrough.  Untrusted devices always get DMA.
+ */
+struct dmp_iommu {
+	char name[48];
+	const struct dmp_iommu_ops *ops;
+	void *priv;
+	enum dmp_iommu_domain_type default_type;
+	struct dmp_iommu_resv_region resv[DMP_IOMMU_MAX_RESV];
+	int nr_resv;
+	struct dmp_iommu_group *groups;
+	struct dmp_iommu *next;
+};
+
+/**
+ * dmp_iommu_register - make @iommu available.  Adds the MSI window
+ * (0x0800_0000, 1 MiB, Linux's MSI_IOVA_BASE) as a reserved region.
+ * Returns 0 or -EINVAL.
+ */
+DMP_API int dmp_iommu_register(struct dmp_iommu *iommu);
+DMP_API void dmp_iommu_unregister(struct dmp_iommu *iommu);
+/** dmp_iommu_add_resv_region - a platform range never handed out as IOVA. */
+DMP_API int dmp_iommu_add_resv_region(struct dmp_iommu *iommu, dmp_addr_t start, size_t length,
+				      enum dmp_iommu_resv_type type);
+
+/**
+ * dmp_iommu_probe_device - put @dev behind @iommu with its stream IDs: find
+ * or create its group, attach the group's default domain, and choose the
+ * device's DMA ops (the IOMMU path for DMA domains, direct for identity).
+ * Returns 0, -EINVAL, -EBUSY (already probed), -ENOMEM.
+ */
+DMP_API int dmp_iommu_probe_device(struct dmp_device *dev, struct dmp_iommu *iommu,
+				   const uint32_t *sids, unsigned int nr_sids);
+/** dmp_iommu_release_device - undo dmp_iommu_probe_device(). */
+DMP_API void dmp_iommu_release_device(struct dmp_device *dev);
+
+/** Per-device IOMMU state (dev->iommu). */
+struct dmp_iommu_dev {
+	struct dmp_iommu *iommu;
+	struct dmp_iommu_group *group;
+	uint32_t sids[4];
+	unsigned int nr_sids;
+	void *priv; /* the driver's */
+};
+
+static inline struct dmp_iommu_dev *dmp_dev_iommu(const struct dmp_device *dev)
+{
+	return (struct dmp_iommu_dev *)dev->iommu;
+}
+
+/**
+ * dmp_iommu_report_fault - a driver's fault path: deliver a fault on @iova
+ * by @dev to the domain's handler.  Returns the handler's result, or
+ * -ENOSYS if none handled it (then it is logged).
+ */
+DMP_API int dmp_iommu_report_fault(struct dmp_iommu_domain *domain, struct dmp_device *dev,
+				   dmp_addr_t iova, int flags);
+
+/** dmp_iommu_find_device - the probed device with stream @sid on @iommu, or NULL. */
+DMP_API struct dmp_device *dmp_iommu_find_device(struct dmp_iommu *iommu, uint32_t sid);
+
+/** dmp__iommu_default_domain - @dev's group's default domain (the DMA API's). */
+DMP_API struct dmp_iommu_domain *dmp__iommu_default_domain(const struct dmp_device *dev);
+
+/** The unmap used by the DMA path: no IOTLB sync (the caller syncs or defers). */
+DMP_API size_t dmp__iommu_unmap_fast(struct dmp_iommu_domain *domain, dmp_addr_t iova,
+				     size_t size, struct dmp_iommu_iotlb_gather *gather);
+DMP_API void dmp__iommu_iotlb_sync(struct dmp_iommu_domain *domain,
+				   struct dmp_iommu_iotlb_gather *gather);
+DMP_API void dmp__iommu_flush_all(struct dmp_iommu_domain *domain);
+
+/* dma-iommu.c: the DMA API over a DMA domain. */
+DMP_API extern const struct dmp_dma_map_ops dmp_iommu_dma_ops;
+DMP_API int dmp__iommu_dma_cookie_init(struct dmp_iommu_domain *domain, struct dmp_device *dev);
+DMP_API void dmp__iommu_dma_cookie_free(struct dmp_iommu_domain *domain);
+/**
+ * dmp_iommu_dma_flush_queue - for tests and shutdown: flush the IOTLB and
+ * free every IOVA waiting in @domain's flush queues.  Returns how many.
+ */
+DMP_API unsigned int dmp_iommu_dma_flush_queue(struct dmp_iommu_domain *domain);
+/** dmp_iommu_dma_set_fq_timeout - the lazy window's bound in ns (default 10 ms, as Linux). */
+DMP_API void dmp_iommu_dma_set_fq_timeout(struct dmp_iommu_domain *domain, uint64_t ns);
+
+DMP_END_DECLS
+
+#endif /* DMAPORT_IOMMU_DRIVER_H */

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dmaport/sim/platform.h - a whole simulated machine built from a device
+ * tree: memory, caches, reserved memory, IOMMUs, devices and their
+ * struct dmp_device, ready for drivers.
+ *
+ * Callers' header (dmaport-sim, tests, programs that run drivers).
+ */
+#ifndef DMAPORT_SIM_PLATFORM_H
+#define DMAPORT_SIM_PLATFORM_H
+
+#include <dmaport/device.h>
+#include <dmaport/iommu.h>
+#include <dmaport/of.h>
+#include <dmaport/sim.h>
+
+DMP_BEGIN_DECLS
+
+struct dmp_sim_iommu;
+struct dmp_swiotlb_pool;
+
+struct dmp_sim_platform_device {
+	char name[DMP_DEVICE_NAME_MAX];   /* the node's name */
+	const struct dmp_of_device *of;   /* its description */
+	struct dmp_sim_device *hw;        /* the simulated hardware */
+	struct dmp_device dev;            /* what drivers use */
+	dmp_phys_t mmio;                  /* its registers (0 if none) */
+	bool iommu;                       /* translated by an IOMMU */
+};
+
+struct dmp_sim_platform {
+	struct dmp_sim *sim;
+	struct dmp_of_platform desc;
+	struct dmp_swiotlb_pool *default_pool;
+	struct dmp_swiotlb_pool *restricted[DMP_OF_MAX_RESERVED];
+	struct dmp_sim_iommu *iommu_hw[DMP_OF_MAX_IOMMUS];
+	struct dmp_iommu *iommu[DMP_OF_MAX_IOMMUS];
+	unsigned int nr_devices;
+	struct dmp_sim_platform_device devices[DMP_OF_MAX_DEVICES];
+};
+
+struct dmp_sim_platform_opts {
+	bool hostile;
+	uint64_t seed;
+	bool trace;
+	/* default domain type of IOMMU groups (0: DMA_FQ, Linux's lazy default) */
+	enum dmp_iommu_domain_type iommu_default;
+	size_t swiotlb_size;   /* default bounce pool (0: 4 MiB) */
+};
+
+/**
+ * dmp_sim_platform_create - build the machine @desc describes and install
+ * it as the active platform.  Reserved regions are taken out of the page
+ * allocator; restricted-dma-pools become their devices' bounce pools; a
+ * default bounce pool is made below 4 GiB; each IOMMU node of a model
+ * dmaport has ("dmaport,sim-iommu", "arm,smmu-v3" as the same simulated
+ * IOMMU) is created and registered; each "dmaport,copy-engine" gets its
+ * hardware and a struct dmp_device with its dma-ranges, bus limit,
+ * coherence, masks from its port width, and its IOMMU stream.  On failure
+ * nothing is left behind and @err (may be NULL) says what and where.
+ * Returns 0, -EINVAL, -ENOMEM, -EBUSY (a platform is active), or an
+ * allocator's error.
+ */
+DMP_API int dmp_sim_platform_create(const struct dmp_of_platform *desc,
+				    const struct dmp_sim_platform_opts *opts,
+				    struct dmp_sim_platform **out, struct dmp_of_error *err);
+/** dmp_sim_platform_load - parse @path (.dts or .dtb), then create. */
+DMP_API int dmp_sim_platform_load(const char *path, const struct dmp_sim_platform_opts *opts,
+				  struct dmp_sim_platform **out, struct dmp_of_error *err);
+DMP_API void dmp_sim_platform_destroy(struct dmp_sim_platform *p);
+/** dmp_sim_platform_find - the device whose node name (or path) is @name, or NULL. */
+DMP_API struct dmp_sim_platform_device *dmp_sim_platform_find(struct dmp_sim_platform *p,
+							       const char *name);
+/** dmp_sim_platform_first - the first device of @kind, or NULL. */
+DMP_API struct dmp_sim_platform_device *dmp_sim_platform_first(struct dmp_sim_platform *p,
+								enum dmp_of_device_kind kind,
+								bool behind_iommu);
+/** dmp_sim_platform_dump - what was built: memory, caches, pools, IOMMUs, devices. */
+DMP_API void dmp_sim_platform_dump(struct dmp_sim_platform *p, FILE *f);
+
+DMP_END_DECLS
+
+#endif /* DMAPORT_SIM_PLATFORM_H */

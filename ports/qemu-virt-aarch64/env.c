@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * env.c - the build-time half of dmaport's platform contract on bare metal
+ * (what src/platform/host/env.c is for hosted builds): CPU index, time and
+ * the console.  One CPU runs the port.
+ */
+#include "../../src/internal.h"
+#include "port.h"
+
+void dmp_cpu_relax(unsigned int spins)
+{
+	(void)spins;
+	/* A hint to an SMT core or a hypervisor; nothing to yield to here. */
+	__asm__ volatile("yield" ::: "memory");
+}
+
+unsigned int dmp_cpu_id(void)
+{
+	return 0;
+}
+
+unsigned int dmp_nr_cpus(void)
+{
+	return 1;
+}
+
+uint64_t dmp_time_ns(void)
+{
+	/* The generic timer's virtual count: CNTFRQ_EL0 ticks per second
+	 * (62.5 MHz on QEMU).  Split to avoid overflow of ticks * 1e9. */
+	uint64_t t = read_cntvct(), f = read_cntfrq();
+	return t / f * 1000000000ull + t % f * 1000000000ull / f;
+}
+
+void dmp_env_puts(const char *s)
+{
+	port_puts(s);
+	port_putc('\n');
+}

@@ -1,0 +1,741 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dma-iommu.c - the DMA API over an IOMMU DMA domain (Linux's
+ * drivers/iommu/dma-iommu.c): IOVAs from the domain's IOVA allocator below
+ * min(DMA mask, bus limit, aperture), pages mapped through the IOMMU core,
+ * scatterlists merged into contiguous IOVA, strict or deferred (flush queue)
+ * invalidation, and bouncing of sub-granule buffers for untrusted devices.
+ */
+#include <string.h>
+
+#include <dmaport/iommu-driver.h>
+#include <dmaport/iova.h>
+
+#include "../dma/dma-internal.h"
+
+#define FQ_SIZE 64
+#define FQ_TIMEOUT_NS (10 * 1000 * 1000ull) /* Linux's IOVA_FQ_TIMEOUT: 10 ms */
+
+struct fq_entry {
+	unsigned long pfn, pages;
+	uint64_t when;
+};
+
+struct flush_queue {
+	dmp_spinlock_t lock;
+	unsigned int head, count;
+	struct fq_entry e[FQ_SIZE];
+};
+
+struct dmp_iommu_dma_cookie {
+	struct dmp_iova_domain iovad;
+	struct dmp_iommu_domain *domain;
+	bool lazy;
+	uint64_t fq_timeout_ns;
+	struct flush_queue *_Atomic fq[DMP_MAX_CPUS];
+	_Atomic unsigned long fq_flushes;
+};
+
+static inline struct dmp_iommu_domain *dma_domain(struct dmp_device *dev)
+{
+	return dmp__iommu_default_domain(dev);
+}
+
+static inline size_t granule_of(struct dmp_iommu_dma_cookie *c)
+{
+	return (size_t)1 << dmp_iova_shift(&c->iovad);
+}
+
+int dmp__iommu_dma_cookie_init(struct dmp_iommu_domain *domain, struct dmp_device *dev)
+{
+	struct dmp_iommu_dma_cookie *c = dmp_kzalloc(sizeof(*c), DMP_GFP_KERNEL);
+	if (!c)
+		return -ENOMEM;
+	unsigned long granule = 1ul << __builtin_ctzll(domain->pgsize_bitmap);
+	/* IOVA 0 is never handed out: some drivers take it for "no address"
+	 * (Linux's iommu_dma_init_domain starts at pfn 1) */
+	unsigned long start = DMP_MAX(1ul, (unsigned long)(domain->geometry.aperture_start / granule));
+	int err = dmp_iova_domain_init(&c->iovad, granule, start);
+	if (err)
+		goto fail;
+	struct dmp_iommu_resv_region resv[DMP_IOMMU_MAX_RESV];
+	int n = dmp_iommu_get_resv_regions(dev, resv, DMP_IOMMU_MAX_RESV);
+	for (int i = 0; i < n; i++) {
+		err = dmp_reserve_iova(&c->iovad, (unsigned long)(resv[i].start / granule),
+				       (unsigned long)((resv[i].start + resv[i].length - 1) / granule));
+		if (err)
+			goto fail_iovad;
+	}
+	c->domain = domain;
+	c->lazy = domain->type == DMP_IOMMU_DOMAIN_DMA_FQ;
+	c->fq_timeout_ns = FQ_TIMEOUT_NS;
+	domain->dma = c;
+	return 0;
+
+fail_iovad:
+	dmp_iova_domain_destroy(&c->iovad);
+fail:
+	dmp_kfree(c);
+	return err;
+}
+
+void dmp__iommu_dma_cookie_free(struct dmp_iommu_domain *domain)
+{
+	struct dmp_iommu_dma_cookie *c = domain->dma;
+	if (!c)
+		return;
+	dmp_iommu_dma_flush_queue(domain);
+	for (unsigned int i = 0; i < DMP_MAX_CPUS; i++)
+		dmp_kfree(atomic_load(&c->fq[i]));
+	dmp_iova_domain_destroy(&c->iovad);
+	dmp_kfree(c);
+	domain->dma = NULL;
+}
+
+void dmp_iommu_dma_set_fq_timeout(struct dmp_iommu_domain *domain, uint64_t ns)
+{
+	if (domain->dma)
+		domain->dma->fq_timeout_ns = ns;
+}
+
+/* ---- the flush queue ------------------------------------------------------ */
+
+/* Empty @q after an IOTLB flush of the whole domain: its IOVAs are free. */
+static unsigned int fq_drain_locked(struct dmp_iommu_dma_cookie *c, struct flush_queue *q)
+{
+	unsigned int n = q->count;
+	while (q->count) {
+		struct fq_entry *e = &q->e[q->head];
+		dmp_free_iova_fast(&c->iovad, e->pfn, e->pages);
+		q->head = (q->head + 1) % FQ_SIZE;
+		q->count--;
+	}
+	return n;
+}
+
+static struct flush_queue *fq_this_cpu(struct dmp_iommu_dma_cookie *c)
+{
+	unsigned int cpu = dmp_cpu_id();
+	struct flush_queue *q = atomic_load_explicit(&c->fq[cpu], memory_order_acquire);
+	if (dmp__likely(q))
+		return q;
+	q = dmp_kzalloc(sizeof(*q), DMP_GFP_ATOMIC);
+	if (!q)
+		return NULL;
+	dmp_spin_init(&q->lock);
+	struct flush_queue *expect = NULL;
+	if (!atomic_compare_exchange_strong(&c->fq[cpu], &expect, q)) {
+		dmp_kfree(q);
+		q = expect;
+	}
+	return q;
+}
+
+/*
+ * Defer the IOTLB invalidation of an unmapped range: its IOVA waits in this
+ * CPU's queue and is reused only after a flush of the whole domain, which
+ * happens when the queue is full or its oldest entry is older than the
+ * timeout (Linux runs a timer; here the check runs at each unmap).  Until
+ * then the device may still reach the old pages through stale IOTLB entries:
+ * the lazy window, bounded by FQ_SIZE entries and the timeout.
+ */
+static void fq_queue(struct dmp_iommu_dma_cookie *c, unsigned long pfn, unsigned long pages)
+{
+	struct flush_queue *q = fq_this_cpu(c);
+	uint64_t now = dmp_time_ns();
+	if (!q) { /* no queue: fall back to strict */
+		dmp__iommu_flush_all(c->domain);
+		dmp_free_iova_fast(&c->iovad, pfn, pages);
+		return;
+	}
+	dmp_spin_lock(&q->lock);
+	if (q->count == FQ_SIZE || (q->count && now - q->e[q->head].when > c->fq_timeout_ns)) {
+		dmp__iommu_flush_all(c->domain);
+		atomic_fetch_add(&c->fq_flushes, 1);
+		fq_drain_locked(c, q);
+	}
+	q->e[(q->head + q->count) % FQ_SIZE] = (struct fq_entry){ pfn, pages, now };
+	q->count++;
+	dmp_spin_unlock(&q->lock);
+}
+
+unsigned int dmp_iommu_dma_flush_queue(struct dmp_iommu_domain *domain)
+{
+	struct dmp_iommu_dma_cookie *c = domain->dma;
+	if (!c)
+		return 0;
+	unsigned int n = 0;
+	dmp__iommu_flush_all(domain);
+	for (unsigned int i = 0; i < DMP_MAX_CPUS; i++) {
+		struct flush_queue *q = atomic_load(&c->fq[i]);
+		if (!q)
+			continue;
+		dmp_spin_lock(&q->lock);
+		n += fq_drain_locked(c, q);
+		dmp_spin_unlock(&q->lock);
+	}
+	return n;
+}
+
+/* ---- IOVA and mapping helpers ---------------------------------------------- */
+
+static int prot_of(const struct dmp_device *dev, enum dmp_data_direction dir, unsigned long attrs)
+{
+	int prot = dev->dma_coherent ? DMP_IOMMU_CACHE : 0;
+	if (attrs & DMP_ATTR_PRIVILEGED)
+		prot |= DMP_IOMMU_PRIV;
+	switch (dir) {
+	case DMP_BIDIRECTIONAL: return prot | DMP_IOMMU_READ | DMP_IOMMU_WRITE;
+	case DMP_TO_DEVICE: return prot | DMP_IOMMU_READ;
+	case DMP_FROM_DEVICE: return prot | DMP_IOMMU_WRITE;
+	default: return 0;
+	}
+}
+
+/* The highest IOVA the device can use: mask, bus limit, aperture. */
+static uint64_t iova_limit(const struct dmp_device *dev, const struct dmp_iommu_domain *d,
+			   uint64_t mask)
+{
+	if (dev->bus_dma_limit && dev->bus_dma_limit < mask)
+		mask = dev->bus_dma_limit;
+	if (d->geometry.force_aperture && d->geometry.aperture_end < mask)
+		mask = d->geometry.aperture_end;
+	return mask;
+}
+
+static int alloc_iova(struct dmp_iommu_dma_cookie *c, size_t len, uint64_t limit, dmp_addr_t *iova)
+{
+	unsigned long pfn;
+	unsigned long pages = (unsigned long)(len >> dmp_iova_shift(&c->iovad));
+	int err = dmp_alloc_iova_fast(&c->iovad, pages, dmp_iova_limit_pfn(&c->iovad, limit), true,
+				      &pfn);
+	if (err)
+		return err;
+	*iova = (dmp_addr_t)pfn << dmp_iova_shift(&c->iovad);
+	return 0;
+}
+
+static void free_iova(struct dmp_iommu_dma_cookie *c, dmp_addr_t iova, size_t len)
+{
+	dmp_free_iova_fast(&c->iovad, dmp_iova_pfn(&c->iovad, iova),
+			   (unsigned long)(len >> dmp_iova_shift(&c->iovad)));
+}
+
+/* Unmap [iova, +len) (granule aligned) and release the IOVA, strictly or lazily. */
+static void unmap_iova(struct dmp_device *dev, struct dmp_iommu_dma_cookie *c, dmp_addr_t iova,
+		       size_t len)
+{
+	struct dmp_iommu_iotlb_gather g;
+	dmp_iommu_iotlb_gather_init(&g);
+	size_t n = dmp__iommu_unmap_fast(c->domain, iova, len, &g);
+	if (n != len)
+		dmp__dma_report(dev, 0, NULL, 0, "IOMMU unmap of IOVA 0x%llx + 0x%zx removed 0x%zx",
+				(unsigned long long)iova, len, n);
+	if (c->lazy && !dev->untrusted) {
+		fq_queue(c, dmp_iova_pfn(&c->iovad, iova),
+			 (unsigned long)(len >> dmp_iova_shift(&c->iovad)));
+		return;
+	}
+	/* strict: the IOTLB forgets the range before the IOVA can be reused */
+	dmp__iommu_iotlb_sync(c->domain, &g);
+	free_iova(c, iova, len);
+}
+
+static inline void sync_for_device(struct dmp_device *dev, dmp_phys_t phys, size_t size,
+				   enum dmp_data_direction dir)
+{
+	if (!dev->dma_coherent)
+		dmp__arch_sync_for_device(phys, dmp_phys_to_virt(phys), size, dir);
+}
+
+static inline void sync_for_cpu(struct dmp_device *dev, dmp_phys_t phys, size_t size,
+				enum dmp_data_direction dir)
+{
+	if (!dev->dma_coherent)
+		dmp__arch_sync_for_cpu(phys, dmp_phys_to_virt(phys), size, dir);
+}
+
+/* ---- streaming ---------------------------------------------------------------- */
+
+static dmp_addr_t iommu_map_phys(struct dmp_device *dev, dmp_phys_t phys, size_t size,
+				 enum dmp_data_direction dir, unsigned long attrs)
+{
+	struct dmp_iommu_domain *d = dma_domain(dev);
+	struct dmp_iommu_dma_cookie *c = d->dma;
+	size_t gmask = granule_of(c) - 1;
+	struct dmp_swiotlb_pool *pool = NULL;
+
+	if (dev->untrusted && ((phys | size) & gmask)) {
+		/*
+		 * An untrusted device sees whole IOMMU pages: a buffer that does
+		 * not fill its pages is bounced into a slot of its own, aligned to
+		 * the granule, with the padding zeroed, so the device never sees
+		 * the data around it (Linux's iommu_dma_map_page + swiotlb).
+		 */
+		pool = dmp_dev_swiotlb(dev);
+		dmp_phys_t tlb;
+		if (!pool ||
+		    dmp_swiotlb_tbl_map_single(pool, phys, size, DMP_ALIGN_UP(size, gmask + 1), 0,
+					       (unsigned int)gmask, dir,
+					       attrs | DMP_SWIOTLB_ZERO_PADDING, &tlb)) {
+			dmp__dma_report(dev, attrs, NULL, 0,
+					"untrusted device: no bounce buffer for %zu bytes at 0x%llx",
+					size, (unsigned long long)phys);
+			return DMP_MAPPING_ERROR;
+		}
+		phys = tlb;
+	}
+	if (!(attrs & DMP_ATTR_SKIP_CPU_SYNC))
+		sync_for_device(dev, phys, size, dir);
+	size_t off = phys & gmask;
+	size_t len = DMP_ALIGN_UP(off + size, gmask + 1);
+	dmp_addr_t iova;
+	int err = alloc_iova(c, len, iova_limit(dev, d, *dev->dma_mask), &iova);
+	if (err) {
+		dmp__dma_report(dev, attrs, NULL, 0,
+				"no IOVA space for %zu bytes below 0x%llx", size,
+				(unsigned long long)iova_limit(dev, d, *dev->dma_mask));
+		goto fail_bounce;
+	}
+	err = dmp_iommu_map(d, iova, phys - off, len, prot_of(dev, dir, attrs), DMP_GFP_ATOMIC);
+	if (err) {
+		free_iova(c, iova, len);
+		dmp__dma_report(dev, attrs, NULL, 0, "IOMMU map of 0x%llx failed: error %d",
+				(unsigned long long)phys, err);
+		goto fail_bounce;
+	}
+	return iova + off;
+
+fail_bounce:
+	if (pool)
+		dmp_swiotlb_tbl_unmap_single(pool, phys, size, dir, attrs | DMP_ATTR_SKIP_CPU_SYNC);
+	return DMP_MAPPING_ERROR;
+}
+
+static void iommu_unmap_phys(struct dmp_device *dev, dmp_addr_t addr, size_t size,
+			     enum dmp_data_direction dir, unsigned long attrs)
+{
+	struct dmp_iommu_domain *d = dma_domain(dev);
+	struct dmp_iommu_dma_cookie *c = d->dma;
+	size_t gmask = granule_of(c) - 1;
+	dmp_phys_t phys;
+	if (dmp_iommu_iova_to_phys(d, addr, &phys)) {
+		dmp__dma_report(dev, attrs, NULL, 0, "unmap of IOVA 0x%llx: nothing is mapped there",
+				(unsigned long long)addr);
+		return;
+	}
+	if (!(attrs & DMP_ATTR_SKIP_CPU_SYNC))
+		sync_for_cpu(dev, phys, size, dir);
+	struct dmp_swiotlb_pool *pool = dmp_dev_swiotlb(dev);
+	if (dev->untrusted && pool && dmp_swiotlb_is_bounce(pool, phys))
+		dmp_swiotlb_tbl_unmap_single(pool, phys, size, dir, attrs);
+	size_t off = addr & gmask;
+	unmap_iova(dev, c, addr - off, DMP_ALIGN_UP(off + size, gmask + 1));
+}
+
+static void iommu_sync_for_cpu(struct dmp_device *dev, dmp_addr_t addr, size_t size,
+			       enum dmp_data_direction dir)
+{
+	dmp_phys_t phys;
+	if (dmp_iommu_iova_to_phys(dma_domain(dev), addr, &phys)) {
+		dmp__dma_report(dev, 0, NULL, 0, "sync of IOVA 0x%llx: nothing is mapped there",
+				(unsigned long long)addr);
+		return;
+	}
+	sync_for_cpu(dev, phys, size, dir);
+	struct dmp_swiotlb_pool *pool = dmp_dev_swiotlb(dev);
+	if (dev->untrusted && pool && dmp_swiotlb_is_bounce(pool, phys))
+		dmp_swiotlb_sync_single_for_cpu(pool, phys, size, dir);
+}
+
+static void iommu_sync_for_device(struct dmp_device *dev, dmp_addr_t addr, size_t size,
+				  enum dmp_data_direction dir)
+{
+	dmp_phys_t phys;
+	if (dmp_iommu_iova_to_phys(dma_domain(dev), addr, &phys)) {
+		dmp__dma_report(dev, 0, NULL, 0, "sync of IOVA 0x%llx: nothing is mapped there",
+				(unsigned long long)addr);
+		return;
+	}
+	struct dmp_swiotlb_pool *pool = dmp_dev_swiotlb(dev);
+	if (dev->untrusted && pool && dmp_swiotlb_is_bounce(pool, phys))
+		dmp_swiotlb_sync_single_for_device(pool, phys, size, dir);
+	sync_for_device(dev, phys, size, dir);
+}
+
+/* ---- scatterlists ---------------------------------------------------------- */
+
+/* IOVA bytes entry @s takes: its pages, from the granule it starts in. */
+static size_t sg_iova_len(struct dmp_scatterlist *s, size_t gmask)
+{
+	return DMP_ALIGN_UP((dmp_sg_phys(s) & gmask) + s->length, gmask + 1);
+}
+
+static int map_sg_each(struct dmp_device *dev, struct dmp_scatterlist *sgl, int nents,
+		       enum dmp_data_direction dir, unsigned long attrs)
+{
+	struct dmp_scatterlist *s;
+	int i;
+	dmp_for_each_sg(sgl, s, nents, i) {
+		s->dma_address = iommu_map_phys(dev, dmp_sg_phys(s), s->length, dir, attrs);
+		if (s->dma_address == DMP_MAPPING_ERROR)
+			goto fail;
+		s->dma_length = s->length;
+	}
+	return nents;
+fail:;
+	struct dmp_scatterlist *u;
+	int k;
+	dmp_for_each_sg(sgl, u, i, k)
+		iommu_unmap_phys(dev, u->dma_address, u->length, dir, attrs | DMP_ATTR_SKIP_CPU_SYNC);
+	return -ENOMEM;
+}
+
+/*
+ * One IOVA range for the whole list, each entry at its own granule-aligned
+ * slot keeping its offset within the granule, then adjacent entries merged
+ * into DMA segments where they are contiguous in IOVA and the device's
+ * max_segment_size and segment boundary allow (Linux's iommu_dma_map_sg +
+ * __finalise_sg).  Returns the number of DMA segments.
+ */
+static int iommu_map_sg(struct dmp_device *dev, struct dmp_scatterlist *sgl, int nents,
+			enum dmp_data_direction dir, unsigned long attrs)
+{
+	struct dmp_iommu_domain *d = dma_domain(dev);
+	struct dmp_iommu_dma_cookie *c = d->dma;
+	size_t gmask = granule_of(c) - 1;
+	if (dev->untrusted)
+		return map_sg_each(dev, sgl, nents, dir, attrs);
+	struct dmp_scatterlist *s;
+	int i;
+	size_t total = 0;
+	dmp_for_each_sg(sgl, s, nents, i) {
+		if (!dmp_sg_page(s) || !s->length)
+			return -EINVAL;
+		if (!(attrs & DMP_ATTR_SKIP_CPU_SYNC))
+			sync_for_device(dev, dmp_sg_phys(s), s->length, dir);
+		total += sg_iova_len(s, gmask);
+	}
+	dmp_addr_t iova;
+	if (alloc_iova(c, total, iova_limit(dev, d, *dev->dma_mask), &iova))
+		return -ENOMEM;
+	int prot = prot_of(dev, dir, attrs);
+	size_t at = 0;
+	dmp_for_each_sg(sgl, s, nents, i) {
+		dmp_phys_t phys = dmp_sg_phys(s);
+		size_t len = sg_iova_len(s, gmask);
+		int err = dmp_iommu_map(d, iova + at, phys & ~(dmp_phys_t)gmask, len, prot,
+					DMP_GFP_ATOMIC);
+		if (err) {
+			if (at)
+				dmp_iommu_unmap(d, iova, at);
+			free_iova(c, iova, total);
+			return err;
+		}
+		s->dma_address = iova + at + (phys & gmask);
+		s->dma_length = s->length;
+		at += len;
+	}
+	/* merge: entry i joins the current segment when it starts where the
+	 * segment ends, within the size and boundary limits */
+	struct dmp_scatterlist *out = sgl;
+	dmp_addr_t seg_start = sgl->dma_address;
+	size_t seg_len = 0;
+	int nseg = 0;
+	unsigned long boundary = dev->segment_boundary_mask;
+	dmp_for_each_sg(sgl, s, nents, i) {
+		dmp_addr_t a = s->dma_address;
+		unsigned int l = s->dma_length;
+		bool joins = seg_len && a == seg_start + seg_len &&
+			     seg_len + l <= dev->max_segment_size &&
+			     (seg_start & ~(dmp_addr_t)boundary) ==
+				     ((a + l - 1) & ~(dmp_addr_t)boundary);
+		if (!joins) {
+			if (seg_len) {
+				out->dma_address = seg_start;
+				out->dma_length = (unsigned int)seg_len;
+				out = dmp_sg_next(out);
+				nseg++;
+			}
+			seg_start = a;
+			seg_len = 0;
+		}
+		seg_len += l;
+	}
+	out->dma_address = seg_start;
+	out->dma_length = (unsigned int)seg_len;
+	nseg++;
+	/* entries past the last segment carry no DMA address */
+	for (s = dmp_sg_next(out), i = nseg; s && i < nents; s = dmp_sg_next(s), i++)
+		s->dma_length = 0;
+	return nseg;
+}
+
+static void iommu_unmap_sg(struct dmp_device *dev, struct dmp_scatterlist *sgl, int nents,
+			   enum dmp_data_direction dir, unsigned long attrs)
+{
+	struct dmp_iommu_domain *d = dma_domain(dev);
+	struct dmp_iommu_dma_cookie *c = d->dma;
+	size_t gmask = granule_of(c) - 1;
+	if (dev->untrusted) {
+		struct dmp_scatterlist *u;
+		int k;
+		dmp_for_each_sg(sgl, u, nents, k)
+			iommu_unmap_phys(dev, u->dma_address, u->length, dir, attrs);
+		return;
+	}
+	struct dmp_scatterlist *s;
+	int i;
+	size_t total = 0;
+	dmp_for_each_sg(sgl, s, nents, i) {
+		if (!(attrs & DMP_ATTR_SKIP_CPU_SYNC))
+			sync_for_cpu(dev, dmp_sg_phys(s), s->length, dir);
+		total += sg_iova_len(s, gmask);
+	}
+	unmap_iova(dev, c, sgl->dma_address & ~(dmp_addr_t)gmask, total);
+}
+
+static void iommu_sync_sg_for_cpu(struct dmp_device *dev, struct dmp_scatterlist *sgl, int nents,
+				  enum dmp_data_direction dir)
+{
+	struct dmp_scatterlist *s;
+	int i;
+	dmp_for_each_sg(sgl, s, nents, i) {
+		if (dev->untrusted)
+			iommu_sync_for_cpu(dev, s->dma_address, s->length, dir);
+		else
+			sync_for_cpu(dev, dmp_sg_phys(s), s->length, dir);
+	}
+}
+
+static void iommu_sync_sg_for_device(struct dmp_device *dev, struct dmp_scatterlist *sgl,
+				     int nents, enum dmp_data_direction dir)
+{
+	struct dmp_scatterlist *s;
+	int i;
+	dmp_for_each_sg(sgl, s, nents, i) {
+		if (dev->untrusted)
+			iommu_sync_for_device(dev, s->dma_address, s->length, dir);
+		else
+			sync_for_device(dev, dmp_sg_phys(s), s->length, dir);
+	}
+}
+
+static dmp_addr_t iommu_map_resource(struct dmp_device *dev, dmp_phys_t phys, size_t size,
+				     enum dmp_data_direction dir, unsigned long attrs)
+{
+	struct dmp_iommu_domain *d = dma_domain(dev);
+	struct dmp_iommu_dma_cookie *c = d->dma;
+	size_t gmask = granule_of(c) - 1;
+	size_t off = phys & gmask, len = DMP_ALIGN_UP(off + size, gmask + 1);
+	dmp_addr_t iova;
+	if (alloc_iova(c, len, iova_limit(dev, d, *dev->dma_mask), &iova))
+		return DMP_MAPPING_ERROR;
+	int prot = (prot_of(dev, dir, attrs) & ~DMP_IOMMU_CACHE) | DMP_IOMMU_MMIO;
+	if (dmp_iommu_map(d, iova, phys - off, len, prot, DMP_GFP_ATOMIC)) {
+		free_iova(c, iova, len);
+		return DMP_MAPPING_ERROR;
+	}
+	return iova + off;
+}
+
+static void iommu_unmap_resource(struct dmp_device *dev, dmp_addr_t addr, size_t size,
+				 enum dmp_data_direction dir, unsigned long attrs)
+{
+	struct dmp_iommu_dma_cookie *c = dma_domain(dev)->dma;
+	size_t gmask = granule_of(c) - 1;
+	size_t off = addr & gmask;
+	unmap_iova(dev, c, addr - off, DMP_ALIGN_UP(off + size, gmask + 1));
+}
+
+/* ---- allocations --------------------------------------------------------------- */
+
+/*
+ * Coherent memory behind an IOMMU: any pages (the IOMMU makes them
+ * reachable), mapped at an IOVA below the coherent mask.  Without a vmap
+ * facility the CPU needs one contiguous range, so the pages are physically
+ * contiguous (Linux may assemble single pages and vmap them; with
+ * DMP_ATTR_FORCE_CONTIGUOUS it does as we do).
+ */
+static void *iommu_alloc_common(struct dmp_device *dev, size_t size, dmp_addr_t *handle,
+				unsigned long attrs, bool uncached)
+{
+	struct dmp_iommu_domain *d = dma_domain(dev);
+	struct dmp_iommu_dma_cookie *c = d->dma;
+	size_t len = DMP_ALIGN_UP(size, granule_of(c));
+	unsigned int order = dmp_get_order(len);
+	dmp_phys_t phys;
+	if (dmp_page_alloc(order, DMP_GFP_ZERO, DMP_PHYS_ANY, &phys))
+		return NULL;
+	void *va = dmp_phys_to_virt(phys);
+	if (uncached && !dev->dma_coherent) {
+		dmp__arch_prep_coherent(phys, va, DMP_PAGE_SIZE << order);
+		enum dmp_mem_attr a = (attrs & DMP_ATTR_WRITE_COMBINE) ? DMP_MEM_WC : DMP_MEM_UNCACHED;
+		if (DMP__PLAT_CALL(set_mem_attr, phys, DMP_PAGE_SIZE << order, a))
+			goto fail_pages;
+	} else {
+		sync_for_device(dev, phys, DMP_PAGE_SIZE << order, DMP_BIDIRECTIONAL);
+	}
+	dmp_addr_t iova;
+	if (alloc_iova(c, len, iova_limit(dev, d, dev->coherent_dma_mask), &iova))
+		goto fail_attr;
+	if (dmp_iommu_map(d, iova, phys, len, prot_of(dev, DMP_BIDIRECTIONAL, attrs),
+			  DMP_GFP_KERNEL)) {
+		free_iova(c, iova, len);
+		goto fail_attr;
+	}
+	*handle = iova;
+	return va;
+
+fail_attr:
+	if (uncached && !dev->dma_coherent)
+		DMP__PLAT_CALL(set_mem_attr, phys, DMP_PAGE_SIZE << order, DMP_MEM_NORMAL);
+fail_pages:
+	dmp_page_free(phys, order);
+	return NULL;
+}
+
+/* The pages behind an allocation; false (reported) if @handle does not map @phys. */
+static bool iommu_alloc_phys(struct dmp_device *dev, dmp_addr_t handle, dmp_phys_t *phys)
+{
+	if (dmp_iommu_iova_to_phys(dma_domain(dev), handle, phys) == 0)
+		return true;
+	dmp__dma_report(dev, 0, NULL, 0, "free of IOVA 0x%llx: nothing is mapped there",
+			(unsigned long long)handle);
+	return false;
+}
+
+static void iommu_free_common(struct dmp_device *dev, size_t size, dmp_phys_t phys,
+			      dmp_addr_t handle, bool uncached)
+{
+	struct dmp_iommu_dma_cookie *c = dma_domain(dev)->dma;
+	size_t len = DMP_ALIGN_UP(size, granule_of(c));
+	unsigned int order = dmp_get_order(len);
+	unmap_iova(dev, c, handle, len);
+	if (uncached && !dev->dma_coherent)
+		DMP__PLAT_CALL(set_mem_attr, phys, DMP_PAGE_SIZE << order, DMP_MEM_NORMAL);
+	dmp_page_free(phys, order);
+}
+
+static void *iommu_alloc(struct dmp_device *dev, size_t size, dmp_addr_t *handle, dmp_gfp_t gfp,
+			 unsigned long attrs)
+{
+	void *va = iommu_alloc_common(dev, size, handle, attrs, true);
+	if (va && (attrs & DMP_ATTR_NO_KERNEL_MAPPING))
+		return dmp_virt_to_page(va);
+	return va;
+}
+
+static void iommu_free(struct dmp_device *dev, size_t size, void *cpu_addr, dmp_addr_t handle,
+		       unsigned long attrs)
+{
+	dmp_phys_t phys, want;
+	if (!iommu_alloc_phys(dev, handle, &phys))
+		return;
+	int bad = (attrs & DMP_ATTR_NO_KERNEL_MAPPING) ? dmp__page_to_phys_checked(cpu_addr, &want)
+						       : dmp_virt_to_phys(cpu_addr, &want);
+	if (bad || want != phys) {
+		dmp__dma_report(dev, attrs, NULL, 0,
+				"free of coherent memory not allocated here [cpu=%p bus address="
+				"0x%llx]", cpu_addr, (unsigned long long)handle);
+		return;
+	}
+	iommu_free_common(dev, size, phys, handle, true);
+}
+
+static struct dmp_page *iommu_alloc_pages(struct dmp_device *dev, size_t size,
+					  dmp_addr_t *handle, enum dmp_data_direction dir,
+					  dmp_gfp_t gfp)
+{
+	void *va = iommu_alloc_common(dev, size, handle, 0, false);
+	return va ? dmp_virt_to_page(va) : NULL;
+}
+
+static void iommu_free_pages(struct dmp_device *dev, size_t size, struct dmp_page *page,
+			     dmp_addr_t handle, enum dmp_data_direction dir)
+{
+	dmp_phys_t phys;
+	if (iommu_alloc_phys(dev, handle, &phys))
+		iommu_free_common(dev, size, phys, handle, false);
+}
+
+static int iommu_mmap(struct dmp_device *dev, struct dmp_user_mapping *um, void *cpu_addr,
+		      dmp_addr_t dma_addr, size_t size, unsigned long attrs)
+{
+	dmp_phys_t phys;
+	if (!iommu_alloc_phys(dev, dma_addr, &phys))
+		return -EINVAL;
+	size_t pages = DMP_ALIGN_UP(size, DMP_PAGE_SIZE) >> DMP_PAGE_SHIFT;
+	size_t want = um->size ? um->size : (pages - DMP_MIN(um->pgoff, pages)) << DMP_PAGE_SHIFT;
+	size_t want_pages = DMP_ALIGN_UP(want, DMP_PAGE_SIZE) >> DMP_PAGE_SHIFT;
+	if (!want || um->pgoff >= pages || want_pages > pages - um->pgoff)
+		return -ENXIO;
+	if (!dmp__platform.ops->user_map)
+		return -EOPNOTSUPP;
+	int err = DMP__PLAT_CALL(user_map, phys + (um->pgoff << DMP_PAGE_SHIFT),
+				 want_pages << DMP_PAGE_SHIFT, &um->addr, &um->fd, &um->offset);
+	if (!err)
+		um->size = want_pages << DMP_PAGE_SHIFT;
+	return err;
+}
+
+static int iommu_get_sgtable(struct dmp_device *dev, struct dmp_sg_table *sgt, void *cpu_addr,
+			     dmp_addr_t dma_addr, size_t size, unsigned long attrs)
+{
+	dmp_phys_t phys;
+	if (!iommu_alloc_phys(dev, dma_addr, &phys))
+		return -EINVAL;
+	int err = dmp_sg_alloc_table(sgt, 1, DMP_GFP_KERNEL);
+	if (!err)
+		dmp_sg_set_page(sgt->sgl, dmp_phys_to_page(phys),
+				(unsigned int)DMP_ALIGN_UP(size, DMP_PAGE_SIZE), 0);
+	return err;
+}
+
+static size_t iommu_max_mapping_size(struct dmp_device *dev)
+{
+	struct dmp_swiotlb_pool *pool = dmp_dev_swiotlb(dev);
+	if (dev->untrusted && pool)
+		return dmp_swiotlb_max_mapping_size(pool, dev->min_align_mask);
+	return SIZE_MAX;
+}
+
+static size_t iommu_opt_mapping_size(void)
+{
+	/* beyond this the IOVA caches miss (Linux's iova_rcache_range()) */
+	return DMP_PAGE_SIZE * DMP_IOVA_CACHE_MAX_PFNS;
+}
+
+static bool iommu_need_sync(struct dmp_device *dev, dmp_addr_t addr)
+{
+	return !dev->dma_coherent || dev->untrusted;
+}
+
+static uint64_t iommu_required_mask(struct dmp_device *dev)
+{
+	return DMP_BIT_MASK(32); /* the IOMMU can put IOVAs anywhere below the mask */
+}
+
+const struct dmp_dma_map_ops dmp_iommu_dma_ops = {
+	.name = "iommu",
+	.alloc = iommu_alloc,
+	.free = iommu_free,
+	.mmap = iommu_mmap,
+	.get_sgtable = iommu_get_sgtable,
+	.alloc_pages = iommu_alloc_pages,
+	.free_pages = iommu_free_pages,
+	.map_phys = iommu_map_phys,
+	.unmap_phys = iommu_unmap_phys,
+	.map_sg = iommu_map_sg,
+	.unmap_sg = iommu_unmap_sg,
+	.map_resource = iommu_map_resource,
+	.unmap_resource = iommu_unmap_resource,
+	.sync_single_for_cpu = iommu_sync_for_cpu,
+	.sync_single_for_device = iommu_sync_for_device,
+	.sync_sg_for_cpu = iommu_sync_sg_for_cpu,
+	.sync_sg_for_device = iommu_sync_sg_for_device,
+	.max_mapping_size = iommu_max_mapping_size,
+	.opt_mapping_size = iommu_opt_mapping_size,
+	.need_sync = iommu_need_sync,
+	.get_required_mask = iommu_required_mask,
+};

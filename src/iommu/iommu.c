@@ -1,0 +1,512 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iommu.c - the IOMMU core: instances, groups, domains, attach/detach,
+ * map/unmap with page-size selection, faults, reserved regions (Linux's
+ * drivers/iommu/iommu.c).
+ */
+#include <string.h>
+
+#include <dmaport/iommu-driver.h>
+#include <dmaport/scatterlist.h>
+
+#include "../dma/dma-internal.h"
+
+#define GROUP_MAX_DEVICES 8
+
+struct dmp_iommu_group {
+	int id;
+	uint64_t key;
+	struct dmp_iommu *iommu;
+	struct dmp_device *devices[GROUP_MAX_DEVICES];
+	unsigned int nr_devices;
+	struct dmp_iommu_domain *default_domain;
+	struct dmp_iommu_domain *domain; /* attached now */
+	struct dmp_iommu_group *next;
+};
+
+static dmp_spinlock_t core_lock = DMP_SPINLOCK_INIT; /* instances, groups, attach */
+static struct dmp_iommu *iommus;
+static int next_group_id;
+
+/* Core objects come from the heap (dmp_kmalloc), as everything on bare metal. */
+static void *zalloc(size_t n)
+{
+	return dmp_kzalloc(n, DMP_GFP_KERNEL);
+}
+
+int dmp_iommu_register(struct dmp_iommu *iommu)
+{
+	if (!iommu || !iommu->ops || !iommu->ops->domain_init || !iommu->ops->attach_dev)
+		return -EINVAL;
+	/* the MSI window software-managed MSIs use (Linux's MSI_IOVA_BASE) */
+	int err = dmp_iommu_add_resv_region(iommu, 0x8000000, 0x100000, DMP_IOMMU_RESV_MSI);
+	if (err)
+		return err;
+	dmp_spin_lock(&core_lock);
+	iommu->next = iommus;
+	iommus = iommu;
+	dmp_spin_unlock(&core_lock);
+	return 0;
+}
+
+void dmp_iommu_unregister(struct dmp_iommu *iommu)
+{
+	dmp_spin_lock(&core_lock);
+	for (struct dmp_iommu **pp = &iommus; *pp; pp = &(*pp)->next)
+		if (*pp == iommu) {
+			*pp = iommu->next;
+			break;
+		}
+	dmp_spin_unlock(&core_lock);
+}
+
+int dmp_iommu_add_resv_region(struct dmp_iommu *iommu, dmp_addr_t start, size_t length,
+			      enum dmp_iommu_resv_type type)
+{
+	if (!length || start + length - 1 < start)
+		return -EINVAL;
+	if (iommu->nr_resv == DMP_IOMMU_MAX_RESV)
+		return -ENOMEM;
+	iommu->resv[iommu->nr_resv++] = (struct dmp_iommu_resv_region){ start, length, type };
+	return 0;
+}
+
+int dmp_iommu_get_resv_regions(struct dmp_device *dev, struct dmp_iommu_resv_region *out, int max)
+{
+	struct dmp_iommu_dev *idev = dmp_dev_iommu(dev);
+	if (!idev)
+		return 0;
+	int n = 0;
+	for (int i = 0; i < idev->iommu->nr_resv && n < max; i++)
+		out[n++] = idev->iommu->resv[i];
+	return n;
+}
+
+/* ---- domains --------------------------------------------------------------- */
+
+static bool paging(const struct dmp_iommu_domain *d)
+{
+	return d->type == DMP_IOMMU_DOMAIN_UNMANAGED || d->type == DMP_IOMMU_DOMAIN_DMA ||
+	       d->type == DMP_IOMMU_DOMAIN_DMA_FQ;
+}
+
+static int domain_alloc(struct dmp_iommu *iommu, enum dmp_iommu_domain_type type,
+			struct dmp_iommu_domain **out)
+{
+	struct dmp_iommu_domain *d = zalloc(sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->type = type;
+	d->ops = iommu->ops;
+	d->iommu = iommu;
+	int err = iommu->ops->domain_init(iommu, d);
+	if (err) {
+		dmp_kfree(d);
+		return err;
+	}
+	*out = d;
+	return 0;
+}
+
+static void domain_free(struct dmp_iommu_domain *d)
+{
+	if (d->dma)
+		dmp__iommu_dma_cookie_free(d);
+	if (d->ops->domain_destroy)
+		d->ops->domain_destroy(d);
+	dmp_kfree(d);
+}
+
+int dmp_iommu_paging_domain_alloc(struct dmp_device *dev, struct dmp_iommu_domain **out)
+{
+	struct dmp_iommu_dev *idev = dev ? dmp_dev_iommu(dev) : NULL;
+	if (!idev || !out)
+		return -ENODEV;
+	return domain_alloc(idev->iommu, DMP_IOMMU_DOMAIN_UNMANAGED, out);
+}
+
+void dmp_iommu_domain_free(struct dmp_iommu_domain *domain)
+{
+	if (domain)
+		domain_free(domain);
+}
+
+/* ---- groups and attach ----------------------------------------------------- */
+
+static int group_attach(struct dmp_iommu_group *g, struct dmp_iommu_domain *d)
+{
+	for (unsigned int i = 0; i < g->nr_devices; i++) {
+		int err = d->ops->attach_dev(d, g->devices[i]);
+		if (err) {
+			/* put the devices done so far back where they were */
+			for (unsigned int k = 0; k < i; k++)
+				g->domain->ops->attach_dev(g->domain, g->devices[k]);
+			return err;
+		}
+	}
+	g->domain = d;
+	return 0;
+}
+
+int dmp_iommu_attach_device(struct dmp_iommu_domain *domain, struct dmp_device *dev)
+{
+	struct dmp_iommu_dev *idev = dev ? dmp_dev_iommu(dev) : NULL;
+	if (!idev || !domain)
+		return -ENODEV;
+	if (domain->iommu != idev->iommu)
+		return -EINVAL;
+	struct dmp_iommu_group *g = idev->group;
+	dmp_spin_lock(&core_lock);
+	int err = 0;
+	if (g->nr_devices != 1)
+		err = -EINVAL; /* Linux: iommu_attach_device() wants a singleton group */
+	else if (g->domain != g->default_domain)
+		err = g->domain == domain ? 0 : -EBUSY;
+	else
+		err = group_attach(g, domain);
+	dmp_spin_unlock(&core_lock);
+	return err;
+}
+
+void dmp_iommu_detach_device(struct dmp_iommu_domain *domain, struct dmp_device *dev)
+{
+	struct dmp_iommu_dev *idev = dev ? dmp_dev_iommu(dev) : NULL;
+	if (!idev)
+		return;
+	struct dmp_iommu_group *g = idev->group;
+	dmp_spin_lock(&core_lock);
+	if (g->domain == domain && domain != g->default_domain)
+		group_attach(g, g->default_domain);
+	dmp_spin_unlock(&core_lock);
+}
+
+struct dmp_iommu_domain *dmp_iommu_get_domain_for_dev(struct dmp_device *dev)
+{
+	struct dmp_iommu_dev *idev = dev ? dmp_dev_iommu(dev) : NULL;
+	return idev ? idev->group->domain : NULL;
+}
+
+struct dmp_iommu_domain *dmp__iommu_default_domain(const struct dmp_device *dev)
+{
+	return dmp_dev_iommu(dev)->group->default_domain;
+}
+
+int dmp_iommu_group_id(struct dmp_device *dev)
+{
+	struct dmp_iommu_dev *idev = dev ? dmp_dev_iommu(dev) : NULL;
+	return idev ? idev->group->id : -ENODEV;
+}
+
+int dmp_iommu_probe_device(struct dmp_device *dev, struct dmp_iommu *iommu, const uint32_t *sids,
+			   unsigned int nr_sids)
+{
+	if (!dev || !iommu || !nr_sids || nr_sids > 4)
+		return -EINVAL;
+	if (dev->iommu)
+		return -EBUSY;
+	struct dmp_iommu_dev *idev = zalloc(sizeof(*idev));
+	if (!idev)
+		return -ENOMEM;
+	idev->iommu = iommu;
+	idev->nr_sids = nr_sids;
+	memcpy(idev->sids, sids, nr_sids * sizeof(*sids));
+	dev->iommu = idev;
+	int err = iommu->ops->probe_device ? iommu->ops->probe_device(iommu, dev, sids, nr_sids) : 0;
+	if (err)
+		goto fail_idev;
+	uint64_t key = iommu->ops->device_group ? iommu->ops->device_group(iommu, dev) : sids[0];
+	dmp_spin_lock(&core_lock);
+	struct dmp_iommu_group *g = iommu->groups;
+	while (g && g->key != key)
+		g = g->next;
+	dmp_spin_unlock(&core_lock);
+	bool new_group = !g;
+	if (new_group) {
+		g = zalloc(sizeof(*g));
+		if (!g) {
+			err = -ENOMEM;
+			goto fail_probe;
+		}
+		g->key = key;
+		g->iommu = iommu;
+		/* Linux: untrusted devices always get a strict DMA domain */
+		enum dmp_iommu_domain_type type = iommu->default_type;
+		if (dev->untrusted && type != DMP_IOMMU_DOMAIN_IDENTITY)
+			type = DMP_IOMMU_DOMAIN_DMA;
+		if (dev->untrusted && type == DMP_IOMMU_DOMAIN_IDENTITY)
+			type = DMP_IOMMU_DOMAIN_DMA;
+		err = domain_alloc(iommu, type, &g->default_domain);
+		if (err)
+			goto fail_group;
+		g->domain = g->default_domain;
+	}
+	if (g->nr_devices == GROUP_MAX_DEVICES) {
+		err = -ENOMEM;
+		goto fail_domain;
+	}
+	if (g->default_domain->type == DMP_IOMMU_DOMAIN_DMA ||
+	    g->default_domain->type == DMP_IOMMU_DOMAIN_DMA_FQ) {
+		if (!g->default_domain->dma) {
+			err = dmp__iommu_dma_cookie_init(g->default_domain, dev);
+			if (err)
+				goto fail_domain;
+		}
+	}
+	err = g->domain->ops->attach_dev(g->domain, dev);
+	if (err)
+		goto fail_domain;
+	dmp_spin_lock(&core_lock);
+	g->devices[g->nr_devices++] = dev;
+	if (new_group) {
+		g->id = next_group_id++;
+		g->next = iommu->groups;
+		iommu->groups = g;
+	}
+	dmp_spin_unlock(&core_lock);
+	idev->group = g;
+	bool dma = g->default_domain->type == DMP_IOMMU_DOMAIN_DMA ||
+		   g->default_domain->type == DMP_IOMMU_DOMAIN_DMA_FQ;
+	dev->dma_ops = dma ? &dmp_iommu_dma_ops : NULL;
+	return 0;
+
+fail_domain:
+	if (new_group)
+		domain_free(g->default_domain);
+fail_group:
+	if (new_group)
+		dmp_kfree(g);
+fail_probe:
+	if (iommu->ops->release_device)
+		iommu->ops->release_device(iommu, dev);
+fail_idev:
+	dev->iommu = NULL;
+	dmp_kfree(idev);
+	return err;
+}
+
+void dmp_iommu_release_device(struct dmp_device *dev)
+{
+	struct dmp_iommu_dev *idev = dev ? dmp_dev_iommu(dev) : NULL;
+	if (!idev)
+		return;
+	struct dmp_iommu *iommu = idev->iommu;
+	struct dmp_iommu_group *g = idev->group;
+	bool last = false;
+	dmp_spin_lock(&core_lock);
+	for (unsigned int i = 0; i < g->nr_devices; i++)
+		if (g->devices[i] == dev) {
+			g->devices[i] = g->devices[--g->nr_devices];
+			break;
+		}
+	if (!g->nr_devices) {
+		last = true;
+		for (struct dmp_iommu_group **pp = &iommu->groups; *pp; pp = &(*pp)->next)
+			if (*pp == g) {
+				*pp = g->next;
+				break;
+			}
+	}
+	dmp_spin_unlock(&core_lock);
+	if (iommu->ops->release_device)
+		iommu->ops->release_device(iommu, dev);
+	if (last) {
+		if (g->domain != g->default_domain)
+			dmp__log("dmaport: %s: released while attached to a driver's domain", dev->name);
+		domain_free(g->default_domain);
+		dmp_kfree(g);
+	}
+	dev->dma_ops = NULL;
+	dev->iommu = NULL;
+	dmp_kfree(idev);
+}
+
+struct dmp_device *dmp_iommu_find_device(struct dmp_iommu *iommu, uint32_t sid)
+{
+	struct dmp_device *found = NULL;
+	dmp_spin_lock(&core_lock);
+	for (struct dmp_iommu_group *g = iommu->groups; g && !found; g = g->next)
+		for (unsigned int i = 0; i < g->nr_devices && !found; i++) {
+			struct dmp_iommu_dev *idev = dmp_dev_iommu(g->devices[i]);
+			for (unsigned int k = 0; k < idev->nr_sids; k++)
+				if (idev->sids[k] == sid)
+					found = g->devices[i];
+		}
+	dmp_spin_unlock(&core_lock);
+	return found;
+}
+
+/* ---- map and unmap ------------------------------------------------------- */
+
+/*
+ * The largest page size that the alignment of iova | paddr and the remaining
+ * length allow; *count of them to map in one call: all that fit, except
+ * that we stop at the boundary of the next larger size when the rest could
+ * use it (iova and paddr equally offset in it, and at least one whole larger
+ * page after the boundary) - the same choice as Linux's iommu_pgsize().
+ */
+static size_t pick_pgsize(const struct dmp_iommu_domain *d, dmp_addr_t iova, dmp_phys_t paddr,
+			  size_t size, size_t *count)
+{
+	uint64_t merged = iova | paddr;
+	unsigned int size_top = 63 - (unsigned int)__builtin_clzll(size);
+	uint64_t fits = size_top >= 63 ? ~0ull : (2ull << size_top) - 1;
+	uint64_t sizes = d->pgsize_bitmap & fits;
+	if (merged) {
+		unsigned int align = (unsigned int)__builtin_ctzll(merged);
+		sizes &= align >= 63 ? ~0ull : (2ull << align) - 1;
+	}
+	DMP_ASSERT(sizes);
+	unsigned int idx = 63 - (unsigned int)__builtin_clzll(sizes);
+	size_t span = size;
+	uint64_t larger = idx >= 63 ? 0 : d->pgsize_bitmap & ~((2ull << idx) - 1);
+	if (larger) {
+		uint64_t next = 1ull << __builtin_ctzll(larger);
+		uint64_t to_boundary = next - (merged & (next - 1));
+		bool same_offset = ((iova ^ paddr) & (next - 1)) == 0;
+		if (same_offset && to_boundary + next <= size)
+			span = (size_t)to_boundary;
+	}
+	*count = span >> idx;
+	return (size_t)1 << idx;
+}
+
+static size_t min_pagesz(const struct dmp_iommu_domain *d)
+{
+	return (size_t)1 << __builtin_ctzll(d->pgsize_bitmap);
+}
+
+static bool in_aperture(const struct dmp_iommu_domain *d, dmp_addr_t iova, size_t size)
+{
+	if (!d->geometry.force_aperture)
+		return true;
+	return iova >= d->geometry.aperture_start && iova + size - 1 <= d->geometry.aperture_end &&
+	       iova + size - 1 >= iova;
+}
+
+size_t dmp__iommu_unmap_fast(struct dmp_iommu_domain *domain, dmp_addr_t iova, size_t size,
+			     struct dmp_iommu_iotlb_gather *gather)
+{
+	if (!domain || !paging(domain) || !size)
+		return 0;
+	size_t minsz = min_pagesz(domain);
+	if (!DMP_IS_ALIGNED(iova | size, minsz)) {
+		dmp__log("dmaport: iommu unmap: unaligned iova 0x%llx size 0x%zx min page 0x%zx",
+			 (unsigned long long)iova, size, minsz);
+		return 0;
+	}
+	size_t unmapped = 0;
+	while (unmapped < size) {
+		size_t count;
+		size_t pgsize = pick_pgsize(domain, iova + unmapped, 0, size - unmapped, &count);
+		size_t n = domain->ops->unmap_pages(domain, iova + unmapped, pgsize, count, gather);
+		if (!n)
+			break;
+		unmapped += n;
+	}
+	return unmapped;
+}
+
+void dmp__iommu_iotlb_sync(struct dmp_iommu_domain *domain, struct dmp_iommu_iotlb_gather *gather)
+{
+	if (domain->ops->iotlb_sync && gather->end >= gather->start)
+		domain->ops->iotlb_sync(domain, gather);
+}
+
+void dmp__iommu_flush_all(struct dmp_iommu_domain *domain)
+{
+	if (domain->ops->flush_iotlb_all)
+		domain->ops->flush_iotlb_all(domain);
+}
+
+size_t dmp_iommu_unmap(struct dmp_iommu_domain *domain, dmp_addr_t iova, size_t size)
+{
+	struct dmp_iommu_iotlb_gather g;
+	dmp_iommu_iotlb_gather_init(&g);
+	size_t n = dmp__iommu_unmap_fast(domain, iova, size, &g);
+	if (n)
+		dmp__iommu_iotlb_sync(domain, &g);
+	return n;
+}
+
+int dmp_iommu_map(struct dmp_iommu_domain *domain, dmp_addr_t iova, dmp_phys_t paddr, size_t size,
+		  int prot, dmp_gfp_t gfp)
+{
+	if (!domain || !paging(domain) || !size || !(prot & (DMP_IOMMU_READ | DMP_IOMMU_WRITE)))
+		return -EINVAL;
+	size_t minsz = min_pagesz(domain);
+	if (!DMP_IS_ALIGNED(iova | paddr | size, minsz)) {
+		dmp__log("dmaport: iommu map: unaligned iova 0x%llx pa 0x%llx size 0x%zx min page "
+			 "0x%zx", (unsigned long long)iova, (unsigned long long)paddr, size, minsz);
+		return -EINVAL;
+	}
+	if (!in_aperture(domain, iova, size))
+		return -EINVAL;
+	size_t mapped = 0;
+	int err = 0;
+	while (mapped < size) {
+		size_t count, done = 0;
+		size_t pgsize = pick_pgsize(domain, iova + mapped, paddr + mapped, size - mapped,
+					    &count);
+		err = domain->ops->map_pages(domain, iova + mapped, paddr + mapped, pgsize, count,
+					     prot, gfp, &done);
+		mapped += done;
+		if (err)
+			break;
+	}
+	if (err && mapped) /* nothing half-done: undo the part that was mapped */
+		dmp_iommu_unmap(domain, iova, mapped);
+	return err;
+}
+
+long dmp_iommu_map_sg(struct dmp_iommu_domain *domain, dmp_addr_t iova, struct dmp_scatterlist *sg,
+		      unsigned int nents, int prot, dmp_gfp_t gfp)
+{
+	size_t mapped = 0;
+	struct dmp_scatterlist *s;
+	unsigned int i;
+	dmp_for_each_sg(sg, s, nents, i) {
+		dmp_phys_t phys = dmp_sg_phys(s);
+		int err = dmp_iommu_map(domain, iova + mapped, phys, s->length, prot, gfp);
+		if (err) {
+			if (mapped)
+				dmp_iommu_unmap(domain, iova, mapped);
+			return err;
+		}
+		mapped += s->length;
+	}
+	return (long)mapped;
+}
+
+int dmp_iommu_iova_to_phys(struct dmp_iommu_domain *domain, dmp_addr_t iova, dmp_phys_t *phys)
+{
+	if (!domain)
+		return -ENOENT;
+	if (domain->type == DMP_IOMMU_DOMAIN_IDENTITY) {
+		*phys = iova;
+		return 0;
+	}
+	if (!paging(domain))
+		return -ENOENT;
+	return domain->ops->iova_to_phys(domain, iova, phys);
+}
+
+void dmp_iommu_set_fault_handler(struct dmp_iommu_domain *domain, dmp_iommu_fault_handler_t handler,
+				 void *token)
+{
+	domain->handler = handler;
+	domain->handler_token = token;
+}
+
+int dmp_iommu_report_fault(struct dmp_iommu_domain *domain, struct dmp_device *dev,
+			   dmp_addr_t iova, int flags)
+{
+	int ret = -ENOSYS;
+	if (domain && domain->handler)
+		ret = domain->handler(domain, dev, iova, flags, domain->handler_token);
+	if (ret)
+		dmp__log("dmaport: %s: unhandled IOMMU %s fault at iova 0x%llx (%s)",
+			 dev ? dev->name : "?", (flags & DMP_IOMMU_FAULT_PERM) ? "permission"
+									     : "translation",
+			 (unsigned long long)iova, (flags & DMP_IOMMU_FAULT_WRITE) ? "write" : "read");
+	return ret;
+}

@@ -1,0 +1,1331 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iova.c - the IOVA allocator: an AVL tree of ranges with cached search
+ * positions, and per-CPU magazine caches with a depot in front of it.
+ *
+ * The rules follow Linux's drivers/iommu/iova.c (read for the semantics, not
+ * copied): top-down first fit from a cached node, retried once above it;
+ * cached_node / cached32_node updates on insert and delete; size-aligned
+ * ranges aligned to roundup_pow_of_two(size); rcaches of 6 size classes,
+ * each CPU with a loaded and a previous magazine, full magazines in a depot.
+ * See <dmaport/iova.h> for where dmaport differs on purpose.
+ *
+ * Where Linux walks the rb-tree node by node below the cached node, this
+ * tree is augmented with the free gap below each node and the largest gap of
+ * each subtree, so the same walk skips every subtree without a big enough
+ * gap: the same answer, in O(log n) per skip.  tests/test-iova.c checks the
+ * answers against Linux's node-by-node walk.
+ *
+ * Lock order: CPU slot lock -> depot lock -> tree lock.  No path takes a
+ * slot lock while holding a depot or the tree lock, or two slot locks except
+ * dmp_iova_domain_check() and stats, which take them in index order.
+ */
+#include <string.h>
+
+#include <dmaport/iova.h>
+
+#include "../internal.h"
+
+/* The metadata allocator: one file per target (iova-meta-host.c). */
+void *dmp__iova_meta_alloc(size_t size);
+void dmp__iova_meta_free(void *p, size_t size);
+
+#define IOVA_ANCHOR_PFN (~0UL)
+
+/* struct dmp_iova_node.flags */
+#define DMP__IOVA_RESERVED 0x1u
+#define DMP__IOVA_ANCHOR 0x2u
+#define DMP__IOVA_MARK 0x4u /* dmp_iova_domain_check(): seen in a cache */
+#define DMP__IOVA_LOWEST 0x8u /* the lowest node: its gap is not in max_gap */
+
+#define NR_CLASSES DMP_IOVA_RANGE_CACHE_MAX_SIZE
+
+/*
+ * A magazine holds up to MAG_SIZE pfns of one size class.  126 keeps the
+ * struct at 1 KiB (Linux uses 127 with a one-word header).
+ */
+#define MAG_SIZE 126
+struct iova_magazine {
+	unsigned long size;
+	unsigned long pad;
+	unsigned long pfns[MAG_SIZE];
+};
+
+/*
+ * The depot of full magazines of one class.  Bounded as Linux's was before it
+ * grew a reclaim timer: a full depot sends the magazine back to the tree.
+ */
+#define DEPOT_MAX 32
+struct iova_depot {
+	_Alignas(64) dmp_spinlock_t lock;
+	unsigned int nr;
+	struct iova_magazine *mags[DEPOT_MAX];
+};
+
+/* One CPU's caches: one lock for all classes (a slot is one CPU's). */
+struct iova_cpu_rcache {
+	_Alignas(64) dmp_spinlock_t lock;
+	struct {
+		struct iova_magazine *loaded, *prev;
+	} cls[NR_CLASSES];
+};
+
+struct dmp__iova_rcaches {
+	struct iova_depot depot[NR_CLASSES];
+	struct iova_cpu_rcache cpu[DMP_MAX_CPUS];
+};
+
+/* Tree nodes come in chunks; a chunk lives until the domain is destroyed. */
+#define NODES_PER_CHUNK 63
+struct dmp__iova_chunk {
+	struct dmp__iova_chunk *next;
+	struct dmp_iova_node nodes[NODES_PER_CHUNK];
+};
+
+/* Bits: fls(0) = 0, fls(1) = 1, fls(4) = 3. */
+static inline unsigned int fls_ul(unsigned long x)
+{
+	return x ? (unsigned int)(sizeof(long) * 8) - (unsigned int)__builtin_clzl(x) : 0;
+}
+
+/* ceil(log2(n)) for n >= 1: Linux's order_base_2. */
+static inline unsigned int order_base_2(unsigned long n)
+{
+	return fls_ul(n - 1);
+}
+
+/*
+ * Metadata allocations: each one is a failure-injection site, so that a test
+ * can fail any single tree node or magazine.
+ */
+static void *meta_alloc(size_t size)
+{
+	if (dmp__fail_check(DMP_FAIL_HEAP))
+		return NULL;
+	return dmp__iova_meta_alloc(size);
+}
+
+/* Called with the tree lock held. */
+static struct dmp_iova_node *node_alloc(struct dmp_iova_domain *iovad)
+{
+	struct dmp_iova_node *n;
+
+	if (dmp__fail_check(DMP_FAIL_HEAP))
+		return NULL;
+	if (!iovad->free_nodes) {
+		struct dmp__iova_chunk *c = dmp__iova_meta_alloc(sizeof(*c));
+		if (!c)
+			return NULL;
+		c->next = iovad->chunks;
+		iovad->chunks = c;
+		for (unsigned int i = 0; i < NODES_PER_CHUNK; i++) {
+			c->nodes[i].right = iovad->free_nodes;
+			iovad->free_nodes = &c->nodes[i];
+		}
+	}
+	n = iovad->free_nodes;
+	iovad->free_nodes = n->right;
+	memset(n, 0, sizeof(*n));
+	return n;
+}
+
+static void node_free(struct dmp_iova_domain *iovad, struct dmp_iova_node *n)
+{
+	n->right = iovad->free_nodes;
+	iovad->free_nodes = n;
+}
+
+/*
+ * The AVL tree, ordered by pfn_lo, with parent links: prev/next, the
+ * search's skips and the max_gap fixes all walk upwards.
+ */
+static inline int height(const struct dmp_iova_node *n)
+{
+	return n ? n->height : 0;
+}
+
+static inline void fix_height(struct dmp_iova_node *n)
+{
+	int l = height(n->left), r = height(n->right);
+	n->height = 1 + (l > r ? l : r);
+}
+
+/*
+ * The augmentation: max_gap is the largest hole below any node of the
+ * subtree, so a search for @size pfns can skip a subtree whose max_gap is
+ * smaller (the idea of Linux's vmap_area subtree_max_size, applied here to
+ * the IOVA tree's top-down walk).
+ */
+static inline unsigned long own_gap(const struct dmp_iova_node *n)
+{
+	/*
+	 * The two unbounded gaps are left out: the anchor's (all the space above
+	 * the highest range) and the lowest node's (all the space below the
+	 * lowest range).  They are the largest gaps of the tree, they change
+	 * with every allocation at the top or the bottom of the used space, and
+	 * counting them would send each such change up to the root.  A search
+	 * never needs the anchor's (it starts at or below the anchor and looks
+	 * below its start) and checks the lowest node's hole itself.
+	 */
+	return (n->flags & (DMP__IOVA_ANCHOR | DMP__IOVA_LOWEST)) ? 0 : n->gap;
+}
+
+static inline void fix_max_gap(struct dmp_iova_node *n)
+{
+	unsigned long m = own_gap(n);
+	if (n->left && n->left->max_gap > m)
+		m = n->left->max_gap;
+	if (n->right && n->right->max_gap > m)
+		m = n->right->max_gap;
+	n->max_gap = m;
+}
+
+/*
+ * Recompute max_gap from @n up, after a gap or the children of @n changed.
+ * Ancestors see a subtree only through its max_gap, so the walk stops at the
+ * first node whose max_gap comes out unchanged - but not below @through, a
+ * node whose own children also changed (an erase moves the successor).
+ */
+static void fix_max_gap_up(struct dmp_iova_node *n, const struct dmp_iova_node *through)
+{
+	bool forced = through != NULL;
+
+	for (; n; n = n->parent) {
+		unsigned long old = n->max_gap;
+		fix_max_gap(n);
+		if (n == through)
+			forced = false;
+		if (!forced && n->max_gap == old)
+			return;
+	}
+}
+
+static void replace_child(struct dmp_iova_domain *iovad, struct dmp_iova_node *parent,
+			  struct dmp_iova_node *old, struct dmp_iova_node *new)
+{
+	if (!parent)
+		iovad->root = new;
+	else if (parent->left == old)
+		parent->left = new;
+	else
+		parent->right = new;
+	if (new)
+		new->parent = parent;
+}
+
+static struct dmp_iova_node *rotate_left(struct dmp_iova_domain *iovad, struct dmp_iova_node *x)
+{
+	struct dmp_iova_node *y = x->right;
+
+	x->right = y->left;
+	if (y->left)
+		y->left->parent = x;
+	replace_child(iovad, x->parent, x, y);
+	y->left = x;
+	x->parent = y;
+	fix_height(x);
+	fix_height(y);
+	fix_max_gap(x);
+	fix_max_gap(y);
+	return y;
+}
+
+static struct dmp_iova_node *rotate_right(struct dmp_iova_domain *iovad, struct dmp_iova_node *x)
+{
+	struct dmp_iova_node *y = x->left;
+
+	x->left = y->right;
+	if (y->right)
+		y->right->parent = x;
+	replace_child(iovad, x->parent, x, y);
+	y->right = x;
+	x->parent = y;
+	fix_height(x);
+	fix_height(y);
+	fix_max_gap(x);
+	fix_max_gap(y);
+	return y;
+}
+
+/*
+ * Restore balance from @n up.  A subtree whose height did not change leaves
+ * its ancestors as they were, so the walk stops there: the stored height of
+ * each node on the way is still the one from before the change.  max_gap
+ * must be right everywhere before: a rotation recomputes it for the two
+ * nodes it moves, from their children.
+ */
+static void rebalance_up(struct dmp_iova_domain *iovad, struct dmp_iova_node *n)
+{
+	while (n) {
+		int old = n->height;
+		int bf = height(n->left) - height(n->right);
+
+		if (bf > 1) {
+			if (height(n->left->left) < height(n->left->right))
+				rotate_left(iovad, n->left);
+			n = rotate_right(iovad, n);
+		} else if (bf < -1) {
+			if (height(n->right->right) < height(n->right->left))
+				rotate_right(iovad, n->right);
+			n = rotate_left(iovad, n);
+		} else {
+			fix_height(n);
+		}
+		if (n->height == old)
+			return;
+		n = n->parent;
+	}
+}
+
+/* The node below / above @n in order (defined further down). */
+static struct dmp_iova_node *tree_prev(struct dmp_iova_node *n);
+static struct dmp_iova_node *tree_next(struct dmp_iova_node *n);
+
+/* Free pfns between @n and the node below it (from pfn 0 for the lowest). */
+static inline unsigned long gap_below(struct dmp_iova_node *n)
+{
+	struct dmp_iova_node *p = tree_prev(n);
+	return n->pfn_lo - (p ? p->pfn_hi + 1 : 0);
+}
+
+/*
+ * Insert @n.  @hint, if not NULL, is the node just above @n in order: the
+ * search hands over the node above the gap it found, as Linux passes `prev`
+ * to iova_insert_rbtree(), so insertion costs a short descent instead of one
+ * from the root, and @n's gap comes from the gap it splits (no walk to find
+ * the node below: for the lowest node that walk would climb to the root).
+ */
+static void tree_insert(struct dmp_iova_domain *iovad, struct dmp_iova_node *n,
+			struct dmp_iova_node *hint)
+{
+	struct dmp_iova_node *cur = hint ? hint : iovad->root, *above;
+	unsigned long below_end; /* one past the node below @n (0 if none) */
+
+	DMP_ASSERT(cur); /* the anchor is always there */
+	n->left = n->right = NULL;
+	n->height = 1;
+	for (;;) {
+		DMP_ASSERT(n->pfn_lo != cur->pfn_lo);
+		if (n->pfn_lo < cur->pfn_lo) {
+			if (!cur->left) {
+				cur->left = n;
+				break;
+			}
+			cur = cur->left;
+		} else {
+			if (!cur->right) {
+				cur->right = n;
+				break;
+			}
+			cur = cur->right;
+		}
+	}
+	n->parent = cur;
+	above = hint ? hint : tree_next(n);
+	below_end = above->pfn_lo - above->gap;
+	n->gap = n->pfn_lo - below_end;
+	if (above->flags & DMP__IOVA_LOWEST) {
+		above->flags &= ~DMP__IOVA_LOWEST;
+		n->flags |= DMP__IOVA_LOWEST;
+	}
+	n->max_gap = own_gap(n);
+	above->gap = above->pfn_lo - n->pfn_hi - 1;
+	fix_max_gap_up(above, NULL);
+	fix_max_gap_up(cur, NULL);
+	rebalance_up(iovad, cur);
+}
+
+/* Unlink @n; @above is tree_next(@n). */
+static void tree_erase(struct dmp_iova_domain *iovad, struct dmp_iova_node *n,
+		       struct dmp_iova_node *above)
+{
+	struct dmp_iova_node *fix;
+
+	/* the node above inherits @n's pfns and the gap below @n */
+	above->gap += n->pfn_hi - n->pfn_lo + 1 + n->gap;
+	above->flags |= n->flags & DMP__IOVA_LOWEST;
+	if (!n->left || !n->right) {
+		fix = n->parent;
+		replace_child(iovad, n->parent, n, n->left ? n->left : n->right);
+		fix_max_gap_up(above, NULL);
+		fix_max_gap_up(fix, NULL);
+	} else {
+		/* The successor takes @n's place; nodes move, never keys, because
+		 * the cached positions point at nodes. */
+		struct dmp_iova_node *s = n->right;
+		while (s->left)
+			s = s->left;
+		if (s->parent == n) {
+			fix = s;
+		} else {
+			fix = s->parent;
+			replace_child(iovad, s->parent, s, s->right);
+			s->right = n->right;
+			n->right->parent = s;
+		}
+		s->left = n->left;
+		n->left->parent = s;
+		replace_child(iovad, n->parent, n, s);
+		/* what the parent saw, for the early stops of both walks */
+		s->height = n->height;
+		s->max_gap = n->max_gap;
+		/* s is @above, now in @n's place: on the path from @fix */
+		fix_max_gap_up(fix, s);
+	}
+	rebalance_up(iovad, fix);
+}
+
+static struct dmp_iova_node *tree_prev(struct dmp_iova_node *n)
+{
+	if (n->left) {
+		n = n->left;
+		while (n->right)
+			n = n->right;
+		return n;
+	}
+	while (n->parent && n == n->parent->left)
+		n = n->parent;
+	return n->parent;
+}
+
+static struct dmp_iova_node *tree_next(struct dmp_iova_node *n)
+{
+	if (n->right) {
+		n = n->right;
+		while (n->left)
+			n = n->left;
+		return n;
+	}
+	while (n->parent && n == n->parent->right)
+		n = n->parent;
+	return n->parent;
+}
+
+/* The node whose range contains @pfn, or NULL (the anchor included). */
+static struct dmp_iova_node *tree_find(const struct dmp_iova_domain *iovad, unsigned long pfn)
+{
+	struct dmp_iova_node *n = iovad->root;
+
+	while (n) {
+		if (pfn < n->pfn_lo)
+			n = n->left;
+		else if (pfn > n->pfn_hi)
+			n = n->right;
+		else
+			return n;
+	}
+	return NULL;
+}
+
+/* The lowest node with pfn_hi >= @pfn (the anchor at worst). */
+static struct dmp_iova_node *tree_find_limit(const struct dmp_iova_domain *iovad,
+					     unsigned long pfn)
+{
+	struct dmp_iova_node *n = iovad->root, *best = &((struct dmp_iova_domain *)iovad)->anchor;
+
+	while (n) {
+		if (n->pfn_hi >= pfn) {
+			best = n;
+			n = n->left;
+		} else {
+			n = n->right;
+		}
+	}
+	return best;
+}
+
+/*
+ * Cached search positions (Linux's __cached_rbnode_insert_update and
+ * __cached_rbnode_delete_update): the next search starts at the range the
+ * last one allocated, below or above the 4 GiB boundary; a free at or above
+ * the cached position moves it up to the freed range's successor so that the
+ * hole is seen again.
+ */
+static void cached_insert_update(struct dmp_iova_domain *iovad, struct dmp_iova_node *n)
+{
+	if (n->pfn_hi < iovad->dma_32bit_pfn)
+		iovad->cached32_node = n;
+	else
+		iovad->cached_node = n;
+}
+
+/* @next is tree_next(@n). */
+static void cached_delete_update(struct dmp_iova_domain *iovad, struct dmp_iova_node *n,
+				 struct dmp_iova_node *next)
+{
+	struct dmp_iova_node *c32 = iovad->cached32_node, *c = iovad->cached_node;
+
+	if (n == c32 || (n->pfn_hi < iovad->dma_32bit_pfn && n->pfn_lo >= c32->pfn_lo))
+		iovad->cached32_node = next;
+	if (n == c || n->pfn_lo >= c->pfn_lo)
+		iovad->cached_node = next;
+}
+
+/* Unlink and free @n (not the anchor).  Tree lock held. */
+static void remove_node(struct dmp_iova_domain *iovad, struct dmp_iova_node *n)
+{
+	struct dmp_iova_node *next = tree_next(n); /* never NULL: the anchor is above */
+
+	DMP_ASSERT(!(n->flags & DMP__IOVA_ANCHOR));
+	cached_delete_update(iovad, n, next);
+	tree_erase(iovad, n, next);
+	iovad->nr_ranges--;
+	if (n->flags & DMP__IOVA_RESERVED) {
+		iovad->nr_reserved--;
+	} else {
+		iovad->nr_pfns -= n->pfn_hi - n->pfn_lo + 1;
+		/* new free space: the remembered failures no longer hold */
+		iovad->fail_size[0] = iovad->fail_size[1] = ~0UL;
+		iovad->fail_limit[0] = iovad->fail_limit[1] = 0;
+	}
+	node_free(iovad, n);
+}
+
+/*
+ * Exact failure memory, in place of Linux's max32_alloc_size: a search that
+ * found nothing for @size below @limit proves that nothing of that size or
+ * larger fits below that limit or lower, until something is freed.  An
+ * unaligned failure covers aligned requests too (they need a free run of the
+ * same length); an aligned one covers only aligned requests (a larger size
+ * has a coarser alignment, so its fit would be a fit for the smaller one).
+ */
+static bool known_full(const struct dmp_iova_domain *iovad, unsigned long size,
+		       unsigned long limit, bool aligned)
+{
+	if (size >= iovad->fail_size[0] && limit <= iovad->fail_limit[0])
+		return true;
+	return aligned && size >= iovad->fail_size[1] && limit <= iovad->fail_limit[1];
+}
+
+/* The highest node of subtree @t whose gap holds @size; t->max_gap >= size. */
+static struct dmp_iova_node *rightmost_fit(struct dmp_iova_node *t, unsigned long size)
+{
+	for (;;) {
+		if (t->right && t->right->max_gap >= size)
+			t = t->right;
+		else if (own_gap(t) >= size)
+			return t;
+		else
+			t = t->left;
+	}
+}
+
+/*
+ * The next node below @n, in order, whose gap can hold @size pfns, else the
+ * lowest node (whose gap max_gap leaves out), else NULL.  Every node passed
+ * over has a smaller gap: Linux's walk would step over it too, without a fit.
+ */
+static struct dmp_iova_node *prev_fit(struct dmp_iova_node *n, unsigned long size)
+{
+	if (n->left && n->left->max_gap >= size)
+		return rightmost_fit(n->left, size);
+	if (n->flags & DMP__IOVA_LOWEST)
+		return NULL;
+	for (; n->parent; n = n->parent) {
+		struct dmp_iova_node *p = n->parent;
+		if (n != p->right)
+			continue;
+		if (own_gap(p) >= size)
+			return p;
+		if (p->left && p->left->max_gap >= size)
+			return rightmost_fit(p->left, size);
+	}
+	/* @n is now the root: the lowest node is its leftmost */
+	while (n->left)
+		n = n->left;
+	return n;
+}
+
+/*
+ * Top-down first fit below @end (exclusive), Linux's
+ * __alloc_and_insert_iova_range: from the cached node down to start_pfn,
+ * then once more from the limit down to just above the cached node.  Between
+ * the two passes every gap below @end is seen.  The result is the one
+ * Linux's node-by-node walk gives; prev_fit() only skips the nodes whose gap
+ * is too small.  On success *@pfn is the range's start and *@hint the node
+ * just above it (for tree_insert).
+ */
+static int tree_search(struct dmp_iova_domain *iovad, unsigned long size, unsigned long end,
+		       unsigned long align_mask, unsigned long *pfn,
+		       struct dmp_iova_node **hint)
+{
+	struct dmp_iova_node *curr, *n;
+	unsigned long high = end, low = iovad->start_pfn, new_pfn, retry_low;
+	bool retry;
+
+	curr = end <= iovad->dma_32bit_pfn ? iovad->cached32_node : iovad->cached_node;
+	/*
+	 * A cached node above the limit: Linux walks down to the limit node by
+	 * node; the lowest node reaching the limit is the same start, found in
+	 * O(log n).
+	 */
+	if (curr->pfn_lo >= end)
+		curr = tree_find_limit(iovad, end);
+	/* Linux retries from the anchor even when the first pass started there,
+	 * with a low bound of anchor + 1 = 0: below start_pfn.  Not here. */
+	retry = !(curr->flags & DMP__IOVA_ANCHOR) && curr->pfn_hi + 1 < end;
+	retry_low = DMP_MAX(curr->pfn_hi + 1, iovad->start_pfn);
+
+	for (;;) {
+		/* the hole below each candidate, capped by the limit (which only
+		 * the first one can reach) */
+		for (n = curr; n; n = prev_fit(n, size)) {
+			high = DMP_MIN(high, n->pfn_lo);
+			if (high < size)
+				break;
+			new_pfn = (high - size) & align_mask;
+			if (new_pfn < low)
+				break;
+			if (new_pfn >= n->pfn_lo - n->gap) {
+				*pfn = new_pfn;
+				*hint = n;
+				return 0;
+			}
+		}
+		if (!retry)
+			return -ENOMEM;
+		retry = false;
+		high = end;
+		low = retry_low;
+		curr = tree_find_limit(iovad, end);
+	}
+}
+
+static int tree_alloc(struct dmp_iova_domain *iovad, unsigned long size, unsigned long limit_pfn,
+		      bool size_aligned, unsigned long *pfn_lo)
+{
+	struct dmp_iova_node *n, *hint;
+	unsigned long align_mask = ~0UL, new_pfn;
+	unsigned int shift = size_aligned ? fls_ul(size - 1) : 0;
+	int err;
+
+	limit_pfn = DMP_MIN(limit_pfn, iovad->max_pfn);
+	if (size > limit_pfn + 1 || shift >= sizeof(long) * 8)
+		return -ENOMEM;
+	align_mask <<= shift;
+
+	dmp_spin_lock(&iovad->tree_lock);
+	if (known_full(iovad, size, limit_pfn, size_aligned)) {
+		err = -ENOMEM;
+		goto out_unlock;
+	}
+	err = tree_search(iovad, size, limit_pfn + 1, align_mask, &new_pfn, &hint);
+	if (err) {
+		iovad->fail_size[size_aligned] = size;
+		iovad->fail_limit[size_aligned] = limit_pfn;
+		goto out_unlock;
+	}
+	/* After the search, which only reads: a failure here changes nothing. */
+	n = node_alloc(iovad);
+	if (!n) {
+		err = -ENOMEM;
+		goto out_unlock;
+	}
+	n->pfn_lo = new_pfn;
+	n->pfn_hi = new_pfn + size - 1;
+	tree_insert(iovad, n, hint);
+	cached_insert_update(iovad, n);
+	iovad->nr_ranges++;
+	iovad->nr_pfns += size;
+	*pfn_lo = new_pfn;
+out_unlock:
+	dmp_spin_unlock(&iovad->tree_lock);
+	return err;
+}
+
+int dmp_alloc_iova(struct dmp_iova_domain *iovad, unsigned long size, unsigned long limit_pfn,
+		   bool size_aligned, unsigned long *pfn_lo)
+{
+	DMP_ASSERT(iovad && pfn_lo);
+	if (!size)
+		return -EINVAL;
+	return tree_alloc(iovad, size, limit_pfn, size_aligned, pfn_lo);
+}
+
+int dmp_find_iova(struct dmp_iova_domain *iovad, unsigned long pfn, struct dmp_iova_range *range)
+{
+	struct dmp_iova_node *n;
+	int err = -ENOENT;
+
+	DMP_ASSERT(iovad && range);
+	dmp_spin_lock(&iovad->tree_lock);
+	n = tree_find(iovad, pfn);
+	if (n && !(n->flags & DMP__IOVA_ANCHOR)) {
+		range->pfn_lo = n->pfn_lo;
+		range->pfn_hi = n->pfn_hi;
+		range->reserved = n->flags & DMP__IOVA_RESERVED;
+		err = 0;
+	}
+	dmp_spin_unlock(&iovad->tree_lock);
+	return err;
+}
+
+int dmp_free_iova(struct dmp_iova_domain *iovad, unsigned long pfn)
+{
+	struct dmp_iova_node *n;
+	int err = 0;
+
+	DMP_ASSERT(iovad);
+	dmp_spin_lock(&iovad->tree_lock);
+	n = tree_find(iovad, pfn);
+	if (!n || (n->flags & DMP__IOVA_ANCHOR))
+		err = -ENOENT;
+	else if (n->flags & DMP__IOVA_RESERVED)
+		err = -EINVAL;
+	else
+		remove_node(iovad, n);
+	dmp_spin_unlock(&iovad->tree_lock);
+	if (err == -ENOENT)
+		dmp__log("dmaport: iova: free of pfn %#lx, which no range holds (ignored)", pfn);
+	else if (err)
+		dmp__log("dmaport: iova: free of pfn %#lx, in a reserved range (ignored)", pfn);
+	return err;
+}
+
+/*
+ * Reserve.  Overlapping and touching reservations merge into one node, so the
+ * first of them is widened and the others removed; only a reservation that
+ * touches none needs a new node.  Tree lock held.
+ */
+static int reserve_locked(struct dmp_iova_domain *iovad, unsigned long lo, unsigned long hi)
+{
+	struct dmp_iova_node *n, *keep = NULL, *next;
+	unsigned long from = lo ? lo - 1 : 0;
+
+	/* First pass, read only: is any allocated range in the way? */
+	n = tree_find_limit(iovad, from);
+	for (; n && n->pfn_lo <= hi; n = tree_next(n))
+		if (n->pfn_hi >= lo && !(n->flags & (DMP__IOVA_RESERVED | DMP__IOVA_ANCHOR)))
+			return -EBUSY;
+
+	/* The reserved neighbours that overlap or touch [lo, hi]. */
+	for (n = tree_find_limit(iovad, from); n && n->pfn_lo <= hi + 1; n = next) {
+		next = tree_next(n);
+		if (!(n->flags & DMP__IOVA_RESERVED) || n->pfn_hi + 1 < lo)
+			continue;
+		if (!keep) {
+			keep = n;
+			continue;
+		}
+		/* merge @n into @keep */
+		lo = DMP_MIN(lo, n->pfn_lo);
+		hi = DMP_MAX(hi, n->pfn_hi);
+		remove_node(iovad, n);
+	}
+	if (keep) {
+		/* Widening keeps the order: the range absorbs only free pfns and
+		 * the reservations just removed. */
+		struct dmp_iova_node *above;
+		keep->pfn_lo = DMP_MIN(lo, keep->pfn_lo);
+		keep->pfn_hi = DMP_MAX(hi, keep->pfn_hi);
+		keep->gap = gap_below(keep);
+		above = tree_next(keep);
+		above->gap = above->pfn_lo - keep->pfn_hi - 1;
+		fix_max_gap_up(keep, NULL);
+		fix_max_gap_up(above, NULL);
+		return 0;
+	}
+	n = node_alloc(iovad);
+	if (!n)
+		return -ENOMEM;
+	n->pfn_lo = lo;
+	n->pfn_hi = hi;
+	n->flags = DMP__IOVA_RESERVED;
+	tree_insert(iovad, n, NULL);
+	iovad->nr_ranges++;
+	iovad->nr_reserved++;
+	return 0;
+}
+
+static bool overlaps_allocation(struct dmp_iova_domain *iovad, unsigned long lo, unsigned long hi)
+{
+	struct dmp_iova_node *n;
+
+	for (n = tree_find_limit(iovad, lo); n && n->pfn_lo <= hi; n = tree_next(n))
+		if (!(n->flags & (DMP__IOVA_RESERVED | DMP__IOVA_ANCHOR)))
+			return true;
+	return false;
+}
+
+int dmp_reserve_iova(struct dmp_iova_domain *iovad, unsigned long pfn_lo, unsigned long pfn_hi)
+{
+	int err;
+
+	DMP_ASSERT(iovad);
+	if (pfn_lo > pfn_hi || pfn_hi > iovad->max_pfn)
+		return -EINVAL;
+	dmp_spin_lock(&iovad->tree_lock);
+	/* Ranges parked in the caches are free to the caller: take them back
+	 * before deciding that an allocation is in the way. */
+	if (overlaps_allocation(iovad, pfn_lo, pfn_hi)) {
+		dmp_spin_unlock(&iovad->tree_lock);
+		dmp_iova_flush_rcaches(iovad);
+		dmp_spin_lock(&iovad->tree_lock);
+	}
+	err = reserve_locked(iovad, pfn_lo, pfn_hi);
+	dmp_spin_unlock(&iovad->tree_lock);
+	return err;
+}
+
+/*
+ * The caches.
+ */
+static inline bool mag_empty(const struct iova_magazine *m)
+{
+	return !m || m->size == 0;
+}
+
+static inline bool mag_full(const struct iova_magazine *m)
+{
+	return !m || m->size == MAG_SIZE;
+}
+
+/*
+ * Take a pfn not above @max_lo, the most recently freed first (LIFO: its
+ * page-table pages are the likeliest to be in the CPU caches still), as
+ * Linux's iova_magazine_pop; only a limit below it makes the search go on.
+ */
+static inline bool mag_pop(struct iova_magazine *m, unsigned long max_lo, unsigned long *pfn)
+{
+	unsigned long i = m->size - 1;
+
+	while (m->pfns[i] > max_lo) {
+		if (i == 0)
+			return false;
+		i--;
+	}
+	*pfn = m->pfns[i];
+	m->pfns[i] = m->pfns[--m->size];
+	return true;
+}
+
+static struct iova_magazine *mag_alloc(void)
+{
+	struct iova_magazine *m = meta_alloc(sizeof(*m));
+	if (m)
+		m->size = 0;
+	return m;
+}
+
+static void mag_free(struct iova_magazine *m)
+{
+	if (m)
+		dmp__iova_meta_free(m, sizeof(*m));
+}
+
+/*
+ * Give a cached range back to the tree.  Tree lock held.  A pfn that is not
+ * the start of an allocated range of the class's size came from a wrong
+ * dmp_free_iova_fast(): report it and drop it.
+ */
+static void cached_to_tree(struct dmp_iova_domain *iovad, unsigned long pfn, unsigned int cls)
+{
+	struct dmp_iova_node *n = tree_find(iovad, pfn);
+
+	if (!n || n->pfn_lo != pfn || n->pfn_hi - n->pfn_lo + 1 != 1UL << cls ||
+	    (n->flags & (DMP__IOVA_RESERVED | DMP__IOVA_ANCHOR))) {
+		dmp__log("dmaport: iova: cached pfn %#lx (%lu pfns) is no allocated range: "
+			 "wrong dmp_free_iova_fast()? dropped", pfn, 1UL << cls);
+		return;
+	}
+	remove_node(iovad, n);
+}
+
+static void mag_to_tree(struct dmp_iova_domain *iovad, struct iova_magazine *m, unsigned int cls)
+{
+	if (mag_empty(m))
+		return;
+	dmp_spin_lock(&iovad->tree_lock);
+	for (unsigned long i = 0; i < m->size; i++)
+		cached_to_tree(iovad, m->pfns[i], cls);
+	dmp_spin_unlock(&iovad->tree_lock);
+	m->size = 0;
+}
+
+static struct iova_magazine *depot_pop(struct iova_depot *d)
+{
+	struct iova_magazine *m = NULL;
+
+	dmp_spin_lock(&d->lock);
+	if (d->nr)
+		m = d->mags[--d->nr];
+	dmp_spin_unlock(&d->lock);
+	return m;
+}
+
+static bool depot_push(struct iova_depot *d, struct iova_magazine *m)
+{
+	bool ok = false;
+
+	dmp_spin_lock(&d->lock);
+	if (d->nr < DEPOT_MAX) {
+		d->mags[d->nr++] = m;
+		ok = true;
+	}
+	dmp_spin_unlock(&d->lock);
+	return ok;
+}
+
+/*
+ * Linux's __iova_rcache_get, slow half: the loaded magazine had no range on
+ * top below the limit.  Search it, else swap with prev, else take a full one
+ * from the depot.  Called with @rc locked; unlocks it.
+ */
+static __attribute__((noinline)) bool rcache_get_slow(struct dmp_iova_domain *iovad,
+						      struct iova_cpu_rcache *rc, unsigned int cls,
+						      unsigned long max_lo, unsigned long *pfn)
+{
+	struct iova_magazine **loaded = &rc->cls[cls].loaded, **prev = &rc->cls[cls].prev;
+	struct iova_magazine *spare = NULL;
+	bool hit = false;
+
+	if (!mag_empty(*loaded)) {
+		hit = mag_pop(*loaded, max_lo, pfn);
+	} else if (!mag_empty(*prev)) {
+		struct iova_magazine *t = *loaded;
+		*loaded = *prev;
+		*prev = t;
+		hit = mag_pop(*loaded, max_lo, pfn);
+	} else {
+		struct iova_magazine *m = depot_pop(&iovad->rcaches->depot[cls]);
+		if (m) {
+			/* keep the empty magazine as prev if there is none */
+			if (*prev)
+				spare = *loaded;
+			else
+				*prev = *loaded;
+			*loaded = m;
+			hit = mag_pop(m, max_lo, pfn);
+		}
+	}
+	dmp_spin_unlock(&rc->lock);
+	mag_free(spare);
+	return hit;
+}
+
+/*
+ * Linux's __iova_rcache_insert, slow half: loaded is full or missing.  Swap
+ * with prev, else a fresh magazine replaces loaded, which goes to the depot
+ * (or, the depot full, back to the tree).  False if no magazine could be
+ * had: the caller frees into the tree.  Called with @rc locked; unlocks it.
+ */
+static __attribute__((noinline)) bool rcache_insert_slow(struct dmp_iova_domain *iovad,
+							 struct iova_cpu_rcache *rc,
+							 unsigned int cls, unsigned long pfn)
+{
+	struct iova_magazine **loaded = &rc->cls[cls].loaded, **prev = &rc->cls[cls].prev;
+	struct iova_magazine *spill = NULL, *fresh;
+	bool ok = true;
+
+	if (!mag_full(*prev)) {
+		struct iova_magazine *t = *loaded;
+		*loaded = *prev;
+		*prev = t;
+		(*loaded)->pfns[(*loaded)->size++] = pfn;
+		goto out_unlock;
+	}
+	/* Both full or missing (magazines are allocated on first use). */
+	fresh = mag_alloc();
+	if (!fresh) {
+		ok = false;
+		goto out_unlock;
+	}
+	if (*loaded && !*prev)
+		*prev = *loaded;
+	else if (*loaded && !depot_push(&iovad->rcaches->depot[cls], *loaded))
+		spill = *loaded;
+	*loaded = fresh;
+	fresh->pfns[fresh->size++] = pfn;
+out_unlock:
+	dmp_spin_unlock(&rc->lock);
+	if (spill) {
+		mag_to_tree(iovad, spill, cls);
+		mag_free(spill);
+	}
+	return ok;
+}
+
+/* The caches missed: the tree, and once more after a flush if allowed. */
+static __attribute__((noinline)) int alloc_fast_tree(struct dmp_iova_domain *iovad,
+						     unsigned long size, unsigned long limit_pfn,
+						     bool flush_rcache, unsigned long *pfn_lo)
+{
+	int err = tree_alloc(iovad, size, limit_pfn, true, pfn_lo);
+
+	if (err && flush_rcache) {
+		dmp_iova_flush_rcaches(iovad);
+		err = tree_alloc(iovad, size, limit_pfn, true, pfn_lo);
+	}
+	return err;
+}
+
+/* This CPU's loaded magazine had nothing: the rest of the caches, then the
+ * tree.  Called with @rc locked. */
+static __attribute__((noinline)) int alloc_fast_miss(struct dmp_iova_domain *iovad,
+						     struct iova_cpu_rcache *rc, unsigned int cls,
+						     unsigned long limit_pfn, bool flush_rcache,
+						     unsigned long *pfn_lo)
+{
+	unsigned long size = 1UL << cls;
+
+	if (rcache_get_slow(iovad, rc, cls, limit_pfn + 1 - size, pfn_lo))
+		return 0;
+	return alloc_fast_tree(iovad, size, limit_pfn, flush_rcache, pfn_lo);
+}
+
+/*
+ * The hit paths of alloc and free are kept small (one lock, two loads, one
+ * store, no stack frame to speak of): they are the whole cost of a cached
+ * allocation.  Everything else is a tail call.
+ */
+int dmp_alloc_iova_fast(struct dmp_iova_domain *iovad, unsigned long size, unsigned long limit_pfn,
+			bool flush_rcache, unsigned long *pfn_lo)
+{
+	struct iova_cpu_rcache *rc;
+	struct iova_magazine *m;
+	unsigned int cls;
+
+	DMP_ASSERT(iovad && pfn_lo);
+	if (dmp__unlikely(!size))
+		return -EINVAL;
+	limit_pfn = DMP_MIN(limit_pfn, iovad->max_pfn);
+	/* Linux rounds the sizes it caches up to a power of two, so that a
+	 * cached range of a class fits any request of the class. */
+	cls = order_base_2(size);
+	if (dmp__unlikely(cls >= NR_CLASSES || limit_pfn < (1UL << cls) - 1))
+		return alloc_fast_tree(iovad, cls >= NR_CLASSES ? size : 1UL << cls, limit_pfn,
+				       flush_rcache, pfn_lo);
+
+	rc = &iovad->rcaches->cpu[dmp_cpu_id()];
+	dmp_spin_lock(&rc->lock);
+	m = rc->cls[cls].loaded;
+	if (dmp__likely(m && m->size && m->pfns[m->size - 1] + (1UL << cls) - 1 <= limit_pfn)) {
+		*pfn_lo = m->pfns[--m->size];
+		dmp_spin_unlock(&rc->lock);
+		return 0;
+	}
+	return alloc_fast_miss(iovad, rc, cls, limit_pfn, flush_rcache, pfn_lo);
+}
+
+int dmp_free_iova_fast(struct dmp_iova_domain *iovad, unsigned long pfn, unsigned long size)
+{
+	struct iova_cpu_rcache *rc;
+	struct iova_magazine *m;
+	unsigned int cls;
+
+	DMP_ASSERT(iovad && size);
+	cls = order_base_2(size);
+	if (dmp__unlikely(cls >= NR_CLASSES))
+		return dmp_free_iova(iovad, pfn);
+	rc = &iovad->rcaches->cpu[dmp_cpu_id()];
+	dmp_spin_lock(&rc->lock);
+	m = rc->cls[cls].loaded;
+	if (dmp__likely(m && m->size < MAG_SIZE)) {
+		m->pfns[m->size++] = pfn;
+		dmp_spin_unlock(&rc->lock);
+		return 0;
+	}
+	if (rcache_insert_slow(iovad, rc, cls, pfn))
+		return 0;
+	return dmp_free_iova(iovad, pfn);
+}
+
+void dmp_iova_flush_rcaches(struct dmp_iova_domain *iovad)
+{
+	struct dmp__iova_rcaches *rcs;
+
+	DMP_ASSERT(iovad && iovad->rcaches);
+	rcs = iovad->rcaches;
+	for (unsigned int cpu = 0; cpu < DMP_MAX_CPUS; cpu++) {
+		struct iova_cpu_rcache *rc = &rcs->cpu[cpu];
+		dmp_spin_lock(&rc->lock);
+		for (unsigned int c = 0; c < NR_CLASSES; c++) {
+			mag_to_tree(iovad, rc->cls[c].loaded, c);
+			mag_to_tree(iovad, rc->cls[c].prev, c);
+		}
+		dmp_spin_unlock(&rc->lock);
+	}
+	for (unsigned int c = 0; c < NR_CLASSES; c++) {
+		struct iova_magazine *m;
+		while ((m = depot_pop(&rcs->depot[c])) != NULL) {
+			mag_to_tree(iovad, m, c);
+			mag_free(m);
+		}
+	}
+}
+
+/*
+ * Domain life cycle.
+ */
+int dmp_iova_domain_init(struct dmp_iova_domain *iovad, unsigned long granule,
+			 unsigned long start_pfn)
+{
+	struct dmp__iova_rcaches *rcs;
+	unsigned int shift;
+
+	DMP_ASSERT(iovad);
+	if (!DMP_IS_POW2(granule) || granule < 4096)
+		return -EINVAL;
+	shift = (unsigned int)__builtin_ctzl(granule);
+	if (start_pfn > (~0UL >> shift))
+		return -EINVAL;
+	rcs = meta_alloc(sizeof(*rcs));
+	if (!rcs)
+		return -ENOMEM;
+	memset(rcs, 0, sizeof(*rcs));
+	for (unsigned int c = 0; c < NR_CLASSES; c++)
+		dmp_spin_init(&rcs->depot[c].lock);
+	for (unsigned int cpu = 0; cpu < DMP_MAX_CPUS; cpu++)
+		dmp_spin_init(&rcs->cpu[cpu].lock);
+
+	memset(iovad, 0, sizeof(*iovad));
+	iovad->granule = granule;
+	iovad->shift = shift;
+	iovad->start_pfn = start_pfn;
+	/* The anchor sits at ~0UL: the top of the space is one below it. */
+	iovad->max_pfn = ~0UL >> shift;
+	iovad->dma_32bit_pfn = (unsigned long)((1ULL << 32) >> shift);
+	iovad->rcaches = rcs;
+	dmp_spin_init(&iovad->tree_lock);
+	iovad->anchor.pfn_lo = iovad->anchor.pfn_hi = IOVA_ANCHOR_PFN;
+	iovad->anchor.flags = DMP__IOVA_ANCHOR | DMP__IOVA_LOWEST;
+	iovad->anchor.height = 1;
+	iovad->anchor.gap = IOVA_ANCHOR_PFN; /* all of [0, ~0UL) */
+	iovad->anchor.max_gap = 0;            /* see own_gap() */
+	iovad->root = &iovad->anchor;
+	iovad->cached_node = iovad->cached32_node = &iovad->anchor;
+	iovad->fail_size[0] = iovad->fail_size[1] = ~0UL;
+	return 0;
+}
+
+void dmp_iova_domain_destroy(struct dmp_iova_domain *iovad)
+{
+	struct dmp__iova_rcaches *rcs;
+	struct dmp__iova_chunk *c, *next;
+
+	DMP_ASSERT(iovad);
+	rcs = iovad->rcaches;
+	if (rcs) {
+		for (unsigned int cpu = 0; cpu < DMP_MAX_CPUS; cpu++) {
+			for (unsigned int k = 0; k < NR_CLASSES; k++) {
+				mag_free(rcs->cpu[cpu].cls[k].loaded);
+				mag_free(rcs->cpu[cpu].cls[k].prev);
+			}
+		}
+		for (unsigned int k = 0; k < NR_CLASSES; k++)
+			for (unsigned int i = 0; i < rcs->depot[k].nr; i++)
+				mag_free(rcs->depot[k].mags[i]);
+		dmp__iova_meta_free(rcs, sizeof(*rcs));
+	}
+	for (c = iovad->chunks; c; c = next) {
+		next = c->next;
+		dmp__iova_meta_free(c, sizeof(*c));
+	}
+	memset(iovad, 0, sizeof(*iovad));
+}
+
+/*
+ * Introspection.
+ */
+static void lock_all(struct dmp_iova_domain *iovad)
+{
+	for (unsigned int cpu = 0; cpu < DMP_MAX_CPUS; cpu++)
+		dmp_spin_lock(&iovad->rcaches->cpu[cpu].lock);
+	for (unsigned int c = 0; c < NR_CLASSES; c++)
+		dmp_spin_lock(&iovad->rcaches->depot[c].lock);
+	dmp_spin_lock(&iovad->tree_lock);
+}
+
+static void unlock_all(struct dmp_iova_domain *iovad)
+{
+	dmp_spin_unlock(&iovad->tree_lock);
+	for (unsigned int c = 0; c < NR_CLASSES; c++)
+		dmp_spin_unlock(&iovad->rcaches->depot[c].lock);
+	for (unsigned int cpu = 0; cpu < DMP_MAX_CPUS; cpu++)
+		dmp_spin_unlock(&iovad->rcaches->cpu[cpu].lock);
+}
+
+/* Calls @fn on every magazine of class @c; all locks held. */
+static void for_each_mag(struct dmp_iova_domain *iovad,
+			 void (*fn)(struct iova_magazine *m, unsigned int c, void *arg), void *arg)
+{
+	struct dmp__iova_rcaches *rcs = iovad->rcaches;
+
+	for (unsigned int c = 0; c < NR_CLASSES; c++) {
+		for (unsigned int cpu = 0; cpu < DMP_MAX_CPUS; cpu++) {
+			if (rcs->cpu[cpu].cls[c].loaded)
+				fn(rcs->cpu[cpu].cls[c].loaded, c, arg);
+			if (rcs->cpu[cpu].cls[c].prev)
+				fn(rcs->cpu[cpu].cls[c].prev, c, arg);
+		}
+		for (unsigned int i = 0; i < rcs->depot[c].nr; i++)
+			fn(rcs->depot[c].mags[i], c, arg);
+	}
+}
+
+static void count_mag(struct iova_magazine *m, unsigned int c, void *arg)
+{
+	struct dmp_iova_stats *st = arg;
+	(void)c;
+	st->magazines++;
+	st->cached += m->size;
+}
+
+void dmp_iova_domain_stats(struct dmp_iova_domain *iovad, struct dmp_iova_stats *st)
+{
+	DMP_ASSERT(iovad && st);
+	memset(st, 0, sizeof(*st));
+	lock_all(iovad);
+	st->ranges = iovad->nr_ranges;
+	st->reserved = iovad->nr_reserved;
+	st->pfns = iovad->nr_pfns;
+	for_each_mag(iovad, count_mag, st);
+	unlock_all(iovad);
+}
+
+struct check_walk {
+	const struct dmp_iova_domain *iovad;
+	const struct dmp_iova_node *last; /* previous node in order */
+	unsigned long nodes, reserved, pfns;
+	bool seen_cached, seen_cached32;
+	const char *err;
+	unsigned long err_pfn;
+};
+
+static void check_fail(struct check_walk *w, const char *what, unsigned long pfn)
+{
+	if (!w->err) {
+		w->err = what;
+		w->err_pfn = pfn;
+	}
+}
+
+/* Returns the subtree's height. */
+static int check_subtree(struct check_walk *w, const struct dmp_iova_node *n,
+			 const struct dmp_iova_node *parent)
+{
+	const struct dmp_iova_domain *iovad = w->iovad;
+	int hl, hr;
+
+	if (!n)
+		return 0;
+	if (n->parent != parent)
+		check_fail(w, "broken parent link", n->pfn_lo);
+	hl = check_subtree(w, n->left, n);
+
+	if (n->pfn_lo > n->pfn_hi)
+		check_fail(w, "range with pfn_lo > pfn_hi", n->pfn_lo);
+	if (n->gap != n->pfn_lo - (w->last ? w->last->pfn_hi + 1 : 0))
+		check_fail(w, "stale gap", n->pfn_lo);
+	if (!(n->flags & DMP__IOVA_LOWEST) != !!w->last)
+		check_fail(w, "lowest-node flag on the wrong node", n->pfn_lo);
+	if (w->last && w->last->pfn_hi >= n->pfn_lo)
+		check_fail(w, "ranges out of order or overlapping", n->pfn_lo);
+	if (n->flags & DMP__IOVA_MARK)
+		check_fail(w, "stray check mark", n->pfn_lo);
+	if (n == &iovad->anchor) {
+		if (n->pfn_lo != IOVA_ANCHOR_PFN || n->pfn_hi != IOVA_ANCHOR_PFN ||
+		    (n->flags & ~DMP__IOVA_LOWEST) != DMP__IOVA_ANCHOR)
+			check_fail(w, "anchor damaged", n->pfn_lo);
+	} else {
+		if (n->flags & ~(DMP__IOVA_RESERVED | DMP__IOVA_LOWEST))
+			check_fail(w, "bad node flags", n->pfn_lo);
+		if (n->pfn_hi > iovad->max_pfn)
+			check_fail(w, "range beyond the space", n->pfn_lo);
+		w->nodes++;
+		if (n->flags & DMP__IOVA_RESERVED) {
+			w->reserved++;
+		} else {
+			w->pfns += n->pfn_hi - n->pfn_lo + 1;
+			if (n->pfn_lo < iovad->start_pfn)
+				check_fail(w, "allocation below start_pfn", n->pfn_lo);
+		}
+	}
+	if (n == iovad->cached_node)
+		w->seen_cached = true;
+	if (n == iovad->cached32_node)
+		w->seen_cached32 = true;
+	w->last = n;
+
+	hr = check_subtree(w, n->right, n);
+	if (hl - hr > 1 || hr - hl > 1)
+		check_fail(w, "tree out of balance", n->pfn_lo);
+	if (n->height != 1 + (hl > hr ? hl : hr))
+		check_fail(w, "stale node height", n->pfn_lo);
+	unsigned long mg = own_gap(n);
+	if (n->left && n->left->max_gap > mg)
+		mg = n->left->max_gap;
+	if (n->right && n->right->max_gap > mg)
+		mg = n->right->max_gap;
+	if (n->max_gap != mg)
+		check_fail(w, "stale max_gap", n->pfn_lo);
+	return 1 + (hl > hr ? hl : hr);
+}
+
+struct mark_walk {
+	struct dmp_iova_domain *iovad;
+	struct check_walk *w;
+};
+
+static void mark_cached(struct iova_magazine *m, unsigned int c, void *arg)
+{
+	struct mark_walk *mw = arg;
+
+	if (m->size > MAG_SIZE) {
+		check_fail(mw->w, "magazine overfull", 0);
+		return;
+	}
+	for (unsigned long i = 0; i < m->size; i++) {
+		struct dmp_iova_node *n = tree_find(mw->iovad, m->pfns[i]);
+		if (!n || n->pfn_lo != m->pfns[i] ||
+		    (n->flags & (DMP__IOVA_RESERVED | DMP__IOVA_ANCHOR)) ||
+		    n->pfn_hi - n->pfn_lo + 1 != 1UL << c) {
+			check_fail(mw->w, "cached pfn is not an allocated range of its class",
+				   m->pfns[i]);
+			continue;
+		}
+		if (n->flags & DMP__IOVA_MARK)
+			check_fail(mw->w, "range cached twice", m->pfns[i]);
+		n->flags |= DMP__IOVA_MARK;
+	}
+}
+
+static void unmark(struct dmp_iova_node *n)
+{
+	for (; n; n = n->right) {
+		n->flags &= ~DMP__IOVA_MARK;
+		unmark(n->left);
+	}
+}
+
+int dmp_iova_domain_check(struct dmp_iova_domain *iovad)
+{
+	struct check_walk w = { .iovad = iovad };
+	struct mark_walk mw = { .iovad = iovad, .w = &w };
+
+	DMP_ASSERT(iovad && iovad->rcaches);
+	lock_all(iovad);
+	if (!iovad->root || iovad->root->parent)
+		check_fail(&w, "no root", 0);
+	check_subtree(&w, iovad->root, NULL);
+	if (w.last != &iovad->anchor)
+		check_fail(&w, "anchor is not the last node", 0);
+	if (!w.seen_cached || !w.seen_cached32)
+		check_fail(&w, "cached position is not a node of the tree", 0);
+	if (w.nodes != iovad->nr_ranges || w.reserved != iovad->nr_reserved ||
+	    w.pfns != iovad->nr_pfns)
+		check_fail(&w, "counters disagree with the tree", w.nodes);
+	for (unsigned int c = 0; c < NR_CLASSES; c++)
+		if (iovad->rcaches->depot[c].nr > DEPOT_MAX)
+			check_fail(&w, "depot overfull", c);
+	if (!w.err) {
+		for_each_mag(iovad, mark_cached, &mw);
+		unmark(iovad->root);
+	}
+	unlock_all(iovad);
+	if (w.err) {
+		dmp__log("dmaport: iova: domain inconsistent: %s (pfn %#lx)", w.err, w.err_pfn);
+		return -EINVAL;
+	}
+	return 0;
+}

@@ -1,0 +1,306 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sim-platform.c - a simulated machine built from a device-tree description
+ * (see <dmaport/sim/platform.h>).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <dmaport/dma-mapping.h>
+#include <dmaport/iommu-driver.h>
+#include <dmaport/sim/copy-engine.h>
+#include <dmaport/sim/iommu-driver.h>
+#include <dmaport/sim/platform.h>
+#include <dmaport/swiotlb.h>
+
+#include "sim-internal.h"
+
+static int fail(struct dmp_of_error *err, int code, const char *path, const char *prop,
+		const char *msg)
+{
+	if (err) {
+		memset(err, 0, sizeof(*err));
+		err->code = code;
+		snprintf(err->path, sizeof(err->path), "%s", path ? path : "/");
+		snprintf(err->property, sizeof(err->property), "%s", prop ? prop : "");
+		snprintf(err->message, sizeof(err->message), "%s", msg);
+	}
+	return code;
+}
+
+static const char *node_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
+/* The interconnect between a device and memory, as the bus's dma-ranges say. */
+static int bus_translate(void *cookie, struct dmp_sim_device *hw, dmp_addr_t addr, size_t len,
+			 bool write, dmp_phys_t *phys, size_t *chunk)
+{
+	const struct dmp_of_device *od = cookie;
+	if (dmp_of_dma_to_phys(&od->dma, addr, phys))
+		return -EFAULT; /* no window: the bus drops the access */
+	*chunk = DMP_MIN(len, (size_t)(DMP_PAGE_SIZE - (addr & (DMP_PAGE_SIZE - 1))));
+	return 0;
+}
+
+static int build_devices(struct dmp_sim_platform *p, struct dmp_of_error *err)
+{
+	const struct dmp_of_platform *d = &p->desc;
+	for (unsigned int i = 0; i < d->nr_devices; i++) {
+		const struct dmp_of_device *od = &d->devices[i];
+		if (od->kind != DMP_OF_DEV_COPY_ENGINE)
+			continue; /* no model for it: described, not simulated */
+		struct dmp_sim_platform_device *pd = &p->devices[p->nr_devices];
+		snprintf(pd->name, sizeof(pd->name), "%s", node_name(od->path));
+		pd->of = od;
+		pd->mmio = od->has_reg ? od->reg.base : 0;
+		struct dmp_sim_device_config dc = { .name = pd->name, .port_bits = od->port_bits,
+						    .coherent = od->coherent, .mmio_base = pd->mmio };
+		int e = dmp_sim_copy_engine_create(p->sim, &dc, &pd->hw);
+		if (e)
+			return fail(err, e, od->path, "reg", "cannot create the copy engine");
+		p->nr_devices++;
+		struct dmp_device *dev = &pd->dev;
+		dmp_device_init(dev, pd->name);
+		dev->sim = pd->hw;
+		dmp_device_set_coherent(dev, od->coherent);
+		if (!od->dma.identity)
+			for (unsigned int k = 0; k < od->dma.nr; k++) {
+				const struct dmp_of_dma_range *r = &od->dma.r[k];
+				e = dmp_device_add_dma_range(dev, r->cpu_addr, r->dma_addr, r->size);
+				if (e)
+					return fail(err, e, od->path, "dma-ranges",
+						    "dma-ranges the device model cannot hold");
+			}
+		if (od->dma.bus_limit && od->dma.bus_limit != ~(dmp_addr_t)0)
+			dmp_device_set_bus_limit(dev, od->dma.bus_limit);
+		for (unsigned int k = 0; k < od->nr_mem_regions; k++) {
+			unsigned int ri = od->mem_regions[k];
+			if (p->restricted[ri])
+				dmp_device_set_swiotlb(dev, p->restricted[ri], true);
+		}
+		/* a device can address what its port can: the masks follow it */
+		uint64_t mask = DMP_BIT_MASK(od->port_bits);
+		if (od->nr_iommus) {
+			const struct dmp_of_iommu_ref *ref = &od->iommus[0];
+			struct dmp_iommu *iommu = p->iommu[ref->iommu];
+			if (!iommu)
+				return fail(err, -ENODEV, od->path, "iommus",
+					    "its IOMMU has no model in the simulator");
+			uint32_t sid = ref->nr_args ? ref->args[0] : 0;
+			e = dmp_iommu_probe_device(dev, iommu, &sid, 1);
+			if (e)
+				return fail(err, e, od->path, "iommus", "IOMMU probe failed");
+			pd->iommu = true;
+		} else if (!od->dma.identity) {
+			dmp_sim_device_set_translate(pd->hw, bus_translate, (void *)od);
+		}
+		e = dmp_set_mask_and_coherent(dev, mask);
+		if (e && !pd->iommu)
+			/* the port cannot reach the DMA zone: keep the default 32-bit
+			 * mask; mappings the port cannot reach then fail cleanly */
+			e = 0;
+		if (e)
+			return fail(err, e, od->path, "dmaport,port-bits", "mask not supported");
+	}
+	return 0;
+}
+
+static int build_iommus(struct dmp_sim_platform *p, const struct dmp_sim_platform_opts *o,
+			struct dmp_of_error *err)
+{
+	const struct dmp_of_platform *d = &p->desc;
+	for (unsigned int i = 0; i < d->nr_iommus; i++) {
+		const struct dmp_of_iommu *oi = &d->iommus[i];
+		if (oi->kind == DMP_OF_IOMMU_OTHER)
+			continue;
+		struct dmp_sim_iommu_config ic = { .name = node_name(oi->path),
+						   .coherent_walk = !p->sim->cfg.outer_cache };
+		int e = dmp_sim_iommu_create(p->sim, &ic, &p->iommu_hw[i]);
+		if (!e)
+			e = dmp_sim_iommu_driver_register(p->iommu_hw[i],
+							  o->iommu_default ? o->iommu_default
+									   : DMP_IOMMU_DOMAIN_DMA_FQ,
+							  &p->iommu[i]);
+		if (e)
+			return fail(err, e, oi->path, "compatible", "cannot create the IOMMU");
+	}
+	return 0;
+}
+
+static int build_reserved(struct dmp_sim_platform *p, struct dmp_of_error *err)
+{
+	const struct dmp_of_platform *d = &p->desc;
+	for (unsigned int i = 0; i < d->nr_reserved; i++) {
+		const struct dmp_of_reserved *r = &d->reserved[i];
+		int e = dmp_mem_reserve(r->base, (size_t)DMP_ALIGN_UP(r->size, DMP_PAGE_SIZE));
+		if (e)
+			return fail(err, e, r->path, "reg", "cannot reserve the region");
+		if (r->kind == DMP_OF_RMEM_RESTRICTED) {
+			struct dmp_swiotlb_pool *pool = calloc(1, sizeof(*pool));
+			if (!pool)
+				return fail(err, -ENOMEM, r->path, "", "out of memory");
+			e = dmp_swiotlb_pool_init_range(pool, node_name(r->path), r->base,
+							(size_t)r->size, 1);
+			if (e) {
+				free(pool);
+				return fail(err, e, r->path, "reg", "cannot make the bounce pool");
+			}
+			p->restricted[i] = pool;
+		}
+		/* CMA areas and no-map coherent pools are reserved here; their
+		 * allocators take them over once issue 4's allocators land. */
+	}
+	return 0;
+}
+
+int dmp_sim_platform_create(const struct dmp_of_platform *desc,
+			    const struct dmp_sim_platform_opts *opts, struct dmp_sim_platform **out,
+			    struct dmp_of_error *err)
+{
+	struct dmp_sim_platform_opts def = { 0 };
+	if (!opts)
+		opts = &def;
+	struct dmp_sim_platform *p = calloc(1, sizeof(*p));
+	if (!p)
+		return fail(err, -ENOMEM, "/", "", "out of memory");
+	p->desc = *desc;
+	struct dmp_sim_config cfg;
+	dmp_sim_config_default(&cfg);
+	cfg.nr_regions = desc->nr_memory;
+	for (unsigned int i = 0; i < desc->nr_memory; i++) {
+		cfg.regions[i].base = desc->memory[i].base;
+		cfg.regions[i].size = desc->memory[i].size;
+	}
+	cfg.line_size = desc->cache.line_size ? desc->cache.line_size : 64;
+	cfg.outer_cache = desc->cache.outer_cache;
+	cfg.hostile = opts->hostile;
+	cfg.seed = opts->seed;
+	cfg.trace = opts->trace;
+	int e = dmp_sim_create(&cfg, &p->sim);
+	if (e) {
+		free(p);
+		return fail(err, e, "/memory", "reg", "cannot create the simulated memory");
+	}
+	e = dmp_swiotlb_pool_create("default", opts->swiotlb_size ? opts->swiotlb_size : 4u << 20,
+				    DMP_SWIOTLB_DEFAULT_LIMIT, 0, &p->default_pool);
+	if (e == 0)
+		dmp_swiotlb_set_default(p->default_pool);
+	/* no memory below 4 GiB: no default pool, as Linux without a DMA32 zone */
+	e = build_reserved(p, err);
+	if (!e)
+		e = build_iommus(p, opts, err);
+	if (!e)
+		e = build_devices(p, err);
+	if (e) {
+		dmp_sim_platform_destroy(p);
+		return e;
+	}
+	*out = p;
+	return 0;
+}
+
+int dmp_sim_platform_load(const char *path, const struct dmp_sim_platform_opts *opts,
+			  struct dmp_sim_platform **out, struct dmp_of_error *err)
+{
+	struct dmp_of_platform *desc = calloc(1, sizeof(*desc));
+	struct dmp_of_error local;
+	if (!desc)
+		return -ENOMEM;
+	int e = dmp_of_parse_file(path, desc, err ? err : &local);
+	if (!e)
+		e = dmp_sim_platform_create(desc, opts, out, err);
+	free(desc);
+	return e;
+}
+
+void dmp_sim_platform_destroy(struct dmp_sim_platform *p)
+{
+	if (!p)
+		return;
+	for (unsigned int i = 0; i < p->nr_devices; i++) {
+		dmp_device_remove(&p->devices[i].dev);
+		if (p->devices[i].iommu)
+			dmp_iommu_release_device(&p->devices[i].dev);
+	}
+	for (unsigned int i = 0; i < DMP_OF_MAX_IOMMUS; i++) {
+		if (p->iommu[i])
+			dmp_sim_iommu_driver_unregister(p->iommu[i]);
+		if (p->iommu_hw[i])
+			dmp_sim_iommu_destroy(p->iommu_hw[i]);
+	}
+	for (unsigned int i = 0; i < DMP_OF_MAX_RESERVED; i++)
+		if (p->restricted[i] && dmp_swiotlb_pool_destroy(p->restricted[i]) == 0)
+			free(p->restricted[i]);
+	if (p->default_pool)
+		dmp_swiotlb_pool_destroy(p->default_pool);
+	dmp_sim_destroy(p->sim);
+	free(p);
+}
+
+struct dmp_sim_platform_device *dmp_sim_platform_find(struct dmp_sim_platform *p, const char *name)
+{
+	for (unsigned int i = 0; i < p->nr_devices; i++)
+		if (!strcmp(p->devices[i].name, name) || !strcmp(p->devices[i].of->path, name))
+			return &p->devices[i];
+	return NULL;
+}
+
+struct dmp_sim_platform_device *dmp_sim_platform_first(struct dmp_sim_platform *p,
+							enum dmp_of_device_kind kind,
+							bool behind_iommu)
+{
+	for (unsigned int i = 0; i < p->nr_devices; i++)
+		if (p->devices[i].of->kind == kind && p->devices[i].iommu == behind_iommu)
+			return &p->devices[i];
+	return NULL;
+}
+
+void dmp_sim_platform_dump(struct dmp_sim_platform *p, FILE *f)
+{
+	const struct dmp_sim_config *c = &p->sim->cfg;
+	fprintf(f, "machine: %s\n", p->desc.model[0] ? p->desc.model : "(no model)");
+	for (unsigned int i = 0; i < c->nr_regions; i++)
+		fprintf(f, "  memory   0x%09llx..0x%09llx (%llu MiB)\n",
+			(unsigned long long)c->regions[i].base,
+			(unsigned long long)(c->regions[i].base + c->regions[i].size - 1),
+			(unsigned long long)(c->regions[i].size >> 20));
+	fprintf(f, "  caches   %u-byte lines, %s outer cache, write buffer\n", c->line_size,
+		c->outer_cache ? "an" : "no");
+	for (unsigned int i = 0; i < p->desc.nr_reserved; i++) {
+		const struct dmp_of_reserved *r = &p->desc.reserved[i];
+		fprintf(f, "  reserved %-28s %-10s 0x%09llx + %llu KiB%s%s\n", r->path,
+			dmp_of_rmem_kind_name(r->kind), (unsigned long long)r->base,
+			(unsigned long long)(r->size >> 10), r->cma_default ? " (default CMA)" : "",
+			p->restricted[i] ? " -> bounce pool" : "");
+	}
+	if (p->default_pool)
+		fprintf(f, "  swiotlb  default bounce pool below 4 GiB\n");
+	for (unsigned int i = 0; i < p->desc.nr_iommus; i++)
+		fprintf(f, "  iommu    %-28s %s%s\n", p->desc.iommus[i].path,
+			p->desc.iommus[i].compatible, p->iommu[i] ? " (simulated)" : " (no model)");
+	for (unsigned int i = 0; i < p->nr_devices; i++) {
+		struct dmp_sim_platform_device *d = &p->devices[i];
+		fprintf(f, "  device   %-12s %s, regs 0x%llx, %u-bit port, %s, mask 0x%llx, coherent "
+			   "mask 0x%llx", d->name, d->of->compatible, (unsigned long long)d->mmio,
+			d->of->port_bits, d->dev.dma_coherent ? "coherent" : "non-coherent",
+			(unsigned long long)dmp_get_mask(&d->dev),
+			(unsigned long long)d->dev.coherent_dma_mask);
+		if (d->iommu)
+			fprintf(f, ", IOMMU stream %u (group %d)", d->of->iommus[0].args[0],
+				dmp_iommu_group_id(&d->dev));
+		if (d->dev.io_tlb_pool)
+			fprintf(f, ", restricted bounce pool");
+		fprintf(f, "\n");
+		for (unsigned int k = 0; k < d->dev.nr_ranges; k++)
+			fprintf(f, "           dma-range cpu 0x%llx -> bus 0x%llx, %llu MiB\n",
+				(unsigned long long)d->dev.ranges[k].cpu_start,
+				(unsigned long long)d->dev.ranges[k].dma_start,
+				(unsigned long long)(d->dev.ranges[k].size >> 20));
+		if (d->dev.bus_dma_limit)
+			fprintf(f, "           bus limit 0x%llx\n",
+				(unsigned long long)d->dev.bus_dma_limit);
+	}
+}
