@@ -60,7 +60,7 @@ SIM_TOOL_OBJS := $(SIM_TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOLS := $(BUILD)/bin/dmaport-sim $(BUILD)/bin/dmaport-bench
 
 .SECONDARY:
-.PHONY: all lib tools deps run check test test-asan test-tsan bench install clean qemu-test
+.PHONY: all lib tools deps run check test test-asan test-tsan bench install clean qemu-test FORCE
 .DEFAULT_GOAL := all
 
 all: lib tools
@@ -89,13 +89,17 @@ $(BUILD)/dmaport.pc: dmaport.pc.in
 	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' $< > $@
 
-$(BUILD)/gen/bench-table.c: $(BENCH_SRCS) Makefile
+# Regenerated whenever the set of benchmarks changes (written only if different).
+$(BUILD)/gen/bench-table.c: FORCE
 	@mkdir -p $(dir $@)
 	@{ echo '#include "bench.h"'; \
 	   for n in $(BENCH_NAMES); do echo "int dmp_bench_$$n(int argc, char **argv);"; done; \
 	   echo 'const struct bench_entry bench_table[] = {'; \
 	   for n in $(BENCH_NAMES); do echo "	{ \"$$n\", dmp_bench_$$n },"; done; \
-	   echo '	{ 0, 0 } };'; } > $@
+	   echo '	{ 0, 0 } };'; } > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+FORCE:
 
 $(BUILD)/obj/gen/bench-table.o: $(BUILD)/gen/bench-table.c
 	@mkdir -p $(dir $@)

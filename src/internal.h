@@ -68,7 +68,10 @@ extern struct dmp__memory dmp__mem;
 /** dmp__region_of_phys - the region holding @phys, or NULL. */
 static inline struct dmp__region *dmp__region_of_phys(dmp_phys_t phys)
 {
-	for (unsigned int i = 0; i < dmp__mem.nr; i++) {
+	struct dmp__region *r0 = &dmp__mem.r[0];
+	if (dmp__likely(phys - r0->phys < r0->size)) /* most lookups hit region 0 */
+		return r0;
+	for (unsigned int i = 1; i < dmp__mem.nr; i++) {
 		struct dmp__region *r = &dmp__mem.r[i];
 		if (phys - r->phys < r->size)
 			return r;

@@ -288,7 +288,9 @@ static void test_strict_and_lazy(void **state)
 			assert_int_equal(dmp_sim_dma_read(r.ce_hw, a, got, 7), 0);
 			dmp_unmap_single(&r.dev, a, 4096, DMP_TO_DEVICE);
 			assert_int_equal(dmp_sim_dma_read(r.ce_hw, a, got, 7), 0);
-			struct timespec ts = { 0, 3 * 1000 * 1000 };
+			/* the flush queue reads a coarse (jiffies-like) clock: wait
+			 * several of its ticks past the 1 ms timeout */
+			struct timespec ts = { 0, 25 * 1000 * 1000 };
 			nanosleep(&ts, NULL);
 			dmp_addr_t y = dmp_map_single(&r.dev, b, 64, DMP_TO_DEVICE);
 			dmp_unmap_single(&r.dev, y, 64, DMP_TO_DEVICE); /* old entry timed out */

@@ -207,6 +207,11 @@ DMP_API unsigned int dmp_cpu_id(void);
 DMP_API unsigned int dmp_nr_cpus(void);
 /** dmp_time_ns - a monotonic clock in nanoseconds. */
 DMP_API uint64_t dmp_time_ns(void);
+/**
+ * dmp_time_coarse_ns - a cheap monotonic clock for timeouts (Linux's
+ * jiffies): resolution of a few milliseconds on the host.
+ */
+DMP_API uint64_t dmp_time_coarse_ns(void);
 /** dmp_env_puts - write one line (no newline in @s) to the console. */
 DMP_API void dmp_env_puts(const char *s);
 

@@ -142,7 +142,7 @@ static struct flush_queue *fq_this_cpu(struct dmp_iommu_dma_cookie *c)
 static void fq_queue(struct dmp_iommu_dma_cookie *c, unsigned long pfn, unsigned long pages)
 {
 	struct flush_queue *q = fq_this_cpu(c);
-	uint64_t now = dmp_time_ns();
+	uint64_t now = dmp_time_coarse_ns(); /* a jiffies-like clock is enough here */
 	if (!q) { /* no queue: fall back to strict */
 		dmp__iommu_flush_all(c->domain);
 		dmp_free_iova_fast(&c->iovad, pfn, pages);
@@ -231,6 +231,8 @@ static void unmap_iova(struct dmp_device *dev, struct dmp_iommu_dma_cookie *c, d
 	if (n != len)
 		dmp__dma_report(dev, 0, NULL, 0, "IOMMU unmap of IOVA 0x%llx + 0x%zx removed 0x%zx",
 				(unsigned long long)iova, len, n);
+	if (!n)
+		return; /* nothing was mapped there: the IOVA is not ours to free */
 	if (c->lazy && !dev->untrusted) {
 		fq_queue(c, dmp_iova_pfn(&c->iovad, iova),
 			 (unsigned long)(len >> dmp_iova_shift(&c->iovad)));
@@ -318,6 +320,14 @@ static void iommu_unmap_phys(struct dmp_device *dev, dmp_addr_t addr, size_t siz
 	struct dmp_iommu_domain *d = dma_domain(dev);
 	struct dmp_iommu_dma_cookie *c = d->dma;
 	size_t gmask = granule_of(c) - 1;
+	size_t off = addr & gmask;
+	size_t len = DMP_ALIGN_UP(off + size, gmask + 1);
+	if (dev->dma_coherent && !dev->untrusted) {
+		/* no cache maintenance and no bounce buffer: the physical
+		 * address is not needed, only the IOVA */
+		unmap_iova(dev, c, addr - off, len);
+		return;
+	}
 	dmp_phys_t phys;
 	if (dmp_iommu_iova_to_phys(d, addr, &phys)) {
 		dmp__dma_report(dev, attrs, NULL, 0, "unmap of IOVA 0x%llx: nothing is mapped there",
@@ -329,8 +339,7 @@ static void iommu_unmap_phys(struct dmp_device *dev, dmp_addr_t addr, size_t siz
 	struct dmp_swiotlb_pool *pool = dmp_dev_swiotlb(dev);
 	if (dev->untrusted && pool && dmp_swiotlb_is_bounce(pool, phys))
 		dmp_swiotlb_tbl_unmap_single(pool, phys, size, dir, attrs);
-	size_t off = addr & gmask;
-	unmap_iova(dev, c, addr - off, DMP_ALIGN_UP(off + size, gmask + 1));
+	unmap_iova(dev, c, addr - off, len);
 }
 
 static void iommu_sync_for_cpu(struct dmp_device *dev, dmp_addr_t addr, size_t size,

@@ -62,6 +62,7 @@ struct dmp_sim {
 	/* pages that are not normal memory: drained by write barriers */
 	struct sim_range *nc;
 	size_t nr_nc, cap_nc;
+	_Atomic size_t nr_nc_pages; /* fast test for the write barrier */
 
 	struct dmp_sim_device *devices;
 	struct sim_mmio_map *maps;

@@ -62,7 +62,7 @@ static struct sim_region *region_of_va(struct dmp_sim *sim, const void *va, size
 void dmp__sim_event(struct dmp_sim *sim, const struct dmp_sim_event *ev_in)
 {
 	if (!sim->trace_on && !sim->hook && !atomic_load_explicit(&sim->nr_obs, memory_order_relaxed))
-		return;
+		return; /* nobody listens: the common, fast case */
 	struct dmp_sim_event ev = *ev_in;
 	dmp_spin_lock(&sim->lock);
 	ev.seq = ++sim->seq;
@@ -391,6 +391,8 @@ static unsigned int drain_write_buffer(struct dmp_sim *sim)
 {
 	unsigned int lines = 0;
 	size_t L = sim->line;
+	if (!atomic_load_explicit(&sim->nr_nc_pages, memory_order_relaxed))
+		return 0; /* no uncached or write-combining memory: nothing buffered */
 	dmp_spin_lock(&sim->lock);
 	for (size_t i = 0; i < sim->nr_nc; i++) {
 		struct sim_range *nc = &sim->nc[i];
@@ -408,8 +410,15 @@ static unsigned int drain_write_buffer(struct dmp_sim *sim)
 	return lines;
 }
 
+static inline bool listening(struct dmp_sim *sim)
+{
+	return sim->trace_on || sim->hook || atomic_load_explicit(&sim->nr_obs, memory_order_relaxed);
+}
+
 static void barrier_event(struct dmp_sim *sim, const char *name, unsigned int lines)
 {
+	if (!listening(sim))
+		return;
 	struct dmp_sim_event ev = { .kind = DMP_EV_BARRIER, .lines = lines };
 	snprintf(ev.text, sizeof(ev.text), "%s", name);
 	dmp__sim_event(sim, &ev);
@@ -488,6 +497,10 @@ static int sim_set_mem_attr(void *ctx, dmp_phys_t phys, size_t size, enum dmp_me
 	int err = nc_remove(sim, phys, size);
 	if (!err && attr != DMP_MEM_NORMAL)
 		err = nc_add(sim, phys, size);
+	size_t pages = 0;
+	for (size_t i = 0; i < sim->nr_nc; i++)
+		pages += sim->nc[i].size >> DMP_PAGE_SHIFT;
+	atomic_store_explicit(&sim->nr_nc_pages, pages, memory_order_relaxed);
 	dmp_spin_unlock(&sim->lock);
 	if (err)
 		return err;
