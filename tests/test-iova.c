@@ -16,9 +16,13 @@
  *  - find, free and reserve answer as the model predicts (-ENOENT, -EINVAL,
  *    -EBUSY included);
  *  - dmp_iova_domain_check() passes after every step;
- *  - with failure injection on every metadata allocation, a failed call
+ *  - with failure injection on random metadata allocations, a failed call
  *    changes nothing (the whole window is compared through find) and its
- *    retry succeeds.
+ *    retry succeeds; and a fixed scenario is rerun failing its 1st, 2nd, ...
+ *    metadata allocation until no failure is reached (every error path).
+ * The random sequences run with the tree's gap bookkeeping always on, never
+ * on and switched by the default rule (it turns on after long walks and off
+ * when the tree gets small), so both searches and the switches are covered.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -535,14 +539,24 @@ static void op_flush(struct model *m)
 	assert_int_equal(st.pfns, live);
 }
 
+/*
+ * How the tree keeps its gaps (iova.c turns them on after a long walk): the
+ * random tests run with them always on, never on, and by the default rule.
+ */
+enum { GAPS_DEFAULT, GAPS_ALWAYS, GAPS_NEVER };
+
 static void model_init(struct model *m, unsigned int shift, unsigned long base,
-		       unsigned long start_off, uint64_t seed)
+		       unsigned long start_off, uint64_t seed, int gaps)
 {
 	memset(m, 0, sizeof(*m));
 	m->rng = seed * 0x9e3779b97f4a7c15ull + 1;
 	m->base = base;
 	m->start_pfn = base + start_off;
 	assert_int_equal(dmp_iova_domain_init(&m->iovad, 1UL << shift, m->start_pfn), 0);
+	if (gaps == GAPS_ALWAYS)
+		m->iovad.augment_walk = 0;
+	else if (gaps == GAPS_NEVER)
+		m->iovad.augment_walk = ~0u;
 	/* everything above the window is out of reach */
 	assert_int_equal(dmp_reserve_iova(&m->iovad, top_pfn(m) + 1, m->iovad.max_pfn), 0);
 	check_domain(m);
@@ -601,10 +615,11 @@ static void test_random_fixed(void **state)
 	static const unsigned long sizes[] = { 1, 4, 16, 3 };
 	for (unsigned int w = 0; w < DMP_ARRAY_SIZE(windows); w++) {
 		for (unsigned int k = 0; k < DMP_ARRAY_SIZE(sizes); k++) {
+			/* sizes 1 and 4 with the gaps kept, 16 and 3 without */
 			model_init(&M, windows[w].shift, windows[w].base, windows[w].start_off,
-				   100 * w + k);
+				   100 * w + k, k < 2 ? GAPS_ALWAYS : GAPS_NEVER);
 			M.fixed = sizes[k];
-			run_random(&M, 3000);
+			run_random(&M, 2000);
 		}
 	}
 }
@@ -614,9 +629,10 @@ static void test_random_mixed(void **state)
 	for (unsigned int w = 0; w < DMP_ARRAY_SIZE(windows); w++) {
 		for (uint64_t seed = 1; seed <= 4; seed++) {
 			model_init(&M, windows[w].shift, windows[w].base, windows[w].start_off,
-				   1000 * w + seed);
+				   1000 * w + seed,
+				   seed == 1 ? GAPS_ALWAYS : seed == 2 ? GAPS_NEVER : GAPS_DEFAULT);
 			M.mixed = true;
-			run_random(&M, 6000);
+			run_random(&M, 4000);
 		}
 	}
 }
@@ -626,7 +642,8 @@ static void test_random_failure_injection(void **state)
 {
 	unsigned long injected = 0, failures = 0;
 	for (unsigned int w = 0; w < DMP_ARRAY_SIZE(windows); w++) {
-		model_init(&M, windows[w].shift, windows[w].base, windows[w].start_off, 77 + w);
+		model_init(&M, windows[w].shift, windows[w].base, windows[w].start_off, 77 + w,
+			   w % 2 ? GAPS_ALWAYS : GAPS_DEFAULT);
 		M.mixed = true;
 		M.inject = true;
 		run_random(&M, 3000);

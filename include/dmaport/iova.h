@@ -19,11 +19,13 @@
  *    falling back to the tree when the caches miss.
  *
  * Where dmaport differs from Linux, on purpose:
- *  - the same ranges as Linux's search, found faster: each tree node also
- *    records the free gap below it and the largest gap in its subtree, so the
- *    top-down walk from the cached node skips whole subtrees whose gaps are
- *    too small (O(log n) per skip instead of one step per range: Linux's walk
- *    is linear in the ranges it passes, which hurts on fragmented spaces);
+ *  - the same ranges as Linux's search, found faster on fragmented spaces:
+ *    Linux's walk is linear in the ranges it passes.  When a walk gets long,
+ *    the tree starts recording in each node the free gap below it and the
+ *    largest gap of its subtree, so that the walk skips whole subtrees whose
+ *    gaps are too small (O(log n) per skip); it stops when the tree gets
+ *    small again.  Keeping the gaps costs every insert and erase a little,
+ *    so a tree that never needs them does without;
  *  - the tree path is complete: dmp_alloc_iova() fails only if no (aligned)
  *    free range of the size exists in [start_pfn, limit_pfn].  Linux's
  *    max32_alloc_size shortcut can fail a 32-bit request after a failure with
@@ -98,6 +100,10 @@ struct dmp_iova_domain {
 	unsigned long nr_ranges;             /* nodes in the tree, anchor excluded */
 	unsigned long nr_reserved;           /* of which reserved */
 	unsigned long nr_pfns;               /* pfns covered by non-reserved nodes */
+	bool augmented;                      /* node gaps are kept (iova.c) */
+	unsigned int augment_walk;           /* walk length that turns them on:
+						default 64; tests set 0 (always)
+						or UINT_MAX (never) after init */
 	/* the node allocator: a free list over chunks */
 	struct dmp_iova_node *free_nodes;
 	struct dmp__iova_chunk *chunks;
@@ -290,7 +296,8 @@ DMP_API void dmp_iova_domain_stats(struct dmp_iova_domain *iovad, struct dmp_iov
 
 /**
  * dmp_iova_domain_check - the consistency walker: the tree is a valid AVL tree
- * (parent links, heights, balance), ordered by pfn, ranges don't overlap and
+ * (parent links, heights, balance; gaps, subtree maximum gaps and the lowest
+ * node's mark while gaps are kept), ordered by pfn, ranges don't overlap and
  * lie in the space (allocated ones at or above start_pfn), the anchor is last,
  * both cached positions are nodes of the tree, the counters match the tree,
  * and every cached range is an allocated node of exactly its class's size,

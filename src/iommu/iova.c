@@ -41,6 +41,13 @@ void dmp__iova_meta_free(void *p, size_t size);
 #define NR_CLASSES DMP_IOVA_RANGE_CACHE_MAX_SIZE
 
 /*
+ * Gaps are kept once a search walks this many nodes (Linux's walk would be
+ * that long), and dropped when fewer ranges than AUGMENT_DROP are left.
+ */
+#define AUGMENT_WALK 64
+#define AUGMENT_DROP 32
+
+/*
  * A magazine holds up to MAG_SIZE pfns of one size class.  126 keeps the
  * struct at 1 KiB (Linux uses 127 with a one-word header).
  */
@@ -225,8 +232,10 @@ static struct dmp_iova_node *rotate_left(struct dmp_iova_domain *iovad, struct d
 	x->parent = y;
 	fix_height(x);
 	fix_height(y);
-	fix_max_gap(x);
-	fix_max_gap(y);
+	if (iovad->augmented) {
+		fix_max_gap(x);
+		fix_max_gap(y);
+	}
 	return y;
 }
 
@@ -242,8 +251,10 @@ static struct dmp_iova_node *rotate_right(struct dmp_iova_domain *iovad, struct 
 	x->parent = y;
 	fix_height(x);
 	fix_height(y);
-	fix_max_gap(x);
-	fix_max_gap(y);
+	if (iovad->augmented) {
+		fix_max_gap(x);
+		fix_max_gap(y);
+	}
 	return y;
 }
 
@@ -321,6 +332,8 @@ static void tree_insert(struct dmp_iova_domain *iovad, struct dmp_iova_node *n,
 		}
 	}
 	n->parent = cur;
+	if (!iovad->augmented)
+		goto rebalance;
 	above = hint ? hint : tree_next(n);
 	below_end = above->pfn_lo - above->gap;
 	n->gap = n->pfn_lo - below_end;
@@ -332,6 +345,7 @@ static void tree_insert(struct dmp_iova_domain *iovad, struct dmp_iova_node *n,
 	above->gap = above->pfn_lo - n->pfn_hi - 1;
 	fix_max_gap_up(above, NULL);
 	fix_max_gap_up(cur, NULL);
+rebalance:
 	rebalance_up(iovad, cur);
 }
 
@@ -340,15 +354,20 @@ static void tree_erase(struct dmp_iova_domain *iovad, struct dmp_iova_node *n,
 		       struct dmp_iova_node *above)
 {
 	struct dmp_iova_node *fix;
+	bool aug = iovad->augmented;
 
-	/* the node above inherits @n's pfns and the gap below @n */
-	above->gap += n->pfn_hi - n->pfn_lo + 1 + n->gap;
-	above->flags |= n->flags & DMP__IOVA_LOWEST;
+	if (aug) {
+		/* the node above inherits @n's pfns and the gap below @n */
+		above->gap += n->pfn_hi - n->pfn_lo + 1 + n->gap;
+		above->flags |= n->flags & DMP__IOVA_LOWEST;
+	}
 	if (!n->left || !n->right) {
 		fix = n->parent;
 		replace_child(iovad, n->parent, n, n->left ? n->left : n->right);
-		fix_max_gap_up(above, NULL);
-		fix_max_gap_up(fix, NULL);
+		if (aug) {
+			fix_max_gap_up(above, NULL);
+			fix_max_gap_up(fix, NULL);
+		}
 	} else {
 		/* The successor takes @n's place; nodes move, never keys, because
 		 * the cached positions point at nodes. */
@@ -370,7 +389,8 @@ static void tree_erase(struct dmp_iova_domain *iovad, struct dmp_iova_node *n,
 		s->height = n->height;
 		s->max_gap = n->max_gap;
 		/* s is @above, now in @n's place: on the path from @fix */
-		fix_max_gap_up(fix, s);
+		if (aug)
+			fix_max_gap_up(fix, s);
 	}
 	rebalance_up(iovad, fix);
 }
@@ -470,6 +490,8 @@ static void remove_node(struct dmp_iova_domain *iovad, struct dmp_iova_node *n)
 	cached_delete_update(iovad, n, next);
 	tree_erase(iovad, n, next);
 	iovad->nr_ranges--;
+	if (iovad->augmented && iovad->nr_ranges < AUGMENT_DROP && iovad->augment_walk)
+		iovad->augmented = false; /* a short walk is cheaper than the upkeep */
 	if (n->flags & DMP__IOVA_RESERVED) {
 		iovad->nr_reserved--;
 	} else {
@@ -495,6 +517,35 @@ static bool known_full(const struct dmp_iova_domain *iovad, unsigned long size,
 	if (size >= iovad->fail_size[0] && limit <= iovad->fail_limit[0])
 		return true;
 	return aligned && size >= iovad->fail_size[1] && limit <= iovad->fail_limit[1];
+}
+
+static void build_max_gap(struct dmp_iova_node *n)
+{
+	if (!n)
+		return;
+	build_max_gap(n->left);
+	build_max_gap(n->right);
+	fix_max_gap(n);
+}
+
+/*
+ * Start keeping the gaps: one pass in order for each node's gap and the
+ * lowest-node flag, one bottom-up for max_gap.  Tree lock held.
+ */
+static void augment_build(struct dmp_iova_domain *iovad)
+{
+	struct dmp_iova_node *n = iovad->root, *prev = NULL;
+
+	while (n->left)
+		n = n->left;
+	for (; n; prev = n, n = tree_next(n)) {
+		n->gap = n->pfn_lo - (prev ? prev->pfn_hi + 1 : 0);
+		n->flags &= ~DMP__IOVA_LOWEST;
+		if (!prev)
+			n->flags |= DMP__IOVA_LOWEST;
+	}
+	build_max_gap(iovad->root);
+	iovad->augmented = true;
 }
 
 /* The highest node of subtree @t whose gap holds @size; t->max_gap >= size. */
@@ -549,9 +600,11 @@ static int tree_search(struct dmp_iova_domain *iovad, unsigned long size, unsign
 		       unsigned long align_mask, unsigned long *pfn,
 		       struct dmp_iova_node **hint)
 {
-	struct dmp_iova_node *curr, *n;
-	unsigned long high = end, low = iovad->start_pfn, new_pfn, retry_low;
-	bool retry;
+	struct dmp_iova_node *curr, *n, *below = NULL;
+	unsigned long high = end, low = iovad->start_pfn, new_pfn, retry_low, floor;
+	unsigned int steps = 0;
+	bool retry, aug = iovad->augmented;
+	int err = -ENOMEM;
 
 	curr = end <= iovad->dma_32bit_pfn ? iovad->cached32_node : iovad->cached_node;
 	/*
@@ -567,35 +620,47 @@ static int tree_search(struct dmp_iova_domain *iovad, unsigned long size, unsign
 	retry_low = DMP_MAX(curr->pfn_hi + 1, iovad->start_pfn);
 
 	for (;;) {
-		/* the hole below each candidate, capped by the limit (which only
-		 * the first one can reach) */
-		for (n = curr; n; n = prev_fit(n, size)) {
+		/* the hole below each node, capped by the limit (which only the
+		 * first one can reach); a fit is above the node below */
+		for (n = curr; n; n = aug ? prev_fit(n, size) : below) {
 			high = DMP_MIN(high, n->pfn_lo);
 			if (high < size)
 				break;
 			new_pfn = (high - size) & align_mask;
 			if (new_pfn < low)
 				break;
-			if (new_pfn >= n->pfn_lo - n->gap) {
+			if (aug) {
+				floor = n->pfn_lo - n->gap;
+			} else {
+				below = tree_prev(n);
+				floor = below ? below->pfn_hi + 1 : 0;
+			}
+			if (new_pfn >= floor) {
 				*pfn = new_pfn;
 				*hint = n;
-				return 0;
+				err = 0;
+				goto out;
 			}
+			steps++;
 		}
 		if (!retry)
-			return -ENOMEM;
+			goto out;
 		retry = false;
 		high = end;
 		low = retry_low;
 		curr = tree_find_limit(iovad, end);
 	}
+out:
+	if (!aug && steps >= iovad->augment_walk)
+		augment_build(iovad);
+	return err;
 }
 
 static int tree_alloc(struct dmp_iova_domain *iovad, unsigned long size, unsigned long limit_pfn,
 		      bool size_aligned, unsigned long *pfn_lo)
 {
-	struct dmp_iova_node *n, *hint;
-	unsigned long align_mask = ~0UL, new_pfn;
+	struct dmp_iova_node *n, *hint = NULL;
+	unsigned long align_mask = ~0UL, new_pfn = 0;
 	unsigned int shift = size_aligned ? fls_ul(size - 1) : 0;
 	int err;
 
@@ -718,6 +783,8 @@ static int reserve_locked(struct dmp_iova_domain *iovad, unsigned long lo, unsig
 		struct dmp_iova_node *above;
 		keep->pfn_lo = DMP_MIN(lo, keep->pfn_lo);
 		keep->pfn_hi = DMP_MAX(hi, keep->pfn_hi);
+		if (!iovad->augmented)
+			return 0;
 		keep->gap = gap_below(keep);
 		above = tree_next(keep);
 		above->gap = above->pfn_lo - keep->pfn_hi - 1;
@@ -1092,6 +1159,7 @@ int dmp_iova_domain_init(struct dmp_iova_domain *iovad, unsigned long granule,
 	iovad->anchor.height = 1;
 	iovad->anchor.gap = IOVA_ANCHOR_PFN; /* all of [0, ~0UL) */
 	iovad->anchor.max_gap = 0;            /* see own_gap() */
+	iovad->augment_walk = AUGMENT_WALK;
 	iovad->root = &iovad->anchor;
 	iovad->cached_node = iovad->cached32_node = &iovad->anchor;
 	iovad->fail_size[0] = iovad->fail_size[1] = ~0UL;
@@ -1215,10 +1283,12 @@ static int check_subtree(struct check_walk *w, const struct dmp_iova_node *n,
 
 	if (n->pfn_lo > n->pfn_hi)
 		check_fail(w, "range with pfn_lo > pfn_hi", n->pfn_lo);
-	if (n->gap != n->pfn_lo - (w->last ? w->last->pfn_hi + 1 : 0))
-		check_fail(w, "stale gap", n->pfn_lo);
-	if (!(n->flags & DMP__IOVA_LOWEST) != !!w->last)
-		check_fail(w, "lowest-node flag on the wrong node", n->pfn_lo);
+	if (iovad->augmented) {
+		if (n->gap != n->pfn_lo - (w->last ? w->last->pfn_hi + 1 : 0))
+			check_fail(w, "stale gap", n->pfn_lo);
+		if (!(n->flags & DMP__IOVA_LOWEST) != !!w->last)
+			check_fail(w, "lowest-node flag on the wrong node", n->pfn_lo);
+	}
 	if (w->last && w->last->pfn_hi >= n->pfn_lo)
 		check_fail(w, "ranges out of order or overlapping", n->pfn_lo);
 	if (n->flags & DMP__IOVA_MARK)
@@ -1257,7 +1327,7 @@ static int check_subtree(struct check_walk *w, const struct dmp_iova_node *n,
 		mg = n->left->max_gap;
 	if (n->right && n->right->max_gap > mg)
 		mg = n->right->max_gap;
-	if (n->max_gap != mg)
+	if (iovad->augmented && n->max_gap != mg)
 		check_fail(w, "stale max_gap", n->pfn_lo);
 	return 1 + (hl > hr ? hl : hr);
 }
