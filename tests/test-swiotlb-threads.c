@@ -11,6 +11,9 @@
  * under ThreadSanitizer.  Threads report through counters: cmocka's
  * assertions are for the main thread only.
  */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* nanosleep */
+#endif
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -22,7 +25,7 @@
 #include "support/sim-fixture.h"
 
 #define NTHREADS 2
-#define ITERS 3000
+#define ITERS 2000
 #define LIVE 12
 #define MAXSIZE (16 * 1024)
 #define SLOT DMP_IO_TLB_SIZE
@@ -40,7 +43,7 @@ struct worker {
 	struct shared *sh;
 	int id;
 	uint64_t rng;
-	uint8_t *arena;
+	uint8_t *arena; /* LIVE original buffers of up to MAXSIZE at a random offset */
 };
 
 struct live_map {
@@ -51,7 +54,6 @@ struct live_map {
 	uint8_t dev_byte;
 };
 
-static pthread_mutex_t big = PTHREAD_MUTEX_INITIALIZER;
 static void thread_error(struct shared *sh)
 {
 	atomic_fetch_add(&sh->errors, 1);
@@ -97,7 +99,7 @@ static void unmap_one(struct worker *w, struct live_map *lm)
 			break;
 		}
 	unclaim(sh, w->id, lm->tlb, lm->size);
-	pthread_mutex_lock(&big); int r2 = dmp_swiotlb_tbl_unmap_single(sh->pool, lm->tlb, lm->size, lm->dir, 0); pthread_mutex_unlock(&big); if (r2)
+	if (dmp_swiotlb_tbl_unmap_single(sh->pool, lm->tlb, lm->size, lm->dir, 0) != 0)
 		thread_error(sh);
 	/* copy-back: FROM_DEVICE and BIDIRECTIONAL get the device's bytes */
 	for (size_t i = 0; i < lm->size; i++) {
@@ -108,7 +110,6 @@ static void unmap_one(struct worker *w, struct live_map *lm)
 			break;
 		}
 	}
-	
 	lm->orig = NULL;
 }
 
@@ -127,19 +128,21 @@ static void *mapper(void *arg)
 		}
 		lm->size = 1 + (size_t)(fixture_rand(&w->rng) % MAXSIZE);
 		lm->dir = (enum dmp_data_direction)(fixture_rand(&w->rng) % 3);
-		lm->orig = w->arena + (size_t)(lm - live) * MAXSIZE;
-		if (!lm->orig || dmp_virt_to_phys(lm->orig, &lm->orig_phys) != 0) {
+		/* original buffers from an arena allocated up front: the test is
+		 * about the pool, not the heap */
+		lm->orig = w->arena + (size_t)(lm - live) * (MAXSIZE + 4096) +
+			   (fixture_rand(&w->rng) & 4095);
+		if (dmp_virt_to_phys(lm->orig, &lm->orig_phys) != 0) {
 			thread_error(sh);
 			return NULL;
 		}
 		for (size_t i = 0; i < lm->size; i++)
 			lm->orig[i] = (uint8_t)(w->id * 16 + i * 3);
 		unsigned int min_mask = (fixture_rand(&w->rng) & 1) ? 0xfff : 0;
-		pthread_mutex_lock(&big); int ret = dmp_swiotlb_tbl_map_single(sh->pool, lm->orig_phys, lm->size, 0, min_mask, 0,
-						     lm->dir, DMP_ATTR_NO_WARN, &lm->tlb); pthread_mutex_unlock(&big);
+		int ret = dmp_swiotlb_tbl_map_single(sh->pool, lm->orig_phys, lm->size, 0, min_mask, 0,
+						     lm->dir, DMP_ATTR_NO_WARN, &lm->tlb);
 		if (ret == -ENOMEM) {
 			atomic_fetch_add(&sh->fulls, 1);
-			
 			lm->orig = NULL;
 			continue;
 		}
@@ -197,7 +200,9 @@ static void run_threads(unsigned int nareas, size_t pool_size)
 	pthread_t th[NTHREADS], chk;
 	struct worker w[NTHREADS];
 	for (int i = 0; i < NTHREADS; i++) {
-		w[i] = (struct worker){ .sh = &sh, .id = i, .rng = 0x1234567ull * (uint64_t)(i + 1) , .arena = dmp_kmalloc(LIVE*MAXSIZE, 0)};
+		w[i] = (struct worker){ .sh = &sh, .id = i, .rng = 0x1234567ull * (uint64_t)(i + 1) };
+		w[i].arena = dmp_kmalloc(LIVE * (MAXSIZE + 4096), DMP_GFP_KERNEL);
+		assert_non_null(w[i].arena);
 		assert_int_equal(pthread_create(&th[i], NULL, mapper, &w[i]), 0);
 	}
 	assert_int_equal(pthread_create(&chk, NULL, checker, &sh), 0);
@@ -222,6 +227,8 @@ static void run_threads(unsigned int nareas, size_t pool_size)
 	for (size_t s = 0; s < sh.pool->nslots; s++)
 		assert_int_equal(atomic_load(&sh.owner[s]), 0);
 	free(sh.owner);
+	for (int i = 0; i < NTHREADS; i++)
+		dmp_kfree(w[i].arena);
 	assert_int_equal(dmp_swiotlb_pool_destroy(sh.pool), 0);
 }
 
@@ -239,13 +246,20 @@ static void test_threads_one_area_tight(void **state)
 	run_threads(1, 128 * 1024);
 }
 
+/* Forget pools a failed test leaked, so that one failure doesn't cascade. */
+static int teardown(void **state)
+{
+	dmp_swiotlb_forget_all();
+	return fixture_teardown(state);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_threads_two_areas, fixture_setup_default,
-						fixture_teardown),
+						teardown),
 		cmocka_unit_test_setup_teardown(test_threads_one_area_tight, fixture_setup_default,
-						fixture_teardown),
+						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -959,31 +959,56 @@ static void test_init_range(void **state)
 	assert_int_equal(dmp_page_free(phys, 6), 0);
 }
 
+/* Platform teardown: forget_all drops leaked pools without touching them. */
+static void test_forget_all(void **state)
+{
+	(void)state;
+	struct dmp_swiotlb_pool *pool;
+	dmp_phys_t orig, tlb;
+	pattern_buf(100, 5, &orig); /* leaked with the sim */
+	assert_int_equal(dmp_swiotlb_pool_create("leaked", 64 * 1024, DMP_PHYS_ANY, 1, &pool), 0);
+	dmp_swiotlb_set_default(pool);
+	assert_int_equal(dmp_swiotlb_tbl_map_single(pool, orig, 100, 0, 0, 0, DMP_TO_DEVICE, 0, &tlb),
+			 0);
+	assert_ptr_equal(dmp_swiotlb_find_pool(tlb), pool);
+	dmp_swiotlb_forget_all(); /* the sim (and the pool's memory) goes away next */
+	assert_null(dmp_swiotlb_find_pool(tlb));
+	assert_null(dmp_swiotlb_default());
+}
+
+/* Forget pools a failed test leaked, so that one failure doesn't cascade. */
+static int teardown(void **state)
+{
+	dmp_swiotlb_forget_all();
+	return fixture_teardown(state);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_create_geometry, fixture_setup_default,
-						fixture_teardown),
+						teardown),
 		cmocka_unit_test_setup_teardown(test_create_failure_injection, fixture_setup_default,
-						fixture_teardown),
+						teardown),
 		cmocka_unit_test_setup_teardown(test_directions, fixture_setup_default,
-						fixture_teardown),
+						teardown),
 		cmocka_unit_test_setup_teardown(test_sync_partial, fixture_setup_default,
-						fixture_teardown),
+						teardown),
 		cmocka_unit_test_setup_teardown(test_alignment, fixture_setup_default,
-						fixture_teardown),
+						teardown),
 		cmocka_unit_test_setup_teardown(test_zero_padding, fixture_setup_default,
-						fixture_teardown),
+						teardown),
 		cmocka_unit_test_setup_teardown(test_exhaustion, fixture_setup_default,
-						fixture_teardown),
+						teardown),
 		cmocka_unit_test_setup_teardown(test_fill_exact, fixture_setup_default,
-						fixture_teardown),
+						teardown),
 		cmocka_unit_test_setup_teardown(test_init_range, fixture_setup_default,
-						fixture_teardown),
+						teardown),
 		cmocka_unit_test_setup_teardown(test_random_created, fixture_setup_default,
-						fixture_teardown),
+						teardown),
 		cmocka_unit_test_setup_teardown(test_random_range, fixture_setup_default,
-						fixture_teardown),
+						teardown),
+		cmocka_unit_test_setup_teardown(test_forget_all, fixture_setup_default, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

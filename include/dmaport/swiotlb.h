@@ -38,10 +38,11 @@
  * the caller's job.  Alignment is of physical addresses.
  *
  * Locking: every function may be called concurrently from any thread on
- * any pool, except create/init/destroy of the same pool, and
- * dmp_swiotlb_pool_check() whose counters comparison assumes quiescence
- * (it takes every area lock, so it is safe but sees a snapshot).  Nothing
- * here blocks: map, unmap and sync may be called in atomic context.
+ * any pool, except create/init/destroy of a pool, which nothing else may
+ * use at the time.  Map, unmap and sync take one area lock at a time and
+ * copy outside it; dmp_swiotlb_pool_check() takes every area lock (in
+ * order), so it may run while other threads map and unmap.  Nothing here
+ * blocks: map, unmap and sync may be called in atomic context.
  */
 #ifndef DMAPORT_SWIOTLB_H
 #define DMAPORT_SWIOTLB_H
@@ -116,9 +117,10 @@ struct dmp_swiotlb_pool {
 	unsigned int order;      /* page block order, when owns_memory */
 	bool owns_memory;        /* create allocated the slots' memory */
 	bool owns_struct;        /* create allocated this struct */
-	void *meta;              /* one heap block: areas, segments, slots */
+	void *meta;              /* one heap block: areas, segments, lists, slots */
 	struct dmp__swiotlb_area *areas;
 	struct dmp__swiotlb_seg *segs;
+	uint8_t *list;           /* per slot: free run length from it, 0 in use */
 	struct dmp__swiotlb_slot *slots;
 
 	/* Statistics, written on map/unmap. */
@@ -170,8 +172,9 @@ struct dmp_swiotlb_stats {
  *
  * Returns 0; -EINVAL (size 0, or larger than the largest page block);
  * -ENOMEM (no memory under @phys_limit, no heap, or DMP_SWIOTLB_MAX_POOLS
- * registered; nothing is left allocated).  Context: may not be called
- * concurrently with a destroy of the same pool; never blocks.
+ * registered); -EEXIST (the pages overlap a range pool whose range was not
+ * kept out of the page allocator).  Nothing is left allocated on failure.
+ * Context: never blocks.
  */
 DMP_API int dmp_swiotlb_pool_create(const char *name, size_t size, dmp_phys_t phys_limit,
 				    unsigned int nareas, struct dmp_swiotlb_pool **out);
@@ -185,9 +188,12 @@ DMP_API int dmp_swiotlb_pool_create(const char *name, size_t size, dmp_phys_t ph
  * @size:   bytes, a page multiple, all in one memory region.
  * @nareas: as for dmp_swiotlb_pool_create().
  *
- * The range's contents are left as they are; the slots' bookkeeping comes
- * from the heap.  dmp_swiotlb_pool_destroy() undoes it (the range and @pool
- * stay the caller's).
+ * The range must be kept out of the page allocator (reserved memory) for
+ * the pool's lifetime.  Its contents are left as they are (a device may see
+ * them until mappings overwrite them: zero the range first if that
+ * matters); the slots' bookkeeping comes from the heap.
+ * dmp_swiotlb_pool_destroy() undoes it (the range and @pool stay the
+ * caller's).
  *
  * Returns 0; -EINVAL (misaligned, size 0 or too large for the slot
  * indices); -EFAULT (the range is not platform memory, or spans regions);
@@ -268,7 +274,8 @@ DMP_API int dmp_swiotlb_tbl_map_single(struct dmp_swiotlb_pool *pool, dmp_phys_t
  *
  * Ownership returns to the CPU.  Returns 0, or -EINVAL: @tlb_phys is not
  * the start of a live bounce mapping of @pool, @mapping_size differs, or a
- * bad direction - always reported, and ignored: nothing is copied or freed.  Context: any; never blocks.
+ * bad direction - always reported, and ignored: nothing is copied or freed.
+ * Context: any; never blocks.
  */
 DMP_API int dmp_swiotlb_tbl_unmap_single(struct dmp_swiotlb_pool *pool, dmp_phys_t tlb_phys,
 					 size_t mapping_size, enum dmp_data_direction dir,
@@ -347,6 +354,14 @@ DMP_API int dmp_swiotlb_pool_check(struct dmp_swiotlb_pool *pool);
  */
 DMP_API void dmp_swiotlb_set_default(struct dmp_swiotlb_pool *pool);
 DMP_API struct dmp_swiotlb_pool *dmp_swiotlb_default(void);
+
+/**
+ * dmp_swiotlb_forget_all - drop every registered pool and the default pool
+ * without touching them: for platform teardown (dmp_platform_uninstall()),
+ * when the memory that held them is about to go away.  Pools not destroyed
+ * before are leaked, as their memory is.  Must not race with other calls.
+ */
+DMP_API void dmp_swiotlb_forget_all(void);
 
 DMP_END_DECLS
 

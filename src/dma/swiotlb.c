@@ -3,7 +3,8 @@
  * swiotlb.c - the bounce-buffer pool (Linux's kernel/dma/swiotlb.c model,
  * dmaport's own code).  See <dmaport/swiotlb.h> for the rules callers see.
  *
- * Bookkeeping.  Each slot has a `list` count: for a free slot, how many free
+ * Bookkeeping.  Each slot has a `list` count (one byte, in an array of its
+ * own so that a segment's counts are two cache lines): for a free slot, how many free
  * slots follow it (itself included) up to the end of its free run, never
  * past the end of its segment; 0 for a slot in use.  A run of `need` slots
  * starts at i exactly when list[i] >= need, so the search tests a candidate
@@ -42,7 +43,6 @@ struct dmp__swiotlb_slot {
 	uint32_t mapping_size; /* head: bytes mapped */
 	uint32_t alloc_size;   /* head: bytes reserved from the bounce address */
 	uint32_t offset;       /* head: bounce address - this slot's address */
-	uint16_t list;         /* free run length from here; 0: in use */
 	uint16_t head_dist;    /* in use: slots back to the head */
 	uint16_t nslots;       /* head: slots in the allocation */
 	uint16_t flags;        /* head: HEAD_* */
@@ -62,9 +62,19 @@ struct dmp__swiotlb_area {
 	size_t used;                      /* slots in use */
 };
 
-/* Registered pools, for dmp_swiotlb_find_pool(); written under registry_lock. */
+/*
+ * Registered pools, for dmp_swiotlb_find_pool(); written under registry_lock.
+ * Each entry keeps a copy of its pool's range, so that the registry never
+ * reads a pool struct: a pool leaked by a platform that went away (its
+ * memory unmapped) can still be overwritten, and is forgotten by
+ * dmp_swiotlb_forget_all().
+ */
+struct registry_entry {
+	struct dmp_swiotlb_pool *_Atomic pool;
+	_Atomic dmp_phys_t start, size;
+};
 static dmp_spinlock_t registry_lock = DMP_SPINLOCK_INIT;
-static struct dmp_swiotlb_pool *_Atomic registry[DMP_SWIOTLB_MAX_POOLS];
+static struct registry_entry registry[DMP_SWIOTLB_MAX_POOLS];
 static struct dmp_swiotlb_pool *_Atomic default_pool;
 
 static bool is_low_mask(uint64_t m)
@@ -104,14 +114,14 @@ static inline struct dmp__swiotlb_area *area_of_slot(struct dmp_swiotlb_pool *po
  */
 static void seg_recompute(struct dmp_swiotlb_pool *pool, size_t seg)
 {
+	uint8_t *list = pool->list;
 	uint16_t run = 0, longest = 0;
 	for (size_t i = seg_end(pool, seg); i-- > seg_first(seg);) {
-		struct dmp__swiotlb_slot *sl = &pool->slots[i];
-		if (sl->list == 0) {
+		if (list[i] == 0) {
 			run = 0;
 			continue;
 		}
-		sl->list = ++run;
+		list[i] = (uint8_t)++run;
 		if (run > longest)
 			longest = run;
 	}
@@ -142,7 +152,7 @@ static void take_slots(struct dmp_swiotlb_pool *pool, struct dmp__swiotlb_area *
 		       size_t i, const struct request *rq)
 {
 	for (size_t k = 0; k < rq->need; k++) {
-		pool->slots[i + k].list = 0;
+		pool->list[i + k] = 0;
 		pool->slots[i + k].head_dist = (uint16_t)k;
 	}
 	struct dmp__swiotlb_slot *head = &pool->slots[i];
@@ -187,7 +197,7 @@ static size_t area_alloc(struct dmp_swiotlb_pool *pool, unsigned int ai, const s
 			a += rq->mask + 1;
 		for (size_t i = (size_t)((a - pool->start) >> DMP_IO_TLB_SHIFT); i + rq->need <= end;
 		     i += step) {
-			if (pool->slots[i].list >= rq->need) {
+			if (pool->list[i] >= rq->need) {
 				take_slots(pool, area, seg, i, rq);
 				found = i;
 				goto out;
@@ -207,7 +217,7 @@ static void release_slots(struct dmp_swiotlb_pool *pool, struct dmp__swiotlb_are
 	for (size_t k = 0; k < n; k++) {
 		struct dmp__swiotlb_slot *sl = &pool->slots[h + k];
 		memset(sl, 0, sizeof(*sl));
-		sl->list = 1; /* free; seg_recompute sets the real count */
+		pool->list[h + k] = 1; /* free; seg_recompute sets the real count */
 	}
 	seg_recompute(pool, seg);
 	pool->segs[seg].nfree = (uint16_t)(pool->segs[seg].nfree + n);
@@ -221,10 +231,9 @@ static void release_slots(struct dmp_swiotlb_pool *pool, struct dmp__swiotlb_are
  */
 static size_t head_of(const struct dmp_swiotlb_pool *pool, size_t i)
 {
-	const struct dmp__swiotlb_slot *sl = &pool->slots[i];
-	if (sl->list != 0)
+	if (pool->list[i] != 0)
 		return SIZE_MAX;
-	return i - sl->head_dist;
+	return i - pool->slots[i].head_dist;
 }
 
 static inline dmp_phys_t bounce_addr(const struct dmp_swiotlb_pool *pool, size_t h)
@@ -253,16 +262,22 @@ static int registry_add(struct dmp_swiotlb_pool *pool)
 	int ret = -ENOMEM;
 	dmp_spin_lock(&registry_lock);
 	for (unsigned int i = 0; i < DMP_SWIOTLB_MAX_POOLS; i++) {
-		struct dmp_swiotlb_pool *p = atomic_load_explicit(&registry[i], memory_order_relaxed);
-		if (p && pool->start < p->start + p->size && p->start < pool->start + pool->size) {
+		struct registry_entry *e = &registry[i];
+		dmp_phys_t start = atomic_load_explicit(&e->start, memory_order_relaxed);
+		dmp_phys_t size = atomic_load_explicit(&e->size, memory_order_relaxed);
+		if (atomic_load_explicit(&e->pool, memory_order_relaxed) &&
+		    pool->start < start + size && start < pool->start + pool->size) {
 			ret = -EEXIST;
 			goto out;
 		}
 	}
 	for (unsigned int i = 0; i < DMP_SWIOTLB_MAX_POOLS; i++) {
-		if (!atomic_load_explicit(&registry[i], memory_order_relaxed)) {
+		struct registry_entry *e = &registry[i];
+		if (!atomic_load_explicit(&e->pool, memory_order_relaxed)) {
+			atomic_store_explicit(&e->start, pool->start, memory_order_relaxed);
+			atomic_store_explicit(&e->size, pool->size, memory_order_relaxed);
 			/* release: a finder that sees the pointer sees the pool set up */
-			atomic_store_explicit(&registry[i], pool, memory_order_release);
+			atomic_store_explicit(&e->pool, pool, memory_order_release);
 			ret = 0;
 			break;
 		}
@@ -276,18 +291,29 @@ static void registry_del(struct dmp_swiotlb_pool *pool)
 {
 	dmp_spin_lock(&registry_lock);
 	for (unsigned int i = 0; i < DMP_SWIOTLB_MAX_POOLS; i++)
-		if (atomic_load_explicit(&registry[i], memory_order_relaxed) == pool)
-			atomic_store_explicit(&registry[i], NULL, memory_order_relaxed);
+		if (atomic_load_explicit(&registry[i].pool, memory_order_relaxed) == pool)
+			atomic_store_explicit(&registry[i].pool, NULL, memory_order_relaxed);
 	struct dmp_swiotlb_pool *expected = pool;
 	atomic_compare_exchange_strong(&default_pool, &expected, NULL);
+	dmp_spin_unlock(&registry_lock);
+}
+
+void dmp_swiotlb_forget_all(void)
+{
+	dmp_spin_lock(&registry_lock);
+	for (unsigned int i = 0; i < DMP_SWIOTLB_MAX_POOLS; i++)
+		atomic_store_explicit(&registry[i].pool, NULL, memory_order_relaxed);
+	atomic_store(&default_pool, NULL);
 	dmp_spin_unlock(&registry_lock);
 }
 
 struct dmp_swiotlb_pool *dmp_swiotlb_find_pool(dmp_phys_t phys)
 {
 	for (unsigned int i = 0; i < DMP_SWIOTLB_MAX_POOLS; i++) {
-		struct dmp_swiotlb_pool *p = atomic_load_explicit(&registry[i], memory_order_acquire);
-		if (p && phys - p->start < p->size)
+		struct registry_entry *e = &registry[i];
+		struct dmp_swiotlb_pool *p = atomic_load_explicit(&e->pool, memory_order_acquire);
+		if (p && phys - atomic_load_explicit(&e->start, memory_order_relaxed) <
+				 atomic_load_explicit(&e->size, memory_order_relaxed))
 			return p;
 	}
 	return NULL;
@@ -338,14 +364,17 @@ static int pool_setup(struct dmp_swiotlb_pool *pool, const char *name, dmp_phys_
 
 	size_t area_bytes = DMP_ALIGN_UP(nareas * sizeof(struct dmp__swiotlb_area), (size_t)64);
 	size_t seg_bytes = DMP_ALIGN_UP(pool->nsegs * sizeof(struct dmp__swiotlb_seg), (size_t)64);
+	size_t list_bytes = DMP_ALIGN_UP(pool->nslots, (size_t)64);
 	size_t slot_bytes = pool->nslots * sizeof(struct dmp__swiotlb_slot);
-	uint8_t *meta = dmp_kzalloc(area_bytes + seg_bytes + slot_bytes, DMP_GFP_KERNEL);
+	uint8_t *meta =
+		dmp_kzalloc(area_bytes + seg_bytes + list_bytes + slot_bytes, DMP_GFP_KERNEL);
 	if (!meta)
 		return -ENOMEM;
 	pool->meta = meta;
 	pool->areas = (struct dmp__swiotlb_area *)meta;
 	pool->segs = (struct dmp__swiotlb_seg *)(meta + area_bytes);
-	pool->slots = (struct dmp__swiotlb_slot *)(meta + area_bytes + seg_bytes);
+	pool->list = meta + area_bytes + seg_bytes;
+	pool->slots = (struct dmp__swiotlb_slot *)(meta + area_bytes + seg_bytes + list_bytes);
 
 	/* Balanced runs of whole segments per area. */
 	for (unsigned int a = 0; a < nareas; a++) {
@@ -359,7 +388,7 @@ static int pool_setup(struct dmp_swiotlb_pool *pool, const char *name, dmp_phys_
 			pool->segs[s].nfree = (uint16_t)n;
 			area->nslots += n;
 			for (size_t i = seg_first(s); i < seg_end(pool, s); i++)
-				pool->slots[i].list = 1;
+				pool->list[i] = 1;
 			seg_recompute(pool, s);
 		}
 	}
@@ -724,14 +753,15 @@ static int check_segment(struct dmp_swiotlb_pool *pool, size_t seg, size_t *used
 
 	for (size_t i = end; i-- > first;) {
 		const struct dmp__swiotlb_slot *sl = &pool->slots[i];
-		if (sl->list == 0) {
+		if (pool->list[i] == 0) {
 			run = 0;
 			continue;
 		}
 		run++;
 		nfree++;
 		longest = DMP_MAX(longest, run);
-		CHECK(sl->list == run, "%s slot %zu: free run %u, recorded %u", n, i, run, sl->list);
+		CHECK(pool->list[i] == run, "%s slot %zu: free run %u, recorded %u", n, i, run,
+		      pool->list[i]);
 		CHECK(sl->head_dist == 0 && sl->flags == 0 && sl->nslots == 0,
 		      "%s slot %zu: free but has mapping state", n, i);
 	}
@@ -743,7 +773,7 @@ static int check_segment(struct dmp_swiotlb_pool *pool, size_t seg, size_t *used
 	/* Allocations: each head followed by its slots, all inside the segment. */
 	for (size_t i = first; i < end;) {
 		const struct dmp__swiotlb_slot *h = &pool->slots[i];
-		if (h->list != 0) {
+		if (pool->list[i] != 0) {
 			i++;
 			continue;
 		}
@@ -760,7 +790,7 @@ static int check_segment(struct dmp_swiotlb_pool *pool, size_t seg, size_t *used
 		      h->alloc_size, h->nslots);
 		for (size_t k = 1; k < h->nslots; k++) {
 			const struct dmp__swiotlb_slot *sl = &pool->slots[i + k];
-			CHECK(sl->list == 0 && sl->head_dist == k && sl->flags == 0,
+			CHECK(pool->list[i + k] == 0 && sl->head_dist == k && sl->flags == 0,
 			      "%s slot %zu: not part of the allocation at slot %zu", n, i + k, i);
 		}
 		*used_out += h->nslots;
