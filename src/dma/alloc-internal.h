@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * alloc-internal.h - hooks of the coherent-memory providers for the mapping
+ * layer (direct.c, mapping.c, the IOMMU path).  Not installed; not for
+ * drivers.
+ *
+ * The providers, in the order Linux consults them for a coherent allocation
+ * (kernel/dma/mapping.c dma_alloc_attrs, kernel/dma/direct.c):
+ *
+ *   1. the device's declared coherent memory (coherent.c), exclusive: a
+ *      device that has it is served from it or not at all;
+ *   2. the atomic pool (atomic-pool.c) when the caller must not block and the
+ *      normal path would (a non-coherent device: changing the memory type);
+ *   3. the global coherent pool (coherent.c, linux,dma-default) for
+ *      non-coherent devices when one is declared (CONFIG_DMA_GLOBAL_POOL);
+ *   4. CMA (cma.c) for multi-page or forced-contiguous allocations;
+ *   5. the page allocator.
+ */
+#ifndef DMP_ALLOC_INTERNAL_H
+#define DMP_ALLOC_INTERNAL_H
+
+#include <dmaport/device.h>
+#include <dmaport/dma-mapping.h>
+#include <dmaport/memory.h>
+
+struct dmp_page;
+
+/*
+ * dmp__fill - memset for the allocators' zeroing and poisoning of memory that
+ * changes hands between threads.  A plain loop, not a memset() call: under
+ * ThreadSanitizer the memset interceptor reports false races on simulated
+ * memory (the memfd mapping) between two owners that are properly ordered
+ * by the allocator's lock, where the same stores written as a loop are not
+ * (found by the -threads tests; a page-ownership table in them confirms no
+ * page is ever held twice).  Optimised builds turn the loop back into
+ * memset (-ftree-loop-distribute-patterns); sanitizer builds at -O1 do not.
+ */
+static inline void dmp__fill(void *p, uint8_t c, size_t n)
+{
+	uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		b[i] = c;
+}
+
+/* ---- declared coherent memory (coherent.c) ------------------------------ */
+
+/**
+ * dmp__alloc_from_dev_coherent - serve a coherent allocation from @dev's
+ * declared memory (Linux's dma_alloc_from_dev_coherent).
+ * Returns 0 if @dev has no declared memory (the caller goes on with its
+ * normal path); 1 if it has, in which case the request is settled here: *@ret
+ * is the zeroed CPU address and *@dma its bus address, or *@ret is NULL when
+ * the region has no room (the caller must not fall back: the region is
+ * exclusive, as in Linux).  Context: any; never blocks.
+ */
+DMP_API int dmp__alloc_from_dev_coherent(struct dmp_device *dev, size_t size, dmp_addr_t *dma,
+					 void **ret);
+
+/**
+ * dmp__release_from_dev_coherent - give back @vaddr (@size bytes) if it lies
+ * in @dev's declared memory.  Returns 1 if it did (the caller is done), 0 if
+ * @vaddr is not from there.
+ */
+DMP_API int dmp__release_from_dev_coherent(struct dmp_device *dev, size_t size, void *vaddr);
+
+/**
+ * dmp__mmap_from_dev_coherent - map @vaddr's allocation into user space if
+ * it lies in @dev's declared memory.  Returns 1 if it did, with *@ret the
+ * result (0, -ENXIO for a window beyond the allocation, -EOPNOTSUPP);
+ * 0 if @vaddr is not from there.
+ */
+DMP_API int dmp__mmap_from_dev_coherent(struct dmp_device *dev, struct dmp_user_mapping *um,
+					void *vaddr, size_t size, int *ret);
+
+/**
+ * dmp__alloc_from_global_coherent - the same from the global pool
+ * (linux,dma-default).  Returns the zeroed CPU address (bus address in
+ * *@dma, through @dev's dma-ranges) or NULL (no global pool, no room, or
+ * beyond @dev's coherent mask).
+ */
+DMP_API void *dmp__alloc_from_global_coherent(struct dmp_device *dev, size_t size,
+					      dmp_addr_t *dma);
+/** dmp__release_from_global_coherent - 1 if @vaddr was from the global pool (freed), else 0. */
+DMP_API int dmp__release_from_global_coherent(size_t size, void *vaddr);
+/** dmp__mmap_from_global_coherent - as dmp__mmap_from_dev_coherent, for the global pool. */
+DMP_API int dmp__mmap_from_global_coherent(struct dmp_user_mapping *um, void *vaddr, size_t size,
+					   int *ret);
+/** dmp__global_coherent_active - true if a global pool is declared. */
+DMP_API bool dmp__global_coherent_active(void);
+
+/* ---- CMA (cma.c) --------------------------------------------------------- */
+
+/**
+ * dmp__dma_alloc_contiguous - pages for a coherent allocation from CMA
+ * (Linux's dma_alloc_contiguous): @dev's area if it has one, else the default
+ * area; single pages skip the default area, as in Linux, because they never
+ * need it (a per-device area serves them: the device may need that memory).
+ * The block is 2^get_order(@size) pages, aligned to its size (at most
+ * DMP_CMA_ALIGN_ORDER_MAX), reachable through @dev's coherent mask and bus
+ * limit, zeroed if @gfp has DMP_GFP_ZERO.  DMP_GFP_ATOMIC callers get NULL
+ * (Linux: CMA may sleep).  Returns the first page or NULL (no area, no room, or
+ * the area is beyond the device's reach: the caller falls back to the page
+ * allocator).  Never reports (the caller has a fallback).
+ */
+DMP_API struct dmp_page *dmp__dma_alloc_contiguous(struct dmp_device *dev, size_t size,
+						   dmp_gfp_t gfp);
+
+/**
+ * dmp__dma_release_contiguous - give back @page (@size bytes) if it lies in
+ * a CMA area (@dev's or the default).  Returns true if it did (the caller is
+ * done), false if @page is not CMA memory (the caller frees it to the page
+ * allocator).
+ */
+DMP_API bool dmp__dma_release_contiguous(struct dmp_device *dev, struct dmp_page *page,
+					 size_t size);
+
+/** dmp__cma_owns - true if @phys lies in any CMA area. */
+DMP_API bool dmp__cma_owns(dmp_phys_t phys);
+
+/* ---- the atomic pool (atomic-pool.c) ------------------------------------- */
+
+/** dmp__atomic_pool_active - true if dmp_atomic_pool_init() has run. */
+DMP_API bool dmp__atomic_pool_active(void);
+
+/**
+ * dmp__atomic_pool_alloc - @size bytes (rounded up to pages) of uncached
+ * memory from the atomic pool that @dev can reach through its coherent mask
+ * (and bus limit).  Zeroed.  Returns the CPU address (physical address in
+ * *@phys) or NULL: no pool, exhausted (reported with dmp__log: the pool's
+ * size and what is free), or beyond the device's reach.
+ * Context: any; never blocks.
+ */
+DMP_API void *dmp__atomic_pool_alloc(struct dmp_device *dev, size_t size, dmp_phys_t *phys);
+
+/**
+ * dmp__atomic_pool_free - give back @vaddr if it lies in the atomic pool
+ * (Linux's dma_free_from_pool).  Returns true if it did, false if @vaddr is
+ * not pool memory (or is not a live allocation there: reported).
+ */
+DMP_API bool dmp__atomic_pool_free(void *vaddr, size_t size);
+
+/** dmp__atomic_pool_owns - true if @vaddr lies in the atomic pool. */
+DMP_API bool dmp__atomic_pool_owns(const void *vaddr);
+
+#endif /* DMP_ALLOC_INTERNAL_H */
