@@ -1,15 +1,878 @@
 /* SPDX-License-Identifier: MIT */
-/* debug.c - the DMA-API checker: placeholder hooks until the checker lands (issue 6). */
-#include "debug-hooks.h"
+/*
+ * debug.c - the DMA-API checker's bookkeeping: every platform.
+ *
+ * Every mapping and allocation becomes an entry, hashed by (device, bus
+ * address), with its call site; unmap, free and sync are checked against it,
+ * as Linux's kernel/dma/debug.c does (check_unmap, check_sync,
+ * active_cacheline_insert, check_sg_segment, the driver-unbind leak check).
+ * The report lines follow its wording.  What only a simulated platform can
+ * see is in debug-sim-host.c, called from here through debug-internal.h.
+ *
+ * One spinlock covers everything: the checker is a debugging aid, and
+ * mapping paths on a few threads never hold it long.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "debug-internal.h"
+
 _Atomic int dmp__debug_active;
-void dmp__debug_map(struct dmp_device *dev, const void *cpu_addr, dmp_phys_t phys, size_t size, enum dmp_data_direction dir, dmp_addr_t dma, enum dmp_map_type type, unsigned long attrs, const char *file, int line) {}
-void dmp__debug_map_refused(struct dmp_device *dev, const void *cpu_addr, size_t size, enum dmp_data_direction dir, const char *why, const char *file, int line) {}
-void dmp__debug_mapping_error(struct dmp_device *dev, dmp_addr_t dma, const char *file, int line) {}
-void dmp__debug_unmap(struct dmp_device *dev, dmp_addr_t dma, size_t size, enum dmp_data_direction dir, enum dmp_map_type type, unsigned long attrs, const char *file, int line) {}
-void dmp__debug_map_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents, int mapped_ents, enum dmp_data_direction dir, unsigned long attrs, const char *file, int line) {}
-void dmp__debug_unmap_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents, enum dmp_data_direction dir, unsigned long attrs, const char *file, int line) {}
-void dmp__debug_alloc(struct dmp_device *dev, size_t size, dmp_addr_t dma, void *cpu_addr, unsigned long attrs, const char *file, int line) {}
-void dmp__debug_free(struct dmp_device *dev, size_t size, void *cpu_addr, dmp_addr_t dma, unsigned long attrs, const char *file, int line) {}
-void dmp__debug_sync_single(struct dmp_device *dev, dmp_addr_t dma, size_t size, enum dmp_data_direction dir, bool for_device, const char *file, int line) {}
-void dmp__debug_sync_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents, enum dmp_data_direction dir, bool for_device, const char *file, int line) {}
-void dmp__debug_device_remove(struct dmp_device *dev) {}
+
+dmp_spinlock_t dmp__dbg_lock = DMP_SPINLOCK_INIT;
+struct dbg_entry dmp__dbg_all = { .prev = &dmp__dbg_all, .next = &dmp__dbg_all };
+
+#define HASH_BITS 10
+#define HASH_SIZE (1u << HASH_BITS)
+static struct dbg_entry *hash_table[HASH_SIZE];
+
+static _Atomic int mode; /* enum dmp_debug_mode */
+
+/* Per-device choices (dmp_debug_enable_device); others follow default_on. */
+#define MAX_NAMED 64
+static struct {
+	const struct dmp_device *dev;
+	bool on;
+} named[MAX_NAMED];
+static unsigned int nr_named;
+static bool default_on = true;
+
+/* dbg_entry.reported holds one bit per kind */
+_Static_assert(DMP_DEBUG_NR_KINDS <= 32, "too many kinds for dbg_entry.reported");
+
+static unsigned long counters[DMP_DEBUG_NR_KINDS];
+static struct dmp_debug_report reports[DMP_DEBUG_MAX_REPORTS];
+static size_t report_head, nr_reports; /* a ring: the oldest at report_head */
+
+static const char *const kind_names[DMP_DEBUG_NR_KINDS] = {
+	[DMP_DEBUG_FREE_UNKNOWN] = "free-unknown",
+	[DMP_DEBUG_SIZE_MISMATCH] = "size-mismatch",
+	[DMP_DEBUG_TYPE_MISMATCH] = "type-mismatch",
+	[DMP_DEBUG_CPU_ADDR_MISMATCH] = "cpu-address-mismatch",
+	[DMP_DEBUG_SG_COUNT_MISMATCH] = "sg-count-mismatch",
+	[DMP_DEBUG_DIR_MISMATCH] = "direction-mismatch",
+	[DMP_DEBUG_ERROR_UNCHECKED] = "error-unchecked",
+	[DMP_DEBUG_MAP_STACK] = "map-stack",
+	[DMP_DEBUG_MAP_NOT_DMA] = "map-not-dma-able",
+	[DMP_DEBUG_SYNC_UNMAPPED] = "sync-unmapped",
+	[DMP_DEBUG_SYNC_RANGE] = "sync-out-of-range",
+	[DMP_DEBUG_SYNC_DIR] = "sync-direction",
+	[DMP_DEBUG_SYNC_RO_FOR_CPU] = "sync-read-only-for-cpu",
+	[DMP_DEBUG_SYNC_WO_FOR_DEV] = "sync-write-only-for-device",
+	[DMP_DEBUG_OVERLAP] = "overlapping-cachelines",
+	[DMP_DEBUG_SG_TOO_LONG] = "sg-segment-too-long",
+	[DMP_DEBUG_SG_BOUNDARY] = "sg-segment-boundary",
+	[DMP_DEBUG_LEAK] = "leak",
+	[DMP_DEBUG_STALE_TO_DEVICE] = "stale-to-device",
+	[DMP_DEBUG_STALE_TO_CPU] = "stale-to-cpu",
+	[DMP_DEBUG_LOST_UPDATE] = "lost-update",
+	[DMP_DEBUG_INVAL_SHARED] = "invalidate-shared-line",
+	[DMP_DEBUG_CPU_WROTE_OWNED] = "cpu-wrote-device-owned",
+	[DMP_DEBUG_ROGUE_DMA] = "rogue-dma",
+	[DMP_DEBUG_DMA_AFTER_UNMAP] = "dma-after-unmap",
+	[DMP_DEBUG_DMA_FAULT] = "dma-fault",
+	[DMP_DEBUG_WC_UNDRAINED] = "wc-undrained",
+};
+
+static const char *const type_names[] = {
+	[DMP_MAP_SINGLE] = "single", [DMP_MAP_PAGE] = "page", [DMP_MAP_SG] = "scatter-gather",
+	[DMP_MAP_RESOURCE] = "resource", [DMP_MAP_COHERENT] = "coherent",
+};
+
+static const char *type_name(enum dmp_map_type t)
+{
+	return (unsigned int)t < DMP_ARRAY_SIZE(type_names) ? type_names[t] : "?";
+}
+
+/* ---- modes and filters ----------------------------------------------------- */
+
+const char *dmp_debug_mode_name(enum dmp_debug_mode m)
+{
+	static const char *const n[] = { "off", "warn", "fail", "abort" };
+	return (unsigned int)m < DMP_ARRAY_SIZE(n) ? n[m] : "?";
+}
+
+const char *dmp_debug_kind_name(enum dmp_debug_kind kind)
+{
+	return (unsigned int)kind < DMP_DEBUG_NR_KINDS ? kind_names[kind] : "?";
+}
+
+static void entry_free(struct dbg_entry *e);
+
+void dmp_debug_set_mode(enum dmp_debug_mode m)
+{
+	DMP_ASSERT((unsigned int)m <= DMP_DEBUG_ABORT);
+	atomic_store(&mode, (int)m);
+	if (m == DMP_DEBUG_OFF) {
+		/* Nothing is tracked while off: forget what was, so that turning
+		 * the checker on again starts from a clean table. */
+		atomic_store(&dmp__debug_active, 0);
+		dmp_spin_lock(&dmp__dbg_lock);
+		while (dmp__dbg_all.next != &dmp__dbg_all) {
+			struct dbg_entry *e = dmp__dbg_all.next;
+			e->prev->next = e->next;
+			e->next->prev = e->prev;
+			entry_free(e);
+		}
+		memset(hash_table, 0, sizeof(hash_table));
+		dmp_spin_unlock(&dmp__dbg_lock);
+		dmp__dbg_sim_forget_history();
+		return;
+	}
+	atomic_store(&dmp__debug_active, 1);
+	dmp__dbg_sim_watch(NULL);
+}
+
+enum dmp_debug_mode dmp_debug_get_mode(void)
+{
+	return (enum dmp_debug_mode)atomic_load(&mode);
+}
+
+int dmp_debug_init(void)
+{
+	int m = dmp__dbg_env_mode();
+	if (m == -2)
+		return -EINVAL;
+	if (m >= 0)
+		dmp_debug_set_mode((enum dmp_debug_mode)m);
+	else if (dmp_debug_get_mode() != DMP_DEBUG_OFF)
+		dmp__dbg_sim_watch(NULL);
+	return 0;
+}
+
+int dmp_debug_enable_device(const struct dmp_device *dev, bool on)
+{
+	int err = 0;
+	dmp_spin_lock(&dmp__dbg_lock);
+	if (!dev) {
+		default_on = on;
+		nr_named = 0; /* a new default: forget the exceptions */
+		goto out;
+	}
+	for (unsigned int i = 0; i < nr_named; i++)
+		if (named[i].dev == dev) {
+			named[i].on = on;
+			goto out;
+		}
+	if (nr_named == MAX_NAMED) {
+		err = -ENOMEM;
+		goto out;
+	}
+	named[nr_named].dev = dev;
+	named[nr_named].on = on;
+	nr_named++;
+out:
+	dmp_spin_unlock(&dmp__dbg_lock);
+	return err;
+}
+
+/* Is @dev checked?  Under the lock. */
+static bool checked_locked(const struct dmp_device *dev)
+{
+	if (!dev || atomic_load_explicit(&mode, memory_order_relaxed) == DMP_DEBUG_OFF)
+		return false;
+	for (unsigned int i = 0; i < nr_named; i++)
+		if (named[i].dev == dev)
+			return named[i].on;
+	return default_on;
+}
+
+/* ---- reports ------------------------------------------------------------- */
+
+void dmp__dbg_report(enum dmp_debug_kind kind, const struct dmp_device *dev,
+		     const struct dbg_entry *e, dmp_addr_t dma, dmp_phys_t phys, size_t size,
+		     enum dmp_data_direction dir, const char *file, int line,
+		     const char *owner_file, int owner_line, const char *fmt, ...)
+{
+	enum dmp_debug_mode m = dmp_debug_get_mode();
+	char what[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+
+	struct dmp_debug_report r;
+	memset(&r, 0, sizeof(r));
+	r.kind = kind;
+	r.dev = dev;
+	snprintf(r.device, sizeof(r.device), "%s", dev ? dev->name : "(no device)");
+	r.dma = dma;
+	r.phys = phys;
+	r.size = size;
+	r.dir = dir;
+	r.file = file;
+	r.line = line;
+	r.owner_file = owner_file;
+	r.owner_line = owner_line;
+	char owner[160] = "";
+	if (owner_file)
+		snprintf(owner, sizeof(owner), " (device owns it since %s:%d)", owner_file,
+			 owner_line);
+	char mapped[160] = "";
+	if (e && e->file && (e->file != file || e->line != line))
+		snprintf(mapped, sizeof(mapped), " [mapped at %s:%d]", e->file, e->line);
+	char at[160] = " (a device access: no call site)";
+	if (file)
+		snprintf(at, sizeof(at), " at %s:%d", file, line);
+	snprintf(r.text, sizeof(r.text),
+		 "dmaport: %s: DMA-API: %s [bus address=0x%llx size=%zu direction=%s]%s%s%s",
+		 r.device, what, (unsigned long long)dma, size, dmp__dir_name(dir), mapped, at,
+		 owner);
+
+	counters[kind]++;
+	if (m >= DMP_DEBUG_FAIL) {
+		size_t slot = (report_head + nr_reports) % DMP_DEBUG_MAX_REPORTS;
+		if (nr_reports == DMP_DEBUG_MAX_REPORTS)
+			report_head = (report_head + 1) % DMP_DEBUG_MAX_REPORTS;
+		else
+			nr_reports++;
+		reports[slot] = r;
+	}
+	dmp__log("%s", r.text);
+	if (m == DMP_DEBUG_ABORT)
+		abort();
+}
+
+unsigned long dmp_debug_count(enum dmp_debug_kind kind)
+{
+	if ((unsigned int)kind >= DMP_DEBUG_NR_KINDS)
+		return 0;
+	dmp_spin_lock(&dmp__dbg_lock);
+	unsigned long n = counters[kind];
+	dmp_spin_unlock(&dmp__dbg_lock);
+	return n;
+}
+
+unsigned long dmp_debug_total(void)
+{
+	unsigned long n = 0;
+	dmp_spin_lock(&dmp__dbg_lock);
+	for (unsigned int k = 0; k < DMP_DEBUG_NR_KINDS; k++)
+		n += counters[k];
+	dmp_spin_unlock(&dmp__dbg_lock);
+	return n;
+}
+
+size_t dmp_debug_nr_reports(void)
+{
+	dmp_spin_lock(&dmp__dbg_lock);
+	size_t n = nr_reports;
+	dmp_spin_unlock(&dmp__dbg_lock);
+	return n;
+}
+
+int dmp_debug_get_report(size_t i, struct dmp_debug_report *out)
+{
+	int err = -ENOENT;
+	dmp_spin_lock(&dmp__dbg_lock);
+	if (i < nr_reports) {
+		*out = reports[(report_head + i) % DMP_DEBUG_MAX_REPORTS];
+		err = 0;
+	}
+	dmp_spin_unlock(&dmp__dbg_lock);
+	return err;
+}
+
+void dmp_debug_reset(void)
+{
+	dmp_spin_lock(&dmp__dbg_lock);
+	memset(counters, 0, sizeof(counters));
+	report_head = nr_reports = 0;
+	dmp_spin_unlock(&dmp__dbg_lock);
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+static inline unsigned int hash_of(const struct dmp_device *dev, dmp_addr_t dma)
+{
+	/* Linux hashes dev_addr >> 13; mixing in the device keeps two devices
+	 * with identity-mapped buffers apart */
+	uint64_t k = (dma >> 6) ^ ((uintptr_t)dev >> 4) * 0x9e3779b97f4a7c15ull;
+	return (unsigned int)((k * 0x9e3779b97f4a7c15ull) >> (64 - HASH_BITS));
+}
+
+static void entry_insert(struct dbg_entry *e)
+{
+	unsigned int h = hash_of(e->dev, e->dma);
+	e->hnext = hash_table[h];
+	hash_table[h] = e;
+	e->next = &dmp__dbg_all;
+	e->prev = dmp__dbg_all.prev;
+	dmp__dbg_all.prev->next = e;
+	dmp__dbg_all.prev = e;
+}
+
+static void entry_unlink(struct dbg_entry *e)
+{
+	struct dbg_entry **pp = &hash_table[hash_of(e->dev, e->dma)];
+	while (*pp && *pp != e)
+		pp = &(*pp)->hnext;
+	DMP_ASSERT(*pp == e);
+	*pp = e->hnext;
+	e->prev->next = e->next;
+	e->next->prev = e->prev;
+}
+
+static void entry_free(struct dbg_entry *e)
+{
+	free(e->sim);
+	free(e);
+}
+
+/*
+ * The entry an unmap or free of @dma refers to: the same device and bus
+ * address; among several (the same buffer mapped twice on the direct path),
+ * the one that matches best, as Linux's bucket_find_exact().
+ */
+static struct dbg_entry *find_exact(const struct dmp_device *dev, dmp_addr_t dma,
+				    enum dmp_map_type type, size_t size,
+				    enum dmp_data_direction dir)
+{
+	struct dbg_entry *best = NULL;
+	int best_score = -1;
+	for (struct dbg_entry *e = hash_table[hash_of(dev, dma)]; e; e = e->hnext) {
+		if (e->dev != dev || e->dma != dma)
+			continue;
+		int score = (e->type == type) + (e->size == size) + (e->dir == dir);
+		if (score > best_score) {
+			best = e;
+			best_score = score;
+		}
+	}
+	return best;
+}
+
+/* The entry of @dev whose bus range holds @dma. */
+static struct dbg_entry *find_containing(const struct dmp_device *dev, dmp_addr_t dma)
+{
+	struct dbg_entry *e = find_exact(dev, dma, DMP_MAP_SINGLE, 0, DMP_BIDIRECTIONAL);
+	if (e)
+		return e;
+	for (e = dmp__dbg_all.next; e != &dmp__dbg_all; e = e->next)
+		if (e->dev == dev && dma - e->dma < e->size && e->type != DMP_MAP_COHERENT)
+			return e;
+	return NULL;
+}
+
+/*
+ * Linux's active cacheline tracking (kernel/dma/debug.c,
+ * active_cacheline_insert): two live mappings must not share a cache line,
+ * or the cache maintenance of one corrupts the other - except where the
+ * device only reads (TO_DEVICE), where the driver does its own maintenance
+ * (SKIP_CPU_SYNC), or where the driver says it shares lines on purpose
+ * (DEBUGGING_IGNORE_CACHELINES).  Linux looks at a mapping's first line;
+ * this looks at all of them.
+ */
+static bool cacheline_exempt(const struct dbg_entry *e)
+{
+	return !e->cpu || e->type == DMP_MAP_RESOURCE || e->dir == DMP_TO_DEVICE ||
+	       (e->attrs & (DMP_ATTR_SKIP_CPU_SYNC | DMP_ATTR_DEBUGGING_IGNORE_CACHELINES));
+}
+
+static void check_overlap(struct dbg_entry *n)
+{
+	if (cacheline_exempt(n))
+		return;
+	dmp_phys_t L = dmp__cache_line();
+	dmp_phys_t first = DMP_ALIGN_DOWN(n->phys, L), end = DMP_ALIGN_UP(n->phys + n->size, L);
+	for (struct dbg_entry *e = dmp__dbg_all.next; e != &dmp__dbg_all; e = e->next) {
+		if (cacheline_exempt(e))
+			continue;
+		dmp_phys_t ef = DMP_ALIGN_DOWN(e->phys, L), ee = DMP_ALIGN_UP(e->phys + e->size, L);
+		if (first < ee && ef < end) {
+			dmp__dbg_report(DMP_DEBUG_OVERLAP, n->dev, n, n->dma, n->phys, n->size,
+					n->dir, n->file, n->line, NULL, 0,
+					"cacheline tracking EEXIST, overlapping mappings aren't "
+					"supported [shares cache lines with %s mapping of %s at "
+					"%s:%d, phys=0x%llx size=%zu]", type_name(e->type),
+					e->dev->name, e->file, e->line,
+					(unsigned long long)e->phys, e->size);
+			return;
+		}
+	}
+}
+
+/* Track a new entry (@e filled); reports overlaps; the sim part attaches. */
+static void add_entry(struct dbg_entry *e)
+{
+	dmp_spin_lock(&dmp__dbg_lock);
+	if (!checked_locked(e->dev)) {
+		dmp_spin_unlock(&dmp__dbg_lock);
+		entry_free(e);
+		return;
+	}
+	check_overlap(e);
+	entry_insert(e);
+	if (e->dev->sim && e->type != DMP_MAP_RESOURCE)
+		dmp__dbg_sim_attach(e);
+	dmp_spin_unlock(&dmp__dbg_lock);
+}
+
+static struct dbg_entry *entry_new(struct dmp_device *dev, enum dmp_map_type type,
+				   dmp_addr_t dma, dmp_phys_t phys, const void *cpu, size_t size,
+				   enum dmp_data_direction dir, unsigned long attrs,
+				   const char *file, int line)
+{
+	struct dbg_entry *e = calloc(1, sizeof(*e));
+	if (!e) {
+		dmp__log("dmaport: %s: DMA-API: debugging out of memory: a mapping at %s:%d is "
+			 "not tracked", dev->name, file, line);
+		return NULL;
+	}
+	e->dev = dev;
+	e->type = type;
+	e->dma = dma;
+	e->phys = phys;
+	e->cpu = cpu;
+	e->size = size;
+	e->dir = dir;
+	e->attrs = attrs;
+	e->file = file;
+	e->line = line;
+	e->device_owns = type != DMP_MAP_COHERENT;
+	e->owner_file = file;
+	e->owner_line = line;
+	if (dev->sim)
+		dmp__dbg_sim_watch(dev);
+	return e;
+}
+
+/* ---- map / unmap ---------------------------------------------------------- */
+
+void dmp__debug_map(struct dmp_device *dev, const void *cpu_addr, dmp_phys_t phys, size_t size,
+		    enum dmp_data_direction dir, dmp_addr_t dma, enum dmp_map_type type,
+		    unsigned long attrs, const char *file, int line)
+{
+	if (dma == DMP_MAPPING_ERROR)
+		return; /* as Linux: a failed mapping is not tracked */
+	struct dbg_entry *e = entry_new(dev, type, dma, phys, cpu_addr, size, dir, attrs, file,
+					line);
+	if (e)
+		add_entry(e);
+}
+
+/*
+ * The stack, told apart from other memory that is not DMA-able: an address
+ * within a few hundred KiB of this frame is on this thread's stack (the
+ * driver's frame is a few calls up).  A heuristic, but one that never calls a
+ * heap buffer a stack buffer in practice.
+ */
+static bool on_this_stack(const void *p)
+{
+	char here;
+	uintptr_t a = (uintptr_t)p, h = (uintptr_t)&here;
+	uintptr_t d = a > h ? a - h : h - a;
+	return d < (256u << 10);
+}
+
+void dmp__debug_map_refused(struct dmp_device *dev, const void *cpu_addr, size_t size,
+			    enum dmp_data_direction dir, const char *why, const char *file, int line)
+{
+	dmp_spin_lock(&dmp__dbg_lock);
+	if (!checked_locked(dev))
+		goto out;
+	if (on_this_stack(cpu_addr))
+		dmp__dbg_report(DMP_DEBUG_MAP_STACK, dev, NULL, DMP_MAPPING_ERROR, 0, size, dir,
+				file, line, NULL, 0,
+				"device driver maps memory from stack [addr=%p]", cpu_addr);
+	else
+		dmp__dbg_report(DMP_DEBUG_MAP_NOT_DMA, dev, NULL, DMP_MAPPING_ERROR, 0, size, dir,
+				file, line, NULL, 0,
+				"device driver maps memory that is not DMA-able (%s) [addr=%p]",
+				why ? why : "?", cpu_addr);
+out:
+	dmp_spin_unlock(&dmp__dbg_lock);
+}
+
+void dmp__debug_mapping_error(struct dmp_device *dev, dmp_addr_t dma, const char *file, int line)
+{
+	(void)file, (void)line;
+	dmp_spin_lock(&dmp__dbg_lock);
+	/* Linux's debug_dma_mapping_error(): the first unchecked entry at this
+	 * address, since the same buffer may be mapped more than once */
+	for (struct dbg_entry *e = hash_table[hash_of(dev, dma)]; e; e = e->hnext)
+		if (e->dev == dev && e->dma == dma && !e->err_checked) {
+			e->err_checked = true;
+			break;
+		}
+	dmp_spin_unlock(&dmp__dbg_lock);
+}
+
+/* What an unmap or free says about the mapping it ends. */
+struct unmap_ref {
+	struct dmp_device *dev;
+	enum dmp_map_type type;
+	dmp_addr_t dma;
+	const void *cpu;     /* coherent frees: the CPU address given */
+	size_t size;
+	enum dmp_data_direction dir;
+	unsigned long attrs;
+	int sg_call_ents;    /* unmap_sg: the count given */
+	bool sg_later;       /* unmap_sg: not the first segment (count reported once) */
+	const char *file;
+	int line;
+};
+
+/* Linux's check_unmap(); with the lock held; the entry goes away. */
+static void check_unmap(const struct unmap_ref *r)
+{
+	struct dbg_entry *e = find_exact(r->dev, r->dma, r->type, r->size, r->dir);
+	if (!e) {
+		dmp__dbg_report(DMP_DEBUG_FREE_UNKNOWN, r->dev, NULL, r->dma, 0, r->size, r->dir,
+				r->file, r->line, NULL, 0,
+				"device driver tries to free DMA memory it has not allocated "
+				"(%s)", type_name(r->type));
+		return;
+	}
+	if (r->size != e->size)
+		dmp__dbg_report(DMP_DEBUG_SIZE_MISMATCH, r->dev, e, r->dma, e->phys, e->size,
+				e->dir, r->file, r->line, NULL, 0,
+				"device driver frees DMA memory with different size [map size=%zu "
+				"bytes] [unmap size=%zu bytes]", e->size, r->size);
+	if (r->type != e->type)
+		dmp__dbg_report(DMP_DEBUG_TYPE_MISMATCH, r->dev, e, r->dma, e->phys, e->size,
+				e->dir, r->file, r->line, NULL, 0,
+				"device driver frees DMA memory with wrong function [mapped as %s] "
+				"[unmapped as %s]", type_name(e->type), type_name(r->type));
+	else if (e->type == DMP_MAP_COHERENT && r->cpu != e->cpu)
+		dmp__dbg_report(DMP_DEBUG_CPU_ADDR_MISMATCH, r->dev, e, r->dma, e->phys, e->size,
+				e->dir, r->file, r->line, NULL, 0,
+				"device driver frees DMA memory with different CPU address [cpu "
+				"alloc address=%p] [cpu free address=%p]", e->cpu, r->cpu);
+	if (r->type == DMP_MAP_SG && e->type == DMP_MAP_SG && r->sg_call_ents != e->sg_call_ents &&
+	    !r->sg_later)
+		dmp__dbg_report(DMP_DEBUG_SG_COUNT_MISMATCH, r->dev, e, r->dma, e->phys, e->size,
+				e->dir, r->file, r->line, NULL, 0,
+				"device driver frees DMA sg list with different entry count [map "
+				"count=%d] [unmap count=%d]", e->sg_call_ents, r->sg_call_ents);
+	/* Linux: "this may be no bug in reality - but most implementations of
+	 * the DMA API don't handle this properly" */
+	if (r->dir != e->dir)
+		dmp__dbg_report(DMP_DEBUG_DIR_MISMATCH, r->dev, e, r->dma, e->phys, e->size,
+				e->dir, r->file, r->line, NULL, 0,
+				"device driver frees DMA memory with different direction [mapped "
+				"with %s] [unmapped with %s]", dmp__dir_name(e->dir),
+				dmp__dir_name(r->dir));
+	if (!e->err_checked && dmp__dbg_once(e, DMP_DEBUG_ERROR_UNCHECKED))
+		dmp__dbg_report(DMP_DEBUG_ERROR_UNCHECKED, r->dev, e, r->dma, e->phys, e->size,
+				e->dir, e->file, e->line, NULL, 0,
+				"device driver failed to check map error [mapped as %s] [unmapped "
+				"at %s:%d]", type_name(e->type), r->file, r->line);
+	if (e->sim)
+		dmp__dbg_sim_release(e, r->attrs, r->file, r->line);
+	entry_unlink(e);
+	entry_free(e);
+}
+
+static void unmap_one(const struct unmap_ref *r)
+{
+	dmp_spin_lock(&dmp__dbg_lock);
+	if (checked_locked(r->dev))
+		check_unmap(r);
+	dmp_spin_unlock(&dmp__dbg_lock);
+}
+
+void dmp__debug_unmap(struct dmp_device *dev, dmp_addr_t dma, size_t size,
+		      enum dmp_data_direction dir, enum dmp_map_type type, unsigned long attrs,
+		      const char *file, int line)
+{
+	struct unmap_ref r = { .dev = dev, .type = type, .dma = dma, .size = size, .dir = dir,
+			       .attrs = attrs, .file = file, .line = line };
+	unmap_one(&r);
+}
+
+/* Linux's check_sg_segment(): what dma_parms promise the device. */
+static void check_sg_segment(struct dbg_entry *e, const struct dmp_scatterlist *s)
+{
+	unsigned int len = dmp_sg_dma_len(s);
+	if (e->dev->max_segment_size && len > e->dev->max_segment_size)
+		dmp__dbg_report(DMP_DEBUG_SG_TOO_LONG, e->dev, e, e->dma, e->phys, len, e->dir,
+				e->file, e->line, NULL, 0,
+				"mapping sg segment longer than device claims to support [len=%u] "
+				"[max=%u]", len, e->dev->max_segment_size);
+	uint64_t mask = e->dev->segment_boundary_mask;
+	dmp_addr_t start = dmp_sg_dma_address(s), end = start + len - 1;
+	if (len && (start & ~mask) != (end & ~mask))
+		dmp__dbg_report(DMP_DEBUG_SG_BOUNDARY, e->dev, e, e->dma, e->phys, len, e->dir,
+				e->file, e->line, NULL, 0,
+				"mapping sg segment across boundary [start=0x%llx] [end=0x%llx] "
+				"[boundary=0x%llx]", (unsigned long long)start,
+				(unsigned long long)end, (unsigned long long)mask);
+}
+
+void dmp__debug_map_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
+		       int mapped_ents, enum dmp_data_direction dir, unsigned long attrs,
+		       const char *file, int line)
+{
+	struct dmp_scatterlist *s;
+	int i;
+	if (mapped_ents <= 0)
+		return;
+	dmp_for_each_sg(sg, s, mapped_ents, i) {
+		const void *cpu = dmp_sg_page(s) ? dmp_sg_virt(s) : NULL;
+		struct dbg_entry *e = entry_new(dev, DMP_MAP_SG, dmp_sg_dma_address(s),
+						cpu ? dmp_sg_phys(s) : 0, cpu, dmp_sg_dma_len(s),
+						dir, attrs, file, line);
+		if (!e)
+			return;
+		e->sg_call_ents = nents;
+		e->sg_mapped_ents = mapped_ents;
+		/* the API returns a count, not an address: nothing to check */
+		e->err_checked = true;
+		dmp_spin_lock(&dmp__dbg_lock);
+		if (checked_locked(dev))
+			check_sg_segment(e, s);
+		dmp_spin_unlock(&dmp__dbg_lock);
+		add_entry(e);
+	}
+}
+
+void dmp__debug_unmap_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
+			 enum dmp_data_direction dir, unsigned long attrs, const char *file, int line)
+{
+	struct dmp_scatterlist *s;
+	int i, mapped = 0;
+	dmp_spin_lock(&dmp__dbg_lock);
+	if (!checked_locked(dev))
+		goto out;
+	dmp_for_each_sg(sg, s, nents, i) {
+		if (mapped && i >= mapped)
+			break;
+		struct unmap_ref r = { .dev = dev, .type = DMP_MAP_SG,
+				       .dma = dmp_sg_dma_address(s), .size = dmp_sg_dma_len(s),
+				       .dir = dir, .attrs = attrs, .sg_call_ents = nents,
+				       .sg_later = i > 0, .file = file, .line = line };
+		if (!i) {
+			/* Linux's get_nr_mapped_entries(): only the segments map_sg
+			 * returned carry a mapping */
+			struct dbg_entry *e = find_exact(dev, r.dma, DMP_MAP_SG, r.size, dir);
+			mapped = e ? e->sg_mapped_ents : 0;
+		}
+		check_unmap(&r);
+	}
+out:
+	dmp_spin_unlock(&dmp__dbg_lock);
+}
+
+/* ---- coherent allocations -------------------------------------------------- */
+
+void dmp__debug_alloc(struct dmp_device *dev, size_t size, dmp_addr_t dma, void *cpu_addr,
+		      unsigned long attrs, const char *file, int line)
+{
+	dmp_phys_t phys = 0;
+	if (dmp_dma_to_phys(dev, dma, &phys) != 0)
+		phys = 0;
+	struct dbg_entry *e = entry_new(dev, DMP_MAP_COHERENT, dma, phys, cpu_addr, size,
+					DMP_BIDIRECTIONAL, attrs, file, line);
+	if (!e)
+		return;
+	e->err_checked = true; /* a NULL return is the error, and was checked */
+	add_entry(e);
+}
+
+void dmp__debug_free(struct dmp_device *dev, size_t size, void *cpu_addr, dmp_addr_t dma,
+		     unsigned long attrs, const char *file, int line)
+{
+	struct unmap_ref r = { .dev = dev, .type = DMP_MAP_COHERENT, .dma = dma, .cpu = cpu_addr,
+			       .size = size, .dir = DMP_BIDIRECTIONAL, .attrs = attrs,
+			       .file = file, .line = line };
+	unmap_one(&r);
+}
+
+/* ---- sync ------------------------------------------------------------------ */
+
+/* Linux's check_sync(), then the ownership change. */
+static void check_sync(struct dmp_device *dev, dmp_addr_t dma, size_t size,
+		       enum dmp_data_direction dir, bool for_device, const char *file, int line)
+{
+	struct dbg_entry *e = find_containing(dev, dma);
+	if (!e) {
+		dmp__dbg_report(DMP_DEBUG_SYNC_UNMAPPED, dev, NULL, dma, 0, size, dir, file, line,
+				NULL, 0, "device driver tries to sync DMA memory it has not "
+				"allocated");
+		return;
+	}
+	if (dma + size > e->dma + e->size)
+		dmp__dbg_report(DMP_DEBUG_SYNC_RANGE, dev, e, e->dma, e->phys, e->size, e->dir,
+				file, line, NULL, 0,
+				"device driver syncs DMA memory outside allocated range "
+				"[allocation size=%zu bytes] [sync offset+size=%llu]", e->size,
+				(unsigned long long)(dma - e->dma + size));
+	if (e->dir != DMP_BIDIRECTIONAL && dir != e->dir) {
+		/* Linux reports both "different direction" and the read-only /
+		 * write-only finding for these two cases; here the more precise
+		 * one stands alone */
+		if (!for_device && e->dir == DMP_TO_DEVICE)
+			dmp__dbg_report(DMP_DEBUG_SYNC_RO_FOR_CPU, dev, e, e->dma, e->phys, e->size,
+					e->dir, file, line, NULL, 0,
+					"device driver syncs device read-only DMA memory for cpu "
+					"[mapped with %s] [synced with %s]", dmp__dir_name(e->dir),
+					dmp__dir_name(dir));
+		else if (for_device && e->dir == DMP_FROM_DEVICE)
+			dmp__dbg_report(DMP_DEBUG_SYNC_WO_FOR_DEV, dev, e, e->dma, e->phys, e->size,
+					e->dir, file, line, NULL, 0,
+					"device driver syncs device write-only DMA memory to device "
+					"[mapped with %s] [synced with %s]", dmp__dir_name(e->dir),
+					dmp__dir_name(dir));
+		else
+			dmp__dbg_report(DMP_DEBUG_SYNC_DIR, dev, e, e->dma, e->phys, e->size,
+					e->dir, file, line, NULL, 0,
+					"device driver syncs DMA memory with different direction "
+					"[mapped with %s] [synced with %s]", dmp__dir_name(e->dir),
+					dmp__dir_name(dir));
+	}
+	size_t n = DMP_MIN(size, (size_t)(e->dma + e->size - dma));
+	if (for_device) {
+		if (e->sim)
+			dmp__dbg_sim_to_device(e, dma, n, file, line);
+		e->device_owns = true;
+		e->owner_file = file;
+		e->owner_line = line;
+	} else {
+		if (e->sim)
+			dmp__dbg_sim_to_cpu(e, dma, n, file, line);
+		e->device_owns = false;
+	}
+}
+
+void dmp__debug_sync_single(struct dmp_device *dev, dmp_addr_t dma, size_t size,
+			    enum dmp_data_direction dir, bool for_device, const char *file, int line)
+{
+	dmp_spin_lock(&dmp__dbg_lock);
+	if (checked_locked(dev))
+		check_sync(dev, dma, size, dir, for_device, file, line);
+	dmp_spin_unlock(&dmp__dbg_lock);
+}
+
+void dmp__debug_sync_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
+			enum dmp_data_direction dir, bool for_device, const char *file, int line)
+{
+	struct dmp_scatterlist *s;
+	int i, mapped = 0;
+	dmp_spin_lock(&dmp__dbg_lock);
+	if (!checked_locked(dev))
+		goto out;
+	dmp_for_each_sg(sg, s, nents, i) {
+		if (mapped && i >= mapped)
+			break;
+		if (!i) {
+			struct dbg_entry *e = find_exact(dev, dmp_sg_dma_address(s), DMP_MAP_SG,
+							 dmp_sg_dma_len(s), dir);
+			mapped = e ? e->sg_mapped_ents : 0;
+		}
+		check_sync(dev, dmp_sg_dma_address(s), dmp_sg_dma_len(s), dir, for_device, file,
+			   line);
+	}
+out:
+	dmp_spin_unlock(&dmp__dbg_lock);
+}
+
+/* ---- device removal, listing -------------------------------------------- */
+
+void dmp__debug_device_remove(struct dmp_device *dev)
+{
+	dmp_spin_lock(&dmp__dbg_lock);
+	/* the leak check runs whatever the device filter says: a leak found
+	 * late is still a leak, and the entries must not outlive the device */
+	unsigned int count = 0;
+	for (struct dbg_entry *e = dmp__dbg_all.next; e != &dmp__dbg_all; e = e->next)
+		count += e->dev == dev;
+	unsigned int i = 0;
+	for (struct dbg_entry *e = dmp__dbg_all.next, *next; e != &dmp__dbg_all; e = next) {
+		next = e->next;
+		if (e->dev != dev)
+			continue;
+		i++;
+		dmp__dbg_report(DMP_DEBUG_LEAK, dev, NULL, e->dma, e->phys, e->size, e->dir,
+				e->file, e->line, NULL, 0,
+				"device driver has pending DMA allocations while released from "
+				"device [%u of %u: %s mapping, mapped here]", i, count,
+				type_name(e->type));
+		entry_unlink(e);
+		entry_free(e);
+	}
+	dmp__dbg_sim_forget_device(dev);
+	for (unsigned int k = 0; k < nr_named; k++)
+		if (named[k].dev == dev) {
+			named[k] = named[--nr_named];
+			break;
+		}
+	dmp_spin_unlock(&dmp__dbg_lock);
+}
+
+int dmp_debug_table_check(void)
+{
+	int err = 0;
+	size_t listed = 0, hashed = 0;
+	dmp_spin_lock(&dmp__dbg_lock);
+	for (struct dbg_entry *e = dmp__dbg_all.next; e != &dmp__dbg_all; e = e->next) {
+		listed++;
+		if (e->next->prev != e || e->prev->next != e || !e->dev || !e->size)
+			err = -EFAULT;
+		struct dbg_entry *h = hash_table[hash_of(e->dev, e->dma)];
+		while (h && h != e)
+			h = h->hnext;
+		if (!h)
+			err = -EFAULT; /* listed but not findable by its unmap */
+	}
+	for (unsigned int b = 0; b < HASH_SIZE; b++)
+		for (struct dbg_entry *h = hash_table[b]; h; h = h->hnext) {
+			hashed++;
+			if (hash_of(h->dev, h->dma) != b)
+				err = -EFAULT;
+		}
+	if (listed != hashed)
+		err = -EFAULT;
+	dmp_spin_unlock(&dmp__dbg_lock);
+	return err;
+}
+
+size_t dmp_debug_for_each_live(const struct dmp_device *dev, dmp_debug_live_fn fn, void *cookie)
+{
+	size_t n = 0;
+	dmp_spin_lock(&dmp__dbg_lock);
+	for (struct dbg_entry *e = dmp__dbg_all.next; e != &dmp__dbg_all; e = e->next) {
+		if (dev && e->dev != dev)
+			continue;
+		struct dmp_debug_live l = {
+			.dev = e->dev, .type = e->type, .dma = e->dma, .phys = e->phys,
+			.cpu_addr = e->cpu, .size = e->size, .dir = e->dir, .attrs = e->attrs,
+			.sg_nents = e->sg_call_ents, .error_checked = e->err_checked,
+			.device_owns = e->device_owns, .file = e->file, .line = e->line,
+		};
+		n++;
+		if (fn)
+			fn(cookie, &l);
+	}
+	dmp_spin_unlock(&dmp__dbg_lock);
+	return n;
+}
+
+static void dump_one(void *cookie, const struct dmp_debug_live *l)
+{
+	(void)cookie;
+	dmp__log("dmaport: %s: DMA-API: live %s mapping [bus address=0x%llx size=%zu "
+		 "direction=%s] mapped at %s:%d%s", l->dev->name, type_name(l->type),
+		 (unsigned long long)l->dma, l->size, dmp__dir_name(l->dir), l->file, l->line,
+		 l->device_owns ? " (device owns it)" : "");
+}
+
+size_t dmp_debug_dump(const struct dmp_device *dev)
+{
+	return dmp_debug_for_each_live(dev, dump_one, NULL);
+}
+
+size_t dmp__debug_check_point(struct dmp_device *dev, const void *ptr, size_t size,
+			      const char *file, int line)
+{
+	if (!dev || !ptr || !size || !atomic_load(&dmp__debug_active))
+		return 0;
+	size_t n = 0;
+	dmp_spin_lock(&dmp__dbg_lock);
+	if (checked_locked(dev) && dev->sim)
+		n = dmp__dbg_sim_check_point(dev, ptr, size, file, line);
+	dmp_spin_unlock(&dmp__dbg_lock);
+	return n;
+}

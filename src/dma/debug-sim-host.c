@@ -1,0 +1,741 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * debug-sim-host.c - the checks only the simulated platform can make, and
+ * the DMP_DEBUG environment variable.  Hosted builds only (a freestanding
+ * port has no simulator: debug-internal.h stubs these calls there).
+ *
+ * The checker is an observer of the simulator's events (every device access
+ * and every cache operation) and reads line states and images without side
+ * effects.  It keeps, per tracked buffer of a device with dev->sim:
+ *
+ *   per line of the range the device accesses (the bounce slot when bounced):
+ *     NEWER      the CPU held data newer than DRAM when the device was given
+ *                the buffer, and no clean since has written it back: a
+ *                device read of it is stale, a device write to it is a lost
+ *                update;
+ *     DEV_WROTE  the device wrote it behind the cache and no invalidate has
+ *                brought it into the CPU's view since;
+ *   per line of the CPU's buffer:
+ *     OWNED      the device owns it (map or sync_for_device to sync_for_cpu
+ *                or unmap), and a hash of the buffer's bytes in it as they
+ *                were then: a different hash when the CPU gets it back is a
+ *                CPU write during device ownership.
+ *
+ * Hostile mode evicts and refills lines at random.  These flags change only
+ * at the driver's own maintenance (clean, invalidate), never at an eviction
+ * or a refill, so a bug that hostile timing happens to hide in one run
+ * (correct bytes by luck) is still reported.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <dmaport/sim.h>
+
+#include "debug-internal.h"
+
+#define F_NEWER 0x1
+#define F_DEV_WROTE 0x2
+#define F_OWNED 0x1 /* cpu line flags */
+
+struct dbg_sim {
+	struct dmp_sim *sim;
+	struct dmp_sim_device *sdev;
+	bool direct;      /* the device reaches dev_phys without an IOMMU */
+	bool noncoherent; /* its accesses bypass the CPU's caches */
+	bool streaming;   /* ownership moves (not a coherent allocation) */
+	dmp_phys_t dev_phys;
+	size_t span;      /* bytes the device may reach at dev_phys */
+	size_t L;
+	dmp_phys_t dline0, cline0; /* first line of the device / CPU range */
+	size_t dlines, clines;
+	uint64_t edge_hash[2];     /* bytes outside the buffer in its first/last line */
+	uint64_t *hash;            /* [clines] */
+	uint8_t *dflags;           /* [dlines] */
+	uint8_t *cflags;           /* [clines] */
+};
+
+/* ---- helpers --------------------------------------------------------------- */
+
+static uint64_t hash_bytes(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t w;
+		memcpy(&w, b + i, 8);
+		h = (h ^ w) * 0x100000001b3ull;
+		h ^= h >> 29;
+	}
+	for (; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ull;
+	return h;
+}
+
+static const uint8_t *cpu_view(dmp_phys_t phys)
+{
+	return dmp_phys_to_virt(phys); /* the C image: what pointers see */
+}
+
+/* Do the images @a and @b differ on [@phys, +@n)? (n <= a line) */
+static bool images_differ(struct dmp_sim *sim, enum dmp_sim_image a, enum dmp_sim_image b,
+			  dmp_phys_t phys, size_t n)
+{
+	uint8_t x[256], y[256];
+	if (n > sizeof(x))
+		n = sizeof(x);
+	if (a == DMP_SIM_CPU)
+		memcpy(x, cpu_view(phys), n);
+	else if (dmp_sim_peek(sim, a, phys, x, n))
+		return false;
+	if (dmp_sim_peek(sim, b, phys, y, n))
+		return false;
+	return memcmp(x, y, n) != 0;
+}
+
+/*
+ * Does the CPU hold data for [@lo, @hi) (inside one line) that DRAM does not
+ * have yet: a dirty inner or outer line whose bytes differ from DRAM?
+ */
+static bool cpu_newer(struct dmp_sim *sim, dmp_phys_t lo, dmp_phys_t hi)
+{
+	int st = dmp_sim_line_state(sim, lo);
+	if (st < 0 || (st & DMP_SIM_LINE_UNCACHED) ||
+	    !(st & (DMP_SIM_LINE_CPU_DIRTY | DMP_SIM_LINE_OUTER_DIRTY)))
+		return false;
+	return images_differ(sim, DMP_SIM_CPU, DMP_SIM_DRAM, lo, (size_t)(hi - lo));
+}
+
+/* The part of line @k (of the range starting at line @line0) inside [a, a+n). */
+static void line_part(dmp_phys_t line0, size_t L, size_t k, dmp_phys_t a, size_t n,
+		      dmp_phys_t *lo, dmp_phys_t *hi)
+{
+	dmp_phys_t ls = line0 + k * L;
+	*lo = DMP_MAX(ls, a);
+	*hi = DMP_MIN(ls + L, a + n);
+}
+
+/* Lines [*k0, *k1) of a range at @line0 (of @nlines) meeting [p, p+n). */
+static bool lines_meeting(dmp_phys_t line0, size_t nlines, size_t L, dmp_phys_t p, size_t n,
+			  size_t *k0, size_t *k1)
+{
+	dmp_phys_t end = line0 + nlines * L;
+	if (!n || p >= end || p + n <= line0)
+		return false;
+	dmp_phys_t s = DMP_MAX(p, line0), e = DMP_MIN(p + n, end);
+	*k0 = (size_t)((s - line0) / L);
+	*k1 = (size_t)((e - line0 + L - 1) / L);
+	return true;
+}
+
+static uint64_t cpu_line_hash(const struct dbg_entry *e, size_t k)
+{
+	dmp_phys_t lo, hi;
+	line_part(e->sim->cline0, e->sim->L, k, e->phys, e->size, &lo, &hi);
+	return hash_bytes(cpu_view(lo), (size_t)(hi - lo));
+}
+
+/* The bytes of the first (@which 0) or last (1) device line outside the buffer. */
+static uint64_t edge_outside_hash(const struct dbg_entry *e, int which)
+{
+	const struct dbg_sim *s = e->sim;
+	dmp_phys_t ls = which ? s->dline0 + (s->dlines - 1) * s->L : s->dline0;
+	uint64_t h = 0;
+	if (s->dev_phys > ls)
+		h ^= hash_bytes(cpu_view(ls), (size_t)(s->dev_phys - ls));
+	dmp_phys_t end = s->dev_phys + e->size;
+	if (end < ls + s->L)
+		h ^= 3 * hash_bytes(cpu_view(end), (size_t)(ls + s->L - end));
+	return h;
+}
+
+/* ---- which devices, and the observer ------------------------------------ */
+
+#define MAX_KNOWN 64
+static dmp_spinlock_t known_lock = DMP_SPINLOCK_INIT;
+static struct {
+	struct dmp_device *dev;
+	struct dmp_sim_device *sdev;
+} known[MAX_KNOWN];
+static unsigned int nr_known;
+
+static void observe(void *cookie, const struct dmp_sim_event *ev);
+
+/*
+ * Being an observer of the right machine.  The simulator cannot say whether
+ * a callback is registered, and a machine created after another was
+ * destroyed may live at the same address (as may its devices, and a
+ * dmp_device in a test's stack frame), so "seen this device before" proves
+ * nothing.  So every new entry re-registers, without a gap: add the
+ * observer under the other of two cookies, then remove the old one.  A
+ * concurrent event may be seen twice in that instant, never missed.
+ * Called with known_lock held (it serialises the flips).
+ */
+static const char cookie_tag[2];
+static unsigned int cookie_idx;
+static bool warned_full;
+
+static void observe_sim_locked(struct dmp_sim *sim)
+{
+	unsigned int cur = cookie_idx;
+	if (dmp_sim_add_observer(sim, observe, (void *)&cookie_tag[cur ^ 1u])) {
+		if (!warned_full)
+			dmp__log("dmaport: DMA-API: the checker cannot observe the simulator (%d "
+				 "observers already): its simulator checks are off",
+				 DMP_SIM_MAX_OBSERVERS);
+		warned_full = true;
+		return;
+	}
+	dmp_sim_remove_observer(sim, observe, (void *)&cookie_tag[cur]);
+	cookie_idx = cur ^ 1u;
+}
+
+void dmp__dbg_sim_watch(struct dmp_device *dev)
+{
+	struct dmp_sim *sim = dev ? (dev->sim ? dmp_sim_device_sim(dev->sim) : NULL)
+				  : dmp_sim_current();
+	if (!sim || sim != dmp_sim_current())
+		return;
+	dmp_spin_lock(&known_lock);
+	if (dev) {
+		unsigned int i;
+		for (i = 0; i < nr_known; i++)
+			if (known[i].dev == dev)
+				break;
+		if (i == nr_known) {
+			if (nr_known == MAX_KNOWN)
+				i = 0; /* forget the oldest: only its name in reports is lost */
+			else
+				nr_known++;
+		}
+		known[i].dev = dev;
+		known[i].sdev = dev->sim;
+	}
+	observe_sim_locked(sim);
+	dmp_spin_unlock(&known_lock);
+}
+
+void dmp__dbg_sim_forget_device(struct dmp_device *dev)
+{
+	dmp_spin_lock(&known_lock);
+	for (unsigned int i = 0; i < nr_known; i++)
+		if (known[i].dev == dev) {
+			known[i] = known[--nr_known];
+			break;
+		}
+	dmp_spin_unlock(&known_lock);
+}
+
+/* The device API object behind simulated hardware @sdev, or NULL. */
+static struct dmp_device *device_of(const struct dmp_sim_device *sdev)
+{
+	struct dmp_device *dev = NULL;
+	dmp_spin_lock(&known_lock);
+	for (unsigned int i = 0; i < nr_known; i++)
+		if (known[i].sdev == sdev) {
+			dev = known[i].dev;
+			break;
+		}
+	dmp_spin_unlock(&known_lock);
+	return dev;
+}
+
+/* ---- recently unmapped buffers ----------------------------------------- */
+
+#define HISTORY 32
+static struct {
+	const struct dmp_sim_device *sdev;
+	dmp_phys_t phys;
+	size_t size;
+	enum dmp_data_direction dir;
+	dmp_addr_t dma;
+	const char *map_file, *unmap_file;
+	int map_line, unmap_line;
+	bool reported;
+} history[HISTORY];
+static unsigned int history_next;
+
+void dmp__dbg_sim_forget_history(void)
+{
+	dmp_spin_lock(&dmp__dbg_lock);
+	memset(history, 0, sizeof(history));
+	dmp_spin_unlock(&dmp__dbg_lock);
+}
+
+/* ---- entries ----------------------------------------------------------------- */
+
+/* The device gets [@a, +@n) (CPU-side addresses) of @e: remember what it holds. */
+static void handover(struct dbg_entry *e, dmp_phys_t a, size_t n)
+{
+	struct dbg_sim *s = e->sim;
+	size_t k0, k1;
+	if (lines_meeting(s->cline0, s->clines, s->L, a, n, &k0, &k1))
+		for (size_t k = k0; k < k1; k++) {
+			s->cflags[k] |= F_OWNED;
+			s->hash[k] = cpu_line_hash(e, k);
+		}
+	if (!s->noncoherent)
+		return;
+	dmp_phys_t da = s->dev_phys + (a - e->phys);
+	if (!lines_meeting(s->dline0, s->dlines, s->L, da, n, &k0, &k1))
+		return;
+	for (size_t k = k0; k < k1; k++) {
+		dmp_phys_t lo, hi;
+		line_part(s->dline0, s->L, k, s->dev_phys, e->size, &lo, &hi);
+		if (cpu_newer(s->sim, lo, hi))
+			s->dflags[k] |= F_NEWER;
+		else
+			s->dflags[k] &= (uint8_t)~F_NEWER;
+	}
+	if (s->dev_phys == e->phys) {
+		s->edge_hash[0] = edge_outside_hash(e, 0);
+		s->edge_hash[1] = edge_outside_hash(e, 1);
+	}
+}
+
+void dmp__dbg_sim_attach(struct dbg_entry *e)
+{
+	struct dmp_device *dev = e->dev;
+	struct dmp_sim *sim = dmp_sim_device_sim(dev->sim);
+	if (!sim || sim != dmp_sim_current() || (!e->cpu && e->type != DMP_MAP_COHERENT))
+		return;
+	dmp_phys_t dev_phys = 0;
+	bool direct = !dev->dma_ops && dmp_dma_to_phys(dev, e->dma, &dev_phys) == 0 &&
+		      dmp_phys_to_virt(dev_phys);
+	bool streaming = e->type != DMP_MAP_COHERENT;
+	size_t L = dmp__cache_line();
+	size_t dlines = 0, clines = 0;
+	dmp_phys_t dline0 = DMP_ALIGN_DOWN(dev_phys, L), cline0 = DMP_ALIGN_DOWN(e->phys, L);
+	if (streaming) {
+		clines = (size_t)((DMP_ALIGN_UP(e->phys + e->size, L) - cline0) / L);
+		if (direct)
+			dlines = (size_t)((DMP_ALIGN_UP(dev_phys + e->size, L) - dline0) / L);
+	}
+	struct dbg_sim *s = calloc(1, sizeof(*s) + clines * sizeof(uint64_t) + dlines + clines);
+	if (!s)
+		return; /* the bookkeeping checks still run */
+	s->sim = sim;
+	s->sdev = dev->sim;
+	s->direct = direct;
+	s->noncoherent = direct && streaming && !dev->dma_coherent;
+	s->streaming = streaming;
+	s->dev_phys = dev_phys;
+	s->span = streaming ? e->size : DMP_ALIGN_UP(e->size, DMP_PAGE_SIZE);
+	s->L = L;
+	s->dline0 = dline0;
+	s->cline0 = cline0;
+	s->dlines = dlines;
+	s->clines = clines;
+	s->hash = (uint64_t *)(s + 1);
+	s->dflags = (uint8_t *)(s->hash + clines);
+	s->cflags = s->dflags + dlines;
+	e->sim = s;
+	if (streaming)
+		handover(e, e->phys, e->size);
+}
+
+/* CPU lines of [@a, +@n) the device owned come back: did the CPU write them? */
+static void take_back(struct dbg_entry *e, dmp_phys_t a, size_t n, const char *file, int line)
+{
+	struct dbg_sim *s = e->sim;
+	size_t k0, k1;
+	if (!lines_meeting(s->cline0, s->clines, s->L, a, n, &k0, &k1))
+		return;
+	size_t changed = 0, first = 0;
+	for (size_t k = k0; k < k1; k++) {
+		if (!(s->cflags[k] & F_OWNED))
+			continue;
+		s->cflags[k] &= (uint8_t)~F_OWNED;
+		if (cpu_line_hash(e, k) != s->hash[k] && !changed++)
+			first = k;
+	}
+	if (changed && dmp__dbg_once(e, DMP_DEBUG_CPU_WROTE_OWNED)) {
+		dmp_phys_t lo, hi;
+		line_part(s->cline0, s->L, first, e->phys, e->size, &lo, &hi);
+		dmp__dbg_report(DMP_DEBUG_CPU_WROTE_OWNED, e->dev, e, e->dma, e->phys, e->size,
+				e->dir, file, line, e->owner_file, e->owner_line,
+				"CPU wrote to a buffer the device owned [%zu line(s), the first at "
+				"offset %llu]", changed, (unsigned long long)(lo - e->phys));
+	}
+}
+
+/* The CPU's view of [@a, +@n) is about to be invalidated: shared lines? */
+static void check_shared_inval(struct dbg_entry *e, dmp_phys_t a, size_t n, const char *file,
+			       int line)
+{
+	struct dbg_sim *s = e->sim;
+	if (!s->noncoherent || s->dev_phys != e->phys || e->dir == DMP_TO_DEVICE)
+		return;
+	for (int which = 0; which < 2; which++) {
+		dmp_phys_t ls = which ? s->dline0 + (s->dlines - 1) * s->L : s->dline0;
+		bool partial = which ? e->phys + e->size < ls + s->L : e->phys > ls;
+		if (!partial || ls + s->L <= a || ls >= a + n)
+			continue;
+		/* the neighbour's bytes: changed while the device owned the line,
+		 * or dirty now - the invalidate discards them either way, or (if an
+		 * eviction wrote them back first) only luck saved them */
+		bool dirty = false;
+		int st = dmp_sim_line_state(s->sim, ls);
+		if (st >= 0 && (st & DMP_SIM_LINE_CPU_DIRTY)) {
+			if (e->phys > ls)
+				dirty |= images_differ(s->sim, DMP_SIM_CPU, DMP_SIM_SNAP, ls,
+						       (size_t)(e->phys - ls));
+			dmp_phys_t end = e->phys + e->size;
+			if (end < ls + s->L)
+				dirty |= images_differ(s->sim, DMP_SIM_CPU, DMP_SIM_SNAP, end,
+						       (size_t)(ls + s->L - end));
+		}
+		if ((dirty || edge_outside_hash(e, which) != s->edge_hash[which]) &&
+		    dmp__dbg_once(e, DMP_DEBUG_INVAL_SHARED)) {
+			dmp__dbg_report(DMP_DEBUG_INVAL_SHARED, e->dev, e, e->dma, e->phys, e->size,
+					e->dir, file, line, e->owner_file, e->owner_line,
+					"invalidate discards CPU data sharing cache line 0x%llx with "
+					"the buffer (not cache-line aligned: use "
+					"dmp_get_cache_alignment())", (unsigned long long)ls);
+			return;
+		}
+	}
+}
+
+static size_t pending_dev_writes(const struct dbg_entry *e, dmp_phys_t da, size_t n)
+{
+	const struct dbg_sim *s = e->sim;
+	size_t k0, k1, c = 0;
+	if (!s->noncoherent || !lines_meeting(s->dline0, s->dlines, s->L, da, n, &k0, &k1))
+		return 0;
+	for (size_t k = k0; k < k1; k++)
+		c += (s->dflags[k] & F_DEV_WROTE) != 0;
+	return c;
+}
+
+void dmp__dbg_sim_to_cpu(struct dbg_entry *e, dmp_addr_t dma, size_t size, const char *file,
+			 int line)
+{
+	dmp_phys_t a = e->phys + (dma - e->dma);
+	take_back(e, a, size, file, line);
+	if (e->dir != DMP_TO_DEVICE)
+		check_shared_inval(e, a, size, file, line);
+}
+
+void dmp__dbg_sim_to_device(struct dbg_entry *e, dmp_addr_t dma, size_t size, const char *file,
+			    int line)
+{
+	(void)file, (void)line;
+	handover(e, e->phys + (dma - e->dma), size);
+}
+
+void dmp__dbg_sim_release(struct dbg_entry *e, unsigned long attrs, const char *file, int line)
+{
+	struct dbg_sim *s = e->sim;
+	if (s->streaming) {
+		take_back(e, e->phys, e->size, file, line);
+		bool invalidates = !(attrs & DMP_ATTR_SKIP_CPU_SYNC) && e->dir != DMP_TO_DEVICE;
+		if (invalidates)
+			check_shared_inval(e, e->phys, e->size, file, line);
+		size_t stale = invalidates ? 0 : pending_dev_writes(e, s->dev_phys, e->size);
+		if (stale && dmp__dbg_once(e, DMP_DEBUG_STALE_TO_CPU))
+			dmp__dbg_report(DMP_DEBUG_STALE_TO_CPU, e->dev, e, e->dma, e->phys, e->size,
+					e->dir, file, line, NULL, 0,
+					"CPU gets back a buffer the device wrote, without an "
+					"invalidate (%s): %zu line(s) stale in the CPU's view",
+					(attrs & DMP_ATTR_SKIP_CPU_SYNC) ? "unmapped with "
+					"SKIP_CPU_SYNC and never synced for the CPU"
+					: "mapped DMA_TO_DEVICE", stale);
+	}
+	if (!s->direct)
+		return;
+	unsigned int i = history_next++ % HISTORY;
+	history[i].sdev = s->sdev;
+	history[i].phys = s->dev_phys;
+	history[i].size = s->span;
+	history[i].dir = e->dir;
+	history[i].dma = e->dma;
+	history[i].map_file = e->file;
+	history[i].map_line = e->line;
+	history[i].unmap_file = file;
+	history[i].unmap_line = line;
+	history[i].reported = false;
+}
+
+size_t dmp__dbg_sim_check_point(struct dmp_device *dev, const void *ptr, size_t size,
+				const char *file, int line)
+{
+	struct dmp_sim *sim = dmp_sim_device_sim(dev->sim);
+	dmp_phys_t phys;
+	if (!sim || sim != dmp_sim_current() || dmp_virt_to_phys(ptr, &phys) || dev->dma_coherent)
+		return 0;
+	size_t L = dmp__cache_line(), stale = 0;
+	struct dbg_entry *owner = NULL;
+	for (dmp_phys_t ls = DMP_ALIGN_DOWN(phys, L); ls < phys + size; ls += L) {
+		bool s = false;
+		for (struct dbg_entry *e = dmp__dbg_all.next; e != &dmp__dbg_all && !s;
+		     e = e->next) {
+			if (e->dev != dev || !e->sim || !e->sim->noncoherent)
+				continue;
+			/* the CPU reads the buffer: its lines on the device side */
+			if (ls + L > e->phys && ls < e->phys + e->size &&
+			    pending_dev_writes(e, e->sim->dev_phys + (DMP_MAX(ls, e->phys) - e->phys),
+					       1)) {
+				s = true;
+				owner = e;
+			}
+		}
+		if (!s) {
+			/* a buffer no longer mapped: DRAM changed behind the cache */
+			int st = dmp_sim_line_state(sim, ls);
+			s = st >= 0 && !(st & (DMP_SIM_LINE_UNCACHED | DMP_SIM_LINE_OUTER_DIRTY)) &&
+			    (st & DMP_SIM_LINE_DEV_BEHIND);
+		}
+		stale += s;
+	}
+	if (stale)
+		dmp__dbg_report(DMP_DEBUG_STALE_TO_CPU, dev, owner, owner ? owner->dma : 0, phys,
+				size, owner ? owner->dir : DMP_NONE, file, line, NULL, 0,
+				"CPU reads %zu line(s) a device wrote that were never invalidated "
+				"(check point)", stale);
+	return stale;
+}
+
+/* ---- events ------------------------------------------------------------------ */
+
+/* The entry of @sdev whose device range holds @p, or NULL. */
+static struct dbg_entry *entry_at(const struct dmp_sim_device *sdev, dmp_phys_t p)
+{
+	for (struct dbg_entry *e = dmp__dbg_all.next; e != &dmp__dbg_all; e = e->next) {
+		const struct dbg_sim *s = e->sim;
+		if (s && s->direct && s->sdev == sdev && p - s->dev_phys < s->span)
+			return e;
+	}
+	return NULL;
+}
+
+static void rogue(struct dmp_device *dev, const struct dmp_sim_event *ev, dmp_phys_t p,
+		  size_t n)
+{
+	const char *what = ev->kind == DMP_EV_DEV_WRITE ? "write" : "read";
+	for (unsigned int i = 0; i < HISTORY; i++) {
+		if (history[i].sdev != ev->sdev || p >= history[i].phys + history[i].size ||
+		    history[i].phys >= p + n)
+			continue;
+		if (!history[i].reported) {
+			history[i].reported = true;
+			dmp__dbg_report(DMP_DEBUG_DMA_AFTER_UNMAP, dev, NULL, history[i].dma,
+					history[i].phys, history[i].size, history[i].dir,
+					history[i].map_file, history[i].map_line, NULL, 0,
+					"device DMA %s of phys 0x%llx (%zu bytes) after the buffer "
+					"was unmapped at %s:%d", what, (unsigned long long)p, n,
+					history[i].unmap_file, history[i].unmap_line);
+		}
+		return;
+	}
+	dmp__dbg_report(DMP_DEBUG_ROGUE_DMA, dev, NULL, ev->bus, p, n, DMP_NONE, NULL, 0, NULL, 0,
+			"device DMA %s outside every active mapping of the device [phys=0x%llx]",
+			what, (unsigned long long)p);
+}
+
+static void wc_check(struct dmp_device *dev, const struct dmp_sim_event *ev,
+		     struct dmp_sim *sim)
+{
+	size_t L = dmp__cache_line();
+	for (dmp_phys_t ls = DMP_ALIGN_DOWN(ev->phys, L); ls < ev->phys + ev->size; ls += L) {
+		int st = dmp_sim_line_state(sim, ls);
+		if (st < 0 || !(st & DMP_SIM_LINE_WB_PENDING))
+			continue;
+		struct dbg_entry *e = entry_at(ev->sdev, ls);
+		dmp__dbg_report(DMP_DEBUG_WC_UNDRAINED, dev, e, e ? e->dma : ev->bus, ev->phys,
+				ev->size, DMP_NONE, e ? e->file : NULL, e ? e->line : 0, NULL, 0,
+				"device read %s memory the CPU wrote and no barrier has drained "
+				"(a missing dmp_dma_wmb() before handing it to the device)",
+				dmp_sim_mem_attr(sim, ls) == DMP_MEM_WC ? "write-combining"
+									  : "uncached");
+		return;
+	}
+}
+
+/* A device access: the cache checks on every entry it touches, then rogue DMA. */
+static void device_access(struct dmp_device *dev, const struct dmp_sim_event *ev)
+{
+	struct dmp_sim *sim = dmp_sim_device_sim(ev->sdev);
+	bool write = ev->kind == DMP_EV_DEV_WRITE;
+	bool normal = dmp_sim_mem_attr(sim, ev->phys) == DMP_MEM_NORMAL;
+	if (!write && !normal)
+		wc_check(dev, ev, sim);
+	dmp_phys_t p = ev->phys, end = ev->phys + ev->size;
+	for (struct dbg_entry *e = dmp__dbg_all.next; e != &dmp__dbg_all; e = e->next) {
+		struct dbg_sim *s = e->sim;
+		if (!s || s->sdev != ev->sdev || !s->streaming)
+			continue;
+		size_t k0, k1;
+		if (ev->image == DMP_SIM_CPU && write) {
+			/* a coherent device wrote the CPU's view (directly or through
+			 * an IOMMU): new reference hashes, it was not the CPU */
+			if (lines_meeting(s->cline0, s->clines, s->L, p, ev->size, &k0, &k1))
+				for (size_t k = k0; k < k1; k++)
+					s->hash[k] = cpu_line_hash(e, k);
+		}
+		if (!s->direct || !lines_meeting(s->dline0, s->dlines, s->L, p, ev->size, &k0, &k1))
+			continue;
+		/* Linux can only tell at the unmap; here the first use tells */
+		if (!e->err_checked && dmp__dbg_once(e, DMP_DEBUG_ERROR_UNCHECKED))
+			dmp__dbg_report(DMP_DEBUG_ERROR_UNCHECKED, dev, e, e->dma, e->phys, e->size,
+					e->dir, e->file, e->line, NULL, 0,
+					"device driver failed to check map error [mapped as %s] "
+					"before the device used the mapping", e->type == DMP_MAP_PAGE
+					? "page" : "single");
+		if (!s->noncoherent || !normal)
+			continue;
+		size_t newer = 0, lost = 0;
+		for (size_t k = k0; k < k1; k++) {
+			dmp_phys_t lo, hi;
+			line_part(s->dline0, s->L, k, s->dev_phys, e->size, &lo, &hi);
+			lo = DMP_MAX(lo, p);
+			hi = DMP_MIN(hi, end);
+			if (lo >= hi)
+				continue;
+			newer += (s->dflags[k] & F_NEWER) != 0;
+			if (write) {
+				s->dflags[k] |= F_DEV_WROTE;
+				/* the CPU wrote these very bytes since the line was
+				 * filled: whichever reaches DRAM last wins */
+				int st = dmp_sim_line_state(sim, lo);
+				if (!(s->dflags[k] & F_NEWER) && st >= 0 &&
+				    (st & DMP_SIM_LINE_CPU_DIRTY) &&
+				    images_differ(sim, DMP_SIM_CPU, DMP_SIM_SNAP, lo,
+						  (size_t)(hi - lo)))
+					lost++;
+			}
+		}
+		if (!write && newer && dmp__dbg_once(e, DMP_DEBUG_STALE_TO_DEVICE))
+			dmp__dbg_report(DMP_DEBUG_STALE_TO_DEVICE, dev, e, e->dma, e->phys, e->size,
+					e->dir, e->owner_file, e->owner_line, NULL, 0,
+					"device read %zu line(s) the CPU had dirtied and never "
+					"cleaned (stale data to the device; the buffer was handed "
+					"over here)", newer);
+		if (write && newer + lost && dmp__dbg_once(e, DMP_DEBUG_LOST_UPDATE))
+			dmp__dbg_report(DMP_DEBUG_LOST_UPDATE, dev, e, e->dma, e->phys, e->size,
+					e->dir, e->owner_file, e->owner_line, NULL, 0,
+					"device wrote %zu line(s) the CPU also holds dirty: one of "
+					"the two writes will be lost", newer + lost);
+	}
+	/* rogue DMA: walk the access through the device's live ranges (the
+	 * direct path only: behind an IOMMU the IOMMU is the judge) */
+	if (dev->dma_ops)
+		return;
+	while (p < end) {
+		struct dbg_entry *e = entry_at(ev->sdev, p);
+		if (!e)
+			break;
+		p = e->sim->dev_phys + e->sim->span;
+	}
+	if (p < end)
+		rogue(dev, ev, p, (size_t)(end - p));
+}
+
+/* A cache operation or a hostile eviction/refill on [phys, +size). */
+static void cache_event(const struct dmp_sim_event *ev)
+{
+	bool clean = ev->kind == DMP_EV_CLEAN || ev->kind == DMP_EV_FLUSH ||
+		     ev->kind == DMP_EV_OUTER_CLEAN || ev->kind == DMP_EV_OUTER_FLUSH;
+	bool inval = ev->kind == DMP_EV_INVAL || ev->kind == DMP_EV_FLUSH;
+	bool c_changed = inval || ev->kind == DMP_EV_REFILL;
+	for (struct dbg_entry *e = dmp__dbg_all.next; e != &dmp__dbg_all; e = e->next) {
+		struct dbg_sim *s = e->sim;
+		if (!s || !s->streaming)
+			continue;
+		size_t k0, k1;
+		/* the CPU's view changed under the buffer: new reference hashes */
+		if (c_changed && lines_meeting(s->cline0, s->clines, s->L, ev->phys, ev->size,
+					       &k0, &k1))
+			for (size_t k = k0; k < k1; k++)
+				if (s->cflags[k] & F_OWNED)
+					s->hash[k] = cpu_line_hash(e, k);
+		if (c_changed && s->dev_phys == e->phys && s->dlines) {
+			if (ev->phys < s->dline0 + s->L && ev->phys + ev->size > s->dline0)
+				s->edge_hash[0] = edge_outside_hash(e, 0);
+			dmp_phys_t last = s->dline0 + (s->dlines - 1) * s->L;
+			if (ev->phys < last + s->L && ev->phys + ev->size > last)
+				s->edge_hash[1] = edge_outside_hash(e, 1);
+		}
+		if (!s->noncoherent || (!clean && !inval) ||
+		    !lines_meeting(s->dline0, s->dlines, s->L, ev->phys, ev->size, &k0, &k1))
+			continue;
+		for (size_t k = k0; k < k1; k++) {
+			if (!(s->dflags[k] & (F_NEWER | F_DEV_WROTE)))
+				continue;
+			dmp_phys_t lo, hi;
+			line_part(s->dline0, s->L, k, s->dev_phys, e->size, &lo, &hi);
+			if (clean && (s->dflags[k] & F_NEWER) && !cpu_newer(s->sim, lo, hi))
+				s->dflags[k] &= (uint8_t)~F_NEWER;
+			if (inval && (s->dflags[k] & F_DEV_WROTE) &&
+			    !images_differ(s->sim, DMP_SIM_CPU, DMP_SIM_DRAM, lo, (size_t)(hi - lo)))
+				s->dflags[k] &= (uint8_t)~F_DEV_WROTE;
+		}
+	}
+}
+
+static void observe(void *cookie, const struct dmp_sim_event *ev)
+{
+	(void)cookie;
+	if (!atomic_load_explicit(&dmp__debug_active, memory_order_relaxed))
+		return;
+	switch (ev->kind) {
+	case DMP_EV_DEV_READ:
+	case DMP_EV_DEV_WRITE:
+	case DMP_EV_DEV_FAULT: {
+		struct dmp_device *dev = ev->sdev ? device_of(ev->sdev) : NULL;
+		if (!dev)
+			return; /* hardware no tracked device drives */
+		dmp_spin_lock(&dmp__dbg_lock);
+		if (ev->kind == DMP_EV_DEV_FAULT)
+			dmp__dbg_report(DMP_DEBUG_DMA_FAULT, dev, NULL, ev->bus, 0, ev->size,
+					DMP_NONE, NULL, 0, NULL, 0,
+					"device DMA %s faulted (error -%llu) at bus address 0x%llx: "
+					"%s", ev->text, (unsigned long long)ev->value,
+					(unsigned long long)ev->bus,
+					ev->value == EFAULT ? "no memory there (an address beyond "
+					"its address width, truncated by its port?)"
+							    : "the IOMMU refused the translation");
+		else
+			device_access(dev, ev);
+		dmp_spin_unlock(&dmp__dbg_lock);
+		return;
+	}
+	case DMP_EV_CLEAN:
+	case DMP_EV_INVAL:
+	case DMP_EV_FLUSH:
+	case DMP_EV_OUTER_CLEAN:
+	case DMP_EV_OUTER_INVAL:
+	case DMP_EV_OUTER_FLUSH:
+	case DMP_EV_REFILL:
+		dmp_spin_lock(&dmp__dbg_lock);
+		cache_event(ev);
+		dmp_spin_unlock(&dmp__dbg_lock);
+		return;
+	default:
+		return;
+	}
+}
+
+/* ---- the environment ------------------------------------------------------- */
+
+int dmp__dbg_env_mode(void)
+{
+	const char *v = getenv("DMP_DEBUG");
+	if (!v || !*v)
+		return -1;
+	for (int m = DMP_DEBUG_OFF; m <= DMP_DEBUG_ABORT; m++)
+		if (!strcmp(v, dmp_debug_mode_name((enum dmp_debug_mode)m)))
+			return m;
+	if (!strcmp(v, "1") || !strcmp(v, "on"))
+		return DMP_DEBUG_WARN;
+	return -2;
+}
+
+/* DMP_DEBUG is read when the program starts, as the kernel reads dma_debug=. */
+__attribute__((constructor)) static void debug_env_init(void)
+{
+	if (dmp_debug_init() == -EINVAL)
+		dmp__log("dmaport: DMA-API: DMP_DEBUG=%s not understood (off, warn, fail, abort)",
+			 getenv("DMP_DEBUG"));
+}
