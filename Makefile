@@ -20,11 +20,7 @@ OPT ?= -O2
 
 VERSION := 0.1.0
 
-WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
-CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -g $(OPT) -fPIC -Iinclude $(WARN) $(SAN_CFLAGS) $(EXTRA_CFLAGS)
-LIB_CFLAGS := $(CFLAGS_COMMON) -DDMP_BUILDING_LIBRARY -fvisibility=hidden
-LDLIBS := -lpthread -lfdt
-
+# Sanitizers first: CFLAGS_COMMON below is expanded immediately.
 ifeq ($(SAN),asan)
 SAN_CFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_LDFLAGS := -fsanitize=address,undefined
@@ -33,6 +29,11 @@ ifeq ($(SAN),tsan)
 SAN_CFLAGS := -fsanitize=thread -fno-omit-frame-pointer
 SAN_LDFLAGS := -fsanitize=thread
 endif
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -g $(OPT) -fPIC -Iinclude $(WARN) $(SAN_CFLAGS) $(EXTRA_CFLAGS)
+LIB_CFLAGS := $(CFLAGS_COMMON) -DDMP_BUILDING_LIBRARY -fvisibility=hidden
+LDLIBS := -lpthread -lfdt
 
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
@@ -77,6 +78,9 @@ $(BUILD)/obj/src/%.o: src/%.c
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(CMOCKA_CFLAGS) -Isrc -MMD -MP -c $< -o $@
+
+# Linux-style code (compat tests, the example driver) sees <linux/...>.
+$(BUILD)/obj/tests/test-compat-%.o: CFLAGS_COMMON += -Icompat
 
 $(BUILD)/libdmaport.a: $(LIB_OBJS)
 	@rm -f $@
@@ -168,6 +172,9 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/include/dmaport/sim $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 include/dmaport/*.h $(DESTDIR)$(PREFIX)/include/dmaport/
 	install -m 644 include/dmaport/sim/*.h $(DESTDIR)$(PREFIX)/include/dmaport/sim/
+	install -d $(DESTDIR)$(PREFIX)/include/dmaport/compat/linux/byteorder
+	install -m 644 compat/linux/*.h $(DESTDIR)$(PREFIX)/include/dmaport/compat/linux/
+	install -m 644 compat/linux/byteorder/*.h $(DESTDIR)$(PREFIX)/include/dmaport/compat/linux/byteorder/
 	install -m 644 $(BUILD)/libdmaport.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libdmaport.so $(DESTDIR)$(PREFIX)/lib/libdmaport.so.0
 	ln -sf libdmaport.so.0 $(DESTDIR)$(PREFIX)/lib/libdmaport.so

@@ -1,0 +1,255 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * <linux/dma-mapping.h> for dmaport's Linux-compat layer: Linux's DMA API
+ * names for every DMA-API call dmaport implements (dmaport/dma-mapping.h
+ * documents each: ownership, context, errors).
+ *
+ * Call sites.  Each mapping, allocation and sync call below is a macro that
+ * expands to the native dmp_ macro, so dmaport's reports (misuse, failures)
+ * name the file and line of the driver's call, as Linux's DMA-API debugging
+ * does.  The mask and parameter calls are inline functions.
+ *
+ * Differences from Linux, all deliberate:
+ *   dma_mapping_error()      returns -ENOMEM or 0, as Linux's.
+ *   dma_map_sg*()            returns the number of DMA segments, 0 on failure.
+ *   dma_mmap_*()             take the reduced struct vm_area_struct of
+ *                            <linux/mm_types.h> (the platform places the mapping).
+ *   dma_get_cache_alignment() returns int, as Linux's.
+ *   dma_set_max_seg_size()   is void and WARNs on failure, as Linux 6.12+.
+ * Calls dmaport does not implement are absent: see compat/README.md.
+ */
+#ifndef DMP_COMPAT_LINUX_DMA_MAPPING_H
+#define DMP_COMPAT_LINUX_DMA_MAPPING_H
+
+#include <dmaport/dma-mapping.h>
+
+#include <linux/types.h>
+#include <linux/kernel.h>
+#include <linux/device.h>
+#include <linux/dma-direction.h>
+#include <linux/scatterlist.h>
+#include <linux/mm.h>
+#include <linux/io.h>
+
+/* DMA_ATTR_* (same values as Linux's and dmaport's). */
+#define DMA_ATTR_WEAK_ORDERING DMP_ATTR_WEAK_ORDERING
+#define DMA_ATTR_WRITE_COMBINE DMP_ATTR_WRITE_COMBINE
+#define DMA_ATTR_NO_KERNEL_MAPPING DMP_ATTR_NO_KERNEL_MAPPING
+#define DMA_ATTR_SKIP_CPU_SYNC DMP_ATTR_SKIP_CPU_SYNC
+#define DMA_ATTR_FORCE_CONTIGUOUS DMP_ATTR_FORCE_CONTIGUOUS
+#define DMA_ATTR_ALLOC_SINGLE_PAGES DMP_ATTR_ALLOC_SINGLE_PAGES
+#define DMA_ATTR_NO_WARN DMP_ATTR_NO_WARN
+#define DMA_ATTR_PRIVILEGED DMP_ATTR_PRIVILEGED
+#define DMA_ATTR_MMIO DMP_ATTR_MMIO
+#define DMA_ATTR_DEBUGGING_IGNORE_CACHELINES DMP_ATTR_DEBUGGING_IGNORE_CACHELINES
+#define DMA_ATTR_REQUIRE_COHERENT DMP_ATTR_REQUIRE_COHERENT
+
+#define DMA_MAPPING_ERROR DMP_MAPPING_ERROR
+#define DMA_BIT_MASK(n) DMP_BIT_MASK(n)
+
+/** dma_mapping_error - -ENOMEM if @dma_addr is DMA_MAPPING_ERROR, else 0. */
+#define dma_mapping_error(dev, dma_addr)                                                  \
+	(dmp_mapping_error(dmp__lx_dev(dev), (dma_addr)) ? -ENOMEM : 0)
+
+/* ---- streaming mappings ------------------------------------------------ */
+
+#define dma_map_single_attrs(dev, ptr, size, dir, attrs)                                  \
+	dmp_map_single_attrs(dmp__lx_dev(dev), (ptr), (size), (dir), (attrs))
+#define dma_map_single(dev, ptr, size, dir)                                               \
+	dmp_map_single(dmp__lx_dev(dev), (ptr), (size), (dir))
+#define dma_unmap_single_attrs(dev, addr, size, dir, attrs)                               \
+	dmp_unmap_single_attrs(dmp__lx_dev(dev), (addr), (size), (dir), (attrs))
+#define dma_unmap_single(dev, addr, size, dir)                                            \
+	dmp_unmap_single(dmp__lx_dev(dev), (addr), (size), (dir))
+
+#define dma_map_page_attrs(dev, page, offset, size, dir, attrs)                           \
+	dmp_map_page_attrs(dmp__lx_dev(dev), dmp__lx_dmp_page(page), (offset), (size), (dir), \
+			   (attrs))
+#define dma_map_page(dev, page, offset, size, dir)                                        \
+	dmp_map_page(dmp__lx_dev(dev), dmp__lx_dmp_page(page), (offset), (size), (dir))
+#define dma_unmap_page_attrs(dev, addr, size, dir, attrs)                                 \
+	dmp_unmap_page_attrs(dmp__lx_dev(dev), (addr), (size), (dir), (attrs))
+#define dma_unmap_page(dev, addr, size, dir)                                              \
+	dmp_unmap_page(dmp__lx_dev(dev), (addr), (size), (dir))
+
+/* dma_map_sg*: the number of DMA segments, 0 on failure (nothing left mapped). */
+#define dma_map_sg_attrs(dev, sg, nents, dir, attrs)                                      \
+	((unsigned int)dmp_map_sg_attrs(dmp__lx_dev(dev), (sg), (nents), (dir), (attrs)))
+#define dma_map_sg(dev, sg, nents, dir)                                                   \
+	((unsigned int)dmp_map_sg(dmp__lx_dev(dev), (sg), (nents), (dir)))
+/* Unmap with the nents passed to dma_map_sg, not its result. */
+#define dma_unmap_sg_attrs(dev, sg, nents, dir, attrs)                                    \
+	dmp_unmap_sg_attrs(dmp__lx_dev(dev), (sg), (nents), (dir), (attrs))
+#define dma_unmap_sg(dev, sg, nents, dir)                                                 \
+	dmp_unmap_sg(dmp__lx_dev(dev), (sg), (nents), (dir))
+/* dma_map_sgtable: 0, -EINVAL, -ENOMEM or -EIO; sets sgt->nents. */
+#define dma_map_sgtable(dev, sgt, dir, attrs)                                             \
+	dmp_map_sgtable(dmp__lx_dev(dev), (sgt), (dir), (attrs))
+#define dma_unmap_sgtable(dev, sgt, dir, attrs)                                           \
+	dmp_unmap_sgtable(dmp__lx_dev(dev), (sgt), (dir), (attrs))
+
+#define dma_map_resource(dev, phys_addr, size, dir, attrs)                                \
+	dmp_map_resource(dmp__lx_dev(dev), (phys_addr), (size), (dir), (attrs))
+#define dma_unmap_resource(dev, addr, size, dir, attrs)                                   \
+	dmp_unmap_resource(dmp__lx_dev(dev), (addr), (size), (dir), (attrs))
+
+/* ---- sync ----------------------------------------------------------------- */
+
+#define dma_sync_single_for_cpu(dev, addr, size, dir)                                     \
+	dmp_sync_single_for_cpu(dmp__lx_dev(dev), (addr), (size), (dir))
+#define dma_sync_single_for_device(dev, addr, size, dir)                                  \
+	dmp_sync_single_for_device(dmp__lx_dev(dev), (addr), (size), (dir))
+#define dma_sync_single_range_for_cpu(dev, addr, offset, size, dir)                       \
+	dmp_sync_single_range_for_cpu(dmp__lx_dev(dev), (addr), (offset), (size), (dir))
+#define dma_sync_single_range_for_device(dev, addr, offset, size, dir)                    \
+	dmp_sync_single_range_for_device(dmp__lx_dev(dev), (addr), (offset), (size), (dir))
+#define dma_sync_sg_for_cpu(dev, sg, nelems, dir)                                         \
+	dmp_sync_sg_for_cpu(dmp__lx_dev(dev), (sg), (nelems), (dir))
+#define dma_sync_sg_for_device(dev, sg, nelems, dir)                                      \
+	dmp_sync_sg_for_device(dmp__lx_dev(dev), (sg), (nelems), (dir))
+#define dma_sync_sgtable_for_cpu(dev, sgt, dir)                                           \
+	dmp_sync_sgtable_for_cpu(dmp__lx_dev(dev), (sgt), (dir))
+#define dma_sync_sgtable_for_device(dev, sgt, dir)                                        \
+	dmp_sync_sgtable_for_device(dmp__lx_dev(dev), (sgt), (dir))
+
+/* ---- allocations ---------------------------------------------------------- */
+
+#define dma_alloc_attrs(dev, size, dma_handle, gfp, attrs)                                \
+	dmp_alloc_attrs(dmp__lx_dev(dev), (size), (dma_handle), (gfp), (attrs))
+#define dma_free_attrs(dev, size, cpu_addr, dma_handle, attrs)                            \
+	dmp_free_attrs(dmp__lx_dev(dev), (size), (cpu_addr), (dma_handle), (attrs))
+#define dma_alloc_coherent(dev, size, dma_handle, gfp)                                    \
+	dmp_alloc_coherent(dmp__lx_dev(dev), (size), (dma_handle), (gfp))
+#define dma_free_coherent(dev, size, cpu_addr, dma_handle)                                \
+	dmp_free_coherent(dmp__lx_dev(dev), (size), (cpu_addr), (dma_handle))
+#define dma_alloc_wc(dev, size, dma_handle, gfp)                                          \
+	dmp_alloc_wc(dmp__lx_dev(dev), (size), (dma_handle), (gfp))
+#define dma_free_wc(dev, size, cpu_addr, dma_handle)                                      \
+	dmp_free_wc(dmp__lx_dev(dev), (size), (cpu_addr), (dma_handle))
+#define dma_alloc_noncoherent(dev, size, dma_handle, dir, gfp)                            \
+	dmp_alloc_noncoherent(dmp__lx_dev(dev), (size), (dma_handle), (dir), (gfp))
+#define dma_free_noncoherent(dev, size, vaddr, dma_handle, dir)                           \
+	dmp_free_noncoherent(dmp__lx_dev(dev), (size), (vaddr), (dma_handle), (dir))
+#define dma_alloc_pages(dev, size, dma_handle, dir, gfp)                                  \
+	dmp__lx_page_of(dmp_alloc_pages(dmp__lx_dev(dev), (size), (dma_handle), (dir), (gfp)))
+#define dma_free_pages(dev, size, page, dma_handle, dir)                                  \
+	dmp_free_pages(dmp__lx_dev(dev), (size), dmp__lx_dmp_page(page), (dma_handle), (dir))
+
+/* ---- mmap and sg_table of allocations ------------------------------------- */
+
+/* dmp__lx_vma_in - the native request of @vma (see <linux/mm_types.h>). */
+static inline struct dmp_user_mapping *dmp__lx_vma_in(struct vm_area_struct *vma)
+{
+	vma->dmp.pgoff = vma->vm_pgoff;
+	vma->dmp.size = vma->vm_end - vma->vm_start;
+	return &vma->dmp;
+}
+
+/* dmp__lx_vma_out - on success, where the platform placed the mapping. */
+static inline int dmp__lx_vma_out(struct vm_area_struct *vma, int err)
+{
+	if (err == 0) {
+		vma->vm_start = (unsigned long)(uintptr_t)vma->dmp.addr;
+		vma->vm_end = vma->vm_start + vma->dmp.size;
+	}
+	return err;
+}
+
+/* dma_mmap_*: 0, -ENXIO (beyond the buffer), -EINVAL, -EOPNOTSUPP. */
+#define dma_mmap_attrs(dev, vma, cpu_addr, dma_addr, size, attrs)                         \
+	dmp__lx_vma_out((vma), dmp_mmap_attrs(dmp__lx_dev(dev), dmp__lx_vma_in(vma),       \
+					      (cpu_addr), (dma_addr), (size), (attrs)))
+#define dma_mmap_coherent(dev, vma, cpu_addr, dma_addr, size)                             \
+	dmp__lx_vma_out((vma), dmp_mmap_coherent(dmp__lx_dev(dev), dmp__lx_vma_in(vma),    \
+						 (cpu_addr), (dma_addr), (size)))
+#define dma_mmap_wc(dev, vma, cpu_addr, dma_addr, size)                                   \
+	dmp__lx_vma_out((vma), dmp_mmap_wc(dmp__lx_dev(dev), dmp__lx_vma_in(vma), (cpu_addr), \
+					   (dma_addr), (size)))
+
+/* dma_get_sgtable*: 0, -ENOMEM, -EINVAL; free the table with sg_free_table(). */
+#define dma_get_sgtable_attrs(dev, sgt, cpu_addr, dma_addr, size, attrs)                  \
+	dmp_get_sgtable_attrs(dmp__lx_dev(dev), (sgt), (cpu_addr), (dma_addr), (size), (attrs))
+#define dma_get_sgtable(dev, sgt, cpu_addr, dma_addr, size)                               \
+	dmp_get_sgtable(dmp__lx_dev(dev), (sgt), (cpu_addr), (dma_addr), (size))
+
+/* ---- masks and parameters ------------------------------------------------- */
+
+/** dma_set_mask - 0, or -EIO (no dma_mask, or the platform cannot satisfy @mask). */
+static inline int dma_set_mask(struct device *dev, u64 mask)
+{
+	return dmp_set_mask(dmp__lx_dev(dev), mask);
+}
+
+static inline int dma_set_coherent_mask(struct device *dev, u64 mask)
+{
+	return dmp_set_coherent_mask(dmp__lx_dev(dev), mask);
+}
+
+static inline int dma_set_mask_and_coherent(struct device *dev, u64 mask)
+{
+	return dmp_set_mask_and_coherent(dmp__lx_dev(dev), mask);
+}
+
+static inline u64 dma_get_mask(struct device *dev)
+{
+	return dmp_get_mask(dmp__lx_dev(dev));
+}
+
+static inline bool dma_addressing_limited(struct device *dev)
+{
+	return dmp_addressing_limited(dmp__lx_dev(dev));
+}
+
+static inline size_t dma_max_mapping_size(struct device *dev)
+{
+	return dmp_max_mapping_size(dmp__lx_dev(dev));
+}
+
+static inline size_t dma_opt_mapping_size(struct device *dev)
+{
+	return dmp_opt_mapping_size(dmp__lx_dev(dev));
+}
+
+static inline bool dma_need_sync(struct device *dev, dma_addr_t dma_addr)
+{
+	return dmp_need_sync(dmp__lx_dev(dev), dma_addr);
+}
+
+static inline int dma_get_cache_alignment(void)
+{
+	return (int)dmp_get_cache_alignment();
+}
+
+/** dma_set_max_seg_size - void, WARNing at the caller's line on failure (Linux 6.12+). */
+#define dma_set_max_seg_size(dev, size)                                                   \
+	dmp__lx_set_max_seg_size((dev), (size), __FILE__, __LINE__)
+static inline void dmp__lx_set_max_seg_size(struct device *dev, unsigned int size,
+					    const char *file, int line)
+{
+	if (dmp_set_max_seg_size(dmp__lx_dev(dev), size) != 0)
+		dmp__lx_warn(file, line, "dma_set_max_seg_size(%s, %u) failed",
+			     dev ? dev_name(dev) : "NULL", size);
+}
+
+/** dma_set_seg_boundary - 0, or a negative errno from dmaport (-EINVAL). */
+static inline int dma_set_seg_boundary(struct device *dev, unsigned long mask)
+{
+	return dmp_set_seg_boundary(dmp__lx_dev(dev), mask);
+}
+
+static inline void dma_set_min_align_mask(struct device *dev, unsigned int min_align_mask)
+{
+	dmp_set_min_align_mask(dmp__lx_dev(dev), min_align_mask);
+}
+
+static inline unsigned int dma_get_max_seg_size(struct device *dev)
+{
+	return dmp_get_max_seg_size(dmp__lx_dev(dev));
+}
+
+static inline unsigned long dma_get_seg_boundary(struct device *dev)
+{
+	return dmp_get_seg_boundary(dmp__lx_dev(dev));
+}
+
+#endif /* DMP_COMPAT_LINUX_DMA_MAPPING_H */
