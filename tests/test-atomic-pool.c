@@ -72,7 +72,7 @@ static void test_model(void **state)
 			long want = model_fit(used, PAGES, n);
 			dmp_phys_t phys;
 			fixture_log_start();
-			uint8_t *va = dmp__atomic_pool_alloc(&dev, size, &phys);
+			uint8_t *va = dmp__atomic_pool_alloc(&dev, size, &phys, true);
 			if (want < 0) {
 				assert_null(va);
 				assert_true(fixture_log_has("atomic pool exhausted", "atomic", NULL));
@@ -130,14 +130,14 @@ static void test_exhaustion_reuse_bad_frees(void **state)
 	dmp_phys_t p[4], x;
 	void *va[4];
 	for (int i = 0; i < 4; i++)
-		assert_non_null(va[i] = dmp__atomic_pool_alloc(&dev, 100, &p[i]));
+		assert_non_null(va[i] = dmp__atomic_pool_alloc(&dev, 100, &p[i], true));
 	fixture_log_start();
-	assert_null(dmp__atomic_pool_alloc(&dev, 100, &x));
+	assert_null(dmp__atomic_pool_alloc(&dev, 100, &x, true));
 	assert_true(fixture_log_has("atomic pool exhausted", "0 of 4 pages free", NULL));
 	fixture_log_stop();
 	/* reuse: the freed page is handed out again */
 	assert_true(dmp__atomic_pool_free(va[2], 100));
-	void *again = dmp__atomic_pool_alloc(&dev, 50, &x);
+	void *again = dmp__atomic_pool_alloc(&dev, 50, &x, true);
 	assert_ptr_equal(again, va[2]);
 	assert_true(x == p[2]);
 	/* bad frees: reported, ignored */
@@ -155,9 +155,13 @@ static void test_exhaustion_reuse_bad_frees(void **state)
 	/* a device that cannot reach the pool gets nothing */
 	assert_true(dmp__atomic_pool_free(again, 50));
 	fixture_log_start();
-	assert_null(dmp__atomic_pool_alloc(&narrow, 100, &x));
+	assert_null(dmp__atomic_pool_alloc(&narrow, 100, &x, true));
 	assert_true(fixture_log_has("atomic pool", "beyond the reach of narrow", NULL));
 	fixture_log_stop();
+	/* behind an IOMMU (not direct) the same device is served */
+	void *any = dmp__atomic_pool_alloc(&narrow, 100, &x, false);
+	assert_non_null(any);
+	assert_true(dmp__atomic_pool_free(any, 100));
 	for (int i = 0; i < 4; i++)
 		if (i != 2)
 			assert_true(dmp__atomic_pool_free(va[i], 100));

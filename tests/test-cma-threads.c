@@ -108,7 +108,7 @@ static bool get(struct worker *w, struct held *h, size_t pages)
 		return va != NULL;
 	}
 	case W_ATOMIC:
-		h->va = dmp__atomic_pool_alloc(w->dev, h->bytes, &h->phys);
+		h->va = dmp__atomic_pool_alloc(w->dev, h->bytes, &h->phys, true);
 		return h->va != NULL;
 	}
 	return false;

@@ -256,12 +256,12 @@ static void test_contiguous_path(void **state)
 	own.cma_area = devarea;
 
 	/* no default area yet: nothing */
-	assert_null(dmp__dma_alloc_contiguous(&dev64, 8 * DMP_PAGE_SIZE, 0));
+	assert_null(dmp__dma_alloc_contiguous(&dev64, 8 * DMP_PAGE_SIZE, 0, true));
 	dmp_cma_set_default(high);
 	assert_ptr_equal(dmp_cma_get_default(), high);
 
 	struct dmp_cma_stats st;
-	struct dmp_page *pg = dmp__dma_alloc_contiguous(&dev64, 3 * DMP_PAGE_SIZE, DMP_GFP_ZERO);
+	struct dmp_page *pg = dmp__dma_alloc_contiguous(&dev64, 3 * DMP_PAGE_SIZE, DMP_GFP_ZERO, true);
 	assert_non_null(pg);
 	dmp_phys_t phys = dmp_page_to_phys(pg);
 	assert_true(phys >= 0x110000000ull && phys < 0x110000000ull + (4u << 20));
@@ -274,22 +274,27 @@ static void test_contiguous_path(void **state)
 	assert_int_equal(st.free_pages, 1024);
 
 	/* single pages never come from the default area; atomic callers never use CMA */
-	assert_null(dmp__dma_alloc_contiguous(&dev64, DMP_PAGE_SIZE, 0));
-	assert_null(dmp__dma_alloc_contiguous(&dev64, 8 * DMP_PAGE_SIZE, DMP_GFP_ATOMIC));
+	assert_null(dmp__dma_alloc_contiguous(&dev64, DMP_PAGE_SIZE, 0, true));
+	assert_null(dmp__dma_alloc_contiguous(&dev64, 8 * DMP_PAGE_SIZE, DMP_GFP_ATOMIC, true));
 
 	/* a 32-bit device cannot reach the default area: fall back, nothing kept */
-	assert_null(dmp__dma_alloc_contiguous(&dev32, 8 * DMP_PAGE_SIZE, 0));
+	assert_null(dmp__dma_alloc_contiguous(&dev32, 8 * DMP_PAGE_SIZE, 0, true));
 	dmp_cma_get_stats(high, &st);
 	assert_int_equal(st.free_pages, 1024);
 	assert_int_equal(st.nr_allocs, 0);
+	/* behind an IOMMU (not direct) reach does not matter: the area serves it */
+	pg = dmp__dma_alloc_contiguous(&dev32, 8 * DMP_PAGE_SIZE, 0, false);
+	assert_non_null(pg);
+	assert_true(dmp_page_to_phys(pg) >= 0x110000000ull);
+	assert_true(dmp__dma_release_contiguous(&dev32, pg, 8 * DMP_PAGE_SIZE));
 
 	/* the device's own area serves it, single pages included */
-	pg = dmp__dma_alloc_contiguous(&own, DMP_PAGE_SIZE, 0);
+	pg = dmp__dma_alloc_contiguous(&own, DMP_PAGE_SIZE, 0, true);
 	assert_non_null(pg);
 	phys = dmp_page_to_phys(pg);
 	dmp_cma_get_stats(devarea, &st);
 	assert_true(phys >= st.base && phys < st.base + (2u << 20));
-	struct dmp_page *big = dmp__dma_alloc_contiguous(&own, 200 * DMP_PAGE_SIZE, 0);
+	struct dmp_page *big = dmp__dma_alloc_contiguous(&own, 200 * DMP_PAGE_SIZE, 0, true);
 	assert_non_null(big);
 	/* 256 pages, aligned to their size (2^DMP_CMA_ALIGN_ORDER_MAX pages) */
 	assert_true(dmp_page_to_phys(big) % (DMP_PAGE_SIZE << DMP_CMA_ALIGN_ORDER_MAX) == 0);

@@ -318,6 +318,15 @@ static void test_managed(void **state)
 	dmp_device_release_managed(&dev2);
 	dmp_device_release_managed(&dev2); /* nothing left: a no-op */
 	assert_int_equal(dmp_page_free_count(), base_free);
+	/* dmp_device_remove releases what is left, as devres at unbind */
+	struct dmp_dma_pool *r = dmp_pool_create_managed("r", &dev, 64, 0, 0);
+	assert_non_null(r);
+	void *vr = dmp_pool_alloc(r, 0, &d);
+	assert_non_null(vr);
+	dmp_pool_free(r, vr, d);
+	assert_true(dmp_page_free_count() < base_free); /* the pool keeps its chunk */
+	dmp_device_remove(&dev);
+	assert_int_equal(dmp_page_free_count(), base_free);
 	dmp_sim_destroy(sim);
 }
 

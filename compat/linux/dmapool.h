@@ -7,8 +7,9 @@
  * struct dma_pool is declared and never defined: a struct dma_pool * is
  * dmaport's struct dmp_dma_pool * under another name (as struct page, see
  * <linux/mm_types.h>).  Managed pools (dmam_pool_create) are destroyed when
- * the code that owns the device calls dmp_device_release_managed(&dev->dmp),
- * as Linux's devres release on driver detach.
+ * the code that owns the device calls dmp_device_remove(&dev->dmp) (or
+ * dmp_device_release_managed(&dev->dmp) earlier), as Linux's devres release
+ * on driver detach.
  */
 #ifndef DMP_COMPAT_LINUX_DMAPOOL_H
 #define DMP_COMPAT_LINUX_DMAPOOL_H

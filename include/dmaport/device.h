@@ -95,8 +95,10 @@ DMP_API int dmp_device_create(const char *name, struct dmp_device **out);
 
 /**
  * dmp_device_remove - the device is going away (a driver's remove, or the
- * end of a device in the caller's storage): its mappings and allocations
- * must be gone; the checker reports, one by one, any that are not.
+ * end of a device in the caller's storage): its managed resources (pools
+ * from dmp_pool_create_managed) are released first, as Linux's devres at
+ * unbind; then its mappings and allocations must be gone: the checker
+ * reports, one by one, any that are not.
  */
 DMP_API void dmp_device_remove(struct dmp_device *dev);
 

@@ -104,16 +104,18 @@ DMP_API void dmp_pool_free(struct dmp_dma_pool *pool, void *vaddr, dmp_addr_t dm
 
 /**
  * dmp_pool_create_managed - dmp_pool_create() with the pool tied to @dev's
- * lifetime (Linux's dmam_pool_create): dmp_device_release_managed(@dev)
- * destroys it.  Returns as dmp_pool_create().
+ * lifetime (Linux's dmam_pool_create): dmp_device_remove(@dev) (or an
+ * earlier dmp_device_release_managed(@dev)) destroys it.  Returns as
+ * dmp_pool_create().
  */
 DMP_API struct dmp_dma_pool *dmp_pool_create_managed(const char *name, struct dmp_device *dev,
 						     size_t size, size_t align, size_t boundary);
 
 /**
  * dmp_device_release_managed - destroy every managed pool of @dev (Linux's
- * devres release on driver detach).  Call it when the driver lets go of the
- * device, before dmp_device_destroy().  Pools are destroyed newest first.
+ * devres release on driver detach).  dmp_device_remove() calls it; a driver
+ * that lets go of a device it keeps may call it itself.  Pools are
+ * destroyed newest first.
  */
 DMP_API void dmp_device_release_managed(struct dmp_device *dev);
 

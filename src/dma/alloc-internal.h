@@ -96,14 +96,15 @@ DMP_API bool dmp__global_coherent_active(void);
  * area; single pages skip the default area, as in Linux, because they never
  * need it (a per-device area serves them: the device may need that memory).
  * The block is 2^get_order(@size) pages, aligned to its size (at most
- * DMP_CMA_ALIGN_ORDER_MAX), reachable through @dev's coherent mask and bus
- * limit, zeroed if @gfp has DMP_GFP_ZERO.  DMP_GFP_ATOMIC callers get NULL
+ * DMP_CMA_ALIGN_ORDER_MAX), zeroed if @gfp has DMP_GFP_ZERO; with @direct,
+ * also reachable through @dev's coherent mask, bus limit and dma-ranges (the
+ * direct path's dma_coherent_ok(); behind an IOMMU any page will do).  DMP_GFP_ATOMIC callers get NULL
  * (Linux: CMA may sleep).  Returns the first page or NULL (no area, no room, or
  * the area is beyond the device's reach: the caller falls back to the page
  * allocator).  Never reports (the caller has a fallback).
  */
 DMP_API struct dmp_page *dmp__dma_alloc_contiguous(struct dmp_device *dev, size_t size,
-						   dmp_gfp_t gfp);
+						   dmp_gfp_t gfp, bool direct);
 
 /**
  * dmp__dma_release_contiguous - give back @page (@size bytes) if it lies in
@@ -124,13 +125,15 @@ DMP_API bool dmp__atomic_pool_active(void);
 
 /**
  * dmp__atomic_pool_alloc - @size bytes (rounded up to pages) of uncached
- * memory from the atomic pool that @dev can reach through its coherent mask
- * (and bus limit).  Zeroed.  Returns the CPU address (physical address in
+ * memory from the atomic pool; with @direct, memory that @dev can reach
+ * through its coherent mask (and bus limit); behind an IOMMU any will do.
+ * Zeroed.  @dev (may be NULL) is named in reports.  Returns the CPU address (physical address in
  * *@phys) or NULL: no pool, exhausted (reported with dmp__log: the pool's
  * size and what is free), or beyond the device's reach.
  * Context: any; never blocks.
  */
-DMP_API void *dmp__atomic_pool_alloc(struct dmp_device *dev, size_t size, dmp_phys_t *phys);
+DMP_API void *dmp__atomic_pool_alloc(struct dmp_device *dev, size_t size, dmp_phys_t *phys,
+				     bool direct);
 
 /**
  * dmp__atomic_pool_free - give back @vaddr if it lies in the atomic pool

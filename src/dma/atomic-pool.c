@@ -170,7 +170,7 @@ static long first_fit(const struct atomic_pool *p, size_t n, size_t *largest)
 	return -1;
 }
 
-void *dmp__atomic_pool_alloc(struct dmp_device *dev, size_t size, dmp_phys_t *phys)
+void *dmp__atomic_pool_alloc(struct dmp_device *dev, size_t size, dmp_phys_t *phys, bool direct)
 {
 	struct atomic_pool *p = pool_get();
 	if (!p)
@@ -190,7 +190,7 @@ void *dmp__atomic_pool_alloc(struct dmp_device *dev, size_t size, dmp_phys_t *ph
 		return NULL;
 	}
 	dmp_phys_t ph = p->phys + ((dmp_phys_t)at << DMP_PAGE_SHIFT);
-	if (dev) {
+	if (dev && direct) {
 		/* Linux's dma_coherent_ok() check on pool memory */
 		uint64_t limit = dev->coherent_dma_mask;
 		if (dev->bus_dma_limit && dev->bus_dma_limit < limit)

@@ -546,7 +546,8 @@ static struct dmp_cma *area_of(dmp_phys_t phys)
 	return found;
 }
 
-struct dmp_page *dmp__dma_alloc_contiguous(struct dmp_device *dev, size_t size, dmp_gfp_t gfp)
+struct dmp_page *dmp__dma_alloc_contiguous(struct dmp_device *dev, size_t size, dmp_gfp_t gfp,
+					   bool direct)
 {
 	/* Linux: CMA may sleep (migration), so atomic callers never use it */
 	if (gfp & DMP_GFP_ATOMIC)
@@ -566,6 +567,8 @@ struct dmp_page *dmp__dma_alloc_contiguous(struct dmp_device *dev, size_t size, 
 	if (dmp_cma_alloc(cma, (size_t)1 << order, DMP_MIN(order, DMP_CMA_ALIGN_ORDER_MAX),
 			  (gfp & DMP_GFP_ZERO) | DMP_GFP_NOWARN, &phys))
 		return NULL;
+	if (!direct)
+		return dmp_phys_to_page(phys);
 	/* Linux's dma_coherent_ok() after dma_alloc_contiguous(): an area the
 	 * device cannot reach is no use, fall back to the page allocator */
 	uint64_t limit = dev->coherent_dma_mask;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <dmaport/dma-map-ops.h>
+#include <dmaport/dmapool.h>
 
 #include "debug-hooks.h"
 
@@ -39,7 +40,12 @@ int dmp_device_create(const char *name, struct dmp_device **out)
 
 void dmp_device_remove(struct dmp_device *dev)
 {
-	if (dev && dmp__debug_on())
+	if (!dev)
+		return;
+	/* Linux releases a driver's devres (managed pools) at unbind, before
+	 * dma-debug's unbind check: what is left after that is a leak */
+	dmp_device_release_managed(dev);
+	if (dmp__debug_on())
 		dmp__debug_device_remove(dev);
 }
 

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "alloc-internal.h"
 #include "dma-internal.h"
 
 /* ---- address translation and reach ------------------------------------- */
@@ -402,11 +403,53 @@ static int alloc_reachable(struct dmp_device *dev, size_t size, dmp_phys_t *phys
 	return 0;
 }
 
+/*
+ * Zeroed pages for an allocation, as Linux's __dma_direct_alloc_pages():
+ * CMA first (the device's area, or the default area for more than a page;
+ * never for DMP_GFP_ATOMIC), kept only if the device reaches it, then the
+ * page allocator.  put_pages() gives them back to whichever served them.
+ */
+static int get_pages(struct dmp_device *dev, size_t size, dmp_gfp_t gfp, dmp_phys_t *phys)
+{
+	struct dmp_page *pg = dmp__dma_alloc_contiguous(dev, size, gfp | DMP_GFP_ZERO, true);
+	if (pg) {
+		*phys = dmp_page_to_phys(pg);
+		return 0;
+	}
+	return alloc_reachable(dev, size, phys);
+}
+
+static void put_pages(struct dmp_device *dev, dmp_phys_t phys, size_t size)
+{
+	if (!dmp__dma_release_contiguous(dev, dmp_phys_to_page(phys), size))
+		dmp_page_free(phys, dmp_get_order(size));
+}
+
 static void *direct_alloc(struct dmp_device *dev, size_t size, dmp_addr_t *dma_handle,
 			  dmp_gfp_t gfp, unsigned long attrs)
 {
+	/*
+	 * The pools, in Linux's dma_direct_alloc() order.  NO_KERNEL_MAPPING
+	 * needs no CPU mapping of a new type, so it skips them.  A non-coherent
+	 * device is served by the global pool when one is declared (exclusive,
+	 * CONFIG_DMA_GLOBAL_POOL), else, for a caller that must not block, by the
+	 * atomic pool: Linux must not remap pages there.  Changing a page's type
+	 * here never blocks, so without an atomic pool the normal path below
+	 * serves atomic callers too (dmaport's choice: Linux always has a pool).
+	 */
+	if (!dev->dma_coherent && !(attrs & DMP_ATTR_NO_KERNEL_MAPPING)) {
+		if (dmp__global_coherent_active())
+			return dmp__alloc_from_global_coherent(dev, size, dma_handle);
+		if ((gfp & DMP_GFP_ATOMIC) && dmp__atomic_pool_active()) {
+			dmp_phys_t pool_phys;
+			void *pool_va = dmp__atomic_pool_alloc(dev, size, &pool_phys, true);
+			if (pool_va)
+				*dma_handle = dmp_phys_to_dma(dev, pool_phys);
+			return pool_va;
+		}
+	}
 	dmp_phys_t phys;
-	if (alloc_reachable(dev, size, &phys))
+	if (get_pages(dev, size, gfp, &phys))
 		return NULL;
 	size_t bytes = DMP_PAGE_SIZE << dmp_get_order(size);
 	void *va = dmp_phys_to_virt(phys);
@@ -423,7 +466,7 @@ static void *direct_alloc(struct dmp_device *dev, size_t size, dmp_addr_t *dma_h
 		enum dmp_mem_attr attr =
 			(attrs & DMP_ATTR_WRITE_COMBINE) ? DMP_MEM_WC : DMP_MEM_UNCACHED;
 		if (DMP__PLAT_CALL(set_mem_attr, phys, bytes, attr) != 0) {
-			dmp_page_free(phys, dmp_get_order(size));
+			put_pages(dev, phys, size);
 			return NULL;
 		}
 	}
@@ -455,9 +498,19 @@ static void direct_free(struct dmp_device *dev, size_t size, void *cpu_addr, dmp
 				"0x%llx size=%zu]", cpu_addr, (unsigned long long)dma_handle, size);
 		return;
 	}
+	/* the pools that direct_alloc() consults first; each checks its own */
+	if (!(attrs & DMP_ATTR_NO_KERNEL_MAPPING)) {
+		if (!dev->dma_coherent && dmp__release_from_global_coherent(size, cpu_addr))
+			return;
+		if (dmp__atomic_pool_owns(cpu_addr)) {
+			dmp__atomic_pool_free(cpu_addr, size);
+			return;
+		}
+	}
 	struct dmp_page *pg = dmp__phys_to_page(phys);
 	unsigned int order = dmp_get_order(size);
-	if (!(pg->flags & DMP_PAGE_HEAD) || pg->order != order) {
+	/* CMA checks its own blocks (dmp_cma_release reports a bad one) */
+	if (!dmp__cma_owns(phys) && (!(pg->flags & DMP_PAGE_HEAD) || pg->order != order)) {
 		dmp__dma_report(dev, attrs, NULL, 0,
 				"free of coherent memory with the wrong size or address [cpu=%p "
 				"bus address=0x%llx size=%zu]", cpu_addr,
@@ -466,7 +519,7 @@ static void direct_free(struct dmp_device *dev, size_t size, void *cpu_addr, dmp
 	}
 	if (!dev->dma_coherent)
 		DMP__PLAT_CALL(set_mem_attr, phys, DMP_PAGE_SIZE << order, DMP_MEM_NORMAL);
-	dmp_page_free(phys, order);
+	put_pages(dev, phys, size);
 }
 
 static struct dmp_page *direct_alloc_pages(struct dmp_device *dev, size_t size,
@@ -474,7 +527,7 @@ static struct dmp_page *direct_alloc_pages(struct dmp_device *dev, size_t size,
 					   dmp_gfp_t gfp)
 {
 	dmp_phys_t phys;
-	if (alloc_reachable(dev, size, &phys))
+	if (get_pages(dev, size, gfp, &phys))
 		return NULL;
 	/*
 	 * The pages were zeroed through the cache; the buffer starts owned by
@@ -496,13 +549,16 @@ static void direct_free_pages(struct dmp_device *dev, size_t size, struct dmp_pa
 				"size=%zu]", (unsigned long long)dma_handle, size);
 		return;
 	}
-	dmp_page_free(phys, dmp_get_order(size));
+	put_pages(dev, phys, size);
 }
 
 static int direct_mmap(struct dmp_device *dev, struct dmp_user_mapping *um, void *cpu_addr,
 		       dmp_addr_t dma_addr, size_t size, unsigned long attrs)
 {
 	dmp_phys_t phys;
+	int ret;
+	if (!dev->dma_coherent && dmp__mmap_from_global_coherent(um, cpu_addr, size, &ret))
+		return ret;
 	if (!alloc_phys(dev, cpu_addr, attrs, &phys))
 		return -EINVAL;
 	size_t pages = DMP_ALIGN_UP(size, DMP_PAGE_SIZE) >> DMP_PAGE_SHIFT;

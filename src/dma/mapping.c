@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "alloc-internal.h"
 #include "debug-hooks.h"
 
 static inline const struct dmp_dma_map_ops *ops_of(const struct dmp_device *dev)
@@ -180,7 +181,15 @@ void *dmp__alloc_attrs(struct dmp_device *dev, size_t size, dmp_addr_t *dma_hand
 {
 	if (!alloc_args_ok(dev, size, attrs, file, line) || !dma_handle)
 		return NULL;
-	void *p = ops_of(dev)->alloc(dev, size, dma_handle, gfp, attrs);
+	/*
+	 * Declared coherent memory first, whatever the mapping ops, and
+	 * exclusively: a device that has it is served from it or not at all
+	 * (Linux's dma_alloc_attrs -> dma_alloc_from_dev_coherent).  Its memory
+	 * always has a CPU address, so NO_KERNEL_MAPPING gets that, as in Linux.
+	 */
+	void *p;
+	if (!dmp__alloc_from_dev_coherent(dev, size, dma_handle, &p))
+		p = ops_of(dev)->alloc(dev, size, dma_handle, gfp, attrs);
 	if (p && dmp__debug_on())
 		dmp__debug_alloc(dev, size, *dma_handle, p, attrs, file, line);
 	if (!p) {
@@ -202,6 +211,8 @@ void dmp__free_attrs(struct dmp_device *dev, size_t size, void *cpu_addr, dmp_ad
 		return;
 	if (dmp__debug_on())
 		dmp__debug_free(dev, size, cpu_addr, dma_handle, attrs, file, line);
+	if (dmp__release_from_dev_coherent(dev, size, cpu_addr))
+		return;
 	ops_of(dev)->free(dev, size, cpu_addr, dma_handle, attrs);
 }
 
@@ -214,9 +225,13 @@ struct dmp_page *dmp__alloc_pages(struct dmp_device *dev, size_t size, dmp_addr_
 	struct dmp_page *page = ops_of(dev)->alloc_pages(dev, size, dma_handle, dir, gfp);
 	/* the checker tracks non-coherent pages as a streaming mapping owned by
 	 * the device, as Linux's debug_dma_map_page() in dma_alloc_pages() */
-	if (page && dmp__debug_on())
+	if (page && dmp__debug_on()) {
 		dmp__debug_map(dev, dmp_page_address(page), dmp_page_to_phys(page), size, dir,
 			       *dma_handle, DMP_MAP_PAGE, 0, file, line);
+		/* the caller checks this allocation's error by its NULL return,
+		 * not with dmp_mapping_error() (Linux's dma_alloc_pages) */
+		dmp__debug_mapping_error(dev, *dma_handle, file, line);
+	}
 	if (!page && !(gfp & DMP_GFP_NOWARN))
 		dmp__dma_report(dev, 0, file, line, "non-coherent allocation of %zu bytes failed",
 				size);
@@ -261,9 +276,15 @@ int dmp__mmap_attrs(struct dmp_device *dev, struct dmp_user_mapping *um, void *c
 	if (!um || !cpu_addr || !alloc_args_ok(dev, size, attrs, file, line))
 		return -EINVAL;
 	const struct dmp_dma_map_ops *ops = ops_of(dev);
+	int err;
+	/* Linux asks the declared memory in dma_direct_mmap(); asking here
+	 * serves a declared region behind any mapping ops alike */
+	if (dmp__mmap_from_dev_coherent(dev, um, cpu_addr, size, &err))
+		goto out;
 	if (!ops->mmap)
 		return -EOPNOTSUPP;
-	int err = ops->mmap(dev, um, cpu_addr, dma_addr, size, attrs);
+	err = ops->mmap(dev, um, cpu_addr, dma_addr, size, attrs);
+out:
 	if (err)
 		dmp__dma_report(dev, attrs, file, line, "mmap of %zu bytes at %p failed: error %d",
 				um->size, cpu_addr, err);

@@ -11,6 +11,7 @@
 #include <dmaport/iommu-driver.h>
 #include <dmaport/iova.h>
 
+#include "../dma/alloc-internal.h"
 #include "../dma/dma-internal.h"
 
 #define FQ_SIZE 64
@@ -559,24 +560,50 @@ static void iommu_unmap_resource(struct dmp_device *dev, dmp_addr_t addr, size_t
 
 /* ---- allocations --------------------------------------------------------------- */
 
+/* Back to CMA or the page allocator, whichever served iommu_alloc_common(). */
+static void put_pages(struct dmp_device *dev, dmp_phys_t phys, size_t len)
+{
+	if (!dmp__dma_release_contiguous(dev, dmp_phys_to_page(phys), len))
+		dmp_page_free(phys, dmp_get_order(len));
+}
+
 /*
  * Coherent memory behind an IOMMU: any pages (the IOMMU makes them
  * reachable), mapped at an IOVA below the coherent mask.  Without a vmap
  * facility the CPU needs one contiguous range, so the pages are physically
  * contiguous (Linux may assemble single pages and vmap them; with
- * DMP_ATTR_FORCE_CONTIGUOUS it does as we do).
+ * DMP_ATTR_FORCE_CONTIGUOUS it does as we do).  Where they come from follows
+ * Linux's iommu_dma_alloc(): a non-coherent device's caller that must not
+ * block takes uncached memory from the atomic pool; DMP_ATTR_FORCE_CONTIGUOUS
+ * asks CMA first (the device's area, or the default area beyond a page), as
+ * Linux's iommu_dma_alloc_pages(); then the page allocator.  Any page will
+ * do: the IOMMU makes it reachable.
  */
 static void *iommu_alloc_common(struct dmp_device *dev, size_t size, dmp_addr_t *handle,
-				unsigned long attrs, bool uncached)
+				dmp_gfp_t gfp, unsigned long attrs, bool uncached)
 {
 	struct dmp_iommu_domain *d = dma_domain(dev);
 	struct dmp_iommu_dma_cookie *c = d->dma;
 	size_t len = DMP_ALIGN_UP(size, granule_of(c));
 	unsigned int order = dmp_get_order(len);
 	dmp_phys_t phys;
-	if (dmp_page_alloc(order, DMP_GFP_ZERO, DMP_PHYS_ANY, &phys))
+	void *va;
+	bool pool = uncached && !dev->dma_coherent && (gfp & DMP_GFP_ATOMIC) &&
+		    !(attrs & DMP_ATTR_NO_KERNEL_MAPPING) && dmp__atomic_pool_active();
+	if (pool) {
+		va = dmp__atomic_pool_alloc(dev, len, &phys, false);
+		if (!va)
+			return NULL;
+		goto map; /* pool memory is uncached already */
+	}
+	struct dmp_page *pg = NULL;
+	if (attrs & DMP_ATTR_FORCE_CONTIGUOUS)
+		pg = dmp__dma_alloc_contiguous(dev, len, gfp | DMP_GFP_ZERO, false);
+	if (pg)
+		phys = dmp_page_to_phys(pg);
+	else if (dmp_page_alloc(order, DMP_GFP_ZERO, DMP_PHYS_ANY, &phys))
 		return NULL;
-	void *va = dmp_phys_to_virt(phys);
+	va = dmp_phys_to_virt(phys);
 	if (uncached && !dev->dma_coherent) {
 		dmp__arch_prep_coherent(phys, va, DMP_PAGE_SIZE << order);
 		enum dmp_mem_attr a = (attrs & DMP_ATTR_WRITE_COMBINE) ? DMP_MEM_WC : DMP_MEM_UNCACHED;
@@ -585,6 +612,7 @@ static void *iommu_alloc_common(struct dmp_device *dev, size_t size, dmp_addr_t 
 	} else {
 		sync_for_device(dev, phys, DMP_PAGE_SIZE << order, DMP_BIDIRECTIONAL);
 	}
+map:;
 	dmp_addr_t iova;
 	if (alloc_iova(c, len, iova_limit(dev, d, dev->coherent_dma_mask), &iova))
 		goto fail_attr;
@@ -597,10 +625,14 @@ static void *iommu_alloc_common(struct dmp_device *dev, size_t size, dmp_addr_t 
 	return va;
 
 fail_attr:
+	if (pool) {
+		dmp__atomic_pool_free(va, len);
+		return NULL;
+	}
 	if (uncached && !dev->dma_coherent)
 		DMP__PLAT_CALL(set_mem_attr, phys, DMP_PAGE_SIZE << order, DMP_MEM_NORMAL);
 fail_pages:
-	dmp_page_free(phys, order);
+	put_pages(dev, phys, len);
 	return NULL;
 }
 
@@ -621,15 +653,20 @@ static void iommu_free_common(struct dmp_device *dev, size_t size, dmp_phys_t ph
 	size_t len = DMP_ALIGN_UP(size, granule_of(c));
 	unsigned int order = dmp_get_order(len);
 	unmap_iova(dev, c, handle, len);
+	void *va = dmp_phys_to_virt(phys);
+	if (dmp__atomic_pool_owns(va)) {
+		dmp__atomic_pool_free(va, len);
+		return;
+	}
 	if (uncached && !dev->dma_coherent)
 		DMP__PLAT_CALL(set_mem_attr, phys, DMP_PAGE_SIZE << order, DMP_MEM_NORMAL);
-	dmp_page_free(phys, order);
+	put_pages(dev, phys, len);
 }
 
 static void *iommu_alloc(struct dmp_device *dev, size_t size, dmp_addr_t *handle, dmp_gfp_t gfp,
 			 unsigned long attrs)
 {
-	void *va = iommu_alloc_common(dev, size, handle, attrs, true);
+	void *va = iommu_alloc_common(dev, size, handle, gfp, attrs, true);
 	if (va && (attrs & DMP_ATTR_NO_KERNEL_MAPPING))
 		return dmp_virt_to_page(va);
 	return va;
@@ -656,7 +693,7 @@ static struct dmp_page *iommu_alloc_pages(struct dmp_device *dev, size_t size,
 					  dmp_addr_t *handle, enum dmp_data_direction dir,
 					  dmp_gfp_t gfp)
 {
-	void *va = iommu_alloc_common(dev, size, handle, 0, false);
+	void *va = iommu_alloc_common(dev, size, handle, gfp, 0, false);
 	return va ? dmp_virt_to_page(va) : NULL;
 }
 

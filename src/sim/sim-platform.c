@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dmaport/cma.h>
+#include <dmaport/coherent.h>
+#include <dmaport/dma-map-ops.h>
 #include <dmaport/dma-mapping.h>
 #include <dmaport/iommu-driver.h>
 #include <dmaport/sim/copy-engine.h>
@@ -45,6 +48,44 @@ static int bus_translate(void *cookie, struct dmp_sim_device *hw, dmp_addr_t add
 	return 0;
 }
 
+/*
+ * A device's memory-region (Linux's of_reserved_mem_device_init): a
+ * restricted pool bounces all its DMA; a CMA area serves its contiguous
+ * allocations; a no-map coherent pool becomes its declared memory, at the
+ * bus address its dma-ranges give the region's start (Linux's
+ * use_dev_dma_pfn_offset).  Linux lets several devices share one coherent
+ * pool; here a pool belongs to one device, and a second one is an error.
+ */
+static int attach_region(struct dmp_sim_platform *p, struct dmp_sim_platform_device *pd,
+			 unsigned int ri, struct dmp_of_error *err)
+{
+	const struct dmp_of_reserved *r = &p->desc.reserved[ri];
+	struct dmp_device *dev = &pd->dev;
+	if (p->restricted[ri])
+		dmp_device_set_swiotlb(dev, p->restricted[ri], true);
+	if (p->cma[ri])
+		dev->cma_area = p->cma[ri];
+	if (r->kind != DMP_OF_RMEM_COHERENT || r->dma_default)
+		return 0;
+	for (unsigned int i = 0; i < p->nr_devices; i++) {
+		struct dmp_sim_platform_device *other = &p->devices[i];
+		for (unsigned int k = 0; other != pd && k < other->of->nr_mem_regions; k++)
+			if (other->of->mem_regions[k] == ri)
+				return fail(err, -EBUSY, pd->of->path, "memory-region",
+					    "this coherent pool is already another device's "
+					    "(dmaport gives a no-map pool to one device)");
+	}
+	dmp_addr_t bus = dmp_phys_to_dma(dev, r->base);
+	if (bus == DMP_MAPPING_ERROR)
+		return fail(err, -EINVAL, pd->of->path, "memory-region",
+			    "the coherent pool lies outside the device's dma-ranges");
+	int e = dmp_declare_coherent_memory(dev, r->base, bus, (size_t)r->size);
+	if (e)
+		return fail(err, e, pd->of->path, "memory-region",
+			    "cannot declare the coherent pool as the device's memory");
+	return 0;
+}
+
 static int build_devices(struct dmp_sim_platform *p, struct dmp_of_error *err)
 {
 	const struct dmp_of_platform *d = &p->desc;
@@ -77,9 +118,9 @@ static int build_devices(struct dmp_sim_platform *p, struct dmp_of_error *err)
 		if (od->dma.bus_limit && od->dma.bus_limit != ~(dmp_addr_t)0)
 			dmp_device_set_bus_limit(dev, od->dma.bus_limit);
 		for (unsigned int k = 0; k < od->nr_mem_regions; k++) {
-			unsigned int ri = od->mem_regions[k];
-			if (p->restricted[ri])
-				dmp_device_set_swiotlb(dev, p->restricted[ri], true);
+			e = attach_region(p, pd, od->mem_regions[k], err);
+			if (e)
+				return e;
 		}
 		/* a device can address what its port can: the masks follow it */
 		uint64_t mask = DMP_BIT_MASK(od->port_bits);
@@ -135,9 +176,28 @@ static int build_reserved(struct dmp_sim_platform *p, struct dmp_of_error *err)
 	const struct dmp_of_platform *d = &p->desc;
 	for (unsigned int i = 0; i < d->nr_reserved; i++) {
 		const struct dmp_of_reserved *r = &d->reserved[i];
-		int e = dmp_mem_reserve(r->base, (size_t)DMP_ALIGN_UP(r->size, DMP_PAGE_SIZE));
+		const char *where = r->is_static ? "reg" : "size";
+		int e;
+		if (r->kind == DMP_OF_RMEM_CMA) {
+			/* CMA reserves its own area (and gives it back on destroy) */
+			e = dmp_cma_declare(r->base, (size_t)r->size, DMP_PHYS_ANY, 0, 0,
+					    node_name(r->path), &p->cma[i]);
+			if (e)
+				return fail(err, e, r->path, where, "cannot make the CMA area");
+			if (r->cma_default)
+				dmp_cma_set_default(p->cma[i]);
+			continue;
+		}
+		e = dmp_mem_reserve(r->base, (size_t)DMP_ALIGN_UP(r->size, DMP_PAGE_SIZE));
 		if (e)
-			return fail(err, e, r->path, "reg", "cannot reserve the region");
+			return fail(err, e, r->path, where, "cannot reserve the region");
+		if (r->kind == DMP_OF_RMEM_COHERENT && r->dma_default) {
+			e = dmp_dma_declare_global_coherent(r->base, (size_t)r->size);
+			if (e)
+				return fail(err, e, r->path, "linux,dma-default",
+					    "cannot make the global coherent pool");
+			p->global_coherent = true;
+		}
 		if (r->kind == DMP_OF_RMEM_RESTRICTED) {
 			struct dmp_swiotlb_pool *pool = calloc(1, sizeof(*pool));
 			if (!pool)
@@ -150,8 +210,6 @@ static int build_reserved(struct dmp_sim_platform *p, struct dmp_of_error *err)
 			}
 			p->restricted[i] = pool;
 		}
-		/* CMA areas and no-map coherent pools are reserved here; their
-		 * allocators take them over once issue 4's allocators land. */
 	}
 	return 0;
 }
@@ -184,14 +242,18 @@ int dmp_sim_platform_create(const struct dmp_of_platform *desc,
 		free(p);
 		return fail(err, e, "/memory", "reg", "cannot create the simulated memory");
 	}
-	e = dmp_swiotlb_pool_create("default", opts->swiotlb_size ? opts->swiotlb_size : 4u << 20,
-				    DMP_SWIOTLB_DEFAULT_LIMIT, 0, &p->default_pool);
-	if (e == 0)
-		dmp_swiotlb_set_default(p->default_pool);
-	/* no memory below 4 GiB: no default pool, as Linux without a DMA32 zone */
+	/* reserved regions first: the tree placed them in free memory */
 	e = build_reserved(p, err);
-	if (!e)
+	if (!e) {
+		/* no memory below 4 GiB: no default pool, as Linux without a DMA32
+		 * zone, and no atomic pool */
+		if (dmp_swiotlb_pool_create("default",
+					    opts->swiotlb_size ? opts->swiotlb_size : 4u << 20,
+					    DMP_SWIOTLB_DEFAULT_LIMIT, 0, &p->default_pool) == 0)
+			dmp_swiotlb_set_default(p->default_pool);
+		p->atomic_pool = dmp_atomic_pool_init(opts->atomic_pool_size) == 0;
 		e = build_iommus(p, opts, err);
+	}
 	if (!e)
 		e = build_devices(p, err);
 	if (e) {
@@ -221,9 +283,12 @@ void dmp_sim_platform_destroy(struct dmp_sim_platform *p)
 	if (!p)
 		return;
 	for (unsigned int i = 0; i < p->nr_devices; i++) {
-		dmp_device_remove(&p->devices[i].dev);
+		struct dmp_device *dev = &p->devices[i].dev;
+		dmp_device_remove(dev);
+		if (dev->dma_mem)
+			dmp_release_coherent_memory(dev); /* -EBUSY: reported, leaked */
 		if (p->devices[i].iommu)
-			dmp_iommu_release_device(&p->devices[i].dev);
+			dmp_iommu_release_device(dev);
 	}
 	for (unsigned int i = 0; i < DMP_OF_MAX_IOMMUS; i++) {
 		if (p->iommu[i])
@@ -234,6 +299,17 @@ void dmp_sim_platform_destroy(struct dmp_sim_platform *p)
 	for (unsigned int i = 0; i < DMP_OF_MAX_RESERVED; i++)
 		if (p->restricted[i] && dmp_swiotlb_pool_destroy(p->restricted[i]) == 0)
 			free(p->restricted[i]);
+	for (unsigned int i = 0; i < DMP_OF_MAX_RESERVED; i++) {
+		if (!p->cma[i])
+			continue;
+		if (dmp_cma_get_default() == p->cma[i])
+			dmp_cma_set_default(NULL);
+		dmp_cma_destroy(p->cma[i]); /* -EBUSY: reported, leaked */
+	}
+	if (p->global_coherent)
+		dmp_dma_release_global_coherent();
+	if (p->atomic_pool)
+		dmp_atomic_pool_destroy();
 	if (p->default_pool)
 		dmp_swiotlb_pool_destroy(p->default_pool);
 	dmp_sim_destroy(p->sim);
@@ -271,13 +347,21 @@ void dmp_sim_platform_dump(struct dmp_sim_platform *p, FILE *f)
 		c->outer_cache ? "an" : "no");
 	for (unsigned int i = 0; i < p->desc.nr_reserved; i++) {
 		const struct dmp_of_reserved *r = &p->desc.reserved[i];
-		fprintf(f, "  reserved %-28s %-10s 0x%09llx + %llu KiB%s%s\n", r->path,
+		fprintf(f, "  reserved %-28s %-10s 0x%09llx + %llu KiB%s%s%s%s\n", r->path,
 			dmp_of_rmem_kind_name(r->kind), (unsigned long long)r->base,
 			(unsigned long long)(r->size >> 10), r->cma_default ? " (default CMA)" : "",
-			p->restricted[i] ? " -> bounce pool" : "");
+			p->restricted[i] ? " -> bounce pool" : "", p->cma[i] ? " -> CMA area" : "",
+			r->kind == DMP_OF_RMEM_COHERENT
+				? (r->dma_default ? " -> global coherent pool"
+						  : " -> declared coherent memory")
+				: "");
 	}
 	if (p->default_pool)
 		fprintf(f, "  swiotlb  default bounce pool below 4 GiB\n");
+	struct dmp_atomic_pool_stats ap;
+	if (p->atomic_pool && dmp_atomic_pool_get_stats(&ap) == 0)
+		fprintf(f, "  atomic   pool 0x%09llx + %zu KiB, uncached\n",
+			(unsigned long long)ap.phys, ap.nr_pages * (DMP_PAGE_SIZE >> 10));
 	for (unsigned int i = 0; i < p->desc.nr_iommus; i++)
 		fprintf(f, "  iommu    %-28s %s%s\n", p->desc.iommus[i].path,
 			p->desc.iommus[i].compatible, p->iommu[i] ? " (simulated)" : " (no model)");
@@ -293,6 +377,13 @@ void dmp_sim_platform_dump(struct dmp_sim_platform *p, FILE *f)
 				dmp_iommu_group_id(&d->dev));
 		if (d->dev.io_tlb_pool)
 			fprintf(f, ", restricted bounce pool");
+		if (d->dev.cma_area)
+			fprintf(f, ", CMA area %s", dmp_cma_name(d->dev.cma_area));
+		struct dmp_coherent_stats cs;
+		if (d->dev.dma_mem && dmp_coherent_get_stats(&d->dev, &cs) == 0)
+			fprintf(f, ", declared coherent memory 0x%llx (bus 0x%llx) + %zu KiB",
+				(unsigned long long)cs.phys_base, (unsigned long long)cs.device_base,
+				cs.nr_pages * (DMP_PAGE_SIZE >> 10));
 		fprintf(f, "\n");
 		for (unsigned int k = 0; k < d->dev.nr_ranges; k++)
 			fprintf(f, "           dma-range cpu 0x%llx -> bus 0x%llx, %llu MiB\n",

@@ -16,6 +16,7 @@
 
 DMP_BEGIN_DECLS
 
+struct dmp_cma;
 struct dmp_sim_iommu;
 struct dmp_swiotlb_pool;
 
@@ -33,6 +34,9 @@ struct dmp_sim_platform {
 	struct dmp_of_platform desc;
 	struct dmp_swiotlb_pool *default_pool;
 	struct dmp_swiotlb_pool *restricted[DMP_OF_MAX_RESERVED];
+	struct dmp_cma *cma[DMP_OF_MAX_RESERVED];   /* reusable shared-dma-pools */
+	bool global_coherent;   /* a linux,dma-default pool was declared */
+	bool atomic_pool;       /* the atomic pool is this machine's */
 	struct dmp_sim_iommu *iommu_hw[DMP_OF_MAX_IOMMUS];
 	struct dmp_iommu *iommu[DMP_OF_MAX_IOMMUS];
 	unsigned int nr_devices;
@@ -46,13 +50,19 @@ struct dmp_sim_platform_opts {
 	/* default domain type of IOMMU groups (0: DMA_FQ, Linux's lazy default) */
 	enum dmp_iommu_domain_type iommu_default;
 	size_t swiotlb_size;   /* default bounce pool (0: 4 MiB) */
+	size_t atomic_pool_size; /* the atomic pool (0: DMP_ATOMIC_POOL_DEFAULT_SIZE) */
 };
 
 /**
  * dmp_sim_platform_create - build the machine @desc describes and install
  * it as the active platform.  Reserved regions are taken out of the page
- * allocator; restricted-dma-pools become their devices' bounce pools; a
- * default bounce pool is made below 4 GiB; each IOMMU node of a model
+ * allocator; restricted-dma-pools become their devices' bounce pools;
+ * reusable shared-dma-pools become CMA areas (linux,cma-default: the default
+ * area; a device's memory-region: its own area); no-map shared-dma-pools
+ * become the declared coherent memory of the device whose memory-region
+ * names them (one device each), or the global coherent pool with
+ * linux,dma-default; a default bounce pool and the atomic pool are made
+ * below 4 GiB when there is memory there; each IOMMU node of a model
  * dmaport has ("dmaport,sim-iommu", "arm,smmu-v3" as the same simulated
  * IOMMU) is created and registered; each "dmaport,copy-engine" gets its
  * hardware and a struct dmp_device with its dma-ranges, bus limit,
