@@ -24,9 +24,10 @@
  *     DMA address as an offset into their own page): bounce & min_align_mask
  *     == orig & min_align_mask;
  *   - data moves by CPU copies between the original and the bounce buffer:
- *     on map (every direction, see dmp_swiotlb_tbl_map_single()), on
- *     sync_for_device (TO_DEVICE, BIDIRECTIONAL), on sync_for_cpu and unmap
- *     (FROM_DEVICE, BIDIRECTIONAL); never with DMP_ATTR_SKIP_CPU_SYNC.
+ *     on map (always: every direction, DMP_ATTR_SKIP_CPU_SYNC or not, see
+ *     dmp_swiotlb_tbl_map_single()), on sync_for_device (TO_DEVICE,
+ *     BIDIRECTIONAL), on sync_for_cpu and unmap (FROM_DEVICE,
+ *     BIDIRECTIONAL; not at unmap with DMP_ATTR_SKIP_CPU_SYNC).
  *
  * Cache maintenance of the bounce buffer for a non-coherent device is NOT
  * done here: the dma-mapping layer does it on the bounce address after a
@@ -233,18 +234,17 @@ DMP_API int dmp_swiotlb_pool_destroy(struct dmp_swiotlb_pool *pool);
  *                    as Linux since 6.9); the bits above it by choosing the
  *                    slot.
  * @dir:              DMP_TO_DEVICE, DMP_FROM_DEVICE or DMP_BIDIRECTIONAL.
- * @attrs:            DMP_ATTR_SKIP_CPU_SYNC: copy nothing;
- *                    DMP_ATTR_NO_WARN: don't report exhaustion;
+ * @attrs:            DMP_ATTR_NO_WARN: don't report exhaustion;
  *                    DMP_SWIOTLB_ZERO_PADDING: see its definition.
  *                    Other bits are ignored.
  * @tlb_phys:         receives the bounce address.
  *
  * The original buffer's @mapping_size bytes are copied into the bounce
- * buffer for EVERY direction, FROM_DEVICE included, unless
- * DMP_ATTR_SKIP_CPU_SYNC: a device that writes less than the whole buffer
- * must leave the rest as it was, and must never see a previous mapping's
- * data (Linux: "swiotlb: rework 'fix info leak with DMA_FROM_DEVICE'",
- * 2022, and the comment in swiotlb_tbl_map_single()).
+ * buffer for EVERY direction, FROM_DEVICE included, and whatever the
+ * attributes (DMP_ATTR_SKIP_CPU_SYNC too): a device that writes less than
+ * the whole buffer must leave the rest as it was, and must never see a
+ * previous mapping's data (Linux: "swiotlb: rework 'fix info leak with
+ * DMA_FROM_DEVICE'", 2022: swiotlb_tbl_map_single() bounces unconditionally).
  *
  * Ownership: the bounce buffer belongs to the device until
  * dmp_swiotlb_sync_single_for_cpu() or dmp_swiotlb_tbl_unmap_single().

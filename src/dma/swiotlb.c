@@ -553,12 +553,9 @@ int dmp_swiotlb_tbl_map_single(struct dmp_swiotlb_pool *pool, dmp_phys_t orig_ph
 	/* The slots are ours: copy and clear outside the lock. */
 	uint8_t *first = pool->vaddr + (idx << DMP_IO_TLB_SHIFT);
 	uint8_t *bounce = first + rq.offset;
-	uint8_t *copied_end = bounce;
-	if (!(attrs & DMP_ATTR_SKIP_CPU_SYNC)) {
-		/* every direction, FROM_DEVICE too: see the header */
-		memcpy(bounce, dmp_phys_to_virt(orig_phys), mapping_size);
-		copied_end = bounce + mapping_size;
-	}
+	/* every direction, FROM_DEVICE too, SKIP_CPU_SYNC or not: see the header */
+	memcpy(bounce, dmp_phys_to_virt(orig_phys), mapping_size);
+	uint8_t *copied_end = bounce + mapping_size;
 	if (attrs & DMP_SWIOTLB_ZERO_PADDING) {
 		uint8_t *end = first + (rq.need << DMP_IO_TLB_SHIFT);
 		memset(first, 0, rq.offset);
