@@ -397,7 +397,10 @@ size_t dmp__iommu_unmap_fast(struct dmp_iommu_domain *domain, dmp_addr_t iova, s
 	size_t unmapped = 0;
 	while (unmapped < size) {
 		size_t count;
-		size_t pgsize = pick_pgsize(domain, iova + unmapped, 0, size - unmapped, &count);
+		/* Linux's __iommu_unmap(): the iova stands for paddr, so that a block
+		 * is unmapped whole rather than split into pages */
+		size_t pgsize = pick_pgsize(domain, iova + unmapped, iova + unmapped, size - unmapped,
+					    &count);
 		size_t n = domain->ops->unmap_pages(domain, iova + unmapped, pgsize, count, gather);
 		if (!n)
 			break;
