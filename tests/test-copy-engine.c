@@ -275,9 +275,11 @@ static void test_ring_port_width(void **state)
 	dmp_sim_trace_enable(sim, true);
 	ring_post(&r, 0x11, 0, 0, DMP_CE_DESC_VALID | DMP_CE_DESC_FILL);
 	ring_kick(&r);
-	const struct dmp_sim_event *ev = dmp_sim_trace_get(sim, dmp_sim_trace_count(sim) - 1);
-	while (ev->kind != DMP_EV_DEV_FAULT)
-		ev--;
+	const struct dmp_sim_event *ev = NULL;
+	for (size_t i = dmp_sim_trace_count(sim); i-- > 0 && !ev;)
+		if (dmp_sim_trace_get(sim, i)->kind == DMP_EV_DEV_FAULT)
+			ev = dmp_sim_trace_get(sim, i);
+	assert_non_null(ev); /* the fault is in the trace */
 	assert_int_equal(ev->bus, (uint32_t)r.ring_phys);
 	assert_int_equal(reg(&r, DMP_CE_REG_ERR_CODE), DMP_CE_ERR_DMA);
 	/* the engine reports the address it issued; its port dropped bit 32 */
