@@ -166,7 +166,11 @@ install-check: all
 	@PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/stage/lib/pkgconfig; export PKG_CONFIG_PATH; \
 	  $(CC) -o $(BUILD)/stage/hello examples/hello.c $$(pkg-config --cflags --libs dmaport) \
 	    -Wl,-rpath,$(CURDIR)/$(BUILD)/stage/lib && $(BUILD)/stage/hello
-	@echo "install-check: installed headers, library and pkg-config file work"
+	@PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/stage/lib/pkgconfig; export PKG_CONFIG_PATH; \
+	  $(CC) -std=c11 -Wall -Wextra -Werror -c examples/linux-driver/ce-linux.c \
+	    -o $(BUILD)/stage/ce-linux.o $$(pkg-config --cflags dmaport) \
+	    -I "$$(pkg-config --variable=compatdir dmaport)"
+	@echo "install-check: installed headers, library, pkg-config file and compat headers work"
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/include/dmaport/sim $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin

@@ -24,6 +24,7 @@ int main(void)
 
 #include <linux/bits.h>
 #include <linux/bug.h>
+#include <linux/cma.h>
 #include <linux/byteorder/generic.h>
 #include <linux/compiler.h>
 #include <linux/device.h>
@@ -1247,6 +1248,72 @@ static void test_dmapool(void **state)
 	rig_down(&r);
 }
 
+/* ---- <linux/cma.h>, and declared memory and CMA from <linux/dma-map-ops.h> -- */
+
+static void test_cma_and_declared(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_up(&r, false);
+	struct device *dev = &r.dev;
+
+	/* no area at all: NULL, nothing allocated */
+	assert_null(dev_get_cma_area(dev));
+	assert_null(dma_alloc_from_contiguous(dev, 4, 2, true));
+
+	struct dmp_cma *area;
+	assert_int_equal(dmp_cma_declare(0, 1u << 20, DMP_PHYS_ANY, 0, 0, "compat", &area), 0);
+	dmp_cma_set_default(area);
+	struct cma *cma = dev_get_cma_area(dev);
+	assert_ptr_equal(dmp__lx_dmp_cma(cma), area);
+	assert_string_equal(cma_get_name(cma), "compat");
+	struct dmp_cma_stats st;
+	dmp_cma_get_stats(area, &st);
+
+	/* cma_alloc: aligned pages inside the area; cma_release gives them back */
+	struct page *pg = cma_alloc(cma, 3, 2, false);
+	assert_non_null(pg);
+	phys_addr_t pa = page_to_phys(pg);
+	assert_true(pa >= st.base && pa < st.base + (1u << 20));
+	assert_true(pa % (4 * PAGE_SIZE) == 0);
+	assert_true(cma_release(cma, pg, 3));
+	fixture_log_start();
+	assert_false(cma_release(cma, pg, 3)); /* released twice: refused, reported */
+	assert_true(fixture_log_count() >= 1);
+	fixture_log_stop();
+	/* more than the area holds: NULL, quietly with no_warn */
+	fixture_log_start();
+	assert_null(cma_alloc(cma, 1024, 0, true));
+	assert_int_equal(fixture_log_count(), 0);
+	fixture_log_stop();
+
+	/* dma_alloc_from_contiguous caps the alignment as Linux does */
+	pg = dma_alloc_from_contiguous(dev, 1, 30, false);
+	assert_non_null(pg);
+	assert_true(page_to_phys(pg) % (PAGE_SIZE << DMP_CMA_ALIGN_ORDER_MAX) == 0);
+	assert_true(dma_release_from_contiguous(dev, pg, 1));
+	dmp_cma_get_stats(area, &st);
+	assert_int_equal(st.nr_allocs, 0);
+	dmp_cma_set_default(NULL);
+	assert_int_equal(dmp_cma_destroy(area), 0);
+
+	/* dma_declare_coherent_memory: dma_alloc_coherent is served from it */
+	struct page *region = alloc_pages(GFP_KERNEL, 3);
+	assert_non_null(region);
+	phys_addr_t rp = page_to_phys(region);
+	assert_int_equal(dma_declare_coherent_memory(dev, rp, rp, 8 * PAGE_SIZE), 0);
+	assert_int_equal(dma_declare_coherent_memory(dev, rp, rp, 8 * PAGE_SIZE), -EBUSY);
+	dma_addr_t h;
+	void *v = dma_alloc_coherent(dev, 2 * PAGE_SIZE, &h, GFP_KERNEL);
+	assert_non_null(v);
+	assert_true(virt_to_phys(v) >= rp && virt_to_phys(v) < rp + 8 * PAGE_SIZE);
+	assert_int_equal(h, virt_to_phys(v));
+	dma_free_coherent(dev, 2 * PAGE_SIZE, v, h);
+	assert_int_equal(dmp_release_coherent_memory(&dev->dmp), 0);
+	__free_pages(region, 3);
+	rig_down(&r);
+}
+
 /* ---- the IOMMU API ---------------------------------------------------------- */
 
 struct lx_fault {
@@ -1423,6 +1490,7 @@ int main(void)
 		cmocka_unit_test(test_dma_alloc),
 		cmocka_unit_test(test_dma_coherent_device),
 		cmocka_unit_test(test_dmapool),
+		cmocka_unit_test(test_cma_and_declared),
 		cmocka_unit_test(test_iommu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

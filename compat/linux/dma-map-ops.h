@@ -6,17 +6,58 @@
  * dma_map_ops, arch hooks); a mapping implementation for dmaport is written
  * against <dmaport/dma-map-ops.h> (struct dmp_dma_map_ops, dmaport's types),
  * so struct dma_map_ops, get_dma_ops/set_dma_ops and the arch_* hooks are
- * absent here.  What drivers use from it is present.
+ * absent here.  What drivers and platform code use from it is present:
+ * dev_is_dma_coherent, dma_declare_coherent_memory, and the CMA calls.
  */
 #ifndef DMP_COMPAT_LINUX_DMA_MAP_OPS_H
 #define DMP_COMPAT_LINUX_DMA_MAP_OPS_H
 
+#include <dmaport/coherent.h>
+
+#include <linux/cma.h>
 #include <linux/dma-mapping.h>
 
 /** dev_is_dma_coherent - true if @dev snoops the CPU caches (no maintenance). */
 static inline bool dev_is_dma_coherent(struct device *dev)
 {
 	return dev->dmp.dma_coherent;
+}
+
+/**
+ * dma_declare_coherent_memory - give @dev a region that its coherent
+ * allocations are served from, first and only (kernel/dma/coherent.c).
+ * Returns 0 or a negative errno (see dmp_declare_coherent_memory()).
+ */
+static inline int dma_declare_coherent_memory(struct device *dev, phys_addr_t phys_addr,
+					      dma_addr_t device_addr, size_t size)
+{
+	return dmp_declare_coherent_memory(&dev->dmp, phys_addr, device_addr, size);
+}
+
+/** dev_get_cma_area - @dev's CMA area, else the default one (may be NULL). */
+static inline struct cma *dev_get_cma_area(struct device *dev)
+{
+	if (dev && dev->dmp.cma_area)
+		return dmp__lx_cma_of(dev->dmp.cma_area);
+	return dmp__lx_cma_of(dmp_cma_get_default());
+}
+
+/**
+ * dma_alloc_from_contiguous - @count pages from @dev's CMA area, aligned to
+ * 2^@align pages (capped, as Linux's CONFIG_CMA_ALIGNMENT).  NULL if none.
+ */
+static inline struct page *dma_alloc_from_contiguous(struct device *dev, size_t count,
+						     unsigned int align, bool no_warn)
+{
+	if (align > DMP_CMA_ALIGN_ORDER_MAX)
+		align = DMP_CMA_ALIGN_ORDER_MAX;
+	return cma_alloc(dev_get_cma_area(dev), count, align, no_warn);
+}
+
+/** dma_release_from_contiguous - false if @pages is not @dev's CMA memory. */
+static inline bool dma_release_from_contiguous(struct device *dev, struct page *pages, int count)
+{
+	return cma_release(dev_get_cma_area(dev), pages, (unsigned long)count);
 }
 
 #endif /* DMP_COMPAT_LINUX_DMA_MAP_OPS_H */
