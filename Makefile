@@ -61,7 +61,7 @@ SIM_TOOL_OBJS := $(SIM_TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOLS := $(BUILD)/bin/dmaport-sim $(BUILD)/bin/dmaport-bench
 
 .SECONDARY:
-.PHONY: all lib tools deps run check test test-asan test-tsan bench install clean qemu-test FORCE
+.PHONY: all lib tools deps run check test test-asan test-tsan bench install clean qemu-test fuzz FORCE
 .DEFAULT_GOAL := all
 
 all: lib tools
@@ -69,7 +69,7 @@ lib: $(BUILD)/libdmaport.a $(BUILD)/libdmaport.so $(BUILD)/dmaport.pc
 tools: $(TOOLS)
 
 deps:
-	@sh scripts/deps.sh build cross
+	@sh scripts/deps.sh build cross fuzz
 
 $(BUILD)/obj/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -149,7 +149,29 @@ check: deps
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory install-check
+	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory qemu-test
+
+# libFuzzer on the device-tree reader (clang): mutated blobs from a corpus of
+# the test and example trees; every input must parse or fail cleanly.
+FUZZ_SECONDS ?= 20
+FUZZ_SRCS := tests/fuzz/of-fuzz.c $(wildcard src/of/*.c) src/platform/platform.c \
+	src/platform/host/env.c $(wildcard src/mm/*.c)
+$(BUILD)/fuzz/of-fuzz: $(FUZZ_SRCS)
+	@mkdir -p $(dir $@)
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc \
+	  $(filter %.c,$^) -lfdt -lpthread -o $@
+
+fuzz: $(BUILD)/fuzz/of-fuzz
+	@rm -rf $(BUILD)/fuzz/corpus && mkdir -p $(BUILD)/fuzz/corpus
+	@for f in tests/of/*.dts examples/platforms/*.dts; do \
+	  dtc -q -I dts -O dtb -i tests/of -o $(BUILD)/fuzz/corpus/$$(basename $$f .dts).dtb $$f \
+	    2>/dev/null || rm -f $(BUILD)/fuzz/corpus/$$(basename $$f .dts).dtb; done
+	@echo "fuzz: of-fuzz for $(FUZZ_SECONDS) s on $$(ls $(BUILD)/fuzz/corpus | wc -l) seed trees"
+	@$(BUILD)/fuzz/of-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -print_final_stats=1 \
+	  -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus > $(BUILD)/fuzz/log 2>&1; \
+	  rc=$$?; grep -E '^(Done|stat::(number_of_executed_units|new_units_added))' $(BUILD)/fuzz/log; \
+	  [ $$rc = 0 ] || { tail -n 40 $(BUILD)/fuzz/log; echo "fuzz: FAILED (exit $$rc)"; }; exit $$rc
 
 # The bare-metal port on QEMU's virt machine with its SMMUv3 and edu device.
 qemu-test:

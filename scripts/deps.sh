@@ -3,10 +3,12 @@
 # A no-op when everything is present.  Usage: scripts/deps.sh [group...]
 #   build:  compiler, make, pkg-config, cmocka, libfdt, dtc (the default)
 #   cross:  aarch64 cross compiler and QEMU, for the bare-metal port
+#   fuzz:   clang and its runtime (libFuzzer), for the device-tree fuzz target
 set -eu
 
 pkgs_build="gcc make pkg-config libcmocka-dev libfdt-dev device-tree-compiler"
 pkgs_cross="gcc-aarch64-linux-gnu qemu-system-arm"
+pkgs_fuzz="clang libclang-rt-14-dev"
 
 groups="${*:-build}"
 want=""

@@ -1,15 +1,8 @@
 /*
  * of-fuzz.c - libFuzzer target: mutated blobs into the device-tree reader.
  *
- * Not part of `make check`.  Build and run (from the repository root):
- *
- *   clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined \
- *         -Iinclude -Isrc tests/fuzz/of-fuzz.c src/of/of.c src/of/of-dump.c \
- *         src/platform/platform.c src/platform/host/env.c -lfdt -lpthread \
- *         -o /tmp/of-fuzz
- *   mkdir -p /tmp/of-corpus && for f in tests/of/[bcp]*.dts examples/platforms/[!h]*.dts; do \
- *       dtc -q -I dts -O dtb -o /tmp/of-corpus/$(basename $f .dts).dtb $f; done
- *   /tmp/of-fuzz -max_total_time=60 -max_len=8192 /tmp/of-corpus
+ * `make fuzz` builds it with clang and runs it for FUZZ_SECONDS (20) on a
+ * corpus of the test and example trees compiled by dtc; `make check` runs it.
  *
  * Each input must parse to 0 or to a clean error: a negative errno that the
  * error struct repeats, and a zeroed description.  A successful description
