@@ -82,6 +82,10 @@ $(BUILD)/obj/%.o: %.c
 # Linux-style code (compat tests, the example driver) sees <linux/...>.
 $(BUILD)/obj/tests/test-compat-%.o: CFLAGS_COMMON += -Icompat
 
+# The dmaport-sim test runs this build's binary.
+$(BUILD)/obj/tests/test-dmaport-sim.o: CFLAGS_COMMON += -DDMP_SIM_TOOL='"$(BUILD)/bin/dmaport-sim"'
+$(BUILD)/tests/test-dmaport-sim: | $(BUILD)/bin/dmaport-sim
+
 $(BUILD)/libdmaport.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^

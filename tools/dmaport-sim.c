@@ -6,12 +6,15 @@
  *   dmaport-sim run [--trace] [--quiet] [--seed N] [--hostile] SCENARIO...
  *
  * SCENARIO is a name from `list`, or "slides" for all of the talk's slides.
- * The exit status is non-zero when a scenario did not see what the model
- * must produce.
+ * Scenarios on a PLATFORM run with the checker on (DMP_DEBUG may choose its
+ * mode; "off" turns it off): its findings are printed after each one.  The
+ * exit status is non-zero when a scenario did not see what the model must
+ * produce, or the checker reported something.
  */
 #include <stdlib.h>
 #include <string.h>
 
+#include <dmaport/debug.h>
 #include <dmaport/sim/platform.h>
 
 #include "scenarios/scenario.h"
@@ -29,8 +32,9 @@ static void usage(FILE *f)
 		   "       dmaport-sim run [options] PLATFORM.dts|.dtb SCENARIO...\n"
 		   "       dmaport-sim dump PLATFORM.dts|.dtb\n"
 		   "SCENARIO: a name from `dmaport-sim list`, or `slides` for all slides.\n"
-		   "Scenarios marked [platform] need a PLATFORM (see examples/platforms/).\n"
-		   "  --trace    print every simulator event (default for slides)\n"
+		   "Scenarios marked [platform] need a PLATFORM (see examples/platforms/); the\n"
+		   "others (the slides) build their own machine and take none.\n"
+		   "  --trace    print every simulator event (the default)\n"
 		   "  --quiet    print no events\n"
 		   "  --seed N   seed for hostile mode\n"
 		   "  --hostile  caches evict and refill lines at any moment hardware could\n");
@@ -70,21 +74,69 @@ static int dump(const char *path)
 	return 0;
 }
 
+static void print_event(void *cookie, const struct dmp_sim_event *ev)
+{
+	char line[256];
+	dmp_sim_event_format(ev, line, sizeof(line));
+	fprintf((FILE *)cookie, "      | %s\n", line);
+}
+
+/* The checker's findings since dmp_debug_reset(), one line each; their count. */
+static unsigned long print_findings(FILE *out)
+{
+	unsigned long total = dmp_debug_total();
+	if (dmp_debug_get_mode() == DMP_DEBUG_OFF) {
+		fprintf(out, "  checker: off\n");
+		return 0;
+	}
+	fprintf(out, "  checker (%s): %lu finding(s)", dmp_debug_mode_name(dmp_debug_get_mode()),
+		total);
+	const char *sep = ":";
+	for (int k = 0; k < DMP_DEBUG_NR_KINDS; k++) {
+		unsigned long n = dmp_debug_count((enum dmp_debug_kind)k);
+		if (n) {
+			fprintf(out, "%s %s %lu", sep, dmp_debug_kind_name((enum dmp_debug_kind)k), n);
+			sep = ",";
+		}
+	}
+	fprintf(out, "\n");
+	struct dmp_debug_report r;
+	for (size_t i = 0; i < dmp_debug_nr_reports(); i++)
+		if (dmp_debug_get_report(i, &r) == 0)
+			fprintf(out, "    %s\n", r.text);
+	return total;
+}
+
 static int run_platform(const char *path, const struct platform_scenario *s,
 			const struct scenario_opts *o)
 {
 	struct dmp_sim_platform *p;
 	struct dmp_of_error e;
-	struct dmp_sim_platform_opts po = { .hostile = o->hostile, .seed = o->seed };
+	struct dmp_sim_platform_opts po = { .hostile = o->hostile, .seed = o->seed,
+					    .trace = o->trace };
 	fprintf(o->out, "\n== %s on %s: %s\n", s->name, path, s->summary);
 	if (dmp_sim_platform_load(path, &po, &p, &e)) {
 		print_error(path, &e);
 		return 1;
 	}
+	if (o->trace)
+		dmp_sim_trace_set_hook(p->sim, print_event, o->out);
+	/* the checker keeps its records (fail mode) unless DMP_DEBUG says otherwise */
+	dmp_debug_set_mode(DMP_DEBUG_FAIL);
+	if (dmp_debug_init())
+		fprintf(stderr, "dmaport-sim: DMP_DEBUG: unknown mode, checker left in fail mode\n");
+	dmp_debug_reset();
 	int rc = s->run(o, p);
-	dmp_sim_platform_destroy(p);
-	fprintf(o->out, "  -> %s\n", rc ? "FAILED" : "ok");
-	return rc;
+	dmp_sim_platform_destroy(p); /* the leak check runs as devices go away */
+	unsigned long findings = print_findings(o->out);
+	dmp_debug_set_mode(DMP_DEBUG_OFF);
+	if (rc)
+		fprintf(o->out, "  -> FAILED\n");
+	else if (findings)
+		fprintf(o->out, "  -> FAILED: the checker reported %lu finding(s)\n", findings);
+	else
+		fprintf(o->out, "  -> ok\n");
+	return rc || findings;
 }
 
 int main(int argc, char **argv)
@@ -158,6 +210,12 @@ int main(int argc, char **argv)
 				bool slide = !strcmp(argv[i], "slides") && !strncmp(s->name, "slide-", 6);
 				if (slide || !strcmp(argv[i], s->name)) {
 					found = true;
+					if (platform) {
+						/* a slide builds the machine it is about */
+						fprintf(stderr, "dmaport-sim: %s builds its own machine: "
+								"run it without a platform\n", s->name);
+						return 2;
+					}
 					ran++;
 					failed += run_one(s, &o) != 0;
 				}

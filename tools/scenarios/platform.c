@@ -128,6 +128,51 @@ static int run_ring(const struct scenario_opts *o, struct dmp_sim_platform *p)
 	return bad != 0;
 }
 
+/*
+ * The ring driver with three bugs: it never checks a mapping for errors, it
+ * reads a FROM_DEVICE buffer before sync_for_cpu or unmap (stale bytes on a
+ * non-coherent device), and it leaks the source mapping.  The scenario is
+ * right when it sees the stale bytes; the checker then names the unchecked
+ * mapping and the leak, and dmaport-sim exits non-zero.
+ */
+static int run_buggy_ring(const struct scenario_opts *o, struct dmp_sim_platform *p)
+{
+	struct dmp_sim_platform_device *pd = pick(o, p, false);
+	if (!pd)
+		return 1;
+	if (pd->dev.dma_coherent) {
+		fprintf(o->out, "  %s is coherent: the stale read cannot show\n", pd->name);
+		return 1;
+	}
+	struct ring r;
+	if (ring_probe(&r, pd)) {
+		fprintf(o->out, "  probe of %s failed\n", pd->name);
+		return 1;
+	}
+	const uint32_t len = 4096;
+	uint8_t *src = dmp_kmalloc(len, 0), *dst = dmp_kzalloc(len, 0);
+	memset(src, 0x5a, len);
+	dmp_addr_t s = dmp_map_single(r.dev, src, len, DMP_TO_DEVICE);
+	dmp_addr_t d = dmp_map_single(r.dev, dst, len, DMP_FROM_DEVICE);
+	/* bug 1: neither mapping is checked with dmp_mapping_error() */
+	uint32_t code = ring_copy(&r, s, d, len);
+	/* bug 2: the CPU reads before sync_for_cpu: its cache still holds zeroes */
+	unsigned early = dst[100];
+	dmp_unmap_single(r.dev, d, len, DMP_FROM_DEVICE);
+	unsigned late = dst[100];
+	/* bug 3: the source mapping is never unmapped (a leak at removal) */
+	fprintf(o->out, "  %s: the engine copied (status %u); the CPU read 0x%02x before the "
+			"unmap, 0x%02x after it\n", pd->name, code, early, late);
+	ring_remove(&r);
+	dmp_kfree(dst);
+	/* src stays allocated with its mapping: a driver that leaks both */
+	bool as_expected = !code && early == 0 && late == 0x5a;
+	fprintf(o->out, "  %s\n", as_expected ? "stale before the unmap, right after it: as the "
+						  "model must show"
+					       : "NOT what the model must show");
+	return as_expected ? 0 : 1;
+}
+
 struct fault_seen {
 	int n;
 	dmp_addr_t iova;
@@ -237,5 +282,7 @@ const struct platform_scenario platform_scenarios[] = {
 	{ "iommu-fault", "translation and permission faults reach the domain's handler",
 	  run_iommu_fault },
 	{ "swiotlb", "a device that cannot reach high memory bounces through swiotlb", run_swiotlb },
+	{ "buggy-ring", "a ring driver with three bugs: stale bytes, and the checker's report",
+	  run_buggy_ring },
 	{ NULL, NULL, NULL },
 };
