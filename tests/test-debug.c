@@ -21,6 +21,8 @@
 #include <unistd.h>
 
 #include <dmaport/debug.h>
+#include <dmaport/iommu-driver.h>
+#include <dmaport/sim/iommu-driver.h>
 #include <dmaport/swiotlb.h>
 
 #include "dma/debug-hooks.h"
@@ -542,6 +544,84 @@ static void test_stale_to_device(void **state)
 				assert_true(is_pattern(got, 256, 3));
 			}
 			dmp_kfree(b);
+			rig_down(&r);
+		}
+	}
+}
+
+/* The everyday bug: the CPU takes a buffer back (sync_for_cpu), writes it, and
+ * lets the device read it without sync_for_device. */
+static void test_missing_sync_for_device(void **state)
+{
+	FOR_SEEDS(state, seed) {
+		for (int wrong = 1; wrong >= 0; wrong--) {
+			struct rig r;
+			rig_up(&r, state, seed);
+			uint8_t *b = dma_buf(256), got[256];
+			pattern(b, 256, 1);
+			dmp_addr_t a = map_ok(&r, b, 256, DMP_BIDIRECTIONAL, 0);
+			assert_int_equal(dmp_sim_dma_read(r.hw, a, got, 256), 0);
+			dmp_sync_single_for_cpu(&r.dev, a, 256, DMP_BIDIRECTIONAL);
+			pattern(b, 256, 2); /* the CPU's new data */
+			if (!wrong)
+				dmp_sync_single_for_device(&r.dev, a, 256, DMP_BIDIRECTIONAL);
+			assert_int_equal(dmp_sim_dma_read(r.hw, a, got, 256), 0);
+			if (wrong) {
+				expect_only(DMP_DEBUG_STALE_TO_DEVICE, 1);
+				assert_true(fixture_log_has("never synced back for the device", NULL));
+				if (!r.hostile)
+					assert_true(is_pattern(got, 256, 1)); /* the old bytes */
+			} else {
+				expect_none();
+				assert_true(is_pattern(got, 256, 2));
+			}
+			if (wrong) /* hand it over before the unmap: only the one bug */
+				dmp_sync_single_for_device(&r.dev, a, 256, DMP_BIDIRECTIONAL);
+			dmp_unmap_single(&r.dev, a, 256, DMP_BIDIRECTIONAL);
+			dmp_kfree(b);
+			rig_down(&r);
+		}
+	}
+}
+
+/* Behind an IOMMU the coherence checks watch the translated accesses too:
+ * the stale-to-device and missing-sync bugs of a non-coherent device. */
+static void test_iommu_coherence(void **state)
+{
+	FOR_SEEDS(state, seed) {
+		for (int wrong = 1; wrong >= 0; wrong--) {
+			struct rig r;
+			rig_up(&r, state, seed);
+			struct dmp_sim_iommu *hw;
+			struct dmp_iommu *iommu;
+			struct dmp_sim_iommu_config ic = { .name = "smmu0", .coherent_walk = true };
+			assert_int_equal(dmp_sim_iommu_create(r.sim, &ic, &hw), 0);
+			assert_int_equal(dmp_sim_iommu_driver_register(hw, DMP_IOMMU_DOMAIN_DMA, &iommu),
+					 0);
+			uint32_t sid = 5;
+			assert_int_equal(dmp_iommu_probe_device(&r.dev, iommu, &sid, 1), 0);
+			uint8_t *b = dma_buf(256), got[256];
+			pattern(b, 256, 4);
+			unsigned long attrs = wrong ? DMP_ATTR_SKIP_CPU_SYNC : 0;
+			dmp_addr_t a = map_ok(&r, b, 256, DMP_TO_DEVICE, attrs);
+			dmp_phys_t pa;
+			assert_int_equal(dmp_virt_to_phys(b, &pa), 0);
+			assert_true(a != pa); /* an IOVA, not the physical address */
+			assert_int_equal(dmp_sim_dma_read(r.hw, a, got, 256), 0);
+			dmp_unmap_single_attrs(&r.dev, a, 256, DMP_TO_DEVICE, attrs);
+			if (wrong) {
+				expect_only(DMP_DEBUG_STALE_TO_DEVICE, 1);
+				if (!r.hostile)
+					assert_false(is_pattern(got, 256, 4));
+			} else {
+				expect_none();
+				assert_true(is_pattern(got, 256, 4));
+			}
+			dmp_kfree(b);
+			dmp_device_remove(&r.dev);
+			dmp_iommu_release_device(&r.dev);
+			dmp_sim_iommu_driver_unregister(iommu);
+			dmp_sim_iommu_destroy(hw);
 			rig_down(&r);
 		}
 	}
@@ -1152,6 +1232,8 @@ int main(void)
 		BOTH(test_sg_boundary),
 		BOTH(test_leak),
 		BOTH(test_stale_to_device),
+		BOTH(test_missing_sync_for_device),
+		BOTH(test_iommu_coherence),
 		BOTH(test_stale_to_cpu),
 		BOTH(test_stale_to_cpu_check_point),
 		BOTH(test_lost_update),

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dmaport/iommu.h>
 #include <dmaport/sim.h>
 
 #include "debug-internal.h"
@@ -37,11 +38,14 @@
 #define F_NEWER 0x1
 #define F_DEV_WROTE 0x2
 #define F_OWNED 0x1 /* cpu line flags */
+#define F_CPU_REF 0x2 /* hash[] is the line as the CPU got it back (sync_for_cpu) */
 
 struct dbg_sim {
 	struct dmp_sim *sim;
 	struct dmp_sim_device *sdev;
 	bool direct;      /* the device reaches dev_phys without an IOMMU */
+	bool seen;        /* the device's accesses land on dev_phys: directly, or
+			     through an IOMMU that translates the mapping to it */
 	bool noncoherent; /* its accesses bypass the CPU's caches */
 	bool streaming;   /* ownership moves (not a coherent allocation) */
 	dmp_phys_t dev_phys;
@@ -134,6 +138,18 @@ static uint64_t cpu_line_hash(const struct dbg_entry *e, size_t k)
 	dmp_phys_t lo, hi;
 	line_part(e->sim->cline0, e->sim->L, k, e->phys, e->size, &lo, &hi);
 	return hash_bytes(cpu_view(lo), (size_t)(hi - lo));
+}
+
+/* The same part of line @k in DRAM (what an invalidate gives the CPU). */
+static uint64_t dram_line_hash(const struct dbg_entry *e, size_t k)
+{
+	dmp_phys_t lo, hi;
+	uint8_t buf[256];
+	line_part(e->sim->cline0, e->sim->L, k, e->phys, e->size, &lo, &hi);
+	size_t n = DMP_MIN((size_t)(hi - lo), sizeof(buf));
+	if (dmp_sim_peek(e->sim->sim, DMP_SIM_DRAM, lo, buf, n))
+		return 0;
+	return hash_bytes(buf, n);
 }
 
 /* The bytes of the first (@which 0) or last (1) device line outside the buffer. */
@@ -273,6 +289,7 @@ static void handover(struct dbg_entry *e, dmp_phys_t a, size_t n)
 	if (lines_meeting(s->cline0, s->clines, s->L, a, n, &k0, &k1))
 		for (size_t k = k0; k < k1; k++) {
 			s->cflags[k] |= F_OWNED;
+			s->cflags[k] &= (uint8_t)~F_CPU_REF;
 			s->hash[k] = cpu_line_hash(e, k);
 		}
 	if (!s->noncoherent)
@@ -303,13 +320,28 @@ void dmp__dbg_sim_attach(struct dbg_entry *e)
 	dmp_phys_t dev_phys = 0;
 	bool direct = !dev->dma_ops && dmp_dma_to_phys(dev, e->dma, &dev_phys) == 0 &&
 		      dmp_phys_to_virt(dev_phys);
+	/*
+	 * Behind an IOMMU the device's accesses arrive translated: when the
+	 * mapping translates to the buffer itself (not a bounce buffer), the
+	 * coherence checks watch it as on the direct path.  Rogue DMA and DMA
+	 * after unmap stay direct-path checks: there the IOMMU is the judge.
+	 */
+	bool seen = direct;
+	if (!direct && dev->dma_ops) {
+		struct dmp_iommu_domain *dom = dmp_iommu_get_domain_for_dev(dev);
+		dmp_phys_t p;
+		if (dom && dmp_iommu_iova_to_phys(dom, e->dma, &p) == 0 && p == e->phys) {
+			dev_phys = p;
+			seen = true;
+		}
+	}
 	bool streaming = e->type != DMP_MAP_COHERENT;
 	size_t L = dmp__cache_line();
 	size_t dlines = 0, clines = 0;
 	dmp_phys_t dline0 = DMP_ALIGN_DOWN(dev_phys, L), cline0 = DMP_ALIGN_DOWN(e->phys, L);
 	if (streaming) {
 		clines = (size_t)((DMP_ALIGN_UP(e->phys + e->size, L) - cline0) / L);
-		if (direct)
+		if (seen)
 			dlines = (size_t)((DMP_ALIGN_UP(dev_phys + e->size, L) - dline0) / L);
 	}
 	struct dbg_sim *s = calloc(1, sizeof(*s) + clines * sizeof(uint64_t) + dlines + clines);
@@ -318,7 +350,8 @@ void dmp__dbg_sim_attach(struct dbg_entry *e)
 	s->sim = sim;
 	s->sdev = dev->sim;
 	s->direct = direct;
-	s->noncoherent = direct && streaming && !dev->dma_coherent;
+	s->seen = seen;
+	s->noncoherent = seen && streaming && !dev->dma_coherent;
 	s->streaming = streaming;
 	s->dev_phys = dev_phys;
 	s->span = streaming ? e->size : DMP_ALIGN_UP(e->size, DMP_PAGE_SIZE);
@@ -350,6 +383,14 @@ static void take_back(struct dbg_entry *e, dmp_phys_t a, size_t n, const char *f
 		if (cpu_line_hash(e, k) != s->hash[k] && !changed++)
 			first = k;
 	}
+	/* What the CPU will see once this sync_for_cpu (or unmap) has done its
+	 * invalidate: DRAM's bytes, whatever the caches do later.  A device read
+	 * before the buffer is handed back compares with it (device_access). */
+	if (s->noncoherent && s->dev_phys == e->phys)
+		for (size_t k = k0; k < k1; k++) {
+			s->hash[k] = dram_line_hash(e, k);
+			s->cflags[k] |= F_CPU_REF;
+		}
 	if (changed && dmp__dbg_once(e, DMP_DEBUG_CPU_WROTE_OWNED)) {
 		dmp_phys_t lo, hi;
 		line_part(s->cline0, s->L, first, e->phys, e->size, &lo, &hi);
@@ -574,7 +615,7 @@ static void device_access(struct dmp_device *dev, const struct dmp_sim_event *ev
 				for (size_t k = k0; k < k1; k++)
 					s->hash[k] = cpu_line_hash(e, k);
 		}
-		if (!s->direct || !lines_meeting(s->dline0, s->dlines, s->L, p, ev->size, &k0, &k1))
+		if (!s->seen || !lines_meeting(s->dline0, s->dlines, s->L, p, ev->size, &k0, &k1))
 			continue;
 		/* Linux can only tell at the unmap; here the first use tells */
 		if (!e->err_checked && dmp__dbg_once(e, DMP_DEBUG_ERROR_UNCHECKED))
@@ -585,6 +626,27 @@ static void device_access(struct dmp_device *dev, const struct dmp_sim_event *ev
 					? "page" : "single");
 		if (!s->noncoherent || !normal)
 			continue;
+		if (!e->device_owns) {
+			/*
+			 * The CPU owns the buffer (synced for the CPU, not handed back
+			 * with sync_for_device) and has written it since: a device read
+			 * gets DRAM, without those writes unless an eviction happened
+			 * to write them back.  The everyday missing-sync bug, judged
+			 * by the driver's maintenance, not by the luck of the caches.
+			 * (The device and CPU ranges are the same lines here.)
+			 */
+			size_t dirty = 0;
+			for (size_t k = k0; !write && s->dev_phys == e->phys && k < k1; k++)
+				dirty += (s->cflags[k] & F_CPU_REF) &&
+					 cpu_line_hash(e, k) != s->hash[k];
+			if (dirty && dmp__dbg_once(e, DMP_DEBUG_STALE_TO_DEVICE))
+				dmp__dbg_report(DMP_DEBUG_STALE_TO_DEVICE, dev, e, e->dma, e->phys,
+						e->size, e->dir, e->file, e->line, NULL, 0,
+						"device read %zu line(s) the CPU wrote while it owned "
+						"the buffer, never cleaned: synced for the CPU, never "
+						"synced back for the device (mapped here)", dirty);
+			continue;
+		}
 		size_t newer = 0, lost = 0;
 		for (size_t k = k0; k < k1; k++) {
 			dmp_phys_t lo, hi;
