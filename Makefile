@@ -61,7 +61,7 @@ SIM_TOOL_OBJS := $(SIM_TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOLS := $(BUILD)/bin/dmaport-sim $(BUILD)/bin/dmaport-bench
 
 .SECONDARY:
-.PHONY: all lib tools deps run check test test-asan test-tsan bench install clean qemu-test fuzz FORCE
+.PHONY: all lib tools deps deps-build run check test test-asan test-tsan bench install clean qemu-test fuzz FORCE
 .DEFAULT_GOAL := all
 
 all: lib tools
@@ -70,6 +70,10 @@ tools: $(TOOLS)
 
 deps:
 	@sh scripts/deps.sh build cross fuzz
+
+# make run needs only the build tools
+deps-build:
+	@sh scripts/deps.sh build
 
 $(BUILD)/obj/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
@@ -125,7 +129,7 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(SUPPORT_OBJS) $(BUILD)/libdmaport.a
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
-run: deps
+run: deps-build
 	@$(MAKE) --no-print-directory $(BUILD)/bin/dmaport-sim
 	$(BUILD)/bin/dmaport-sim run slides
 	$(BUILD)/bin/dmaport-sim run --quiet examples/platforms/soc-noncoherent.dts ring iommu-fault swiotlb
@@ -181,7 +185,7 @@ fuzz: $(BUILD)/fuzz/of-fuzz
 qemu-test:
 	@$(MAKE) --no-print-directory -C ports/qemu-virt-aarch64 test
 
-bench: deps
+bench: deps-build
 	@$(MAKE) --no-print-directory $(BUILD)/bin/dmaport-bench
 	@for b in $(BENCH_NAMES); do $(BUILD)/bin/dmaport-bench $$b || exit 1; done
 
