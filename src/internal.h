@@ -35,11 +35,11 @@
 #define DMP_TLS _Thread_local
 #endif
 
-DMP_API void dmp__assert_fail(const char *cond, const char *file, int line);
+void dmp__assert_fail(const char *cond, const char *file, int line);
 
 /** dmp__log - format one line and send it to the console (dmp_env_puts). */
 DMP_API void dmp__log(const char *fmt, ...) DMP__PRINTF(1, 2);
-DMP_API void dmp__vlog(const char *fmt, va_list ap);
+void dmp__vlog(const char *fmt, va_list ap);
 
 /* The active platform's ops, for the layers above it. */
 #define DMP__PLAT_CALL(fn, ...) (dmp__platform.ops->fn(dmp__platform.ctx, __VA_ARGS__))
@@ -105,10 +105,10 @@ static inline int dmp__virt_to_phys_range(const void *va, size_t size, dmp_phys_
 }
 
 /** dmp__phys_to_page - the descriptor of the page holding @phys, or NULL. */
-DMP_API struct dmp_page *dmp__phys_to_page(dmp_phys_t phys);
+struct dmp_page *dmp__phys_to_page(dmp_phys_t phys);
 
 /** dmp__page_to_phys_checked - phys of @page if it is a page descriptor; -EINVAL if not. */
-DMP_API int dmp__page_to_phys_checked(const void *page, dmp_phys_t *phys);
+int dmp__page_to_phys_checked(const void *page, dmp_phys_t *phys);
 
 /* Page descriptor flags. */
 #define DMP_PAGE_FREE 0x01  /* heads a free buddy block */
@@ -117,7 +117,7 @@ DMP_API int dmp__page_to_phys_checked(const void *page, dmp_phys_t *phys);
 #define DMP_PAGE_RESERVED 0x08 /* taken out by dmp_mem_reserve(), never allocated */
 
 /* Heap (src/mm/heap.c). */
-DMP_API void dmp__heap_reset(void);
+void dmp__heap_reset(void);
 
 /* Platform cache maintenance shorthands. */
 static inline size_t dmp__cache_line(void)

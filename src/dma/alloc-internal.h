@@ -53,7 +53,7 @@ static inline void dmp__fill(void *p, uint8_t c, size_t n)
  * the region has no room (the caller must not fall back: the region is
  * exclusive, as in Linux).  Context: any; never blocks.
  */
-DMP_API int dmp__alloc_from_dev_coherent(struct dmp_device *dev, size_t size, dmp_addr_t *dma,
+int dmp__alloc_from_dev_coherent(struct dmp_device *dev, size_t size, dmp_addr_t *dma,
 					 void **ret);
 
 /**
@@ -61,7 +61,7 @@ DMP_API int dmp__alloc_from_dev_coherent(struct dmp_device *dev, size_t size, dm
  * in @dev's declared memory.  Returns 1 if it did (the caller is done), 0 if
  * @vaddr is not from there.
  */
-DMP_API int dmp__release_from_dev_coherent(struct dmp_device *dev, size_t size, void *vaddr);
+int dmp__release_from_dev_coherent(struct dmp_device *dev, size_t size, void *vaddr);
 
 /**
  * dmp__mmap_from_dev_coherent - map @vaddr's allocation into user space if
@@ -69,7 +69,7 @@ DMP_API int dmp__release_from_dev_coherent(struct dmp_device *dev, size_t size, 
  * result (0, -ENXIO for a window beyond the allocation, -EOPNOTSUPP);
  * 0 if @vaddr is not from there.
  */
-DMP_API int dmp__mmap_from_dev_coherent(struct dmp_device *dev, struct dmp_user_mapping *um,
+int dmp__mmap_from_dev_coherent(struct dmp_device *dev, struct dmp_user_mapping *um,
 					void *vaddr, size_t size, int *ret);
 
 /**
@@ -78,15 +78,15 @@ DMP_API int dmp__mmap_from_dev_coherent(struct dmp_device *dev, struct dmp_user_
  * *@dma, through @dev's dma-ranges) or NULL (no global pool, no room, or
  * beyond @dev's coherent mask).
  */
-DMP_API void *dmp__alloc_from_global_coherent(struct dmp_device *dev, size_t size,
+void *dmp__alloc_from_global_coherent(struct dmp_device *dev, size_t size,
 					      dmp_addr_t *dma);
 /** dmp__release_from_global_coherent - 1 if @vaddr was from the global pool (freed), else 0. */
-DMP_API int dmp__release_from_global_coherent(size_t size, void *vaddr);
+int dmp__release_from_global_coherent(size_t size, void *vaddr);
 /** dmp__mmap_from_global_coherent - as dmp__mmap_from_dev_coherent, for the global pool. */
-DMP_API int dmp__mmap_from_global_coherent(struct dmp_user_mapping *um, void *vaddr, size_t size,
+int dmp__mmap_from_global_coherent(struct dmp_user_mapping *um, void *vaddr, size_t size,
 					   int *ret);
 /** dmp__global_coherent_active - true if a global pool is declared. */
-DMP_API bool dmp__global_coherent_active(void);
+bool dmp__global_coherent_active(void);
 
 /* ---- CMA (cma.c) --------------------------------------------------------- */
 
@@ -103,7 +103,7 @@ DMP_API bool dmp__global_coherent_active(void);
  * the area is beyond the device's reach: the caller falls back to the page
  * allocator).  Never reports (the caller has a fallback).
  */
-DMP_API struct dmp_page *dmp__dma_alloc_contiguous(struct dmp_device *dev, size_t size,
+struct dmp_page *dmp__dma_alloc_contiguous(struct dmp_device *dev, size_t size,
 						   dmp_gfp_t gfp, bool direct);
 
 /**
@@ -112,16 +112,16 @@ DMP_API struct dmp_page *dmp__dma_alloc_contiguous(struct dmp_device *dev, size_
  * done), false if @page is not CMA memory (the caller frees it to the page
  * allocator).
  */
-DMP_API bool dmp__dma_release_contiguous(struct dmp_device *dev, struct dmp_page *page,
+bool dmp__dma_release_contiguous(struct dmp_device *dev, struct dmp_page *page,
 					 size_t size);
 
 /** dmp__cma_owns - true if @phys lies in any CMA area. */
-DMP_API bool dmp__cma_owns(dmp_phys_t phys);
+bool dmp__cma_owns(dmp_phys_t phys);
 
 /* ---- the atomic pool (atomic-pool.c) ------------------------------------- */
 
 /** dmp__atomic_pool_active - true if dmp_atomic_pool_init() has run. */
-DMP_API bool dmp__atomic_pool_active(void);
+bool dmp__atomic_pool_active(void);
 
 /**
  * dmp__atomic_pool_alloc - @size bytes (rounded up to pages) of uncached
@@ -132,7 +132,7 @@ DMP_API bool dmp__atomic_pool_active(void);
  * size and what is free), or beyond the device's reach.
  * Context: any; never blocks.
  */
-DMP_API void *dmp__atomic_pool_alloc(struct dmp_device *dev, size_t size, dmp_phys_t *phys,
+void *dmp__atomic_pool_alloc(struct dmp_device *dev, size_t size, dmp_phys_t *phys,
 				     bool direct);
 
 /**
@@ -140,9 +140,9 @@ DMP_API void *dmp__atomic_pool_alloc(struct dmp_device *dev, size_t size, dmp_ph
  * (Linux's dma_free_from_pool).  Returns true if it did, false if @vaddr is
  * not pool memory (or is not a live allocation there: reported).
  */
-DMP_API bool dmp__atomic_pool_free(void *vaddr, size_t size);
+bool dmp__atomic_pool_free(void *vaddr, size_t size);
 
 /** dmp__atomic_pool_owns - true if @vaddr lies in the atomic pool. */
-DMP_API bool dmp__atomic_pool_owns(const void *vaddr);
+bool dmp__atomic_pool_owns(const void *vaddr);
 
 #endif /* DMP_ALLOC_INTERNAL_H */

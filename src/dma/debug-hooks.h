@@ -14,7 +14,7 @@
 #include "dma-internal.h"
 
 /** Non-zero when the checker is on for any device. */
-extern DMP_API _Atomic int dmp__debug_active;
+extern  _Atomic int dmp__debug_active;
 
 static inline bool dmp__debug_on(void)
 {
@@ -23,41 +23,41 @@ static inline bool dmp__debug_on(void)
 
 /* A streaming mapping was made (dma may be DMP_MAPPING_ERROR: failed).
  * @cpu_addr: the CPU address mapped (NULL for map_resource). */
-DMP_API void dmp__debug_map(struct dmp_device *dev, const void *cpu_addr, dmp_phys_t phys,
+void dmp__debug_map(struct dmp_device *dev, const void *cpu_addr, dmp_phys_t phys,
 			    size_t size, enum dmp_data_direction dir, dmp_addr_t dma,
 			    enum dmp_map_type type, unsigned long attrs, const char *file, int line);
 /* A map was refused before reaching the implementation (memory not DMA-able). */
-DMP_API void dmp__debug_map_refused(struct dmp_device *dev, const void *cpu_addr, size_t size,
+void dmp__debug_map_refused(struct dmp_device *dev, const void *cpu_addr, size_t size,
 				    enum dmp_data_direction dir, const char *why, const char *file,
 				    int line);
 /* dmp_mapping_error() was called on @dma. */
-DMP_API void dmp__debug_mapping_error(struct dmp_device *dev, dmp_addr_t dma, const char *file,
+void dmp__debug_mapping_error(struct dmp_device *dev, dmp_addr_t dma, const char *file,
 				      int line);
 /* An unmap is about to happen (before the implementation runs). */
-DMP_API void dmp__debug_unmap(struct dmp_device *dev, dmp_addr_t dma, size_t size,
+void dmp__debug_unmap(struct dmp_device *dev, dmp_addr_t dma, size_t size,
 			      enum dmp_data_direction dir, enum dmp_map_type type,
 			      unsigned long attrs, const char *file, int line);
 /* map_sg returned @mapped_ents (0 or negative: failed) for @nents entries. */
-DMP_API void dmp__debug_map_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
+void dmp__debug_map_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
 			       int mapped_ents, enum dmp_data_direction dir, unsigned long attrs,
 			       const char *file, int line);
-DMP_API void dmp__debug_unmap_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
+void dmp__debug_unmap_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
 				 enum dmp_data_direction dir, unsigned long attrs, const char *file,
 				 int line);
 /* A coherent (or NO_KERNEL_MAPPING, or non-coherent page) allocation was made / freed. */
-DMP_API void dmp__debug_alloc(struct dmp_device *dev, size_t size, dmp_addr_t dma, void *cpu_addr,
+void dmp__debug_alloc(struct dmp_device *dev, size_t size, dmp_addr_t dma, void *cpu_addr,
 			      unsigned long attrs, const char *file, int line);
-DMP_API void dmp__debug_free(struct dmp_device *dev, size_t size, void *cpu_addr, dmp_addr_t dma,
+void dmp__debug_free(struct dmp_device *dev, size_t size, void *cpu_addr, dmp_addr_t dma,
 			     unsigned long attrs, const char *file, int line);
 /* A sync of [dma, dma + size) is about to happen. */
-DMP_API void dmp__debug_sync_single(struct dmp_device *dev, dmp_addr_t dma, size_t size,
+void dmp__debug_sync_single(struct dmp_device *dev, dmp_addr_t dma, size_t size,
 				    enum dmp_data_direction dir, bool for_device, const char *file,
 				    int line);
-DMP_API void dmp__debug_sync_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
+void dmp__debug_sync_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
 				enum dmp_data_direction dir, bool for_device, const char *file,
 				int line);
 
 /* The device is going away (dmp_device_remove): report what it still holds. */
-DMP_API void dmp__debug_device_remove(struct dmp_device *dev);
+void dmp__debug_device_remove(struct dmp_device *dev);
 
 #endif /* DMP_DMA_DEBUG_HOOKS_H */

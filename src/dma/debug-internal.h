@@ -48,7 +48,7 @@ extern struct dbg_entry dmp__dbg_all;
 
 /* dmp__dbg_report - count, log, keep and (abort mode) abort for a finding.
  * @e the entry concerned or NULL; called with dmp__dbg_lock held. */
-DMP_API void dmp__dbg_report(enum dmp_debug_kind kind, const struct dmp_device *dev,
+void dmp__dbg_report(enum dmp_debug_kind kind, const struct dmp_device *dev,
 			     const struct dbg_entry *e, dmp_addr_t dma, dmp_phys_t phys, size_t size,
 			     enum dmp_data_direction dir, const char *file, int line,
 			     const char *owner_file, int owner_line, const char *fmt, ...)

@@ -10,11 +10,11 @@
 #include "../internal.h"
 
 /* arch-sync.c: cache maintenance for non-coherent devices. */
-DMP_API void dmp__arch_sync_for_device(dmp_phys_t phys, const void *va, size_t size,
+void dmp__arch_sync_for_device(dmp_phys_t phys, const void *va, size_t size,
 				       enum dmp_data_direction dir);
-DMP_API void dmp__arch_sync_for_cpu(dmp_phys_t phys, const void *va, size_t size,
+void dmp__arch_sync_for_cpu(dmp_phys_t phys, const void *va, size_t size,
 				    enum dmp_data_direction dir);
-DMP_API void dmp__arch_prep_coherent(dmp_phys_t phys, const void *va, size_t size);
+void dmp__arch_prep_coherent(dmp_phys_t phys, const void *va, size_t size);
 
 /* report.c: the call site of the API call in progress on this thread, for
  * reports made by the implementations below the entry points */
@@ -27,7 +27,7 @@ static inline void dmp__set_site(const char *file, int line)
 }
 
 /* report.c */
-DMP_API void dmp__dma_report(const struct dmp_device *dev, unsigned long attrs, const char *file,
+void dmp__dma_report(const struct dmp_device *dev, unsigned long attrs, const char *file,
 			     int line, const char *fmt, ...) DMP__PRINTF(5, 6);
 
 static inline const char *dmp__dir_name(enum dmp_data_direction dir)
@@ -42,6 +42,6 @@ static inline const char *dmp__dir_name(enum dmp_data_direction dir)
 }
 
 /* direct.c */
-DMP_API bool dmp__direct_supported(struct dmp_device *dev, uint64_t mask);
+bool dmp__direct_supported(struct dmp_device *dev, uint64_t mask);
 
 #endif /* DMP_DMA_INTERNAL_H */

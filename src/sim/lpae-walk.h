@@ -88,10 +88,10 @@ struct dmp__lpae_walk_result {
  * access flag, walk abort or configuration fault) or -EACCES (permission
  * fault); @res->fault says which.  No side effects on the simulator.
  */
-DMP_API int dmp__lpae_walk(struct dmp_sim *sim, const struct dmp__lpae_walk_cfg *cfg,
+int dmp__lpae_walk(struct dmp_sim *sim, const struct dmp__lpae_walk_cfg *cfg,
 			   dmp_addr_t iova, unsigned int access, struct dmp__lpae_walk_result *res);
 
 /** dmp__lpae_fault_name - "translation", "permission", ... */
-DMP_API const char *dmp__lpae_fault_name(enum dmp__lpae_fault fault);
+const char *dmp__lpae_fault_name(enum dmp__lpae_fault fault);
 
 #endif /* DMP_SIM_LPAE_WALK_H */
