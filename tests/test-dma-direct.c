@@ -464,6 +464,60 @@ static void test_dma_ranges(void **state)
 	dmp_sim_destroy(sim);
 }
 
+/* dma-ranges with a hole: the device is addressing-limited whatever its mask
+ * (Linux's dma_direct_all_ram_mapped), and its buffers in the hole bounce. */
+static void test_dma_ranges_hole(void **state)
+{
+	(void)state;
+	struct dmp_sim *sim = fixture_sim(NULL);
+	struct dmp_swiotlb_pool *pool;
+	assert_int_equal(dmp_swiotlb_pool_create("d", 1 << 20, DMP_SWIOTLB_DEFAULT_LIMIT, 1, &pool), 0);
+	dmp_swiotlb_set_default(pool);
+	struct dmp_device dev;
+	dmp_device_init(&dev, "hole");
+	dmp_device_set_coherent(&dev, true);
+	/* only the low GiB is on the bus (1:1); the high GiB is in no range */
+	assert_int_equal(dmp_device_add_dma_range(&dev, 0x80000000ull, 0x80000000ull, 1ull << 30),
+			 0);
+	assert_int_equal(dmp_set_mask_and_coherent(&dev, DMP_BIT_MASK(64)), 0);
+	assert_true(dmp_addressing_limited(&dev));
+	assert_true(dmp_max_mapping_size(&dev) <= DMP_IO_TLB_SEGBYTES);
+	uint8_t *hi = dmp_kmalloc(64, 0); /* the heap takes high memory first */
+	dmp_phys_t hp;
+	assert_int_equal(dmp_virt_to_phys(hi, &hp), 0);
+	assert_true(hp >= 0x100000000ull);
+	dmp_addr_t a = dmp_map_single(&dev, hi, 64, DMP_TO_DEVICE);
+	assert_false(dmp_mapping_error(&dev, a));
+	dmp_phys_t back;
+	assert_int_equal(dmp_dma_to_phys(&dev, a, &back), 0);
+	assert_true(back >= pool->start && back < pool->start + pool->size); /* bounced */
+	dmp_unmap_single(&dev, a, 64, DMP_TO_DEVICE);
+	/* a second range covering the rest: no longer limited */
+	assert_int_equal(dmp_device_add_dma_range(&dev, 0x100000000ull, 0x100000000ull,
+						  1ull << 30), 0);
+	assert_false(dmp_addressing_limited(&dev));
+	assert_int_equal(dmp_max_mapping_size(&dev), SIZE_MAX);
+	dmp_kfree(hi);
+
+	/* Linux accepts any mask of 32 bits or more, even where dma-ranges put
+	 * all memory above 4 GiB on the bus; mappings then fail cleanly */
+	struct dmp_device up;
+	dmp_device_init(&up, "up");
+	assert_int_equal(dmp_device_add_dma_range(&up, 0x80000000ull, 0x200000000ull, 1ull << 30), 0);
+	assert_int_equal(dmp_device_add_dma_range(&up, 0x100000000ull, 0x240000000ull, 1ull << 30),
+			 0);
+	assert_int_equal(dmp_set_mask(&up, DMP_BIT_MASK(32)), 0);
+	assert_int_equal(dmp_set_mask(&up, DMP_BIT_MASK(31)), -EIO);
+	uint8_t *b = dmp_kmalloc(64, 0);
+	fixture_log_start();
+	assert_true(dmp_mapping_error(&up, dmp_map_single(&up, b, 64, DMP_TO_DEVICE)));
+	assert_true(fixture_log_count() >= 1);
+	fixture_log_stop();
+	dmp_kfree(b);
+	assert_int_equal(dmp_swiotlb_pool_destroy(pool), 0);
+	dmp_sim_destroy(sim);
+}
+
 /* --- attributes --------------------------------------------------------------- */
 
 static void test_attributes(void **state)
@@ -780,6 +834,7 @@ int main(void)
 		cmocka_unit_test(test_bounce_copies_are_syncs),
 		cmocka_unit_test(test_masks),
 		cmocka_unit_test(test_dma_ranges),
+		cmocka_unit_test(test_dma_ranges_hole),
 		cmocka_unit_test(test_attributes),
 		cmocka_unit_test(test_swiotlb_exhaustion),
 		cmocka_unit_test(test_mmap_child_process),

@@ -107,6 +107,11 @@ bool dmp__direct_supported(struct dmp_device *dev, uint64_t mask)
 	dmp_phys_t end = memory_end();
 	if (!end)
 		return false;
+	/* Linux: "32-bit DMA masks are so common we expect every architecture
+	 * to be able to satisfy them" - accepted whatever dma-ranges say;
+	 * mappings the device cannot reach then bounce or fail cleanly */
+	if (mask >= DMP_BIT_MASK(32))
+		return true;
 	dmp_phys_t min_phys = DMP_MIN(end - 1, (dmp_phys_t)0xffffffffu);
 	dmp_addr_t need = dmp_phys_to_dma(dev, min_phys);
 	if (need == DMP_MAPPING_ERROR)
@@ -114,6 +119,33 @@ bool dmp__direct_supported(struct dmp_device *dev, uint64_t mask)
 	if (need == DMP_MAPPING_ERROR && dev->nr_ranges)
 		need = dev->ranges[0].dma_start;
 	return need != DMP_MAPPING_ERROR && mask >= need;
+}
+
+/*
+ * Linux's dma_direct_all_ram_mapped(): every byte of memory has a bus address
+ * through the device's dma-ranges (no ranges: identity, all of it).  A device
+ * with holes in its ranges bounces buffers in the holes, so it is
+ * "addressing limited" whatever its mask.
+ */
+bool dmp__direct_all_ram_mapped(const struct dmp_device *dev)
+{
+	if (!dev->nr_ranges)
+		return true;
+	for (unsigned int i = 0; i < dmp__mem.nr; i++) {
+		dmp_phys_t p = dmp__mem.r[i].phys, end = p + dmp__mem.r[i].size;
+		while (p < end) {
+			unsigned int k;
+			for (k = 0; k < dev->nr_ranges; k++) {
+				const struct dmp_dma_range *r = &dev->ranges[k];
+				if (p >= r->cpu_start && p - r->cpu_start < r->size)
+					break;
+			}
+			if (k == dev->nr_ranges)
+				return false;
+			p = dev->ranges[k].cpu_start + dev->ranges[k].size;
+		}
+	}
+	return true;
 }
 
 static int direct_supported(struct dmp_device *dev, uint64_t mask)

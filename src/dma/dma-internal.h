@@ -43,5 +43,6 @@ static inline const char *dmp__dir_name(enum dmp_data_direction dir)
 
 /* direct.c */
 bool dmp__direct_supported(struct dmp_device *dev, uint64_t mask);
+bool dmp__direct_all_ram_mapped(const struct dmp_device *dev);
 
 #endif /* DMP_DMA_INTERNAL_H */

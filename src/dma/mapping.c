@@ -95,7 +95,11 @@ bool dmp_addressing_limited(struct dmp_device *dev)
 	uint64_t mask = dmp_get_mask(dev);
 	if (dev->bus_dma_limit && dev->bus_dma_limit < mask)
 		mask = dev->bus_dma_limit;
-	return ops->get_required_mask && mask < ops->get_required_mask(dev);
+	if (ops->get_required_mask && mask < ops->get_required_mask(dev))
+		return true;
+	/* Linux's dma_addressing_limited(): on the direct path, RAM outside
+	 * every dma-range limits the device too (its buffers there bounce) */
+	return ops == &dmp_direct_ops && !dmp__direct_all_ram_mapped(dev);
 }
 
 size_t dmp_max_mapping_size(struct dmp_device *dev)
