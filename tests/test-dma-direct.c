@@ -295,6 +295,10 @@ static void test_each_sync_is_needed(void **state)
 		assert_int_equal(transfer(&r, K_SINGLE, DMP_FROM_DEVICE, 0, DMP_ATTR_SKIP_CPU_SYNC),
 				 coh);
 		assert_int_equal(transfer(&r, K_SG, DMP_FROM_DEVICE, 0, DMP_ATTR_SKIP_CPU_SYNC), coh);
+		assert_int_equal(transfer(&r, K_PAGE, DMP_TO_DEVICE, DMP_ATTR_SKIP_CPU_SYNC, 0), coh);
+		assert_int_equal(transfer(&r, K_PAGE, DMP_FROM_DEVICE, 0, DMP_ATTR_SKIP_CPU_SYNC),
+				 coh);
+		assert_int_equal(transfer(&r, K_SG, DMP_TO_DEVICE, DMP_ATTR_SKIP_CPU_SYNC, 0), coh);
 		/* with the syncs, right */
 		assert_true(transfer(&r, K_SINGLE, DMP_FROM_DEVICE, 0, 0));
 		fixture_log_stop();
@@ -317,6 +321,31 @@ static void test_each_sync_is_needed(void **state)
 		assert_int_equal(b[0], coh ? 0x22 : 0x11); /* only the synced range */
 		dmp_unmap_single(&r.dev, a, 256, DMP_FROM_DEVICE);
 		assert_int_equal(b[0], 0x22);
+		/* sync_for_device is needed too: the CPU writes a buffer it took back,
+		 * and the device reads DRAM unless the buffer is handed back */
+		uint8_t *out = dmp_kzalloc(256, 0);
+		dmp_addr_t o_dma = dmp_map_single(&r.dev, out, 256, DMP_FROM_DEVICE);
+		assert_false(dmp_mapping_error(&r.dev, o_dma));
+		for (int with = 0; with <= 1; with++) {
+			a = dmp_map_single(&r.dev, b, 256, DMP_BIDIRECTIONAL);
+			assert_false(dmp_mapping_error(&r.dev, a));
+			assert_int_equal(ce_fill(&r.ce, 0x33, a, 256), 0);
+			dmp_sync_single_for_cpu(&r.dev, a, 256, DMP_BIDIRECTIONAL);
+			assert_int_equal(b[7], 0x33);
+			memset(b, 0x44 + with, 256);
+			if (with)
+				dmp_sync_single_for_device(&r.dev, a, 256, DMP_BIDIRECTIONAL);
+			assert_int_equal(ce_copy(&r.ce, a, o_dma, 256), 0);
+			dmp_sync_single_for_cpu(&r.dev, o_dma, 256, DMP_FROM_DEVICE);
+			/* without it a non-coherent device copied the old 0x33 */
+			assert_int_equal(out[7], (with || coh) ? 0x44 + with : 0x33);
+			dmp_sync_single_for_device(&r.dev, o_dma, 256, DMP_FROM_DEVICE);
+			if (!with)
+				dmp_sync_single_for_device(&r.dev, a, 256, DMP_BIDIRECTIONAL);
+			dmp_unmap_single(&r.dev, a, 256, DMP_BIDIRECTIONAL);
+		}
+		dmp_unmap_single(&r.dev, o_dma, 256, DMP_FROM_DEVICE);
+		dmp_kfree(out);
 		/* need_sync says so */
 		a = dmp_map_single(&r.dev, b, 256, DMP_TO_DEVICE);
 		assert_int_equal(dmp_need_sync(&r.dev, a), !coh);
@@ -563,12 +592,21 @@ static void test_attributes(void **state)
 	dmp_munmap(&um);
 	dmp_free_attrs(&r.dev, 8192, cookie, h, DMP_ATTR_NO_KERNEL_MAPPING);
 
-	/* FORCE_CONTIGUOUS, ALLOC_SINGLE_PAGES, WEAK_ORDERING, PRIVILEGED: accepted */
-	void *fc = dmp_alloc_attrs(&r.dev, 65536, &h, DMP_GFP_KERNEL,
-				   DMP_ATTR_FORCE_CONTIGUOUS | DMP_ATTR_ALLOC_SINGLE_PAGES);
+	/* FORCE_CONTIGUOUS (and ALLOC_SINGLE_PAGES, a hint): the direct path's
+	 * memory is always one physical range; the device reads all 64 KiB
+	 * linearly from the handle (WEAK_ORDERING, PRIVILEGED: accepted, no
+	 * effect on this bus, as on most of Linux's) */
+	uint8_t *fc = dmp_alloc_attrs(&r.dev, 65536, &h, DMP_GFP_KERNEL,
+				      DMP_ATTR_FORCE_CONTIGUOUS | DMP_ATTR_ALLOC_SINGLE_PAGES);
 	assert_non_null(fc);
-	dmp_virt_to_phys(fc, &p);
-	assert_int_equal(dmp_phys_to_dma(&r.dev, p), h); /* one contiguous range */
+	for (int i = 0; i < 65536; i++)
+		fc[i] = (uint8_t)(i ^ (i >> 8));
+	dmp_wmb(); /* uncached stores reach DRAM past the write buffer */
+	uint8_t *seen = malloc(65536);
+	assert_non_null(seen);
+	assert_int_equal(dmp_sim_dma_read(r.hw, h, seen, 65536), 0);
+	assert_memory_equal(seen, fc, 65536);
+	free(seen);
 	dmp_free_attrs(&r.dev, 65536, fc, h, DMP_ATTR_FORCE_CONTIGUOUS | DMP_ATTR_ALLOC_SINGLE_PAGES);
 	uint8_t *b = dmp_kmalloc(64, 0);
 	dmp_addr_t a = dmp_map_single_attrs(&r.dev, b, 64, DMP_TO_DEVICE,
@@ -736,6 +774,14 @@ static void test_bad_input(void **state)
 	void *heap = malloc(64);
 	a = dmp_map_single(&r.dev, heap, 64, DMP_TO_DEVICE);
 	assert_true(dmp_mapping_error(&r.dev, a));
+	/* NO_WARN is for failures with a fallback, not misuse: still reported */
+	int before = fixture_log_count();
+	a = dmp_map_single_attrs(&r.dev, heap, 64, DMP_TO_DEVICE, DMP_ATTR_NO_WARN);
+	assert_true(dmp_mapping_error(&r.dev, a));
+	assert_int_equal(fixture_log_count(), before + 1);
+	a = dmp_map_single_attrs(&r.dev, heap, 0, DMP_TO_DEVICE, DMP_ATTR_NO_WARN);
+	assert_true(dmp_mapping_error(&r.dev, a));
+	assert_int_equal(fixture_log_count(), before + 2);
 	free(heap);
 	uint8_t *b = dmp_kmalloc(64, 0);
 	int n = fixture_log_count();

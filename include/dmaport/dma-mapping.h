@@ -48,7 +48,8 @@ struct dmp_scatterlist;
  * FORCE_CONTIGUOUS physically contiguous memory (always so on the direct
  *                  path; meaningful behind an IOMMU, and served from CMA).
  * ALLOC_SINGLE_PAGES behind an IOMMU, build the buffer from single pages.
- * NO_WARN          don't report a failure: the caller has a fallback.
+ * NO_WARN          don't report a failure the caller has a fallback for (allocation,
+ *                  bounce exhaustion, a failed mapping); misuse is still reported.
  * PRIVILEGED       device accesses are privileged (an IOMMU PTE flag).
  * MMIO             dmp_map_resource()-like: the address is MMIO, never
  *                  bounced or cache-maintained.

@@ -25,20 +25,20 @@ static bool stream_args_ok(struct dmp_device *dev, size_t size, enum dmp_data_di
 		return false;
 	}
 	if (dmp__unlikely(!dev->dma_mask)) {
-		dmp__dma_report(dev, attrs, file, line, "device has no DMA mask: it cannot do DMA");
+		dmp__dma_report(dev, 0, file, line, "device has no DMA mask: it cannot do DMA");
 		return false;
 	}
 	if (dmp__unlikely(!dmp_valid_direction(dir))) {
-		dmp__dma_report(dev, attrs, file, line, "invalid direction %d (%s)", (int)dir,
+		dmp__dma_report(dev, 0, file, line, "invalid direction %d (%s)", (int)dir,
 				dmp__dir_name(dir));
 		return false;
 	}
 	if (dmp__unlikely(size == 0)) {
-		dmp__dma_report(dev, attrs, file, line, "mapping of size 0");
+		dmp__dma_report(dev, 0, file, line, "mapping of size 0");
 		return false;
 	}
 	if (dmp__unlikely(attrs & ~DMP_ATTR_ALL)) {
-		dmp__dma_report(dev, attrs, file, line, "unknown attributes 0x%lx",
+		dmp__dma_report(dev, 0, file, line, "unknown attributes 0x%lx",
 				attrs & ~DMP_ATTR_ALL);
 		return false;
 	}
@@ -169,11 +169,11 @@ static bool alloc_args_ok(struct dmp_device *dev, size_t size, unsigned long att
 		return false;
 	}
 	if (!size) {
-		dmp__dma_report(dev, attrs, file, line, "allocation of size 0");
+		dmp__dma_report(dev, 0, file, line, "allocation of size 0");
 		return false;
 	}
 	if (attrs & ~DMP_ATTR_ALL) {
-		dmp__dma_report(dev, attrs, file, line, "unknown attributes 0x%lx",
+		dmp__dma_report(dev, 0, file, line, "unknown attributes 0x%lx",
 				attrs & ~DMP_ATTR_ALL);
 		return false;
 	}
@@ -317,7 +317,7 @@ dmp_addr_t dmp__map_single_attrs(struct dmp_device *dev, const void *ptr, size_t
 	dmp_phys_t phys;
 	if (dmp__unlikely(dmp__virt_to_phys_range(ptr, size, &phys) != 0)) {
 		/* Linux refuses DMA from the stack and from vmalloc/non-linear memory. */
-		dmp__dma_report(dev, attrs, file, line,
+		dmp__dma_report(dev, 0, file, line,
 				"mapping memory that is not DMA-able (the C stack, libc's heap, "
 				"or not platform memory) [ptr=%p size=%zu direction=%s]", ptr, size,
 				dmp__dir_name(dir));
@@ -339,12 +339,12 @@ dmp_addr_t dmp__map_page_attrs(struct dmp_device *dev, struct dmp_page *page, si
 	if (!stream_args_ok(dev, size, dir, attrs, file, line))
 		return DMP_MAPPING_ERROR;
 	if (!page) {
-		dmp__dma_report(dev, attrs, file, line, "map of a NULL page");
+		dmp__dma_report(dev, 0, file, line, "map of a NULL page");
 		return DMP_MAPPING_ERROR;
 	}
 	dmp_phys_t phys = dmp_page_to_phys(page) + offset;
 	if (!dmp_is_dma_memory(dmp_phys_to_virt(phys), size)) {
-		dmp__dma_report(dev, attrs, file, line,
+		dmp__dma_report(dev, 0, file, line,
 				"map_page beyond platform memory [phys=0x%llx size=%zu]",
 				(unsigned long long)phys, size);
 		return DMP_MAPPING_ERROR;
@@ -364,7 +364,7 @@ dmp_addr_t dmp__map_resource(struct dmp_device *dev, dmp_phys_t phys, size_t siz
 		return DMP_MAPPING_ERROR;
 	if (dmp_phys_to_virt(phys)) {
 		/* Linux: dma_map_resource() is for MMIO, never for RAM */
-		dmp__dma_report(dev, attrs, file, line,
+		dmp__dma_report(dev, 0, file, line,
 				"map_resource of RAM [phys=0x%llx]: use map_single/map_page",
 				(unsigned long long)phys);
 		return DMP_MAPPING_ERROR;
@@ -388,7 +388,7 @@ void dmp__unmap_attrs(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 	if (!stream_args_ok(dev, size, dir, attrs, file, line))
 		return;
 	if (addr == DMP_MAPPING_ERROR) {
-		dmp__dma_report(dev, attrs, file, line, "unmap of DMP_MAPPING_ERROR");
+		dmp__dma_report(dev, 0, file, line, "unmap of DMP_MAPPING_ERROR");
 		return;
 	}
 	if (dmp__debug_on())
@@ -426,7 +426,7 @@ int dmp__map_sg_attrs(struct dmp_device *dev, struct dmp_scatterlist *sg, int ne
 		      enum dmp_data_direction dir, unsigned long attrs, const char *file, int line)
 {
 	if (!sg || nents <= 0) {
-		dmp__dma_report(dev, attrs, file, line, "map_sg of %d entries", nents);
+		dmp__dma_report(dev, 0, file, line, "map_sg of %d entries", nents);
 		return 0;
 	}
 	if (!stream_args_ok(dev, 1, dir, attrs, file, line))

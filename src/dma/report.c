@@ -11,6 +11,12 @@
 DMP_TLS const char *dmp__site_file;
 DMP_TLS int dmp__site_line;
 
+/*
+ * @attrs: DMP_ATTR_NO_WARN silences the report.  As in Linux, NO_WARN is for
+ * failures the caller has a fallback for (allocation, bounce exhaustion,
+ * mapping failures): reports of misuse (bad arguments, memory that is not
+ * DMA-able) are made with attrs 0 and always show.
+ */
 void dmp__dma_report(const struct dmp_device *dev, unsigned long attrs, const char *file, int line,
 		     const char *fmt, ...)
 {
