@@ -46,7 +46,8 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_SRCS := $(sort $(wildcard tests/test-*.c))
 TEST_NAMES := $(TEST_SRCS:tests/%.c=%)
 TEST_BINS := $(TEST_NAMES:%=$(BUILD)/tests/%)
-TSAN_TESTS := $(notdir $(basename $(wildcard tests/test-*-threads.c)))
+# the -threads tests, and test-iommu (the flush queue's timer runs on its own thread)
+TSAN_TESTS := $(notdir $(basename $(wildcard tests/test-*-threads.c))) test-iommu
 SUPPORT_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tests/support/*.c))
 
 # Benchmarks: bench/NAME.c defines dmp_bench_NAME(argc, argv); dmaport-bench

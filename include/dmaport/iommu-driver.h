@@ -161,7 +161,12 @@ DMP_API void dmp__iommu_dma_cookie_free(struct dmp_iommu_domain *domain);
  * free every IOVA waiting in @domain's flush queues.  Returns how many.
  */
 DMP_API unsigned int dmp_iommu_dma_flush_queue(struct dmp_iommu_domain *domain);
-/** dmp_iommu_dma_set_fq_timeout - the lazy window's bound in ns (default 10 ms, as Linux). */
+/**
+ * dmp_iommu_dma_set_fq_timeout - the lazy window's bound in ns (default 10 ms,
+ * as Linux): a timer armed by the first unmap queued flushes the IOTLB and
+ * frees the queued IOVAs that long after (platforms without timers: at the
+ * first unmap past it).  A timer already armed keeps its deadline.
+ */
 DMP_API void dmp_iommu_dma_set_fq_timeout(struct dmp_iommu_domain *domain, uint64_t ns);
 
 DMP_END_DECLS

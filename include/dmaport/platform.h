@@ -212,6 +212,33 @@ DMP_API uint64_t dmp_time_ns(void);
  * jiffies): resolution of a few milliseconds on the host.
  */
 DMP_API uint64_t dmp_time_coarse_ns(void);
+/*
+ * One-shot timers (Linux's timer_list, as far as dmaport needs one: the lazy
+ * IOTLB flush).  The callback runs in a context of its own (a service thread
+ * on the host), never under a caller's lock; it may take dmaport's locks.
+ * Platforms without timers (the single-threaded bare-metal port) return
+ * -EOPNOTSUPP from dmp_timer_create(), and their users fall back to checking
+ * deadlines when they next run.
+ */
+struct dmp_timer;
+typedef void (*dmp_timer_fn)(void *cookie);
+/**
+ * dmp_timer_create - a disarmed timer that will call @fn(@cookie).
+ * Returns 0, -ENOMEM, or -EOPNOTSUPP (no timers on this platform).
+ */
+DMP_API int dmp_timer_create(dmp_timer_fn fn, void *cookie, struct dmp_timer **out);
+/**
+ * dmp_timer_arm - run the callback once, @delay_ns from now (re-arming an
+ * armed timer moves its deadline, as mod_timer).  Context: any; never blocks
+ * on the callback.
+ */
+DMP_API void dmp_timer_arm(struct dmp_timer *t, uint64_t delay_ns);
+/**
+ * dmp_timer_destroy - disarm @t, wait for a callback that is running
+ * (del_timer_sync), free it.  Must not be called from @t's own callback.
+ */
+DMP_API void dmp_timer_destroy(struct dmp_timer *t);
+
 /** dmp_env_puts - write one line (no newline in @s) to the console. */
 DMP_API void dmp_env_puts(const char *s);
 

@@ -35,6 +35,8 @@ struct dmp_iommu_dma_cookie {
 	uint64_t fq_timeout_ns;
 	struct flush_queue *_Atomic fq[DMP_MAX_CPUS];
 	_Atomic unsigned long fq_flushes;
+	struct dmp_timer *fq_timer; /* NULL: no timers on this platform */
+	atomic_bool fq_timer_on;    /* armed, not yet run */
 };
 
 static inline struct dmp_iommu_domain *dma_domain(struct dmp_device *dev)
@@ -45,6 +47,19 @@ static inline struct dmp_iommu_domain *dma_domain(struct dmp_device *dev)
 static inline size_t granule_of(struct dmp_iommu_dma_cookie *c)
 {
 	return (size_t)1 << dmp_iova_shift(&c->iovad);
+}
+
+/*
+ * The flush queue's timer (Linux's fq_flush_timeout): the timeout after the
+ * first unmap queued since the last run, flush the IOTLB and free every
+ * queued IOVA, so that an idle device's lazy window closes too.
+ */
+static void fq_timer_fn(void *cookie)
+{
+	struct dmp_iommu_domain *domain = cookie;
+	atomic_store(&domain->dma->fq_timer_on, false);
+	if (dmp_iommu_dma_flush_queue(domain))
+		atomic_fetch_add(&domain->dma->fq_flushes, 1);
 }
 
 int dmp__iommu_dma_cookie_init(struct dmp_iommu_domain *domain, struct dmp_device *dev)
@@ -70,6 +85,10 @@ int dmp__iommu_dma_cookie_init(struct dmp_iommu_domain *domain, struct dmp_devic
 	c->domain = domain;
 	c->lazy = domain->type == DMP_IOMMU_DOMAIN_DMA_FQ;
 	c->fq_timeout_ns = FQ_TIMEOUT_NS;
+	/* Linux's fq_timer; without one (-EOPNOTSUPP) fq_queue's own check is
+	 * the only bound in time */
+	if (c->lazy)
+		dmp_timer_create(fq_timer_fn, domain, &c->fq_timer);
 	domain->dma = c;
 	return 0;
 
@@ -85,6 +104,7 @@ void dmp__iommu_dma_cookie_free(struct dmp_iommu_domain *domain)
 	struct dmp_iommu_dma_cookie *c = domain->dma;
 	if (!c)
 		return;
+	dmp_timer_destroy(c->fq_timer); /* waits for a flush in progress */
 	dmp_iommu_dma_flush_queue(domain);
 	for (unsigned int i = 0; i < DMP_MAX_CPUS; i++)
 		dmp_kfree(atomic_load(&c->fq[i]));
@@ -135,10 +155,11 @@ static struct flush_queue *fq_this_cpu(struct dmp_iommu_dma_cookie *c)
 /*
  * Defer the IOTLB invalidation of an unmapped range: its IOVA waits in this
  * CPU's queue and is reused only after a flush of the whole domain, which
- * happens when the queue is full or its oldest entry is older than the
- * timeout (Linux runs a timer; here the check runs at each unmap).  Until
- * then the device may still reach the old pages through stale IOTLB entries:
- * the lazy window, bounded by FQ_SIZE entries and the timeout.
+ * happens when the queue is full, when the timer armed by the first queued
+ * entry runs out (as Linux's fq_timer), or, where the platform has no
+ * timers, at the next unmap after the timeout.  Until then the device may
+ * still reach the old pages through stale IOTLB entries: the lazy window,
+ * bounded by FQ_SIZE entries and the timeout.
  */
 static void fq_queue(struct dmp_iommu_dma_cookie *c, unsigned long pfn, unsigned long pages)
 {
@@ -158,6 +179,9 @@ static void fq_queue(struct dmp_iommu_dma_cookie *c, unsigned long pfn, unsigned
 	q->e[(q->head + q->count) % FQ_SIZE] = (struct fq_entry){ pfn, pages, now };
 	q->count++;
 	dmp_spin_unlock(&q->lock);
+	if (c->fq_timer && !atomic_load_explicit(&c->fq_timer_on, memory_order_relaxed) &&
+	    !atomic_exchange(&c->fq_timer_on, true))
+		dmp_timer_arm(c->fq_timer, c->fq_timeout_ns);
 }
 
 unsigned int dmp_iommu_dma_flush_queue(struct dmp_iommu_domain *domain)
