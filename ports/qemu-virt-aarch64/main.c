@@ -8,7 +8,8 @@
  * The configuration is told by QEMU's -append (the DTB's /chosen/bootargs):
  *   direct  no IOMMU, edu's dma_mask raised: the direct path reaches RAM
  *   nomask  no IOMMU, edu's default 28-bit mask: the DMA API must refuse
- *   smmu    iommu=smmuv3: the SMMUv3 driver and dmaport's page tables
+ *   smmu    iommu=smmuv3: the SMMUv3 by hand, then as a dmp_iommu_ops driver
+ *           under the DMA API
  *   fault   take a data abort on purpose: the vectors must report it
  */
 #include <string.h>
@@ -20,7 +21,7 @@
 #include "../../src/dma/dma-internal.h"
 #include "dmaapi-test.h"
 #include "edu.h"
-#include "smmuv3.h"
+#include "smmuv3-iommu.h"
 
 #define DTB_ADDR VIRT_RAM_BASE /* where QEMU puts it for an ELF -kernel */
 #define EDU_TIMEOUT_NS 2000000000ull /* 2 s; a transfer takes ~100 ms */
@@ -258,7 +259,8 @@ void port_main(void)
 	} else if (strcmp(args, "nomask") == 0) {
 		dmaapi_test(&edu, false);
 	} else if (strcmp(args, "smmu") == 0) {
-		smmu_test(&pdev, &edu);
+		smmu_test(&pdev, &edu);        /* the hardware half, by hand */
+		smmu_dmaapi_test(&pdev, &edu); /* the dmp_iommu_ops driver, through the API */
 	} else {
 		check(false, "unknown configuration \"%s\" (-append direct|nomask|smmu|fault)", args);
 	}

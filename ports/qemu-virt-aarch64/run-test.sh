@@ -7,7 +7,8 @@
 # Configurations (the image reads which one from -append):
 #   direct  no IOMMU, edu's dma_mask raised: the direct path reaches RAM
 #   nomask  no IOMMU, edu's default 28-bit mask: the DMA API refuses cleanly
-#   smmu    iommu=smmuv3, edu's default 28-bit mask: the SMMUv3 driver
+#   smmu    iommu=smmuv3, edu's default 28-bit mask: the SMMUv3 by hand, then
+#           as a dmp_iommu_ops driver under the DMA API
 #   fault   a deliberate data abort: the vectors report it and power off
 set -u
 
@@ -92,6 +93,21 @@ expect "PASS smmu: after a strict unmap"
 expect "PASS smmu: control: unmapped without TLBI"
 expect "PASS smmu: page table consistent"
 expect "PASS smmu: IOVA domain consistent and empty"
+# The same SMMU as a dmp_iommu_ops driver, edu driven through the DMA API.
+expect "PASS smmu-iommu: SMMUv3 registered as a dmp_iommu_ops driver"
+expect "PASS smmu-iommu: edu probed with dmp_iommu_probe_device"
+expect "PASS dma-api/smmu: dmp_set_mask_and_coherent(28 bits) accepted behind the SMMU"
+expect "PASS dma-api/smmu: edu round trip with dmp_map_single through the SMMU"
+expect "PASS dma-api/smmu: edu DMA to unmapped IOVA"
+expect "PASS dma-api/smmu: edu write to a dmp_map_single(DMP_TO_DEVICE) buffer"
+expect "PASS dma-api/smmu: after dmp_unmap_single in strict mode"
+expect "PASS iommu-api/smmu: unmanaged domain attached"
+expect "PASS dma-api/smmu: dmp_map_sg of 3 buffers"
+expect "PASS smmu-iommu: event queue overflow"
+grep -q "^smmu: global error EVENTQ_ABT_ERR" "$log" || fail "no log line for the global error"
+expect "PASS smmu-iommu: the default domain's page table consistent and empty"
+expect "PASS smmu-iommu: edu released and probed again with a DMA_FQ default domain"
+expect "PASS dma-api/smmu: DMA_FQ domain: dmp_unmap_single"
 finish
 
 # The fault run ends in the exception handler, not in a clean summary.

@@ -6,7 +6,9 @@
  *
  * Faults of a stream attached to a domain reach the domain's fault handler
  * (smmu_events_dispatch).  IOVAs come from dmaport's IOVA allocator, below
- * edu's 28-bit mask (the DMA-over-IOMMU layer will do this for a driver).
+ * edu's 28-bit mask, picked by hand: this is the hardware half on its own.
+ * smmu-dmaapi-test.c then runs the same hardware as a dmp_iommu_ops driver
+ * under the DMA API, where dmaport picks the IOVAs.
  */
 #include <string.h>
 

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include <dmaport/io.h>
+#include <dmaport/iommu-driver.h>
 #include <dmaport/memory.h>
 
 #include "../../src/internal.h"
@@ -53,9 +54,6 @@
 #define CR1_VALUE (CR1_SH_ISH << 10 | CR1_CACHE_WB << 8 | CR1_CACHE_WB << 6 | \
 		   CR1_SH_ISH << 4 | CR1_CACHE_WB << 2 | CR1_CACHE_WB)
 #define CR2_RECINVSID (1u << 1) /* record events for out-of-range stream IDs */
-
-#define GERROR_CMDQ_ERR (1u << 0)
-#define GERROR_EVTQ_ABT_ERR (1u << 2)
 
 #define Q_BASE_RWA (1ull << 62) /* read/write allocate hint */
 #define Q_BASE_ADDR_MASK 0x000fffffffffffe0ull /* [51:5] */
@@ -270,8 +268,7 @@ static void cmdq_skip_err(struct smmu *s, uint32_t cons)
 	ent[0] = CMD_SYNC;
 	ent[1] = 0;
 	smmu_sync_mem(s, ent, 16);
-	uint32_t gerror = rd32(s, SMMU_GERROR), gerrorn = rd32(s, SMMU_GERRORN);
-	wr32(s, SMMU_GERRORN, (gerrorn & ~GERROR_CMDQ_ERR) | (gerror & GERROR_CMDQ_ERR));
+	smmu_gerror_ack(s, SMMU_GERROR_CMDQ_ERR);
 }
 
 int smmu_sync(struct smmu *s)
@@ -284,7 +281,7 @@ int smmu_sync(struct smmu *s)
 	uint64_t deadline = dmp_time_ns() + SMMU_TIMEOUT_NS;
 	for (;;) {
 		uint32_t cons = rd32(s, SMMU_CMDQ_CONS);
-		bool err_active = smmu_gerror(s) & GERROR_CMDQ_ERR;
+		bool err_active = smmu_gerror(s) & SMMU_GERROR_CMDQ_ERR;
 		if (err_active) {
 			cmdq_skip_err(s, cons);
 			failed = true;
@@ -324,6 +321,23 @@ int smmu_cmd_tlbi_va(struct smmu *s, uint16_t asid, uint64_t iova, bool leaf)
 uint32_t smmu_gerror(struct smmu *s)
 {
 	return rd32(s, SMMU_GERROR) ^ rd32(s, SMMU_GERRORN);
+}
+
+void smmu_gerror_ack(struct smmu *s, uint32_t bits)
+{
+	/* An error is active while its GERROR and GERRORN bits differ: make
+	 * GERRORN's bit equal GERROR's. */
+	uint32_t gerror = rd32(s, SMMU_GERROR), gerrorn = rd32(s, SMMU_GERRORN);
+	wr32(s, SMMU_GERRORN, (gerrorn & ~bits) | (gerror & bits));
+}
+
+const char *smmu_gerror_name(unsigned int bit)
+{
+	static const char *const names[] = {
+		"CMDQ_ERR", "?", "EVENTQ_ABT_ERR", "PRIQ_ABT_ERR", "MSI_CMDQ_ABT_ERR",
+		"MSI_EVENTQ_ABT_ERR", "MSI_PRIQ_ABT_ERR", "MSI_GERROR_ABT_ERR", "SFM_ERR",
+	};
+	return bit < DMP_ARRAY_SIZE(names) ? names[bit] : "?";
 }
 
 int smmu_enable(struct smmu *s, unsigned int sid_bits)
@@ -555,7 +569,12 @@ static void dom_tlb_flush_walk(dmp_addr_t iova, size_t size, size_t granule, voi
 {
 	struct smmu_domain *d = cookie;
 	/* Not leaf-only: the walk cache holds the removed table pointers, and
-	 * the table is freed when this returns. */
+	 * the table is freed when this returns.  A large range is cheaper as
+	 * one invalidation of the whole ASID (walks included). */
+	if (size / granule > SMMU_TLBI_VA_MAX) {
+		dom_tlb_flush_all(cookie);
+		return;
+	}
 	for (dmp_addr_t a = iova; a < iova + size; a += granule) {
 		d->tlbi_va++;
 		smmu_cmd_tlbi_va(d->smmu, d->asid, a, false);
@@ -567,13 +586,35 @@ static void dom_tlb_add_page(struct dmp_iommu_iotlb_gather *gather, dmp_addr_t i
 			     size_t granule, void *cookie)
 {
 	struct smmu_domain *d = cookie;
-	(void)gather;
-	(void)granule;
+	if (gather) {
+		/* The IOMMU core's unmap: its iotlb_sync invalidates the batch
+		 * (smmu_tlbi_range). */
+		dmp_iommu_iotlb_gather_add(gather, iova, granule);
+		return;
+	}
 	if (d->skip_leaf_tlbi)
 		return;
 	/* Queued now; smmu_unmap()'s CMD_SYNC completes the batch. */
 	d->tlbi_va++;
 	smmu_cmd_tlbi_va(d->smmu, d->asid, iova, true);
+}
+
+int smmu_tlbi_range(struct smmu_domain *d, uint64_t first, uint64_t last, size_t granule)
+{
+	DMP_ASSERT(granule && last >= first);
+	uint64_t start = first & ~((uint64_t)granule - 1);
+	if ((last - start) / granule + 1 > SMMU_TLBI_VA_MAX) {
+		d->tlbi_asid++;
+		smmu_cmd_tlbi_asid(d->smmu, d->asid);
+	} else {
+		/* Leaf only: the unmap removed leaves; a removed table went
+		 * through tlb_flush_walk already. */
+		for (uint64_t a = start; a <= last; a += granule) {
+			d->tlbi_va++;
+			smmu_cmd_tlbi_va(d->smmu, d->asid, a, true);
+		}
+	}
+	return smmu_sync(d->smmu);
 }
 
 static const struct dmp_iommu_flush_ops dom_flush_ops = {

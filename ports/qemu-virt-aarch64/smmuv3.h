@@ -4,7 +4,8 @@
  * command and event queues), stream table entries, context descriptors
  * built from a dmaport io-pgtable, commands, events.  Not installed.
  *
- * This is the hardware half that the dmp_iommu_ops driver will sit on.  One
+ * This is the hardware half; the dmp_iommu_ops driver (smmuv3-iommu.c)
+ * sits on it.  One
  * CPU drives it and nothing here takes a lock: the port is single-threaded.
  *
  * The facts (register offsets, field positions, command and event formats)
@@ -32,6 +33,14 @@
 #define SMMU_CERROR_NONE 0
 #define SMMU_CERROR_ILL 1
 #define SMMU_CERROR_ABT 2
+
+/* Global errors (GERROR / GERRORN bits). */
+#define SMMU_GERROR_CMDQ_ERR (1u << 0)
+#define SMMU_GERROR_EVTQ_ABT_ERR (1u << 2)
+#define SMMU_GERROR_ALL 0x1fdu /* bits 0, 2..8 */
+
+/* Beyond this many pages an invalidation by VA becomes one by ASID. */
+#define SMMU_TLBI_VA_MAX 256u
 
 /** One ring in memory: the command queue or the event queue. */
 struct smmu_queue {
@@ -146,6 +155,10 @@ unsigned int smmu_events_drain(struct smmu *s,
 
 /** smmu_gerror - global errors active now (GERROR ^ GERRORN). */
 uint32_t smmu_gerror(struct smmu *s);
+/** smmu_gerror_ack - acknowledge the active global errors among @bits (GERRORN). */
+void smmu_gerror_ack(struct smmu *s, uint32_t bits);
+/** smmu_gerror_name - "EVENTQ_ABT_ERR" etc. for GERROR bit number @bit. */
+const char *smmu_gerror_name(unsigned int bit);
 
 /** smmu_event_name - "F_TRANSLATION" etc. for an event ID. */
 const char *smmu_event_name(uint8_t id);
@@ -208,6 +221,14 @@ int smmu_map(struct smmu_domain *d, uint64_t iova, dmp_phys_t phys, size_t size,
  * Returns the bytes unmapped.
  */
 size_t smmu_unmap(struct smmu_domain *d, uint64_t iova, size_t size);
+
+/**
+ * smmu_tlbi_range - invalidate the leaves of [@first, @last] (inclusive) in
+ * @d's ASID, TLBI_NH_VA every @granule (TLBI_NH_ASID past SMMU_TLBI_VA_MAX
+ * pages), then CMD_SYNC.  What the dmp_iommu_ops driver's iotlb_sync does
+ * with a gather.  Returns 0 or -EIO.
+ */
+int smmu_tlbi_range(struct smmu_domain *d, uint64_t first, uint64_t last, size_t granule);
 
 /**
  * smmu_events_dispatch - drain the event queue; each event goes to the
