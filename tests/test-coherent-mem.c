@@ -313,17 +313,27 @@ static void test_failure_injection(void **state)
 			break;
 	}
 	assert_int_equal(failed, 3);
+	failed = 0;
 	for (unsigned long nth = 1;; nth++) {
 		dmp_fail_nth(DMP_FAIL_HEAP, nth);
 		int err = dmp_dma_declare_global_coherent(r.phys, 64 * DMP_PAGE_SIZE);
 		unsigned long calls = dmp_fail_calls(DMP_FAIL_HEAP);
 		dmp_fail_nth(DMP_FAIL_HEAP, 0);
-		if (!err)
+		if (err) {
+			/* the same allocations as a device's region: the same failures */
+			assert_int_equal(err, -ENOMEM);
+			assert_false(dmp__global_coherent_active());
+			assert_int_equal(dmp_sim_mem_attr(sim, r.phys), DMP_MEM_NORMAL);
+			failed++;
+		} else {
+			assert_true(dmp__global_coherent_active());
 			assert_int_equal(dmp_dma_release_global_coherent(), 0);
+		}
 		assert_int_equal(dmp_page_free_count(), base_free);
 		if (calls < nth)
 			break;
 	}
+	assert_int_equal(failed, 3);
 	region_put(&r);
 	dmp_sim_destroy(sim);
 }

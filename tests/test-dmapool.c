@@ -77,8 +77,10 @@ static void run_model(const struct cfg *c, uint64_t seed, int steps)
 	struct live live[MAXLIVE];
 	size_t nlive = 0;
 	uint64_t s = seed;
+	struct dmp_pool_stats before = { 0 };
 	for (int step = 0; step < steps; step++) {
 		uint64_t r = fixture_rand(&s);
+		dmp_pool_get_stats(pool, &before);
 		bool do_alloc = nlive == 0 || (nlive < MAXLIVE && (r % 100) < 55);
 		if (do_alloc) {
 			dmp_addr_t dma;
@@ -109,6 +111,15 @@ static void run_model(const struct cfg *c, uint64_t seed, int steps)
 		assert_int_equal(st.nr_active, nlive);
 		assert_int_equal(st.block_size, size);
 		assert_true(st.nr_blocks >= nlive);
+		/* the model of the pool's memory, as Linux's: a chunk is added
+		 * only when every block is in use, one at a time, and chunks stay
+		 * until the pool is destroyed */
+		if (do_alloc && st.nr_chunks != before.nr_chunks) {
+			assert_int_equal(st.nr_chunks, before.nr_chunks + 1);
+			assert_int_equal(before.nr_active, before.nr_blocks);
+		} else {
+			assert_int_equal(st.nr_chunks, before.nr_chunks);
+		}
 	}
 	while (nlive) {
 		nlive--;
