@@ -69,6 +69,7 @@ struct dmp_device {
 	bool dma_coherent;
 	bool untrusted;
 	bool force_bounce;
+	_Atomic bool dma_uses_io_tlb; /* a mapping was ever bounced (Linux's field) */
 	struct dmp_swiotlb_pool *io_tlb_pool;
 	unsigned int max_segment_size;
 	unsigned long segment_boundary_mask;

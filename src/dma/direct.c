@@ -204,6 +204,10 @@ static dmp_addr_t bounce_map(struct dmp_device *dev, struct dmp_swiotlb_pool *po
 	}
 	if (!(attrs & DMP_ATTR_SKIP_CPU_SYNC))
 		sync_for_device(dev, tlb, size, dir);
+	/* from now on unmaps of this device look for bounce buffers (Linux's
+	 * dma_uses_io_tlb); whoever unmaps got the handle from us, so sees it */
+	if (!atomic_load_explicit(&dev->dma_uses_io_tlb, memory_order_relaxed))
+		atomic_store_explicit(&dev->dma_uses_io_tlb, true, memory_order_relaxed);
 	return dma;
 }
 
@@ -304,7 +308,8 @@ static void direct_unmap_phys(struct dmp_device *dev, dmp_addr_t addr, size_t si
 	/* the common case first: a coherent device, identity translation, not
 	 * bounced - nothing to undo */
 	if (dmp__likely(dev->dma_coherent && !dev->nr_ranges &&
-			(!pool || !dmp_swiotlb_is_bounce(pool, addr))))
+			(!pool || !atomic_load_explicit(&dev->dma_uses_io_tlb, memory_order_relaxed) ||
+			 !dmp_swiotlb_is_bounce(pool, addr))))
 		return;
 	if (!addr_to_phys(dev, addr, size, &phys, "unmap"))
 		return;

@@ -308,10 +308,36 @@ int dmp__get_sgtable_attrs(struct dmp_device *dev, struct dmp_sg_table *sgt, voi
 
 /* ---- streaming ------------------------------------------------------------ */
 
+/*
+ * The common case of a streaming call: a coherent device on the direct path
+ * with identity translation, valid arguments, the checker off.  Its map is
+ * the physical address when the device reaches it, and its unmap has nothing
+ * to undo unless the device ever bounced.  The general path below gives the
+ * same results; this one only skips its bookkeeping (the report site, the
+ * ops call), so that the call costs a few loads and compares.
+ */
+static inline bool plain_coherent(const struct dmp_device *dev, size_t size,
+				  enum dmp_data_direction dir, unsigned long attrs)
+{
+	return dmp__likely(dev && dev->dma_mask && !dev->dma_ops && dev->dma_coherent &&
+			   !dev->nr_ranges && !dev->force_bounce && size &&
+			   dmp_valid_direction(dir) && !(attrs & ~DMP_ATTR_ALL) &&
+			   !dmp__debug_on());
+}
+
 dmp_addr_t dmp__map_single_attrs(struct dmp_device *dev, const void *ptr, size_t size,
 				 enum dmp_data_direction dir, unsigned long attrs, const char *file,
 				 int line)
 {
+	if (plain_coherent(dev, size, dir, attrs)) {
+		dmp_phys_t phys;
+		uint64_t limit = *dev->dma_mask;
+		if (dev->bus_dma_limit && dev->bus_dma_limit < limit)
+			limit = dev->bus_dma_limit;
+		if (dmp__likely(dmp__virt_to_phys_range(ptr, size, &phys) == 0 &&
+				phys + size - 1 <= limit))
+			return phys;
+	}
 	if (!stream_args_ok(dev, size, dir, attrs, file, line))
 		return DMP_MAPPING_ERROR;
 	dmp_phys_t phys;
@@ -385,6 +411,10 @@ void dmp__unmap_attrs(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 		      enum dmp_data_direction dir, unsigned long attrs, enum dmp_map_type type,
 		      const char *file, int line)
 {
+	if (plain_coherent(dev, size, dir, attrs) && type != DMP_MAP_RESOURCE &&
+	    addr != DMP_MAPPING_ERROR &&
+	    !atomic_load_explicit(&dev->dma_uses_io_tlb, memory_order_relaxed))
+		return;
 	if (!stream_args_ok(dev, size, dir, attrs, file, line))
 		return;
 	if (addr == DMP_MAPPING_ERROR) {
