@@ -8,11 +8,15 @@
  * slots follow it (itself included) up to the end of its free run, never
  * past the end of its segment; 0 for a slot in use.  A run of `need` slots
  * starts at i exactly when list[i] >= need, so the search tests a candidate
- * in O(1), and the bookkeeping never has to look outside one segment: a map
- * or unmap recomputes the counts of its segment only (O(IO_TLB_SEGSIZE)).
- * Each segment also keeps its free count and longest free run, so the search
- * skips, in O(1), segments that cannot hold the request; it looks inside a
- * segment only when the longest run is long enough.
+ * in O(1), and the bookkeeping never looks outside one segment: a map
+ * rewrites the counts of the free slots just before it in the same run, an
+ * unmap those of the run it joins (Linux's swiotlb_area_find_slots and
+ * swiotlb_release_slots do the same), O(run length), never the segment.
+ * Each segment also keeps its free count and a bound on its longest free run
+ * (no run is longer; exact after a search of the segment failed), so the
+ * search skips, in O(1), segments that cannot hold the request.  Each area
+ * remembers where its last allocation ended, and the search starts there
+ * (next fit, as Linux's area index), so it rarely walks slots in use.
  *
  * An allocation is a run of slots; its first slot (the "head") holds the
  * mapping: the original address, the mapping and allocation sizes, and the
@@ -50,7 +54,7 @@ struct dmp__swiotlb_slot {
 
 struct dmp__swiotlb_seg {
 	uint16_t nfree;   /* free slots */
-	uint16_t longest; /* longest free run */
+	uint16_t longest; /* no free run is longer (exact after a failed search) */
 	uint16_t area;    /* constant */
 };
 
@@ -59,6 +63,7 @@ struct dmp__swiotlb_area {
 	size_t first_seg, nsegs;          /* constant */
 	size_t nslots;                    /* constant */
 	size_t next_seg;                  /* search starts here (relative to first_seg) */
+	size_t next_slot;                 /* ... at this slot, if in that segment */
 	size_t used;                      /* slots in use */
 };
 
@@ -110,7 +115,8 @@ static inline struct dmp__swiotlb_area *area_of_slot(struct dmp_swiotlb_pool *po
 
 /*
  * Recompute the free-run counts and the longest run of @seg from which slots
- * are in use (list == 0).  Caller holds the area lock.
+ * are in use (list == 0): at set-up, and when a search of the segment failed
+ * (the bound on its longest run becomes exact).  Caller holds the area lock.
  */
 static void seg_recompute(struct dmp_swiotlb_pool *pool, size_t seg)
 {
@@ -162,10 +168,13 @@ static void take_slots(struct dmp_swiotlb_pool *pool, struct dmp__swiotlb_area *
 	head->offset = (uint32_t)rq->offset;
 	head->nslots = (uint16_t)rq->need;
 	head->flags = HEAD_LIVE;
-	seg_recompute(pool, seg);
+	/* the free slots just before, in the same run, now end their run at i */
+	for (size_t j = i; j-- > seg_first(seg) && pool->list[j];)
+		pool->list[j] = (uint8_t)(i - j);
 	pool->segs[seg].nfree = (uint16_t)(pool->segs[seg].nfree - rq->need);
 	area->used += rq->need;
 	area->next_seg = seg - area->first_seg;
+	area->next_slot = i + rq->need;
 	/* under the area lock, so that the walker holding every lock sees a sum */
 	size_t used = atomic_fetch_add_explicit(&pool->used, rq->need, memory_order_relaxed);
 	hiwater_update(pool, used + rq->need);
@@ -195,14 +204,29 @@ static size_t area_alloc(struct dmp_swiotlb_pool *pool, unsigned int ai, const s
 		dmp_phys_t a = (a0 & ~rq->mask) | rq->match;
 		if (a < a0)
 			a += rq->mask + 1;
-		for (size_t i = (size_t)((a - pool->start) >> DMP_IO_TLB_SHIFT); i + rq->need <= end;
-		     i += step) {
+		size_t first = (size_t)((a - pool->start) >> DMP_IO_TLB_SHIFT), start = first;
+		/* next fit: in the segment of the last allocation, the first
+		 * candidate at or after where it ended; then wrap around */
+		if (n == 0 && area->next_slot > first && area->next_slot < end)
+			start = first + (area->next_slot - first + step - 1) / step * step;
+		for (size_t i = start, wrapped = 0;; i += step) {
+			if (i + rq->need > end) {
+				if (wrapped || start == first)
+					break;
+				wrapped = 1;
+				i = first;
+			}
+			if (wrapped && i >= start)
+				break;
 			if (pool->list[i] >= rq->need) {
 				take_slots(pool, area, seg, i, rq);
 				found = i;
 				goto out;
 			}
 		}
+		/* nothing fits here: make the bound exact, so that the next
+		 * request too long for it skips the segment at once */
+		seg_recompute(pool, seg);
 	}
 out:
 	dmp_spin_unlock(&area->lock);
@@ -214,12 +238,18 @@ static void release_slots(struct dmp_swiotlb_pool *pool, struct dmp__swiotlb_are
 {
 	size_t n = pool->slots[h].nslots;
 	size_t seg = h / DMP_IO_TLB_SEGSIZE;
-	for (size_t k = 0; k < n; k++) {
-		struct dmp__swiotlb_slot *sl = &pool->slots[h + k];
-		memset(sl, 0, sizeof(*sl));
-		pool->list[h + k] = 1; /* free; seg_recompute sets the real count */
+	/* the freed slots join the free run after them, if any, and the slots
+	 * of the free run before them count through to its new end */
+	size_t after = h + n;
+	unsigned int run = after < seg_end(pool, seg) ? pool->list[after] : 0;
+	for (size_t k = n; k-- > 0;) {
+		memset(&pool->slots[h + k], 0, sizeof(pool->slots[h + k]));
+		pool->list[h + k] = (uint8_t)++run;
 	}
-	seg_recompute(pool, seg);
+	for (size_t j = h; j-- > seg_first(seg) && pool->list[j];)
+		pool->list[j] = (uint8_t)++run;
+	if (run > pool->segs[seg].longest)
+		pool->segs[seg].longest = (uint16_t)run;
 	pool->segs[seg].nfree = (uint16_t)(pool->segs[seg].nfree + n);
 	area->used -= n;
 	atomic_fetch_sub_explicit(&pool->used, n, memory_order_relaxed);
@@ -764,7 +794,7 @@ static int check_segment(struct dmp_swiotlb_pool *pool, size_t seg, size_t *used
 	}
 	CHECK(pool->segs[seg].nfree == nfree, "%s segment %zu: %u free, recorded %u", n, seg, nfree,
 	      pool->segs[seg].nfree);
-	CHECK(pool->segs[seg].longest == longest, "%s segment %zu: longest run %u, recorded %u", n,
+	CHECK(pool->segs[seg].longest >= longest, "%s segment %zu: longest run %u, bound %u", n,
 	      seg, longest, pool->segs[seg].longest);
 
 	/* Allocations: each head followed by its slots, all inside the segment. */
