@@ -147,7 +147,11 @@ static inline dmp_phys_t pte_table_phys(const struct lpae_pgtable *d, uint64_t p
 
 static inline lpae_slot *pte_table_va(const struct lpae_pgtable *d, uint64_t pte)
 {
-	return dmp_phys_to_virt(pte_table_phys(d, pte));
+	/* tables are platform memory (dmp_page_alloc): the inline lookup */
+	dmp_phys_t phys = pte_table_phys(d, pte);
+	struct dmp__region *r = dmp__region_of_phys(phys);
+	DMP_ASSERT(r);
+	return (lpae_slot *)(void *)(r->va + (phys - r->phys));
 }
 
 static inline uint64_t slot_load(lpae_slot *s)
@@ -182,9 +186,14 @@ static void lpae_sync(const struct lpae_pgtable *d, lpae_slot *s, size_t n)
 	dmp__arch_sync_for_device(phys, (const void *)s, n * sizeof(*s), DMP_TO_DEVICE);
 }
 
+/* A load and a store, not a locked add: the counter is this CPU's.  Where
+ * more threads than DMP_MAX_CPUS share a slot, a count may be lost: it is a
+ * statistic, nothing depends on it. */
 static inline void count_pte(struct lpae_pgtable *d)
 {
-	atomic_fetch_add_explicit(&d->ptes_written[dmp_cpu_id()].n, 1, memory_order_relaxed);
+	atomic_uint_fast64_t *n = &d->ptes_written[dmp_cpu_id()].n;
+	atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
+			      memory_order_relaxed);
 }
 
 static inline void slot_store(struct lpae_pgtable *d, lpae_slot *s, uint64_t pte)

@@ -347,6 +347,13 @@ struct dmp_device *dmp_iommu_find_device(struct dmp_iommu *iommu, uint32_t sid)
 static size_t pick_pgsize(const struct dmp_iommu_domain *d, dmp_addr_t iova, dmp_phys_t paddr,
 			  size_t size, size_t *count)
 {
+	/* the DMA API's usual request: one smallest page (the answer the
+	 * general rule below gives for it) */
+	size_t min = (size_t)1 << __builtin_ctzll(d->pgsize_bitmap);
+	if (size == min) {
+		*count = 1;
+		return min;
+	}
 	uint64_t merged = iova | paddr;
 	unsigned int size_top = 63 - (unsigned int)__builtin_clzll(size);
 	uint64_t fits = size_top >= 63 ? ~0ull : (2ull << size_top) - 1;
