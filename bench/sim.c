@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <dmaport/dmaport.h>
 
@@ -69,6 +70,54 @@ static int do_dev_write(void *p, size_t size)
 	return dmp_sim_dma_write(c->dev, c->phys, c->host, size);
 }
 
+/* Resident memory of this process, in KiB (Linux's /proc/self/statm). */
+static long rss_kib(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long size = 0, resident = -1;
+	if (f) {
+		if (fscanf(f, "%ld %ld", &size, &resident) != 2)
+			resident = -1;
+		fclose(f);
+	}
+	return resident < 0 ? -1 : resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/*
+ * What a big simulated machine costs to start: 4 GiB (2 GiB at 2 GiB and
+ * 2 GiB at 4 GiB), created and destroyed, and 1 MiB touched through the
+ * heap: the time, and the resident memory before and after.
+ */
+static void startup_figures(void)
+{
+	struct dmp_sim_config cfg;
+	struct dmp_sim *sim;
+	dmp_sim_config_default(&cfg);
+	cfg.nr_regions = 2;
+	cfg.regions[0].base = 0x80000000ull;
+	cfg.regions[0].size = 2ull << 30;
+	cfg.regions[1].base = 0x100000000ull;
+	cfg.regions[1].size = 2ull << 30;
+	long rss0 = rss_kib();
+	uint64_t t0 = bench_now_ns();
+	if (dmp_sim_create(&cfg, &sim)) {
+		printf("4 GiB machine: cannot create it\n");
+		return;
+	}
+	uint64_t t1 = bench_now_ns();
+	long rss1 = rss_kib();
+	void *b = dmp_kmalloc(1u << 20, 0);
+	if (b)
+		memset(b, 1, 1u << 20);
+	long rss2 = rss_kib();
+	dmp_kfree(b);
+	dmp_sim_destroy(sim);
+	uint64_t t2 = bench_now_ns();
+	printf("4 GiB machine: create %.2f ms, create+1 MiB+destroy %.2f ms; resident %ld KiB "
+	       "before, +%ld KiB created, +%ld KiB after touching 1 MiB\n",
+	       (double)(t1 - t0) / 1e6, (double)(t2 - t0) / 1e6, rss0, rss1 - rss0, rss2 - rss0);
+}
+
 int dmp_bench_sim(int argc, char **argv);
 int dmp_bench_sim(int argc, char **argv)
 {
@@ -119,5 +168,6 @@ int dmp_bench_sim(int argc, char **argv)
 	free(c.dst);
 	free(c.host);
 	dmp_sim_destroy(sim);
+	startup_figures();
 	return 0;
 }
