@@ -24,8 +24,10 @@
  *    the tree starts recording in each node the free gap below it and the
  *    largest gap of its subtree, so that the walk skips whole subtrees whose
  *    gaps are too small (O(log n) per skip); it stops when the tree gets
- *    small again.  Keeping the gaps costs every insert and erase a little,
- *    so a tree that never needs them does without;
+ *    small again, or when a long run of searches all found their range
+ *    within a few nodes of the cached one (each search tries those first).
+ *    Keeping the gaps costs every insert and erase a little, so a tree that
+ *    does not need them does without;
  *  - the tree path is complete: dmp_alloc_iova() fails only if no (aligned)
  *    free range of the size exists in [start_pfn, limit_pfn].  Linux's
  *    max32_alloc_size shortcut can fail a 32-bit request after a failure with
@@ -101,6 +103,8 @@ struct dmp_iova_domain {
 	unsigned long nr_reserved;           /* of which reserved */
 	unsigned long nr_pfns;               /* pfns covered by non-reserved nodes */
 	bool augmented;                      /* node gaps are kept (iova.c) */
+	unsigned int short_streak;           /* searches in a row a short walk served */
+	unsigned int streak_to_drop;         /* ... that turn the gaps off again */
 	unsigned int augment_walk;           /* walk length that turns them on:
 						default 64; tests set 0 (always)
 						or UINT_MAX (never) after init */

@@ -163,35 +163,42 @@ DMP_API int dmp_mem_reserve(dmp_phys_t phys, size_t size);
  * The build-time half: locks, CPU index, time, output.
  */
 
-/** A spinlock for short critical sections that never block. */
+/**
+ * A spinlock for short critical sections that never block.  A waiter reads
+ * the lock until it looks free and only then tries to take it (test and
+ * test-and-set), so that waiting keeps the line shared instead of bouncing
+ * it between the waiters and the holder on every try.
+ */
 typedef struct {
-	atomic_flag locked;
+	atomic_bool locked;
 } dmp_spinlock_t;
-#define DMP_SPINLOCK_INIT { ATOMIC_FLAG_INIT }
+#define DMP_SPINLOCK_INIT { false }
 
 /** dmp_cpu_relax - called while spinning (the host yields after a while). */
 DMP_API void dmp_cpu_relax(unsigned int spins);
 
 static inline void dmp_spin_init(dmp_spinlock_t *l)
 {
-	atomic_flag_clear_explicit(&l->locked, memory_order_relaxed);
+	atomic_store_explicit(&l->locked, false, memory_order_relaxed);
 }
 
 static inline void dmp_spin_lock(dmp_spinlock_t *l)
 {
 	unsigned int spins = 0;
-	while (atomic_flag_test_and_set_explicit(&l->locked, memory_order_acquire))
-		dmp_cpu_relax(++spins);
+	while (atomic_exchange_explicit(&l->locked, true, memory_order_acquire))
+		while (atomic_load_explicit(&l->locked, memory_order_relaxed))
+			dmp_cpu_relax(++spins);
 }
 
 static inline bool dmp_spin_trylock(dmp_spinlock_t *l)
 {
-	return !atomic_flag_test_and_set_explicit(&l->locked, memory_order_acquire);
+	return !atomic_load_explicit(&l->locked, memory_order_relaxed) &&
+	       !atomic_exchange_explicit(&l->locked, true, memory_order_acquire);
 }
 
 static inline void dmp_spin_unlock(dmp_spinlock_t *l)
 {
-	atomic_flag_clear_explicit(&l->locked, memory_order_release);
+	atomic_store_explicit(&l->locked, false, memory_order_release);
 }
 
 /** Upper bound of dmp_cpu_id(); per-CPU arrays have this many slots. */

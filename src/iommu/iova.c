@@ -46,6 +46,17 @@ void dmp__iova_meta_free(void *p, size_t size);
  */
 #define AUGMENT_WALK 64
 #define AUGMENT_DROP 32
+/*
+ * While gaps are kept, each search first walks up to PROBE_WALK nodes as
+ * Linux would; after STREAK_MIN searches in a row that this served, the
+ * gaps go (their upkeep costs more than the walks), and every time they
+ * have to come back the streak needed doubles, up to STREAK_MAX, so that a
+ * workload alternating between the two cannot make the tree rebuild them
+ * often.
+ */
+#define PROBE_WALK 16
+#define STREAK_MIN 1024u
+#define STREAK_MAX (1u << 20)
 
 /*
  * A magazine holds up to MAG_SIZE pfns of one size class.  126 keeps the
@@ -546,6 +557,9 @@ static void augment_build(struct dmp_iova_domain *iovad)
 	}
 	build_max_gap(iovad->root);
 	iovad->augmented = true;
+	iovad->short_streak = 0;
+	iovad->streak_to_drop = iovad->streak_to_drop ? DMP_MIN(2 * iovad->streak_to_drop, STREAK_MAX)
+						      : STREAK_MIN;
 }
 
 /* The highest node of subtree @t whose gap holds @size; t->max_gap >= size. */
@@ -607,6 +621,32 @@ static int tree_search(struct dmp_iova_domain *iovad, unsigned long size, unsign
 	int err = -ENOMEM;
 
 	curr = end <= iovad->dma_32bit_pfn ? iovad->cached32_node : iovad->cached_node;
+	if (aug && curr->pfn_lo < end) {
+		/* Linux's walk for a few nodes: the first fit in it is the range
+		 * the whole search would return (the highest below the limit) */
+		high = end;
+		n = curr;
+		for (unsigned int k = 0; n && k < PROBE_WALK; k++, n = below) {
+			high = DMP_MIN(high, n->pfn_lo);
+			if (high < size)
+				break;
+			new_pfn = (high - size) & align_mask;
+			if (new_pfn < low)
+				break;
+			below = tree_prev(n);
+			if (new_pfn >= (below ? below->pfn_hi + 1 : 0)) {
+				*pfn = new_pfn;
+				*hint = n;
+				if (++iovad->short_streak >= iovad->streak_to_drop &&
+				    iovad->augment_walk)
+					iovad->augmented = false;
+				return 0;
+			}
+		}
+		iovad->short_streak = 0;
+		high = end;
+		below = NULL;
+	}
 	/*
 	 * A cached node above the limit: Linux walks down to the limit node by
 	 * node; the lowest node reaching the limit is the same start, found in

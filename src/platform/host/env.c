@@ -10,11 +10,22 @@
 
 #include "../../internal.h"
 
+/* The spin-wait hint of the host's CPU (x86 PAUSE, Arm YIELD), if known. */
+#if defined(__x86_64__) || defined(__i386__)
+#define cpu_pause() __builtin_ia32_pause()
+#elif defined(__aarch64__)
+#define cpu_pause() __asm__ volatile("yield" ::: "memory")
+#else
+#define cpu_pause() ((void)0)
+#endif
+
 void dmp_cpu_relax(unsigned int spins)
 {
 	/* On a host the lock holder may be descheduled: stop burning its CPU. */
 	if (spins > 64)
 		sched_yield();
+	else
+		cpu_pause();
 }
 
 static _Atomic unsigned int next_cpu;
