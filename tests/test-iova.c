@@ -1006,6 +1006,49 @@ static void test_magazine_alloc_failure(void **state)
 	dmp_iova_domain_destroy(&d);
 }
 
+/* The gap records come on after a long walk and go after a long run of
+ * searches that a short walk served; the walker agrees at each step. */
+static void test_gaps_on_and_off(void **state)
+{
+	(void)state;
+	struct dmp_iova_domain d;
+	assert_int_equal(dmp_iova_domain_init(&d, 4096, 1), 0);
+	/* two fragmented stretches: 400 single pfns down from each limit,
+	 * every other one freed: 200 one-pfn holes in each */
+	static const unsigned long limit[2] = { 10000, 5400 };
+	unsigned long p[2][400], x;
+	for (int r = 0; r < 2; r++)
+		for (int i = 0; i < 400; i++)
+			assert_int_equal(dmp_alloc_iova(&d, 1, limit[r], false, &p[r][i]), 0);
+	for (int r = 0; r < 2; r++)
+		for (int i = 0; i < 400; i += 2)
+			assert_int_equal(dmp_free_iova(&d, p[r][i]), 0);
+	assert_false(d.augmented); /* every walk so far was short */
+	for (int r = 0; r < 2; r++) {
+		/* two pfns fit no hole of the stretch: the walk passes 200 nodes,
+		 * and the gaps come on */
+		assert_int_equal(dmp_alloc_iova(&d, 2, limit[r], false, &x), 0);
+		assert_true(x + 1 < p[r][399]);
+		assert_true(d.augmented);
+		assert_int_equal(d.streak_to_drop, 1024u << r); /* doubles each time */
+		assert_int_equal(dmp_iova_domain_check(&d), 0);
+		/* pairs served next to the cached node, a full streak of them */
+		unsigned long prev = x;
+		for (unsigned int i = 0; i < (1024u << r) + 8; i++) {
+			unsigned long y;
+			assert_int_equal(dmp_alloc_iova(&d, 1, limit[r], false, &y), 0);
+			assert_int_equal(dmp_free_iova(&d, prev), 0);
+			prev = y;
+			if (i % 97 == 0)
+				assert_int_equal(dmp_iova_domain_check(&d), 0);
+		}
+		assert_false(d.augmented);
+		assert_int_equal(dmp_iova_domain_check(&d), 0);
+		assert_int_equal(dmp_free_iova(&d, prev), 0);
+	}
+	dmp_iova_domain_destroy(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1018,6 +1061,7 @@ int main(void)
 		cmocka_unit_test(test_fail_every_nth),
 		cmocka_unit_test(test_bad_free_fast),
 		cmocka_unit_test(test_magazine_alloc_failure),
+		cmocka_unit_test(test_gaps_on_and_off),
 		cmocka_unit_test(test_random_fixed),
 		cmocka_unit_test(test_random_mixed),
 		cmocka_unit_test(test_random_failure_injection),
