@@ -547,6 +547,52 @@ static void test_dma_ranges_hole(void **state)
 	dmp_sim_destroy(sim);
 }
 
+/* A restricted pool set up from C (not a device tree): every mapping of the
+ * device bounces through it, keeping the min_align_mask bits of the buffer,
+ * and the pool's memory is the only memory the device's bus sees. */
+static void test_restricted_pool_from_c(void **state)
+{
+	(void)state;
+	for (int coh = 0; coh <= 1; coh++) {
+		struct rig r;
+		struct rig_opts o = { .coherent = coh };
+		rig_up(&r, &o);
+		struct dmp_swiotlb_pool *rp;
+		assert_int_equal(dmp_swiotlb_pool_create("restricted", 256 * 1024, DMP_PHYS_ANY, 1,
+							 &rp), 0);
+		dmp_device_set_swiotlb(&r.dev, rp, true);
+		dmp_set_min_align_mask(&r.dev, 0xfff);
+		uint8_t *page = dmp_kmalloc(8192, 0);
+		uint8_t *b = page + 0x234;
+		for (int i = 0; i < 1000; i++)
+			b[i] = (uint8_t)(i * 3 + coh);
+		dmp_addr_t a = dmp_map_single(&r.dev, b, 1000, DMP_BIDIRECTIONAL);
+		assert_false(dmp_mapping_error(&r.dev, a));
+		dmp_phys_t bp, orig;
+		assert_int_equal(dmp_dma_to_phys(&r.dev, a, &bp), 0);
+		assert_int_equal(dmp_virt_to_phys(b, &orig), 0);
+		assert_true(bp >= rp->start && bp + 1000 <= rp->start + rp->size); /* the pool */
+		assert_int_equal(bp & 0xfff, orig & 0xfff);                      /* min_align bits */
+		/* the device reads the bytes through the bounce buffer and writes back */
+		uint8_t got[1000], back[1000];
+		assert_int_equal(dmp_sim_dma_read(r.hw, a, got, 1000), 0);
+		assert_memory_equal(got, b, 1000);
+		for (int i = 0; i < 1000; i++)
+			back[i] = (uint8_t)~got[i];
+		assert_int_equal(dmp_sim_dma_write(r.hw, a, back, 1000), 0);
+		dmp_unmap_single(&r.dev, a, 1000, DMP_BIDIRECTIONAL);
+		assert_memory_equal(b, back, 1000);
+		struct dmp_swiotlb_stats st;
+		dmp_swiotlb_get_stats(rp, &st);
+		assert_int_equal(st.used, 0);
+		assert_true(st.nr_maps >= 1);
+		dmp_kfree(page);
+		dmp_device_set_swiotlb(&r.dev, NULL, false);
+		assert_int_equal(dmp_swiotlb_pool_destroy(rp), 0);
+		rig_down(&r);
+	}
+}
+
 /* --- attributes --------------------------------------------------------------- */
 
 static void test_attributes(void **state)
@@ -881,6 +927,7 @@ int main(void)
 		cmocka_unit_test(test_masks),
 		cmocka_unit_test(test_dma_ranges),
 		cmocka_unit_test(test_dma_ranges_hole),
+		cmocka_unit_test(test_restricted_pool_from_c),
 		cmocka_unit_test(test_attributes),
 		cmocka_unit_test(test_swiotlb_exhaustion),
 		cmocka_unit_test(test_mmap_child_process),
