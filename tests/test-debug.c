@@ -1207,6 +1207,43 @@ static void test_env_and_abort(void **state)
 	assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
 }
 
+/* DMP_DEBUG_DEVICES picks the devices checked, from the environment. */
+static void test_env_devices(void **state)
+{
+	(void)state;
+	struct dmp_sim *sim = fixture_sim(NULL);
+	struct dmp_device picked, other;
+	dmp_device_init(&picked, "picked");
+	dmp_device_init(&other, "other");
+	setenv("DMP_DEBUG", "fail", 1);
+	setenv("DMP_DEBUG_DEVICES", "nic0,picked", 1);
+	assert_int_equal(dmp_debug_init(), 0);
+	dmp_debug_reset();
+	fixture_log_start();
+	uint8_t *b = dmp_kmalloc(64, 0);
+	dmp_phys_t phys;
+	assert_int_equal(dmp_virt_to_phys(b, &phys), 0);
+	/* an unmap of nothing mapped, on each device: only picked's is seen */
+	dmp_unmap_single(&picked, (dmp_addr_t)phys, 64, DMP_TO_DEVICE);
+	dmp_unmap_single(&other, (dmp_addr_t)phys, 64, DMP_TO_DEVICE);
+	assert_int_equal(dmp_debug_count(DMP_DEBUG_FREE_UNKNOWN), 1);
+	struct dmp_debug_report r;
+	assert_int_equal(dmp_debug_get_report(0, &r), 0);
+	assert_string_equal(r.device, "picked");
+	/* without the variable every device is checked again */
+	unsetenv("DMP_DEBUG_DEVICES");
+	assert_int_equal(dmp_debug_init(), 0);
+	dmp_unmap_single(&other, (dmp_addr_t)phys, 64, DMP_TO_DEVICE);
+	assert_int_equal(dmp_debug_count(DMP_DEBUG_FREE_UNKNOWN), 2);
+	fixture_log_stop();
+	unsetenv("DMP_DEBUG");
+	dmp_debug_set_mode(DMP_DEBUG_OFF);
+	dmp_kfree(b);
+	dmp_device_remove(&picked);
+	dmp_device_remove(&other);
+	dmp_sim_destroy(sim);
+}
+
 #define BOTH(t)                                                                               \
 	cmocka_unit_test_prestate(t, (void *)&plain), cmocka_unit_test_prestate(t, (void *)&hostile)
 
@@ -1247,6 +1284,7 @@ int main(void)
 		BOTH(test_random_against_model),
 		cmocka_unit_test_prestate(test_device_filter, (void *)&plain),
 		cmocka_unit_test(test_env_and_abort),
+		cmocka_unit_test(test_env_devices),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,7 +29,11 @@
  * Modes.  Off (the default: the API pays one predicted branch per call),
  * warn, fail and abort; set from C (dmp_debug_set_mode) or from the
  * environment (DMP_DEBUG=off|warn|fail|abort, read when the program starts
- * and again by dmp_debug_init()).  Per device: dmp_debug_enable_device().
+ * and again by dmp_debug_init()).  Per device: dmp_debug_enable_device(),
+ * or DMP_DEBUG_DEVICES=name,name,... in the environment (read with
+ * DMP_DEBUG; only the devices named are checked, as Linux's
+ * dma_debug_driver= picks one driver; devices given a choice with
+ * dmp_debug_enable_device() keep it).
  *
  * Locking.  Every function here is thread-safe (one internal lock); the
  * callbacks of dmp_debug_for_each_live() run with that lock held and must

@@ -81,6 +81,8 @@ void dmp__dbg_sim_forget_history(void);
 void dmp__dbg_sim_forget_device(struct dmp_device *dev);
 /* DMP_DEBUG from the environment: a mode, -1 unset, -2 not understood. */
 int dmp__dbg_env_mode(void);
+/* DMP_DEBUG_DEVICES from the environment (comma-separated names), or NULL. */
+const char *dmp__dbg_env_devices(void);
 #else
 static inline void dmp__dbg_sim_attach(struct dbg_entry *e) { (void)e; }
 static inline void dmp__dbg_sim_release(struct dbg_entry *e, unsigned long attrs,
@@ -108,6 +110,7 @@ static inline void dmp__dbg_sim_watch(struct dmp_device *dev) { (void)dev; }
 static inline void dmp__dbg_sim_forget_history(void) {}
 static inline void dmp__dbg_sim_forget_device(struct dmp_device *dev) { (void)dev; }
 static inline int dmp__dbg_env_mode(void) { return -1; }
+static inline const char *dmp__dbg_env_devices(void) { return NULL; }
 #endif
 
 #endif /* DMP_DMA_DEBUG_INTERNAL_H */

@@ -794,6 +794,12 @@ int dmp__dbg_env_mode(void)
 	return -2;
 }
 
+const char *dmp__dbg_env_devices(void)
+{
+	const char *v = getenv("DMP_DEBUG_DEVICES");
+	return v && *v ? v : NULL;
+}
+
 /* DMP_DEBUG is read when the program starts, as the kernel reads dma_debug=. */
 __attribute__((constructor)) static void debug_env_init(void)
 {

@@ -38,6 +38,9 @@ static struct {
 } named[MAX_NAMED];
 static unsigned int nr_named;
 static bool default_on = true;
+/* DMP_DEBUG_DEVICES: only devices with these names (",name,...,"), as
+ * Linux's dma_debug_driver= picks one driver; empty: every device */
+static char env_names[256];
 
 /* dbg_entry.reported holds one bit per kind */
 _Static_assert(DMP_DEBUG_NR_KINDS <= 32, "too many kinds for dbg_entry.reported");
@@ -135,6 +138,13 @@ int dmp_debug_init(void)
 	int m = dmp__dbg_env_mode();
 	if (m == -2)
 		return -EINVAL;
+	const char *names = dmp__dbg_env_devices();
+	dmp_spin_lock(&dmp__dbg_lock);
+	if (names)
+		snprintf(env_names, sizeof(env_names), ",%s,", names);
+	else
+		env_names[0] = 0;
+	dmp_spin_unlock(&dmp__dbg_lock);
 	if (m >= 0)
 		dmp_debug_set_mode((enum dmp_debug_mode)m);
 	else if (dmp_debug_get_mode() != DMP_DEBUG_OFF)
@@ -176,6 +186,11 @@ static bool checked_locked(const struct dmp_device *dev)
 	for (unsigned int i = 0; i < nr_named; i++)
 		if (named[i].dev == dev)
 			return named[i].on;
+	if (env_names[0]) {
+		char key[DMP_DEVICE_NAME_MAX + 2];
+		snprintf(key, sizeof(key), ",%s,", dev->name);
+		return strstr(env_names, key) != NULL;
+	}
 	return default_on;
 }
 
