@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include <dmaport/iova.h>
+#include <dmaport/platform.h> /* dmp_cpu_id, DMP_MAX_CPUS */
 
 #define SPACE 4096 /* pfns: small enough that the space fills up at times */
 #define START 16

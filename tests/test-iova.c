@@ -34,6 +34,7 @@
 #include <cmocka.h>
 
 #include <dmaport/iova.h>
+#include <dmaport/platform.h> /* failure injection */
 
 #define SPACE 2048
 #define MAX_ALLOCS 4096

@@ -7,6 +7,7 @@
 
 #include <dmaport/types.h>
 #include <dmaport/errno.h>
+#include <dmaport/spinlock.h>
 #include <dmaport/dma-direction.h>
 #include <dmaport/memory.h>
 #include <dmaport/scatterlist.h>

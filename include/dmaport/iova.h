@@ -53,7 +53,7 @@
 #define DMAPORT_IOVA_H
 
 #include <dmaport/types.h>
-#include <dmaport/platform.h>
+#include <dmaport/spinlock.h>
 
 DMP_BEGIN_DECLS
 

@@ -14,6 +14,16 @@
 
 DMP_BEGIN_DECLS
 
+/** Memory types a page can be given (Linux's pgprot for DMA memory). */
+enum dmp_mem_attr {
+	DMP_MEM_NORMAL = 0,   /* cacheable, write-back */
+	DMP_MEM_UNCACHED = 1, /* non-cacheable (pgprot_dmacoherent) */
+	DMP_MEM_WC = 2,       /* non-cacheable, write-combining */
+};
+
+/** Most memory regions a platform has. */
+#define DMP_MAX_REGIONS 8
+
 /** "Any address": the limit argument meaning no limit. */
 #define DMP_PHYS_ANY (~(dmp_phys_t)0)
 

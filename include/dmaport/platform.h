@@ -33,16 +33,13 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 
+#include <dmaport/memory.h>
+#include <dmaport/spinlock.h>
 #include <dmaport/types.h>
 
 DMP_BEGIN_DECLS
 
-/** Memory types a page can be given (Linux's pgprot for DMA memory). */
-enum dmp_mem_attr {
-	DMP_MEM_NORMAL = 0,   /* cacheable, write-back */
-	DMP_MEM_UNCACHED = 1, /* non-cacheable (pgprot_dmacoherent) */
-	DMP_MEM_WC = 2,       /* non-cacheable, write-combining */
-};
+
 
 /**
  * struct dmp_platform_ops - the run-time half of the platform contract.
@@ -135,7 +132,6 @@ struct dmp_page {
 	uint64_t slab_free;    /* heap: bitmap of free objects in this page */
 };
 
-#define DMP_MAX_REGIONS 8
 #define DMP_PAGE_ORDER_MAX 18 /* largest block: 2^18 pages = 1 GiB */
 
 /**
@@ -163,43 +159,7 @@ DMP_API int dmp_mem_reserve(dmp_phys_t phys, size_t size);
  * The build-time half: locks, CPU index, time, output.
  */
 
-/**
- * A spinlock for short critical sections that never block.  A waiter reads
- * the lock until it looks free and only then tries to take it (test and
- * test-and-set), so that waiting keeps the line shared instead of bouncing
- * it between the waiters and the holder on every try.
- */
-typedef struct {
-	atomic_bool locked;
-} dmp_spinlock_t;
-#define DMP_SPINLOCK_INIT { false }
-
-/** dmp_cpu_relax - called while spinning (the host yields after a while). */
-DMP_API void dmp_cpu_relax(unsigned int spins);
-
-static inline void dmp_spin_init(dmp_spinlock_t *l)
-{
-	atomic_store_explicit(&l->locked, false, memory_order_relaxed);
-}
-
-static inline void dmp_spin_lock(dmp_spinlock_t *l)
-{
-	unsigned int spins = 0;
-	while (atomic_exchange_explicit(&l->locked, true, memory_order_acquire))
-		while (atomic_load_explicit(&l->locked, memory_order_relaxed))
-			dmp_cpu_relax(++spins);
-}
-
-static inline bool dmp_spin_trylock(dmp_spinlock_t *l)
-{
-	return !atomic_load_explicit(&l->locked, memory_order_relaxed) &&
-	       !atomic_exchange_explicit(&l->locked, true, memory_order_acquire);
-}
-
-static inline void dmp_spin_unlock(dmp_spinlock_t *l)
-{
-	atomic_store_explicit(&l->locked, false, memory_order_release);
-}
+/* Locks: <dmaport/spinlock.h>, included above. */
 
 /** Upper bound of dmp_cpu_id(); per-CPU arrays have this many slots. */
 #define DMP_MAX_CPUS 64

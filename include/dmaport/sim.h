@@ -21,7 +21,7 @@
 
 #include <stdio.h>
 
-#include <dmaport/platform.h>
+#include <dmaport/memory.h>
 
 DMP_BEGIN_DECLS
 

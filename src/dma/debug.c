@@ -38,7 +38,7 @@ static struct {
 } named[MAX_NAMED];
 static unsigned int nr_named;
 static bool default_on = true;
-/* DMP_DEBUG_DEVICES: only devices with these names (",name,...,"), as
+/* DMP_DEBUG_DEVICES: only devices with these names ("name,name,..."), as
  * Linux's dma_debug_driver= picks one driver; empty: every device */
 static char env_names[256];
 
@@ -141,7 +141,7 @@ int dmp_debug_init(void)
 	const char *names = dmp__dbg_env_devices();
 	dmp_spin_lock(&dmp__dbg_lock);
 	if (names)
-		snprintf(env_names, sizeof(env_names), ",%s,", names);
+		snprintf(env_names, sizeof(env_names), "%s", names);
 	else
 		env_names[0] = 0;
 	dmp_spin_unlock(&dmp__dbg_lock);
@@ -178,6 +178,21 @@ out:
 	return err;
 }
 
+/* Is @name one of env_names' comma-separated names? */
+static bool name_listed(const char *name)
+{
+	size_t len = strlen(name);
+	for (const char *p = env_names; *p;) {
+		const char *q = p;
+		while (*q && *q != ',')
+			q++;
+		if ((size_t)(q - p) == len && len && !strncmp(p, name, len))
+			return true;
+		p = *q ? q + 1 : q;
+	}
+	return false;
+}
+
 /* Is @dev checked?  Under the lock. */
 static bool checked_locked(const struct dmp_device *dev)
 {
@@ -186,11 +201,8 @@ static bool checked_locked(const struct dmp_device *dev)
 	for (unsigned int i = 0; i < nr_named; i++)
 		if (named[i].dev == dev)
 			return named[i].on;
-	if (env_names[0]) {
-		char key[DMP_DEVICE_NAME_MAX + 2];
-		snprintf(key, sizeof(key), ",%s,", dev->name);
-		return strstr(env_names, key) != NULL;
-	}
+	if (env_names[0])
+		return name_listed(dev->name);
 	return default_on;
 }
 

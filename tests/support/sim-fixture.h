@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include <dmaport/dmaport.h>
+#include <dmaport/platform.h> /* tests play the platform: failure injection, caches */
 
 /* Create a machine from @cfg (or the default when NULL); fails the test on error. */
 struct dmp_sim *fixture_sim(const struct dmp_sim_config *cfg);

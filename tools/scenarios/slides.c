@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <dmaport/dmaport.h>
+#include <dmaport/platform.h> /* the slides drive the caches and barriers themselves */
 
 #include "scenario.h"
 
