@@ -181,6 +181,28 @@ static void take_slots(struct dmp_swiotlb_pool *pool, struct dmp__swiotlb_area *
 }
 
 /*
+ * The first candidate slot of a segment, from @start (wrapping around to
+ * @first below @end), whose count says @need free slots start there; the
+ * candidates are @step slots apart.  SIZE_MAX if none.
+ */
+static size_t seg_search(const struct dmp_swiotlb_pool *pool, size_t start, size_t first,
+			 size_t end, size_t step, size_t need)
+{
+	for (size_t i = start, wrapped = 0;; i += step) {
+		if (i + need > end) {
+			if (wrapped || start == first)
+				return SIZE_MAX;
+			wrapped = 1;
+			i = first;
+		}
+		if (wrapped && i >= start)
+			return SIZE_MAX;
+		if (pool->list[i] >= need)
+			return i;
+	}
+}
+
+/*
  * Search area @ai for @rq; returns the first slot taken, or SIZE_MAX.
  * Candidates in a segment are the slots whose address satisfies
  * (addr & mask) == match; mask is 2^k - 1 >= a slot, so they repeat every
@@ -209,24 +231,20 @@ static size_t area_alloc(struct dmp_swiotlb_pool *pool, unsigned int ai, const s
 		 * candidate at or after where it ended; then wrap around */
 		if (n == 0 && area->next_slot > first && area->next_slot < end)
 			start = first + (area->next_slot - first + step - 1) / step * step;
-		for (size_t i = start, wrapped = 0;; i += step) {
-			if (i + rq->need > end) {
-				if (wrapped || start == first)
-					break;
-				wrapped = 1;
-				i = first;
-			}
-			if (wrapped && i >= start)
-				break;
-			if (pool->list[i] >= rq->need) {
-				take_slots(pool, area, seg, i, rq);
-				found = i;
-				goto out;
-			}
+		size_t i = seg_search(pool, start, first, end, step, rq->need);
+		if (i == SIZE_MAX) {
+			/* nothing seen: make the counts and the bound exact (a
+			 * count may have been low, see release_slots), then look
+			 * once more if the segment can hold the request at all */
+			seg_recompute(pool, seg);
+			if (pool->segs[seg].longest >= rq->need)
+				i = seg_search(pool, first, first, end, step, rq->need);
 		}
-		/* nothing fits here: make the bound exact, so that the next
-		 * request too long for it skips the segment at once */
-		seg_recompute(pool, seg);
+		if (i != SIZE_MAX) {
+			take_slots(pool, area, seg, i, rq);
+			found = i;
+			goto out;
+		}
 	}
 out:
 	dmp_spin_unlock(&area->lock);
@@ -238,19 +256,22 @@ static void release_slots(struct dmp_swiotlb_pool *pool, struct dmp__swiotlb_are
 {
 	size_t n = pool->slots[h].nslots;
 	size_t seg = h / DMP_IO_TLB_SEGSIZE;
-	/* the freed slots join the free run after them, if any, and the slots
-	 * of the free run before them count through to its new end */
+	/*
+	 * The freed slots join the free run after them.  The slots of the free
+	 * run before them keep their counts, now too low: that only hides
+	 * them from a search until it fails on the segment and recomputes it
+	 * (area_alloc), and it saves walking back over the run, which on a
+	 * ring unmapped in order is most of the segment every time.  The
+	 * segment's bound becomes its free count: no run is longer.
+	 */
 	size_t after = h + n;
 	unsigned int run = after < seg_end(pool, seg) ? pool->list[after] : 0;
 	for (size_t k = n; k-- > 0;) {
 		memset(&pool->slots[h + k], 0, sizeof(pool->slots[h + k]));
 		pool->list[h + k] = (uint8_t)++run;
 	}
-	for (size_t j = h; j-- > seg_first(seg) && pool->list[j];)
-		pool->list[j] = (uint8_t)++run;
-	if (run > pool->segs[seg].longest)
-		pool->segs[seg].longest = (uint16_t)run;
 	pool->segs[seg].nfree = (uint16_t)(pool->segs[seg].nfree + n);
+	pool->segs[seg].longest = pool->segs[seg].nfree;
 	area->used -= n;
 	atomic_fetch_sub_explicit(&pool->used, n, memory_order_relaxed);
 }
@@ -787,8 +808,8 @@ static int check_segment(struct dmp_swiotlb_pool *pool, size_t seg, size_t *used
 		run++;
 		nfree++;
 		longest = DMP_MAX(longest, run);
-		CHECK(pool->list[i] == run, "%s slot %zu: free run %u, recorded %u", n, i, run,
-		      pool->list[i]);
+		CHECK(pool->list[i] >= 1 && pool->list[i] <= run,
+		      "%s slot %zu: free run %u, recorded %u", n, i, run, pool->list[i]);
 		CHECK(sl->head_dist == 0 && sl->flags == 0 && sl->nslots == 0,
 		      "%s slot %zu: free but has mapping state", n, i);
 	}
