@@ -15,6 +15,7 @@
 #include <dmaport/dma-map-ops.h>
 
 #include "alloc-internal.h"
+#include "bitmap.h"
 #include "dma-internal.h"
 
 #define ATOMIC_POOL_LIMIT ((dmp_phys_t)0xffffffffu)
@@ -38,20 +39,6 @@ struct atomic_pool {
 static struct atomic_pool *the_pool;
 static dmp_spinlock_t init_lock = DMP_SPINLOCK_INIT;
 
-static inline bool bit_test(const uint64_t *bm, size_t i)
-{
-	return (bm[i / 64] >> (i % 64)) & 1;
-}
-
-static void bits_assign(uint64_t *bm, size_t start, size_t n, bool set)
-{
-	for (size_t i = start; i < start + n; i++) {
-		if (set)
-			bm[i / 64] |= 1ull << (i % 64);
-		else
-			bm[i / 64] &= ~(1ull << (i % 64));
-	}
-}
 
 static struct atomic_pool *pool_get(void)
 {
@@ -162,7 +149,7 @@ static long first_fit(const struct atomic_pool *p, size_t n, size_t *largest)
 	size_t run = 0;
 	*largest = 0;
 	for (size_t i = 0; i < p->nr_pages; i++) {
-		run = bit_test(p->bitmap, i) ? 0 : run + 1;
+		run = dmp__bit_test(p->bitmap, i) ? 0 : run + 1;
 		*largest = DMP_MAX(*largest, run);
 		if (run == n)
 			return (long)(i + 1 - n);
@@ -205,7 +192,7 @@ void *dmp__atomic_pool_alloc(struct dmp_device *dev, size_t size, dmp_phys_t *ph
 			return NULL;
 		}
 	}
-	bits_assign(p->bitmap, (size_t)at, n, true);
+	dmp__bits_assign(p->bitmap, (size_t)at, n, true);
 	p->alloc_len[at] = (uint32_t)n;
 	p->used += n;
 	p->nr_allocs++;
@@ -229,7 +216,7 @@ bool dmp__atomic_pool_free(void *vaddr, size_t size)
 	bool ok = DMP_IS_ALIGNED(off, DMP_PAGE_SIZE) && len && len == n;
 	if (ok) {
 		p->alloc_len[at] = 0;
-		bits_assign(p->bitmap, at, n, false);
+		dmp__bits_assign(p->bitmap, at, n, false);
 		p->used -= n;
 		p->nr_allocs--;
 	}
@@ -276,7 +263,7 @@ int dmp_atomic_pool_check(void)
 			used += p->alloc_len[i];
 			allocs++;
 		}
-		if (!why && bit_test(p->bitmap, i) != (i < covered_until))
+		if (!why && dmp__bit_test(p->bitmap, i) != (i < covered_until))
 			why = "the bitmap disagrees with the allocations";
 	}
 	if (!why && (used != p->used || allocs != p->nr_allocs))

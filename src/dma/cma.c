@@ -22,6 +22,7 @@
 #include <dmaport/dma-map-ops.h>
 
 #include "alloc-internal.h"
+#include "bitmap.h"
 #include "dma-internal.h"
 
 struct dmp_cma {
@@ -46,21 +47,6 @@ static struct dmp_cma *areas;
 static struct dmp_cma *default_area;
 
 /* ---- bitmap -------------------------------------------------------------- */
-
-static inline bool bit_test(const uint64_t *bm, size_t i)
-{
-	return (bm[i / 64] >> (i % 64)) & 1;
-}
-
-static void bits_assign(uint64_t *bm, size_t start, size_t n, bool set)
-{
-	for (size_t i = start; i < start + n; i++) {
-		if (set)
-			bm[i / 64] |= 1ull << (i % 64);
-		else
-			bm[i / 64] &= ~(1ull << (i % 64));
-	}
-}
 
 /* First bit >= @start and < @end equal to @val, or @end. */
 static size_t find_next(const uint64_t *bm, size_t start, size_t end, bool val)
@@ -424,7 +410,7 @@ int dmp_cma_alloc(struct dmp_cma *cma, size_t count, unsigned int align_order, d
 		}
 		return -ENOMEM;
 	}
-	bits_assign(cma->bitmap, (size_t)b, n, true);
+	dmp__bits_assign(cma->bitmap, (size_t)b, n, true);
 	cma->alloc_len[b] = (uint32_t)n;
 	cma->used_bits += n;
 	cma->nr_allocs++;
@@ -456,7 +442,7 @@ int dmp_cma_release(struct dmp_cma *cma, dmp_phys_t phys, size_t count)
 		uint32_t len = cma->alloc_len[b];
 		if (len == n) {
 			cma->alloc_len[b] = 0;
-			bits_assign(cma->bitmap, b, n, false);
+			dmp__bits_assign(cma->bitmap, b, n, false);
 			cma->used_bits -= n;
 			cma->nr_allocs--;
 		}
@@ -504,12 +490,12 @@ int dmp_cma_check(struct dmp_cma *cma)
 			used += cma->alloc_len[i];
 			allocs++;
 		}
-		if (!why && bit_test(cma->bitmap, i) != (i < covered_until))
+		if (!why && dmp__bit_test(cma->bitmap, i) != (i < covered_until))
 			why = i < covered_until ? "a bit of an allocation is clear"
 						: "a bit outside every allocation is set";
 	}
 	for (size_t i = cma->nbits; !why && i < DMP_ALIGN_UP(cma->nbits, 64); i++)
-		if (bit_test(cma->bitmap, i))
+		if (dmp__bit_test(cma->bitmap, i))
 			why = "a bit beyond the area is set";
 	if (!why && (used != cma->used_bits || allocs != cma->nr_allocs))
 		why = "the counts disagree with the bitmap";

@@ -17,6 +17,7 @@
 #include <dmaport/dma-map-ops.h>
 
 #include "alloc-internal.h"
+#include "bitmap.h"
 #include "dma-internal.h"
 
 struct dmp_dma_coherent_mem {
@@ -40,35 +41,13 @@ struct dmp_dma_coherent_mem {
 static struct dmp_dma_coherent_mem *global_mem;
 static dmp_spinlock_t global_lock = DMP_SPINLOCK_INIT;
 
-static inline bool bit_test(const uint64_t *bm, size_t i)
-{
-	return (bm[i / 64] >> (i % 64)) & 1;
-}
-
-static void bits_assign(uint64_t *bm, size_t start, size_t n, bool set)
-{
-	for (size_t i = start; i < start + n; i++) {
-		if (set)
-			bm[i / 64] |= 1ull << (i % 64);
-		else
-			bm[i / 64] &= ~(1ull << (i % 64));
-	}
-}
-
-static bool bits_clear(const uint64_t *bm, size_t start, size_t n)
-{
-	for (size_t i = start; i < start + n; i++)
-		if (bit_test(bm, i))
-			return false;
-	return true;
-}
 
 /* Under lock: the first free aligned block of 2^@order pages, or -1. */
 static long find_free_region(const struct dmp_dma_coherent_mem *mem, unsigned int order)
 {
 	size_t n = (size_t)1 << order;
 	for (size_t pos = 0; pos + n <= mem->nr_pages; pos += n)
-		if (bits_clear(mem->bitmap, pos, n))
+		if (dmp__bits_clear(mem->bitmap, pos, n))
 			return (long)pos;
 	return -1;
 }
@@ -237,7 +216,7 @@ static void *mem_alloc(struct dmp_dma_coherent_mem *mem, size_t size, size_t *pa
 		dmp_spin_unlock(&mem->lock);
 		return NULL;
 	}
-	bits_assign(mem->bitmap, (size_t)pos, (size_t)1 << order, true);
+	dmp__bits_assign(mem->bitmap, (size_t)pos, (size_t)1 << order, true);
 	mem->head[pos] = (uint8_t)(order + 1);
 	mem->pages_used += (size_t)1 << order;
 	mem->nr_allocs++;
@@ -273,7 +252,7 @@ static void mem_release(struct dmp_dma_coherent_mem *mem, size_t size, void *vad
 		return;
 	}
 	mem->head[pos] = 0;
-	bits_assign(mem->bitmap, pos, (size_t)1 << order, false);
+	dmp__bits_assign(mem->bitmap, pos, (size_t)1 << order, false);
 	mem->pages_used -= (size_t)1 << order;
 	mem->nr_allocs--;
 	dmp_spin_unlock(&mem->lock);
@@ -422,12 +401,12 @@ int dmp_coherent_check(struct dmp_device *dev)
 			used += n;
 			allocs++;
 		}
-		if (!why && bit_test(mem->bitmap, i) != (i < covered_until))
+		if (!why && dmp__bit_test(mem->bitmap, i) != (i < covered_until))
 			why = i < covered_until ? "a page of an allocation is marked free"
 						: "a page outside every allocation is marked used";
 	}
 	for (size_t i = mem->nr_pages; !why && i < DMP_ALIGN_UP(mem->nr_pages, 64); i++)
-		if (bit_test(mem->bitmap, i))
+		if (dmp__bit_test(mem->bitmap, i))
 			why = "a bit beyond the region is set";
 	if (!why && (used != mem->pages_used || allocs != mem->nr_allocs))
 		why = "the counts disagree with the bitmap";
