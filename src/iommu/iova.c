@@ -20,6 +20,7 @@
  * slot lock while holding a depot or the tree lock, or two slot locks except
  * dmp_iova_domain_check() and stats, which take them in index order.
  */
+#include <limits.h>
 #include <string.h>
 
 #include <dmaport/iova.h>
@@ -601,6 +602,47 @@ static struct dmp_iova_node *prev_fit(struct dmp_iova_node *n, unsigned long siz
 	return n;
 }
 
+enum walk_end { WALK_FOUND, WALK_NONE, WALK_BUDGET };
+
+/*
+ * Walk down from @n over the hole below each node, capped by @high (which
+ * only the first node can reach), for the highest @size-pfn fit aligned by
+ * @align_mask at or above @low: with @aug the gaps skip subtrees too small,
+ * else one node at a time, as Linux.  *@steps counts the nodes passed; the
+ * walk gives up when it reaches @budget.  On WALK_FOUND, *@pfn is the fit and
+ * *@hint the node above it.
+ */
+static enum walk_end walk_down(struct dmp_iova_node *n, unsigned long size, unsigned long high,
+			       unsigned long low, unsigned long align_mask, bool aug,
+			       unsigned int budget, unsigned int *steps, unsigned long *pfn,
+			       struct dmp_iova_node **hint)
+{
+	struct dmp_iova_node *below = NULL;
+	for (; n; n = aug ? prev_fit(n, size) : below) {
+		if (*steps >= budget)
+			return WALK_BUDGET;
+		high = DMP_MIN(high, n->pfn_lo);
+		if (high < size)
+			break;
+		unsigned long new_pfn = (high - size) & align_mask, floor;
+		if (new_pfn < low)
+			break;
+		if (aug) {
+			floor = n->pfn_lo - n->gap;
+		} else {
+			below = tree_prev(n);
+			floor = below ? below->pfn_hi + 1 : 0;
+		}
+		if (new_pfn >= floor) {
+			*pfn = new_pfn;
+			*hint = n;
+			return WALK_FOUND;
+		}
+		(*steps)++;
+	}
+	return WALK_NONE;
+}
+
 /*
  * Top-down first fit below @end (exclusive), Linux's
  * __alloc_and_insert_iova_range: from the cached node down to start_pfn,
@@ -614,38 +656,24 @@ static int tree_search(struct dmp_iova_domain *iovad, unsigned long size, unsign
 		       unsigned long align_mask, unsigned long *pfn,
 		       struct dmp_iova_node **hint)
 {
-	struct dmp_iova_node *curr, *n, *below = NULL;
-	unsigned long high = end, low = iovad->start_pfn, new_pfn, retry_low, floor;
+	struct dmp_iova_node *curr;
+	unsigned long low = iovad->start_pfn, retry_low;
 	unsigned int steps = 0;
 	bool retry, aug = iovad->augmented;
 	int err = -ENOMEM;
 
 	curr = end <= iovad->dma_32bit_pfn ? iovad->cached32_node : iovad->cached_node;
 	if (aug && curr->pfn_lo < end) {
-		/* Linux's walk for a few nodes: the first fit in it is the range
-		 * the whole search would return (the highest below the limit) */
-		high = end;
-		n = curr;
-		for (unsigned int k = 0; n && k < PROBE_WALK; k++, n = below) {
-			high = DMP_MIN(high, n->pfn_lo);
-			if (high < size)
-				break;
-			new_pfn = (high - size) & align_mask;
-			if (new_pfn < low)
-				break;
-			below = tree_prev(n);
-			if (new_pfn >= (below ? below->pfn_hi + 1 : 0)) {
-				*pfn = new_pfn;
-				*hint = n;
-				if (++iovad->short_streak >= iovad->streak_to_drop &&
-				    iovad->augment_walk)
-					iovad->augmented = false;
-				return 0;
-			}
+		/* Linux's walk for a few nodes: a fit in it is the range the
+		 * whole search would return (the highest below the limit) */
+		unsigned int probe = 0;
+		if (walk_down(curr, size, end, low, align_mask, false, PROBE_WALK, &probe, pfn,
+			      hint) == WALK_FOUND) {
+			if (++iovad->short_streak >= iovad->streak_to_drop && iovad->augment_walk)
+				iovad->augmented = false;
+			return 0;
 		}
 		iovad->short_streak = 0;
-		high = end;
-		below = NULL;
 	}
 	/*
 	 * A cached node above the limit: Linux walks down to the limit node by
@@ -660,37 +688,17 @@ static int tree_search(struct dmp_iova_domain *iovad, unsigned long size, unsign
 	retry_low = DMP_MAX(curr->pfn_hi + 1, iovad->start_pfn);
 
 	for (;;) {
-		/* the hole below each node, capped by the limit (which only the
-		 * first one can reach); a fit is above the node below */
-		for (n = curr; n; n = aug ? prev_fit(n, size) : below) {
-			high = DMP_MIN(high, n->pfn_lo);
-			if (high < size)
-				break;
-			new_pfn = (high - size) & align_mask;
-			if (new_pfn < low)
-				break;
-			if (aug) {
-				floor = n->pfn_lo - n->gap;
-			} else {
-				below = tree_prev(n);
-				floor = below ? below->pfn_hi + 1 : 0;
-			}
-			if (new_pfn >= floor) {
-				*pfn = new_pfn;
-				*hint = n;
-				err = 0;
-				goto out;
-			}
-			steps++;
+		if (walk_down(curr, size, end, low, align_mask, aug, UINT_MAX, &steps, pfn, hint) ==
+		    WALK_FOUND) {
+			err = 0;
+			break;
 		}
 		if (!retry)
-			goto out;
+			break;
 		retry = false;
-		high = end;
 		low = retry_low;
 		curr = tree_find_limit(iovad, end);
 	}
-out:
 	if (!aug && steps >= iovad->augment_walk)
 		augment_build(iovad);
 	return err;
