@@ -20,7 +20,6 @@
  * slot lock while holding a depot or the tree lock, or two slot locks except
  * dmp_iova_domain_check() and stats, which take them in index order.
  */
-#include <limits.h>
 #include <string.h>
 
 #include <dmaport/iova.h>
@@ -688,7 +687,7 @@ static int tree_search(struct dmp_iova_domain *iovad, unsigned long size, unsign
 	retry_low = DMP_MAX(curr->pfn_hi + 1, iovad->start_pfn);
 
 	for (;;) {
-		if (walk_down(curr, size, end, low, align_mask, aug, UINT_MAX, &steps, pfn, hint) ==
+		if (walk_down(curr, size, end, low, align_mask, aug, ~0u, &steps, pfn, hint) ==
 		    WALK_FOUND) {
 			err = 0;
 			break;
