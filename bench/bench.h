@@ -22,6 +22,10 @@ extern const struct bench_entry bench_table[];
 /** bench_now_ns - monotonic time in ns. */
 uint64_t bench_now_ns(void);
 
+/** bench_thread_cpu_ns - the calling thread's CPU time in ns (the machine
+ * may be shared: wall time is not all ours). */
+uint64_t bench_thread_cpu_ns(void);
+
 /** bench_median - median of @n doubles (sorts @v). */
 double bench_median(double *v, size_t n);
 

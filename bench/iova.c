@@ -96,14 +96,6 @@ static void pairs_loop(struct run *r, unsigned int index, long pairs, unsigned l
 	*pos = p;
 }
 
-/* CPU time of the calling thread: the machine may be shared, wall time is not
- * all ours. */
-static uint64_t thread_cpu_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 static void *thread_main(void *p)
 {
@@ -120,9 +112,9 @@ static void *thread_main(void *p)
 		if (a->index == 0)
 			r->t0 = bench_now_ns();
 		pthread_barrier_wait(&r->barrier);
-		uint64_t c0 = thread_cpu_ns();
+		uint64_t c0 = bench_thread_cpu_ns();
 		pairs_loop(r, a->index, r->pairs, ring_pfn, ring_size, &pos);
-		uint64_t c1 = thread_cpu_ns();
+		uint64_t c1 = bench_thread_cpu_ns();
 		pthread_barrier_wait(&r->barrier);
 		if (a->index == 0) {
 			double ns = (double)(bench_now_ns() - r->t0);
