@@ -38,4 +38,12 @@ void bench_mean_stddev(const double *v, size_t n, double *mean, double *stddev);
 /** bench_arg_long - value of "--name N" / "--name=N" in argv, or @def. */
 long bench_arg_long(int argc, char **argv, const char *name, long def);
 
+/**
+ * bench_args_check - after a benchmark's bench_arg_long() calls: -1 if every
+ * argument was one of them (go on); else the exit status to return, after
+ * printing the options the benchmark read (0 for --help, 2 for an unknown
+ * argument, which is named).
+ */
+int bench_args_check(int argc, char **argv);
+
 #endif /* DMP_BENCH_H */

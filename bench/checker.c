@@ -94,6 +94,9 @@ int dmp_bench_checker(int argc, char **argv)
 	long size = bench_arg_long(argc, argv, "--size", 4096);
 	long batch = bench_arg_long(argc, argv, "--batch", 32);
 	long ms = bench_arg_long(argc, argv, "--ms", 200);
+	int args_rc = bench_args_check(argc, argv);
+	if (args_rc >= 0)
+		return args_rc;
 	if (size < 1 || size > (1 << 20) || batch < 1 || batch > 1024 || ms < 1) {
 		fprintf(stderr, "checker: --size 1..1048576 --batch 1..1024 --ms N\n");
 		return 2;

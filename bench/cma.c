@@ -45,6 +45,9 @@ int dmp_bench_cma(int argc, char **argv)
 {
 	long batches = bench_arg_long(argc, argv, "--batches", 21);
 	long iters = bench_arg_long(argc, argv, "--iters", 200);
+	int args_rc = bench_args_check(argc, argv);
+	if (args_rc >= 0)
+		return args_rc;
 	struct dmp_sim_config cfg;
 	struct dmp_sim *sim;
 	dmp_sim_config_default(&cfg);

@@ -98,6 +98,9 @@ int dmp_bench_iommu(int argc, char **argv);
 int dmp_bench_iommu(int argc, char **argv)
 {
 	long ms = bench_arg_long(argc, argv, "--ms", 400);
+	int args_rc = bench_args_check(argc, argv);
+	if (args_rc >= 0)
+		return args_rc;
 	printf("dmaport-bench iommu: DMA API map+unmap of 4 KiB through the simulated IOMMU "
 	       "(coherent device and walk; batches of %d; %ld ms per case)\n", BATCH, ms);
 	printf("%-8s %7s %12s %14s %9s\n", "mode", "threads", "ns/pair", "pairs/s total",

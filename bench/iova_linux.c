@@ -1260,6 +1260,9 @@ int dmp_bench_iova_linux(int argc, char **argv)
 	long fast_pairs = bench_arg_long(argc, argv, "--pairs", 200000);
 	long prefill = bench_arg_long(argc, argv, "--prefill", 65536);
 	long depth = bench_arg_long(argc, argv, "--depth", 1);
+	int args_rc = bench_args_check(argc, argv);
+	if (args_rc >= 0)
+		return args_rc;
 	static const unsigned long sizes[] = { 1, 4, 16, 0 };
 	double logsum[2][MAX_THREADS + 1] = { { 0 } };
 	int nlog[2][MAX_THREADS + 1] = { { 0 } };

@@ -150,6 +150,9 @@ int dmp_bench_map(int argc, char **argv)
 		.dma_bits = bench_arg_long(argc, argv, "--dma-bits", 64),
 		.batch = bench_arg_long(argc, argv, "--batch", 64),
 	};
+	int args_rc = bench_args_check(argc, argv);
+	if (args_rc >= 0)
+		return args_rc;
 	if (p.threads < 1 || p.threads > 16 || p.granule < 1 || p.granule > 256 || p.dir < 0 ||
 	    p.dir > 2 || p.batch < 1 || p.batch > 4096) {
 		fprintf(stderr, "map: --threads 1..16 --ms N --granule 1..256 --dir 0..2 "

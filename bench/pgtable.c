@@ -124,6 +124,9 @@ int dmp_bench_pgtable(int argc, char **argv)
 {
 	long batches = bench_arg_long(argc, argv, "--batches", 31);
 	long pages = bench_arg_long(argc, argv, "--pages", 32768);
+	int args_rc = bench_args_check(argc, argv);
+	if (args_rc >= 0)
+		return args_rc;
 	if (batches < 1 || pages < 512) {
 		fprintf(stderr, "pgtable: --batches >= 1, --pages >= 512\n");
 		return 1;

@@ -105,6 +105,9 @@ int dmp_bench_pool(int argc, char **argv)
 {
 	long rounds = bench_arg_long(argc, argv, "--rounds", 100);
 	bool debug = bench_arg_long(argc, argv, "--debug", 0) != 0;
+	int args_rc = bench_args_check(argc, argv);
+	if (args_rc >= 0)
+		return args_rc;
 	struct dmp_sim_config cfg;
 	struct dmp_sim *sim;
 	dmp_sim_config_default(&cfg);

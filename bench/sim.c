@@ -123,6 +123,9 @@ int dmp_bench_sim(int argc, char **argv)
 {
 	long batches = bench_arg_long(argc, argv, "--batches", 31);
 	long bytes_per_batch = bench_arg_long(argc, argv, "--bytes", 64L << 20);
+	int args_rc = bench_args_check(argc, argv);
+	if (args_rc >= 0)
+		return args_rc;
 	struct dmp_sim_config cfg;
 	struct dmp_sim *sim;
 	dmp_sim_config_default(&cfg);
