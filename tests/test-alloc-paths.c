@@ -14,6 +14,7 @@
 #include <dmaport/iommu-driver.h>
 #include <dmaport/sim/iommu-driver.h>
 #include <dmaport/sim/platform.h>
+#include <dmaport/swiotlb.h>
 
 #include "dma/alloc-internal.h"
 #include "support/ce-driver.h"
@@ -501,6 +502,41 @@ static void test_platform_shared_coherent_pool(void **state)
 	free(desc);
 }
 
+/* A machine torn down with allocations still live (a leaking driver) takes
+ * its allocators with it: the next machine starts clean and works. */
+static void test_platform_teardown_with_leaks(void **state)
+{
+	(void)state;
+	for (int round = 0; round < 2; round++) {
+		struct dmp_sim_platform *p;
+		struct dmp_of_error err;
+		assert_int_equal(dmp_sim_platform_load("examples/platforms/soc-noncoherent.dts", NULL,
+						       &p, &err), 0);
+		struct dmp_cma *def = dmp_cma_get_default();
+		assert_non_null(def);
+		dmp_phys_t cphys;
+		assert_int_equal(dmp_cma_alloc(def, 4, 0, 0, &cphys), 0); /* leaked */
+		struct dmp_sim_platform_device *mmu = dmp_sim_platform_find(p, "dma@9100000");
+		struct dmp_sim_platform_device *own = dmp_sim_platform_find(p, "dma@9110000");
+		dmp_addr_t d;
+		void *v = dmp_alloc_coherent(&mmu->dev, DMP_PAGE_SIZE, &d, DMP_GFP_ATOMIC);
+		assert_true(v && dmp__atomic_pool_owns(v)); /* leaked */
+		v = dmp_alloc_coherent(&own->dev, DMP_PAGE_SIZE, &d, DMP_GFP_KERNEL);
+		assert_non_null(v); /* leaked, in its declared memory */
+		uint8_t *hi = dmp_kmalloc(64, 0);
+		assert_false(dmp_mapping_error(&own->dev, dmp_map_single(&own->dev, hi, 64,
+									  DMP_TO_DEVICE))); /* bounced, leaked */
+		fixture_log_start(); /* the refusals are reported */
+		dmp_sim_platform_destroy(p);
+		assert_true(fixture_log_has("destroy refused", NULL));
+		fixture_log_stop();
+		assert_null(dmp_cma_get_default());
+		assert_false(dmp__atomic_pool_active());
+		assert_false(dmp__cma_owns(cphys));
+		assert_null(dmp_swiotlb_default());
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -514,6 +550,7 @@ int main(void)
 		cmocka_unit_test(test_atomic_pool_iommu),
 		cmocka_unit_test(test_platform_from_dt),
 		cmocka_unit_test(test_platform_shared_coherent_pool),
+		cmocka_unit_test(test_platform_teardown_with_leaks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

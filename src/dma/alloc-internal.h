@@ -145,4 +145,16 @@ bool dmp__atomic_pool_free(void *vaddr, size_t size);
 /** dmp__atomic_pool_owns - true if @vaddr lies in the atomic pool. */
 bool dmp__atomic_pool_owns(const void *vaddr);
 
+/* ---- platform teardown -------------------------------------------------- */
+
+/*
+ * dmp__allocators_forget - drop every CMA area, the global coherent pool and
+ * the atomic pool without touching them: for the teardown of a machine whose
+ * memory (which holds their bookkeeping) is about to go away while some of
+ * them still had live allocations (their destroy refused).  What they held
+ * is leaked with the machine; the next machine starts with none of them.
+ * Must not race with other calls.
+ */
+void dmp__allocators_forget(void);
+
 #endif /* DMP_ALLOC_INTERNAL_H */

@@ -131,6 +131,15 @@ int dmp_atomic_pool_destroy(void)
 	return 0;
 }
 
+/* Part of dmp__allocators_forget() (coherent.c). */
+void dmp__atomic_pool_forget(void);
+void dmp__atomic_pool_forget(void)
+{
+	dmp_spin_lock(&init_lock);
+	the_pool = NULL;
+	dmp_spin_unlock(&init_lock);
+}
+
 bool dmp__atomic_pool_active(void)
 {
 	return pool_get() != NULL;

@@ -349,6 +349,16 @@ int dmp_cma_destroy(struct dmp_cma *cma)
 	return 0;
 }
 
+/* Part of dmp__allocators_forget() (coherent.c): the areas' list only. */
+void dmp__cma_forget_all(void);
+void dmp__cma_forget_all(void)
+{
+	dmp_spin_lock(&areas_lock);
+	areas = NULL;
+	default_area = NULL;
+	dmp_spin_unlock(&areas_lock);
+}
+
 void dmp_cma_set_default(struct dmp_cma *cma)
 {
 	dmp_spin_lock(&areas_lock);

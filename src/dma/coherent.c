@@ -194,6 +194,18 @@ int dmp_dma_release_global_coherent(void)
 	return 0;
 }
 
+void dmp__cma_forget_all(void);
+void dmp__atomic_pool_forget(void);
+
+void dmp__allocators_forget(void)
+{
+	dmp_spin_lock(&global_lock);
+	global_mem = NULL;
+	dmp_spin_unlock(&global_lock);
+	dmp__cma_forget_all();
+	dmp__atomic_pool_forget();
+}
+
 bool dmp__global_coherent_active(void)
 {
 	dmp_spin_lock(&global_lock);

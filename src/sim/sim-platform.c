@@ -16,6 +16,7 @@
 #include <dmaport/sim/platform.h>
 #include <dmaport/swiotlb.h>
 
+#include "../dma/alloc-internal.h"
 #include "sim-internal.h"
 
 static int fail(struct dmp_of_error *err, int code, const char *path, const char *prop,
@@ -296,22 +297,35 @@ void dmp_sim_platform_destroy(struct dmp_sim_platform *p)
 		if (p->iommu_hw[i])
 			dmp_sim_iommu_destroy(p->iommu_hw[i]);
 	}
-	for (unsigned int i = 0; i < DMP_OF_MAX_RESERVED; i++)
-		if (p->restricted[i] && dmp_swiotlb_pool_destroy(p->restricted[i]) == 0)
+	/* A destroy refused (live allocations: a driver leaked, reported) leaves
+	 * an allocator whose bookkeeping lives in the memory that goes away
+	 * next: forget them all, so that the next machine starts clean. */
+	bool leaked = false, bounce_leaked = false;
+	for (unsigned int i = 0; i < DMP_OF_MAX_RESERVED; i++) {
+		if (!p->restricted[i])
+			continue;
+		if (dmp_swiotlb_pool_destroy(p->restricted[i]) == 0)
 			free(p->restricted[i]);
+		else
+			bounce_leaked = true; /* its struct too: the registry forgets it */
+	}
 	for (unsigned int i = 0; i < DMP_OF_MAX_RESERVED; i++) {
 		if (!p->cma[i])
 			continue;
 		if (dmp_cma_get_default() == p->cma[i])
 			dmp_cma_set_default(NULL);
-		dmp_cma_destroy(p->cma[i]); /* -EBUSY: reported, leaked */
+		leaked |= dmp_cma_destroy(p->cma[i]) != 0;
 	}
 	if (p->global_coherent)
-		dmp_dma_release_global_coherent();
+		leaked |= dmp_dma_release_global_coherent() != 0;
 	if (p->atomic_pool)
-		dmp_atomic_pool_destroy();
-	if (p->default_pool)
-		dmp_swiotlb_pool_destroy(p->default_pool);
+		leaked |= dmp_atomic_pool_destroy() != 0;
+	if (p->default_pool && dmp_swiotlb_pool_destroy(p->default_pool))
+		bounce_leaked = true;
+	if (bounce_leaked)
+		dmp_swiotlb_forget_all();
+	if (leaked)
+		dmp__allocators_forget();
 	dmp_sim_destroy(p->sim);
 	free(p);
 }
