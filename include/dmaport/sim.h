@@ -43,7 +43,10 @@ struct dmp_sim_region {
  *                 barrier (mb, wmb, dma_wmb); write-combining memory always
  *                 does.
  * @hostile:       the caches evict dirty lines and refill clean ones at any
- *                 moment hardware could, driven by @seed.
+ *                 moment hardware could, driven by @seed.  For one thread:
+ *                 the evictions touch lines (and the seed's state) that
+ *                 another thread's operations may be using, unlocked, so a
+ *                 multi-threaded program runs without it.
  * @hostile_rate:  per 1024: the chance that a line is touched at each moment.
  * @trace:         record events from the start.
  */
