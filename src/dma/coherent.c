@@ -26,12 +26,13 @@ struct dmp_dma_coherent_mem {
 	dmp_addr_t device_base;
 	uint8_t *virt_base;
 	size_t nr_pages;
-	bool use_dev_dma_pfn_offset; /* the global pool: bus address by dma-ranges */
+	bool use_dev_dma_pfn_offset; /* bus address by each device's dma-ranges */
 	bool uncached;
 	const char *owner; /* for reports */
 
 	/* under lock */
 	dmp_spinlock_t lock;
+	unsigned int users;  /* devices sharing it (dmp__share_coherent_memory) */
 	size_t pages_used;
 	size_t nr_allocs;
 	uint64_t *bitmap;   /* 1 = page in use */
@@ -124,6 +125,24 @@ int dmp_declare_coherent_memory(struct dmp_device *dev, dmp_phys_t phys_addr,
 	int err = mem_create(phys_addr, device_addr, size, !dev->dma_coherent, dev->name, &mem);
 	if (err)
 		return err;
+	mem->users = 1;
+	dev->dma_mem = mem;
+	return 0;
+}
+
+int dmp__share_coherent_memory(struct dmp_device *dev, struct dmp_device *owner)
+{
+	if (!dev || !owner || !owner->dma_mem || dev == owner)
+		return -EINVAL;
+	if (dev->dma_mem)
+		return -EBUSY;
+	struct dmp_dma_coherent_mem *mem = owner->dma_mem;
+	dmp_spin_lock(&mem->lock);
+	mem->users++;
+	/* shared: each device reaches the region at the bus address its own
+	 * dma-ranges give (Linux's use_dev_dma_pfn_offset for rmem pools) */
+	mem->use_dev_dma_pfn_offset = true;
+	dmp_spin_unlock(&mem->lock);
 	dev->dma_mem = mem;
 	return 0;
 }
@@ -145,10 +164,19 @@ int dmp_release_coherent_memory(struct dmp_device *dev)
 {
 	if (!dev || !dev->dma_mem)
 		return -ENOENT;
-	int err = mem_release_check(dev->dma_mem);
-	if (err)
-		return err;
-	mem_destroy(dev->dma_mem);
+	struct dmp_dma_coherent_mem *mem = dev->dma_mem;
+	dmp_spin_lock(&mem->lock);
+	bool shared = mem->users > 1;
+	if (shared)
+		mem->users--; /* the others keep it; what this device leaked, the
+				 checker listed at its removal */
+	dmp_spin_unlock(&mem->lock);
+	if (!shared) {
+		int err = mem_release_check(mem);
+		if (err)
+			return err;
+		mem_destroy(mem);
+	}
 	dev->dma_mem = NULL;
 	return 0;
 }
@@ -299,7 +327,10 @@ int dmp__alloc_from_dev_coherent(struct dmp_device *dev, size_t size, dmp_addr_t
 	size_t pageno;
 	*ret = mem_alloc(mem, size, &pageno);
 	if (*ret)
-		*dma = mem->device_base + ((dmp_addr_t)pageno << DMP_PAGE_SHIFT);
+		*dma = mem->use_dev_dma_pfn_offset
+			       ? dmp_phys_to_dma(dev, mem->phys_base +
+							   ((dmp_phys_t)pageno << DMP_PAGE_SHIFT))
+			       : mem->device_base + ((dmp_addr_t)pageno << DMP_PAGE_SHIFT);
 	return 1;
 }
 

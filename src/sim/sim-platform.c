@@ -54,8 +54,8 @@ static int bus_translate(void *cookie, struct dmp_sim_device *hw, dmp_addr_t add
  * restricted pool bounces all its DMA; a CMA area serves its contiguous
  * allocations; a no-map coherent pool becomes its declared memory, at the
  * bus address its dma-ranges give the region's start (Linux's
- * use_dev_dma_pfn_offset).  Linux lets several devices share one coherent
- * pool; here a pool belongs to one device, and a second one is an error.
+ * use_dev_dma_pfn_offset).  Several devices naming one coherent pool share
+ * it, as in Linux: one allocator, each device's own bus addresses.
  */
 static int attach_region(struct dmp_sim_platform *p, struct dmp_sim_platform_device *pd,
 			 unsigned int ri, struct dmp_of_error *err)
@@ -68,19 +68,22 @@ static int attach_region(struct dmp_sim_platform *p, struct dmp_sim_platform_dev
 		dev->cma_area = p->cma[ri];
 	if (r->kind != DMP_OF_RMEM_COHERENT || r->dma_default)
 		return 0;
+	dmp_addr_t bus = dmp_phys_to_dma(dev, r->base);
+	if (bus == DMP_MAPPING_ERROR || dmp_phys_to_dma(dev, r->base + r->size - 1) == DMP_MAPPING_ERROR)
+		return fail(err, -EINVAL, pd->of->path, "memory-region",
+			    "the coherent pool lies outside the device's dma-ranges");
+	int e;
 	for (unsigned int i = 0; i < p->nr_devices; i++) {
 		struct dmp_sim_platform_device *other = &p->devices[i];
 		for (unsigned int k = 0; other != pd && k < other->of->nr_mem_regions; k++)
-			if (other->of->mem_regions[k] == ri)
-				return fail(err, -EBUSY, pd->of->path, "memory-region",
-					    "this coherent pool is already another device's "
-					    "(dmaport gives a no-map pool to one device)");
+			if (other->of->mem_regions[k] == ri && other->dev.dma_mem) {
+				e = dmp__share_coherent_memory(dev, &other->dev);
+				return e ? fail(err, e, pd->of->path, "memory-region",
+						"cannot share the coherent pool")
+					 : 0;
+			}
 	}
-	dmp_addr_t bus = dmp_phys_to_dma(dev, r->base);
-	if (bus == DMP_MAPPING_ERROR)
-		return fail(err, -EINVAL, pd->of->path, "memory-region",
-			    "the coherent pool lies outside the device's dma-ranges");
-	int e = dmp_declare_coherent_memory(dev, r->base, bus, (size_t)r->size);
+	e = dmp_declare_coherent_memory(dev, r->base, bus, (size_t)r->size);
 	if (e)
 		return fail(err, e, pd->of->path, "memory-region",
 			    "cannot declare the coherent pool as the device's memory");

@@ -59,8 +59,8 @@ struct dmp_sim_platform_opts {
  * allocator; restricted-dma-pools become their devices' bounce pools;
  * reusable shared-dma-pools become CMA areas (linux,cma-default: the default
  * area; a device's memory-region: its own area); no-map shared-dma-pools
- * become the declared coherent memory of the device whose memory-region
- * names them (one device each), or the global coherent pool with
+ * become the declared coherent memory of the devices whose memory-region
+ * names them (shared, as in Linux), or the global coherent pool with
  * linux,dma-default; a default bounce pool and the atomic pool are made
  * below 4 GiB when there is memory there; each IOMMU node of a model
  * dmaport has ("dmaport,sim-iommu", "arm,smmu-v3" as the same simulated
