@@ -164,3 +164,66 @@ const char *fdt_bootargs(const void *blob)
 		fdt_walk(blob, bootargs_visit, &s);
 	return s.args;
 }
+
+/* The PCI host bridge's iommu-map (and iommu-map-mask): the devicetree
+ * binding pci/pci-iommu.yaml: entries of (rid-base, iommu phandle,
+ * iommu-base, length), with #iommu-cells = 1 on virt's SMMU. */
+struct iommu_map_search {
+	bool match, found;
+	const uint8_t *map;
+	uint32_t map_len, mask;
+	bool have_mask;
+};
+
+static bool iommu_map_visit(void *arg, int depth, const char *node, const char *prop,
+			    const uint8_t *val, uint32_t len, bool node_end)
+{
+	struct iommu_map_search *s = arg;
+	(void)depth;
+	(void)node;
+	if (node_end) {
+		if (s->match && s->map) {
+			s->found = true;
+			return true;
+		}
+		s->match = false;
+		s->map = NULL;
+		s->have_mask = false;
+		return false;
+	}
+	if (strcmp(prop, "compatible") == 0) {
+		for (uint32_t off = 0; off < len;) {
+			const char *c = (const char *)val + off;
+			if (strcmp(c, "pci-host-ecam-generic") == 0)
+				s->match = true;
+			off += (uint32_t)strlen(c) + 1;
+		}
+	} else if (strcmp(prop, "iommu-map") == 0 && len >= 16) {
+		s->map = val;
+		s->map_len = len;
+	} else if (strcmp(prop, "iommu-map-mask") == 0 && len == 4) {
+		s->mask = be32(val);
+		s->have_mask = true;
+	}
+	return false;
+}
+
+bool fdt_pci_rid_to_sid(const void *blob, uint32_t rid, uint32_t *sid)
+{
+	struct iommu_map_search s = { 0 };
+	if (!fdt_valid(blob))
+		return false;
+	fdt_walk(blob, iommu_map_visit, &s);
+	if (!s.found)
+		return false;
+	uint32_t id = rid & (s.have_mask ? s.mask : 0xffffffffu);
+	for (uint32_t off = 0; off + 16 <= s.map_len; off += 16) {
+		uint32_t rid_base = be32(s.map + off), sid_base = be32(s.map + off + 8);
+		uint32_t length = be32(s.map + off + 12);
+		if (id >= rid_base && id - rid_base < length) {
+			*sid = sid_base + (id - rid_base);
+			return true;
+		}
+	}
+	return false;
+}

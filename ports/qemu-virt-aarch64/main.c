@@ -23,7 +23,6 @@
 #include "edu.h"
 #include "smmuv3-iommu.h"
 
-#define DTB_ADDR VIRT_RAM_BASE /* where QEMU puts it for an ELF -kernel */
 #define EDU_TIMEOUT_NS 2000000000ull /* 2 s; a transfer takes ~100 ms */
 
 static unsigned nr_pass, nr_fail;

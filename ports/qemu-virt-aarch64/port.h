@@ -37,6 +37,9 @@ void port_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void port_vprintf(const char *fmt, va_list ap);
 
 /* fdt.c: a minimal read-only flattened device tree walker. */
+/* Where QEMU puts the device tree for an ELF -kernel: the start of RAM. */
+#define DTB_ADDR VIRT_RAM_BASE
+
 /** fdt_valid - true if @blob starts with a device tree header. */
 bool fdt_valid(const void *blob);
 /**
@@ -47,6 +50,11 @@ bool fdt_valid(const void *blob);
 bool fdt_find_compatible(const void *blob, const char *compat, uint64_t reg[2]);
 /** fdt_bootargs - /chosen/bootargs, or "" if there is none. */
 const char *fdt_bootargs(const void *blob);
+/**
+ * fdt_pci_rid_to_sid - the IOMMU stream ID of PCI requester @rid, from the
+ * PCI host bridge's iommu-map / iommu-map-mask.  false if the tree maps none.
+ */
+bool fdt_pci_rid_to_sid(const void *blob, uint32_t rid, uint32_t *sid);
 
 /* mmu.c: identity map, caches on. */
 /**

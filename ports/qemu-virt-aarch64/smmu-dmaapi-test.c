@@ -558,9 +558,9 @@ void smmu_dmaapi_test(const struct pci_dev *pdev, struct edu *edu)
 	check(ret == 0 && c->dom && c->hw && c->dom->type == DMP_IOMMU_DOMAIN_DMA &&
 		      c->dev.dma_ops == &dmp_iommu_dma_ops &&
 		      dmp_iommu_find_device(&c->drv->iommu, sid) == &c->dev,
-	      "smmu-iommu: edu probed with dmp_iommu_probe_device: stream ID %#x (requester ID of "
-	      "00:%02x.%u), group %d, default DMA domain with ASID %u, STE stage-1; the DMA API "
-	      "takes the IOMMU path (%d)",
+	      "smmu-iommu: edu probed with dmp_iommu_probe_device: stream ID %#x from the device "
+	      "tree's iommu-map for requester 00:%02x.%u (virt maps them 1:1), group %d, default "
+	      "DMA domain with ASID %u, STE stage-1; the DMA API takes the IOMMU path (%d)",
 	      sid, pdev->dev, pdev->fn, dmp_iommu_group_id(&c->dev), c->hw ? c->hw->asid : 0, ret);
 	if (ret)
 		goto out_drv;

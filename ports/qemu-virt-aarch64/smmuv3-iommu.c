@@ -14,6 +14,7 @@
 #include <dmaport/memory.h>
 
 #include "../../src/internal.h"
+#include "port.h"
 #include "smmuv3-iommu.h"
 
 struct smmu_iommu_domain {
@@ -318,6 +319,9 @@ void smmu_iommu_fini(struct smmu_iommu *drv)
 int smmu_iommu_probe_pci(struct smmu_iommu *drv, struct dmp_device *dev,
 			 const struct pci_dev *pdev)
 {
-	const uint32_t sid = pci_requester_id(pdev); /* virt's iommu-map: 1:1 */
+	/* the stream ID the device tree's iommu-map gives the requester ID */
+	uint32_t sid;
+	if (!fdt_pci_rid_to_sid((const void *)(uintptr_t)DTB_ADDR, pci_requester_id(pdev), &sid))
+		return -ENODEV;
 	return dmp_iommu_probe_device(dev, &drv->iommu, &sid, 1);
 }
