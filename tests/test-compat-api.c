@@ -782,7 +782,18 @@ static void test_dma_map_single_page_resource(void **state)
 	assert_true(a == virt_to_phys(buf)); /* direct path, identity ranges */
 	assert_true(dev_sees(&r, a, expect, n));
 	assert_true(dma_need_sync(dev, a)); /* non-coherent */
-	dma_unmap_single(dev, a, n, DMA_TO_DEVICE);
+	/* what a driver keeps for the unmap, in Linux's macros */
+	struct tx_buf {
+		void *va;
+		DEFINE_DMA_UNMAP_ADDR(mapping);
+		DEFINE_DMA_UNMAP_LEN(len);
+	} tb = { .va = buf };
+	dma_unmap_addr_set(&tb, mapping, a);
+	dma_unmap_len_set(&tb, len, (u32)n);
+	assert_true(SAME_TYPE(tb.mapping, (dma_addr_t)0));
+	assert_true(dma_unmap_addr(&tb, mapping) == a);
+	assert_int_equal(dma_unmap_len(&tb, len), n);
+	dma_unmap_single(dev, dma_unmap_addr(&tb, mapping), dma_unmap_len(&tb, len), DMA_TO_DEVICE);
 
 	/* _attrs with SKIP_CPU_SYNC: no cache maintenance until the driver syncs */
 	fill(buf, n, 2);

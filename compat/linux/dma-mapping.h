@@ -47,6 +47,18 @@
 #define DMA_MAPPING_ERROR DMP_MAPPING_ERROR
 #define DMA_BIT_MASK(n) DMP_BIT_MASK(n)
 
+/*
+ * Fields for what an unmap will need, in a driver's per-buffer state
+ * (Linux keeps them whether or not the platform needs them, when
+ * CONFIG_NEED_DMA_MAP_STATE; dmaport always needs them).
+ */
+#define DEFINE_DMA_UNMAP_ADDR(ADDR_NAME) dma_addr_t ADDR_NAME
+#define DEFINE_DMA_UNMAP_LEN(LEN_NAME) __u32 LEN_NAME
+#define dma_unmap_addr(PTR, ADDR_NAME) ((PTR)->ADDR_NAME)
+#define dma_unmap_addr_set(PTR, ADDR_NAME, VAL) (((PTR)->ADDR_NAME) = (VAL))
+#define dma_unmap_len(PTR, LEN_NAME) ((PTR)->LEN_NAME)
+#define dma_unmap_len_set(PTR, LEN_NAME, VAL) (((PTR)->LEN_NAME) = (VAL))
+
 /** dma_mapping_error - -ENOMEM if @dma_addr is DMA_MAPPING_ERROR, else 0. */
 #define dma_mapping_error(dev, dma_addr)                                                  \
 	(dmp_mapping_error(dmp__lx_dev(dev), (dma_addr)) ? -ENOMEM : 0)
