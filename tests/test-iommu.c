@@ -269,7 +269,7 @@ static void test_strict_and_lazy(void **state)
 		struct fault_log fl = { 0 };
 		dmp_iommu_set_fault_handler(d, on_fault, &fl);
 		/* long enough that no timeout flush happens before the checks */
-		dmp_iommu_dma_set_fq_timeout(d, 200ull * 1000 * 1000);
+		dmp_iommu_dma_set_fq_timeout(d, 500ull * 1000 * 1000);
 		uint8_t *b = dmp_kmalloc(4096, 0);
 		strcpy((char *)b, "secret");
 		dmp_addr_t a = dmp_map_single(&r.dev, b, 4096, DMP_TO_DEVICE);
@@ -295,22 +295,22 @@ static void test_strict_and_lazy(void **state)
 			/* and by time: the flush queue's timer closes the window of an
 			 * idle device, with no further DMA API call (Linux's fq_timer) */
 			/* let the timer armed by the unmaps above run first */
-			struct timespec quiet = { 0, 300 * 1000 * 1000 };
+			struct timespec quiet = { 0, 600 * 1000 * 1000 };
 			nanosleep(&quiet, NULL);
 			a = dmp_map_single(&r.dev, b, 4096, DMP_TO_DEVICE);
 			assert_int_equal(dmp_sim_dma_read(r.ce_hw, a, got, 7), 0);
 			uint64_t t0 = dmp_time_ns();
 			dmp_unmap_single(&r.dev, a, 4096, DMP_TO_DEVICE);
 			err = dmp_sim_dma_read(r.ce_hw, a, got, 7);
-			if (dmp_time_ns() - t0 < 100ull * 1000 * 1000)
+			if (dmp_time_ns() - t0 < 250ull * 1000 * 1000)
 				assert_int_equal(err, 0); /* inside the window */
 			int polls = 0;
-			while (dmp_sim_dma_read(r.ce_hw, a, got, 7) == 0 && polls++ < 400) {
+			while (dmp_sim_dma_read(r.ce_hw, a, got, 7) == 0 && polls++ < 800) {
 				struct timespec ts = { 0, 5 * 1000 * 1000 };
 				nanosleep(&ts, NULL);
 			}
 			assert_int_equal(dmp_sim_dma_read(r.ce_hw, a, got, 7), -ENXIO);
-			assert_true(dmp_time_ns() - t0 >= 200ull * 1000 * 1000); /* not before it */
+			assert_true(dmp_time_ns() - t0 >= 500ull * 1000 * 1000); /* not before it */
 			assert_int_equal(dmp_iommu_dma_flush_queue(d), 0); /* the timer freed it */
 		}
 		dmp_kfree(b);
