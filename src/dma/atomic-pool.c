@@ -188,11 +188,7 @@ void *dmp__atomic_pool_alloc(struct dmp_device *dev, size_t size, dmp_phys_t *ph
 	dmp_phys_t ph = p->phys + ((dmp_phys_t)at << DMP_PAGE_SHIFT);
 	if (dev && direct) {
 		/* Linux's dma_coherent_ok() check on pool memory */
-		uint64_t limit = dev->coherent_dma_mask;
-		if (dev->bus_dma_limit && dev->bus_dma_limit < limit)
-			limit = dev->bus_dma_limit;
-		dmp_addr_t dma = dmp_phys_to_dma(dev, ph);
-		if (dma == DMP_MAPPING_ERROR || dma + (n << DMP_PAGE_SHIFT) - 1 > limit) {
+		if (!dmp__coherent_ok(dev, ph, n << DMP_PAGE_SHIFT)) {
 			p->failures++;
 			dmp_spin_unlock(&p->lock);
 			dmp__log("dmaport: atomic pool at phys 0x%llx is beyond the reach of %s "

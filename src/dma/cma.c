@@ -567,11 +567,7 @@ struct dmp_page *dmp__dma_alloc_contiguous(struct dmp_device *dev, size_t size, 
 		return dmp_phys_to_page(phys);
 	/* Linux's dma_coherent_ok() after dma_alloc_contiguous(): an area the
 	 * device cannot reach is no use, fall back to the page allocator */
-	uint64_t limit = dev->coherent_dma_mask;
-	if (dev->bus_dma_limit && dev->bus_dma_limit < limit)
-		limit = dev->bus_dma_limit;
-	dmp_addr_t dma = dmp_phys_to_dma(dev, phys);
-	if (dma == DMP_MAPPING_ERROR || dma + (DMP_PAGE_SIZE << order) - 1 > limit) {
+	if (!dmp__coherent_ok(dev, phys, DMP_PAGE_SIZE << order)) {
 		dmp_cma_release(cma, phys, (size_t)1 << order);
 		return NULL;
 	}

@@ -363,17 +363,12 @@ void *dmp__alloc_from_global_coherent(struct dmp_device *dev, size_t size, dmp_a
 	if (!va)
 		return NULL;
 	dmp_phys_t phys = mem->phys_base + ((dmp_phys_t)pageno << DMP_PAGE_SHIFT);
-	dmp_addr_t a = dmp_phys_to_dma(dev, phys);
-	uint64_t limit = dev->coherent_dma_mask;
-	if (dev->bus_dma_limit && dev->bus_dma_limit < limit)
-		limit = dev->bus_dma_limit;
-	size_t bytes = DMP_PAGE_SIZE << dmp_get_order(size);
-	if (a == DMP_MAPPING_ERROR || a + bytes - 1 > limit) {
+	if (!dmp__coherent_ok(dev, phys, DMP_PAGE_SIZE << dmp_get_order(size))) {
 		/* beyond this device's reach: the caller falls back */
 		mem_release(mem, size, va);
 		return NULL;
 	}
-	*dma = a;
+	*dma = dmp_phys_to_dma(dev, phys);
 	return va;
 }
 

@@ -46,12 +46,22 @@ static inline uint64_t reach_limit(const struct dmp_device *dev, uint64_t mask)
 	return dev->bus_dma_limit && dev->bus_dma_limit < mask ? dev->bus_dma_limit : mask;
 }
 
-bool dmp_dma_capable(const struct dmp_device *dev, dmp_addr_t addr, size_t size)
+static bool reaches(const struct dmp_device *dev, uint64_t mask, dmp_addr_t addr, size_t size)
 {
 	dmp_addr_t end = addr + size - 1;
 	if (addr == DMP_MAPPING_ERROR || end < addr)
 		return false;
-	return end <= reach_limit(dev, *dev->dma_mask);
+	return end <= reach_limit(dev, mask);
+}
+
+bool dmp_dma_capable(const struct dmp_device *dev, dmp_addr_t addr, size_t size)
+{
+	return reaches(dev, *dev->dma_mask, addr, size);
+}
+
+bool dmp__coherent_ok(const struct dmp_device *dev, dmp_phys_t phys, size_t size)
+{
+	return reaches(dev, dev->coherent_dma_mask, dmp_phys_to_dma(dev, phys), size);
 }
 
 struct dmp_swiotlb_pool *dmp_dev_swiotlb(const struct dmp_device *dev)
@@ -430,8 +440,7 @@ static int alloc_reachable(struct dmp_device *dev, size_t size, dmp_phys_t *phys
 	int err = dmp_page_alloc(order, DMP_GFP_ZERO, plimit, phys);
 	if (err)
 		return err;
-	dmp_addr_t dma = dmp_phys_to_dma(dev, *phys);
-	if (dma == DMP_MAPPING_ERROR || dma + (DMP_PAGE_SIZE << order) - 1 > limit) {
+	if (!dmp__coherent_ok(dev, *phys, DMP_PAGE_SIZE << order)) {
 		/* dma-ranges that are not monotonic: refuse rather than hand out
 		 * memory the device cannot reach */
 		dmp_page_free(*phys, order);

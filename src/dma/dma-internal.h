@@ -44,5 +44,8 @@ static inline const char *dmp__dir_name(enum dmp_data_direction dir)
 /* direct.c */
 bool dmp__direct_supported(struct dmp_device *dev, uint64_t mask);
 bool dmp__direct_all_ram_mapped(const struct dmp_device *dev);
+/* Linux's dma_coherent_ok(): [@phys, +@size) has bus addresses (dma-ranges)
+ * that @dev's coherent mask and bus limit reach. */
+bool dmp__coherent_ok(const struct dmp_device *dev, dmp_phys_t phys, size_t size);
 
 #endif /* DMP_DMA_INTERNAL_H */
