@@ -177,7 +177,7 @@ fuzz: $(BUILD)/fuzz/of-fuzz
 	  dtc -q -I dts -O dtb -i tests/of -o $(BUILD)/fuzz/corpus/$$(basename $$f .dts).dtb $$f \
 	    2>/dev/null || rm -f $(BUILD)/fuzz/corpus/$$(basename $$f .dts).dtb; done
 	@echo "fuzz: of-fuzz for $(FUZZ_SECONDS) s on $$(ls $(BUILD)/fuzz/corpus | wc -l) seed trees"
-	@$(BUILD)/fuzz/of-fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -print_final_stats=1 \
+	@$(BUILD)/fuzz/of-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=16384 -print_final_stats=1 \
 	  -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus > $(BUILD)/fuzz/log 2>&1; \
 	  rc=$$?; grep -E '^(Done|stat::(number_of_executed_units|new_units_added))' $(BUILD)/fuzz/log; \
 	  [ $$rc = 0 ] || { tail -n 40 $(BUILD)/fuzz/log; echo "fuzz: FAILED (exit $$rc)"; }; exit $$rc

@@ -660,6 +660,7 @@ static const struct error_case error_cases[] = {
 	{ "err-static-outside.dts", -ERANGE, "/reserved-memory/firmware@80000000", "reg", NULL },
 	{ "err-alloc-ranges-outside.dts", -ERANGE, "/reserved-memory/coherent-pool", "alloc-ranges", NULL },
 	{ "err-reg-cells.dts", -EINVAL, "/memory@100000000", "reg", NULL },
+	{ "err-reg-zero-cells.dts", -EINVAL, "/nocells/iommu", "reg", NULL },
 	{ "err-iommus-cells.dts", -EINVAL, "/soc/dma@9100000", "iommus", NULL },
 	{ "err-memory-overlap.dts", -EEXIST, "/memory@100000000", "reg", "/memory@80000000" },
 	{ "err-reusable-nomap.dts", -EINVAL, "/reserved-memory/cma@90000000", "no-map", NULL },
@@ -745,6 +746,36 @@ static void test_bad_blobs(void **state)
 	memcpy(copy, blob, len);
 	fdt_set_off_dt_struct(copy, fdt_off_dt_struct(blob) + 2);
 	assert_int_equal(dmp_of_parse(copy, len, &plat, &err), -EINVAL);
+
+	/*
+	 * A property length that wraps the structure offset round: libfdt
+	 * 1.6.1's fdt_next_tag() adds it to an int, so 0xfffffff4 brings the
+	 * walk back to the same tag and fdt_check_full() loops forever (found
+	 * by the fuzzer in CI).  The other values step back, to the middle of
+	 * the property, or far past the end.
+	 */
+	{
+		static const uint32_t lens[] = { 0xfffffff4, 0xfffffff0, 0xfffffff8,
+						 0xfffffffc, 0x80000000, 0x7ffffff0 };
+		uint32_t off = fdt_off_dt_struct(blob), end = off + fdt_size_dt_struct(blob);
+		uint32_t prop = 0;
+
+		for (uint32_t o = off; o + 4 <= end; o += 4) {
+			if (fdt32_to_cpu(*(const fdt32_t *)(blob + o)) == FDT_PROP) {
+				prop = o;
+				break;
+			}
+		}
+		assert_true(prop != 0);
+		for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++) {
+			memcpy(copy, blob, len);
+			*(fdt32_t *)(copy + prop + 4) = cpu_to_fdt32(lens[i]);
+			memset(&plat, 0xa5, sizeof(plat));
+			assert_int_equal(dmp_of_parse(copy, len, &plat, &err), -EINVAL);
+			assert_int_equal(err.code, -EINVAL);
+			assert_memory_equal(&plat, &zero_plat, sizeof(plat));
+		}
+	}
 
 	/* The error pointer is optional on success too. */
 	assert_int_equal(dmp_of_parse(blob, len, &plat, NULL), 0);

@@ -357,7 +357,7 @@ static int of_reg(struct of_ctx *c, int lvl, struct dmp_of_range *r)
 		return ret;
 	if (!v)
 		return 0;
-	if (!n || n % (pc.ac + pc.sc))
+	if (!(pc.ac + pc.sc) || !n || n % (pc.ac + pc.sc))
 		return of_fail(c, node, "reg", -EINVAL,
 			       "%u cells are not a whole number of (%u+%u)-cell entries", n, pc.ac,
 			       pc.sc);
@@ -446,7 +446,7 @@ static int of_parse_memory(struct of_ctx *c)
 			return ret;
 		if (!v)
 			return of_fail(c, node, "reg", -EINVAL, "a memory node needs reg");
-		if (!n || n % tuple)
+		if (!tuple || !n || n % tuple)
 			return of_fail(c, node, "reg", -EINVAL,
 				       "%u cells are not a whole number of (%u+%u)-cell entries", n,
 				       p->addr_cells, p->size_cells);
@@ -697,7 +697,7 @@ static int of_parse_rmem_child(struct of_ctx *c, int node)
 		ret = of_cells_prop(c, node, "alloc-ranges", &v, &n);
 		if (ret)
 			return ret;
-		if (v && (!n || n % (ac + sc)))
+		if (v && (!(ac + sc) || !n || n % (ac + sc)))
 			return of_fail(c, node, "alloc-ranges", -EINVAL,
 				       "%u cells are not a whole number of (%u+%u)-cell entries", n,
 				       ac, sc);
@@ -1299,6 +1299,55 @@ static int of_visit_device(struct of_ctx *c, int depth)
 	return 0;
 }
 
+
+/*
+ * Whether every tag of the structure block moves the walk forward and stays
+ * inside the block.  libfdt 1.6.1 (Debian 12's) adds a property's 32-bit
+ * length to an int offset in fdt_next_tag(): a length of 0xfffffff4 brings
+ * the walk back to the same tag, so fdt_check_full() and every later walk
+ * loop forever (found by tests/fuzz/of-fuzz.c; newer dtc releases check for
+ * the wrap).  This pass, in 64-bit arithmetic over the same bound libfdt
+ * uses, refuses such blobs before libfdt walks them; it checks nothing else
+ * and leaves the rest to fdt_check_full().
+ */
+static bool of_tags_advance(const void *fdt)
+{
+	const uint8_t *s = (const uint8_t *)fdt + fdt_off_dt_struct(fdt);
+	uint64_t size = (uint64_t)fdt_totalsize(fdt) - fdt_off_dt_struct(fdt);
+	uint64_t off = 0;
+	fdt32_t cell;
+
+	if (fdt_version(fdt) >= 17 && fdt_size_dt_struct(fdt) < size)
+		size = fdt_size_dt_struct(fdt);
+	while (off + sizeof(cell) <= size) {
+		memcpy(&cell, s + off, sizeof(cell));
+		off += sizeof(cell);
+		switch (fdt32_to_cpu(cell)) {
+		case FDT_BEGIN_NODE:
+			while (off < size && s[off])
+				off++;
+			off++; /* the NUL; past the end if there was none */
+			break;
+		case FDT_PROP: /* length, name offset, value */
+			if (off + 2 * sizeof(cell) > size)
+				return false;
+			memcpy(&cell, s + off, sizeof(cell));
+			off += 2 * sizeof(cell) + fdt32_to_cpu(cell);
+			break;
+		case FDT_END:
+			return true;
+		case FDT_END_NODE:
+		case FDT_NOP:
+			break;
+		default:
+			return false;
+		}
+		if (off > size)
+			return false;
+		off = (off + 3) & ~(uint64_t)3;
+	}
+	return false;
+}
 /* Register windows must not overlap memory or each other. */
 static int of_check_mmio(struct of_ctx *c)
 {
@@ -1370,8 +1419,13 @@ int dmp_of_parse(const void *fdt, size_t size, struct dmp_of_platform *out,
 		goto fail;
 	}
 	/* fdt_check_full() vets the header, the structure block and the
-	 * strings; after it, libfdt's read functions stay inside the blob. */
-	ret = fdt_check_full(fdt, size);
+	 * strings; after it, libfdt's read functions stay inside the blob.
+	 * The header first, so that the tag pass reads inside the buffer. */
+	ret = size < fdt_totalsize(fdt) ? -FDT_ERR_TRUNCATED : fdt_check_header(fdt);
+	if (!ret && !of_tags_advance(fdt))
+		ret = -FDT_ERR_BADSTRUCTURE;
+	if (!ret)
+		ret = fdt_check_full(fdt, size);
 	if (ret) {
 		ret = of_fail(&c, -1, NULL, -EINVAL, "not a valid device tree blob: %s",
 			      fdt_strerror(ret));
