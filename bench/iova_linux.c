@@ -64,6 +64,10 @@
  * this one), its tree must be a valid red-black tree, and its fast path must
  * hand out disjoint ranges that are in the tree.  A mismatch is printed and
  * aborts.  No assertion is made on time.
+ *
+ * --path, --size, --space, --threads and --impl pick rows (and one side) for
+ * profiling one case, e.g. `perf record dmaport-bench iova_linux --path 2
+ * --size 1 --space 1 --threads 1 --impl 1`.
  */
 #include <errno.h>
 #include <math.h>
@@ -1260,6 +1264,12 @@ int dmp_bench_iova_linux(int argc, char **argv)
 	long fast_pairs = bench_arg_long(argc, argv, "--pairs", 200000);
 	long prefill = bench_arg_long(argc, argv, "--prefill", 65536);
 	long depth = bench_arg_long(argc, argv, "--depth", 1);
+	/* filters, for profiling one row: 0 / -1 = all */
+	long only_path = bench_arg_long(argc, argv, "--path", 0);      /* 1 fast, 2 tree */
+	long only_size = bench_arg_long(argc, argv, "--size", -1);     /* pages; 0 mixed */
+	long only_space = bench_arg_long(argc, argv, "--space", -1);   /* 0 empty, 1 fragmented */
+	long only_threads = bench_arg_long(argc, argv, "--threads", 0);
+	long only_impl = bench_arg_long(argc, argv, "--impl", 0);      /* 1 dmaport, 2 model */
 	int args_rc = bench_args_check(argc, argv);
 	if (args_rc >= 0)
 		return args_rc;
@@ -1297,11 +1307,22 @@ int dmp_bench_iova_linux(int argc, char **argv)
 	       "thr", "dmp ns", "lx ns", "lx/dmp", "dmp cpu", "lx cpu", "dmp Mp/s", "lx Mp/s",
 	       "pairs dmp/lx");
 	for (int path = PATH_FAST; path <= PATH_TREE; path++) {
+		if (only_path && only_path != path + 1)
+			continue;
 		for (unsigned int s = 0; s < DMP_ARRAY_SIZE(sizes); s++) {
+			if (only_size >= 0 && (unsigned long)only_size != sizes[s])
+				continue;
 			for (int frag = 0; frag <= 1; frag++) {
+				if (only_space >= 0 && only_space != frag)
+					continue;
 				for (unsigned int th = 1; th <= MAX_THREADS; th++) {
+					if (only_threads && (unsigned long)only_threads != th)
+						continue;
 					struct result res[2];
+					memset(res, 0, sizeof(res));
 					for (int impl = IMPL_DMP; impl <= IMPL_LX; impl++) {
+						if (only_impl && only_impl != impl + 1)
+							continue;
 						r->impl = (enum impl)impl;
 						r->path = (enum path)path;
 						r->fixed_size = sizes[s];
