@@ -71,7 +71,7 @@ struct dmp_iova_node {
 	unsigned long pfn_lo, pfn_hi; /* inclusive */
 	unsigned long gap;            /* free pfns just below pfn_lo */
 	unsigned long max_gap;        /* largest gap in this subtree */
-	int height;                   /* AVL height: a leaf is 1 */
+	bool red;                     /* red-black colour */
 	unsigned int flags;           /* DMP__IOVA_* (src/iommu/iova.c) */
 };
 
@@ -299,8 +299,8 @@ DMP_API void dmp_iova_flush_rcaches(struct dmp_iova_domain *iovad);
 DMP_API void dmp_iova_domain_stats(struct dmp_iova_domain *iovad, struct dmp_iova_stats *st);
 
 /**
- * dmp_iova_domain_check - the consistency walker: the tree is a valid AVL tree
- * (parent links, heights, balance; gaps, subtree maximum gaps and the lowest
+ * dmp_iova_domain_check - the consistency walker: the tree is a valid
+ * red-black tree (parent links, colours, black heights; gaps, subtree maximum gaps and the lowest
  * node's mark while gaps are kept), ordered by pfn, ranges don't overlap and
  * lie in the space (allocated ones at or above start_pfn), the anchor is last,
  * both cached positions are nodes of the tree, the counters match the tree,
