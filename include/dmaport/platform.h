@@ -228,13 +228,25 @@ enum dmp_fail_site {
 
 /**
  * dmp_fail_nth - make the @nth next call at @site fail (1 = the next call),
- * once.  0 disarms.  Counts are global and atomic.
+ * once.  0 disarms.  Counts are global and atomic.  Counting starts with the
+ * process's first dmp_fail_nth() call (for any site, 0 included): until
+ * then a site costs one load of a read-mostly flag, not a shared counter.
  */
 DMP_API void dmp_fail_nth(enum dmp_fail_site site, unsigned long nth);
 /** dmp_fail_calls - how many calls @site has seen since the last dmp_fail_nth(). */
 DMP_API unsigned long dmp_fail_calls(enum dmp_fail_site site);
+/** dmp__fail_count - internal: count this call at @site; true if it must fail. */
+DMP_API bool dmp__fail_count(enum dmp_fail_site site);
+/** dmp__fail_on - internal: set by the first dmp_fail_nth(). */
+DMP_API extern _Atomic int dmp__fail_on;
+
 /** dmp__fail_check - internal: true if this call at @site must fail. */
-DMP_API bool dmp__fail_check(enum dmp_fail_site site);
+static inline bool dmp__fail_check(enum dmp_fail_site site)
+{
+	if (__builtin_expect(!atomic_load_explicit(&dmp__fail_on, memory_order_relaxed), 1))
+		return false;
+	return dmp__fail_count(site);
+}
 
 DMP_END_DECLS
 

@@ -32,11 +32,14 @@ void dmp_platform_uninstall(void)
 static _Atomic unsigned long fail_target[DMP_FAIL_NR_SITES];
 static _Atomic unsigned long fail_calls[DMP_FAIL_NR_SITES];
 
+_Atomic int dmp__fail_on;
+
 void dmp_fail_nth(enum dmp_fail_site site, unsigned long nth)
 {
 	DMP_ASSERT(site < DMP_FAIL_NR_SITES);
 	atomic_store(&fail_calls[site], 0);
 	atomic_store(&fail_target[site], nth);
+	atomic_store(&dmp__fail_on, 1);
 }
 
 unsigned long dmp_fail_calls(enum dmp_fail_site site)
@@ -45,7 +48,7 @@ unsigned long dmp_fail_calls(enum dmp_fail_site site)
 	return atomic_load(&fail_calls[site]);
 }
 
-bool dmp__fail_check(enum dmp_fail_site site)
+bool dmp__fail_count(enum dmp_fail_site site)
 {
 	unsigned long n = atomic_fetch_add_explicit(&fail_calls[site], 1, memory_order_relaxed) + 1;
 	unsigned long t = atomic_load_explicit(&fail_target[site], memory_order_relaxed);
