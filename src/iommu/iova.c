@@ -552,6 +552,22 @@ static struct dmp_iova_node *tree_find_limit(const struct dmp_iova_domain *iovad
 }
 
 /*
+ * tree_find_limit(@end) for a @from whose pfn_hi is at or above @end: first a
+ * few steps down in order from @from, as Linux's walk would take them.
+ */
+static struct dmp_iova_node *find_limit_from(const struct dmp_iova_domain *iovad,
+					     struct dmp_iova_node *from, unsigned long end)
+{
+	for (unsigned int i = 0; i < 4; i++) {
+		struct dmp_iova_node *p = tree_prev(from);
+		if (!p || p->pfn_hi < end)
+			return from;
+		from = p;
+	}
+	return tree_find_limit(iovad, end);
+}
+
+/*
  * Cached search positions (Linux's __cached_rbnode_insert_update and
  * __cached_rbnode_delete_update): the next search starts at the range the
  * last one allocated, below or above the 4 GiB boundary; a free at or above
@@ -762,11 +778,12 @@ static int tree_search(struct dmp_iova_domain *iovad, unsigned long size, unsign
 	}
 	/*
 	 * A cached node above the limit: Linux walks down to the limit node by
-	 * node; the lowest node reaching the limit is the same start, found in
-	 * O(log n).
+	 * node; the lowest node reaching the limit is the same start.  A few
+	 * steps as Linux, since the cached node is most often the anchor just
+	 * above the highest range (a free moved it there), then in O(log n).
 	 */
 	if (curr->pfn_lo >= end)
-		curr = tree_find_limit(iovad, end);
+		curr = find_limit_from(iovad, curr, end);
 	/* Linux retries from the anchor even when the first pass started there,
 	 * with a low bound of anchor + 1 = 0: below start_pfn.  Not here. */
 	retry = !(curr->flags & DMP__IOVA_ANCHOR) && curr->pfn_hi + 1 < end;
