@@ -30,9 +30,18 @@
 #define DMP_ASSERT(cond) ((void)0)
 #endif
 
-/* Thread-local storage; a single-CPU freestanding port may define it empty. */
+/*
+ * Thread-local storage; a single-CPU freestanding port may define it empty.
+ * initial-exec: one load off the thread pointer, not a __tls_get_addr()
+ * call in position-independent code (dmaport is not meant for dlopen() into
+ * a process short of static TLS space).
+ */
 #ifndef DMP_TLS
+#if defined(__GNUC__) || defined(__clang__)
+#define DMP_TLS _Thread_local __attribute__((tls_model("initial-exec")))
+#else
 #define DMP_TLS _Thread_local
+#endif
 #endif
 
 void dmp__assert_fail(const char *cond, const char *file, int line);

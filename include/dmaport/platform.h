@@ -166,10 +166,33 @@ DMP_API int dmp_mem_reserve(dmp_phys_t phys, size_t size);
 
 /**
  * dmp_cpu_id - the current CPU's index, below DMP_MAX_CPUS.  On the host, a
- * per-thread index handed out on first use (threads beyond DMP_MAX_CPUS
- * share slots: per-CPU structures still lock).
+ * per-thread index handed out on first use and given back when the thread
+ * exits (threads beyond DMP_MAX_CPUS at once share slots: per-CPU
+ * structures still lock).
  */
 DMP_API unsigned int dmp_cpu_id(void);
+/*
+ * CPU slots with an owner: the platform's half of src/slot-lock.h.  A thread
+ * that owns its slot alone enters it with plain stores and loads; any other
+ * thread entering that slot first makes every thread of the process execute
+ * a full barrier (Linux's membarrier(2), private expedited), so the owner's
+ * stores are seen.  Where the platform cannot make that barrier, or a thread
+ * shares its slot, entry falls back to the slot's spinlock.
+ */
+#define DMP_CPU_SLOT_SHARED 0x80000000u
+/**
+ * dmp__cpu_slot_assign - internal: give the calling thread its CPU slot: an
+ * index below DMP_MAX_CPUS, with DMP_CPU_SLOT_SHARED set unless the thread
+ * owns it alone.  Stores it in the thread's dmp__cpu_self and returns it.
+ */
+DMP_API unsigned int dmp__cpu_slot_assign(void);
+/** dmp__asym_barrier - internal: returns once every thread of the process
+ * has executed a full memory barrier.  Only called if dmp__asym_on. */
+DMP_API void dmp__asym_barrier(void);
+/** dmp__asym_on - internal: slots can have owners (set before the first
+ * slot is handed out; never cleared). */
+DMP_API extern _Atomic bool dmp__asym_on;
+
 /** dmp_nr_cpus - how many CPUs (host: online processors, capped). */
 DMP_API unsigned int dmp_nr_cpus(void);
 /** dmp_time_ns - a monotonic clock in nanoseconds. */

@@ -5,6 +5,7 @@
  * the console.  One CPU runs the port.
  */
 #include "../../src/internal.h"
+#include "../../src/slot-lock.h"
 #include "port.h"
 
 void dmp_cpu_relax(unsigned int spins)
@@ -17,6 +18,18 @@ void dmp_cpu_relax(unsigned int spins)
 unsigned int dmp_cpu_id(void)
 {
 	return 0;
+}
+
+/* No thread owns a slot here (dmp__asym_on stays false): the slot locks of
+ * src/slot-lock.h are plain spinlocks. */
+unsigned int dmp__cpu_slot_assign(void)
+{
+	return dmp__cpu_self = DMP_CPU_SLOT_SHARED;
+}
+
+void dmp__asym_barrier(void)
+{
+	__asm__ volatile("dsb ish" ::: "memory");
 }
 
 unsigned int dmp_nr_cpus(void)

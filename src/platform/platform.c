@@ -8,6 +8,7 @@
 #include <dmaport/io.h>
 
 #include "../internal.h"
+#include "../slot-lock.h"
 
 struct dmp_platform dmp__platform;
 
@@ -33,6 +34,10 @@ static _Atomic unsigned long fail_target[DMP_FAIL_NR_SITES];
 static _Atomic unsigned long fail_calls[DMP_FAIL_NR_SITES];
 
 _Atomic int dmp__fail_on;
+
+/* CPU slots (src/slot-lock.h); the platform's env.c hands them out. */
+DMP_TLS unsigned int dmp__cpu_self = ~0u;
+_Atomic bool dmp__asym_on;
 
 void dmp_fail_nth(enum dmp_fail_site site, unsigned long nth)
 {
