@@ -25,6 +25,7 @@
 #include <dmaport/iova.h>
 
 #include "../internal.h"
+#include "../slot-lock.h"
 
 /* The metadata allocator: one file per target (iova-meta-host.c). */
 void *dmp__iova_meta_alloc(size_t size);
@@ -80,9 +81,9 @@ struct iova_depot {
 	struct iova_magazine *mags[DEPOT_MAX];
 };
 
-/* One CPU's caches: one lock for all classes (a slot is one CPU's). */
+/* One CPU's caches: one slot lock for all classes (src/slot-lock.h). */
 struct iova_cpu_rcache {
-	_Alignas(64) dmp_spinlock_t lock;
+	_Alignas(64) struct dmp_slot_lock slot;
 	struct {
 		struct iova_magazine *loaded, *prev;
 	} cls[NR_CLASSES];
@@ -1089,7 +1090,8 @@ static bool depot_push(struct iova_depot *d, struct iova_magazine *m)
  * from the depot.  Called with @rc locked; unlocks it.
  */
 static __attribute__((noinline)) bool rcache_get_slow(struct dmp_iova_domain *iovad,
-						      struct iova_cpu_rcache *rc, unsigned int cls,
+						      struct iova_cpu_rcache *rc,
+						      enum dmp_slot_mode mode, unsigned int cls,
 						      unsigned long max_lo, unsigned long *pfn)
 {
 	struct iova_magazine **loaded = &rc->cls[cls].loaded, **prev = &rc->cls[cls].prev;
@@ -1115,7 +1117,7 @@ static __attribute__((noinline)) bool rcache_get_slow(struct dmp_iova_domain *io
 			hit = mag_pop(m, max_lo, pfn);
 		}
 	}
-	dmp_spin_unlock(&rc->lock);
+	dmp_slot_unlock(&rc->slot, mode);
 	mag_free(spare);
 	return hit;
 }
@@ -1128,6 +1130,7 @@ static __attribute__((noinline)) bool rcache_get_slow(struct dmp_iova_domain *io
  */
 static __attribute__((noinline)) bool rcache_insert_slow(struct dmp_iova_domain *iovad,
 							 struct iova_cpu_rcache *rc,
+							 enum dmp_slot_mode mode,
 							 unsigned int cls, unsigned long pfn)
 {
 	struct iova_magazine **loaded = &rc->cls[cls].loaded, **prev = &rc->cls[cls].prev;
@@ -1154,7 +1157,7 @@ static __attribute__((noinline)) bool rcache_insert_slow(struct dmp_iova_domain 
 	*loaded = fresh;
 	fresh->pfns[fresh->size++] = pfn;
 out_unlock:
-	dmp_spin_unlock(&rc->lock);
+	dmp_slot_unlock(&rc->slot, mode);
 	if (spill) {
 		mag_to_tree(iovad, spill, cls);
 		mag_free(spill);
@@ -1179,13 +1182,14 @@ static __attribute__((noinline)) int alloc_fast_tree(struct dmp_iova_domain *iov
 /* This CPU's loaded magazine had nothing: the rest of the caches, then the
  * tree.  Called with @rc locked. */
 static __attribute__((noinline)) int alloc_fast_miss(struct dmp_iova_domain *iovad,
-						     struct iova_cpu_rcache *rc, unsigned int cls,
+						     struct iova_cpu_rcache *rc,
+						     enum dmp_slot_mode mode, unsigned int cls,
 						     unsigned long limit_pfn, bool flush_rcache,
 						     unsigned long *pfn_lo)
 {
 	unsigned long size = 1UL << cls;
 
-	if (rcache_get_slow(iovad, rc, cls, limit_pfn + 1 - size, pfn_lo))
+	if (rcache_get_slow(iovad, rc, mode, cls, limit_pfn + 1 - size, pfn_lo))
 		return 0;
 	return alloc_fast_tree(iovad, size, limit_pfn, flush_rcache, pfn_lo);
 }
@@ -1200,7 +1204,8 @@ int dmp_alloc_iova_fast(struct dmp_iova_domain *iovad, unsigned long size, unsig
 {
 	struct iova_cpu_rcache *rc;
 	struct iova_magazine *m;
-	unsigned int cls;
+	enum dmp_slot_mode mode;
+	unsigned int cls, self;
 
 	DMP_ASSERT(iovad && pfn_lo);
 	if (dmp__unlikely(!size))
@@ -1213,38 +1218,54 @@ int dmp_alloc_iova_fast(struct dmp_iova_domain *iovad, unsigned long size, unsig
 		return alloc_fast_tree(iovad, cls >= NR_CLASSES ? size : 1UL << cls, limit_pfn,
 				       flush_rcache, pfn_lo);
 
-	rc = &iovad->rcaches->cpu[dmp_cpu_id()];
-	dmp_spin_lock(&rc->lock);
+	self = dmp_cpu_slot();
+	rc = &iovad->rcaches->cpu[dmp_cpu_slot_index(self)];
+	mode = dmp_slot_lock(&rc->slot, self);
 	m = rc->cls[cls].loaded;
 	if (dmp__likely(m && m->size && m->pfns[m->size - 1] + (1UL << cls) - 1 <= limit_pfn)) {
 		*pfn_lo = m->pfns[--m->size];
-		dmp_spin_unlock(&rc->lock);
+		dmp_slot_unlock(&rc->slot, mode);
 		return 0;
 	}
-	return alloc_fast_miss(iovad, rc, cls, limit_pfn, flush_rcache, pfn_lo);
+	return alloc_fast_miss(iovad, rc, mode, cls, limit_pfn, flush_rcache, pfn_lo);
 }
 
 int dmp_free_iova_fast(struct dmp_iova_domain *iovad, unsigned long pfn, unsigned long size)
 {
 	struct iova_cpu_rcache *rc;
 	struct iova_magazine *m;
-	unsigned int cls;
+	enum dmp_slot_mode mode;
+	unsigned int cls, self;
 
 	DMP_ASSERT(iovad && size);
 	cls = order_base_2(size);
 	if (dmp__unlikely(cls >= NR_CLASSES))
 		return dmp_free_iova(iovad, pfn);
-	rc = &iovad->rcaches->cpu[dmp_cpu_id()];
-	dmp_spin_lock(&rc->lock);
+	self = dmp_cpu_slot();
+	rc = &iovad->rcaches->cpu[dmp_cpu_slot_index(self)];
+	mode = dmp_slot_lock(&rc->slot, self);
 	m = rc->cls[cls].loaded;
 	if (dmp__likely(m && m->size < MAG_SIZE)) {
 		m->pfns[m->size++] = pfn;
-		dmp_spin_unlock(&rc->lock);
+		dmp_slot_unlock(&rc->slot, mode);
 		return 0;
 	}
-	if (rcache_insert_slow(iovad, rc, cls, pfn))
+	if (rcache_insert_slow(iovad, rc, mode, cls, pfn))
 		return 0;
 	return dmp_free_iova(iovad, pfn);
+}
+
+/*
+ * Enter every CPU slot as a non-owner (src/slot-lock.h), in index order:
+ * each slot's lock and remote flag, one barrier, then wait for the owners.
+ */
+static void slots_remote_lock(struct dmp__iova_rcaches *rcs)
+{
+	for (unsigned int cpu = 0; cpu < DMP_MAX_CPUS; cpu++)
+		dmp_slot_remote_begin(&rcs->cpu[cpu].slot);
+	dmp_slot_remote_sync();
+	for (unsigned int cpu = 0; cpu < DMP_MAX_CPUS; cpu++)
+		dmp_slot_remote_wait(&rcs->cpu[cpu].slot);
 }
 
 void dmp_iova_flush_rcaches(struct dmp_iova_domain *iovad)
@@ -1253,14 +1274,15 @@ void dmp_iova_flush_rcaches(struct dmp_iova_domain *iovad)
 
 	DMP_ASSERT(iovad && iovad->rcaches);
 	rcs = iovad->rcaches;
+	/* every slot as a non-owner, with one barrier for all */
+	slots_remote_lock(rcs);
 	for (unsigned int cpu = 0; cpu < DMP_MAX_CPUS; cpu++) {
 		struct iova_cpu_rcache *rc = &rcs->cpu[cpu];
-		dmp_spin_lock(&rc->lock);
 		for (unsigned int c = 0; c < NR_CLASSES; c++) {
 			mag_to_tree(iovad, rc->cls[c].loaded, c);
 			mag_to_tree(iovad, rc->cls[c].prev, c);
 		}
-		dmp_spin_unlock(&rc->lock);
+		dmp_slot_remote_end(&rc->slot);
 	}
 	for (unsigned int c = 0; c < NR_CLASSES; c++) {
 		struct iova_magazine *m;
@@ -1293,7 +1315,7 @@ int dmp_iova_domain_init(struct dmp_iova_domain *iovad, unsigned long granule,
 	for (unsigned int c = 0; c < NR_CLASSES; c++)
 		dmp_spin_init(&rcs->depot[c].lock);
 	for (unsigned int cpu = 0; cpu < DMP_MAX_CPUS; cpu++)
-		dmp_spin_init(&rcs->cpu[cpu].lock);
+		dmp_slot_init(&rcs->cpu[cpu].slot);
 
 	memset(iovad, 0, sizeof(*iovad));
 	iovad->granule = granule;
@@ -1347,8 +1369,7 @@ void dmp_iova_domain_destroy(struct dmp_iova_domain *iovad)
  */
 static void lock_all(struct dmp_iova_domain *iovad)
 {
-	for (unsigned int cpu = 0; cpu < DMP_MAX_CPUS; cpu++)
-		dmp_spin_lock(&iovad->rcaches->cpu[cpu].lock);
+	slots_remote_lock(iovad->rcaches);
 	for (unsigned int c = 0; c < NR_CLASSES; c++)
 		dmp_spin_lock(&iovad->rcaches->depot[c].lock);
 	dmp_spin_lock(&iovad->tree_lock);
@@ -1360,7 +1381,7 @@ static void unlock_all(struct dmp_iova_domain *iovad)
 	for (unsigned int c = 0; c < NR_CLASSES; c++)
 		dmp_spin_unlock(&iovad->rcaches->depot[c].lock);
 	for (unsigned int cpu = 0; cpu < DMP_MAX_CPUS; cpu++)
-		dmp_spin_unlock(&iovad->rcaches->cpu[cpu].lock);
+		dmp_slot_remote_end(&iovad->rcaches->cpu[cpu].slot);
 }
 
 /* Calls @fn on every magazine of class @c; all locks held. */
