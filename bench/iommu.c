@@ -114,6 +114,7 @@ int dmp_bench_iommu(int argc, char **argv);
 int dmp_bench_iommu(int argc, char **argv)
 {
 	long ms = bench_arg_long(argc, argv, "--ms", 400);
+	long only_mode = bench_arg_long(argc, argv, "--mode", 0); /* 1 strict, 2 lazy; 0 both */
 	int args_rc = bench_args_check(argc, argv);
 	if (args_rc >= 0)
 		return args_rc;
@@ -124,6 +125,8 @@ int dmp_bench_iommu(int argc, char **argv)
 	static const struct { const char *name; enum dmp_iommu_domain_type t; } modes[] = {
 		{ "strict", DMP_IOMMU_DOMAIN_DMA }, { "lazy", DMP_IOMMU_DOMAIN_DMA_FQ } };
 	for (size_t m = 0; m < 2; m++) {
+		if (only_mode && (size_t)only_mode != m + 1)
+			continue;
 		double ops1, ops2;
 		double ns1 = one(modes[m].t, 1, ms, &ops1);
 		double ns2 = one(modes[m].t, 2, ms, &ops2);
