@@ -91,8 +91,9 @@ struct dmp_iova_domain {
 	unsigned long dma_32bit_pfn; /* first pfn at or above 4 GiB */
 	struct dmp__iova_rcaches *rcaches;
 
-	/* Under tree_lock. */
-	dmp_spinlock_t tree_lock;
+	/* Under tree_lock, on lines of their own: the fast path of other
+	 * threads reads the constants above. */
+	_Alignas(64) dmp_spinlock_t tree_lock;
 	struct dmp_iova_node *root;
 	struct dmp_iova_node *cached_node;   /* where the next search starts */
 	struct dmp_iova_node *cached32_node; /* same, for limits <= 4 GiB */
