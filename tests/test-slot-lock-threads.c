@@ -16,7 +16,10 @@
 #include <stdint.h>
 #include <stdatomic.h>
 #include <pthread.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "slot-lock.h"
@@ -187,11 +190,58 @@ static void test_assignment(void **state)
 	}
 }
 
+/*
+ * In a child of fork(): the barrier still works (the registration is made
+ * again if needed), and the parent's other threads' slots are free.
+ */
+static void test_fork(void **state)
+{
+	unsigned int self = dmp_cpu_slot();
+	pthread_t t;
+	unsigned int got = ~0u;
+
+	/* a second thread alive across the fork holds a slot in the parent */
+	assert_int_equal(pthread_barrier_init(&start, NULL, 2), 0);
+	assert_int_equal(pthread_create(&t, NULL, slot_main, &got), 0);
+	while (__atomic_load_n(&got, __ATOMIC_ACQUIRE) == ~0u)
+		sched_yield();
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct dmp_slot_lock s;
+		dmp_slot_init(&s);
+		dmp_slot_remote_begin(&s);
+		dmp_slot_remote_sync();
+		dmp_slot_remote_wait(&s);
+		dmp_slot_remote_end(&s);
+		/* the other thread is gone here: its slot is free again */
+		if (atomic_load(&dmp__asym_on) && !(got & DMP_CPU_SLOT_SHARED)) {
+			unsigned int again = ~0u;
+			pthread_t u;
+			pthread_barrier_t *b = &start;
+			pthread_barrier_init(b, NULL, 1);
+			if (pthread_create(&u, NULL, slot_main, &again) || pthread_join(u, NULL))
+				_exit(3);
+			if ((again & DMP_CPU_SLOT_SHARED) || again > got)
+				_exit(4);
+		}
+		_exit(dmp_cpu_slot() == self ? 0 : 5);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	pthread_barrier_wait(&start);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	pthread_barrier_destroy(&start);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exclusion),
 		cmocka_unit_test(test_assignment),
+		cmocka_unit_test(test_fork),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,18 +65,33 @@ static void slot_release(void *v)
 	atomic_fetch_and(&slots_owned, ~(1ull << i));
 }
 
+/* In a child of fork() only the forking thread is left: only its slot is owned. */
+static void slots_after_fork(void)
+{
+	unsigned int self = dmp__cpu_self;
+	atomic_store(&slots_owned, self == ~0u || (self & DMP_CPU_SLOT_SHARED) ? 0 : 1ull << self);
+}
+
+static bool asym_register(void)
+{
+#if defined(__linux__) && defined(__NR_membarrier) && !defined(DMP_TSAN)
+	return syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0;
+#else
+	return false;
+#endif
+}
+
 static void slots_init(void)
 {
 	if (pthread_key_create(&slot_key, slot_release) != 0)
 		return;
-#if defined(__linux__) && defined(__NR_membarrier) && !defined(DMP_TSAN)
+	pthread_atfork(NULL, NULL, slots_after_fork);
 	/*
 	 * ThreadSanitizer cannot see the order membarrier() gives, and would
 	 * report the owners' plain accesses: its builds keep the locks.
 	 */
-	if (syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0)
+	if (asym_register())
 		atomic_store(&dmp__asym_on, true);
-#endif
 }
 
 unsigned int dmp__cpu_slot_assign(void)
@@ -101,6 +116,10 @@ void dmp__asym_barrier(void)
 {
 #if defined(__linux__) && defined(__NR_membarrier)
 	if (syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
+		return;
+	/* a child of fork() may have to register again */
+	if (asym_register() &&
+	    syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0)
 		return;
 #endif
 	/* Registered, so it cannot fail; if it ever does, owners are unsafe. */
