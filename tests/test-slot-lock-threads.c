@@ -134,7 +134,7 @@ static void test_exclusion(void **state)
 static void *slot_main(void *arg)
 {
 	unsigned int *out = arg;
-	*out = dmp_cpu_slot();
+	__atomic_store_n(out, dmp_cpu_slot(), __ATOMIC_RELEASE);
 	pthread_barrier_wait(&start);
 	return NULL;
 }
