@@ -13,6 +13,7 @@
 
 #include "../dma/alloc-internal.h"
 #include "../dma/dma-internal.h"
+#include "../slot-lock.h"
 
 #define FQ_SIZE 64
 #define FQ_TIMEOUT_NS (10 * 1000 * 1000ull) /* Linux's IOVA_FQ_TIMEOUT: 10 ms */
@@ -20,10 +21,12 @@
 struct fq_entry {
 	unsigned long pfn, pages;
 	uint64_t when;
+	uint64_t gen; /* fq_start when queued: freed once fq_done is past it */
 };
 
+/* One CPU's queue: its slot lock (src/slot-lock.h), the owner's entries. */
 struct flush_queue {
-	dmp_spinlock_t lock;
+	struct dmp_slot_lock slot;
 	unsigned int head, count;
 	struct fq_entry e[FQ_SIZE];
 };
@@ -35,6 +38,14 @@ struct dmp_iommu_dma_cookie {
 	uint64_t fq_timeout_ns;
 	struct flush_queue *_Atomic fq[DMP_MAX_CPUS];
 	_Atomic unsigned long fq_flushes;
+	/*
+	 * Flush generations (Linux's fq_flush_start_cnt / fq_flush_finish_cnt):
+	 * an IOTLB flush bumps fq_start before it and fq_done after it, so an
+	 * entry queued with gen g is covered by a finished flush once fq_done
+	 * > g, and an entry queued while a flush is already running is not
+	 * freed by that flush.
+	 */
+	_Atomic uint64_t fq_start, fq_done;
 	struct dmp_timer *fq_timer; /* NULL: no timers on this platform */
 	atomic_bool fq_timer_on;    /* armed, not yet run */
 };
@@ -54,12 +65,20 @@ static inline size_t granule_of(struct dmp_iommu_dma_cookie *c)
  * first unmap queued since the last run, flush the IOTLB and free every
  * queued IOVA, so that an idle device's lazy window closes too.
  */
+static unsigned int fq_flush_all_queues(struct dmp_iommu_dma_cookie *c, unsigned int *left);
+
 static void fq_timer_fn(void *cookie)
 {
 	struct dmp_iommu_domain *domain = cookie;
-	atomic_store(&domain->dma->fq_timer_on, false);
-	if (dmp_iommu_dma_flush_queue(domain))
-		atomic_fetch_add(&domain->dma->fq_flushes, 1);
+	struct dmp_iommu_dma_cookie *c = domain->dma;
+	unsigned int left;
+
+	atomic_store(&c->fq_timer_on, false);
+	if (fq_flush_all_queues(c, &left))
+		atomic_fetch_add(&c->fq_flushes, 1);
+	/* entries queued during the flush: their own timeout, not the next unmap's */
+	if (left && !atomic_exchange(&c->fq_timer_on, true))
+		dmp_timer_arm(c->fq_timer, c->fq_timeout_ns);
 }
 
 int dmp__iommu_dma_cookie_init(struct dmp_iommu_domain *domain, struct dmp_device *dev)
@@ -121,29 +140,38 @@ void dmp_iommu_dma_set_fq_timeout(struct dmp_iommu_domain *domain, uint64_t ns)
 
 /* ---- the flush queue ------------------------------------------------------ */
 
-/* Empty @q after an IOTLB flush of the whole domain: its IOVAs are free. */
+/* Invalidate the whole domain's IOTLB for the queued entries. */
+static void fq_flush_iotlb(struct dmp_iommu_dma_cookie *c)
+{
+	atomic_fetch_add(&c->fq_start, 1);
+	dmp__iommu_flush_all(c->domain);
+	atomic_fetch_add(&c->fq_done, 1);
+}
+
+/* Free the entries of @q that a finished flush covers; @q's slot held. */
 static unsigned int fq_drain_locked(struct dmp_iommu_dma_cookie *c, struct flush_queue *q)
 {
-	unsigned int n = q->count;
-	while (q->count) {
+	uint64_t done = atomic_load(&c->fq_done);
+	unsigned int n = 0;
+	while (q->count && q->e[q->head].gen < done) {
 		struct fq_entry *e = &q->e[q->head];
 		dmp_free_iova_fast(&c->iovad, e->pfn, e->pages);
 		q->head = (q->head + 1) % FQ_SIZE;
 		q->count--;
+		n++;
 	}
 	return n;
 }
 
-static struct flush_queue *fq_this_cpu(struct dmp_iommu_dma_cookie *c)
+static struct flush_queue *fq_of_cpu(struct dmp_iommu_dma_cookie *c, unsigned int cpu)
 {
-	unsigned int cpu = dmp_cpu_id();
 	struct flush_queue *q = atomic_load_explicit(&c->fq[cpu], memory_order_acquire);
 	if (dmp__likely(q))
 		return q;
 	q = dmp_kzalloc(sizeof(*q), DMP_GFP_ATOMIC);
 	if (!q)
 		return NULL;
-	dmp_spin_init(&q->lock);
+	dmp_slot_init(&q->slot);
 	struct flush_queue *expect = NULL;
 	if (!atomic_compare_exchange_strong(&c->fq[cpu], &expect, q)) {
 		dmp_kfree(q);
@@ -163,25 +191,64 @@ static struct flush_queue *fq_this_cpu(struct dmp_iommu_dma_cookie *c)
  */
 static void fq_queue(struct dmp_iommu_dma_cookie *c, unsigned long pfn, unsigned long pages)
 {
-	struct flush_queue *q = fq_this_cpu(c);
+	unsigned int self = dmp_cpu_slot();
+	struct flush_queue *q = fq_of_cpu(c, dmp_cpu_slot_index(self));
 	uint64_t now = dmp_time_coarse_ns(); /* a jiffies-like clock is enough here */
 	if (!q) { /* no queue: fall back to strict */
 		dmp__iommu_flush_all(c->domain);
 		dmp_free_iova_fast(&c->iovad, pfn, pages);
 		return;
 	}
-	dmp_spin_lock(&q->lock);
-	if (q->count == FQ_SIZE || (q->count && now - q->e[q->head].when > c->fq_timeout_ns)) {
-		dmp__iommu_flush_all(c->domain);
+	enum dmp_slot_mode mode = dmp_slot_lock(&q->slot, self);
+	if (q->count && now - q->e[q->head].when > c->fq_timeout_ns) {
+		fq_flush_iotlb(c);
 		atomic_fetch_add(&c->fq_flushes, 1);
 		fq_drain_locked(c, q);
 	}
-	q->e[(q->head + q->count) % FQ_SIZE] = (struct fq_entry){ pfn, pages, now };
+	/* Full: flush until the entries are free (a flush another thread had
+	 * started before they were queued does not count for them). */
+	while (q->count == FQ_SIZE) {
+		fq_flush_iotlb(c);
+		atomic_fetch_add(&c->fq_flushes, 1);
+		fq_drain_locked(c, q);
+	}
+	q->e[(q->head + q->count) % FQ_SIZE] =
+		(struct fq_entry){ pfn, pages, now, atomic_load(&c->fq_start) };
 	q->count++;
-	dmp_spin_unlock(&q->lock);
+	dmp_slot_unlock(&q->slot, mode);
 	if (c->fq_timer && !atomic_load_explicit(&c->fq_timer_on, memory_order_relaxed) &&
 	    !atomic_exchange(&c->fq_timer_on, true))
 		dmp_timer_arm(c->fq_timer, c->fq_timeout_ns);
+}
+
+/*
+ * Flush the IOTLB and free what every CPU's queue held before; *@left (if
+ * not NULL) gets how many entries were queued meanwhile and wait for the
+ * next flush.  Every queue is entered as a non-owner, with one barrier.
+ */
+static unsigned int fq_flush_all_queues(struct dmp_iommu_dma_cookie *c, unsigned int *left)
+{
+	struct flush_queue *qs[DMP_MAX_CPUS];
+	unsigned int n = 0, nq = 0, rest = 0;
+
+	fq_flush_iotlb(c);
+	for (unsigned int i = 0; i < DMP_MAX_CPUS; i++) {
+		struct flush_queue *q = atomic_load_explicit(&c->fq[i], memory_order_acquire);
+		if (q) {
+			qs[nq++] = q;
+			dmp_slot_remote_begin(&q->slot);
+		}
+	}
+	dmp_slot_remote_sync();
+	for (unsigned int i = 0; i < nq; i++) {
+		dmp_slot_remote_wait(&qs[i]->slot);
+		n += fq_drain_locked(c, qs[i]);
+		rest += qs[i]->count;
+		dmp_slot_remote_end(&qs[i]->slot);
+	}
+	if (left)
+		*left = rest;
+	return n;
 }
 
 unsigned int dmp_iommu_dma_flush_queue(struct dmp_iommu_domain *domain)
@@ -189,17 +256,7 @@ unsigned int dmp_iommu_dma_flush_queue(struct dmp_iommu_domain *domain)
 	struct dmp_iommu_dma_cookie *c = domain->dma;
 	if (!c)
 		return 0;
-	unsigned int n = 0;
-	dmp__iommu_flush_all(domain);
-	for (unsigned int i = 0; i < DMP_MAX_CPUS; i++) {
-		struct flush_queue *q = atomic_load(&c->fq[i]);
-		if (!q)
-			continue;
-		dmp_spin_lock(&q->lock);
-		n += fq_drain_locked(c, q);
-		dmp_spin_unlock(&q->lock);
-	}
-	return n;
+	return fq_flush_all_queues(c, NULL);
 }
 
 /* ---- IOVA and mapping helpers ---------------------------------------------- */
