@@ -19,6 +19,14 @@
  *    falling back to the tree when the caches miss.
  *
  * Where dmaport differs from Linux, on purpose:
+ *  - the ranges are in a red-black tree as in Linux, but the tree code is
+ *    dmaport's own, with the gap augmentation below;
+ *  - a CPU slot of the caches is entered by the thread that owns it without
+ *    a locked instruction (src/slot-lock.h: the owner stores a busy flag;
+ *    anyone else, a flush or a thread sharing the slot, pays for a
+ *    process-wide barrier, membarrier(2)); in the kernel, disabling
+ *    preemption is what makes the per-CPU data the CPU's alone, and Linux
+ *    still takes a per-CPU spinlock with interrupts off;
  *  - the same ranges as Linux's search, found faster on fragmented spaces:
  *    Linux's walk is linear in the ranges it passes.  When a walk gets long,
  *    the tree starts recording in each node the free gap below it and the
@@ -43,8 +51,11 @@
  *
  * Locking: every function may be called concurrently from any thread on the
  * same domain, except init and destroy.  The tree has one spinlock; each CPU
- * slot of the caches has its own (threads sharing a slot serialise on it),
- * each size class's depot has one.  Nothing sleeps; no function allocates
+ * slot of the caches has a slot lock (its owner thread enters without an
+ * atomic read-modify-write; threads sharing a slot, flushes and the checker
+ * take its spinlock), each size class's depot has one.  Where the host has
+ * no membarrier, under ThreadSanitizer and on bare metal, every slot entry
+ * is its spinlock.  Nothing sleeps; no function allocates
  * memory except through the allocator's internal metadata allocator (tree
  * nodes, magazines), which can fail (and which tests fail on purpose through
  * dmp_fail_nth(DMP_FAIL_HEAP, n)).
