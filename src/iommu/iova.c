@@ -144,7 +144,9 @@ static struct dmp_iova_node *node_alloc(struct dmp_iova_domain *iovad)
 	}
 	n = iovad->free_nodes;
 	iovad->free_nodes = n->right;
-	memset(n, 0, sizeof(*n));
+	/* tree_insert() sets the links and the colour, and the gaps if kept */
+	n->flags = 0;
+	n->gap = n->max_gap = 0;
 	return n;
 }
 
@@ -441,7 +443,7 @@ rebalance:
 	insert_fixup(iovad, n);
 }
 
-/* Unlink @n; @above is tree_next(@n). */
+/* Unlink @n; @above is tree_next(@n) (needed only while the gaps are kept; else maybe NULL). */
 static void tree_erase(struct dmp_iova_domain *iovad, struct dmp_iova_node *n,
 		       struct dmp_iova_node *above)
 {
@@ -583,25 +585,33 @@ static void cached_insert_update(struct dmp_iova_domain *iovad, struct dmp_iova_
 		iovad->cached_node = n;
 }
 
-/* @next is tree_next(@n). */
+/* @*next is tree_next(@n), or NULL until someone needs it. */
 static void cached_delete_update(struct dmp_iova_domain *iovad, struct dmp_iova_node *n,
-				 struct dmp_iova_node *next)
+				 struct dmp_iova_node **next)
 {
 	struct dmp_iova_node *c32 = iovad->cached32_node, *c = iovad->cached_node;
 
-	if (n == c32 || (n->pfn_hi < iovad->dma_32bit_pfn && n->pfn_lo >= c32->pfn_lo))
-		iovad->cached32_node = next;
-	if (n == c || n->pfn_lo >= c->pfn_lo)
-		iovad->cached_node = next;
+	if (n == c32 || (n->pfn_hi < iovad->dma_32bit_pfn && n->pfn_lo >= c32->pfn_lo)) {
+		if (!*next)
+			*next = tree_next(n);
+		iovad->cached32_node = *next;
+	}
+	if (n == c || n->pfn_lo >= c->pfn_lo) {
+		if (!*next)
+			*next = tree_next(n);
+		iovad->cached_node = *next;
+	}
 }
 
 /* Unlink and free @n (not the anchor).  Tree lock held. */
 static void remove_node(struct dmp_iova_domain *iovad, struct dmp_iova_node *n)
 {
-	struct dmp_iova_node *next = tree_next(n); /* never NULL: the anchor is above */
+	struct dmp_iova_node *next = NULL; /* tree_next(n), never NULL: the anchor is above */
 
 	DMP_ASSERT(!(n->flags & DMP__IOVA_ANCHOR));
-	cached_delete_update(iovad, n, next);
+	cached_delete_update(iovad, n, &next);
+	if (iovad->augmented && !next)
+		next = tree_next(n); /* the node above inherits the gap */
 	tree_erase(iovad, n, next);
 	iovad->nr_ranges--;
 	if (iovad->augmented && iovad->nr_ranges < AUGMENT_DROP && iovad->augment_walk)
