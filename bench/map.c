@@ -150,6 +150,8 @@ int dmp_bench_map(int argc, char **argv)
 		.dma_bits = bench_arg_long(argc, argv, "--dma-bits", 64),
 		.batch = bench_arg_long(argc, argv, "--batch", 64),
 	};
+	/* 0: every case; 1 coherent, 2 noncoherent, 3 bounced, 4 bounced-nc */
+	long only = bench_arg_long(argc, argv, "--case", 0);
 	int args_rc = bench_args_check(argc, argv);
 	if (args_rc >= 0)
 		return args_rc;
@@ -169,16 +171,16 @@ int dmp_bench_map(int argc, char **argv)
 		if (th != 1 && th != threads)
 			continue;
 		p.threads = th;
-		p.coherent = true;
-		p.bounce = false;
-		one_case("coherent", p);
-		p.coherent = false;
-		one_case("noncoherent", p);
-		p.coherent = true;
-		p.bounce = true;
-		one_case("bounced", p);
-		p.coherent = false;
-		one_case("bounced-nc", p);
+		static const struct { const char *name; bool coherent, bounce; } cases[] = {
+			{ "coherent", true, false }, { "noncoherent", false, false },
+			{ "bounced", true, true }, { "bounced-nc", false, true } };
+		for (long c = 0; c < 4; c++) {
+			if (only && only != c + 1)
+				continue;
+			p.coherent = cases[c].coherent;
+			p.bounce = cases[c].bounce;
+			one_case(cases[c].name, p);
+		}
 	}
 	/* the reference the bounce target is quoted against */
 	size_t len = (size_t)p.granule * DMP_PAGE_SIZE;

@@ -127,8 +127,7 @@ struct dmp_swiotlb_pool {
 	/* Statistics, written on map/unmap. */
 	_Atomic size_t used;     /* slots in use (updated under the area lock) */
 	_Atomic size_t hiwater;
-	_Atomic unsigned long nr_maps;
-	_Atomic unsigned long nr_unmaps;
+	/* (maps and unmaps are counted per area, under its lock) */
 	_Atomic unsigned long nr_full;
 	_Atomic unsigned long nr_bad;
 };

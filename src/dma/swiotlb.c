@@ -65,6 +65,7 @@ struct dmp__swiotlb_area {
 	size_t next_seg;                  /* search starts here (relative to first_seg) */
 	size_t next_slot;                 /* ... at this slot, if in that segment */
 	size_t used;                      /* slots in use */
+	unsigned long nr_maps, nr_unmaps; /* successful ones, for the stats */
 };
 
 /*
@@ -173,6 +174,7 @@ static void take_slots(struct dmp_swiotlb_pool *pool, struct dmp__swiotlb_area *
 		pool->list[j] = (uint8_t)(i - j);
 	pool->segs[seg].nfree = (uint16_t)(pool->segs[seg].nfree - rq->need);
 	area->used += rq->need;
+	area->nr_maps++; /* nothing after this can fail the map */
 	area->next_seg = seg - area->first_seg;
 	area->next_slot = i + rq->need;
 	/* under the area lock, so that the walker holding every lock sees a sum */
@@ -445,8 +447,6 @@ static int pool_setup(struct dmp_swiotlb_pool *pool, const char *name, dmp_phys_
 	}
 	atomic_init(&pool->used, 0);
 	atomic_init(&pool->hiwater, 0);
-	atomic_init(&pool->nr_maps, 0);
-	atomic_init(&pool->nr_unmaps, 0);
 	atomic_init(&pool->nr_full, 0);
 	atomic_init(&pool->nr_bad, 0);
 
@@ -612,7 +612,6 @@ int dmp_swiotlb_tbl_map_single(struct dmp_swiotlb_pool *pool, dmp_phys_t orig_ph
 		memset(first, 0, rq.offset);
 		memset(copied_end, 0, (size_t)(end - copied_end));
 	}
-	atomic_fetch_add_explicit(&pool->nr_maps, 1, memory_order_relaxed);
 	*tlb_phys = slot_phys(pool, idx) + rq.offset;
 	return 0;
 }
@@ -651,6 +650,8 @@ int dmp_swiotlb_tbl_unmap_single(struct dmp_swiotlb_pool *pool, dmp_phys_t tlb_p
 	const char *why = NULL;
 	dmp_phys_t orig = 0, map_at = 0;
 	size_t map_size = 0;
+	bool copy_back = !(attrs & DMP_ATTR_SKIP_CPU_SYNC) &&
+			 (dir == DMP_FROM_DEVICE || dir == DMP_BIDIRECTIONAL);
 
 	dmp_spin_lock(&area->lock);
 	size_t h = head_of(pool, i);
@@ -662,6 +663,10 @@ int dmp_swiotlb_tbl_unmap_single(struct dmp_swiotlb_pool *pool, dmp_phys_t tlb_p
 						       : "size differs from the mapping's";
 		map_at = bounce_addr(pool, h);
 		map_size = pool->slots[h].mapping_size;
+	} else if (!copy_back) {
+		/* nothing to copy: release under this same hold of the lock */
+		release_slots(pool, area, h);
+		area->nr_unmaps++;
 	} else {
 		/* no sync or second unmap may use it while we copy back */
 		pool->slots[h].flags = HEAD_DYING;
@@ -670,14 +675,14 @@ int dmp_swiotlb_tbl_unmap_single(struct dmp_swiotlb_pool *pool, dmp_phys_t tlb_p
 	dmp_spin_unlock(&area->lock);
 	if (why)
 		return report_bad(pool, "unmap", tlb_phys, mapping_size, why, map_at, map_size);
+	if (!copy_back)
+		return 0;
 
-	if (!(attrs & DMP_ATTR_SKIP_CPU_SYNC) && (dir == DMP_FROM_DEVICE || dir == DMP_BIDIRECTIONAL))
-		copy_bytes(orig, tlb_phys, mapping_size);
-
+	copy_bytes(orig, tlb_phys, mapping_size);
 	dmp_spin_lock(&area->lock);
 	release_slots(pool, area, h);
+	area->nr_unmaps++;
 	dmp_spin_unlock(&area->lock);
-	atomic_fetch_add_explicit(&pool->nr_unmaps, 1, memory_order_relaxed);
 	return 0;
 }
 
@@ -770,8 +775,14 @@ void dmp_swiotlb_get_stats(struct dmp_swiotlb_pool *pool, struct dmp_swiotlb_sta
 	st->nslots = pool->nslots;
 	st->used = atomic_load(&pool->used);
 	st->hiwater = atomic_load(&pool->hiwater);
-	st->nr_maps = atomic_load(&pool->nr_maps);
-	st->nr_unmaps = atomic_load(&pool->nr_unmaps);
+	st->nr_maps = st->nr_unmaps = 0;
+	for (unsigned int a = 0; a < pool->nareas; a++) {
+		struct dmp__swiotlb_area *area = &pool->areas[a];
+		dmp_spin_lock(&area->lock);
+		st->nr_maps += area->nr_maps;
+		st->nr_unmaps += area->nr_unmaps;
+		dmp_spin_unlock(&area->lock);
+	}
 	st->nr_full = atomic_load(&pool->nr_full);
 	st->nr_bad = atomic_load(&pool->nr_bad);
 }
