@@ -216,6 +216,8 @@ static size_t area_alloc(struct dmp_swiotlb_pool *pool, unsigned int ai, const s
 	size_t found = SIZE_MAX;
 	size_t step = (size_t)((rq->mask + 1) >> DMP_IO_TLB_SHIFT);
 
+	DMP_ASSERT(DMP_IS_POW2(step));
+
 	dmp_spin_lock(&area->lock);
 	if (area->nslots - area->used < rq->need)
 		goto out;
@@ -232,7 +234,7 @@ static size_t area_alloc(struct dmp_swiotlb_pool *pool, unsigned int ai, const s
 		/* next fit: in the segment of the last allocation, the first
 		 * candidate at or after where it ended; then wrap around */
 		if (n == 0 && area->next_slot > first && area->next_slot < end)
-			start = first + (area->next_slot - first + step - 1) / step * step;
+			start = first + DMP_ALIGN_UP(area->next_slot - first, step); /* step: 2^k */
 		size_t i = seg_search(pool, start, first, end, step, rq->need);
 		if (i == SIZE_MAX) {
 			/* nothing seen: make the counts and the bound exact (a
