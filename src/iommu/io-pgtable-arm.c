@@ -42,6 +42,7 @@
 
 #include "../dma/dma-internal.h"
 #include "../internal.h"
+#include "../slot-lock.h"
 
 #define LPAE_MAX_LEVELS 4
 #define LPAE_LAST_LEVEL 3
@@ -191,7 +192,7 @@ static void lpae_sync(const struct lpae_pgtable *d, lpae_slot *s, size_t n)
  * statistic, nothing depends on it. */
 static inline void count_pte(struct lpae_pgtable *d)
 {
-	atomic_uint_fast64_t *n = &d->ptes_written[dmp_cpu_id()].n;
+	atomic_uint_fast64_t *n = &d->ptes_written[dmp_cpu_slot_index(dmp_cpu_slot())].n;
 	atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
 			      memory_order_relaxed);
 }
