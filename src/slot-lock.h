@@ -23,8 +23,9 @@
  * stats and checks, threads beyond DMP_MAX_CPUS): they pay a system call.
  *
  * Where the platform has no such barrier (dmp__asym_on false: bare metal,
- * ThreadSanitizer builds, a kernel without membarrier), no thread owns a
- * slot and every entry is the spinlock, as before.
+ * ThreadSanitizer builds, a kernel without membarrier, or DMP_SLOT_OWNERS=0
+ * in the environment), no thread owns a slot and every entry is the
+ * spinlock, as before.
  */
 #ifndef DMP_SLOT_LOCK_H
 #define DMP_SLOT_LOCK_H

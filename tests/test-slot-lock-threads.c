@@ -128,7 +128,7 @@ static void test_exclusion(void **state)
 					REMOTE_ITERS * distinct);
 	print_message("owner slots %u and %u; %s\n", owner_slot[0], owner_slot[1],
 		      atomic_load(&dmp__asym_on) ? "owners enter without a lock (membarrier)"
-						 : "no membarrier here: every entry locks");
+						 : "no owners here (no membarrier, or DMP_SLOT_OWNERS=0): every entry locks");
 }
 
 static void *slot_main(void *arg)
