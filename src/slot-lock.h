@@ -22,6 +22,11 @@
  * spinlock instead.  Non-owners are rare (a flush on an allocation failure,
  * stats and checks, threads beyond DMP_MAX_CPUS): they pay a system call.
  *
+ * Not async-signal-safe: a signal handler that enters a slot its thread is
+ * inside breaks the exclusion (a spinlock would deadlock instead).  Across
+ * fork(), as with any lock, a slot another thread was inside at the fork
+ * stays busy in the child, where a non-owner entering it waits forever.
+ *
  * Where the platform has no such barrier (dmp__asym_on false: bare metal,
  * ThreadSanitizer builds, a kernel without membarrier, or DMP_SLOT_OWNERS=0
  * in the environment), no thread owns a slot and every entry is the
@@ -82,6 +87,9 @@ static inline void dmp_slot_remote_begin(struct dmp_slot_lock *s)
 
 static inline void dmp_slot_remote_sync(void)
 {
+	/* this thread's slot first: its assignment ordered it after the
+	 * platform's set-up of dmp__asym_on (pthread_once on the host) */
+	(void)dmp_cpu_slot();
 	if (atomic_load_explicit(&dmp__asym_on, memory_order_relaxed))
 		dmp__asym_barrier();
 }

@@ -193,13 +193,21 @@ static void fq_queue(struct dmp_iommu_dma_cookie *c, unsigned long pfn, unsigned
 {
 	unsigned int self = dmp_cpu_slot();
 	struct flush_queue *q = fq_of_cpu(c, dmp_cpu_slot_index(self));
-	uint64_t now = dmp_time_coarse_ns(); /* a jiffies-like clock is enough here */
 	if (!q) { /* no queue: fall back to strict */
 		dmp__iommu_flush_all(c->domain);
 		dmp_free_iova_fast(&c->iovad, pfn, pages);
 		return;
 	}
+	/*
+	 * The cleared PTEs before the read of fq_start below (Linux's smp_mb()
+	 * in queue_iova()): else a flush could start after that read, refetch
+	 * the old PTE still in this CPU's store buffer, finish, and count for
+	 * this entry.  The slot lock's owner path has no locked instruction to
+	 * order them.
+	 */
+	atomic_thread_fence(memory_order_seq_cst);
 	enum dmp_slot_mode mode = dmp_slot_lock(&q->slot, self);
+	uint64_t now = dmp_time_coarse_ns(); /* jiffies-like is enough; read inside, in order */
 	if (q->count && now - q->e[q->head].when > c->fq_timeout_ns) {
 		fq_flush_iotlb(c);
 		atomic_fetch_add(&c->fq_flushes, 1);

@@ -28,6 +28,7 @@ struct dmp_sim_iommu {
 	unsigned int nr_streams;
 	struct dmp_sim_ste *ste;
 	dmp_spinlock_t lock;        /* STEs, IOTLB, fault queue */
+	uint64_t tlbi_gen;          /* bumped by every invalidation and STE write */
 	struct iotlb_entry *tlb;
 	unsigned int nr_tlb, next_victim;
 	struct dmp_sim_iommu_fault faults[FAULTQ];
@@ -170,6 +171,7 @@ static int iommu_translate(void *cookie, struct dmp_sim_device *dev, dmp_addr_t 
 		}
 	}
 	m->stats.misses++;
+	uint64_t gen = m->tlbi_gen;
 	dmp_spin_unlock(&m->lock);
 	struct dmp__lpae_walk_cfg wc = { .ttbr = ste.ttbr, .tg0 = ste.tg0, .t0sz = ste.t0sz,
 					 .ips = ste.ips, .coherent = m->coherent_walk };
@@ -180,23 +182,32 @@ static int iommu_translate(void *cookie, struct dmp_sim_device *dev, dmp_addr_t 
 		queue_fault(m, dev, sid, addr, write, reason_of(res.fault));
 		return -ENXIO;
 	}
-	/* cache the leaf (a permission fault still fills the TLB, as hardware may) */
+	/*
+	 * Cache the leaf (a permission fault still fills the TLB, as hardware
+	 * may) - unless an invalidation ran during the walk: the walk may have
+	 * read what it invalidated, and an invalidation completes only once no
+	 * walk in flight can leave such an entry behind.  This access itself
+	 * was in flight and may use what it read.
+	 */
+	dmp_addr_t leaf_va = addr & ~(res.leaf_size - 1);
 	dmp_spin_lock(&m->lock);
-	struct iotlb_entry *e = &m->tlb[m->next_victim];
-	m->next_victim = (m->next_victim + 1) % m->nr_tlb;
-	e->valid = true;
-	e->asid = ste.asid;
-	e->size = res.leaf_size;
-	e->va = addr & ~(res.leaf_size - 1);
-	e->pa = res.phys - (addr - e->va);
-	e->write = res.write;
+	if (m->tlbi_gen == gen) {
+		struct iotlb_entry *e = &m->tlb[m->next_victim];
+		m->next_victim = (m->next_victim + 1) % m->nr_tlb;
+		e->valid = true;
+		e->asid = ste.asid;
+		e->size = res.leaf_size;
+		e->va = leaf_va;
+		e->pa = res.phys - (addr - leaf_va);
+		e->write = res.write;
+	}
 	dmp_spin_unlock(&m->lock);
 	if (err) {
 		queue_fault(m, dev, sid, addr, write, DMP_SIM_IOMMU_F_PERMISSION);
 		return -EACCES;
 	}
 	*phys = res.phys;
-	*chunk = (size_t)DMP_MIN((uint64_t)len, res.leaf_size - (addr - e->va));
+	*chunk = (size_t)DMP_MIN((uint64_t)len, res.leaf_size - (addr - leaf_va));
 	return 0;
 }
 
@@ -229,6 +240,7 @@ int dmp_sim_iommu_write_ste(struct dmp_sim_iommu *iommu, uint32_t sid, const str
 		return -EINVAL;
 	dmp_spin_lock(&iommu->lock);
 	iommu->ste[sid] = *ste;
+	iommu->tlbi_gen++;
 	dmp_spin_unlock(&iommu->lock);
 	return 0;
 }
@@ -239,6 +251,7 @@ void dmp_sim_iommu_tlbi_all(struct dmp_sim_iommu *iommu)
 	for (unsigned int i = 0; i < iommu->nr_tlb; i++)
 		iommu->tlb[i].valid = false;
 	iommu->stats.invalidations++;
+	iommu->tlbi_gen++;
 	dmp_spin_unlock(&iommu->lock);
 }
 
@@ -249,6 +262,7 @@ void dmp_sim_iommu_tlbi_asid(struct dmp_sim_iommu *iommu, uint16_t asid)
 		if (iommu->tlb[i].asid == asid)
 			iommu->tlb[i].valid = false;
 	iommu->stats.invalidations++;
+	iommu->tlbi_gen++;
 	dmp_spin_unlock(&iommu->lock);
 }
 
@@ -263,6 +277,7 @@ void dmp_sim_iommu_tlbi_va(struct dmp_sim_iommu *iommu, uint16_t asid, dmp_addr_
 			e->valid = false;
 	}
 	iommu->stats.invalidations++;
+	iommu->tlbi_gen++;
 	dmp_spin_unlock(&iommu->lock);
 }
 
