@@ -142,7 +142,7 @@ test: $(TEST_BINS)
 	for t in $(TEST_BINS); do \
 	  if $$t > $$t.log 2>&1; then pass=$$((pass+1)); else fail=$$((fail+1)); failed="$$failed $$(basename $$t)"; cat $$t.log; fi; \
 	done; \
-	for t in $(filter %-threads,$(TEST_BINS)); do \
+	for t in $(if $(filter tsan,$(SAN)),,$(filter %-threads,$(TEST_BINS))); do \
 	  if DMP_SLOT_OWNERS=0 $$t > $$t.noowners.log 2>&1; then pass=$$((pass+1)); \
 	  else fail=$$((fail+1)); failed="$$failed $$(basename $$t)(DMP_SLOT_OWNERS=0)"; cat $$t.noowners.log; fi; \
 	done; \
