@@ -108,7 +108,7 @@ struct dmp_iova_domain {
 	struct dmp_iova_node *root;
 	struct dmp_iova_node *cached_node;   /* where the next search starts */
 	struct dmp_iova_node *cached32_node; /* same, for limits <= 4 GiB */
-	struct dmp_iova_node anchor;         /* above every range: pfn ~0UL */
+	_Alignas(64) struct dmp_iova_node anchor; /* above every range: pfn ~0UL */
 	unsigned long fail_size[2];          /* smallest failed size [aligned] */
 	unsigned long fail_limit[2];         /* its limit: larger fails too */
 	unsigned long nr_ranges;             /* nodes in the tree, anchor excluded */

@@ -97,9 +97,12 @@ struct dmp__iova_rcaches {
 /* Tree nodes come in chunks; a chunk lives until the domain is destroyed. */
 #define NODES_PER_CHUNK 63
 struct dmp__iova_chunk {
-	struct dmp__iova_chunk *next;
+	/* first, so that each 64-byte node is one cache line (chunks are
+	 * 64-byte aligned): with the link first, every node straddled two */
 	struct dmp_iova_node nodes[NODES_PER_CHUNK];
+	struct dmp__iova_chunk *next;
 };
+_Static_assert(sizeof(struct dmp_iova_node) == 64, "a tree node is one cache line");
 
 /* Bits: fls(0) = 0, fls(1) = 1, fls(4) = 3. */
 static inline unsigned int fls_ul(unsigned long x)
