@@ -46,13 +46,54 @@ extern dmp_spinlock_t dmp__dbg_lock;
 /* The list of live entries (head: a sentinel). */
 extern struct dbg_entry dmp__dbg_all;
 
-/* dmp__dbg_report - count, log, keep and (abort mode) abort for a finding.
- * @e the entry concerned or NULL; called with dmp__dbg_lock held. */
-void dmp__dbg_report(enum dmp_debug_kind kind, const struct dmp_device *dev,
-			     const struct dbg_entry *e, dmp_addr_t dma, dmp_phys_t phys, size_t size,
-			     enum dmp_data_direction dir, const char *file, int line,
-			     const char *owner_file, int owner_line, const char *fmt, ...)
-	DMP__PRINTF(12, 13);
+/*
+ * A call site: where the driver did something (file and line of the call,
+ * through the API's __FILE__/__LINE__ macros).  A NULL file: none.
+ */
+struct dmp__dbg_site {
+	const char *file;
+	int line;
+};
+
+/*
+ * struct dbg_finding - what dmp__dbg_report() reports, given with
+ * designated initialisers so each call names what it sets:
+ *
+ *	dmp__dbg_report(&(struct dbg_finding){
+ *				DMP__DBG_ENTRY(e), .kind = DMP_DEBUG_SIZE_MISMATCH,
+ *				.at = { file, line } },
+ *			"device driver frees ... [map size=%zu]", e->size);
+ *
+ * @kind:  what it is.
+ * @dev:   the device (NULL: none named).
+ * @entry: the tracked mapping concerned, or NULL; its map site is printed
+ *         ("mapped at") when it is not @at.
+ * @dma, @phys, @size, @dir: the mapping or access concerned (DMP__DBG_ENTRY
+ *         fills them, and @dev and @entry, from an entry).
+ * @at:    the call that broke the rule; { NULL } for a device access.
+ * @owner: for ownership findings, the map or sync_for_device that gave the
+ *         device the buffer; else { NULL }.
+ */
+struct dbg_finding {
+	enum dmp_debug_kind kind;
+	const struct dmp_device *dev;
+	const struct dbg_entry *entry;
+	dmp_addr_t dma;
+	dmp_phys_t phys;
+	size_t size;
+	enum dmp_data_direction dir;
+	struct dmp__dbg_site at;
+	struct dmp__dbg_site owner;
+};
+
+/* The fields of a finding about entry @e: its device, bus range and direction. */
+#define DMP__DBG_ENTRY(e)                                                                     \
+	.dev = (e)->dev, .entry = (e), .dma = (e)->dma, .phys = (e)->phys, .size = (e)->size,  \
+	.dir = (e)->dir
+
+/* dmp__dbg_report - count, log, keep and (abort mode) abort for finding @f;
+ * @fmt says what was wrong.  Called with dmp__dbg_lock held. */
+void dmp__dbg_report(const struct dbg_finding *f, const char *fmt, ...) DMP__PRINTF(2, 3);
 /* dmp__dbg_report_once - as above, for entry @e, once per kind per entry. */
 #define dmp__dbg_once(e, kind) (!((e)->reported & (1u << (kind))) && ((e)->reported |= 1u << (kind)))
 

@@ -394,10 +394,13 @@ static void take_back(struct dbg_entry *e, dmp_phys_t a, size_t n, const char *f
 	if (changed && dmp__dbg_once(e, DMP_DEBUG_CPU_WROTE_OWNED)) {
 		dmp_phys_t lo, hi;
 		line_part(s->cline0, s->L, first, e->phys, e->size, &lo, &hi);
-		dmp__dbg_report(DMP_DEBUG_CPU_WROTE_OWNED, e->dev, e, e->dma, e->phys, e->size,
-				e->dir, file, line, e->owner_file, e->owner_line,
+		dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+						       .kind = DMP_DEBUG_CPU_WROTE_OWNED,
+						       .at = { file, line },
+						       .owner = { e->owner_file, e->owner_line } },
 				"CPU wrote to a buffer the device owned [%zu line(s), the first at "
-				"offset %llu]", changed, (unsigned long long)(lo - e->phys));
+				"offset %llu]",
+				changed, (unsigned long long)(lo - e->phys));
 	}
 }
 
@@ -429,11 +432,15 @@ static void check_shared_inval(struct dbg_entry *e, dmp_phys_t a, size_t n, cons
 		}
 		if ((dirty || edge_outside_hash(e, which) != s->edge_hash[which]) &&
 		    dmp__dbg_once(e, DMP_DEBUG_INVAL_SHARED)) {
-			dmp__dbg_report(DMP_DEBUG_INVAL_SHARED, e->dev, e, e->dma, e->phys, e->size,
-					e->dir, file, line, e->owner_file, e->owner_line,
-					"invalidate discards CPU data sharing cache line 0x%llx with "
-					"the buffer (not cache-line aligned: use "
-					"dmp_get_cache_alignment())", (unsigned long long)ls);
+			dmp__dbg_report(
+				&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+						       .kind = DMP_DEBUG_INVAL_SHARED,
+						       .at = { file, line },
+						       .owner = { e->owner_file, e->owner_line } },
+				"invalidate discards CPU data sharing cache line 0x%llx with "
+				"the buffer (not cache-line aligned: use "
+				"dmp_get_cache_alignment())",
+				(unsigned long long)ls);
 			return;
 		}
 	}
@@ -476,13 +483,16 @@ void dmp__dbg_sim_release(struct dbg_entry *e, unsigned long attrs, const char *
 			check_shared_inval(e, e->phys, e->size, file, line);
 		size_t stale = invalidates ? 0 : pending_dev_writes(e, s->dev_phys, e->size);
 		if (stale && dmp__dbg_once(e, DMP_DEBUG_STALE_TO_CPU))
-			dmp__dbg_report(DMP_DEBUG_STALE_TO_CPU, e->dev, e, e->dma, e->phys, e->size,
-					e->dir, file, line, NULL, 0,
+			dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+							       .kind = DMP_DEBUG_STALE_TO_CPU,
+							       .at = { file, line } },
 					"CPU gets back a buffer the device wrote, without an "
 					"invalidate (%s): %zu line(s) stale in the CPU's view",
-					(attrs & DMP_ATTR_SKIP_CPU_SYNC) ? "unmapped with "
-					"SKIP_CPU_SYNC and never synced for the CPU"
-					: "mapped DMA_TO_DEVICE", stale);
+					(attrs & DMP_ATTR_SKIP_CPU_SYNC)
+						? "unmapped with "
+						  "SKIP_CPU_SYNC and never synced for the CPU"
+						: "mapped DMA_TO_DEVICE",
+					stale);
 	}
 	if (!s->direct)
 		return;
@@ -531,10 +541,17 @@ size_t dmp__dbg_sim_check_point(struct dmp_device *dev, const void *ptr, size_t 
 		stale += s;
 	}
 	if (stale)
-		dmp__dbg_report(DMP_DEBUG_STALE_TO_CPU, dev, owner, owner ? owner->dma : 0, phys,
-				size, owner ? owner->dir : DMP_NONE, file, line, NULL, 0,
+		dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_STALE_TO_CPU,
+						       .dev = dev,
+						       .entry = owner,
+						       .dma = owner ? owner->dma : 0,
+						       .phys = phys,
+						       .size = size,
+						       .dir = owner ? owner->dir : DMP_NONE,
+						       .at = { file, line } },
 				"CPU reads %zu line(s) a device wrote that were never invalidated "
-				"(check point)", stale);
+				"(check point)",
+				stale);
 	return stale;
 }
 
@@ -561,16 +578,27 @@ static void rogue(struct dmp_device *dev, const struct dmp_sim_event *ev, dmp_ph
 			continue;
 		if (!history[i].reported) {
 			history[i].reported = true;
-			dmp__dbg_report(DMP_DEBUG_DMA_AFTER_UNMAP, dev, NULL, history[i].dma,
-					history[i].phys, history[i].size, history[i].dir,
-					history[i].map_file, history[i].map_line, NULL, 0,
+			dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_DMA_AFTER_UNMAP,
+							       .dev = dev,
+							       .dma = history[i].dma,
+							       .phys = history[i].phys,
+							       .size = history[i].size,
+							       .dir = history[i].dir,
+							       .at = { history[i].map_file,
+								       history[i].map_line } },
 					"device DMA %s of phys 0x%llx (%zu bytes) after the buffer "
-					"was unmapped at %s:%d", what, (unsigned long long)p, n,
-					history[i].unmap_file, history[i].unmap_line);
+					"was unmapped at %s:%d",
+					what, (unsigned long long)p, n, history[i].unmap_file,
+					history[i].unmap_line);
 		}
 		return;
 	}
-	dmp__dbg_report(DMP_DEBUG_ROGUE_DMA, dev, NULL, ev->bus, p, n, DMP_NONE, NULL, 0, NULL, 0,
+	dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_ROGUE_DMA,
+					       .dev = dev,
+					       .dma = ev->bus,
+					       .phys = p,
+					       .size = n,
+					       .dir = DMP_NONE },
 			"device DMA %s outside every active mapping of the device [phys=0x%llx]",
 			what, (unsigned long long)p);
 }
@@ -584,12 +612,18 @@ static void wc_check(struct dmp_device *dev, const struct dmp_sim_event *ev,
 		if (st < 0 || !(st & DMP_SIM_LINE_WB_PENDING))
 			continue;
 		struct dbg_entry *e = entry_at(ev->sdev, ls);
-		dmp__dbg_report(DMP_DEBUG_WC_UNDRAINED, dev, e, e ? e->dma : ev->bus, ev->phys,
-				ev->size, DMP_NONE, e ? e->file : NULL, e ? e->line : 0, NULL, 0,
-				"device read %s memory the CPU wrote and no barrier has drained "
-				"(a missing dmp_dma_wmb() before handing it to the device)",
-				dmp_sim_mem_attr(sim, ls) == DMP_MEM_WC ? "write-combining"
-									  : "uncached");
+		dmp__dbg_report(
+			&(struct dbg_finding){ .kind = DMP_DEBUG_WC_UNDRAINED,
+					       .dev = dev,
+					       .entry = e,
+					       .dma = e ? e->dma : ev->bus,
+					       .phys = ev->phys,
+					       .size = ev->size,
+					       .dir = DMP_NONE,
+					       .at = { e ? e->file : NULL, e ? e->line : 0 } },
+			"device read %s memory the CPU wrote and no barrier has drained "
+			"(a missing dmp_dma_wmb() before handing it to the device)",
+			dmp_sim_mem_attr(sim, ls) == DMP_MEM_WC ? "write-combining" : "uncached");
 		return;
 	}
 }
@@ -619,11 +653,12 @@ static void device_access(struct dmp_device *dev, const struct dmp_sim_event *ev
 			continue;
 		/* Linux can only tell at the unmap; here the first use tells */
 		if (!e->err_checked && dmp__dbg_once(e, DMP_DEBUG_ERROR_UNCHECKED))
-			dmp__dbg_report(DMP_DEBUG_ERROR_UNCHECKED, dev, e, e->dma, e->phys, e->size,
-					e->dir, e->file, e->line, NULL, 0,
+			dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+							       .kind = DMP_DEBUG_ERROR_UNCHECKED,
+							       .at = { e->file, e->line } },
 					"device driver failed to check map error [mapped as %s] "
-					"before the device used the mapping", e->type == DMP_MAP_PAGE
-					? "page" : "single");
+					"before the device used the mapping",
+					e->type == DMP_MAP_PAGE ? "page" : "single");
 		if (!s->noncoherent || !normal)
 			continue;
 		if (!e->device_owns) {
@@ -640,11 +675,14 @@ static void device_access(struct dmp_device *dev, const struct dmp_sim_event *ev
 				dirty += (s->cflags[k] & F_CPU_REF) &&
 					 cpu_line_hash(e, k) != s->hash[k];
 			if (dirty && dmp__dbg_once(e, DMP_DEBUG_STALE_TO_DEVICE))
-				dmp__dbg_report(DMP_DEBUG_STALE_TO_DEVICE, dev, e, e->dma, e->phys,
-						e->size, e->dir, e->file, e->line, NULL, 0,
-						"device read %zu line(s) the CPU wrote while it owned "
-						"the buffer, never cleaned: synced for the CPU, never "
-						"synced back for the device (mapped here)", dirty);
+				dmp__dbg_report(
+					&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+							       .kind = DMP_DEBUG_STALE_TO_DEVICE,
+							       .at = { e->file, e->line } },
+					"device read %zu line(s) the CPU wrote while it owned "
+					"the buffer, never cleaned: synced for the CPU, never "
+					"synced back for the device (mapped here)",
+					dirty);
 			continue;
 		}
 		size_t newer = 0, lost = 0;
@@ -669,16 +707,22 @@ static void device_access(struct dmp_device *dev, const struct dmp_sim_event *ev
 			}
 		}
 		if (!write && newer && dmp__dbg_once(e, DMP_DEBUG_STALE_TO_DEVICE))
-			dmp__dbg_report(DMP_DEBUG_STALE_TO_DEVICE, dev, e, e->dma, e->phys, e->size,
-					e->dir, e->owner_file, e->owner_line, NULL, 0,
-					"device read %zu line(s) the CPU had dirtied and never "
-					"cleaned (stale data to the device; the buffer was handed "
-					"over here)", newer);
+			dmp__dbg_report(
+				&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+						       .kind = DMP_DEBUG_STALE_TO_DEVICE,
+						       .at = { e->owner_file, e->owner_line } },
+				"device read %zu line(s) the CPU had dirtied and never "
+				"cleaned (stale data to the device; the buffer was handed "
+				"over here)",
+				newer);
 		if (write && newer + lost && dmp__dbg_once(e, DMP_DEBUG_LOST_UPDATE))
-			dmp__dbg_report(DMP_DEBUG_LOST_UPDATE, dev, e, e->dma, e->phys, e->size,
-					e->dir, e->owner_file, e->owner_line, NULL, 0,
-					"device wrote %zu line(s) the CPU also holds dirty: one of "
-					"the two writes will be lost", newer + lost);
+			dmp__dbg_report(
+				&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+						       .kind = DMP_DEBUG_LOST_UPDATE,
+						       .at = { e->owner_file, e->owner_line } },
+				"device wrote %zu line(s) the CPU also holds dirty: one of "
+				"the two writes will be lost",
+				newer + lost);
 	}
 	/* rogue DMA: walk the access through the device's live ranges (the
 	 * direct path only: behind an IOMMU the IOMMU is the judge) */
@@ -750,14 +794,19 @@ static void observe(void *cookie, const struct dmp_sim_event *ev)
 			return; /* hardware no tracked device drives */
 		dmp_spin_lock(&dmp__dbg_lock);
 		if (ev->kind == DMP_EV_DEV_FAULT)
-			dmp__dbg_report(DMP_DEBUG_DMA_FAULT, dev, NULL, ev->bus, 0, ev->size,
-					DMP_NONE, NULL, 0, NULL, 0,
-					"device DMA %s faulted (error -%llu) at bus address 0x%llx: "
-					"%s", ev->text, (unsigned long long)ev->value,
-					(unsigned long long)ev->bus,
-					ev->value == EFAULT ? "no memory there (an address beyond "
-					"its address width, truncated by its port?)"
-							    : "the IOMMU refused the translation");
+			dmp__dbg_report(
+				&(struct dbg_finding){ .kind = DMP_DEBUG_DMA_FAULT,
+						       .dev = dev,
+						       .dma = ev->bus,
+						       .size = ev->size,
+						       .dir = DMP_NONE },
+				"device DMA %s faulted (error -%llu) at bus address 0x%llx: "
+				"%s",
+				ev->text, (unsigned long long)ev->value,
+				(unsigned long long)ev->bus,
+				ev->value == EFAULT ? "no memory there (an address beyond "
+						      "its address width, truncated by its port?)"
+						    : "the IOMMU refused the translation");
 		else
 			device_access(dev, ev);
 		dmp_spin_unlock(&dmp__dbg_lock);

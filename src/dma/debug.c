@@ -208,10 +208,7 @@ static bool checked_locked(const struct dmp_device *dev)
 
 /* ---- reports ------------------------------------------------------------- */
 
-void dmp__dbg_report(enum dmp_debug_kind kind, const struct dmp_device *dev,
-		     const struct dbg_entry *e, dmp_addr_t dma, dmp_phys_t phys, size_t size,
-		     enum dmp_data_direction dir, const char *file, int line,
-		     const char *owner_file, int owner_line, const char *fmt, ...)
+void dmp__dbg_report(const struct dbg_finding *f, const char *fmt, ...)
 {
 	enum dmp_debug_mode m = dmp_debug_get_mode();
 	char what[256];
@@ -222,33 +219,34 @@ void dmp__dbg_report(enum dmp_debug_kind kind, const struct dmp_device *dev,
 
 	struct dmp_debug_report r;
 	memset(&r, 0, sizeof(r));
-	r.kind = kind;
-	r.dev = dev;
-	snprintf(r.device, sizeof(r.device), "%s", dev ? dev->name : "(no device)");
-	r.dma = dma;
-	r.phys = phys;
-	r.size = size;
-	r.dir = dir;
-	r.file = file;
-	r.line = line;
-	r.owner_file = owner_file;
-	r.owner_line = owner_line;
+	r.kind = f->kind;
+	r.dev = f->dev;
+	snprintf(r.device, sizeof(r.device), "%s", f->dev ? f->dev->name : "(no device)");
+	r.dma = f->dma;
+	r.phys = f->phys;
+	r.size = f->size;
+	r.dir = f->dir;
+	r.file = f->at.file;
+	r.line = f->at.line;
+	r.owner_file = f->owner.file;
+	r.owner_line = f->owner.line;
 	char owner[160] = "";
-	if (owner_file)
-		snprintf(owner, sizeof(owner), " (device owns it since %s:%d)", owner_file,
-			 owner_line);
+	if (f->owner.file)
+		snprintf(owner, sizeof(owner), " (device owns it since %s:%d)", f->owner.file,
+			 f->owner.line);
+	const struct dbg_entry *e = f->entry;
 	char mapped[160] = "";
-	if (e && e->file && (e->file != file || e->line != line))
+	if (e && e->file && (e->file != f->at.file || e->line != f->at.line))
 		snprintf(mapped, sizeof(mapped), " [mapped at %s:%d]", e->file, e->line);
 	char at[160] = " (a device access: no call site)";
-	if (file)
-		snprintf(at, sizeof(at), " at %s:%d", file, line);
+	if (f->at.file)
+		snprintf(at, sizeof(at), " at %s:%d", f->at.file, f->at.line);
 	snprintf(r.text, sizeof(r.text),
 		 "dmaport: %s: DMA-API: %s [bus address=0x%llx size=%zu direction=%s]%s%s%s",
-		 r.device, what, (unsigned long long)dma, size, dmp__dir_name(dir), mapped, at,
-		 owner);
+		 r.device, what, (unsigned long long)f->dma, f->size, dmp__dir_name(f->dir), mapped,
+		 at, owner);
 
-	counters[kind]++;
+	counters[f->kind]++;
 	if (m >= DMP_DEBUG_FAIL) {
 		size_t slot = (report_head + nr_reports) % DMP_DEBUG_MAX_REPORTS;
 		if (nr_reports == DMP_DEBUG_MAX_REPORTS)
@@ -409,12 +407,13 @@ static void check_overlap(struct dbg_entry *n)
 			continue;
 		dmp_phys_t ef = DMP_ALIGN_DOWN(e->phys, L), ee = DMP_ALIGN_UP(e->phys + e->size, L);
 		if (first < ee && ef < end) {
-			dmp__dbg_report(DMP_DEBUG_OVERLAP, n->dev, n, n->dma, n->phys, n->size,
-					n->dir, n->file, n->line, NULL, 0,
+			dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(n),
+							       .kind = DMP_DEBUG_OVERLAP,
+							       .at = { n->file, n->line } },
 					"cacheline tracking EEXIST, overlapping mappings aren't "
 					"supported [shares cache lines with %s mapping of %s at "
-					"%s:%d, phys=0x%llx size=%zu]", type_name(e->type),
-					e->dev->name, e->file, e->line,
+					"%s:%d, phys=0x%llx size=%zu]",
+					type_name(e->type), e->dev->name, e->file, e->line,
 					(unsigned long long)e->phys, e->size);
 			return;
 		}
@@ -501,12 +500,20 @@ void dmp__debug_map_refused(struct dmp_device *dev, const void *cpu_addr, size_t
 	if (!checked_locked(dev))
 		goto out;
 	if (on_this_stack(cpu_addr))
-		dmp__dbg_report(DMP_DEBUG_MAP_STACK, dev, NULL, DMP_MAPPING_ERROR, 0, size, dir,
-				file, line, NULL, 0,
+		dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_MAP_STACK,
+						       .dev = dev,
+						       .dma = DMP_MAPPING_ERROR,
+						       .size = size,
+						       .dir = dir,
+						       .at = { file, line } },
 				"device driver maps memory from stack [addr=%p]", cpu_addr);
 	else
-		dmp__dbg_report(DMP_DEBUG_MAP_NOT_DMA, dev, NULL, DMP_MAPPING_ERROR, 0, size, dir,
-				file, line, NULL, 0,
+		dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_MAP_NOT_DMA,
+						       .dev = dev,
+						       .dma = DMP_MAPPING_ERROR,
+						       .size = size,
+						       .dir = dir,
+						       .at = { file, line } },
 				"device driver maps memory that is not DMA-able (%s) [addr=%p]",
 				why ? why : "?", cpu_addr);
 out:
@@ -547,46 +554,62 @@ static void check_unmap(const struct unmap_ref *r)
 {
 	struct dbg_entry *e = find_exact(r->dev, r->dma, r->type, r->size, r->dir);
 	if (!e) {
-		dmp__dbg_report(DMP_DEBUG_FREE_UNKNOWN, r->dev, NULL, r->dma, 0, r->size, r->dir,
-				r->file, r->line, NULL, 0,
+		dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_FREE_UNKNOWN,
+						       .dev = r->dev,
+						       .dma = r->dma,
+						       .size = r->size,
+						       .dir = r->dir,
+						       .at = { r->file, r->line } },
 				"device driver tries to free DMA memory it has not allocated "
-				"(%s)", type_name(r->type));
+				"(%s)",
+				type_name(r->type));
 		return;
 	}
 	if (r->size != e->size)
-		dmp__dbg_report(DMP_DEBUG_SIZE_MISMATCH, r->dev, e, r->dma, e->phys, e->size,
-				e->dir, r->file, r->line, NULL, 0,
+		dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+						       .kind = DMP_DEBUG_SIZE_MISMATCH,
+						       .at = { r->file, r->line } },
 				"device driver frees DMA memory with different size [map size=%zu "
-				"bytes] [unmap size=%zu bytes]", e->size, r->size);
+				"bytes] [unmap size=%zu bytes]",
+				e->size, r->size);
 	if (r->type != e->type)
-		dmp__dbg_report(DMP_DEBUG_TYPE_MISMATCH, r->dev, e, r->dma, e->phys, e->size,
-				e->dir, r->file, r->line, NULL, 0,
+		dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+						       .kind = DMP_DEBUG_TYPE_MISMATCH,
+						       .at = { r->file, r->line } },
 				"device driver frees DMA memory with wrong function [mapped as %s] "
-				"[unmapped as %s]", type_name(e->type), type_name(r->type));
+				"[unmapped as %s]",
+				type_name(e->type), type_name(r->type));
 	else if (e->type == DMP_MAP_COHERENT && r->cpu != e->cpu)
-		dmp__dbg_report(DMP_DEBUG_CPU_ADDR_MISMATCH, r->dev, e, r->dma, e->phys, e->size,
-				e->dir, r->file, r->line, NULL, 0,
+		dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+						       .kind = DMP_DEBUG_CPU_ADDR_MISMATCH,
+						       .at = { r->file, r->line } },
 				"device driver frees DMA memory with different CPU address [cpu "
-				"alloc address=%p] [cpu free address=%p]", e->cpu, r->cpu);
+				"alloc address=%p] [cpu free address=%p]",
+				e->cpu, r->cpu);
 	if (r->type == DMP_MAP_SG && e->type == DMP_MAP_SG && r->sg_call_ents != e->sg_call_ents &&
 	    !r->sg_later)
-		dmp__dbg_report(DMP_DEBUG_SG_COUNT_MISMATCH, r->dev, e, r->dma, e->phys, e->size,
-				e->dir, r->file, r->line, NULL, 0,
+		dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+						       .kind = DMP_DEBUG_SG_COUNT_MISMATCH,
+						       .at = { r->file, r->line } },
 				"device driver frees DMA sg list with different entry count [map "
-				"count=%d] [unmap count=%d]", e->sg_call_ents, r->sg_call_ents);
+				"count=%d] [unmap count=%d]",
+				e->sg_call_ents, r->sg_call_ents);
 	/* Linux: "this may be no bug in reality - but most implementations of
 	 * the DMA API don't handle this properly" */
 	if (r->dir != e->dir)
-		dmp__dbg_report(DMP_DEBUG_DIR_MISMATCH, r->dev, e, r->dma, e->phys, e->size,
-				e->dir, r->file, r->line, NULL, 0,
+		dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+						       .kind = DMP_DEBUG_DIR_MISMATCH,
+						       .at = { r->file, r->line } },
 				"device driver frees DMA memory with different direction [mapped "
-				"with %s] [unmapped with %s]", dmp__dir_name(e->dir),
-				dmp__dir_name(r->dir));
+				"with %s] [unmapped with %s]",
+				dmp__dir_name(e->dir), dmp__dir_name(r->dir));
 	if (!e->err_checked && dmp__dbg_once(e, DMP_DEBUG_ERROR_UNCHECKED))
-		dmp__dbg_report(DMP_DEBUG_ERROR_UNCHECKED, r->dev, e, r->dma, e->phys, e->size,
-				e->dir, e->file, e->line, NULL, 0,
+		dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+						       .kind = DMP_DEBUG_ERROR_UNCHECKED,
+						       .at = { e->file, e->line } },
 				"device driver failed to check map error [mapped as %s] [unmapped "
-				"at %s:%d]", type_name(e->type), r->file, r->line);
+				"at %s:%d]",
+				type_name(e->type), r->file, r->line);
 	if (e->sim)
 		dmp__dbg_sim_release(e, r->attrs, r->file, r->line);
 	entry_unlink(e);
@@ -615,18 +638,32 @@ static void check_sg_segment(struct dbg_entry *e, const struct dmp_scatterlist *
 {
 	unsigned int len = dmp_sg_dma_len(s);
 	if (e->dev->max_segment_size && len > e->dev->max_segment_size)
-		dmp__dbg_report(DMP_DEBUG_SG_TOO_LONG, e->dev, e, e->dma, e->phys, len, e->dir,
-				e->file, e->line, NULL, 0,
+		dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_SG_TOO_LONG,
+						       .dev = e->dev,
+						       .entry = e,
+						       .dma = e->dma,
+						       .phys = e->phys,
+						       .size = len,
+						       .dir = e->dir,
+						       .at = { e->file, e->line } },
 				"mapping sg segment longer than device claims to support [len=%u] "
-				"[max=%u]", len, e->dev->max_segment_size);
+				"[max=%u]",
+				len, e->dev->max_segment_size);
 	uint64_t mask = e->dev->segment_boundary_mask;
 	dmp_addr_t start = dmp_sg_dma_address(s), end = start + len - 1;
 	if (len && (start & ~mask) != (end & ~mask))
-		dmp__dbg_report(DMP_DEBUG_SG_BOUNDARY, e->dev, e, e->dma, e->phys, len, e->dir,
-				e->file, e->line, NULL, 0,
+		dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_SG_BOUNDARY,
+						       .dev = e->dev,
+						       .entry = e,
+						       .dma = e->dma,
+						       .phys = e->phys,
+						       .size = len,
+						       .dir = e->dir,
+						       .at = { e->file, e->line } },
 				"mapping sg segment across boundary [start=0x%llx] [end=0x%llx] "
-				"[boundary=0x%llx]", (unsigned long long)start,
-				(unsigned long long)end, (unsigned long long)mask);
+				"[boundary=0x%llx]",
+				(unsigned long long)start, (unsigned long long)end,
+				(unsigned long long)mask);
 }
 
 void dmp__debug_map_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
@@ -716,39 +753,69 @@ static void check_sync(struct dmp_device *dev, dmp_addr_t dma, size_t size,
 {
 	struct dbg_entry *e = find_containing(dev, dma);
 	if (!e) {
-		dmp__dbg_report(DMP_DEBUG_SYNC_UNMAPPED, dev, NULL, dma, 0, size, dir, file, line,
-				NULL, 0, "device driver tries to sync DMA memory it has not "
+		dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_SYNC_UNMAPPED,
+						       .dev = dev,
+						       .dma = dma,
+						       .size = size,
+						       .dir = dir,
+						       .at = { file, line } },
+				"device driver tries to sync DMA memory it has not "
 				"allocated");
 		return;
 	}
 	if (dma + size > e->dma + e->size)
-		dmp__dbg_report(DMP_DEBUG_SYNC_RANGE, dev, e, e->dma, e->phys, e->size, e->dir,
-				file, line, NULL, 0,
+		dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_SYNC_RANGE,
+						       .dev = dev,
+						       .entry = e,
+						       .dma = e->dma,
+						       .phys = e->phys,
+						       .size = e->size,
+						       .dir = e->dir,
+						       .at = { file, line } },
 				"device driver syncs DMA memory outside allocated range "
-				"[allocation size=%zu bytes] [sync offset+size=%llu]", e->size,
-				(unsigned long long)(dma - e->dma + size));
+				"[allocation size=%zu bytes] [sync offset+size=%llu]",
+				e->size, (unsigned long long)(dma - e->dma + size));
 	if (e->dir != DMP_BIDIRECTIONAL && dir != e->dir) {
 		/* Linux reports both "different direction" and the read-only /
 		 * write-only finding for these two cases; here the more precise
 		 * one stands alone */
 		if (!for_device && e->dir == DMP_TO_DEVICE)
-			dmp__dbg_report(DMP_DEBUG_SYNC_RO_FOR_CPU, dev, e, e->dma, e->phys, e->size,
-					e->dir, file, line, NULL, 0,
+			dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_SYNC_RO_FOR_CPU,
+							       .dev = dev,
+							       .entry = e,
+							       .dma = e->dma,
+							       .phys = e->phys,
+							       .size = e->size,
+							       .dir = e->dir,
+							       .at = { file, line } },
 					"device driver syncs device read-only DMA memory for cpu "
-					"[mapped with %s] [synced with %s]", dmp__dir_name(e->dir),
-					dmp__dir_name(dir));
+					"[mapped with %s] [synced with %s]",
+					dmp__dir_name(e->dir), dmp__dir_name(dir));
 		else if (for_device && e->dir == DMP_FROM_DEVICE)
-			dmp__dbg_report(DMP_DEBUG_SYNC_WO_FOR_DEV, dev, e, e->dma, e->phys, e->size,
-					e->dir, file, line, NULL, 0,
-					"device driver syncs device write-only DMA memory to device "
-					"[mapped with %s] [synced with %s]", dmp__dir_name(e->dir),
-					dmp__dir_name(dir));
+			dmp__dbg_report(
+				&(struct dbg_finding){ .kind = DMP_DEBUG_SYNC_WO_FOR_DEV,
+						       .dev = dev,
+						       .entry = e,
+						       .dma = e->dma,
+						       .phys = e->phys,
+						       .size = e->size,
+						       .dir = e->dir,
+						       .at = { file, line } },
+				"device driver syncs device write-only DMA memory to device "
+				"[mapped with %s] [synced with %s]",
+				dmp__dir_name(e->dir), dmp__dir_name(dir));
 		else
-			dmp__dbg_report(DMP_DEBUG_SYNC_DIR, dev, e, e->dma, e->phys, e->size,
-					e->dir, file, line, NULL, 0,
+			dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_SYNC_DIR,
+							       .dev = dev,
+							       .entry = e,
+							       .dma = e->dma,
+							       .phys = e->phys,
+							       .size = e->size,
+							       .dir = e->dir,
+							       .at = { file, line } },
 					"device driver syncs DMA memory with different direction "
-					"[mapped with %s] [synced with %s]", dmp__dir_name(e->dir),
-					dmp__dir_name(dir));
+					"[mapped with %s] [synced with %s]",
+					dmp__dir_name(e->dir), dmp__dir_name(dir));
 	}
 	size_t n = DMP_MIN(size, (size_t)(e->dma + e->size - dma));
 	if (for_device) {
@@ -812,11 +879,16 @@ void dmp__debug_device_remove(struct dmp_device *dev)
 		if (e->dev != dev)
 			continue;
 		i++;
-		dmp__dbg_report(DMP_DEBUG_LEAK, dev, NULL, e->dma, e->phys, e->size, e->dir,
-				e->file, e->line, NULL, 0,
+		dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_LEAK,
+						       .dev = dev,
+						       .dma = e->dma,
+						       .phys = e->phys,
+						       .size = e->size,
+						       .dir = e->dir,
+						       .at = { e->file, e->line } },
 				"device driver has pending DMA allocations while released from "
-				"device [%u of %u: %s mapping, mapped here]", i, count,
-				type_name(e->type));
+				"device [%u of %u: %s mapping, mapped here]",
+				i, count, type_name(e->type));
 		entry_unlink(e);
 		entry_free(e);
 	}
