@@ -90,6 +90,8 @@ $(BUILD)/obj/tests/test-compat-%.o: CFLAGS_COMMON += -Icompat
 # The dmaport-sim test runs this build's binary.
 $(BUILD)/obj/tests/test-dmaport-sim.o: CFLAGS_COMMON += -DDMP_SIM_TOOL='"$(BUILD)/bin/dmaport-sim"'
 $(BUILD)/tests/test-dmaport-sim: | $(BUILD)/bin/dmaport-sim
+$(BUILD)/obj/tests/test-dmaport-bench.o: CFLAGS_COMMON += -DDMP_BENCH_TOOL='"$(BUILD)/bin/dmaport-bench"'
+$(BUILD)/tests/test-dmaport-bench: | $(BUILD)/bin/dmaport-bench
 
 $(BUILD)/libdmaport.a: $(LIB_OBJS)
 	@rm -f $@

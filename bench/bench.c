@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* bench.c - helpers shared by the benchmarks. */
+#include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <stdbool.h>
@@ -51,53 +53,119 @@ void bench_mean_stddev(const double *v, size_t n, double *mean, double *stddev)
 	*stddev = n > 1 ? sqrt(q / (double)(n - 1)) : 0;
 }
 
-/* What the benchmark's bench_arg_long() calls asked for and consumed. */
-#define MAX_ARGS 64
-static const char *known[MAX_ARGS];
-static long known_def[MAX_ARGS];
-static unsigned int nr_known;
-static bool consumed[MAX_ARGS];
+#define HELP_INDENT 15
+#define HELP_WIDTH 79
 
-long bench_arg_long(int argc, char **argv, const char *name, long def)
+/* @text from column @indent, words wrapped at HELP_WIDTH onto lines
+ * indented as much. */
+static void print_wrapped(FILE *f, const char *text, int indent)
 {
-	size_t len = strlen(name);
-	if (nr_known < MAX_ARGS) {
-		known_def[nr_known] = def;
-		known[nr_known++] = name;
-	}
-	for (int i = 1; i < argc && i < MAX_ARGS; i++) {
-		if (strncmp(argv[i], name, len) != 0)
-			continue;
-		if (argv[i][len] == '=') {
-			consumed[i] = true;
-			return strtol(argv[i] + len + 1, NULL, 0);
+	int col = indent;
+	while (*text) {
+		size_t word = strcspn(text, " ");
+		if (col > indent && col + 1 + (int)word > HELP_WIDTH) {
+			fprintf(f, "\n%*s", indent, "");
+			col = indent;
+		} else if (col > indent) {
+			fputc(' ', f);
+			col++;
 		}
-		if (argv[i][len] == '\0' && i + 1 < argc && i + 1 < MAX_ARGS) {
-			consumed[i] = consumed[i + 1] = true;
-			return strtol(argv[i + 1], NULL, 0);
-		}
+		fprintf(f, "%.*s", (int)word, text);
+		col += (int)word;
+		text += word;
+		text += strspn(text, " ");
 	}
-	return def;
+	fputc('\n', f);
 }
 
-int bench_args_check(int argc, char **argv)
+static void usage(const char *name, const char *about, const struct bench_opt *opts,
+		  size_t nr_opts)
 {
+	printf("usage: dmaport-bench %s [OPTION N]...\n", name);
+	if (about)
+		print_wrapped(stdout, about, 0);
+	printf("options (N a whole number; --name N or --name=N):\n");
+	for (size_t k = 0; k < nr_opts; k++) {
+		char range[96];
+		printf("  %-*s", HELP_INDENT - 2, opts[k].name);
+		print_wrapped(stdout, opts[k].help, HELP_INDENT);
+		snprintf(range, sizeof(range), "values %ld..%ld, default %ld", opts[k].min, opts[k].max,
+			 *opts[k].val);
+		printf("%*s%s\n", HELP_INDENT, "", range);
+	}
+	printf("  %-*sthis text\n", HELP_INDENT - 2, "--help");
+}
+
+/* A whole number, all of @s, in range of a long: 0 and *out, else -1. */
+static int parse_long(const char *s, long *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 0);
+	if (!*s || *end || errno || isspace((unsigned char)*s))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int arg_error(const char *name)
+{
+	fprintf(stderr, "(dmaport-bench %s --help lists the options and their values)\n", name);
+	return 2;
+}
+
+int bench_parse(int argc, char **argv, const char *about, const struct bench_opt *opts,
+		size_t nr_opts)
+{
+	bool *seen = calloc(nr_opts ? nr_opts : 1, sizeof(*seen));
+	const char *name = argv[0];
 	int rc = -1;
-	for (int i = 1; i < argc; i++) {
-		if (i < MAX_ARGS && consumed[i])
-			continue;
-		bool help = !strcmp(argv[i], "--help") || !strcmp(argv[i], "-h");
-		if (!help)
-			fprintf(stderr, "%s: unknown argument '%s'\n", argv[0], argv[i]);
-		rc = help ? 0 : 2;
-		break;
+	if (!seen)
+		return 1;
+	/* --help first, so that it shows the defaults whatever came before it */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			usage(name, about, opts, nr_opts);
+			free(seen);
+			return 0;
+		}
+	for (int i = 1; i < argc && rc < 0; i++) {
+		const char *arg = argv[i], *value = NULL;
+		size_t k, len;
+		for (k = 0; k < nr_opts; k++) {
+			len = strlen(opts[k].name);
+			if (!strncmp(arg, opts[k].name, len) && (arg[len] == '=' || !arg[len]))
+				break;
+		}
+		if (k == nr_opts) {
+			fprintf(stderr, "dmaport-bench %s: unknown argument '%s'\n", name, arg);
+			rc = arg_error(name);
+			break;
+		}
+		if (arg[len] == '=')
+			value = arg + len + 1;
+		else if (i + 1 < argc)
+			value = argv[++i];
+		long v;
+		if (!value) {
+			fprintf(stderr, "dmaport-bench %s: %s needs a value\n", name, opts[k].name);
+			rc = arg_error(name);
+		} else if (seen[k]) {
+			fprintf(stderr, "dmaport-bench %s: %s given twice\n", name, opts[k].name);
+			rc = arg_error(name);
+		} else if (parse_long(value, &v)) {
+			fprintf(stderr, "dmaport-bench %s: %s '%s' is not a whole number\n", name,
+				opts[k].name, value);
+			rc = arg_error(name);
+		} else if (v < opts[k].min || v > opts[k].max) {
+			fprintf(stderr, "dmaport-bench %s: %s %ld is out of range %ld..%ld\n", name,
+				opts[k].name, v, opts[k].min, opts[k].max);
+			rc = arg_error(name);
+		} else {
+			seen[k] = true;
+			*opts[k].val = v;
+		}
 	}
-	if (rc >= 0) {
-		FILE *f = rc ? stderr : stdout;
-		fprintf(f, "usage: dmaport-bench %s", argv[0]);
-		for (unsigned int k = 0; k < nr_known; k++)
-			fprintf(f, " [%s N (%ld)]", known[k], known_def[k]);
-		fprintf(f, "\n");
-	}
+	free(seen);
 	return rc;
 }

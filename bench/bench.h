@@ -35,15 +35,38 @@ void bench_mean_stddev(const double *v, size_t n, double *mean, double *stddev);
 /** Keep the compiler from optimising a computation away. */
 #define bench_use(x) __asm__ __volatile__("" : : "r"(x) : "memory")
 
-/** bench_arg_long - value of "--name N" / "--name=N" in argv, or @def. */
-long bench_arg_long(int argc, char **argv, const char *name, long def);
+/**
+ * struct bench_opt - one integer option of a benchmark.
+ * @name: the option as typed, "--threads"; given as "--threads N" or
+ *        "--threads=N" (decimal, or 0x hexadecimal)
+ * @val:  holds the default on entry to bench_parse(), the value on return
+ * @min:  smallest value accepted
+ * @max:  largest value accepted
+ * @help: what the option does and what its values mean (one line; `--help`
+ *        prints it with the range and the default)
+ */
+struct bench_opt {
+	const char *name;
+	long *val;
+	long min, max;
+	const char *help;
+};
 
 /**
- * bench_args_check - after a benchmark's bench_arg_long() calls: -1 if every
- * argument was one of them (go on); else the exit status to return, after
- * printing the options the benchmark read (0 for --help, 2 for an unknown
- * argument, which is named).
+ * bench_parse - read and validate a benchmark's options.
+ * @argc, @argv: the benchmark's arguments, argv[0] its name
+ * @about: what the benchmark measures, for `--help` (may hold newlines)
+ * @opts, @nr_opts: its options
+ *
+ * Every argument must be one of @opts with a whole number in its range, or
+ * --help / -h; an option given twice is refused.  Nothing is run before
+ * this returns -1.
+ *
+ * Return: -1 when the options are good (run); otherwise the exit status the
+ * benchmark returns at once: 0 after `--help` (printed to stdout), 2 after an
+ * error (named on stderr, followed by the usage).
  */
-int bench_args_check(int argc, char **argv);
+int bench_parse(int argc, char **argv, const char *about, const struct bench_opt *opts,
+		size_t nr_opts);
 
 #endif /* DMP_BENCH_H */

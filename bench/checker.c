@@ -91,16 +91,17 @@ static double one_case(bool coherent, enum level lv, size_t size, long batch, lo
 int dmp_bench_checker(int argc, char **argv);
 int dmp_bench_checker(int argc, char **argv)
 {
-	long size = bench_arg_long(argc, argv, "--size", 4096);
-	long batch = bench_arg_long(argc, argv, "--batch", 32);
-	long ms = bench_arg_long(argc, argv, "--ms", 200);
-	int args_rc = bench_args_check(argc, argv);
+	long size = 4096, batch = 32, ms = 200;
+	const struct bench_opt opts[] = {
+		{ "--size", &size, 1, 1 << 20, "bytes of each mapped buffer" },
+		{ "--batch", &batch, 1, 1024, "map+unmap pairs timed together, on distinct buffers" },
+		{ "--ms", &ms, 1, 600000, "milliseconds each case runs" },
+	};
+	int args_rc = bench_parse(argc, argv,
+				  "What the DMA-API checker costs: map+unmap with it off, keeping its "
+				  "books, and watching the simulated caches.", opts, DMP_ARRAY_SIZE(opts));
 	if (args_rc >= 0)
 		return args_rc;
-	if (size < 1 || size > (1 << 20) || batch < 1 || batch > 1024 || ms < 1) {
-		fprintf(stderr, "checker: --size 1..1048576 --batch 1..1024 --ms N\n");
-		return 2;
-	}
 	printf("dmaport-bench checker: map_single + mapping_error + unmap_single, "
 	       "DMA_BIDIRECTIONAL, %ld bytes, batches of %ld, %ld ms per case (median ns per pair)\n",
 	       size, batch, ms);

@@ -43,9 +43,14 @@ static double measure(struct dmp_cma *cma, size_t count, long iters, long batche
 int dmp_bench_cma(int argc, char **argv);
 int dmp_bench_cma(int argc, char **argv)
 {
-	long batches = bench_arg_long(argc, argv, "--batches", 21);
-	long iters = bench_arg_long(argc, argv, "--iters", 200);
-	int args_rc = bench_args_check(argc, argv);
+	long batches = 21, iters = 200;
+	const struct bench_opt opts[] = {
+		{ "--batches", &batches, 1, 1000, "batches per row (the row prints the median)" },
+		{ "--iters", &iters, 1, 1000000, "allocate+release pairs per batch" },
+	};
+	int args_rc = bench_parse(argc, argv,
+				  "CMA allocate+release latency on an empty and a fragmented area.",
+				  opts, DMP_ARRAY_SIZE(opts));
 	if (args_rc >= 0)
 		return args_rc;
 	struct dmp_sim_config cfg;

@@ -113,9 +113,16 @@ static double one(enum dmp_iommu_domain_type type, int threads, long ms, double 
 int dmp_bench_iommu(int argc, char **argv);
 int dmp_bench_iommu(int argc, char **argv)
 {
-	long ms = bench_arg_long(argc, argv, "--ms", 400);
-	long only_mode = bench_arg_long(argc, argv, "--mode", 0); /* 1 strict, 2 lazy; 0 both */
-	int args_rc = bench_args_check(argc, argv);
+	long ms = 400, only_mode = 0;
+	const struct bench_opt opts[] = {
+		{ "--ms", &ms, 1, 600000, "milliseconds each case runs" },
+		{ "--mode", &only_mode, 0, 2,
+		  "0 both; 1 strict (the IOTLB invalidated at every unmap), 2 lazy (a flush "
+		  "queue defers the invalidation)" },
+	};
+	int args_rc = bench_parse(argc, argv,
+				  "DMA API map+unmap of 4 KiB through the simulated IOMMU, 1 and 2 "
+				  "threads.", opts, DMP_ARRAY_SIZE(opts));
 	if (args_rc >= 0)
 		return args_rc;
 	printf("dmaport-bench iommu: DMA API map+unmap of 4 KiB through the simulated IOMMU "

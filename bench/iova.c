@@ -184,21 +184,28 @@ out_destroy:
 int dmp_bench_iova(int argc, char **argv);
 int dmp_bench_iova(int argc, char **argv)
 {
-	long batches = bench_arg_long(argc, argv, "--batches", 9);
-	long fast_pairs = bench_arg_long(argc, argv, "--pairs", 200000);
-	long prefill = bench_arg_long(argc, argv, "--prefill", 65536);
-	long depth = bench_arg_long(argc, argv, "--depth", 1);
-	int args_rc = bench_args_check(argc, argv);
+	long batches = 9, fast_pairs = 200000, prefill = 65536, depth = 1;
+	const struct bench_opt opts[] = {
+		{ "--batches", &batches, 1, 1000, "batches per row (the row prints medians)" },
+		{ "--pairs", &fast_pairs, 1, 100000000,
+		  "alloc+free pairs per thread per batch on the fast path (the tree path and "
+		  "mixed sizes run an eighth)" },
+		{ "--prefill", &prefill, 0, 100000,
+		  "ranges of 1..16 pages allocated before the fragmented rows (every other one "
+		  "then freed)" },
+		{ "--depth", &depth, 1, MAX_DEPTH,
+		  "ranges each thread keeps live: a pair frees the range allocated DEPTH pairs "
+		  "earlier (1: back to back)" },
+	};
+	int args_rc = bench_parse(argc, argv,
+				  "IOVA alloc+free pairs, fast (per-CPU caches) and tree paths, 1 and "
+				  "2 threads.", opts, DMP_ARRAY_SIZE(opts));
 	if (args_rc >= 0)
 		return args_rc;
 	static const unsigned long sizes[] = { 1, 4, 16, 0 };
 	struct run *r;
 	int rc = 0;
 
-	if (batches < 1 || fast_pairs < 1 || prefill < 0 || depth < 1 || depth > MAX_DEPTH) {
-		fprintf(stderr, "iova: bad arguments\n");
-		return 2;
-	}
 	r = calloc(1, sizeof(*r));
 	if (!r)
 		return 1;

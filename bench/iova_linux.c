@@ -1261,29 +1261,43 @@ struct result {
 int dmp_bench_iova_linux(int argc, char **argv);
 int dmp_bench_iova_linux(int argc, char **argv)
 {
-	long batches = bench_arg_long(argc, argv, "--batches", 9);
-	long fast_pairs = bench_arg_long(argc, argv, "--pairs", 200000);
-	long prefill = bench_arg_long(argc, argv, "--prefill", 65536);
-	long depth = bench_arg_long(argc, argv, "--depth", 1);
+	long batches = 9, fast_pairs = 200000, prefill = 65536, depth = 1;
 	/* filters, for profiling one row: 0 / -1 = all */
-	long only_path = bench_arg_long(argc, argv, "--path", 0);      /* 1 fast, 2 tree */
-	long only_size = bench_arg_long(argc, argv, "--size", -1);     /* pages; 0 mixed */
-	long only_space = bench_arg_long(argc, argv, "--space", -1);   /* 0 empty, 1 fragmented */
-	long only_threads = bench_arg_long(argc, argv, "--threads", 0);
-	long only_impl = bench_arg_long(argc, argv, "--impl", 0);      /* 1 dmaport, 2 model */
-	int args_rc = bench_args_check(argc, argv);
+	long only_path = 0, only_size = -1, only_space = -1, only_threads = 0, only_impl = 0;
+	const struct bench_opt opts[] = {
+		{ "--batches", &batches, 1, 1000, "batches per row (the row prints medians)" },
+		{ "--pairs", &fast_pairs, 1, 100000000,
+		  "alloc+free pairs per thread per batch on the fast path (the tree path and "
+		  "mixed sizes run an eighth)" },
+		{ "--prefill", &prefill, 0, 100000,
+		  "ranges of 1..16 pages allocated before the fragmented rows (every other one "
+		  "then freed)" },
+		{ "--depth", &depth, 1, MAX_DEPTH,
+		  "ranges each thread keeps live: a pair frees the range allocated DEPTH pairs "
+		  "earlier" },
+		{ "--path", &only_path, 0, 2, "rows of one path: 0 both, 1 fast, 2 tree" },
+		{ "--size", &only_size, -1, 16,
+		  "rows of one size: -1 all, 0 mixed (1..64 pages), 1, 4 or 16 pages" },
+		{ "--space", &only_space, -1, 1, "rows of one space: -1 both, 0 empty, 1 fragmented" },
+		{ "--threads", &only_threads, 0, MAX_THREADS, "rows of one thread count: 0 both, 1, 2" },
+		{ "--impl", &only_impl, 0, 2, "one side: 0 both, 1 dmaport, 2 the model of Linux" },
+	};
+	int args_rc = bench_parse(argc, argv,
+				  "dmaport's IOVA allocator side by side with a user-space model of "
+				  "Linux's.", opts, DMP_ARRAY_SIZE(opts));
 	if (args_rc >= 0)
 		return args_rc;
+	if (only_size > 1 && only_size != 4 && only_size != 16) {
+		fprintf(stderr, "dmaport-bench iova_linux: --size %ld: no such row (-1, 0, 1, 4, 16)\n",
+			only_size);
+		return 2;
+	}
 	static const unsigned long sizes[] = { 1, 4, 16, 0 };
 	double logsum[2][MAX_THREADS + 1] = { { 0 } };
 	int nlog[2][MAX_THREADS + 1] = { { 0 } };
 	struct run *r;
 	int rc = 0, row = 0;
 
-	if (batches < 1 || fast_pairs < 1 || prefill < 0 || depth < 1 || depth > MAX_DEPTH) {
-		fprintf(stderr, "iova_linux: bad arguments\n");
-		return 2;
-	}
 	if (check_model())
 		return 1;
 	r = calloc(1, sizeof(*r));

@@ -83,7 +83,7 @@ static void *run(void *arg)
 	return NULL;
 }
 
-static void one_case(const char *name, struct params p)
+static int one_case(const char *name, struct params p)
 {
 	struct dmp_sim_config cfg;
 	struct dmp_sim *sim;
@@ -99,8 +99,11 @@ static void one_case(const char *name, struct params p)
 	dmp_device_init(&dev, name);
 	dmp_device_set_coherent(&dev, p.coherent);
 	if (dmp_set_mask_and_coherent(&dev, DMP_BIT_MASK(p.bounce ? 32 : p.dma_bits))) {
-		fprintf(stderr, "map: dma_bits %ld not supported\n", p.dma_bits);
-		abort();
+		fprintf(stderr, "map: a %ld-bit DMA mask is not supported by the %s device\n",
+			p.bounce ? 32L : p.dma_bits, name);
+		dmp_swiotlb_pool_destroy(pool);
+		dmp_sim_destroy(sim);
+		return 1;
 	}
 	struct worker *w = calloc((size_t)p.threads, sizeof(*w));
 	pthread_t *t = calloc((size_t)p.threads, sizeof(*t));
@@ -127,7 +130,8 @@ static void one_case(const char *name, struct params p)
 	bench_mean_stddev(m, total, &mm, &ms);
 	bench_mean_stddev(u, total, &um, &us);
 	double med = bench_median(pair, total);
-	double ops = (double)p.threads * 1e9 / med; /* pairs per second, all threads */
+	/* pairs per second, all threads (no sample: nothing to divide) */
+	double ops = med > 0 ? (double)p.threads * 1e9 / med : 0;
 	printf("%-12s %7ld %5ld %4ld %6ld %9.1f %8.1f %9.1f %8.1f %9.1f %12.0f\n", name,
 	       p.threads, p.granule, p.dir, p.bounce ? 32L : p.dma_bits, mm, ms, um, us, med, ops);
 	free(m);
@@ -137,30 +141,35 @@ static void one_case(const char *name, struct params p)
 	free(t);
 	dmp_swiotlb_pool_destroy(pool);
 	dmp_sim_destroy(sim);
+	return 0;
 }
 
 int dmp_bench_map(int argc, char **argv);
 int dmp_bench_map(int argc, char **argv)
 {
-	struct params p = {
-		.threads = bench_arg_long(argc, argv, "--threads", 1),
-		.seconds_ms = bench_arg_long(argc, argv, "--ms", 300),
-		.granule = bench_arg_long(argc, argv, "--granule", 1),
-		.dir = bench_arg_long(argc, argv, "--dir", DMP_TO_DEVICE),
-		.dma_bits = bench_arg_long(argc, argv, "--dma-bits", 64),
-		.batch = bench_arg_long(argc, argv, "--batch", 64),
+	struct params p = { .threads = 1, .seconds_ms = 300, .granule = 1, .dir = DMP_TO_DEVICE,
+			    .dma_bits = 64, .batch = 64 };
+	long only = 0;
+	const struct bench_opt opts[] = {
+		{ "--threads", &p.threads, 1, 16,
+		  "threads mapping on one device (the run is at 1 thread, then at N when N > 1)" },
+		{ "--ms", &p.seconds_ms, 1, 600000, "milliseconds each case runs" },
+		{ "--granule", &p.granule, 1, 256, "buffer size in 4 KiB pages" },
+		{ "--dir", &p.dir, 0, 2,
+		  "DMA direction: 0 bidirectional, 1 to the device, 2 from the device" },
+		{ "--dma-bits", &p.dma_bits, 32, 64,
+		  "the device's DMA mask in bits (the bounced cases use 32); the simulated "
+		  "machine's memory starts at 2 GiB, which no narrower mask reaches" },
+		{ "--batch", &p.batch, 1, 4096, "maps timed together, then their unmaps" },
+		{ "--case", &only, 0, 4,
+		  "0 every case; 1 coherent, 2 noncoherent, 3 bounced (coherent, 32-bit mask, "
+		  "buffers above 4 GiB), 4 bounced-nc (the same, non-coherent)" },
 	};
-	/* 0: every case; 1 coherent, 2 noncoherent, 3 bounced, 4 bounced-nc */
-	long only = bench_arg_long(argc, argv, "--case", 0);
-	int args_rc = bench_args_check(argc, argv);
+	int args_rc = bench_parse(argc, argv,
+				  "Streaming map/unmap cost in the shape of Linux's dma_map_benchmark, on "
+				  "the simulated machine.", opts, DMP_ARRAY_SIZE(opts));
 	if (args_rc >= 0)
 		return args_rc;
-	if (p.threads < 1 || p.threads > 16 || p.granule < 1 || p.granule > 256 || p.dir < 0 ||
-	    p.dir > 2 || p.batch < 1 || p.batch > 4096) {
-		fprintf(stderr, "map: --threads 1..16 --ms N --granule 1..256 --dir 0..2 "
-				"--dma-bits N --batch 1..4096\n");
-		return 2;
-	}
 	printf("dmaport-bench map: streaming map/unmap on the simulated machine (%ld ms per case, "
 	       "batches of %ld; ns per op, avg and stddev over batches; pair = median map+unmap)\n",
 	       p.seconds_ms, p.batch);
@@ -179,7 +188,8 @@ int dmp_bench_map(int argc, char **argv)
 				continue;
 			p.coherent = cases[c].coherent;
 			p.bounce = cases[c].bounce;
-			one_case(cases[c].name, p);
+			if (one_case(cases[c].name, p))
+				return 1;
 		}
 	}
 	/* the reference the bounce target is quoted against */

@@ -122,14 +122,20 @@ static int run_case(const struct bench_case *c, bool coherent, long batches, str
 int dmp_bench_pgtable(int argc, char **argv);
 int dmp_bench_pgtable(int argc, char **argv)
 {
-	long batches = bench_arg_long(argc, argv, "--batches", 31);
-	long pages = bench_arg_long(argc, argv, "--pages", 32768);
-	int args_rc = bench_args_check(argc, argv);
+	long batches = 31, pages = 32768;
+	const struct bench_opt opts[] = {
+		{ "--batches", &batches, 1, 1000, "timed rounds per row (the row prints medians)" },
+		{ "--pages", &pages, 512, 1L << 20,
+		  "4 KiB pages mapped per round of the 4K rows (a multiple of 512)" },
+	};
+	int args_rc = bench_parse(argc, argv,
+				  "io-pgtable (Arm LPAE stage 1, 4K granule) map and unmap costs.",
+				  opts, DMP_ARRAY_SIZE(opts));
 	if (args_rc >= 0)
 		return args_rc;
-	if (batches < 1 || pages < 512) {
-		fprintf(stderr, "pgtable: --batches >= 1, --pages >= 512\n");
-		return 1;
+	if (pages % 512) {
+		fprintf(stderr, "dmaport-bench pgtable: --pages %ld is not a multiple of 512\n", pages);
+		return 2;
 	}
 	struct dmp_sim_config scfg;
 	struct dmp_sim *sim;

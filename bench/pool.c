@@ -103,11 +103,18 @@ static int run(struct dmp_device *dev, const struct pool_cfg *c, int threads, lo
 int dmp_bench_pool(int argc, char **argv);
 int dmp_bench_pool(int argc, char **argv)
 {
-	long rounds = bench_arg_long(argc, argv, "--rounds", 100);
-	bool debug = bench_arg_long(argc, argv, "--debug", 0) != 0;
-	int args_rc = bench_args_check(argc, argv);
+	long rounds = 100, debug_opt = 0;
+	const struct bench_opt opts[] = {
+		{ "--rounds", &rounds, 1, 100000,
+		  "rounds of allocating every block then freeing them all (Linux's test: 100)" },
+		{ "--debug", &debug_opt, 0, 1, "1: the pool poisons and checks blocks (debug mode)" },
+	};
+	int args_rc = bench_parse(argc, argv,
+				  "DMA pool alloc/free throughput in the shape of Linux's "
+				  "mm/dmapool_test.c, 1 and 2 threads.", opts, DMP_ARRAY_SIZE(opts));
 	if (args_rc >= 0)
 		return args_rc;
+	bool debug = debug_opt != 0;
 	struct dmp_sim_config cfg;
 	struct dmp_sim *sim;
 	dmp_sim_config_default(&cfg);

@@ -121,9 +121,15 @@ static void startup_figures(void)
 int dmp_bench_sim(int argc, char **argv);
 int dmp_bench_sim(int argc, char **argv)
 {
-	long batches = bench_arg_long(argc, argv, "--batches", 31);
-	long bytes_per_batch = bench_arg_long(argc, argv, "--bytes", 64L << 20);
-	int args_rc = bench_args_check(argc, argv);
+	long batches = 31, bytes_per_batch = 64L << 20;
+	const struct bench_opt opts[] = {
+		{ "--batches", &batches, 1, 1000, "batches per row (the row prints the median)" },
+		{ "--bytes", &bytes_per_batch, MAX_SIZE, 1L << 30,
+		  "bytes moved per batch (in transfers of 4 KiB and 64 KiB)" },
+	};
+	int args_rc = bench_parse(argc, argv,
+				  "Simulated device DMA bandwidth against memcpy, and the start of a "
+				  "4 GiB simulated machine.", opts, DMP_ARRAY_SIZE(opts));
 	if (args_rc >= 0)
 		return args_rc;
 	struct dmp_sim_config cfg;
