@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * debug-internal.h - shared by the checker's bookkeeping (debug.c, every
- * platform) and its simulator checks (debug-sim-host.c, hosted builds only:
- * freestanding ports do not build src/sim, so the calls below become empty
- * inline stubs there).  Not installed.
+ * platform) and the half a platform adds to it through struct
+ * dmp__dbg_platform_ops (the simulator's: src/sim/sim-checker.c).  Not
+ * installed: for the checker and the platforms that extend it.
  */
 #ifndef DMP_DMA_DEBUG_INTERNAL_H
 #define DMP_DMA_DEBUG_INTERNAL_H
@@ -97,61 +97,57 @@ void dmp__dbg_report(const struct dbg_finding *f, const char *fmt, ...) DMP__PRI
 /* dmp__dbg_report_once - as above, for entry @e, once per kind per entry. */
 #define dmp__dbg_once(e, kind) (!((e)->reported & (1u << (kind))) && ((e)->reported |= 1u << (kind)))
 
-#if __STDC_HOSTED__
 /*
- * debug-sim-host.c.  All are called with dmp__dbg_lock held, for entries of
- * devices with dev->sim.
+ * struct dmp__dbg_platform_ops - what a platform that can watch the hardware
+ * adds to the checker (the simulator: src/sim/sim-checker.c).  Registered
+ * with dmp__debug_set_platform_ops() by the platform when it starts; a
+ * platform that registers none (bare metal) has the bookkeeping checks
+ * only.  Every member is mandatory.  Unless said otherwise they are called
+ * with dmp__dbg_lock held, for entries of devices with dev->sim.
+ *
+ * @attach:         an entry was created (streaming types: the device owns it).
+ * @release:        an entry goes away; @at is the unmap, @attrs its attributes.
+ * @to_cpu, @to_device: ownership of [@dma, +@size) of @e moves (sync hooks,
+ *                  before the sync).
+ * @check_point:    the CPU reads [@ptr, +@size) now (dmp_debug_check_point);
+ *                  returns the number of stale lines found.
+ * @watch:          the checker turned on, or met device @dev (NULL: none):
+ *                  observe the hardware.  Not under the lock.
+ * @forget_history: the checker turned off: drop what it remembers.  Not
+ *                  under the lock.
+ * @forget_device:  @dev goes away.
+ * @env_mode, @env_devices: DMP_DEBUG (a mode, -1 unset, -2 not understood)
+ *                  and DMP_DEBUG_DEVICES (comma-separated names, or NULL),
+ *                  for dmp_debug_init().  Not under the lock.
  */
-/* An entry was created (the device owns it from now on, streaming types). */
-void dmp__dbg_sim_attach(struct dbg_entry *e);
-/* An entry goes away: @file/@line is the unmap; attrs of the unmap. */
-void dmp__dbg_sim_release(struct dbg_entry *e, unsigned long attrs, const char *file, int line);
-/* Ownership of [@dma, +@size) of @e moves (sync hooks, before the sync). */
-void dmp__dbg_sim_to_cpu(struct dbg_entry *e, dmp_addr_t dma, size_t size, const char *file,
-			 int line);
-void dmp__dbg_sim_to_device(struct dbg_entry *e, dmp_addr_t dma, size_t size, const char *file,
-			    int line);
-/* The CPU reads [@ptr, +@size) now (dmp_debug_check_point). */
-size_t dmp__dbg_sim_check_point(struct dmp_device *dev, const void *ptr, size_t size,
-				const char *file, int line);
-/* The device list changed / the checker turned on: be an observer of the sim
- * of @dev (NULL: the active one).  Not under the lock. */
-void dmp__dbg_sim_watch(struct dmp_device *dev);
-void dmp__dbg_sim_forget_history(void);
-/* @dev goes away: forget it (under dmp__dbg_lock). */
-void dmp__dbg_sim_forget_device(struct dmp_device *dev);
-/* DMP_DEBUG from the environment: a mode, -1 unset, -2 not understood. */
-int dmp__dbg_env_mode(void);
-/* DMP_DEBUG_DEVICES from the environment (comma-separated names), or NULL. */
-const char *dmp__dbg_env_devices(void);
-#else
-static inline void dmp__dbg_sim_attach(struct dbg_entry *e) { (void)e; }
-static inline void dmp__dbg_sim_release(struct dbg_entry *e, unsigned long attrs,
-					const char *file, int line)
+struct dmp__dbg_platform_ops {
+	void (*attach)(struct dbg_entry *e);
+	void (*release)(struct dbg_entry *e, unsigned long attrs, struct dmp__dbg_site at);
+	void (*to_cpu)(struct dbg_entry *e, dmp_addr_t dma, size_t size, struct dmp__dbg_site at);
+	void (*to_device)(struct dbg_entry *e, dmp_addr_t dma, size_t size,
+			  struct dmp__dbg_site at);
+	size_t (*check_point)(struct dmp_device *dev, const void *ptr, size_t size,
+			      struct dmp__dbg_site at);
+	void (*watch)(struct dmp_device *dev);
+	void (*forget_history)(void);
+	void (*forget_device)(struct dmp_device *dev);
+	int (*env_mode)(void);
+	const char *(*env_devices)(void);
+};
+
+/* The registered ops, or NULL (dmp__debug_set_platform_ops). */
+extern const struct dmp__dbg_platform_ops *_Atomic dmp__dbg_platform;
+
+/*
+ * dmp__debug_set_platform_ops - the platform's checker half (NULL: none).
+ * Registered once when the platform starts; the ops stay valid for the
+ * life of the program.  Context: any, not under dmp__dbg_lock.
+ */
+void dmp__debug_set_platform_ops(const struct dmp__dbg_platform_ops *ops);
+
+static inline const struct dmp__dbg_platform_ops *dmp__dbg_plat(void)
 {
-	(void)e, (void)attrs, (void)file, (void)line;
+	return atomic_load_explicit(&dmp__dbg_platform, memory_order_acquire);
 }
-static inline void dmp__dbg_sim_to_cpu(struct dbg_entry *e, dmp_addr_t dma, size_t size,
-				       const char *file, int line)
-{
-	(void)e, (void)dma, (void)size, (void)file, (void)line;
-}
-static inline void dmp__dbg_sim_to_device(struct dbg_entry *e, dmp_addr_t dma, size_t size,
-					  const char *file, int line)
-{
-	(void)e, (void)dma, (void)size, (void)file, (void)line;
-}
-static inline size_t dmp__dbg_sim_check_point(struct dmp_device *dev, const void *ptr,
-					      size_t size, const char *file, int line)
-{
-	(void)dev, (void)ptr, (void)size, (void)file, (void)line;
-	return 0;
-}
-static inline void dmp__dbg_sim_watch(struct dmp_device *dev) { (void)dev; }
-static inline void dmp__dbg_sim_forget_history(void) {}
-static inline void dmp__dbg_sim_forget_device(struct dmp_device *dev) { (void)dev; }
-static inline int dmp__dbg_env_mode(void) { return -1; }
-static inline const char *dmp__dbg_env_devices(void) { return NULL; }
-#endif
 
 #endif /* DMP_DMA_DEBUG_INTERNAL_H */

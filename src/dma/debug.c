@@ -7,7 +7,8 @@
  * as Linux's kernel/dma/debug.c does (check_unmap, check_sync,
  * active_cacheline_insert, check_sg_segment, the driver-unbind leak check).
  * The report lines follow its wording.  What only a simulated platform can
- * see is in debug-sim-host.c, called from here through debug-internal.h.
+ * see is the platform's half (the simulator's: src/sim/sim-checker.c),
+ * called from here through struct dmp__dbg_platform_ops (debug-internal.h).
  *
  * One spinlock covers everything: the checker is a debugging aid, and
  * mapping paths on a few threads never hold it long.
@@ -20,6 +21,13 @@
 #include "debug-internal.h"
 
 _Atomic int dmp__debug_active;
+
+const struct dmp__dbg_platform_ops *_Atomic dmp__dbg_platform;
+
+void dmp__debug_set_platform_ops(const struct dmp__dbg_platform_ops *ops)
+{
+	atomic_store_explicit(&dmp__dbg_platform, ops, memory_order_release);
+}
 
 dmp_spinlock_t dmp__dbg_lock = DMP_SPINLOCK_INIT;
 struct dbg_entry dmp__dbg_all = { .prev = &dmp__dbg_all, .next = &dmp__dbg_all };
@@ -121,11 +129,13 @@ void dmp_debug_set_mode(enum dmp_debug_mode m)
 		}
 		memset(hash_table, 0, sizeof(hash_table));
 		dmp_spin_unlock(&dmp__dbg_lock);
-		dmp__dbg_sim_forget_history();
+		if (dmp__dbg_plat())
+			dmp__dbg_plat()->forget_history();
 		return;
 	}
 	atomic_store(&dmp__debug_active, 1);
-	dmp__dbg_sim_watch(NULL);
+	if (dmp__dbg_plat())
+		dmp__dbg_plat()->watch(NULL);
 }
 
 enum dmp_debug_mode dmp_debug_get_mode(void)
@@ -135,10 +145,13 @@ enum dmp_debug_mode dmp_debug_get_mode(void)
 
 int dmp_debug_init(void)
 {
-	int m = dmp__dbg_env_mode();
+	const struct dmp__dbg_platform_ops *plat = dmp__dbg_plat();
+	if (!plat)
+		return 0; /* no environment to read */
+	int m = plat->env_mode();
 	if (m == -2)
 		return -EINVAL;
-	const char *names = dmp__dbg_env_devices();
+	const char *names = plat->env_devices();
 	dmp_spin_lock(&dmp__dbg_lock);
 	if (names)
 		snprintf(env_names, sizeof(env_names), "%s", names);
@@ -148,7 +161,7 @@ int dmp_debug_init(void)
 	if (m >= 0)
 		dmp_debug_set_mode((enum dmp_debug_mode)m);
 	else if (dmp_debug_get_mode() != DMP_DEBUG_OFF)
-		dmp__dbg_sim_watch(NULL);
+		plat->watch(NULL);
 	return 0;
 }
 
@@ -431,8 +444,8 @@ static void add_entry(struct dbg_entry *e)
 	}
 	check_overlap(e);
 	entry_insert(e);
-	if (e->dev->sim && e->type != DMP_MAP_RESOURCE)
-		dmp__dbg_sim_attach(e);
+	if (e->dev->sim && e->type != DMP_MAP_RESOURCE && dmp__dbg_plat())
+		dmp__dbg_plat()->attach(e);
 	dmp_spin_unlock(&dmp__dbg_lock);
 }
 
@@ -460,8 +473,8 @@ static struct dbg_entry *entry_new(struct dmp_device *dev, enum dmp_map_type typ
 	e->device_owns = type != DMP_MAP_COHERENT;
 	e->owner_file = file;
 	e->owner_line = line;
-	if (dev->sim)
-		dmp__dbg_sim_watch(dev);
+	if (dev->sim && dmp__dbg_plat())
+		dmp__dbg_plat()->watch(dev);
 	return e;
 }
 
@@ -611,7 +624,7 @@ static void check_unmap(const struct unmap_ref *r)
 				"at %s:%d]",
 				type_name(e->type), r->file, r->line);
 	if (e->sim)
-		dmp__dbg_sim_release(e, r->attrs, r->file, r->line);
+		dmp__dbg_plat()->release(e, r->attrs, (struct dmp__dbg_site){ r->file, r->line });
 	entry_unlink(e);
 	entry_free(e);
 }
@@ -820,13 +833,13 @@ static void check_sync(struct dmp_device *dev, dmp_addr_t dma, size_t size,
 	size_t n = DMP_MIN(size, (size_t)(e->dma + e->size - dma));
 	if (for_device) {
 		if (e->sim)
-			dmp__dbg_sim_to_device(e, dma, n, file, line);
+			dmp__dbg_plat()->to_device(e, dma, n, (struct dmp__dbg_site){ file, line });
 		e->device_owns = true;
 		e->owner_file = file;
 		e->owner_line = line;
 	} else {
 		if (e->sim)
-			dmp__dbg_sim_to_cpu(e, dma, n, file, line);
+			dmp__dbg_plat()->to_cpu(e, dma, n, (struct dmp__dbg_site){ file, line });
 		e->device_owns = false;
 	}
 }
@@ -892,7 +905,8 @@ void dmp__debug_device_remove(struct dmp_device *dev)
 		entry_unlink(e);
 		entry_free(e);
 	}
-	dmp__dbg_sim_forget_device(dev);
+	if (dmp__dbg_plat())
+		dmp__dbg_plat()->forget_device(dev);
 	for (unsigned int k = 0; k < nr_named; k++)
 		if (named[k].dev == dev) {
 			named[k] = named[--nr_named];
@@ -970,8 +984,8 @@ size_t dmp__debug_check_point(struct dmp_device *dev, const void *ptr, size_t si
 		return 0;
 	size_t n = 0;
 	dmp_spin_lock(&dmp__dbg_lock);
-	if (checked_locked(dev) && dev->sim)
-		n = dmp__dbg_sim_check_point(dev, ptr, size, file, line);
+	if (checked_locked(dev) && dev->sim && dmp__dbg_plat())
+		n = dmp__dbg_plat()->check_point(dev, ptr, size, (struct dmp__dbg_site){ file, line });
 	dmp_spin_unlock(&dmp__dbg_lock);
 	return n;
 }

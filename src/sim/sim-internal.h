@@ -92,6 +92,9 @@ struct sim_region *dmp__sim_region(struct dmp_sim *sim, dmp_phys_t phys);
 void dmp__sim_touch(struct dmp_sim *sim, dmp_phys_t phys, size_t size);
 void dmp__sim_event(struct dmp_sim *sim, const struct dmp_sim_event *ev);
 
+/* sim-checker.c: the simulator's half of the DMA-API checker (idempotent). */
+void dmp__sim_checker_register(void);
+
 /* device.c */
 uint64_t dmp__sim_mmio_read(void *ctx, const volatile void *addr, unsigned width);
 void dmp__sim_mmio_write(void *ctx, volatile void *addr, unsigned width, uint64_t val);

@@ -763,6 +763,7 @@ int dmp_sim_create(const struct dmp_sim_config *cfg, struct dmp_sim **out)
 			goto fail_install;
 	}
 	current_sim = sim;
+	dmp__sim_checker_register();
 	*out = sim;
 	return 0;
 

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * debug-sim-host.c - the checks only the simulated platform can make, and
- * the DMP_DEBUG environment variable.  Hosted builds only (a freestanding
- * port has no simulator: debug-internal.h stubs these calls there).
+ * sim-checker.c - the simulator's half of the DMA-API checker: the checks
+ * only the simulated platform can make, and the DMP_DEBUG environment
+ * variable.  The checker's bookkeeping (src/dma/debug.c) calls it through
+ * the struct dmp__dbg_platform_ops registered here when the program starts
+ * (and again by dmp_sim_create, which is what links this file in).
  *
  * The checker is an observer of the simulator's events (every device access
  * and every cache operation) and reads line states and images without side
@@ -33,7 +35,8 @@
 #include <dmaport/iommu.h>
 #include <dmaport/sim.h>
 
-#include "debug-internal.h"
+#include "../dma/debug-internal.h"
+#include "sim-internal.h"
 
 #define F_NEWER 0x1
 #define F_DEV_WROTE 0x2
@@ -207,7 +210,7 @@ static void observe_sim_locked(struct dmp_sim *sim)
 	cookie_idx = cur ^ 1u;
 }
 
-void dmp__dbg_sim_watch(struct dmp_device *dev)
+static void sim_watch(struct dmp_device *dev)
 {
 	struct dmp_sim *sim = dev ? (dev->sim ? dmp_sim_device_sim(dev->sim) : NULL)
 				  : dmp_sim_current();
@@ -232,7 +235,7 @@ void dmp__dbg_sim_watch(struct dmp_device *dev)
 	dmp_spin_unlock(&known_lock);
 }
 
-void dmp__dbg_sim_forget_device(struct dmp_device *dev)
+static void sim_forget_device(struct dmp_device *dev)
 {
 	dmp_spin_lock(&known_lock);
 	for (unsigned int i = 0; i < nr_known; i++)
@@ -272,7 +275,7 @@ static struct {
 } history[HISTORY];
 static unsigned int history_next;
 
-void dmp__dbg_sim_forget_history(void)
+static void sim_forget_history(void)
 {
 	dmp_spin_lock(&dmp__dbg_lock);
 	memset(history, 0, sizeof(history));
@@ -311,7 +314,7 @@ static void handover(struct dbg_entry *e, dmp_phys_t a, size_t n)
 	}
 }
 
-void dmp__dbg_sim_attach(struct dbg_entry *e)
+static void sim_attach(struct dbg_entry *e)
 {
 	struct dmp_device *dev = e->dev;
 	struct dmp_sim *sim = dmp_sim_device_sim(dev->sim);
@@ -457,24 +460,27 @@ static size_t pending_dev_writes(const struct dbg_entry *e, dmp_phys_t da, size_
 	return c;
 }
 
-void dmp__dbg_sim_to_cpu(struct dbg_entry *e, dmp_addr_t dma, size_t size, const char *file,
-			 int line)
+static void sim_to_cpu(struct dbg_entry *e, dmp_addr_t dma, size_t size, struct dmp__dbg_site at)
 {
+	const char *file = at.file;
+	int line = at.line;
 	dmp_phys_t a = e->phys + (dma - e->dma);
 	take_back(e, a, size, file, line);
 	if (e->dir != DMP_TO_DEVICE)
 		check_shared_inval(e, a, size, file, line);
 }
 
-void dmp__dbg_sim_to_device(struct dbg_entry *e, dmp_addr_t dma, size_t size, const char *file,
-			    int line)
+static void sim_to_device(struct dbg_entry *e, dmp_addr_t dma, size_t size,
+			  struct dmp__dbg_site at)
 {
-	(void)file, (void)line;
+	(void)at;
 	handover(e, e->phys + (dma - e->dma), size);
 }
 
-void dmp__dbg_sim_release(struct dbg_entry *e, unsigned long attrs, const char *file, int line)
+static void sim_release(struct dbg_entry *e, unsigned long attrs, struct dmp__dbg_site at)
 {
+	const char *file = at.file;
+	int line = at.line;
 	struct dbg_sim *s = e->sim;
 	if (s->streaming) {
 		take_back(e, e->phys, e->size, file, line);
@@ -509,9 +515,11 @@ void dmp__dbg_sim_release(struct dbg_entry *e, unsigned long attrs, const char *
 	history[i].reported = false;
 }
 
-size_t dmp__dbg_sim_check_point(struct dmp_device *dev, const void *ptr, size_t size,
-				const char *file, int line)
+static size_t sim_check_point(struct dmp_device *dev, const void *ptr, size_t size,
+			      struct dmp__dbg_site at)
 {
+	const char *file = at.file;
+	int line = at.line;
 	struct dmp_sim *sim = dmp_sim_device_sim(dev->sim);
 	dmp_phys_t phys;
 	if (!sim || sim != dmp_sim_current() || dmp_virt_to_phys(ptr, &phys) || dev->dma_coherent)
@@ -830,7 +838,7 @@ static void observe(void *cookie, const struct dmp_sim_event *ev)
 
 /* ---- the environment ------------------------------------------------------- */
 
-int dmp__dbg_env_mode(void)
+static int env_mode(void)
 {
 	const char *v = getenv("DMP_DEBUG");
 	if (!v || !*v)
@@ -843,15 +851,34 @@ int dmp__dbg_env_mode(void)
 	return -2;
 }
 
-const char *dmp__dbg_env_devices(void)
+static const char *env_devices(void)
 {
 	const char *v = getenv("DMP_DEBUG_DEVICES");
 	return v && *v ? v : NULL;
 }
 
+static const struct dmp__dbg_platform_ops sim_checker_ops = {
+	.attach = sim_attach,
+	.release = sim_release,
+	.to_cpu = sim_to_cpu,
+	.to_device = sim_to_device,
+	.check_point = sim_check_point,
+	.watch = sim_watch,
+	.forget_history = sim_forget_history,
+	.forget_device = sim_forget_device,
+	.env_mode = env_mode,
+	.env_devices = env_devices,
+};
+
+void dmp__sim_checker_register(void)
+{
+	dmp__debug_set_platform_ops(&sim_checker_ops);
+}
+
 /* DMP_DEBUG is read when the program starts, as the kernel reads dma_debug=. */
 __attribute__((constructor)) static void debug_env_init(void)
 {
+	dmp__sim_checker_register();
 	if (dmp_debug_init() == -EINVAL)
 		dmp__log("dmaport: DMA-API: DMP_DEBUG=%s not understood (off, warn, fail, abort)",
 			 getenv("DMP_DEBUG"));
