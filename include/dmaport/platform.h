@@ -142,7 +142,10 @@ struct dmp_page {
  * @memmap: storage for size / DMP_PAGE_SIZE zeroed page descriptors; dmaport
  *          touches only the descriptors of pages it hands out, so a
  *          MAP_NORESERVE mapping costs only what is used.
- * Returns 0, -EINVAL (misaligned, overlapping) or -ENOMEM (too many regions).
+ * Any physical address below 2^64 will do; a region holds fewer than 2^32
+ * pages (16 TiB).
+ * Returns 0, -EINVAL (misaligned, overlapping, wrapping past 2^64, too big)
+ * or -ENOMEM (too many regions).
  */
 DMP_API int dmp_mem_add_region(dmp_phys_t phys, void *va, size_t size, struct dmp_page *memmap);
 

@@ -18,16 +18,27 @@
 static const size_t class_size[NR_CLASSES] = { 128, 256, 512, 1024, 2048 };
 
 static dmp_spinlock_t heap_lock = DMP_SPINLOCK_INIT;
-static uint32_t partial_head[NR_CLASSES]; /* pfn + 1 of first partial page */
+/*
+ * The first partial page of each class, per memory region: links are a page's
+ * index in its region + 1 (0: none), as in the buddy allocator's free lists,
+ * so they fit the descriptors' 32-bit fields at any physical address (a
+ * page frame number does not, from 2^44 up).
+ */
+static uint32_t partial_head[DMP_MAX_REGIONS][NR_CLASSES];
 
-static inline struct dmp_page *link_page(uint32_t link)
+static inline unsigned int region_index(const struct dmp__region *r)
 {
-	return dmp__phys_to_page((dmp_phys_t)(link - 1) << DMP_PAGE_SHIFT);
+	return (unsigned int)(r - dmp__mem.r);
 }
 
-static inline uint32_t page_link(dmp_phys_t phys)
+static inline struct dmp_page *link_page(struct dmp__region *r, uint32_t link)
 {
-	return (uint32_t)(phys >> DMP_PAGE_SHIFT) + 1;
+	return &r->memmap[link - 1];
+}
+
+static inline uint32_t page_link(const struct dmp__region *r, const struct dmp_page *p)
+{
+	return (uint32_t)(p - r->memmap) + 1;
 }
 
 void dmp__heap_reset(void)
@@ -35,23 +46,24 @@ void dmp__heap_reset(void)
 	memset(partial_head, 0, sizeof(partial_head));
 }
 
-static void partial_add(unsigned int c, struct dmp_page *p, dmp_phys_t phys)
+static void partial_add(unsigned int c, struct dmp__region *r, struct dmp_page *p)
 {
+	uint32_t *head = &partial_head[region_index(r)][c];
 	p->prev = 0;
-	p->next = partial_head[c];
-	if (partial_head[c])
-		link_page(partial_head[c])->prev = page_link(phys);
-	partial_head[c] = page_link(phys);
+	p->next = *head;
+	if (*head)
+		link_page(r, *head)->prev = page_link(r, p);
+	*head = page_link(r, p);
 }
 
-static void partial_del(unsigned int c, struct dmp_page *p)
+static void partial_del(unsigned int c, struct dmp__region *r, struct dmp_page *p)
 {
 	if (p->prev)
-		link_page(p->prev)->next = p->next;
+		link_page(r, p->prev)->next = p->next;
 	else
-		partial_head[c] = p->next;
+		partial_head[region_index(r)][c] = p->next;
 	if (p->next)
-		link_page(p->next)->prev = p->prev;
+		link_page(r, p->next)->prev = p->prev;
 	p->next = p->prev = 0;
 }
 
@@ -79,23 +91,29 @@ void *dmp_kmalloc(size_t size, dmp_gfp_t gfp)
 	while (class_size[c] < size)
 		c++;
 	dmp_spin_lock(&heap_lock);
-	if (!partial_head[c]) {
+	struct dmp__region *r = NULL;
+	for (unsigned int i = 0; i < dmp__mem.nr && !r; i++)
+		if (partial_head[i][c])
+			r = &dmp__mem.r[i];
+	struct dmp_page *p;
+	if (r) {
+		p = link_page(r, partial_head[region_index(r)][c]);
+	} else {
 		dmp_phys_t phys;
 		if (dmp_page_alloc(0, 0, DMP_PHYS_ANY, &phys) != 0)
 			goto out;
-		struct dmp_page *p = dmp__phys_to_page(phys);
+		r = dmp__region_of_phys(phys);
+		p = dmp__phys_to_page(phys);
 		p->flags |= DMP_PAGE_SLAB;
 		p->slab_class = (uint8_t)(c + 1);
 		p->slab_free = full_bitmap(c);
-		partial_add(c, p, phys);
+		partial_add(c, r, p);
 	}
-	dmp_phys_t phys = (dmp_phys_t)(partial_head[c] - 1) << DMP_PAGE_SHIFT;
-	struct dmp_page *p = link_page(partial_head[c]);
 	unsigned int bit = (unsigned int)__builtin_ctzll(p->slab_free);
 	p->slab_free &= ~(1ull << bit);
 	if (!p->slab_free)
-		partial_del(c, p);
-	ret = (uint8_t *)dmp_phys_to_virt(phys) + bit * class_size[c];
+		partial_del(c, r, p);
+	ret = r->va + (size_t)(p - r->memmap) * DMP_PAGE_SIZE + bit * class_size[c];
 out:
 	dmp_spin_unlock(&heap_lock);
 	if (ret && (gfp & DMP_GFP_ZERO))
@@ -175,13 +193,14 @@ void dmp_kfree(const void *ptr)
 		dmp__log("dmaport: kfree(%p): double free", ptr);
 		return;
 	}
+	struct dmp__region *r = dmp__region_of_phys(page_phys);
 	bool was_full = p->slab_free == 0;
 	p->slab_free |= bit;
 	if (was_full)
-		partial_add((unsigned int)c, p, page_phys);
+		partial_add((unsigned int)c, r, p);
 	bool release = p->slab_free == full_bitmap((unsigned int)c);
 	if (release) {
-		partial_del((unsigned int)c, p);
+		partial_del((unsigned int)c, r, p);
 		p->flags &= (uint8_t)~DMP_PAGE_SLAB;
 		p->slab_class = 0;
 	}

@@ -62,6 +62,9 @@ int dmp_mem_add_region(dmp_phys_t phys, void *va, size_t size, struct dmp_page *
 	    !DMP_IS_ALIGNED((uintptr_t)va, DMP_PAGE_SIZE) || !DMP_IS_ALIGNED(size, DMP_PAGE_SIZE) ||
 	    phys + size < phys)
 		return -EINVAL;
+	/* free-list links are 32-bit page indexes + 1 (16 TiB a region) */
+	if (size / DMP_PAGE_SIZE >= UINT32_MAX)
+		return -EINVAL;
 	if (dmp__mem.nr == DMP_MAX_REGIONS)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < dmp__mem.nr; i++) {
@@ -150,7 +153,8 @@ int dmp_mem_reserve(dmp_phys_t phys, size_t size)
 unsigned int dmp_get_order(size_t size)
 {
 	unsigned int order = 0;
-	size_t pages = (size + DMP_PAGE_SIZE - 1) >> DMP_PAGE_SHIFT;
+	/* no rounding overflow: a size near SIZE_MAX gets an order no block has */
+	size_t pages = (size >> DMP_PAGE_SHIFT) + ((size & (DMP_PAGE_SIZE - 1)) != 0);
 	while (((size_t)1 << order) < pages)
 		order++;
 	return order;
