@@ -25,6 +25,7 @@
  *   ENXIO      no mapping for a device access (a translation fault).
  *   EACCES     the access is not permitted (a permission fault).
  *   ENOSYS     nobody handled it (an IOMMU fault without a handler).
+ *   EFBIG      an input file is larger than dmaport accepts.
  */
 #ifndef DMAPORT_ERRNO_H
 #define DMAPORT_ERRNO_H
@@ -42,6 +43,7 @@
 #define EEXIST 17
 #define ENODEV 19
 #define EINVAL 22
+#define EFBIG 27
 #define ERANGE 34
 #define ENOSYS 38
 #define EOPNOTSUPP 95

@@ -71,6 +71,8 @@
  *            no memory for the blob.
  *   -EIO     dmp_of_parse_file() only: the file cannot be read, or dtc
  *            cannot be run or fails.
+ *   -EFBIG   dmp_of_parse_file() only: the blob (read or compiled) is larger
+ *            than 16 MiB, which no platform description needs.
  * None of them is helped by a retry with the same tree.
  */
 #ifndef DMAPORT_OF_H
@@ -366,8 +368,9 @@ DMP_API int dmp_of_parse(const void *fdt, size_t size, struct dmp_of_platform *o
  *        `dtc -q -I dts -O dtb` (found on PATH) and reading its output.
  *
  * Returns what dmp_of_parse() returns, or -EIO (the file cannot be read, dtc
- * cannot be run or fails: its messages go to stderr) or -ENOMEM (no memory
- * for the blob).  Hosted platforms only; allocates the blob and frees it
+ * cannot be run or fails: its messages go to stderr), -EFBIG (the blob is
+ * over 16 MiB; dtc is stopped, not waited for until it finishes writing) or
+ * -ENOMEM (no memory for the blob).  Hosted platforms only; allocates the blob and frees it
  * before returning.  May block.
  */
 DMP_API int dmp_of_parse_file(const char *path, struct dmp_of_platform *out,

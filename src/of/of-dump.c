@@ -39,6 +39,16 @@ static const char *of_errno_name(int code)
 		return "ENOMEM";
 	case EIO:
 		return "EIO";
+	case EFBIG:
+		return "EFBIG";
+	case EBUSY:
+		return "EBUSY";
+	case ENODEV:
+		return "ENODEV";
+	case EFAULT:
+		return "EFAULT";
+	case EOPNOTSUPP:
+		return "EOPNOTSUPP";
 	}
 	return "?";
 }

@@ -30,7 +30,17 @@ static int of_file_fail(struct dmp_of_error *err, int code, const char *path, co
 	return code;
 }
 
-/* Read all of @fd into a malloc'd buffer. */
+static const char *of_file_why(int code, const char *other)
+{
+	if (code == -ENOMEM)
+		return "out of memory";
+	if (code == -EFBIG)
+		return "the blob is larger than 16 MiB: not a platform description";
+	return other;
+}
+
+/* Read all of @fd into a malloc'd buffer: 0, -ENOMEM, -EIO, or -EFBIG
+ * (more than OF_FILE_MAX bytes). */
 static int of_read_all(int fd, void **buf, size_t *len)
 {
 	size_t cap = 64 * 1024, n = 0;
@@ -45,8 +55,15 @@ static int of_read_all(int fd, void **buf, size_t *len)
 			char *q;
 
 			if (cap >= OF_FILE_MAX) {
+				char probe;
+
+				/* exactly OF_FILE_MAX bytes is still fine */
+				while ((got = read(fd, &probe, 1)) < 0 && errno == EINTR)
+					;
+				if (got == 0)
+					break;
 				free(p);
-				return -EIO;
+				return got < 0 ? -EIO : -EFBIG;
 			}
 			q = realloc(p, cap * 2);
 			if (!q) {
@@ -80,7 +97,8 @@ static int of_run_dtc(const char *path, void **buf, size_t *len)
 	int pipefd[2], status, ret;
 	pid_t pid;
 
-	if (pipe(pipefd))
+	/* close-on-exec: another thread's child must not hold our ends open */
+	if (pipe2(pipefd, O_CLOEXEC))
 		return -EIO;
 	if (posix_spawn_file_actions_init(&fa)) {
 		ret = -ENOMEM;
@@ -98,6 +116,14 @@ static int of_run_dtc(const char *path, void **buf, size_t *len)
 	close(pipefd[1]);
 	pipefd[1] = -1;
 	ret = of_read_all(pipefd[0], buf, len);
+	/*
+	 * Our end closes before the wait: when the read stopped early (the
+	 * blob is too big), dtc is still writing and would block for ever on a
+	 * full pipe nobody reads; closed, its next write fails (EPIPE) and it
+	 * exits.
+	 */
+	close(pipefd[0]);
+	pipefd[0] = -1;
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	if (!ret && (!WIFEXITED(status) || WEXITSTATUS(status))) {
@@ -107,7 +133,8 @@ static int of_run_dtc(const char *path, void **buf, size_t *len)
 out_fa:
 	posix_spawn_file_actions_destroy(&fa);
 out_pipe:
-	close(pipefd[0]);
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
 	if (pipefd[1] >= 0)
 		close(pipefd[1]);
 	return ret;
@@ -125,8 +152,7 @@ int dmp_of_parse_file(const char *path, struct dmp_of_platform *out, struct dmp_
 	if (n > 4 && !strcmp(path + n - 4, ".dts")) {
 		ret = of_run_dtc(path, &blob, &len);
 		if (ret)
-			return of_file_fail(err, ret, path,
-					    ret == -ENOMEM ? "out of memory" : "dtc failed");
+			return of_file_fail(err, ret, path, of_file_why(ret, "dtc failed"));
 	} else {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
@@ -134,8 +160,7 @@ int dmp_of_parse_file(const char *path, struct dmp_of_platform *out, struct dmp_
 		ret = of_read_all(fd, &blob, &len);
 		close(fd);
 		if (ret)
-			return of_file_fail(err, ret, path,
-					    ret == -ENOMEM ? "out of memory" : "cannot read");
+			return of_file_fail(err, ret, path, of_file_why(ret, "cannot read"));
 	}
 	ret = dmp_of_parse(blob, len, out, err);
 	free(blob);
