@@ -85,7 +85,12 @@ struct dmp_iommu_domain {
  * IOMMU translates @dev), -ENOMEM.  May block.
  */
 DMP_API int dmp_iommu_paging_domain_alloc(struct dmp_device *dev, struct dmp_iommu_domain **out);
-/** dmp_iommu_domain_free - free a domain no device is attached to. */
+/**
+ * dmp_iommu_domain_free - free a domain no device is attached to.  A domain
+ * still attached, or a group's default domain, is not freed: the call is
+ * reported and changes nothing (Linux frees it and leaves the device
+ * translating through freed tables).
+ */
 DMP_API void dmp_iommu_domain_free(struct dmp_iommu_domain *domain);
 
 /**
@@ -119,7 +124,10 @@ DMP_API int dmp_iommu_map(struct dmp_iommu_domain *domain, dmp_addr_t iova, dmp_
 DMP_API size_t dmp_iommu_unmap(struct dmp_iommu_domain *domain, dmp_addr_t iova, size_t size);
 /**
  * dmp_iommu_map_sg - map the entries of @sg one after another from @iova.
- * Returns the bytes mapped, or a negative errno with nothing left mapped.
+ * Returns the bytes mapped, or a negative errno with nothing left mapped:
+ * -EINVAL also when the list has fewer than @nents entries or one is not
+ * platform memory (checked before anything is mapped), or what
+ * dmp_iommu_map() returns.
  */
 DMP_API long dmp_iommu_map_sg(struct dmp_iommu_domain *domain, dmp_addr_t iova,
 			      struct dmp_scatterlist *sg, unsigned int nents, int prot,

@@ -5,6 +5,7 @@
  * kernel/dma/mapping.c.  Bad input is reported with the caller's file and
  * line and fails cleanly; nothing reaches the ops half-checked.
  */
+#include <limits.h>
 #include <string.h>
 
 #include "alloc-internal.h"
@@ -43,6 +44,33 @@ static bool stream_args_ok(struct dmp_device *dev, size_t size, enum dmp_data_di
 		return false;
 	}
 	return true;
+}
+
+/*
+ * A scatterlist call's list: @nents entries must be there (Linux walks
+ * past the end mark into whatever follows; here a count larger than the list
+ * is refused), and each must describe platform memory: a page descriptor, a
+ * length, and offset + length inside the page's region.  One walk, before
+ * anything is mapped, synced or unmapped, so that a refusal changes nothing.
+ */
+static bool sg_list_ok(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
+		       const char *what, const char *file, int line)
+{
+	int i;
+	const char *why;
+	if (dmp__unlikely(!sg || nents <= 0)) {
+		dmp__dma_report(dev, 0, file, line, "%s of %d entries%s", what, nents,
+				sg ? "" : " (no list)");
+		return false;
+	}
+	if (dmp__likely(dmp__sg_valid(sg, nents, &i, &why)))
+		return true;
+	if (!why)
+		dmp__dma_report(dev, 0, file, line, "%s of %d entries: the list has only %d", what,
+				nents, i);
+	else
+		dmp__dma_report(dev, 0, file, line, "%s: scatterlist entry %d has %s", what, i, why);
+	return false;
 }
 
 int dmp__mapping_error(struct dmp_device *dev, dmp_addr_t addr, const char *file, int line)
@@ -435,9 +463,13 @@ void dmp__unmap_attrs(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 int dmp__map_sgtable(struct dmp_device *dev, struct dmp_sg_table *sgt, enum dmp_data_direction dir,
 		     unsigned long attrs, const char *file, int line)
 {
-	if (!sgt || !sgt->sgl || !sgt->orig_nents)
+	if (!sgt || !sgt->sgl || !sgt->orig_nents || sgt->orig_nents > INT_MAX) {
+		dmp__dma_report(dev, 0, file, line, "map_sgtable of %s", sgt ? "an empty table"
+										: "no table");
 		return -EINVAL;
-	if (!stream_args_ok(dev, 1, dir, attrs, file, line))
+	}
+	if (!stream_args_ok(dev, 1, dir, attrs, file, line) ||
+	    !sg_list_ok(dev, sgt->sgl, (int)sgt->orig_nents, "map_sgtable", file, line))
 		return -EINVAL;
 	int n = ops_of(dev)->map_sg(dev, sgt->sgl, (int)sgt->orig_nents, dir, attrs);
 	if (dmp__debug_on())
@@ -455,11 +487,8 @@ int dmp__map_sgtable(struct dmp_device *dev, struct dmp_sg_table *sgt, enum dmp_
 int dmp__map_sg_attrs(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
 		      enum dmp_data_direction dir, unsigned long attrs, const char *file, int line)
 {
-	if (!sg || nents <= 0) {
-		dmp__dma_report(dev, 0, file, line, "map_sg of %d entries", nents);
-		return 0;
-	}
-	if (!stream_args_ok(dev, 1, dir, attrs, file, line))
+	if (!stream_args_ok(dev, 1, dir, attrs, file, line) ||
+	    !sg_list_ok(dev, sg, nents, "map_sg", file, line))
 		return 0;
 	int n = ops_of(dev)->map_sg(dev, sg, nents, dir, attrs);
 	if (dmp__debug_on())
@@ -477,7 +506,8 @@ void dmp__unmap_sg_attrs(struct dmp_device *dev, struct dmp_scatterlist *sg, int
 			 enum dmp_data_direction dir, unsigned long attrs, const char *file,
 			 int line)
 {
-	if (!sg || nents <= 0 || !stream_args_ok(dev, 1, dir, attrs, file, line))
+	if (!stream_args_ok(dev, 1, dir, attrs, file, line) ||
+	    !sg_list_ok(dev, sg, nents, "unmap_sg", file, line))
 		return;
 	if (dmp__debug_on())
 		dmp__debug_unmap_sg(dev, sg, nents, dir, attrs, file, line);
@@ -501,7 +531,9 @@ void dmp__sync_single(struct dmp_device *dev, dmp_addr_t addr, size_t offset, si
 void dmp__sync_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
 		  enum dmp_data_direction dir, bool for_device, const char *file, int line)
 {
-	if (!sg || nents <= 0 || !stream_args_ok(dev, 1, dir, 0, file, line))
+	if (!stream_args_ok(dev, 1, dir, 0, file, line) ||
+	    !sg_list_ok(dev, sg, nents, for_device ? "sync_sg_for_device" : "sync_sg_for_cpu",
+			file, line))
 		return;
 	if (dmp__debug_on())
 		dmp__debug_sync_sg(dev, sg, nents, dir, for_device, file, line);

@@ -21,7 +21,7 @@
 
 #include <dmaport/scatterlist.h>
 
-#include "../internal.h"
+#include "dma-internal.h"
 
 /* The two flag bits of page_link live in the low bits of both pointers it
  * can hold. */
@@ -77,6 +77,31 @@ struct dmp_scatterlist *dmp_sg_next(struct dmp_scatterlist *sg)
 	if (dmp_sg_is_chain(sg))
 		sg = dmp_sg_chain_ptr(sg);
 	return sg;
+}
+
+bool dmp__sg_valid(struct dmp_scatterlist *sg, int nents, int *index, const char **why)
+{
+	struct dmp_scatterlist *s = sg;
+	for (int i = 0; i < nents; i++) {
+		dmp_phys_t phys;
+		*index = i;
+		*why = NULL;
+		if (!s)
+			return false;
+		if (!dmp_sg_page(s))
+			*why = "no page (not platform memory)";
+		else if (!s->length)
+			*why = "length 0";
+		else if (dmp__page_to_phys_checked(dmp_sg_page(s), &phys) != 0)
+			*why = "a page pointer that is no page of platform memory";
+		else if (!dmp_is_dma_memory(dmp_phys_to_virt(phys), (size_t)s->offset + s->length))
+			*why = "offset + length beyond its memory region";
+		if (*why)
+			return false;
+		/* not past the last entry asked for: the list may end there */
+		s = i + 1 < nents ? dmp_sg_next(s) : NULL;
+	}
+	return true;
 }
 
 int dmp_sg_nents(struct dmp_scatterlist *sg)

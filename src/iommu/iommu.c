@@ -4,6 +4,7 @@
  * map/unmap with page-size selection, faults, reserved regions (Linux's
  * drivers/iommu/iommu.c).
  */
+#include <limits.h>
 #include <string.h>
 
 #include <dmaport/iommu-driver.h>
@@ -125,10 +126,34 @@ int dmp_iommu_paging_domain_alloc(struct dmp_device *dev, struct dmp_iommu_domai
 	return domain_alloc(idev->iommu, DMP_IOMMU_DOMAIN_UNMANAGED, out);
 }
 
+/* A group that uses @d, attached or as its default; core_lock held. */
+static struct dmp_iommu_group *group_using(const struct dmp_iommu_domain *d)
+{
+	for (struct dmp_iommu_group *g = d->iommu->groups; g; g = g->next)
+		if (g->domain == d || g->default_domain == d)
+			return g;
+	return NULL;
+}
+
 void dmp_iommu_domain_free(struct dmp_iommu_domain *domain)
 {
-	if (domain)
-		domain_free(domain);
+	if (!domain)
+		return;
+	dmp_spin_lock(&core_lock);
+	struct dmp_iommu_group *g = group_using(domain);
+	bool dflt = g && g->default_domain == domain;
+	const char *dev = g && g->nr_devices ? g->devices[0]->name : "?";
+	dmp_spin_unlock(&core_lock);
+	if (g) {
+		/* Linux frees it anyway and the device then translates through
+		 * freed tables; here the domain stays, and the caller can detach
+		 * and free again */
+		dmp__log("dmaport: %s: iommu_domain_free of a domain %s: refused, nothing freed",
+			 dev, dflt ? "that is the group's default (the core owns it)"
+				   : "still attached (detach it first)");
+		return;
+	}
+	domain_free(domain);
 }
 
 /* ---- groups and attach ----------------------------------------------------- */
@@ -474,6 +499,15 @@ long dmp_iommu_map_sg(struct dmp_iommu_domain *domain, dmp_addr_t iova, struct d
 	size_t mapped = 0;
 	struct dmp_scatterlist *s;
 	unsigned int i;
+	int bad;
+	const char *why;
+	if (!sg || !nents || nents > INT_MAX || !dmp__sg_valid(sg, (int)nents, &bad, &why)) {
+		dmp__log("dmaport: iommu map_sg of %u entries: %s", nents,
+			 !sg || !nents ? "no entries"
+			 : nents > INT_MAX ? "too many"
+			 : why ? why : "the list is shorter");
+		return -EINVAL;
+	}
 	dmp_for_each_sg(sg, s, nents, i) {
 		dmp_phys_t phys = dmp_sg_phys(s);
 		int err = dmp_iommu_map(domain, iova + mapped, phys, s->length, prot, gfp);
