@@ -44,19 +44,21 @@ struct dmp_dma_pool;
  * @name:     for reports (truncated to DMP_POOL_NAME_MAX - 1).
  * @dev:      the device the blocks are allocated for (dmp_alloc_coherent()
  *            on it provides the memory).
- * @size:     block size in bytes (> 0); rounded up to @align.
+ * @size:     block size in bytes (1 .. INT_MAX, as Linux); rounded up to
+ *            @align.
  * @align:    alignment of every block's bus address (and of its CPU address
  *            up to a page: the simulator's CPU alias is page aligned only): a
- *            power of two, 0 meaning 1 (as Linux).
+ *            power of two up to 2^30, 0 meaning 1 (as Linux).
  * @boundary: no block crosses a multiple of @boundary: a power of two at
  *            least @size, or 0 for none.  Chunks are never smaller than a
  *            page, so boundaries above a page are always kept too.
  *
- * Returns the pool, or NULL if an argument is invalid (size 0, @align or
- * @boundary not a power of two, @boundary below the rounded size, no device)
- * or there is no memory for the pool's bookkeeping.  Linux returns a pointer
- * too; the reason is not distinguishable, as in Linux (a NULL return is
- * reported for invalid arguments).  No memory for blocks is allocated yet.
+ * Returns the pool, or NULL if an argument is invalid (size 0 or above
+ * INT_MAX, @align or @boundary not a power of two, @boundary below the
+ * rounded size, no device) or there is no memory for the pool's
+ * bookkeeping.  Linux returns a pointer too; the reason is not
+ * distinguishable, as in Linux (a NULL return is reported for invalid
+ * arguments).  No memory for blocks is allocated yet.
  * Context: may block.
  */
 DMP_API struct dmp_dma_pool *dmp_pool_create(const char *name, struct dmp_device *dev, size_t size,
