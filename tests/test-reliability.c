@@ -1,0 +1,368 @@
+/* test-reliability.c - regression tests for hostile input (issue 18): each
+ * misuse below once crashed, hung or did harm after being reported; now it is
+ * refused, reported, and leaves the state as it was. */
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <dmaport/iommu-driver.h>
+#include <dmaport/sim/iommu-driver.h>
+#include <dmaport/sim/platform.h>
+#include <dmaport/swiotlb.h>
+
+#include "support/sim-fixture.h"
+
+static const char *of_dir(void)
+{
+	const char *d = getenv("DMP_TEST_OF_DIR");
+	return d ? d : "tests/of";
+}
+
+/* A test that would hang fails instead: SIGALRM kills the program. */
+static void deadline(unsigned int seconds)
+{
+	signal(SIGALRM, SIG_DFL);
+	alarm(seconds);
+}
+
+/* --- a rig: a device on the direct path or behind the simulated IOMMU --------- */
+
+struct rig {
+	struct dmp_sim *sim;
+	struct dmp_sim_iommu *hw;
+	struct dmp_iommu *iommu;
+	struct dmp_sim_device *hw_dev;
+	struct dmp_device dev;
+	struct dmp_swiotlb_pool *pool;
+};
+
+enum rig_kind { RIG_DIRECT_COHERENT, RIG_DIRECT_NONCOHERENT, RIG_IOMMU_STRICT, RIG_IOMMU_LAZY };
+
+static const char *const rig_names[] = { "direct coherent", "direct non-coherent",
+					 "iommu strict", "iommu lazy" };
+
+static void rig_up(struct rig *r, enum rig_kind kind)
+{
+	memset(r, 0, sizeof(*r));
+	r->sim = fixture_sim(NULL);
+	struct dmp_sim_device_config dc = { .name = "rel0", .port_bits = 64,
+					    .coherent = kind == RIG_DIRECT_COHERENT };
+	assert_int_equal(dmp_sim_device_create(r->sim, &dc, &r->hw_dev), 0);
+	dmp_device_init(&r->dev, "rel0");
+	r->dev.sim = r->hw_dev;
+	dmp_device_set_coherent(&r->dev, kind == RIG_DIRECT_COHERENT);
+	assert_int_equal(dmp_swiotlb_pool_create("default", 1 << 20, DMP_SWIOTLB_DEFAULT_LIMIT, 1,
+						 &r->pool), 0);
+	dmp_swiotlb_set_default(r->pool);
+	if (kind == RIG_IOMMU_STRICT || kind == RIG_IOMMU_LAZY) {
+		struct dmp_sim_iommu_config ic = { .name = "smmu0", .coherent_walk = false };
+		assert_int_equal(dmp_sim_iommu_create(r->sim, &ic, &r->hw), 0);
+		assert_int_equal(dmp_sim_iommu_driver_register(
+					 r->hw, kind == RIG_IOMMU_LAZY ? DMP_IOMMU_DOMAIN_DMA_FQ
+								       : DMP_IOMMU_DOMAIN_DMA,
+					 &r->iommu), 0);
+		uint32_t sid = 3;
+		assert_int_equal(dmp_iommu_probe_device(&r->dev, r->iommu, &sid, 1), 0);
+	}
+	assert_int_equal(dmp_set_mask_and_coherent(&r->dev, DMP_BIT_MASK(64)), 0);
+}
+
+static void rig_down(struct rig *r)
+{
+	dmp_device_remove(&r->dev);
+	if (r->iommu) {
+		dmp_iommu_release_device(&r->dev);
+		dmp_sim_iommu_driver_unregister(r->iommu);
+		dmp_sim_iommu_destroy(r->hw);
+	}
+	dmp_swiotlb_set_default(NULL);
+	assert_int_equal(dmp_swiotlb_pool_destroy(r->pool), 0);
+	dmp_sim_destroy(r->sim);
+}
+
+/* --- memory at or above 2^44 --------------------------------------------------- */
+
+static void kmalloc_churn(void)
+{
+	/* every size class and a block, each several times, freed in another order */
+	static const size_t sizes[] = { 1, 100, 200, 300, 600, 1500, 3000, 9000 };
+	void *p[64];
+	unsigned int n = 0;
+	for (unsigned int round = 0; round < 8; round++)
+		for (unsigned int i = 0; i < DMP_ARRAY_SIZE(sizes); i++) {
+			p[n] = dmp_kmalloc(sizes[i], DMP_GFP_ZERO);
+			assert_non_null(p[n]);
+			assert_true(dmp_ksize(p[n]) >= sizes[i]);
+			memset(p[n], 0xa5, sizes[i]);
+			n++;
+		}
+	for (unsigned int i = 0; i < n; i += 2)
+		dmp_kfree(p[i]);
+	for (unsigned int i = 1; i < n; i += 2)
+		dmp_kfree(p[i]);
+}
+
+static void test_memory_above_2_44(void **state)
+{
+	(void)state;
+	static const dmp_phys_t bases[] = { 1ull << 44, (1ull << 44) + (1ull << 30), 1ull << 52,
+					    0xfffff00000000000ull };
+	for (unsigned int i = 0; i < DMP_ARRAY_SIZE(bases); i++) {
+		struct dmp_sim_config cfg;
+		dmp_sim_config_default(&cfg);
+		cfg.nr_regions = 2;
+		cfg.regions[0].base = 0x80000000ull;
+		cfg.regions[0].size = 64ull << 20;
+		cfg.regions[1].base = bases[i];
+		cfg.regions[1].size = 64ull << 20;
+		struct dmp_sim *sim = fixture_sim(&cfg);
+		size_t free_before = dmp_page_free_count();
+		kmalloc_churn();
+		assert_int_equal(dmp_page_free_count(), free_before);
+		/* a streaming mapping of high memory on a 64-bit device */
+		struct dmp_device dev;
+		dmp_device_init(&dev, "hi0");
+		assert_int_equal(dmp_set_mask_and_coherent(&dev, DMP_BIT_MASK(64)), 0);
+		uint8_t *buf = dmp_kmalloc(4096, 0);
+		dmp_phys_t phys;
+		assert_int_equal(dmp_virt_to_phys(buf, &phys), 0);
+		dmp_addr_t a = dmp_map_single(&dev, buf, 4096, DMP_TO_DEVICE);
+		assert_false(dmp_mapping_error(&dev, a));
+		dmp_unmap_single(&dev, a, 4096, DMP_TO_DEVICE);
+		dmp_kfree(buf);
+		dmp_device_remove(&dev);
+		dmp_sim_destroy(sim);
+	}
+	/* one region only, high up: the heap lives there */
+	struct dmp_sim_config cfg;
+	dmp_sim_config_default(&cfg);
+	cfg.nr_regions = 1;
+	cfg.regions[0].base = 1ull << 44;
+	cfg.regions[0].size = 1ull << 30;
+	struct dmp_sim *sim = fixture_sim(&cfg);
+	kmalloc_churn();
+	dmp_sim_destroy(sim);
+}
+
+static void test_memory_above_2_44_from_tree(void **state)
+{
+	(void)state;
+	char path[512];
+	snprintf(path, sizeof(path), "%s/high-memory.dts", of_dir());
+	struct dmp_sim_platform *p;
+	struct dmp_of_error err;
+	int e = dmp_sim_platform_load(path, NULL, &p, &err);
+	if (e)
+		fail_msg("%s: %s", path, err.message);
+	kmalloc_churn();
+	struct dmp_sim_platform_device *pd = dmp_sim_platform_first(p, DMP_OF_DEV_COPY_ENGINE, false);
+	assert_non_null(pd);
+	void *buf = dmp_kmalloc(512, 0);
+	dmp_addr_t a = dmp_map_single(&pd->dev, buf, 512, DMP_BIDIRECTIONAL);
+	assert_false(dmp_mapping_error(&pd->dev, a));
+	dmp_unmap_single(&pd->dev, a, 512, DMP_BIDIRECTIONAL);
+	dmp_kfree(buf);
+	dmp_sim_platform_destroy(p);
+}
+
+/* --- a .dts whose blob is over 16 MiB -------------------------------------------- */
+
+static void test_dts_over_16mib(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/dmaport-rel-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char bin[600], dts[600];
+	snprintf(bin, sizeof(bin), "%s/blob.bin", dir);
+	snprintf(dts, sizeof(dts), "%s/big.dts", dir);
+	int fd = open(bin, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, 20 << 20), 0); /* 20 MiB of zeroes */
+	close(fd);
+	FILE *f = fopen(dts, "w");
+	assert_non_null(f);
+	fprintf(f, "/dts-v1/;\n/ {\n\t#address-cells = <2>;\n\t#size-cells = <2>;\n"
+		   "\tmemory@80000000 { device_type = \"memory\"; reg = <0 0x80000000 0 0x1000000>; };\n"
+		   "\tblob { data = /incbin/(\"%s\"); };\n};\n", bin);
+	fclose(f);
+
+	deadline(60); /* it used to hang for ever: dtc blocked writing to our pipe */
+	struct dmp_of_platform *desc = calloc(1, sizeof(*desc));
+	struct dmp_of_error err;
+	assert_int_equal(dmp_of_parse_file(dts, desc, &err), -EFBIG);
+	assert_non_null(strstr(err.message, "16 MiB"));
+	struct dmp_sim_platform *p = NULL;
+	assert_int_equal(dmp_sim_platform_load(dts, NULL, &p, &err), -EFBIG);
+	assert_null(p);
+	assert_null(dmp_sim_current());
+	/* a .dtb file that large is refused the same way */
+	assert_int_equal(dmp_of_parse_file(bin, desc, &err), -EFBIG);
+	alarm(0);
+	free(desc);
+	unlink(bin);
+	unlink(dts);
+	rmdir(dir);
+}
+
+/* --- scatterlist counts larger than the list ---------------------------------- */
+
+static void test_map_sg_nents_beyond_list(void **state)
+{
+	(void)state;
+	for (int k = RIG_DIRECT_COHERENT; k <= RIG_IOMMU_LAZY; k++) {
+		struct rig r;
+		rig_up(&r, (enum rig_kind)k);
+		struct dmp_scatterlist sg[4];
+		void *buf[4];
+		dmp_sg_init_table(sg, 4);
+		for (int i = 0; i < 4; i++) {
+			buf[i] = dmp_kmalloc(1024, DMP_GFP_ZERO);
+			dmp_sg_set_buf(&sg[i], buf[i], 1024);
+		}
+		size_t free_before = dmp_page_free_count();
+		fixture_log_start();
+		assert_int_equal(dmp_map_sg(&r.dev, sg, 5, DMP_TO_DEVICE), 0);
+		assert_true(fixture_log_has("map_sg of 5 entries: the list has only 4", NULL));
+		struct dmp_sg_table t = { .sgl = sg, .orig_nents = 9 };
+		assert_int_equal(dmp_map_sgtable(&r.dev, &t, DMP_TO_DEVICE, 0), -EINVAL);
+		/* the same count to sync and unmap: refused before touching anything */
+		dmp_sync_sg_for_cpu(&r.dev, sg, 6, DMP_TO_DEVICE);
+		dmp_sync_sg_for_device(&r.dev, sg, 6, DMP_TO_DEVICE);
+		dmp_unmap_sg(&r.dev, sg, 7, DMP_TO_DEVICE);
+		assert_true(fixture_log_has("unmap_sg of 7 entries: the list has only 4", NULL));
+		fixture_log_stop();
+		assert_int_equal(dmp_page_free_count(), free_before);
+		/* the right count still works */
+		int n = dmp_map_sg(&r.dev, sg, 4, DMP_TO_DEVICE);
+		assert_true(n >= 1 && n <= 4);
+		dmp_unmap_sg(&r.dev, sg, 4, DMP_TO_DEVICE);
+		/* an entry whose page is no page, or whose length runs past memory */
+		struct dmp_scatterlist bad = sg[1];
+		sg[1].page_link = (uintptr_t)&r | (sg[1].page_link & DMP_SG_PAGE_LINK_MASK);
+		fixture_log_start();
+		assert_int_equal(dmp_map_sg(&r.dev, sg, 4, DMP_TO_DEVICE), 0);
+		assert_true(fixture_log_has("entry 1", "no page of platform memory", NULL));
+		sg[1] = bad;
+		sg[2].length = 0x7fffffff;
+		assert_int_equal(dmp_map_sg(&r.dev, sg, 4, DMP_TO_DEVICE), 0);
+		assert_true(fixture_log_has("entry 2", "beyond its memory region", NULL));
+		fixture_log_stop();
+		for (int i = 0; i < 4; i++)
+			dmp_kfree(buf[i]);
+		print_message("  %s: refused\n", rig_names[k]);
+		rig_down(&r);
+	}
+}
+
+/* dmp_iommu_map_sg with a count past the list end: -EINVAL, nothing mapped. */
+static void test_iommu_map_sg_nents_beyond_list(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_up(&r, RIG_IOMMU_STRICT);
+	struct dmp_iommu_domain *d;
+	assert_int_equal(dmp_iommu_paging_domain_alloc(&r.dev, &d), 0);
+	struct dmp_scatterlist sg[2];
+	dmp_sg_init_table(sg, 2);
+	void *a = dmp_kmalloc(4096, 0), *b = dmp_kmalloc(4096, 0);
+	dmp_sg_set_buf(&sg[0], a, 4096);
+	dmp_sg_set_buf(&sg[1], b, 4096);
+	assert_int_equal(dmp_iommu_map_sg(d, 0x100000, sg, 3, DMP_IOMMU_READ, 0), -EINVAL);
+	dmp_phys_t p;
+	assert_int_equal(dmp_iommu_iova_to_phys(d, 0x100000, &p), -ENOENT);
+	assert_int_equal(dmp_iommu_map_sg(d, 0x100000, sg, 2, DMP_IOMMU_READ, 0), 8192);
+	assert_int_equal(dmp_iommu_unmap(d, 0x100000, 8192), 8192);
+	dmp_iommu_domain_free(d);
+	dmp_kfree(a);
+	dmp_kfree(b);
+	rig_down(&r);
+}
+
+/* --- freeing an attached IOMMU domain ---------------------------------------- */
+
+static void test_iommu_domain_free_attached(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_up(&r, RIG_IOMMU_STRICT);
+	struct dmp_iommu_domain *d;
+	assert_int_equal(dmp_iommu_paging_domain_alloc(&r.dev, &d), 0);
+	assert_int_equal(dmp_iommu_attach_device(d, &r.dev), 0);
+	uint8_t *buf = dmp_kmalloc(4096, 0);
+	dmp_phys_t phys;
+	dmp_virt_to_phys(buf, &phys);
+	assert_int_equal(dmp_iommu_map(d, 0x40000, phys, 4096, DMP_IOMMU_READ, 0), 0);
+	fixture_log_start();
+	dmp_iommu_domain_free(d);
+	assert_true(fixture_log_has("iommu_domain_free", "still attached", "refused", NULL));
+	fixture_log_stop();
+	/* the domain is intact: it still translates, for the CPU and the device */
+	dmp_phys_t p;
+	assert_int_equal(dmp_iommu_iova_to_phys(d, 0x40000, &p), 0);
+	assert_int_equal(p, phys);
+	assert_ptr_equal(dmp_iommu_get_domain_for_dev(&r.dev), d);
+	assert_int_equal(dmp_iommu_unmap(d, 0x40000, 4096), 4096);
+	dmp_iommu_detach_device(d, &r.dev);
+	/* the group's default domain is the core's: never the caller's to free */
+	struct dmp_iommu_domain *def = dmp_iommu_get_domain_for_dev(&r.dev);
+	fixture_log_start();
+	dmp_iommu_domain_free(def);
+	assert_true(fixture_log_has("iommu_domain_free", "default", NULL));
+	fixture_log_stop();
+	/* the DMA API on the default domain still works */
+	dmp_addr_t a = dmp_map_single(&r.dev, buf, 4096, DMP_TO_DEVICE);
+	assert_false(dmp_mapping_error(&r.dev, a));
+	dmp_unmap_single(&r.dev, a, 4096, DMP_TO_DEVICE);
+	dmp_iommu_domain_free(d); /* detached now: freed */
+	dmp_kfree(buf);
+	rig_down(&r);
+}
+
+/* --- dma_pool_create with sizes that overflow -------------------------------- */
+
+static void test_pool_create_huge(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_up(&r, RIG_DIRECT_NONCOHERENT);
+	static const struct {
+		size_t size, align;
+	} bad[] = {
+		{ SIZE_MAX, 0 },		   { SIZE_MAX - 100, 64 },
+		{ (size_t)INT_MAX + 1, 0 },	   { 64, (size_t)1 << 62 },
+		{ 64, SIZE_MAX / 2 + 1 },	   { SIZE_MAX / 2, 1 },
+	};
+	for (unsigned int i = 0; i < DMP_ARRAY_SIZE(bad); i++) {
+		fixture_log_start();
+		assert_null(dmp_pool_create("huge", &r.dev, bad[i].size, bad[i].align, 0));
+		assert_true(fixture_log_has("dma_pool_create", "invalid arguments", NULL));
+		fixture_log_stop();
+	}
+	/* the largest size accepted: the pool exists, a block it cannot get fails cleanly */
+	struct dmp_dma_pool *pool = dmp_pool_create("big", &r.dev, INT_MAX, 0, 0);
+	assert_non_null(pool);
+	dmp_addr_t h;
+	assert_null(dmp_pool_alloc(pool, DMP_GFP_NOWARN, &h));
+	assert_true(h == DMP_MAPPING_ERROR);
+	assert_int_equal(dmp_pool_check(pool), 0);
+	dmp_pool_destroy(pool);
+	rig_down(&r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_memory_above_2_44),
+		cmocka_unit_test(test_memory_above_2_44_from_tree),
+		cmocka_unit_test(test_dts_over_16mib),
+		cmocka_unit_test(test_map_sg_nents_beyond_list),
+		cmocka_unit_test(test_iommu_map_sg_nents_beyond_list),
+		cmocka_unit_test(test_iommu_domain_free_attached),
+		cmocka_unit_test(test_pool_create_huge),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
