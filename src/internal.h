@@ -44,6 +44,9 @@
 #endif
 #endif
 
+/* INT_MAX without <limits.h> (the freestanding port has no C library). */
+#define DMP__INT_MAX ((int)(~0u >> 1))
+
 void dmp__assert_fail(const char *cond, const char *file, int line);
 
 /** dmp__log - format one line and send it to the console (dmp_env_puts). */

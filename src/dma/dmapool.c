@@ -23,7 +23,6 @@
  * it, and a stray CPU write after free is caught (at the next alloc of that
  * block) instead of corrupting the allocator's list.
  */
-#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -221,7 +220,7 @@ static struct dmp_dma_pool *pool_create(const char *name, struct dmp_device *dev
 		align = 1;
 	/* Linux's limit (size > INT_MAX is refused); also on align, so that the
 	 * rounding below cannot wrap and a chunk's offsets fit 32 bits */
-	if (!dev || !size || size > INT_MAX || align > INT_MAX || !DMP_IS_POW2(align) ||
+	if (!dev || !size || size > DMP__INT_MAX || align > DMP__INT_MAX || !DMP_IS_POW2(align) ||
 	    (boundary && !DMP_IS_POW2(boundary))) {
 		dmp__log("dmaport: dma_pool_create %s: invalid arguments (device %s size %zu align "
 			 "%zu boundary %zu)", name ? name : "(null)", dev ? dmp_dev_name(dev) : "none",

@@ -5,7 +5,6 @@
  * kernel/dma/mapping.c.  Bad input is reported with the caller's file and
  * line and fails cleanly; nothing reaches the ops half-checked.
  */
-#include <limits.h>
 #include <string.h>
 
 #include "alloc-internal.h"
@@ -463,7 +462,7 @@ void dmp__unmap_attrs(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 int dmp__map_sgtable(struct dmp_device *dev, struct dmp_sg_table *sgt, enum dmp_data_direction dir,
 		     unsigned long attrs, const char *file, int line)
 {
-	if (!sgt || !sgt->sgl || !sgt->orig_nents || sgt->orig_nents > INT_MAX) {
+	if (!sgt || !sgt->sgl || !sgt->orig_nents || sgt->orig_nents > DMP__INT_MAX) {
 		dmp__dma_report(dev, 0, file, line, "map_sgtable of %s", sgt ? "an empty table"
 										: "no table");
 		return -EINVAL;

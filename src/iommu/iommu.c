@@ -4,7 +4,6 @@
  * map/unmap with page-size selection, faults, reserved regions (Linux's
  * drivers/iommu/iommu.c).
  */
-#include <limits.h>
 #include <string.h>
 
 #include <dmaport/iommu-driver.h>
@@ -501,10 +500,10 @@ long dmp_iommu_map_sg(struct dmp_iommu_domain *domain, dmp_addr_t iova, struct d
 	unsigned int i;
 	int bad;
 	const char *why;
-	if (!sg || !nents || nents > INT_MAX || !dmp__sg_valid(sg, (int)nents, &bad, &why)) {
+	if (!sg || !nents || nents > DMP__INT_MAX || !dmp__sg_valid(sg, (int)nents, &bad, &why)) {
 		dmp__log("dmaport: iommu map_sg of %u entries: %s", nents,
 			 !sg || !nents ? "no entries"
-			 : nents > INT_MAX ? "too many"
+			 : nents > DMP__INT_MAX ? "too many"
 			 : why ? why : "the list is shorter");
 		return -EINVAL;
 	}
