@@ -7,7 +7,7 @@
 #   make bench      the benchmarks
 #   make install PREFIX=/usr/local
 #
-# `run` and `check` install missing Debian packages first (scripts/deps.sh).
+# Every target installs the Debian packages it needs first (scripts/deps.sh).
 
 PREFIX ?= /usr/local
 CC ?= cc
@@ -62,7 +62,7 @@ SIM_TOOL_OBJS := $(SIM_TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOLS := $(BUILD)/bin/dmaport-sim $(BUILD)/bin/dmaport-bench
 
 .SECONDARY:
-.PHONY: all lib tools deps deps-build run check test test-asan test-tsan bench install clean qemu-test fuzz FORCE
+.PHONY: all lib tools deps deps-build deps-cross deps-fuzz run check test test-asan test-tsan bench install clean qemu-test fuzz FORCE
 .DEFAULT_GOAL := all
 
 all: lib tools
@@ -72,15 +72,17 @@ tools: $(TOOLS)
 deps:
 	@sh scripts/deps.sh build cross fuzz
 
-# make run needs only the build tools
-deps-build:
-	@sh scripts/deps.sh build
+# Every target installs the packages it needs first (scripts/deps.sh: a no-op
+# when they are present; where it cannot install, one line names them):
+# deps-build for anything that compiles, deps-GROUP for the rest.
+deps-build deps-cross deps-fuzz:
+	@sh scripts/deps.sh $(@:deps-%=%)
 
-$(BUILD)/obj/src/%.o: src/%.c
+$(BUILD)/obj/src/%.o: src/%.c | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(LIB_CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/obj/%.o: %.c
+$(BUILD)/obj/%.o: %.c | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(CMOCKA_CFLAGS) -Isrc -MMD -MP -c $< -o $@
 
@@ -172,7 +174,7 @@ check: deps
 FUZZ_SECONDS ?= 20
 FUZZ_SRCS := tests/fuzz/of-fuzz.c $(wildcard src/of/*.c) src/platform/platform.c \
 	src/platform/host/env.c $(wildcard src/mm/*.c)
-$(BUILD)/fuzz/of-fuzz: $(FUZZ_SRCS)
+$(BUILD)/fuzz/of-fuzz: $(FUZZ_SRCS) | deps-fuzz
 	@mkdir -p $(dir $@)
 	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc \
 	  $(filter %.c,$^) -lfdt -lpthread -o $@
@@ -189,7 +191,7 @@ fuzz: $(BUILD)/fuzz/of-fuzz
 	  [ $$rc = 0 ] || { tail -n 40 $(BUILD)/fuzz/log; echo "fuzz: FAILED (exit $$rc)"; }; exit $$rc
 
 # The bare-metal port on QEMU's virt machine with its SMMUv3 and edu device.
-qemu-test:
+qemu-test: deps-cross
 	@$(MAKE) --no-print-directory -C ports/qemu-virt-aarch64 test
 
 bench: deps-build

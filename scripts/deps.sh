@@ -16,6 +16,12 @@ for g in $groups; do
 	eval "want=\"\$want \$pkgs_$g\""
 done
 
+if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
+	# not Debian: say once what the build expects, and let it try
+	echo "deps: not a Debian system; needs (Debian names):$want" >&2
+	exit 0
+fi
+
 missing=""
 for p in $want; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
@@ -33,6 +39,8 @@ else
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
 # shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+if ! { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends $missing; }; then
+	echo "deps: could not install:$missing (try: apt-get install$missing)" >&2
+	exit 1
+fi

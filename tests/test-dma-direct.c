@@ -381,7 +381,7 @@ static void test_bounce_copies_are_syncs(void **state)
 static void test_masks(void **state)
 {
 	(void)state;
-	struct dmp_sim *sim = fixture_sim(NULL);
+	struct dmp_sim *sim = fixture_sim_bare();
 	struct dmp_device dev;
 	dmp_device_init(&dev, "m");
 	assert_int_equal(dmp_get_mask(&dev), DMP_BIT_MASK(32));
@@ -447,7 +447,7 @@ static int bus_translate(void *cookie, struct dmp_sim_device *d, dmp_addr_t addr
 static void test_dma_ranges(void **state)
 {
 	(void)state;
-	struct dmp_sim *sim = fixture_sim(NULL);
+	struct dmp_sim *sim = fixture_sim_bare();
 	struct dmp_device dev;
 	dmp_device_init(&dev, "rng");
 	dmp_device_set_coherent(&dev, true);
@@ -498,7 +498,7 @@ static void test_dma_ranges(void **state)
 static void test_dma_ranges_hole(void **state)
 {
 	(void)state;
-	struct dmp_sim *sim = fixture_sim(NULL);
+	struct dmp_sim *sim = fixture_sim_bare();
 	struct dmp_swiotlb_pool *pool;
 	assert_int_equal(dmp_swiotlb_pool_create("d", 1 << 20, DMP_SWIOTLB_DEFAULT_LIMIT, 1, &pool), 0);
 	dmp_swiotlb_set_default(pool);

@@ -1033,18 +1033,18 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_selftest_sweep, teardown_any),
-		cmocka_unit_test_setup_teardown(test_cfg_output, fixture_setup_default,
+		cmocka_unit_test_setup_teardown(test_cfg_output, fixture_setup_bare,
 						teardown_any),
-		cmocka_unit_test_setup_teardown(test_prot_encoding, fixture_setup_default,
+		cmocka_unit_test_setup_teardown(test_prot_encoding, fixture_setup_bare,
 						teardown_any),
-		cmocka_unit_test_setup_teardown(test_map_unmap_rules, fixture_setup_default,
+		cmocka_unit_test_setup_teardown(test_map_unmap_rules, fixture_setup_bare,
 						teardown_any),
-		cmocka_unit_test_setup_teardown(test_noncoherent_visibility, fixture_setup_default,
+		cmocka_unit_test_setup_teardown(test_noncoherent_visibility, fixture_setup_bare,
 						teardown_any),
 		cmocka_unit_test_teardown(test_random_vs_model, teardown_any),
-		cmocka_unit_test_setup_teardown(test_walker_faults, fixture_setup_default,
+		cmocka_unit_test_setup_teardown(test_walker_faults, fixture_setup_bare,
 						teardown_any),
-		cmocka_unit_test_setup_teardown(test_alloc_failures, fixture_setup_default,
+		cmocka_unit_test_setup_teardown(test_alloc_failures, fixture_setup_bare,
 						teardown_any),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@ static struct dmp_sim *small_machine(void)
 	cfg.regions[0].size = 8u << 20;
 	cfg.regions[1].base = 0x100000000ull;
 	cfg.regions[1].size = 8u << 20;
+	cfg.swiotlb_size = DMP_SIM_NO_SWIOTLB; /* every page the model's */
 	return fixture_sim(&cfg);
 }
 

@@ -27,6 +27,7 @@ DMP_BEGIN_DECLS
 
 struct dmp_sim;
 struct dmp_sim_device;
+struct dmp_device;
 
 struct dmp_sim_region {
 	dmp_phys_t base; /* page aligned */
@@ -49,6 +50,13 @@ struct dmp_sim_region {
  *                 multi-threaded program runs without it.
  * @hostile_rate:  per 1024: the chance that a line is touched at each moment.
  * @trace:         record events from the start.
+ * @swiotlb_size:  the default bounce pool (dmp_swiotlb_default()), made in
+ *                 the lowest 4 GiB when the machine has memory there, so
+ *                 that a 32-bit device works out of the box on a machine
+ *                 with memory above 4 GiB, as Linux boots with swiotlb
+ *                 (arch/arm64/mm/init.c: mem_init()).  0: 4 MiB
+ *                 (DMP_SWIOTLB_DEFAULT_SIZE); DMP_SIM_NO_SWIOTLB: none.
+ *                 The machine owns it: dmp_sim_destroy() destroys it.
  */
 struct dmp_sim_config {
 	struct dmp_sim_region regions[DMP_MAX_REGIONS];
@@ -60,19 +68,26 @@ struct dmp_sim_config {
 	uint64_t seed;
 	unsigned int hostile_rate;
 	bool trace;
+	size_t swiotlb_size;
 };
+
+/* dmp_sim_config.swiotlb_size: make no default bounce pool. */
+#define DMP_SIM_NO_SWIOTLB ((size_t)-1)
 
 /**
  * dmp_sim_config_default - a non-coherent SoC: 1 GiB at 0x8000_0000 and
  * 1 GiB at 0x1_0000_0000 (so that 32-bit devices need bouncing or an IOMMU),
- * 64-byte lines, an outer cache, a write buffer, not hostile, no trace.
+ * 64-byte lines, an outer cache, a write buffer, not hostile, no trace, a
+ * 4 MiB default bounce pool below 4 GiB.
  */
 DMP_API void dmp_sim_config_default(struct dmp_sim_config *cfg);
 
 /**
- * dmp_sim_create - build the machine and install it as the active platform.
+ * dmp_sim_create - build the machine and install it as the active platform,
+ * with its default bounce pool (see @swiotlb_size above).
  * Returns 0, -EINVAL (bad configuration), -EBUSY (a platform is active) or
- * -ENOMEM.  Nothing is left behind on failure.
+ * -ENOMEM (also: no room for the bounce pool below 4 GiB).  Nothing is left
+ * behind on failure.
  */
 DMP_API int dmp_sim_create(const struct dmp_sim_config *cfg, struct dmp_sim **out);
 /** dmp_sim_destroy - destroy devices, memory, and uninstall the platform. */
@@ -158,6 +173,32 @@ DMP_API void dmp_sim_device_destroy(struct dmp_sim_device *dev);
 DMP_API void *dmp_sim_device_priv(struct dmp_sim_device *dev);
 DMP_API const char *dmp_sim_device_name(const struct dmp_sim_device *dev);
 DMP_API struct dmp_sim *dmp_sim_device_sim(struct dmp_sim_device *dev);
+/** dmp_sim_device_coherent - whether @dev sits behind the coherent interconnect. */
+DMP_API bool dmp_sim_device_coherent(const struct dmp_sim_device *dev);
+/** dmp_sim_device_port_bits - the address width of @dev's DMA port. */
+DMP_API unsigned int dmp_sim_device_port_bits(const struct dmp_sim_device *dev);
+
+/**
+ * dmp_sim_device_link - make @hw the simulated hardware behind @dev, as a
+ * bus does when it creates a device for its hardware.  Call it once, after
+ * dmp_device_init() and before the device's first mapping or allocation.
+ *
+ * It also makes @dev agree with the hardware, which the DMA API must:
+ *  - coherence: @dev is coherent exactly when @hw is behind the coherent
+ *    interconnect (dmp_device_set_coherent()).  A mismatch is a real bug:
+ *    a coherent device marked non-coherent only costs cache maintenance,
+ *    but a non-coherent device marked coherent gets none, and reads stale
+ *    memory;
+ *  - masks: the streaming and coherent DMA masks become the port's width,
+ *    as a device-tree-built platform sets them (dmp_sim_platform_create());
+ *    a driver may narrow them afterwards with dmp_set_mask_and_coherent().
+ * With the link, the checker knows the device's hardware (it watches what
+ * the device reads and writes) and reports name it.
+ *
+ * Context: configuration time, before @dev is used.  Returns 0, or -EINVAL
+ * (@dev or @hw NULL, or @dev already linked to other hardware).
+ */
+DMP_API int dmp_sim_device_link(struct dmp_device *dev, struct dmp_sim_device *hw);
 
 /**
  * Translation of a device's bus addresses (an IOMMU sits here).  Translates

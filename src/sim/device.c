@@ -89,6 +89,16 @@ struct dmp_sim *dmp_sim_device_sim(struct dmp_sim_device *dev)
 	return dev->sim;
 }
 
+bool dmp_sim_device_coherent(const struct dmp_sim_device *dev)
+{
+	return dev->coherent;
+}
+
+unsigned int dmp_sim_device_port_bits(const struct dmp_sim_device *dev)
+{
+	return dev->port_bits;
+}
+
 void dmp_sim_device_set_translate(struct dmp_sim_device *dev, dmp_sim_translate_fn fn,
 				  void *cookie)
 {

@@ -85,6 +85,8 @@ struct dmp_sim {
 		void *cookie;
 	} obs[DMP_SIM_MAX_OBSERVERS];
 	_Atomic unsigned int nr_obs; /* fast test: anyone listening? */
+
+	struct dmp_swiotlb_pool *default_pool; /* sim-swiotlb.c */
 };
 
 /* sim.c */
@@ -94,6 +96,12 @@ void dmp__sim_event(struct dmp_sim *sim, const struct dmp_sim_event *ev);
 
 /* sim-checker.c: the simulator's half of the DMA-API checker (idempotent). */
 void dmp__sim_checker_register(void);
+
+/* sim-swiotlb.c: the default bounce pool (@size 0: the default size,
+ * DMP_SIM_NO_SWIOTLB: none); exit returns true if the pool leaked */
+int dmp__sim_swiotlb_init(struct dmp_sim *sim, size_t size);
+bool dmp__sim_swiotlb_exit(struct dmp_sim *sim);
+struct dmp_swiotlb_pool *dmp__sim_swiotlb_pool(struct dmp_sim *sim);
 
 /* device.c */
 uint64_t dmp__sim_mmio_read(void *ctx, const volatile void *addr, unsigned width);

@@ -38,6 +38,19 @@ static const char *node_name(const char *path)
 	return s ? s + 1 : path;
 }
 
+int dmp_sim_device_link(struct dmp_device *dev, struct dmp_sim_device *hw)
+{
+	if (!dev || !hw || (dev->sim && dev->sim != hw))
+		return -EINVAL;
+	dev->sim = hw;
+	dmp_device_set_coherent(dev, dmp_sim_device_coherent(hw));
+	/* -EIO: the port cannot reach the memory DMA allocations come from;
+	 * keep the default 32-bit masks, and mappings the port cannot reach
+	 * bounce or fail cleanly (or an IOMMU probed later gives it reach) */
+	(void)dmp_set_mask_and_coherent(dev, DMP_BIT_MASK(dmp_sim_device_port_bits(hw)));
+	return 0;
+}
+
 /* The interconnect between a device and memory, as the bus's dma-ranges say. */
 static int bus_translate(void *cookie, struct dmp_sim_device *hw, dmp_addr_t addr, size_t len,
 			 bool write, dmp_phys_t *phys, size_t *chunk)
@@ -109,8 +122,7 @@ static int build_devices(struct dmp_sim_platform *p, struct dmp_of_error *err)
 		p->nr_devices++;
 		struct dmp_device *dev = &pd->dev;
 		dmp_device_init(dev, pd->name);
-		dev->sim = pd->hw;
-		dmp_device_set_coherent(dev, od->coherent);
+		dmp_sim_device_link(dev, pd->hw);
 		if (!od->dma.identity)
 			for (unsigned int k = 0; k < od->dma.nr; k++) {
 				const struct dmp_of_dma_range *r = &od->dma.r[k];
@@ -241,6 +253,7 @@ int dmp_sim_platform_create(const struct dmp_of_platform *desc,
 	cfg.hostile = opts->hostile;
 	cfg.seed = opts->seed;
 	cfg.trace = opts->trace;
+	cfg.swiotlb_size = DMP_SIM_NO_SWIOTLB; /* made below, after reserved memory */
 	int e = dmp_sim_create(&cfg, &p->sim);
 	if (e) {
 		free(p);
@@ -251,10 +264,11 @@ int dmp_sim_platform_create(const struct dmp_of_platform *desc,
 	if (!e) {
 		/* no memory below 4 GiB: no default pool, as Linux without a DMA32
 		 * zone, and no atomic pool */
-		if (dmp_swiotlb_pool_create("default",
-					    opts->swiotlb_size ? opts->swiotlb_size : 4u << 20,
-					    DMP_SWIOTLB_DEFAULT_LIMIT, 0, &p->default_pool) == 0)
-			dmp_swiotlb_set_default(p->default_pool);
+		/* failing to make it (low memory all reserved) is not fatal:
+		 * Linux boots on without swiotlb, and 32-bit devices whose
+		 * buffers lie high then fail their mappings cleanly */
+		(void)dmp__sim_swiotlb_init(p->sim, opts->swiotlb_size);
+		p->default_pool = dmp__sim_swiotlb_pool(p->sim);
 		p->atomic_pool = dmp_atomic_pool_init(opts->atomic_pool_size) == 0;
 		e = build_iommus(p, opts, err);
 	}
@@ -323,8 +337,8 @@ void dmp_sim_platform_destroy(struct dmp_sim_platform *p)
 		leaked |= dmp_dma_release_global_coherent() != 0;
 	if (p->atomic_pool)
 		leaked |= dmp_atomic_pool_destroy() != 0;
-	if (p->default_pool && dmp_swiotlb_pool_destroy(p->default_pool))
-		bounce_leaked = true;
+	p->default_pool = NULL;
+	bounce_leaked |= dmp__sim_swiotlb_exit(p->sim);
 	if (bounce_leaked)
 		dmp_swiotlb_forget_all();
 	if (leaked)

@@ -13,6 +13,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <dmaport/swiotlb.h>
+
 #include "sim-internal.h"
 
 static struct dmp_sim *current_sim;
@@ -764,9 +766,14 @@ int dmp_sim_create(const struct dmp_sim_config *cfg, struct dmp_sim **out)
 	}
 	current_sim = sim;
 	dmp__sim_checker_register();
+	err = dmp__sim_swiotlb_init(sim, cfg->swiotlb_size);
+	if (err)
+		goto fail_current;
 	*out = sim;
 	return 0;
 
+fail_current:
+	current_sim = NULL;
 fail_install:
 	dmp_platform_uninstall();
 fail_regions:
@@ -781,6 +788,8 @@ void dmp_sim_destroy(struct dmp_sim *sim)
 	if (!sim)
 		return;
 	dmp__sim_devices_destroy(sim);
+	if (dmp__sim_swiotlb_exit(sim))
+		dmp_swiotlb_forget_all();
 	if (current_sim == sim) {
 		dmp_platform_uninstall();
 		current_sim = NULL;

@@ -19,6 +19,20 @@ struct dmp_sim *fixture_sim(const struct dmp_sim_config *cfg)
 	return sim;
 }
 
+struct dmp_sim *fixture_sim_bare(void)
+{
+	struct dmp_sim_config cfg;
+	dmp_sim_config_default(&cfg);
+	cfg.swiotlb_size = DMP_SIM_NO_SWIOTLB;
+	return fixture_sim(&cfg);
+}
+
+int fixture_setup_bare(void **state)
+{
+	*state = fixture_sim_bare();
+	return 0;
+}
+
 int fixture_setup_default(void **state)
 {
 	*state = fixture_sim(NULL);

@@ -15,8 +15,13 @@
 /* Create a machine from @cfg (or the default when NULL); fails the test on error. */
 struct dmp_sim *fixture_sim(const struct dmp_sim_config *cfg);
 
-/* cmocka setup/teardown: a default machine in *state. */
+/* The default machine without its default bounce pool: for allocator tests
+ * that count pages or make the default pool themselves. */
+struct dmp_sim *fixture_sim_bare(void);
+
+/* cmocka setup/teardown: a default machine in *state (bare: no bounce pool). */
 int fixture_setup_default(void **state);
+int fixture_setup_bare(void **state);
 int fixture_teardown(void **state);
 
 /* A small deterministic PRNG for reference-model tests. */

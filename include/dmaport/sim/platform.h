@@ -49,7 +49,7 @@ struct dmp_sim_platform_opts {
 	bool trace;
 	/* default domain type of IOMMU groups (0: DMA_FQ, Linux's lazy default) */
 	enum dmp_iommu_domain_type iommu_default;
-	size_t swiotlb_size;   /* default bounce pool (0: 4 MiB) */
+	size_t swiotlb_size;   /* default bounce pool (0: 4 MiB, DMP_SIM_NO_SWIOTLB: none) */
 	size_t atomic_pool_size; /* the atomic pool (0: DMP_ATOMIC_POOL_DEFAULT_SIZE) */
 };
 
