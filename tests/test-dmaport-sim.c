@@ -153,6 +153,100 @@ static void test_errors(void **state)
 	free(r.out);
 }
 
+/* Every option validated, every command's --help, and nothing runs before
+ * the whole command line has been checked. */
+static void test_command_line(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *args;
+		int status;
+		const char *says;
+	} cases[] = {
+		{ "dump --help", 0, "usage: dmaport-sim dump PLATFORM" },
+		{ "run --help", 0, "--seed N" },
+		{ "help run", 0, "--hostile" },
+		{ "list --help", 0, "usage: dmaport-sim list" },
+		{ "run --seed abc --hostile slides", 2, "--seed abc: not an integer" },
+		{ "run --seed 0 --hostile slides", 2, "--seed 0: not an integer" },
+		{ "run --seed -5 --hostile slides", 2, "--seed -5: not an integer" },
+		{ "run --seed 99999999999999999999 --hostile slides", 2, "not an integer" },
+		{ "run --seed 7x --hostile slides", 2, "--seed 7x" },
+		{ "run --hostile slides --seed", 2, "--seed (missing)" },
+		{ "run --seed 7 slides", 2, "--seed only matters with --hostile" },
+		{ "run --hostile --hostile slides", 2, "--hostile given twice" },
+		{ "run --quiet --trace slides", 2, "once at most" },
+		{ "run --frobnicate slides", 2, "unknown option '--frobnicate'" },
+		{ "run", 2, "which scenario?" },
+		{ "list extra", 2, "list takes no arguments" },
+		{ "dump", 2, "dump takes one PLATFORM" },
+		{ "dump a.dts b.dts", 2, "dump takes one PLATFORM" },
+		{ "dump --frob", 2, "unknown option" },
+		{ "frob", 2, "unknown command 'frob'" },
+		/* a bad later argument: reported before the earlier ones run */
+		{ "run slide-1 slide-2 no-such", 2, "no scenario 'no-such'" },
+		{ "run " SOC " ring nope", 2, "no scenario 'nope'" },
+		{ "run tests/of/err-rmem-overlap.dts ring", 2, "reg: overlaps" },
+		{ "run " SOC " ring slide-1", 2, "builds its own machine" },
+		{ "run --hostile --seed=0x2a slides", 0, "7 ok, 0 failed" },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct result r = run(cases[i].args);
+		if (r.status != cases[i].status)
+			fail_msg("dmaport-sim %s: exit %d, not %d:\n%s", cases[i].args, r.status,
+				 cases[i].status, r.out);
+		expect_has(&r, cases[i].says);
+		if (cases[i].status == 2)
+			assert_null(strstr(r.out, "\n== ")); /* nothing ran */
+		free(r.out);
+	}
+	/* DMP_DEBUG is checked before anything runs too */
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "DMP_DEBUG=loud %s run --quiet " SOC " ring 2>&1", DMP_SIM_TOOL);
+	FILE *f = popen(cmd, "r");
+	char out[4096] = { 0 };
+	size_t n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = 0;
+	int st = pclose(f);
+	assert_int_equal(WEXITSTATUS(st), 2);
+	assert_non_null(strstr(out, "DMP_DEBUG=loud: not a checker mode"));
+	assert_null(strstr(out, "\n== "));
+}
+
+/* A scenario the platform cannot run is skipped with its reason, not failed. */
+static void test_skipped(void **state)
+{
+	(void)state;
+	struct result r = run("run --quiet examples/platforms/server-coherent.dts ring iommu-fault "
+			      "buggy-ring");
+	assert_int_equal(r.status, 0);
+	expect_has(&r, "-> skipped: the platform has no copy engine behind an IOMMU");
+	expect_has(&r, "-> skipped: its copy engine is dma-coherent");
+	expect_has(&r, "3 scenario(s): 1 ok, 0 failed, 2 skipped");
+	assert_null(strstr(r.out, "FAILED"));
+	free(r.out);
+}
+
+/* Hostile caches: a slide's stale outcome may turn out right, never a failure;
+ * what must be right (after the clean, the barrier, the invalidate) still is. */
+static void test_hostile_slides(void **state)
+{
+	(void)state;
+	int written_back = 0;
+	for (int seed = 1; seed <= 12; seed++) {
+		char args[128];
+		snprintf(args, sizeof(args), "run --quiet --hostile --seed %d slides", seed);
+		struct result r = run(args);
+		if (r.status != 0)
+			fail_msg("seed %d:\n%s", seed, r.out);
+		expect_has(&r, "7 scenario(s): 7 ok, 0 failed");
+		written_back += strstr(r.out, "hostile cache wrote it back") != NULL;
+		free(r.out);
+	}
+	/* the hostile cache did act: some seed turned a slide's stale read right */
+	assert_true(written_back > 0);
+}
+
 static void test_slides(void **state)
 {
 	(void)state;
@@ -172,6 +266,9 @@ int main(void)
 		cmocka_unit_test(test_checker_fails_the_run),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_slides),
+		cmocka_unit_test(test_command_line),
+		cmocka_unit_test(test_skipped),
+		cmocka_unit_test(test_hostile_slides),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,14 +3,22 @@
  * dmaport-sim - run dmaport's scenarios on the simulated machine.
  *
  *   dmaport-sim list
- *   dmaport-sim run [--trace] [--quiet] [--seed N] [--hostile] SCENARIO...
+ *   dmaport-sim run [OPTIONS] [PLATFORM.dts|.dtb] SCENARIO...
+ *   dmaport-sim dump PLATFORM.dts|.dtb
+ *   dmaport-sim help | --help | COMMAND --help
  *
- * SCENARIO is a name from `list`, or "slides" for all of the talk's slides.
+ * The whole command line is checked before anything runs: options and their
+ * values, every scenario's name, whether it needs a platform or refuses one,
+ * the platform itself (parsed and built once), and DMP_DEBUG.  A mistake
+ * anywhere is reported with exit status 2 and nothing runs.
+ *
  * Scenarios on a PLATFORM run with the checker on (DMP_DEBUG may choose its
- * mode; "off" turns it off): its findings are printed after each one.  The
- * exit status is non-zero when a scenario did not see what the model must
- * produce, or the checker reported something.
+ * mode; "off" turns it off): its findings are printed after each one.  A
+ * platform scenario that needs a device the platform lacks is skipped, with
+ * the reason.  The exit status is 1 when a scenario did not see what the
+ * model must produce or the checker reported something, else 0.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,33 +27,77 @@
 
 #include "scenarios/scenario.h"
 
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+
 static const struct scenario *const *all_lists(void)
 {
 	static const struct scenario *const lists[] = { slide_scenarios, NULL };
 	return lists;
 }
 
+static void usage_run(FILE *f)
+{
+	fprintf(f,
+		"usage: dmaport-sim run [OPTIONS] SCENARIO...\n"
+		"       dmaport-sim run [OPTIONS] PLATFORM.dts|.dtb SCENARIO...\n"
+		"Runs scenarios and prints what the CPU and the devices saw.  SCENARIO is a\n"
+		"name from `dmaport-sim list`, or a group: `slides` (the talk's hardware\n"
+		"slides; they build their own machine and take no PLATFORM).  Scenarios\n"
+		"marked [platform] need a PLATFORM (see examples/platforms/); one that needs\n"
+		"a device the platform lacks is skipped, and says why.\n"
+		"Options (anywhere before `--`; each at most once):\n"
+		"  --trace      print every simulator event as it happens (the default)\n"
+		"  --quiet      print no events\n"
+		"  --hostile    the caches evict dirty lines and refill clean ones at any\n"
+		"               moment hardware could: a driver that works by luck fails.\n"
+		"               Outcomes a slide shows as stale may then be right, and are\n"
+		"               reported as such, not as failures\n"
+		"  --seed N     the hostile caches' seed, with --hostile only: an integer\n"
+		"               1..18446744073709551615, decimal or 0x-hex (default: fixed)\n"
+		"Environment: DMP_DEBUG=off|warn|fail|abort sets the checker's mode on\n"
+		"platform scenarios (default fail: findings fail the run);\n"
+		"DMP_DEBUG_DEVICES=name,... checks only those devices.\n"
+		"Exit status: 0 every scenario ran right or was skipped, 1 one failed or\n"
+		"the checker reported something, 2 a usage error (nothing ran).\n");
+}
+
+static void usage_dump(FILE *f)
+{
+	fprintf(f, "usage: dmaport-sim dump PLATFORM.dts|.dtb\n"
+		   "Builds the machine the tree describes and prints it: memory, caches,\n"
+		   "reserved memory and what it became, bounce pools, IOMMUs, devices.\n"
+		   "Exit status: 0, 1 if the tree is wrong (the node and property named),\n"
+		   "2 a usage error.\n");
+}
+
+static void usage_list(FILE *f)
+{
+	fprintf(f, "usage: dmaport-sim list\n"
+		   "Lists the scenarios, one a line; [platform] marks those that need a\n"
+		   "PLATFORM.\n");
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: dmaport-sim list\n"
-		   "       dmaport-sim run [--trace|--quiet] [--seed N] [--hostile] SCENARIO...\n"
-		   "       dmaport-sim run [options] PLATFORM.dts|.dtb SCENARIO...\n"
+		   "       dmaport-sim run [OPTIONS] [PLATFORM.dts|.dtb] SCENARIO...\n"
 		   "       dmaport-sim dump PLATFORM.dts|.dtb\n"
-		   "SCENARIO: a name from `dmaport-sim list`, or `slides` for all slides.\n"
-		   "Scenarios marked [platform] need a PLATFORM (see examples/platforms/); the\n"
-		   "others (the slides) build their own machine and take none.\n"
-		   "  --trace    print every simulator event (the default)\n"
-		   "  --quiet    print no events\n"
-		   "  --seed N   seed for hostile mode\n"
-		   "  --hostile  caches evict and refill lines at any moment hardware could\n");
+		   "       dmaport-sim COMMAND --help   (a command's options and values)\n\n");
+	usage_run(f);
 }
 
-static int run_one(const struct scenario *s, const struct scenario_opts *o)
+static int usage_error(void (*u)(FILE *), const char *fmt, const char *arg)
 {
-	fprintf(o->out, "\n== %s: %s\n", s->name, s->summary);
-	int rc = s->run(o);
-	fprintf(o->out, "  -> %s\n", rc ? "FAILED" : "ok");
-	return rc;
+	fprintf(stderr, "dmaport-sim: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n");
+	u(stderr);
+	return EXIT_USAGE;
+}
+
+static bool is_help(const char *a)
+{
+	return !strcmp(a, "--help") || !strcmp(a, "-h") || !strcmp(a, "help");
 }
 
 static bool is_platform(const char *arg)
@@ -67,11 +119,11 @@ static int dump(const char *path)
 	struct dmp_of_error e;
 	if (dmp_sim_platform_load(path, NULL, &p, &e)) {
 		print_error(path, &e);
-		return 1;
+		return EXIT_FAILED;
 	}
 	dmp_sim_platform_dump(p, stdout);
 	dmp_sim_platform_destroy(p);
-	return 0;
+	return EXIT_OK;
 }
 
 static void print_event(void *cookie, const struct dmp_sim_event *ev)
@@ -107,24 +159,45 @@ static unsigned long print_findings(FILE *out)
 	return total;
 }
 
-static int run_platform(const char *path, const struct platform_scenario *s,
-			const struct scenario_opts *o)
+/* What one run does: the parsed and checked command line. */
+struct plan_item {
+	const struct scenario *slide;             /* builds its own machine */
+	const struct platform_scenario *on_platform;
+	const char *skip;                         /* why it cannot run, or NULL */
+};
+
+struct plan {
+	struct scenario_opts o;
+	const char *platform;
+	enum dmp_debug_mode checker;
+	size_t n;
+	struct plan_item *items;
+};
+
+static int run_slide(const struct scenario *s, const struct scenario_opts *o)
 {
+	fprintf(o->out, "\n== %s: %s\n", s->name, s->summary);
+	int rc = s->run(o);
+	fprintf(o->out, "  -> %s\n", rc ? "FAILED" : "ok");
+	return rc ? EXIT_FAILED : EXIT_OK;
+}
+
+static int run_platform(const struct plan *pl, const struct platform_scenario *s)
+{
+	const struct scenario_opts *o = &pl->o;
 	struct dmp_sim_platform *p;
 	struct dmp_of_error e;
 	struct dmp_sim_platform_opts po = { .hostile = o->hostile, .seed = o->seed,
 					    .trace = o->trace };
-	fprintf(o->out, "\n== %s on %s: %s\n", s->name, path, s->summary);
-	if (dmp_sim_platform_load(path, &po, &p, &e)) {
-		print_error(path, &e);
-		return 1;
+	fprintf(o->out, "\n== %s on %s: %s\n", s->name, pl->platform, s->summary);
+	if (dmp_sim_platform_load(pl->platform, &po, &p, &e)) {
+		print_error(pl->platform, &e); /* it loaded when checked: out of memory? */
+		return EXIT_FAILED;
 	}
 	if (o->trace)
 		dmp_sim_trace_set_hook(p->sim, print_event, o->out);
-	/* the checker keeps its records (fail mode) unless DMP_DEBUG says otherwise */
-	dmp_debug_set_mode(DMP_DEBUG_FAIL);
-	if (dmp_debug_init())
-		fprintf(stderr, "dmaport-sim: DMP_DEBUG: unknown mode, checker left in fail mode\n");
+	dmp_debug_set_mode(pl->checker);
+	(void)dmp_debug_init(); /* attaches to the simulator; DMP_DEBUG was checked */
 	dmp_debug_reset();
 	int rc = s->run(o, p);
 	dmp_sim_platform_destroy(p); /* the leak check runs as devices go away */
@@ -136,96 +209,241 @@ static int run_platform(const char *path, const struct platform_scenario *s,
 		fprintf(o->out, "  -> FAILED: the checker reported %lu finding(s)\n", findings);
 	else
 		fprintf(o->out, "  -> ok\n");
-	return rc || findings;
+	return rc || findings ? EXIT_FAILED : EXIT_OK;
+}
+
+/* --seed's value: all digits, no sign, in range, not 0. */
+static bool parse_seed(const char *s, uint64_t *out)
+{
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 0);
+	if (errno || *end || end == s || v == 0)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* DMP_DEBUG, checked before anything runs (the library would only warn). */
+static int checker_mode(enum dmp_debug_mode *out)
+{
+	const char *v = getenv("DMP_DEBUG");
+	static const char *const names[] = { "off", "warn", "fail", "abort" };
+	*out = DMP_DEBUG_FAIL;
+	if (!v || !*v)
+		return 0;
+	for (unsigned int i = 0; i < 4; i++)
+		if (!strcmp(v, names[i])) {
+			*out = (enum dmp_debug_mode)i;
+			return 0;
+		}
+	fprintf(stderr, "dmaport-sim: DMP_DEBUG=%s: not a checker mode (off, warn, fail or abort)\n",
+		v);
+	return -EINVAL;
+}
+
+static int add_item(struct plan *pl, struct plan_item it)
+{
+	struct plan_item *n = realloc(pl->items, (pl->n + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	pl->items = n;
+	pl->items[pl->n++] = it;
+	return 0;
+}
+
+/* The scenarios @name stands for, appended to the plan; 0 if none. */
+static int add_scenarios(struct plan *pl, const char *name)
+{
+	int found = 0;
+	for (const struct platform_scenario *s = platform_scenarios; s->name; s++)
+		if (!strcmp(name, s->name)) {
+			if (!pl->platform) {
+				fprintf(stderr, "dmaport-sim: %s needs a platform (.dts/.dtb), e.g. "
+						"examples/platforms/soc-noncoherent.dts\n", s->name);
+				return -EINVAL;
+			}
+			if (add_item(pl, (struct plan_item){ .on_platform = s }))
+				return -ENOMEM;
+			found++;
+		}
+	for (const struct scenario *const *l = all_lists(); *l; l++)
+		for (const struct scenario *s = *l; s->name; s++) {
+			bool group = !strcmp(name, "slides") && !strncmp(s->name, "slide-", 6);
+			if (!group && strcmp(name, s->name))
+				continue;
+			if (pl->platform) {
+				/* a slide builds the machine it is about */
+				fprintf(stderr, "dmaport-sim: %s builds its own machine: run it "
+						"without a platform\n", s->name);
+				return -EINVAL;
+			}
+			if (add_item(pl, (struct plan_item){ .slide = s }))
+				return -ENOMEM;
+			found++;
+		}
+	if (!found) {
+		fprintf(stderr, "dmaport-sim: no scenario '%s' (see `dmaport-sim list`)\n", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Build the platform once: a broken tree is reported before anything runs,
+ * and each platform scenario learns whether the machine has what it needs. */
+static int check_platform(struct plan *pl)
+{
+	struct dmp_sim_platform *p;
+	struct dmp_of_error e;
+	if (dmp_sim_platform_load(pl->platform, NULL, &p, &e)) {
+		print_error(pl->platform, &e);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < pl->n; i++) {
+		const struct platform_scenario *s = pl->items[i].on_platform;
+		if (s && s->needs)
+			pl->items[i].skip = s->needs(p);
+	}
+	dmp_sim_platform_destroy(p);
+	return 0;
+}
+
+/* Parse and check `run`'s arguments; 0, or an exit status. */
+static int parse_run(int argc, char **argv, struct plan *pl)
+{
+	bool seen_trace = false, seen_seed = false, seen_hostile = false, opts_done = false;
+	const char *names[argc + 1];
+	int nr_names = 0;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (!opts_done && !strcmp(a, "--")) {
+			opts_done = true;
+		} else if (!opts_done && is_help(a)) {
+			usage_run(stdout);
+			return -1;
+		} else if (!opts_done && (!strcmp(a, "--trace") || !strcmp(a, "--quiet"))) {
+			if (seen_trace)
+				return usage_error(usage_run, "%s: --trace and --quiet, once at most", a);
+			seen_trace = true;
+			pl->o.trace = !strcmp(a, "--trace");
+		} else if (!opts_done && !strcmp(a, "--hostile")) {
+			if (seen_hostile)
+				return usage_error(usage_run, "%s given twice", a);
+			seen_hostile = true;
+			pl->o.hostile = true;
+		} else if (!opts_done && (!strcmp(a, "--seed") || !strncmp(a, "--seed=", 7))) {
+			const char *v = a[6] == '=' ? a + 7 : (i + 1 < argc ? argv[++i] : NULL);
+			if (seen_seed)
+				return usage_error(usage_run, "%s given twice", "--seed");
+			seen_seed = true;
+			if (!parse_seed(v, &pl->o.seed))
+				return usage_error(usage_run,
+						   "--seed %s: not an integer in 1..2^64-1 "
+						   "(decimal or 0x-hex)", v ? v : "(missing)");
+		} else if (!opts_done && a[0] == '-' && a[1]) {
+			return usage_error(usage_run, "unknown option '%s'", a);
+		} else if (nr_names == 0 && !pl->platform && is_platform(a)) {
+			pl->platform = a;
+		} else {
+			names[nr_names++] = a;
+		}
+	}
+	if (seen_seed && !pl->o.hostile)
+		return usage_error(usage_run, "%s", "--seed only matters with --hostile");
+	if (!nr_names)
+		return usage_error(usage_run, "%s", "run: which scenario? (see `dmaport-sim list`)");
+	for (int k = 0; k < nr_names; k++) {
+		int e = add_scenarios(pl, names[k]);
+		if (e)
+			return e == -ENOMEM ? EXIT_FAILED : EXIT_USAGE;
+	}
+	if (checker_mode(&pl->checker))
+		return EXIT_USAGE;
+	if (pl->platform && check_platform(pl))
+		return EXIT_USAGE;
+	return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	struct plan pl = { .o = { .trace = true, .out = stdout } };
+	int rc = parse_run(argc, argv, &pl);
+	if (rc) {
+		free(pl.items);
+		return rc < 0 ? EXIT_OK : rc;
+	}
+	int failed = 0, skipped = 0;
+	for (size_t i = 0; i < pl.n; i++) {
+		const struct plan_item *it = &pl.items[i];
+		if (it->skip) {
+			fprintf(pl.o.out, "\n== %s on %s: %s\n  -> skipped: %s\n", it->on_platform->name,
+				pl.platform, it->on_platform->summary, it->skip);
+			skipped++;
+		} else if (it->slide) {
+			failed += run_slide(it->slide, &pl.o) != EXIT_OK;
+		} else {
+			failed += run_platform(&pl, it->on_platform) != EXIT_OK;
+		}
+	}
+	printf("\n%zu scenario(s): %zu ok, %d failed, %d skipped\n", pl.n,
+	       pl.n - (size_t)failed - (size_t)skipped, failed, skipped);
+	free(pl.items);
+	return failed ? EXIT_FAILED : EXIT_OK;
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	if (argc == 1 && is_help(argv[0])) {
+		usage_list(stdout);
+		return EXIT_OK;
+	}
+	if (argc)
+		return usage_error(usage_list, "list takes no arguments ('%s')", argv[0]);
+	for (const struct scenario *const *l = all_lists(); *l; l++)
+		for (const struct scenario *s = *l; s->name; s++)
+			printf("%-16s %s\n", s->name, s->summary);
+	for (const struct platform_scenario *s = platform_scenarios; s->name; s++)
+		printf("%-16s [platform] %s\n", s->name, s->summary);
+	return EXIT_OK;
+}
+
+static int cmd_dump(int argc, char **argv)
+{
+	if (argc == 1 && is_help(argv[0])) {
+		usage_dump(stdout);
+		return EXIT_OK;
+	}
+	if (argc != 1)
+		return usage_error(usage_dump, "%s", "dump takes one PLATFORM.dts|.dtb");
+	if (argv[0][0] == '-')
+		return usage_error(usage_dump, "dump: unknown option '%s'", argv[0]);
+	return dump(argv[0]);
 }
 
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
-		return 2;
+		return EXIT_USAGE;
 	}
-	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
-		usage(stdout);
-		return 0;
+	if (is_help(argv[1])) {
+		if (argc == 3 && !strcmp(argv[2], "run"))
+			usage_run(stdout);
+		else if (argc == 3 && !strcmp(argv[2], "dump"))
+			usage_dump(stdout);
+		else if (argc == 3 && !strcmp(argv[2], "list"))
+			usage_list(stdout);
+		else
+			usage(stdout);
+		return EXIT_OK;
 	}
-	if (!strcmp(argv[1], "list")) {
-		for (const struct scenario *const *l = all_lists(); *l; l++)
-			for (const struct scenario *s = *l; s->name; s++)
-				printf("%-16s %s\n", s->name, s->summary);
-		for (const struct platform_scenario *s = platform_scenarios; s->name; s++)
-			printf("%-16s [platform] %s\n", s->name, s->summary);
-		return 0;
-	}
-	if (!strcmp(argv[1], "dump")) {
-		if (argc != 3) {
-			usage(stderr);
-			return 2;
-		}
-		return dump(argv[2]);
-	}
-	if (strcmp(argv[1], "run")) {
-		usage(stderr);
-		return 2;
-	}
-	struct scenario_opts o = { .trace = true, .out = stdout };
-	int i = 2;
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (!strcmp(argv[i], "--trace"))
-			o.trace = true;
-		else if (!strcmp(argv[i], "--quiet"))
-			o.trace = false;
-		else if (!strcmp(argv[i], "--hostile"))
-			o.hostile = true;
-		else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
-			o.seed = strtoull(argv[++i], NULL, 0);
-		else {
-			usage(stderr);
-			return 2;
-		}
-	}
-	if (i == argc) {
-		usage(stderr);
-		return 2;
-	}
-	int failed = 0, ran = 0;
-	const char *platform = NULL;
-	if (is_platform(argv[i]))
-		platform = argv[i++];
-	for (; i < argc; i++) {
-		bool found = false;
-		for (const struct platform_scenario *s = platform_scenarios; s->name; s++)
-			if (!strcmp(argv[i], s->name)) {
-				found = true;
-				if (!platform) {
-					fprintf(stderr, "dmaport-sim: %s needs a platform (.dts/.dtb)\n",
-						s->name);
-					return 2;
-				}
-				ran++;
-				failed += run_platform(platform, s, &o) != 0;
-			}
-		for (const struct scenario *const *l = all_lists(); *l; l++)
-			for (const struct scenario *s = *l; s->name; s++) {
-				bool slide = !strcmp(argv[i], "slides") && !strncmp(s->name, "slide-", 6);
-				if (slide || !strcmp(argv[i], s->name)) {
-					found = true;
-					if (platform) {
-						/* a slide builds the machine it is about */
-						fprintf(stderr, "dmaport-sim: %s builds its own machine: "
-								"run it without a platform\n", s->name);
-						return 2;
-					}
-					ran++;
-					failed += run_one(s, &o) != 0;
-				}
-			}
-		if (!found) {
-			fprintf(stderr, "dmaport-sim: no scenario '%s' (see `dmaport-sim list`)\n",
-				argv[i]);
-			return 2;
-		}
-	}
-	printf("\n%d scenario(s): %d ok, %d failed\n", ran, ran - failed, failed);
-	return failed ? 1 : 0;
+	if (!strcmp(argv[1], "list"))
+		return cmd_list(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "dump"))
+		return cmd_dump(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "run"))
+		return cmd_run(argc - 2, argv + 2);
+	return usage_error(usage, "unknown command '%s'", argv[1]);
 }

@@ -83,6 +83,46 @@ static struct dmp_sim_platform_device *pick(const struct scenario_opts *o,
 	return pd;
 }
 
+/* What each scenario needs of the platform (NULL: it has it). */
+static const char *needs_engine(struct dmp_sim_platform *p)
+{
+	return dmp_sim_platform_first(p, DMP_OF_DEV_COPY_ENGINE, false) ||
+			       dmp_sim_platform_first(p, DMP_OF_DEV_COPY_ENGINE, true)
+		       ? NULL
+		       : "the platform has no copy engine (compatible \"dmaport,copy-engine\")";
+}
+
+static const char *needs_engine_behind_iommu(struct dmp_sim_platform *p)
+{
+	return dmp_sim_platform_first(p, DMP_OF_DEV_COPY_ENGINE, true)
+		       ? NULL
+		       : "the platform has no copy engine behind an IOMMU (with an iommus property)";
+}
+
+static const char *needs_noncoherent_engine(struct dmp_sim_platform *p)
+{
+	struct dmp_sim_platform_device *pd = dmp_sim_platform_first(p, DMP_OF_DEV_COPY_ENGINE, false);
+	if (!pd)
+		return "the platform has no copy engine outside an IOMMU";
+	return pd->dev.dma_coherent ? "its copy engine is dma-coherent: a missing sync cannot show"
+				    : NULL;
+}
+
+static struct dmp_sim_platform_device *needing_bounce(struct dmp_sim_platform *p)
+{
+	for (unsigned int i = 0; i < p->nr_devices; i++)
+		if (!p->devices[i].iommu && dmp_addressing_limited(&p->devices[i].dev))
+			return &p->devices[i];
+	return NULL;
+}
+
+static const char *needs_bouncing_device(struct dmp_sim_platform *p)
+{
+	return needing_bounce(p) ? NULL
+				 : "no device outside an IOMMU is limited in what it can reach "
+				   "(every buffer maps directly)";
+}
+
 /* Copy buffers of many sizes with streaming mappings; check every byte. */
 static int run_ring(const struct scenario_opts *o, struct dmp_sim_platform *p)
 {
@@ -237,12 +277,7 @@ static int run_iommu_fault(const struct scenario_opts *o, struct dmp_sim_platfor
 /* A device that cannot reach high memory bounces through swiotlb. */
 static int run_swiotlb(const struct scenario_opts *o, struct dmp_sim_platform *p)
 {
-	struct dmp_sim_platform_device *pd = NULL;
-	for (unsigned int i = 0; i < p->nr_devices; i++)
-		if (!p->devices[i].iommu && dmp_addressing_limited(&p->devices[i].dev)) {
-			pd = &p->devices[i];
-			break;
-		}
+	struct dmp_sim_platform_device *pd = needing_bounce(p);
 	if (!pd) {
 		fprintf(o->out, "  no device on this platform needs bouncing\n");
 		return 1;
@@ -278,11 +313,12 @@ static int run_swiotlb(const struct scenario_opts *o, struct dmp_sim_platform *p
 }
 
 const struct platform_scenario platform_scenarios[] = {
-	{ "ring", "a ring driver copies buffers through the copy engine", run_ring },
+	{ "ring", "a ring driver copies buffers through the copy engine", run_ring, needs_engine },
 	{ "iommu-fault", "translation and permission faults reach the domain's handler",
-	  run_iommu_fault },
-	{ "swiotlb", "a device that cannot reach high memory bounces through swiotlb", run_swiotlb },
+	  run_iommu_fault, needs_engine_behind_iommu },
+	{ "swiotlb", "a device that cannot reach high memory bounces through swiotlb", run_swiotlb,
+	  needs_bouncing_device },
 	{ "buggy-ring", "a ring driver with three bugs: stale bytes, and the checker's report",
-	  run_buggy_ring },
-	{ NULL, NULL, NULL },
+	  run_buggy_ring, needs_noncoherent_engine },
+	{ NULL, NULL, NULL, NULL },
 };
