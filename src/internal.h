@@ -6,6 +6,7 @@
 #ifndef DMP_INTERNAL_H
 #define DMP_INTERNAL_H
 
+#include <dmaport/log.h>
 #include <dmaport/platform.h>
 #include <dmaport/memory.h>
 
@@ -49,9 +50,6 @@
 
 void dmp__assert_fail(const char *cond, const char *file, int line);
 
-/** dmp__log - format one line and send it to the console (dmp_env_puts). */
-DMP_API void dmp__log(const char *fmt, ...) DMP__PRINTF(1, 2);
-void dmp__vlog(const char *fmt, va_list ap);
 
 /* The active platform's ops, for the layers above it. */
 #define DMP__PLAT_CALL(fn, ...) (dmp__platform.ops->fn(dmp__platform.ctx, __VA_ARGS__))

@@ -25,7 +25,7 @@ static inline void dmp__lx_warn(const char *file, int line, const char *fmt, ...
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	dmp__log("WARNING: %s:%d: %s", file, line, what);
+	dmp_log("WARNING: %s:%d: %s", file, line, what);
 }
 
 #define WARN(cond, fmt, ...)                                                            \
@@ -51,13 +51,13 @@ static inline void dmp__lx_warn(const char *file, int line, const char *fmt, ...
 
 #define BUG()                                                                           \
 	do {                                                                            \
-		dmp__log("BUG: %s:%d", __FILE__, __LINE__);                             \
+		dmp_log("BUG: %s:%d", __FILE__, __LINE__);                             \
 		abort();                                                                \
 	} while (0)
 #define BUG_ON(cond)                                                                    \
 	do {                                                                            \
 		if (unlikely(cond)) {                                                   \
-			dmp__log("BUG: %s:%d: %s", __FILE__, __LINE__, #cond);          \
+			dmp_log("BUG: %s:%d: %s", __FILE__, __LINE__, #cond);          \
 			abort();                                                        \
 		}                                                                       \
 	} while (0)

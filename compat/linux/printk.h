@@ -20,13 +20,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <dmaport/types.h>
-
-/*
- * dmaport's report sink (src/internal.h); exported by libdmaport.
- * NOTE: a public dmp_vlog() in <dmaport/platform.h> would be the clean way.
- */
-DMP_API void dmp__log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+#include <dmaport/log.h>
 
 #define KERN_SOH "\001"
 #define KERN_EMERG KERN_SOH "0"
@@ -51,7 +45,7 @@ static inline int dmp__lx_vprintk(const char *prefix, const char *fmt, va_list a
 	size_t len = strlen(line);
 	while (len > 0 && line[len - 1] == '\n')
 		line[--len] = '\0';
-	dmp__log("%s%s", prefix ? prefix : "", line);
+	dmp_log("%s%s", prefix ? prefix : "", line);
 	return n;
 }
 

@@ -52,7 +52,7 @@ DMP_BEGIN_DECLS
 /**
  * enum dmp_debug_mode - what the checker does with a finding.
  * @DMP_DEBUG_OFF:   nothing is tracked or checked.
- * @DMP_DEBUG_WARN:  a report line (dmp__log) and the per-kind counter.
+ * @DMP_DEBUG_WARN:  a report line (dmp_log) and the per-kind counter.
  * @DMP_DEBUG_FAIL:  as warn, and the structured record is kept for
  *                   dmp_debug_get_report() (what tests use).
  * @DMP_DEBUG_ABORT: as fail, then abort() at the first finding.

@@ -33,6 +33,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 
+#include <dmaport/log.h>
 #include <dmaport/memory.h>
 #include <dmaport/spinlock.h>
 #include <dmaport/types.h>
@@ -234,13 +235,6 @@ DMP_API void dmp_timer_destroy(struct dmp_timer *t);
 
 /** dmp_env_puts - write one line (no newline in @s) to the console. */
 DMP_API void dmp_env_puts(const char *s);
-
-/**
- * dmp_set_log_hook - send dmaport's report lines to @fn instead of the
- * console (NULL restores the console).  Tests use it to read reports.
- */
-typedef void (*dmp_log_fn)(void *cookie, const char *line);
-DMP_API void dmp_set_log_hook(dmp_log_fn fn, void *cookie);
 
 /*
  * Failure injection (SQLite's test_malloc style): make the Nth call of a

@@ -35,6 +35,13 @@
 #define DMP_API
 #endif
 
+/* DMP_PRINTF(fmt, args) - printf-style argument checking where the compiler has it. */
+#if defined(__GNUC__)
+#define DMP_PRINTF(fmt, args) __attribute__((format(printf, fmt, args)))
+#else
+#define DMP_PRINTF(fmt, args)
+#endif
+
 /** A physical (CPU) address. 0 is a valid physical address. */
 typedef uint64_t dmp_phys_t;
 

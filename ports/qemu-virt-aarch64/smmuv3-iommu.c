@@ -248,7 +248,7 @@ static void handle_event(void *arg, const struct smmu_event *ev)
 	default:
 		/* Configuration errors (C_BAD_STE ...): the driver's, not a domain's. */
 		drv->events_logged++;
-		dmp__log("smmu: event %s (%#x) stream %#x: %#llx %#llx %#llx %#llx",
+		dmp_log("smmu: event %s (%#x) stream %#x: %#llx %#llx %#llx %#llx",
 			 smmu_event_name(ev->id), ev->id, ev->sid, (unsigned long long)ev->raw[0],
 			 (unsigned long long)ev->raw[1], (unsigned long long)ev->raw[2],
 			 (unsigned long long)ev->raw[3]);
@@ -264,7 +264,7 @@ unsigned int smmu_iommu_poll(struct smmu_iommu *drv)
 		drv->gerrors |= active;
 		for (unsigned int bit = 0; bit < 32; bit++) {
 			if (active & (1u << bit))
-				dmp__log("smmu: global error %s (GERROR bit %u)%s", smmu_gerror_name(bit),
+				dmp_log("smmu: global error %s (GERROR bit %u)%s", smmu_gerror_name(bit),
 					 bit,
 					 bit == 2 ? ": the event queue was full, events were lost" : "");
 		}

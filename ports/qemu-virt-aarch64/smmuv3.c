@@ -263,7 +263,7 @@ static void cmdq_skip_err(struct smmu *s, uint32_t cons)
 	s->last_cerror = CMDQ_CONS_ERR(cons);
 	s->cmd_errors++;
 	uint64_t *ent = q->base + (size_t)q_idx(q, cons) * q->dwords;
-	dmp__log("smmu: command %#llx %#llx failed, CERROR %u: skipped",
+	dmp_log("smmu: command %#llx %#llx failed, CERROR %u: skipped",
 		 (unsigned long long)ent[0], (unsigned long long)ent[1], s->last_cerror);
 	ent[0] = CMD_SYNC;
 	ent[1] = 0;
@@ -529,7 +529,7 @@ unsigned int smmu_events_drain(struct smmu *s,
 	 * acknowledge by copying it into CONS. */
 	bool overflow = (prod & Q_OVF) != (q->cons & Q_OVF);
 	if (overflow)
-		dmp__log("smmu: event queue overflowed: events were lost");
+		dmp_log("smmu: event queue overflowed: events were lost");
 	uint32_t ovf = prod & Q_OVF;
 	q->prod = prod & mask;
 	while ((q->cons & mask) != q->prod) {
@@ -712,7 +712,7 @@ static void dispatch_one(void *arg, const struct smmu_event *ev)
 		d->fault(d->fault_arg, d, ev);
 		return;
 	}
-	dmp__log("smmu: event %s (%#x) stream %#x addr %#llx", smmu_event_name(ev->id), ev->id,
+	dmp_log("smmu: event %s (%#x) stream %#x addr %#llx", smmu_event_name(ev->id), ev->id,
 		 ev->sid, (unsigned long long)ev->addr);
 }
 

@@ -138,7 +138,7 @@ bool dmp__atomic_pool_active(void);
  * memory from the atomic pool; with @direct, memory that @dev can reach
  * through its coherent mask (and bus limit); behind an IOMMU any will do.
  * Zeroed.  @dev (may be NULL) is named in reports.  Returns the CPU address (physical address in
- * *@phys) or NULL: no pool, exhausted (reported with dmp__log: the pool's
+ * *@phys) or NULL: no pool, exhausted (reported with dmp_log: the pool's
  * size and what is free), or beyond the device's reach.
  * Context: any; never blocks.
  */

@@ -118,7 +118,7 @@ int dmp_atomic_pool_destroy(void)
 	dmp_spin_unlock(&p->lock);
 	if (live) {
 		dmp_spin_unlock(&init_lock);
-		dmp__log("dmaport: atomic pool destroy refused: %zu allocations still live", live);
+		dmp_log("dmaport: atomic pool destroy refused: %zu allocations still live", live);
 		return -EBUSY;
 	}
 	the_pool = NULL;
@@ -179,7 +179,7 @@ void *dmp__atomic_pool_alloc(struct dmp_device *dev, size_t size, dmp_phys_t *ph
 		size_t free_pages = p->nr_pages - p->used;
 		p->failures++;
 		dmp_spin_unlock(&p->lock);
-		dmp__log("dmaport: atomic pool exhausted: %zu bytes for %s wanted, %zu of %zu pages "
+		dmp_log("dmaport: atomic pool exhausted: %zu bytes for %s wanted, %zu of %zu pages "
 			 "free (largest free run %zu pages); give dmp_atomic_pool_init() a larger "
 			 "size", size, dev ? dmp_dev_name(dev) : "(no device)", free_pages,
 			 p->nr_pages, largest);
@@ -191,7 +191,7 @@ void *dmp__atomic_pool_alloc(struct dmp_device *dev, size_t size, dmp_phys_t *ph
 		if (!dmp__coherent_ok(dev, ph, n << DMP_PAGE_SHIFT)) {
 			p->failures++;
 			dmp_spin_unlock(&p->lock);
-			dmp__log("dmaport: atomic pool at phys 0x%llx is beyond the reach of %s "
+			dmp_log("dmaport: atomic pool at phys 0x%llx is beyond the reach of %s "
 				 "(coherent mask 0x%llx)", (unsigned long long)ph, dmp_dev_name(dev),
 				 (unsigned long long)dev->coherent_dma_mask);
 			return NULL;
@@ -227,7 +227,7 @@ bool dmp__atomic_pool_free(void *vaddr, size_t size)
 	}
 	dmp_spin_unlock(&p->lock);
 	if (!ok)
-		dmp__log("dmaport: atomic pool free of %p (%zu bytes): %s; ignored", vaddr, size,
+		dmp_log("dmaport: atomic pool free of %p (%zu bytes): %s; ignored", vaddr, size,
 			 !DMP_IS_ALIGNED(off, DMP_PAGE_SIZE) || !len
 				 ? "not the start of an allocation (double free?)"
 				 : "the size does not match the allocation's");
@@ -275,7 +275,7 @@ int dmp_atomic_pool_check(void)
 		why = "the counts disagree with the bitmap";
 	dmp_spin_unlock(&p->lock);
 	if (why) {
-		dmp__log("dmaport: atomic pool check: %s (page %zu)", why, at);
+		dmp_log("dmaport: atomic pool check: %s (page %zu)", why, at);
 		return -EFAULT;
 	}
 	return 0;

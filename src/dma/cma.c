@@ -329,7 +329,7 @@ int dmp_cma_destroy(struct dmp_cma *cma)
 	size_t live = cma->nr_allocs;
 	dmp_spin_unlock(&cma->lock);
 	if (live) {
-		dmp__log("dmaport: cma %s: destroy refused, %zu allocations still live", cma->name,
+		dmp_log("dmaport: cma %s: destroy refused, %zu allocations still live", cma->name,
 			 live);
 		return -EBUSY;
 	}
@@ -409,11 +409,11 @@ int dmp_cma_alloc(struct dmp_cma *cma, size_t count, unsigned int align_order, d
 		dmp_spin_unlock(&cma->lock);
 		if (!(gfp & DMP_GFP_NOWARN)) {
 			if (free_pages < count)
-				dmp__log("dmaport: cma %s: allocation of %zu pages (align order %u) "
+				dmp_log("dmaport: cma %s: allocation of %zu pages (align order %u) "
 					 "failed: the area is full (%zu of %zu pages free)", cma->name,
 					 count, align_order, free_pages, cma->nr_pages);
 			else
-				dmp__log("dmaport: cma %s: allocation of %zu pages (align order %u) "
+				dmp_log("dmaport: cma %s: allocation of %zu pages (align order %u) "
 					 "failed: the area is fragmented (%zu pages free, largest "
 					 "free aligned run %zu pages)", cma->name, count, align_order,
 					 free_pages, run);
@@ -464,7 +464,7 @@ int dmp_cma_release(struct dmp_cma *cma, dmp_phys_t phys, size_t count)
 	}
 	if (!why)
 		return 0;
-	dmp__log("dmaport: cma %s: release of %zu pages at 0x%llx refused: %s", cma->name, count,
+	dmp_log("dmaport: cma %s: release of %zu pages at 0x%llx refused: %s", cma->name, count,
 		 (unsigned long long)phys, why);
 	return -EINVAL;
 }
@@ -513,7 +513,7 @@ int dmp_cma_check(struct dmp_cma *cma)
 	if (!why && !range_held(cma->base, cma->base + ((dmp_phys_t)cma->nr_pages << DMP_PAGE_SHIFT)))
 		why = "the area's pages are no longer held from the page allocator";
 	if (why) {
-		dmp__log("dmaport: cma check %s: %s (bit %zu)", cma->name, why, at);
+		dmp_log("dmaport: cma check %s: %s (bit %zu)", cma->name, why, at);
 		return -EFAULT;
 	}
 	return 0;

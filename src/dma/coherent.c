@@ -153,7 +153,7 @@ static int mem_release_check(struct dmp_dma_coherent_mem *mem)
 	size_t live = mem->nr_allocs;
 	dmp_spin_unlock(&mem->lock);
 	if (live) {
-		dmp__log("dmaport: release of the coherent memory of %s refused: %zu allocations "
+		dmp_log("dmaport: release of the coherent memory of %s refused: %zu allocations "
 			 "still live", mem->owner, live);
 		return -EBUSY;
 	}
@@ -284,7 +284,7 @@ static void mem_release(struct dmp_dma_coherent_mem *mem, size_t size, void *vad
 	if (!DMP_IS_ALIGNED(off, DMP_PAGE_SIZE) || mem->head[pos] != order + 1) {
 		unsigned int had = mem->head[pos];
 		dmp_spin_unlock(&mem->lock);
-		dmp__log("dmaport: free of %p (%zu bytes) in the coherent memory of %s: %s; ignored",
+		dmp_log("dmaport: free of %p (%zu bytes) in the coherent memory of %s: %s; ignored",
 			 vaddr, size, mem->owner,
 			 !DMP_IS_ALIGNED(off, DMP_PAGE_SIZE) || !had
 				 ? "not the start of an allocation (double free?)"
@@ -450,7 +450,7 @@ int dmp_coherent_check(struct dmp_device *dev)
 		why = "the counts disagree with the bitmap";
 	dmp_spin_unlock(&mem->lock);
 	if (why) {
-		dmp__log("dmaport: coherent memory check of %s: %s (page %zu)", mem->owner, why, at);
+		dmp_log("dmaport: coherent memory check of %s: %s (page %zu)", mem->owner, why, at);
 		return -EFAULT;
 	}
 	return 0;

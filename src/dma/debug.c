@@ -268,7 +268,7 @@ void dmp__dbg_report(const struct dbg_finding *f, const char *fmt, ...)
 			nr_reports++;
 		reports[slot] = r;
 	}
-	dmp__log("%s", r.text);
+	dmp_log("%s", r.text);
 	if (m == DMP_DEBUG_ABORT)
 		abort();
 }
@@ -456,7 +456,7 @@ static struct dbg_entry *entry_new(struct dmp_device *dev, enum dmp_map_type typ
 {
 	struct dbg_entry *e = calloc(1, sizeof(*e));
 	if (!e) {
-		dmp__log("dmaport: %s: DMA-API: debugging out of memory: a mapping at %s:%d is "
+		dmp_log("dmaport: %s: DMA-API: debugging out of memory: a mapping at %s:%d is "
 			 "not tracked", dev->name, file, line);
 		return NULL;
 	}
@@ -966,7 +966,7 @@ size_t dmp_debug_for_each_live(const struct dmp_device *dev, dmp_debug_live_fn f
 static void dump_one(void *cookie, const struct dmp_debug_live *l)
 {
 	(void)cookie;
-	dmp__log("dmaport: %s: DMA-API: live %s mapping [bus address=0x%llx size=%zu "
+	dmp_log("dmaport: %s: DMA-API: live %s mapping [bus address=0x%llx size=%zu "
 		 "direction=%s] mapped at %s:%d%s", l->dev->name, type_name(l->type),
 		 (unsigned long long)l->dma, l->size, dmp__dir_name(l->dir), l->file, l->line,
 		 l->device_owns ? " (device owns it)" : "");

@@ -222,14 +222,14 @@ static struct dmp_dma_pool *pool_create(const char *name, struct dmp_device *dev
 	 * rounding below cannot wrap and a chunk's offsets fit 32 bits */
 	if (!dev || !size || size > DMP__INT_MAX || align > DMP__INT_MAX || !DMP_IS_POW2(align) ||
 	    (boundary && !DMP_IS_POW2(boundary))) {
-		dmp__log("dmaport: dma_pool_create %s: invalid arguments (device %s size %zu align "
+		dmp_log("dmaport: dma_pool_create %s: invalid arguments (device %s size %zu align "
 			 "%zu boundary %zu)", name ? name : "(null)", dev ? dmp_dev_name(dev) : "none",
 			 size, align, boundary);
 		return NULL;
 	}
 	size = DMP_ALIGN_UP(size, align);
 	if (boundary && boundary < size) {
-		dmp__log("dmaport: dma_pool_create %s: boundary %zu below the block size %zu",
+		dmp_log("dmaport: dma_pool_create %s: boundary %zu below the block size %zu",
 			 name ? name : "(null)", boundary, size);
 		return NULL;
 	}
@@ -328,7 +328,7 @@ void dmp_pool_destroy(struct dmp_dma_pool *pool)
 			 * still write there, so the chunk is leaked, not freed */
 			for (uint32_t i = 0; i < pool->nblocks; i++)
 				if (c->next[i] == BLOCK_USED)
-					dmp__log("dmaport: dma_pool_destroy %s (device %s): block %p "
+					dmp_log("dmaport: dma_pool_destroy %s (device %s): block %p "
 						 "(bus address 0x%llx, %zu bytes) still allocated; "
 						 "leaking its chunk", pool->name, pool_dev_name(pool),
 						 (void *)(c->vaddr + pool->offsets[i]),
@@ -384,7 +384,7 @@ static struct pool_chunk *chunk_alloc(struct dmp_dma_pool *pool, dmp_gfp_t gfp)
 	 * property of the bus address, as the device sees it */
 	if (!DMP_IS_ALIGNED(c->dma, need) ||
 	    !DMP_IS_ALIGNED((uintptr_t)c->vaddr, DMP_MIN(pool->align, (size_t)DMP_PAGE_SIZE))) {
-		dmp__log("dmaport: dma_pool %s (device %s): coherent chunk at bus address 0x%llx is "
+		dmp_log("dmaport: dma_pool %s (device %s): coherent chunk at bus address 0x%llx is "
 			 "not aligned to %zu", pool->name, pool_dev_name(pool),
 			 (unsigned long long)c->dma, need);
 		goto fail_mem;
@@ -469,7 +469,7 @@ static void *pool_alloc(struct dmp_dma_pool *pool, dmp_gfp_t gfp, dmp_addr_t *ha
 	if (debug) {
 		size_t bad;
 		if (!poisoned(va, pool->size, DMP_POOL_POISON_FREED, &bad))
-			dmp__log("dmaport: dma_pool %s (device %s): block %p was written after it "
+			dmp_log("dmaport: dma_pool %s (device %s): block %p was written after it "
 				 "was freed (byte %zu is 0x%02x, not 0x%02x)", pool->name,
 				 pool_dev_name(pool), (void *)va, bad, va[bad],
 				 DMP_POOL_POISON_FREED);
@@ -533,7 +533,7 @@ void dmp_pool_free(struct dmp_dma_pool *pool, void *vaddr, dmp_addr_t dma)
 
 bad:
 	dmp_spin_unlock(&pool->lock);
-	dmp__log("dmaport: dma_pool_free %s (device %s): block %p (bus address 0x%llx): %s; "
+	dmp_log("dmaport: dma_pool_free %s (device %s): block %p (bus address 0x%llx): %s; "
 		 "ignored", pool->name, pool_dev_name(pool), vaddr, (unsigned long long)dma, why);
 }
 
@@ -570,7 +570,7 @@ void dmp_pool_set_debug(struct dmp_dma_pool *pool, bool on)
 #define CHECK(cond, ...)                                                                      \
 	do {                                                                                  \
 		if (!(cond)) {                                                                \
-			dmp__log("dmaport: dma_pool_check " __VA_ARGS__);                \
+			dmp_log("dmaport: dma_pool_check " __VA_ARGS__);                \
 			goto bad;                                                             \
 		}                                                                             \
 	} while (0)

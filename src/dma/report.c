@@ -31,6 +31,6 @@ void dmp__dma_report(const struct dmp_device *dev, unsigned long attrs, const ch
 		file = dmp__site_file;
 		line = dmp__site_line;
 	}
-	dmp__log("dmaport: %s: DMA-API: %s at %s:%d", dev ? dev->name : "(no device)", what,
+	dmp_log("dmaport: %s: DMA-API: %s at %s:%d", dev ? dev->name : "(no device)", what,
 		 file ? file : "?", line);
 }

@@ -52,7 +52,7 @@ void dmp_sg_set_buf(struct dmp_scatterlist *sg, const void *buf, unsigned int bu
 	 * physically contiguous and dmp_sg_virt() is @buf. */
 	if (!buf || !dmp_is_dma_memory(buf, buflen ? buflen : 1) ||
 	    dmp_virt_to_phys(buf, &phys) != 0) {
-		dmp__log("dmaport: sg_set_buf(%p, %u): not platform memory (the C stack or "
+		dmp_log("dmaport: sg_set_buf(%p, %u): not platform memory (the C stack or "
 			 "libc's heap?); the entry has no page and will not map",
 			 buf, buflen);
 		dmp_sg_set_page(sg, NULL, buflen, 0);
@@ -318,7 +318,7 @@ static int DMP__PRINTF(2, 3) check_fail(const struct dmp_sg_table *table, const 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	dmp__log("dmaport: sg_table_check(%p): %s", (const void *)table, msg);
+	dmp_log("dmaport: sg_table_check(%p): %s", (const void *)table, msg);
 	return -EINVAL;
 }
 

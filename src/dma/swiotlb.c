@@ -518,7 +518,7 @@ int dmp_swiotlb_pool_destroy(struct dmp_swiotlb_pool *pool)
 	DMP_ASSERT(pool && pool->meta);
 	size_t used = atomic_load(&pool->used);
 	if (used) {
-		dmp__log("dmaport: swiotlb %s: destroy refused: %zu slots still in use", pool->name,
+		dmp_log("dmaport: swiotlb %s: destroy refused: %zu slots still in use", pool->name,
 			 used);
 		return -EBUSY;
 	}
@@ -539,7 +539,7 @@ static void report_full(struct dmp_swiotlb_pool *pool, const struct request *rq,
 			unsigned int min_align_mask, unsigned int alloc_align_mask)
 {
 	size_t used = atomic_load_explicit(&pool->used, memory_order_relaxed);
-	dmp__log("dmaport: swiotlb %s: buffer is full: mapping of %zu bytes (%zu slots, "
+	dmp_log("dmaport: swiotlb %s: buffer is full: mapping of %zu bytes (%zu slots, "
 		 "min_align_mask 0x%x, alloc_align_mask 0x%x) does not fit; %zu slots, "
 		 "%zu used, %zu free",
 		 pool->name, rq->mapping_size, rq->need, min_align_mask, alloc_align_mask,
@@ -586,7 +586,7 @@ int dmp_swiotlb_tbl_map_single(struct dmp_swiotlb_pool *pool, dmp_phys_t orig_ph
 	rq.need = (bytes + DMP_IO_TLB_SIZE - 1) >> DMP_IO_TLB_SHIFT;
 	if (rq.need > max_alloc_slots(pool)) {
 		if (!(attrs & DMP_ATTR_NO_WARN))
-			dmp__log("dmaport: swiotlb %s: mapping of %zu bytes needs %zu slots, more "
+			dmp_log("dmaport: swiotlb %s: mapping of %zu bytes needs %zu slots, more "
 				 "than a segment (%zu): it can never fit",
 				 pool->name, mapping_size, rq.need, max_alloc_slots(pool));
 		return -EINVAL;
@@ -627,12 +627,12 @@ static int report_bad(struct dmp_swiotlb_pool *pool, const char *what, dmp_phys_
 {
 	atomic_fetch_add_explicit(&pool->nr_bad, 1, memory_order_relaxed);
 	if (map_size)
-		dmp__log("dmaport: swiotlb %s: %s of 0x%llx size %zu ignored: %s (the mapping "
+		dmp_log("dmaport: swiotlb %s: %s of 0x%llx size %zu ignored: %s (the mapping "
 			 "there: 0x%llx, %zu bytes)",
 			 pool->name, what, (unsigned long long)tlb_phys, size, why,
 			 (unsigned long long)map_at, map_size);
 	else
-		dmp__log("dmaport: swiotlb %s: %s of 0x%llx size %zu ignored: %s", pool->name, what,
+		dmp_log("dmaport: swiotlb %s: %s of 0x%llx size %zu ignored: %s", pool->name, what,
 			 (unsigned long long)tlb_phys, size, why);
 	return -EINVAL;
 }
@@ -801,7 +801,7 @@ void dmp_swiotlb_reset_hiwater(struct dmp_swiotlb_pool *pool)
 #define CHECK(cond, ...)                                                                \
 	do {                                                                            \
 		if (!(cond)) {                                                          \
-			dmp__log("dmaport: swiotlb check failed: pool " __VA_ARGS__);   \
+			dmp_log("dmaport: swiotlb check failed: pool " __VA_ARGS__);   \
 			goto bad;                                                       \
 		}                                                                       \
 	} while (0)

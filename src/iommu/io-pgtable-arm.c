@@ -565,7 +565,7 @@ static int lpae_check_table(struct lpae_pgtable *d, dmp_phys_t phys, unsigned in
 	unsigned int order = lvl == d->start_level ? d->pgd_order : d->table_order;
 	const struct dmp_page *pg = dmp_phys_to_page(phys);
 	if (!pg || !(pg->flags & DMP_PAGE_HEAD) || pg->order != order) {
-		dmp__log("io-pgtable-arm: level %u table at %#llx is not an allocated order-%u block",
+		dmp_log("io-pgtable-arm: level %u table at %#llx is not an allocated order-%u block",
 			 lvl, (unsigned long long)phys, order);
 		return -EIO;
 	}
@@ -580,7 +580,7 @@ static int lpae_check_table(struct lpae_pgtable *d, dmp_phys_t phys, unsigned in
 		if (pte_is_table(pte, lvl)) {
 			dmp_phys_t next = pte_table_phys(d, pte);
 			if ((pte & LPAE_ADDR_MASK) != (next | PTE_TYPE_TABLE) || next > d->oas_mask) {
-				dmp__log("io-pgtable-arm: bad table descriptor %#llx at level %u",
+				dmp_log("io-pgtable-arm: bad table descriptor %#llx at level %u",
 					 (unsigned long long)pte, lvl);
 				return -EIO;
 			}
@@ -593,7 +593,7 @@ static int lpae_check_table(struct lpae_pgtable *d, dmp_phys_t phys, unsigned in
 		if (!pte_is_leaf(pte, lvl) || !(bs & d->iop.cfg.pgsize_bitmap) ||
 		    !(pte & PTE_AF) || (pte & LPAE_ADDR_MASK & ~UINT64_C(0xfff) & (bs - 1)) ||
 		    out > d->oas_mask) {
-			dmp__log("io-pgtable-arm: bad leaf descriptor %#llx at level %u",
+			dmp_log("io-pgtable-arm: bad leaf descriptor %#llx at level %u",
 				 (unsigned long long)pte, lvl);
 			return -EIO;
 		}
@@ -613,7 +613,7 @@ static int lpae_check(struct dmp_io_pgtable_ops *ops, struct dmp_io_pgtable_stat
 	for (unsigned int cpu = 0; cpu < DMP_MAX_CPUS; cpu++)
 		st.ptes_written += atomic_load_explicit(&d->ptes_written[cpu].n, memory_order_relaxed);
 	if (!err && st.tables != st.tables_allocated - st.tables_freed) {
-		dmp__log("io-pgtable-arm: %zu tables reachable, %llu allocated and not freed",
+		dmp_log("io-pgtable-arm: %zu tables reachable, %llu allocated and not freed",
 			 st.tables, (unsigned long long)(st.tables_allocated - st.tables_freed));
 		err = -EIO;
 	}

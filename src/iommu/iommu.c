@@ -335,7 +335,7 @@ void dmp_iommu_release_device(struct dmp_device *dev)
 		iommu->ops->release_device(iommu, dev);
 	if (last) {
 		if (g->domain != g->default_domain)
-			dmp__log("dmaport: %s: released while attached to a driver's domain", dev->name);
+			dmp_log("dmaport: %s: released while attached to a driver's domain", dev->name);
 		domain_free(g->default_domain);
 		dmp_kfree(g);
 	}
@@ -421,7 +421,7 @@ size_t dmp__iommu_unmap_fast(struct dmp_iommu_domain *domain, dmp_addr_t iova, s
 		return 0;
 	size_t minsz = min_pagesz(domain);
 	if (!DMP_IS_ALIGNED(iova | size, minsz)) {
-		dmp__log("dmaport: iommu unmap: unaligned iova 0x%llx size 0x%zx min page 0x%zx",
+		dmp_log("dmaport: iommu unmap: unaligned iova 0x%llx size 0x%zx min page 0x%zx",
 			 (unsigned long long)iova, size, minsz);
 		return 0;
 	}
@@ -469,7 +469,7 @@ int dmp_iommu_map(struct dmp_iommu_domain *domain, dmp_addr_t iova, dmp_phys_t p
 		return -EINVAL;
 	size_t minsz = min_pagesz(domain);
 	if (!DMP_IS_ALIGNED(iova | paddr | size, minsz)) {
-		dmp__log("dmaport: iommu map: unaligned iova 0x%llx pa 0x%llx size 0x%zx min page "
+		dmp_log("dmaport: iommu map: unaligned iova 0x%llx pa 0x%llx size 0x%zx min page "
 			 "0x%zx", (unsigned long long)iova, (unsigned long long)paddr, size, minsz);
 		return -EINVAL;
 	}
@@ -547,7 +547,7 @@ int dmp_iommu_report_fault(struct dmp_iommu_domain *domain, struct dmp_device *d
 	if (domain && domain->handler)
 		ret = domain->handler(domain, dev, iova, flags, domain->handler_token);
 	if (ret)
-		dmp__log("dmaport: %s: unhandled IOMMU %s fault at iova 0x%llx (%s)",
+		dmp_log("dmaport: %s: unhandled IOMMU %s fault at iova 0x%llx (%s)",
 			 dev ? dev->name : "?", (flags & DMP_IOMMU_FAULT_PERM) ? "permission"
 									     : "translation",
 			 (unsigned long long)iova, (flags & DMP_IOMMU_FAULT_WRITE) ? "write" : "read");

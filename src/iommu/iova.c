@@ -905,9 +905,9 @@ int dmp_free_iova(struct dmp_iova_domain *iovad, unsigned long pfn)
 		remove_node(iovad, n);
 	dmp_spin_unlock(&iovad->tree_lock);
 	if (err == -ENOENT)
-		dmp__log("dmaport: iova: free of pfn %#lx, which no range holds (ignored)", pfn);
+		dmp_log("dmaport: iova: free of pfn %#lx, which no range holds (ignored)", pfn);
 	else if (err)
-		dmp__log("dmaport: iova: free of pfn %#lx, in a reserved range (ignored)", pfn);
+		dmp_log("dmaport: iova: free of pfn %#lx, in a reserved range (ignored)", pfn);
 	return err;
 }
 
@@ -1055,7 +1055,7 @@ static void cached_to_tree(struct dmp_iova_domain *iovad, unsigned long pfn, uns
 
 	if (!n || n->pfn_lo != pfn || n->pfn_hi - n->pfn_lo + 1 != 1UL << cls ||
 	    (n->flags & (DMP__IOVA_RESERVED | DMP__IOVA_ANCHOR))) {
-		dmp__log("dmaport: iova: cached pfn %#lx (%lu pfns) is no allocated range: "
+		dmp_log("dmaport: iova: cached pfn %#lx (%lu pfns) is no allocated range: "
 			 "wrong dmp_free_iova_fast()? dropped", pfn, 1UL << cls);
 		return;
 	}
@@ -1578,7 +1578,7 @@ int dmp_iova_domain_check(struct dmp_iova_domain *iovad)
 	}
 	unlock_all(iovad);
 	if (w.err) {
-		dmp__log("dmaport: iova: domain inconsistent: %s (pfn %#lx)", w.err, w.err_pfn);
+		dmp_log("dmaport: iova: domain inconsistent: %s (pfn %#lx)", w.err, w.err_pfn);
 		return -EINVAL;
 	}
 	return 0;

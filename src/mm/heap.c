@@ -177,7 +177,7 @@ void dmp_kfree(const void *ptr)
 	struct dmp_page *p = lookup(ptr, &phys, &c);
 	if (!p) {
 		dmp_spin_unlock(&heap_lock);
-		dmp__log("dmaport: kfree(%p): not a dmp_kmalloc object", ptr);
+		dmp_log("dmaport: kfree(%p): not a dmp_kmalloc object", ptr);
 		return;
 	}
 	if (c < 0) {
@@ -190,7 +190,7 @@ void dmp_kfree(const void *ptr)
 	uint64_t bit = 1ull << ((phys - page_phys) / class_size[c]);
 	if (p->slab_free & bit) {
 		dmp_spin_unlock(&heap_lock);
-		dmp__log("dmaport: kfree(%p): double free", ptr);
+		dmp_log("dmaport: kfree(%p): double free", ptr);
 		return;
 	}
 	struct dmp__region *r = dmp__region_of_phys(page_phys);

@@ -237,7 +237,7 @@ int dmp_page_free(dmp_phys_t phys, unsigned int order)
 {
 	struct dmp__region *r = dmp__region_of_phys(phys);
 	if (!r || order > DMP_PAGE_ORDER_MAX || !DMP_IS_ALIGNED(phys, DMP_PAGE_SIZE << order)) {
-		dmp__log("dmaport: page free of 0x%llx order %u: not an allocated block",
+		dmp_log("dmaport: page free of 0x%llx order %u: not an allocated block",
 			 (unsigned long long)phys, order);
 		return -EINVAL;
 	}
@@ -246,7 +246,7 @@ int dmp_page_free(dmp_phys_t phys, unsigned int order)
 	struct dmp_page *p = &r->memmap[idx];
 	if (!(p->flags & DMP_PAGE_HEAD) || p->order != order) {
 		dmp_spin_unlock(&r->lock);
-		dmp__log("dmaport: page free of 0x%llx order %u: not allocated with that order "
+		dmp_log("dmaport: page free of 0x%llx order %u: not allocated with that order "
 			 "(double free?)", (unsigned long long)phys, order);
 		return -EINVAL;
 	}

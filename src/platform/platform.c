@@ -73,7 +73,7 @@ void dmp_set_log_hook(dmp_log_fn fn, void *cookie)
 	log_cookie = cookie;
 }
 
-void dmp__vlog(const char *fmt, va_list ap)
+void dmp_vlog(const char *fmt, va_list ap)
 {
 	char line[512];
 	vsnprintf(line, sizeof(line), fmt, ap);
@@ -83,17 +83,17 @@ void dmp__vlog(const char *fmt, va_list ap)
 		dmp_env_puts(line);
 }
 
-void dmp__log(const char *fmt, ...)
+void dmp_log(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	dmp__vlog(fmt, ap);
+	dmp_vlog(fmt, ap);
 	va_end(ap);
 }
 
 void dmp__assert_fail(const char *cond, const char *file, int line)
 {
-	dmp__log("dmaport: assertion failed: %s at %s:%d", cond, file, line);
+	dmp_log("dmaport: assertion failed: %s at %s:%d", cond, file, line);
 	__builtin_trap();
 }
 

@@ -200,7 +200,7 @@ static void observe_sim_locked(struct dmp_sim *sim)
 	unsigned int cur = cookie_idx;
 	if (dmp_sim_add_observer(sim, observe, (void *)&cookie_tag[cur ^ 1u])) {
 		if (!warned_full)
-			dmp__log("dmaport: DMA-API: the checker cannot observe the simulator (%d "
+			dmp_log("dmaport: DMA-API: the checker cannot observe the simulator (%d "
 				 "observers already): its simulator checks are off",
 				 DMP_SIM_MAX_OBSERVERS);
 		warned_full = true;
@@ -880,6 +880,6 @@ __attribute__((constructor)) static void debug_env_init(void)
 {
 	dmp__sim_checker_register();
 	if (dmp_debug_init() == -EINVAL)
-		dmp__log("dmaport: DMA-API: DMP_DEBUG=%s not understood (off, warn, fail, abort)",
+		dmp_log("dmaport: DMA-API: DMP_DEBUG=%s not understood (off, warn, fail, abort)",
 			 getenv("DMP_DEBUG"));
 }
