@@ -38,8 +38,10 @@ LDLIBS := -lpthread -lfdt
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
-# Library sources: every layer; the host platform environment.
-LIB_SRCS := $(sort $(wildcard src/*/*.c) $(wildcard src/platform/host/*.c))
+# Library sources: every layer; the host platform environment (src/core.mk).
+DMP_TOP :=
+include src/core.mk
+LIB_SRCS := $(DMP_LIB_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 
 # Tests: tests/test-NAME.c is one cmocka program; tests/support/*.c is shared.

@@ -94,7 +94,7 @@ static void ring_setup(struct ring *r, unsigned entries, bool uncached)
 	assert_int_equal(dmp_page_alloc(0, DMP_GFP_ZERO, DMP_PHYS_ANY, &r->ring_phys), 0);
 	r->desc = dmp_phys_to_virt(r->ring_phys);
 	if (uncached) {
-		dmp__arch_prep_coherent(r->ring_phys, r->desc, DMP_PAGE_SIZE);
+		dmp_arch_prep_coherent(r->ring_phys, r->desc, DMP_PAGE_SIZE);
 		assert_int_equal(PLAT(set_mem_attr, r->ring_phys, DMP_PAGE_SIZE, DMP_MEM_UNCACHED), 0);
 	}
 	r->size = entries;
@@ -156,8 +156,8 @@ static void test_ring_copies(void **state)
 			for (size_t k = 0; k < len; k++)
 				src[k] = (uint8_t)(k + i);
 			if (!coherent) {
-				dmp__arch_sync_for_device(ps, src, len, DMP_TO_DEVICE);
-				dmp__arch_sync_for_device(pd, dst, len, DMP_FROM_DEVICE);
+				dmp_arch_sync_for_device(ps, src, len, DMP_TO_DEVICE);
+				dmp_arch_sync_for_device(pd, dst, len, DMP_FROM_DEVICE);
 			}
 			struct dmp_ce_desc *d = ring_post(&r, ps, pd, (uint32_t)len, DMP_CE_DESC_VALID);
 			ring_kick(&r);
@@ -166,7 +166,7 @@ static void test_ring_copies(void **state)
 			assert_int_equal(reg(&r, DMP_CE_REG_COMPLETED), i + 1);
 			assert_int_equal(d->status, DMP_CE_DESC_DONE);
 			if (!coherent)
-				dmp__arch_sync_for_cpu(pd, dst, len, DMP_FROM_DEVICE);
+				dmp_arch_sync_for_cpu(pd, dst, len, DMP_FROM_DEVICE);
 			assert_memory_equal(dst, src, len);
 			dmp_kfree(src);
 			dmp_kfree(dst);

@@ -592,11 +592,11 @@ static void test_noncoherent_visibility(void **state)
 	/* Inner clean alone leaves it in the outer cache; both make it visible. */
 	dmp__platform.ops->dcache_clean(dmp__platform.ctx, (void *)va, 8);
 	assert_int_equal(walk(&pt, 0x12000, DMP__LPAE_ACC_READ, &r), -ENXIO);
-	dmp__arch_sync_for_device(slot, (void *)va, 8, DMP_TO_DEVICE);
+	dmp_arch_sync_for_device(slot, (void *)va, 8, DMP_TO_DEVICE);
 	assert_int_equal(walk(&pt, 0x12000, DMP__LPAE_ACC_READ, &r), 0);
 	assert_int_equal(r.phys, 0xa0000);
 	*va = 0; /* give the page back to the format's bookkeeping */
-	dmp__arch_sync_for_device(slot, (void *)va, 8, DMP_TO_DEVICE);
+	dmp_arch_sync_for_device(slot, (void *)va, 8, DMP_TO_DEVICE);
 
 	/* Unmap is cleaned too: the walker reading DRAM loses the page. */
 	assert_int_equal(pt_unmap(&pt, 0x10000, SZ_4K, 1), SZ_4K);

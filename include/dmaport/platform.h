@@ -33,6 +33,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 
+#include <dmaport/dma-direction.h>
 #include <dmaport/log.h>
 #include <dmaport/memory.h>
 #include <dmaport/spinlock.h>
@@ -158,6 +159,37 @@ DMP_API int dmp_mem_add_region(dmp_phys_t phys, void *va, size_t size, struct dm
  * (nothing is reserved then).
  */
 DMP_API int dmp_mem_reserve(dmp_phys_t phys, size_t size);
+
+/*
+ * Cache maintenance for DMA (src/platform/arch-sync.c): Linux's
+ * arch_sync_dma_for_device(), arch_sync_dma_for_cpu() and
+ * arch_dma_prep_coherent(), the arm rules over the active platform's inner
+ * (by VA) and outer (by PA) cache operations.  The DMA API calls them for
+ * non-coherent devices; a port's own drivers (an IOMMU's tables and queues
+ * in cacheable memory, a raw DMA test) call them for memory they hand to a
+ * device outside the DMA API.  [@phys, +@size) and [@va, +@size) are the same
+ * bytes.  Context: any; never block.
+ */
+/**
+ * dmp_arch_sync_for_device - make the CPU's writes to the range visible to
+ * a non-coherent device, and keep dirty lines from being written back over
+ * what the device writes: cleans inner then outer, for every direction (as
+ * arm64 does).
+ */
+DMP_API void dmp_arch_sync_for_device(dmp_phys_t phys, const void *va, size_t size,
+				      enum dmp_data_direction dir);
+/**
+ * dmp_arch_sync_for_cpu - make what a non-coherent device wrote visible to
+ * the CPU: invalidates outer then inner; nothing for DMP_TO_DEVICE.
+ */
+DMP_API void dmp_arch_sync_for_cpu(dmp_phys_t phys, const void *va, size_t size,
+				   enum dmp_data_direction dir);
+/**
+ * dmp_arch_prep_coherent - clean and invalidate the cacheable alias of
+ * pages about to be used uncached or write-combining, so that no dirty line
+ * is later evicted over them.
+ */
+DMP_API void dmp_arch_prep_coherent(dmp_phys_t phys, const void *va, size_t size);
 
 /*
  * The build-time half: locks, CPU index, time, output.

@@ -97,17 +97,17 @@ static void test_direct_round_trip(struct edu *edu, size_t len, unsigned buf_off
 	memset(dst, 0x5a, EDU_BUF_SIZE);
 
 	/* RAM -> device: the CPU's writes must reach memory first. */
-	dmp__arch_sync_for_device(src_phys, src, len, DMP_TO_DEVICE);
+	dmp_arch_sync_for_device(src_phys, src, len, DMP_TO_DEVICE);
 	ret = edu_dma(edu, EDU_RAM_TO_DEV, src_phys, buf_off, len, EDU_TIMEOUT_NS);
-	dmp__arch_sync_for_cpu(src_phys, src, len, DMP_TO_DEVICE);
+	dmp_arch_sync_for_cpu(src_phys, src, len, DMP_TO_DEVICE);
 	if (ret) {
 		check(false, "direct: edu DMA RAM -> device (%d)", ret);
 		goto out;
 	}
 	/* Device -> RAM: no dirty line may be written back over the data. */
-	dmp__arch_sync_for_device(dst_phys, dst, EDU_BUF_SIZE, DMP_FROM_DEVICE);
+	dmp_arch_sync_for_device(dst_phys, dst, EDU_BUF_SIZE, DMP_FROM_DEVICE);
 	ret = edu_dma(edu, EDU_DEV_TO_RAM, dst_phys, buf_off, len, EDU_TIMEOUT_NS);
-	dmp__arch_sync_for_cpu(dst_phys, dst, EDU_BUF_SIZE, DMP_FROM_DEVICE);
+	dmp_arch_sync_for_cpu(dst_phys, dst, EDU_BUF_SIZE, DMP_FROM_DEVICE);
 	if (ret) {
 		check(false, "direct: edu DMA device -> RAM (%d)", ret);
 		goto out;

@@ -75,7 +75,7 @@ int dmp_atomic_pool_init(size_t size)
 	p->va = dmp_phys_to_virt(p->phys);
 	dmp_spin_init(&p->lock);
 	/* uncached once, here, so that no allocation has to change it */
-	dmp__arch_prep_coherent(p->phys, p->va, p->nr_pages << DMP_PAGE_SHIFT);
+	dmp_arch_prep_coherent(p->phys, p->va, p->nr_pages << DMP_PAGE_SHIFT);
 	err = DMP__PLAT_CALL(set_mem_attr, p->phys, p->nr_pages << DMP_PAGE_SHIFT,
 			     DMP_MEM_UNCACHED);
 	if (err)

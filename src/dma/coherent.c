@@ -85,7 +85,7 @@ static int mem_create(dmp_phys_t phys, dmp_addr_t device_addr, size_t size, bool
 	if (uncached) {
 		/* the cacheable alias must hold nothing dirty before the region is
 		 * used uncached (Linux memremaps it with a non-cacheable type) */
-		dmp__arch_prep_coherent(phys, va, pages << DMP_PAGE_SHIFT);
+		dmp_arch_prep_coherent(phys, va, pages << DMP_PAGE_SHIFT);
 		err = DMP__PLAT_CALL(set_mem_attr, phys, pages << DMP_PAGE_SHIFT, DMP_MEM_UNCACHED);
 		if (err)
 			goto fail_head;

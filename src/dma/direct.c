@@ -178,14 +178,14 @@ static inline void sync_for_device(struct dmp_device *dev, dmp_phys_t phys, size
 				   enum dmp_data_direction dir)
 {
 	if (!dev->dma_coherent)
-		dmp__arch_sync_for_device(phys, dmp_phys_to_virt(phys), size, dir);
+		dmp_arch_sync_for_device(phys, dmp_phys_to_virt(phys), size, dir);
 }
 
 static inline void sync_for_cpu(struct dmp_device *dev, dmp_phys_t phys, size_t size,
 				enum dmp_data_direction dir)
 {
 	if (!dev->dma_coherent)
-		dmp__arch_sync_for_cpu(phys, dmp_phys_to_virt(phys), size, dir);
+		dmp_arch_sync_for_cpu(phys, dmp_phys_to_virt(phys), size, dir);
 }
 
 /* Linux's swiotlb_map(): bounce, check the device reaches the bounce buffer. */
@@ -247,7 +247,7 @@ static dmp_addr_t direct_map_phys(struct dmp_device *dev, dmp_phys_t phys, size_
 		if (attrs & DMP_ATTR_REQUIRE_COHERENT)
 			goto not_coherent;
 		if (!(attrs & DMP_ATTR_SKIP_CPU_SYNC))
-			dmp__arch_sync_for_device(phys, dmp_phys_to_virt(phys), size, dir);
+			dmp_arch_sync_for_device(phys, dmp_phys_to_virt(phys), size, dir);
 	}
 	return dma;
 
@@ -508,7 +508,7 @@ static void *direct_alloc(struct dmp_device *dev, size_t size, dmp_addr_t *dma_h
 		 * there; changing a page's type here never blocks, so one path
 		 * serves both.
 		 */
-		dmp__arch_prep_coherent(phys, va, bytes);
+		dmp_arch_prep_coherent(phys, va, bytes);
 		enum dmp_mem_attr attr =
 			(attrs & DMP_ATTR_WRITE_COMBINE) ? DMP_MEM_WC : DMP_MEM_UNCACHED;
 		if (DMP__PLAT_CALL(set_mem_attr, phys, bytes, attr) != 0) {

@@ -9,13 +9,6 @@
 
 #include "../internal.h"
 
-/* arch-sync.c: cache maintenance for non-coherent devices. */
-void dmp__arch_sync_for_device(dmp_phys_t phys, const void *va, size_t size,
-				       enum dmp_data_direction dir);
-void dmp__arch_sync_for_cpu(dmp_phys_t phys, const void *va, size_t size,
-				    enum dmp_data_direction dir);
-void dmp__arch_prep_coherent(dmp_phys_t phys, const void *va, size_t size);
-
 /* report.c: the call site of the API call in progress on this thread, for
  * reports made by the implementations below the entry points */
 extern DMP_TLS const char *dmp__site_file;

@@ -337,14 +337,14 @@ static inline void sync_for_device(struct dmp_device *dev, dmp_phys_t phys, size
 				   enum dmp_data_direction dir)
 {
 	if (!dev->dma_coherent)
-		dmp__arch_sync_for_device(phys, dmp_phys_to_virt(phys), size, dir);
+		dmp_arch_sync_for_device(phys, dmp_phys_to_virt(phys), size, dir);
 }
 
 static inline void sync_for_cpu(struct dmp_device *dev, dmp_phys_t phys, size_t size,
 				enum dmp_data_direction dir)
 {
 	if (!dev->dma_coherent)
-		dmp__arch_sync_for_cpu(phys, dmp_phys_to_virt(phys), size, dir);
+		dmp_arch_sync_for_cpu(phys, dmp_phys_to_virt(phys), size, dir);
 }
 
 /* ---- streaming ---------------------------------------------------------------- */
@@ -694,7 +694,7 @@ static void *iommu_alloc_common(struct dmp_device *dev, size_t size, dmp_addr_t 
 		return NULL;
 	va = dmp_phys_to_virt(phys);
 	if (uncached && !dev->dma_coherent) {
-		dmp__arch_prep_coherent(phys, va, DMP_PAGE_SIZE << order);
+		dmp_arch_prep_coherent(phys, va, DMP_PAGE_SIZE << order);
 		enum dmp_mem_attr a = (attrs & DMP_ATTR_WRITE_COMBINE) ? DMP_MEM_WC : DMP_MEM_UNCACHED;
 		if (DMP__PLAT_CALL(set_mem_attr, phys, DMP_PAGE_SIZE << order, a))
 			goto fail_pages;

@@ -40,7 +40,6 @@
 #include <dmaport/dma-direction.h>
 #include <dmaport/io-pgtable.h>
 
-#include "../dma/dma-internal.h"
 #include "../internal.h"
 #include "../slot-lock.h"
 
@@ -184,7 +183,7 @@ static void lpae_sync(const struct lpae_pgtable *d, lpae_slot *s, size_t n)
 	int err = dmp_virt_to_phys((const void *)s, &phys);
 	DMP_ASSERT(err == 0);
 	(void)err;
-	dmp__arch_sync_for_device(phys, (const void *)s, n * sizeof(*s), DMP_TO_DEVICE);
+	dmp_arch_sync_for_device(phys, (const void *)s, n * sizeof(*s), DMP_TO_DEVICE);
 }
 
 /* A load and a store, not a locked add: the counter is this CPU's.  Where

@@ -9,7 +9,7 @@
 #include <dmaport/iommu-driver.h>
 #include <dmaport/scatterlist.h>
 
-#include "../dma/dma-internal.h"
+#include "../internal.h"
 
 #define GROUP_MAX_DEVICES 8
 

@@ -24,11 +24,11 @@
  *                              first, or the inner level would refill from a
  *                              stale outer line.
  */
-#include <dmaport/dma-direction.h>
+#include <dmaport/platform.h>
 
-#include "dma-internal.h"
+#include "../internal.h"
 
-void dmp__arch_sync_for_device(dmp_phys_t phys, const void *va, size_t size,
+void dmp_arch_sync_for_device(dmp_phys_t phys, const void *va, size_t size,
 			       enum dmp_data_direction dir)
 {
 	(void)dir; /* every direction cleans; see above */
@@ -36,7 +36,7 @@ void dmp__arch_sync_for_device(dmp_phys_t phys, const void *va, size_t size,
 	DMP__PLAT_CALL(outer_clean, phys, size);
 }
 
-void dmp__arch_sync_for_cpu(dmp_phys_t phys, const void *va, size_t size,
+void dmp_arch_sync_for_cpu(dmp_phys_t phys, const void *va, size_t size,
 			    enum dmp_data_direction dir)
 {
 	if (dir == DMP_TO_DEVICE)
@@ -45,7 +45,7 @@ void dmp__arch_sync_for_cpu(dmp_phys_t phys, const void *va, size_t size,
 	DMP__PLAT_CALL(dcache_inval, va, size);
 }
 
-void dmp__arch_prep_coherent(dmp_phys_t phys, const void *va, size_t size)
+void dmp_arch_prep_coherent(dmp_phys_t phys, const void *va, size_t size)
 {
 	/* The cacheable alias must hold nothing dirty before the pages are
 	 * used uncached (Linux's arch_dma_prep_coherent). */
