@@ -20,35 +20,8 @@
 #define DMP__PRINTF(a, b)
 #endif
 
-/* Precondition asserts: on in debug builds (the default), off with NDEBUG. */
-#ifndef NDEBUG
-#define DMP_ASSERT(cond)                                                              \
-	do {                                                                          \
-		if (dmp__unlikely(!(cond)))                                           \
-			dmp__assert_fail(#cond, __FILE__, __LINE__);                  \
-	} while (0)
-#else
-#define DMP_ASSERT(cond) ((void)0)
-#endif
-
-/*
- * Thread-local storage; a single-CPU freestanding port may define it empty.
- * initial-exec: one load off the thread pointer, not a __tls_get_addr()
- * call in position-independent code (dmaport is not meant for dlopen() into
- * a process short of static TLS space).
- */
-#ifndef DMP_TLS
-#if defined(__GNUC__) || defined(__clang__)
-#define DMP_TLS _Thread_local __attribute__((tls_model("initial-exec")))
-#else
-#define DMP_TLS _Thread_local
-#endif
-#endif
-
 /* INT_MAX without <limits.h> (the freestanding port has no C library). */
 #define DMP__INT_MAX ((int)(~0u >> 1))
-
-void dmp__assert_fail(const char *cond, const char *file, int line);
 
 
 /* The active platform's ops, for the layers above it. */

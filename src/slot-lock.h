@@ -39,9 +39,6 @@
 
 #include "internal.h"
 
-/* The calling thread's slot (DMP_CPU_SLOT_SHARED and index), or ~0u. */
-extern DMP_TLS unsigned int dmp__cpu_self;
-
 /** dmp_cpu_slot - the calling thread's slot, as dmp__cpu_slot_assign(). */
 static inline unsigned int dmp_cpu_slot(void)
 {

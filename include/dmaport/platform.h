@@ -20,9 +20,13 @@
  * These vary at run time (the simulator is configured per test) and go through
  * struct dmp_platform_ops with a cookie.
  *
- * The other half of the contract - locks, the current CPU index, time and the
- * report sink - is fixed per build: one file per target (src/platform/host/,
- * ports/.../), chosen by the Makefile.  Their declarations are below.
+ * The other half of the contract - CPUs, time, timers, the console and the
+ * metadata allocator - is fixed per build: <dmaport/port.h> lists it, with
+ * the conventions every primitive follows.
+ *
+ * Below the table: what dmaport gives a platform in return (memory regions,
+ * cache-sync helpers, failure injection, precondition asserts; the log is
+ * <dmaport/log.h>).
  *
  * Exactly one platform is active at a time (as one kernel runs on one
  * machine); dmp_platform_install() makes one active.
@@ -36,6 +40,7 @@
 #include <dmaport/dma-direction.h>
 #include <dmaport/log.h>
 #include <dmaport/memory.h>
+#include <dmaport/port.h>
 #include <dmaport/spinlock.h>
 #include <dmaport/types.h>
 
@@ -192,81 +197,21 @@ DMP_API void dmp_arch_sync_for_cpu(dmp_phys_t phys, const void *va, size_t size,
 DMP_API void dmp_arch_prep_coherent(dmp_phys_t phys, const void *va, size_t size);
 
 /*
- * The build-time half: locks, CPU index, time, output.
+ * DMP_ASSERT - the core's precondition assert, for ports too: on in debug
+ * builds (the default), off with NDEBUG.  A failed one logs the condition
+ * and where it is, then traps.
  */
-
-/* Locks: <dmaport/spinlock.h>, included above. */
-
-/** Upper bound of dmp_cpu_id(); per-CPU arrays have this many slots. */
-#define DMP_MAX_CPUS 64
-
-/**
- * dmp_cpu_id - the current CPU's index, below DMP_MAX_CPUS.  On the host, a
- * per-thread index handed out on first use and given back when the thread
- * exits (threads beyond DMP_MAX_CPUS at once share slots: per-CPU
- * structures still lock).
- */
-DMP_API unsigned int dmp_cpu_id(void);
-/*
- * CPU slots with an owner: the platform's half of src/slot-lock.h.  A thread
- * that owns its slot alone enters it with plain stores and loads; any other
- * thread entering that slot first makes every thread of the process execute
- * a full barrier (Linux's membarrier(2), private expedited), so the owner's
- * stores are seen.  Where the platform cannot make that barrier, or a thread
- * shares its slot, entry falls back to the slot's spinlock.
- */
-#define DMP_CPU_SLOT_SHARED 0x80000000u
-/**
- * dmp__cpu_slot_assign - internal: give the calling thread its CPU slot: an
- * index below DMP_MAX_CPUS, with DMP_CPU_SLOT_SHARED set unless the thread
- * owns it alone.  Stores it in the thread's dmp__cpu_self and returns it.
- */
-DMP_API unsigned int dmp__cpu_slot_assign(void);
-/** dmp__asym_barrier - internal: returns once every thread of the process
- * has executed a full memory barrier.  Only called if dmp__asym_on. */
-DMP_API void dmp__asym_barrier(void);
-/** dmp__asym_on - internal: slots can have owners (set before the first
- * slot is handed out; never cleared). */
-DMP_API extern _Atomic bool dmp__asym_on;
-
-/** dmp_nr_cpus - how many CPUs (host: online processors, capped). */
-DMP_API unsigned int dmp_nr_cpus(void);
-/** dmp_time_ns - a monotonic clock in nanoseconds. */
-DMP_API uint64_t dmp_time_ns(void);
-/**
- * dmp_time_coarse_ns - a cheap monotonic clock for timeouts (Linux's
- * jiffies): resolution of a few milliseconds on the host.
- */
-DMP_API uint64_t dmp_time_coarse_ns(void);
-/*
- * One-shot timers (Linux's timer_list, as far as dmaport needs one: the lazy
- * IOTLB flush).  The callback runs in a context of its own (a service thread
- * on the host), never under a caller's lock; it may take dmaport's locks.
- * Platforms without timers (the single-threaded bare-metal port) return
- * -EOPNOTSUPP from dmp_timer_create(), and their users fall back to checking
- * deadlines when they next run.
- */
-struct dmp_timer;
-typedef void (*dmp_timer_fn)(void *cookie);
-/**
- * dmp_timer_create - a disarmed timer that will call @fn(@cookie).
- * Returns 0, -ENOMEM, or -EOPNOTSUPP (no timers on this platform).
- */
-DMP_API int dmp_timer_create(dmp_timer_fn fn, void *cookie, struct dmp_timer **out);
-/**
- * dmp_timer_arm - run the callback once, @delay_ns from now (re-arming an
- * armed timer moves its deadline, as mod_timer).  Context: any; never blocks
- * on the callback.
- */
-DMP_API void dmp_timer_arm(struct dmp_timer *t, uint64_t delay_ns);
-/**
- * dmp_timer_destroy - disarm @t, wait for a callback that is running
- * (del_timer_sync), free it.  Must not be called from @t's own callback.
- */
-DMP_API void dmp_timer_destroy(struct dmp_timer *t);
-
-/** dmp_env_puts - write one line (no newline in @s) to the console. */
-DMP_API void dmp_env_puts(const char *s);
+#ifndef NDEBUG
+#define DMP_ASSERT(cond)                                                              \
+	do {                                                                          \
+		if (__builtin_expect(!(cond), 0))                                     \
+			dmp__assert_fail(#cond, __FILE__, __LINE__);                  \
+	} while (0)
+#else
+#define DMP_ASSERT(cond) ((void)0)
+#endif
+/** dmp__assert_fail - log "assertion failed: @cond at @file:@line", trap. */
+void dmp__assert_fail(const char *cond, const char *file, int line);
 
 /*
  * Failure injection (SQLite's test_malloc style): make the Nth call of a

@@ -2,9 +2,8 @@
 /*
  * dmaport/spinlock.h - the spinlock dmaport's structures embed (the IOVA
  * domain, the pools).  Callers' header: a caller that embeds such a
- * structure needs the type; taking the locks is dmaport's business.  It is
- * part of the platform contract's build-time half (<dmaport/platform.h>
- * includes it): dmp_cpu_relax() is the platform's.
+ * structure needs the type; taking the locks is dmaport's business.  The
+ * spin-wait hint, dmp_cpu_relax(), is the port's (<dmaport/port.h>).
  */
 #ifndef DMAPORT_SPINLOCK_H
 #define DMAPORT_SPINLOCK_H
@@ -12,6 +11,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 
+#include <dmaport/port.h>
 #include <dmaport/types.h>
 
 DMP_BEGIN_DECLS
@@ -26,9 +26,6 @@ typedef struct {
 	atomic_bool locked;
 } dmp_spinlock_t;
 #define DMP_SPINLOCK_INIT { false }
-
-/** dmp_cpu_relax - called while spinning (the host yields after a while). */
-DMP_API void dmp_cpu_relax(unsigned int spins);
 
 static inline void dmp_spin_init(dmp_spinlock_t *l)
 {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * malloc.c - malloc() for library code that uses it (src/dma/device.c
- * allocates struct dmp_device with it), on bare metal: dmaport's own heap,
- * dmp_kmalloc(), which is there as soon as the platform is installed.
+ * malloc.c - the C library's allocator, for the core's calloc() and free()
+ * (the checker's entries: <dmaport/port.h>, DMP_PORT_LIBC), on bare metal:
+ * dmaport's own heap, dmp_kmalloc(), which is there as soon as the platform
+ * is installed.
  *
  * Objects are DMP_KMALLOC_MINALIGN-aligned, so aligned_alloc() up to that
  * alignment is malloc(); larger alignments come from whole pages.

@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* device.c - struct dmp_device set-up. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <dmaport/dma-map-ops.h>
@@ -26,12 +25,13 @@ int dmp_device_init(struct dmp_device *dev, const char *name)
 
 int dmp_device_create(const char *name, struct dmp_device **out)
 {
-	struct dmp_device *dev = malloc(sizeof(*dev));
+	/* CPU-only bookkeeping: the port's metadata memory, not DMA memory */
+	struct dmp_device *dev = dmp__meta_alloc(sizeof(*dev));
 	if (!dev)
 		return -ENOMEM;
 	int err = dmp_device_init(dev, name);
 	if (err) {
-		free(dev);
+		dmp__meta_free(dev, sizeof(*dev));
 		return err;
 	}
 	*out = dev;
@@ -52,7 +52,7 @@ void dmp_device_remove(struct dmp_device *dev)
 void dmp_device_destroy(struct dmp_device *dev)
 {
 	dmp_device_remove(dev);
-	free(dev);
+	dmp__meta_free(dev, sizeof(*dev));
 }
 
 void dmp_device_set_coherent(struct dmp_device *dev, bool coherent)

@@ -27,10 +27,6 @@
 #include "../internal.h"
 #include "../slot-lock.h"
 
-/* The metadata allocator: one file per target (iova-meta-host.c). */
-void *dmp__iova_meta_alloc(size_t size);
-void dmp__iova_meta_free(void *p, size_t size);
-
 #define IOVA_ANCHOR_PFN (~0UL)
 
 /* struct dmp_iova_node.flags */
@@ -124,7 +120,7 @@ static void *meta_alloc(size_t size)
 {
 	if (dmp__fail_check(DMP_FAIL_HEAP))
 		return NULL;
-	return dmp__iova_meta_alloc(size);
+	return dmp__meta_alloc(size);
 }
 
 /* Called with the tree lock held. */
@@ -135,7 +131,7 @@ static struct dmp_iova_node *node_alloc(struct dmp_iova_domain *iovad)
 	if (dmp__fail_check(DMP_FAIL_HEAP))
 		return NULL;
 	if (!iovad->free_nodes) {
-		struct dmp__iova_chunk *c = dmp__iova_meta_alloc(sizeof(*c));
+		struct dmp__iova_chunk *c = dmp__meta_alloc(sizeof(*c));
 		if (!c)
 			return NULL;
 		c->next = iovad->chunks;
@@ -1041,7 +1037,7 @@ static struct iova_magazine *mag_alloc(void)
 static void mag_free(struct iova_magazine *m)
 {
 	if (m)
-		dmp__iova_meta_free(m, sizeof(*m));
+		dmp__meta_free(m, sizeof(*m));
 }
 
 /*
@@ -1368,11 +1364,11 @@ void dmp_iova_domain_destroy(struct dmp_iova_domain *iovad)
 		for (unsigned int k = 0; k < NR_CLASSES; k++)
 			for (unsigned int i = 0; i < rcs->depot[k].nr; i++)
 				mag_free(rcs->depot[k].mags[i]);
-		dmp__iova_meta_free(rcs, sizeof(*rcs));
+		dmp__meta_free(rcs, sizeof(*rcs));
 	}
 	for (c = iovad->chunks; c; c = next) {
 		next = c->next;
-		dmp__iova_meta_free(c, sizeof(*c));
+		dmp__meta_free(c, sizeof(*c));
 	}
 	memset(iovad, 0, sizeof(*iovad));
 }

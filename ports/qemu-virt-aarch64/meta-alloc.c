@@ -1,19 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * iova-meta.c - the IOVA allocator's metadata on bare metal (the hosted
- * build's src/iommu/iova-meta-host.c uses libc): carved from a static
- * arena, recycled through one free list per size.
+ * meta-alloc.c - the metadata allocator on bare metal (<dmaport/port.h>:
+ * dmp__meta_alloc; hosted builds use libc): carved from a static arena,
+ * recycled through one free list per size.
  *
- * The allocator asks for a handful of fixed sizes (tree node chunks,
- * magazines, per-CPU slots), so a free list per distinct size never
- * fragments.  64-byte aligned, as the contract asks (the per-CPU slots must
- * not share cache lines).  Callable with spinlocks held: it only takes its
- * own.
+ * The core asks for a handful of fixed sizes (struct dmp_device, the IOVA
+ * allocator's tree node chunks, magazines, per-CPU slots), so a free list
+ * per distinct size never fragments.  DMP_META_ALIGN-aligned, as the
+ * contract asks (the per-CPU slots must not share cache lines).  Callable
+ * with spinlocks held: it only takes its own.
  */
-#include "../../src/internal.h"
-
-void *dmp__iova_meta_alloc(size_t size);
-void dmp__iova_meta_free(void *p, size_t size);
+#include <dmaport/platform.h>
 
 #define META_ARENA_SIZE (1u << 20)
 #define META_CLASSES 16
@@ -22,7 +19,7 @@ struct meta_free {
 	struct meta_free *next;
 };
 
-static uint8_t meta_arena[META_ARENA_SIZE] __attribute__((aligned(64)));
+static uint8_t meta_arena[META_ARENA_SIZE] __attribute__((aligned(DMP_META_ALIGN)));
 static size_t meta_used;
 static struct {
 	size_t size;
@@ -45,10 +42,10 @@ static struct meta_free **class_of(size_t size)
 	return NULL;
 }
 
-void *dmp__iova_meta_alloc(size_t size)
+void *dmp__meta_alloc(size_t size)
 {
 	void *p = NULL;
-	size = DMP_ALIGN_UP(DMP_MAX(size, sizeof(struct meta_free)), (size_t)64);
+	size = DMP_ALIGN_UP(DMP_MAX(size, sizeof(struct meta_free)), (size_t)DMP_META_ALIGN);
 	dmp_spin_lock(&meta_lock);
 	struct meta_free **head = class_of(size);
 	if (head && *head) {
@@ -62,11 +59,11 @@ void *dmp__iova_meta_alloc(size_t size)
 	return p;
 }
 
-void dmp__iova_meta_free(void *p, size_t size)
+void dmp__meta_free(void *p, size_t size)
 {
 	if (!p)
 		return;
-	size = DMP_ALIGN_UP(DMP_MAX(size, sizeof(struct meta_free)), (size_t)64);
+	size = DMP_ALIGN_UP(DMP_MAX(size, sizeof(struct meta_free)), (size_t)DMP_META_ALIGN);
 	dmp_spin_lock(&meta_lock);
 	struct meta_free **head = class_of(size);
 	DMP_ASSERT(head); /* it was allocated with this size */
