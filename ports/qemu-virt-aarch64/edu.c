@@ -4,7 +4,7 @@
  */
 #include <dmaport/io.h>
 
-#include "../../src/internal.h"
+#include <dmaport/platform.h>
 
 #include "edu.h"
 

@@ -4,8 +4,8 @@
  * (what src/platform/host/env.c is for hosted builds): CPU index, time and
  * the console.  One CPU runs the port.
  */
-#include "../../src/internal.h"
-#include "../../src/slot-lock.h"
+#include <dmaport/port.h>
+
 #include "port.h"
 
 void dmp_cpu_relax(unsigned int spins)
@@ -21,7 +21,7 @@ unsigned int dmp_cpu_id(void)
 }
 
 /* No thread owns a slot here (dmp__asym_on stays false): the slot locks of
- * src/slot-lock.h are plain spinlocks. */
+ * the core's src/slot-lock.h are plain spinlocks. */
 unsigned int dmp__cpu_slot_assign(void)
 {
 	return dmp__cpu_self = DMP_CPU_SLOT_SHARED;

@@ -16,9 +16,10 @@
 
 #include <dmaport/dma-direction.h>
 #include <dmaport/io.h>
+#include <dmaport/dma-mapping.h>
 #include <dmaport/memory.h>
+#include <dmaport/platform.h>
 
-#include "../../src/dma/dma-internal.h"
 #include "dmaapi-test.h"
 #include "edu.h"
 #include "smmuv3-iommu.h"
@@ -163,15 +164,15 @@ static void test_cache_ops(void)
 	}
 	for (unsigned i = 0; i < 1000; i++)
 		buf[i] = (uint8_t)i;
-	DMP__PLAT_CALL(dcache_clean, buf + 3, 997);
-	DMP__PLAT_CALL(dcache_flush, buf, 1000);
-	DMP__PLAT_CALL(dcache_inval, buf + 1, 900); /* partial lines at both ends */
+	virt_platform_ops.dcache_clean(NULL, buf + 3, 997);
+	virt_platform_ops.dcache_flush(NULL, buf, 1000);
+	virt_platform_ops.dcache_inval(NULL, buf + 1, 900); /* partial lines at both ends */
 	bool same = true;
 	for (unsigned i = 0; i < 1000; i++)
 		same &= buf[i] == (uint8_t)i;
 	dmp_kfree(buf);
 	check(same, "cache: dc cvac/civac/ivac loops by %zu-byte lines (CWG %zu) keep the data",
-	      virt_dcache_min_line(), dmp__cache_line());
+	      virt_dcache_min_line(), dmp_get_cache_alignment());
 }
 
 /* set_mem_attr: an arena page becomes Normal non-cacheable and back, as
@@ -185,18 +186,18 @@ static void test_mem_attr(void)
 	}
 	uint8_t *va = dmp_phys_to_virt(phys);
 	uint8_t before = mmu_read_attr(va);
-	DMP__PLAT_CALL(dcache_flush, va, DMP_PAGE_SIZE); /* arch_dma_prep_coherent */
-	int r1 = DMP__PLAT_CALL(set_mem_attr, phys, DMP_PAGE_SIZE, DMP_MEM_UNCACHED);
+	virt_platform_ops.dcache_flush(NULL, va, DMP_PAGE_SIZE); /* arch_dma_prep_coherent */
+	int r1 = virt_platform_ops.set_mem_attr(NULL, phys, DMP_PAGE_SIZE, DMP_MEM_UNCACHED);
 	uint8_t uncached = mmu_read_attr(va);
 	va[5] = 0xa7;
 	bool data = va[5] == 0xa7 && va[4] == 0;
-	DMP__PLAT_CALL(dcache_flush, va, DMP_PAGE_SIZE);
-	int r2 = DMP__PLAT_CALL(set_mem_attr, phys, DMP_PAGE_SIZE, DMP_MEM_NORMAL);
+	virt_platform_ops.dcache_flush(NULL, va, DMP_PAGE_SIZE);
+	int r2 = virt_platform_ops.set_mem_attr(NULL, phys, DMP_PAGE_SIZE, DMP_MEM_NORMAL);
 	uint8_t after = mmu_read_attr(va);
 	data &= va[5] == 0xa7;
 	static uint8_t outside[DMP_PAGE_SIZE] __attribute__((aligned(DMP_PAGE_SIZE)));
-	int r3 = DMP__PLAT_CALL(set_mem_attr, (dmp_phys_t)(uintptr_t)outside, DMP_PAGE_SIZE,
-				DMP_MEM_UNCACHED);
+	int r3 = virt_platform_ops.set_mem_attr(NULL, (dmp_phys_t)(uintptr_t)outside, DMP_PAGE_SIZE,
+						DMP_MEM_UNCACHED);
 	dmp_page_free(phys, 0);
 	check(before == 0xff && !r1 && uncached == 0x44 && data && !r2 && after == 0xff &&
 		      r3 == -EOPNOTSUPP,

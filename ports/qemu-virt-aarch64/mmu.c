@@ -18,7 +18,7 @@
  * Why the MMU at all: with it off every data access is Device-nGnRnE and
  * nothing is cached, so cache maintenance would be exercised on nothing.
  */
-#include "../../src/internal.h"
+#include <dmaport/platform.h>
 #include "port.h"
 
 /* MAIR_EL1 attribute indexes (Arm ARM D8.5 "Memory attribute indirection"). */

@@ -12,7 +12,8 @@
  * but a missing clean cannot show up as stale data under QEMU.  The
  * simulator is where missing maintenance is caught.
  */
-#include "../../src/internal.h"
+#include <dmaport/platform.h>
+
 #include "port.h"
 
 #define ARENA_SIZE (16u << 20)
@@ -200,7 +201,7 @@ static int virt_set_mem_attr(void *ctx, dmp_phys_t phys, size_t size, enum dmp_m
 	return mmu_set_page_attr(phys, size, mt) ? -EOPNOTSUPP : 0;
 }
 
-static const struct dmp_platform_ops virt_platform_ops = {
+const struct dmp_platform_ops virt_platform_ops = {
 	.name = "qemu-virt-aarch64",
 	.cache_line_size = virt_cache_line_size,
 	.dcache_clean = virt_dcache_clean,

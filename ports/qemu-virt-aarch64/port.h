@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <dmaport/platform.h>
 #include <dmaport/types.h>
 
 /* The virt machine's fixed addresses (QEMU hw/arm/virt.c memmap; the DTB is
@@ -89,6 +90,12 @@ uint8_t mmu_read_attr(const void *va);
  * platform ops.  Returns 0 or the negative errno of the failing dmaport call.
  */
 int virt_platform_init(void);
+/**
+ * virt_platform_ops - the table virt_platform_init() installs (its cookie is
+ * NULL).  The port's own tests call its cache and memory-type operations
+ * directly; drivers use dmaport's helpers (dmp_arch_sync_for_device() ...).
+ */
+extern const struct dmp_platform_ops virt_platform_ops;
 /** virt_arena_size - bytes of RAM handed to dmaport. */
 size_t virt_arena_size(void);
 /** virt_dcache_min_line - CTR_EL0.DminLine in bytes: the cache maintenance stride. */

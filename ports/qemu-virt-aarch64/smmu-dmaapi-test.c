@@ -19,7 +19,7 @@
 #include <dmaport/platform.h>
 #include <dmaport/scatterlist.h>
 
-#include "../../src/internal.h"
+#include "port.h"
 #include "smmuv3-iommu.h"
 
 #define EDU_TIMEOUT_NS 2000000000ull
@@ -120,12 +120,12 @@ static bool unmapped(struct ctx *c, dmp_addr_t iova)
  * before a device writes memory nobody has mapped for it. */
 static void cpu_flush(void *p, size_t n)
 {
-	DMP__PLAT_CALL(dcache_flush, p, n);
+	virt_platform_ops.dcache_flush(NULL, p, n);
 }
 
 static void cpu_inval(void *p, size_t n)
 {
-	DMP__PLAT_CALL(dcache_inval, p, n);
+	virt_platform_ops.dcache_inval(NULL, p, n);
 }
 
 /* Put @len bytes of pattern(@seed) into edu's buffer through the DMA API. */

@@ -16,7 +16,9 @@
 #include <dmaport/iova.h>
 #include <dmaport/memory.h>
 
-#include "../../src/internal.h"
+#include <dmaport/platform.h>
+
+#include "port.h"
 #include "smmuv3.h"
 
 #define EDU_TIMEOUT_NS 2000000000ull
@@ -103,13 +105,13 @@ static int page_get(struct test_page *p, uint8_t fill)
 	p->va = dmp_phys_to_virt(p->phys);
 	memset(p->va, fill, DMP_PAGE_SIZE);
 	/* The device will read or write it: nothing dirty may linger. */
-	DMP__PLAT_CALL(dcache_flush, p->va, DMP_PAGE_SIZE);
+	virt_platform_ops.dcache_flush(NULL, p->va, DMP_PAGE_SIZE);
 	return 0;
 }
 
 static void page_for_cpu(struct test_page *p)
 {
-	DMP__PLAT_CALL(dcache_inval, p->va, DMP_PAGE_SIZE);
+	virt_platform_ops.dcache_inval(NULL, p->va, DMP_PAGE_SIZE);
 }
 
 static void test_commands(struct smmu *s)
@@ -160,7 +162,7 @@ void smmu_test(const struct pci_dev *pdev, struct edu *edu)
 	}
 	for (size_t i = 0; i < DMP_PAGE_SIZE; i++)
 		src.va[i] = (uint8_t)(i * 7 + 3 + (i >> 9));
-	DMP__PLAT_CALL(dcache_clean, src.va, DMP_PAGE_SIZE);
+	virt_platform_ops.dcache_clean(NULL, src.va, DMP_PAGE_SIZE);
 
 	/* A stream whose STE is not valid: C_BAD_STE, no data moves. */
 	drain(s, &log);
@@ -250,7 +252,7 @@ void smmu_test(const struct pci_dev *pdev, struct edu *edu)
 
 	/* Across an IOVA page boundary onto two pages that are not adjacent. */
 	memset(dst0.va, POISON, DMP_PAGE_SIZE);
-	DMP__PLAT_CALL(dcache_flush, dst0.va, DMP_PAGE_SIZE);
+	virt_platform_ops.dcache_flush(NULL, dst0.va, DMP_PAGE_SIZE);
 	d1 = edu_dma(edu, EDU_DEV_TO_RAM, iova_dst + DMP_PAGE_SIZE - 100, 0, 200, EDU_TIMEOUT_NS);
 	dispatch(s, &log);
 	page_for_cpu(&dst0);
@@ -288,7 +290,7 @@ void smmu_test(const struct pci_dev *pdev, struct edu *edu)
 	/* Strict unmap (TLBI by VA + CMD_SYNC): the device loses the page.
 	 * QEMU caches translations, so without the TLBI it would not. */
 	memset(dst0.va, POISON, DMP_PAGE_SIZE);
-	DMP__PLAT_CALL(dcache_flush, dst0.va, DMP_PAGE_SIZE);
+	virt_platform_ops.dcache_flush(NULL, dst0.va, DMP_PAGE_SIZE);
 	unsigned int tlbi0 = dom.tlbi_va;
 	size_t unmapped = smmu_unmap(&dom, iova_dst, DMP_PAGE_SIZE);
 	d1 = edu_dma(edu, EDU_DEV_TO_RAM, iova_dst, 0, 16, EDU_TIMEOUT_NS);
@@ -307,7 +309,7 @@ void smmu_test(const struct pci_dev *pdev, struct edu *edu)
 	 * catch a missing or ineffective TLBI); then TLBI_NH_VA + CMD_SYNC ends it.
 	 */
 	memset(dst1.va, POISON, DMP_PAGE_SIZE);
-	DMP__PLAT_CALL(dcache_flush, dst1.va, DMP_PAGE_SIZE);
+	virt_platform_ops.dcache_flush(NULL, dst1.va, DMP_PAGE_SIZE);
 	m0 = smmu_map(&dom, iova_stale, dst1.phys, DMP_PAGE_SIZE,
 		      DMP_IOMMU_READ | DMP_IOMMU_WRITE | DMP_IOMMU_CACHE);
 	d1 = edu_dma(edu, EDU_DEV_TO_RAM, iova_stale, 0, 16, EDU_TIMEOUT_NS); /* fills the TLB */
@@ -315,7 +317,7 @@ void smmu_test(const struct pci_dev *pdev, struct edu *edu)
 	unmapped = smmu_unmap(&dom, iova_stale, DMP_PAGE_SIZE);
 	dom.skip_leaf_tlbi = false;
 	memset(dst1.va, POISON, DMP_PAGE_SIZE);
-	DMP__PLAT_CALL(dcache_flush, dst1.va, DMP_PAGE_SIZE);
+	virt_platform_ops.dcache_flush(NULL, dst1.va, DMP_PAGE_SIZE);
 	d2 = edu_dma(edu, EDU_DEV_TO_RAM, iova_stale, 0, 16, EDU_TIMEOUT_NS);
 	dispatch(s, &log);
 	page_for_cpu(&dst1);
@@ -323,7 +325,7 @@ void smmu_test(const struct pci_dev *pdev, struct edu *edu)
 	smmu_cmd_tlbi_va(s, dom.asid, iova_stale, true);
 	int sync = smmu_sync(s);
 	memset(dst1.va, POISON, DMP_PAGE_SIZE);
-	DMP__PLAT_CALL(dcache_flush, dst1.va, DMP_PAGE_SIZE);
+	virt_platform_ops.dcache_flush(NULL, dst1.va, DMP_PAGE_SIZE);
 	int d3 = edu_dma(edu, EDU_DEV_TO_RAM, iova_stale, 0, 16, EDU_TIMEOUT_NS);
 	dispatch(s, &log);
 	page_for_cpu(&dst1);

@@ -13,7 +13,8 @@
 #include <dmaport/io.h>
 #include <dmaport/memory.h>
 
-#include "../../src/internal.h"
+#include <dmaport/platform.h>
+
 #include "port.h"
 #include "smmuv3-iommu.h"
 

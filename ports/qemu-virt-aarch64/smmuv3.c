@@ -9,7 +9,8 @@
 #include <dmaport/iommu-driver.h>
 #include <dmaport/memory.h>
 
-#include "../../src/internal.h"
+#include <dmaport/platform.h>
+
 #include "smmuv3.h"
 
 /* Registers (page 0, except the event queue indexes on page 1). */
@@ -171,8 +172,14 @@ err_unmap:
 
 void smmu_sync_mem(struct smmu *s, const void *va, size_t size)
 {
-	if (!s->coherent)
-		DMP__PLAT_CALL(dcache_clean, va, size);
+	if (!s->coherent) {
+		/* the tables and queues are dmaport pages (dmp_page_alloc) */
+		dmp_phys_t pa = 0;
+		int ret = dmp_virt_to_phys(va, &pa);
+		DMP_ASSERT(ret == 0);
+		(void)ret;
+		dmp_arch_sync_for_device(pa, va, size, DMP_TO_DEVICE);
+	}
 	/* The SMMU is another observer in the outer-shareable domain. */
 	dmp_dma_wmb();
 }
@@ -535,7 +542,9 @@ unsigned int smmu_events_drain(struct smmu *s,
 	while ((q->cons & mask) != q->prod) {
 		const uint64_t *ent = q->base + (size_t)q_idx(q, q->cons) * q->dwords;
 		if (!s->coherent)
-			DMP__PLAT_CALL(dcache_inval, ent, 32);
+			dmp_arch_sync_for_cpu(q->phys + (dmp_phys_t)((const uint8_t *)ent -
+								    (const uint8_t *)q->base),
+					      ent, 32, DMP_FROM_DEVICE);
 		dmp_dma_rmb(); /* the record is read after PROD was */
 		struct smmu_event ev = {
 			.id = (uint8_t)(ent[0] & 0xff),
