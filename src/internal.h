@@ -23,7 +23,6 @@
 /* INT_MAX without <limits.h> (the freestanding port has no C library). */
 #define DMP__INT_MAX ((int)(~0u >> 1))
 
-
 /* The active platform's ops, for the layers above it. */
 #define DMP__PLAT_CALL(fn, ...) (dmp__platform.ops->fn(dmp__platform.ctx, __VA_ARGS__))
 #define DMP__PLAT_CALL0(fn) (dmp__platform.ops->fn(dmp__platform.ctx))

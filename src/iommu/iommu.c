@@ -147,7 +147,7 @@ void dmp_iommu_domain_free(struct dmp_iommu_domain *domain)
 		/* Linux frees it anyway and the device then translates through
 		 * freed tables; here the domain stays, and the caller can detach
 		 * and free again */
-		dmp__log("dmaport: %s: iommu_domain_free of a domain %s: refused, nothing freed",
+		dmp_log("dmaport: %s: iommu_domain_free of a domain %s: refused, nothing freed",
 			 dev, dflt ? "that is the group's default (the core owns it)"
 				   : "still attached (detach it first)");
 		return;
@@ -501,7 +501,7 @@ long dmp_iommu_map_sg(struct dmp_iommu_domain *domain, dmp_addr_t iova, struct d
 	int bad;
 	const char *why;
 	if (!sg || !nents || nents > DMP__INT_MAX || !dmp__sg_valid(sg, (int)nents, &bad, &why)) {
-		dmp__log("dmaport: iommu map_sg of %u entries: %s", nents,
+		dmp_log("dmaport: iommu map_sg of %u entries: %s", nents,
 			 !sg || !nents ? "no entries"
 			 : nents > DMP__INT_MAX ? "too many"
 			 : why ? why : "the list is shorter");
