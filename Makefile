@@ -64,7 +64,7 @@ SIM_TOOL_OBJS := $(SIM_TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOLS := $(BUILD)/bin/dmaport-sim $(BUILD)/bin/dmaport-bench
 
 .SECONDARY:
-.PHONY: all lib tools deps deps-build deps-cross deps-fuzz run check test test-asan test-tsan bench install clean qemu-test fuzz FORCE
+.PHONY: all lib tools deps deps-build deps-cross deps-fuzz deps-peer deps-plot run check test test-asan test-tsan bench bench-peer bench-plot install clean qemu-test fuzz FORCE
 .DEFAULT_GOAL := all
 
 all: lib tools
@@ -77,7 +77,7 @@ deps:
 # Every target installs the packages it needs first (scripts/deps.sh: a no-op
 # when they are present; where it cannot install, one line names them):
 # deps-build for anything that compiles, deps-GROUP for the rest.
-deps-build deps-cross deps-fuzz:
+deps-build deps-cross deps-fuzz deps-peer deps-plot:
 	@sh scripts/deps.sh $(@:deps-%=%)
 
 $(BUILD)/obj/src/%.o: src/%.c | deps-build
@@ -199,6 +199,64 @@ qemu-test: deps-cross
 bench: deps-build
 	@$(MAKE) --no-print-directory $(BUILD)/bin/dmaport-bench
 	@for b in $(BENCH_NAMES); do $(BUILD)/bin/dmaport-bench $$b || exit 1; done
+
+# The peer benchmark: dmaport against Linux's own iova.c, io-pgtable-arm.c and
+# dmapool.c, fetched from Debian's linux-source package into the build
+# directory (scripts/linux-peer.sh; nothing of Linux is in the repository)
+# and built against bench/peer/shim.  A dmaport-bench with `peer` added.
+# Not part of `make check`: the download is 150 MB.
+PEER := $(BUILD)/peer
+PEER_LX_SRCS := lib/rbtree.c drivers/iommu/iova.c drivers/iommu/io-pgtable-arm.c mm/dmapool.c
+PEER_LX_OBJS := $(PEER_LX_SRCS:%.c=$(PEER)/obj/linux/%.o)
+PEER_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g $(OPT) -fno-strict-aliasing -Ibench/peer/shim \
+	-I$(PEER)/linux/include -Ibench/peer
+PEER_NAMES := $(BENCH_NAMES) peer
+
+$(PEER)/linux/VERSION:
+	sh scripts/linux-peer.sh $(PEER)/linux
+
+# Linux's files as they are: their warnings are not ours to fix
+$(PEER)/obj/linux/%.o: $(PEER)/linux/VERSION
+	@mkdir -p $(dir $@)
+	$(CC) $(PEER_CFLAGS) -w -c $(PEER)/linux/$*.c -o $@
+
+$(PEER)/obj/lx-glue.o: bench/peer/lx-glue.c bench/peer/lx-peer.h $(wildcard bench/peer/shim/*.h) $(PEER)/linux/VERSION
+	@mkdir -p $(dir $@)
+	$(CC) $(PEER_CFLAGS) $(WARN) -Wno-missing-prototypes \
+	  -DLX_VERSION='"'"$$(cat $(PEER)/linux/PACKAGE) $$(cat $(PEER)/linux/VERSION)"'"' -c $< -o $@
+
+$(PEER)/obj/peer.o: bench/peer/peer.c bench/peer/lx-peer.h bench/bench.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -Isrc -Ibench -Ibench/peer -c $< -o $@
+
+$(PEER)/gen/bench-table.c: FORCE
+	@mkdir -p $(dir $@)
+	@{ echo '#include "bench.h"'; \
+	   for n in $(PEER_NAMES); do echo "int dmp_bench_$$n(int argc, char **argv);"; done; \
+	   echo 'const struct bench_entry bench_table[] = {'; \
+	   for n in $(PEER_NAMES); do echo "	{ \"$$n\", dmp_bench_$$n },"; done; \
+	   echo '	{ 0, 0 } };'; } > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+$(PEER)/bin/dmaport-bench: tools/dmaport-bench.c $(BENCH_OBJS) $(PEER)/gen/bench-table.c \
+		$(PEER)/obj/peer.o $(PEER)/obj/lx-glue.o $(PEER_LX_OBJS) $(BUILD)/libdmaport.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -Ibench $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS) -lm
+
+# The table is also kept in $(PEER)/peer.txt, for make bench-plot.
+PEER_ARGS ?=
+bench-peer: deps-build deps-peer
+	@$(MAKE) --no-print-directory $(PEER)/bin/dmaport-bench
+	@{ echo "machine: $$(nproc) CPUs, $$(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1);" \
+	  "load average at the start: $$(cut -d' ' -f1-3 /proc/loadavg)"; \
+	  $(PEER)/bin/dmaport-bench peer $(PEER_ARGS); } > $(PEER)/peer.txt.tmp; \
+	  rc=$$?; cat $(PEER)/peer.txt.tmp; mv $(PEER)/peer.txt.tmp $(PEER)/peer.txt; exit $$rc
+
+# The peer table as a chart for docs/performance.md: docs/peer.svg and
+# docs/peer.png, from $(PEER)/peer.txt (make bench-peer first when absent).
+bench-plot: deps-plot
+	@[ -f $(PEER)/peer.txt ] || $(MAKE) --no-print-directory bench-peer
+	sh scripts/peer-plot.sh $(PEER)/peer.txt docs/peer
 
 # Install into a scratch prefix and build a program against it with pkg-config.
 install-check: all

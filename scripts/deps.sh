@@ -4,11 +4,15 @@
 #   build:  compiler, make, pkg-config, cmocka, libfdt, dtc (the default)
 #   cross:  aarch64 cross compiler and QEMU, for the bare-metal port
 #   fuzz:   clang and its runtime (libFuzzer), for the device-tree fuzz target
+#   peer:   xz-utils, to unpack Linux's sources for make bench-peer
+#   plot:   gnuplot, for make bench-plot
 set -eu
 
 pkgs_build="gcc make pkg-config libcmocka-dev libfdt-dev device-tree-compiler"
 pkgs_cross="gcc-aarch64-linux-gnu qemu-system-arm"
 pkgs_fuzz="clang libclang-rt-14-dev"
+pkgs_peer="xz-utils"
+pkgs_plot="gnuplot-nox"
 
 groups="${*:-build}"
 want=""

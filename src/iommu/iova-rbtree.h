@@ -24,7 +24,7 @@
  * than AVL: the allocator's typical load inserts and erases a leaf at the
  * same place over and over, and an AVL tree can change heights all the way
  * up to the root on each of those (measured: 10 nodes per update on the
- * fragmented space of `dmaport-bench iova_linux`), where red-black
+ * fragmented space of `dmaport-bench peer`), where red-black
  * rebalancing is amortised O(1) over any mix of inserts and erases.
  */
 static inline bool is_red(const struct dmp_iova_node *n)

@@ -1,0 +1,54 @@
+#!/bin/sh
+# peer-plot.sh TABLE OUTBASE - draw `dmaport-bench peer`'s table (its output
+# in TABLE) as a chart with gnuplot: OUTBASE.svg and OUTBASE.png, one bar per
+# row, Linux's ns over dmaport's (log scale; above 1: dmaport ahead), with
+# the min-max spread of each side's runs turned into the ratio's error bar.
+set -eu
+table=$1
+out=$2
+data=$(mktemp)
+trap 'rm -f "$data"' EXIT
+
+# fixed columns of the table: #, group, row, op, then the figures
+awk '/^[0-9]+ / {
+	group = substr($0, 5, 8); row = substr($0, 14, 30); sub(/ +$/, "", group); sub(/ +$/, "", row)
+	n = split(substr($0, 56), f, " ")
+	thr = f[1]; dmp = f[2]; lx = f[4]
+	gsub(/[\[\]]/, "", f[3]); gsub(/[\[\]]/, "", f[5])
+	split(f[3], dr, "-"); split(f[5], lr, "-")
+	if (dmp <= 0 || dr[1] <= 0 || dr[2] <= 0) next
+	# worst and best ratio the runs allow
+	lo = lr[1] / dr[2]; hi = lr[2] / dr[1]
+	printf "%d \"%s: %s, %s thr\" %g %g %g\n", $1, group, row, thr, lx / dmp, lo, hi
+}' "$table" > "$data"
+[ -s "$data" ] || { echo "peer-plot: no rows in $table" >&2; exit 1; }
+rows=$(wc -l < "$data")
+what=$(sed -n 's/^dmaport-bench peer: dmaport against Linux.s own code (\(.*\)), one process;$/\1/p' "$table")
+height=$((rows * 22 + 160))
+
+for term in svg png; do
+	case $term in
+	svg) setterm="set terminal svg size 1000,$height font 'Helvetica,11' background '#ffffff'" ;;
+	png) setterm="set terminal pngcairo size 1000,$height font 'Helvetica,10'" ;;
+	esac
+	gnuplot <<GP
+$setterm
+set output '$out.$term'
+set title noenhanced "dmaport against Linux's own code ($what): Linux ns / dmaport ns per operation\n(median of the runs; bars: the range the runs' min-max allow; right of 1: dmaport ahead)"
+set logscale x 2
+set xrange [0.1:16]
+set yrange [$rows + 0.5:0.5]
+set ytics nomirror font ',9'
+set termoption noenhanced
+set xtics (0.125, 0.25, 0.5, 1, 2, 4, 8, 16)
+set grid xtics
+set key off
+set lmargin 38
+set arrow from 1, graph 0 to 1, graph 1 nohead lw 2 lc rgb '#444444'
+set style fill solid 0.6
+plot '$data' using (\$3):1:(1):(\$3):(\$1 - 0.35):(\$1 + 0.35):(\$3 >= 1 ? 0x2e8b57 : 0xcc3333):ytic(2) \
+       with boxxyerror lc rgb variable, \
+     '' using 3:1:4:5 with xerrorbars lc rgb '#222222' pt 7 ps 0.4
+GP
+done
+echo "peer-plot: $out.svg $out.png ($rows rows)"
