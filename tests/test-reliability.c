@@ -55,6 +55,7 @@ static void rig_up(struct rig *r, enum rig_kind kind)
 	dmp_device_init(&r->dev, "rel0");
 	r->dev.sim = r->hw_dev;
 	dmp_device_set_coherent(&r->dev, kind == RIG_DIRECT_COHERENT);
+	dmp_swiotlb_forget_all(); /* what a failed test left registered */
 	assert_int_equal(dmp_swiotlb_pool_create("default", 1 << 20, DMP_SWIOTLB_DEFAULT_LIMIT, 1,
 						 &r->pool), 0);
 	dmp_swiotlb_set_default(r->pool);
@@ -353,6 +354,150 @@ static void test_pool_create_huge(void **state)
 	rig_down(&r);
 }
 
+
+/* --- misuse the checker reports must also be refused ------------------------------ */
+
+/*
+ * A neighbour of the buffer under test: a kmalloc object the CPU has written
+ * (its lines are dirty in the CPU's cache), which an invalidate running past
+ * the buffer would throw away.
+ */
+struct neighbour {
+	uint8_t *p;
+	uint8_t want[256];
+};
+
+static void neighbour_write(struct neighbour *n)
+{
+	n->p = dmp_kmalloc(sizeof(n->want), 0);
+	for (size_t i = 0; i < sizeof(n->want); i++)
+		n->want[i] = (uint8_t)(i * 7 + 1);
+	memcpy(n->p, n->want, sizeof(n->want));
+}
+
+static void neighbour_check(struct neighbour *n)
+{
+	assert_memory_equal(n->p, n->want, sizeof(n->want));
+	dmp_kfree(n->p);
+}
+
+static void test_sync_beyond_mapping_refused(void **state)
+{
+	(void)state;
+	for (int checker = 0; checker <= 1; checker++)
+		for (int k = RIG_DIRECT_NONCOHERENT; k <= RIG_IOMMU_LAZY; k++) {
+			/* without the checker the direct path has no record of the
+			 * mapping's size: Linux's behaviour, documented */
+			if (!checker && k == RIG_DIRECT_NONCOHERENT)
+				continue;
+			dmp_debug_set_mode(checker ? DMP_DEBUG_FAIL : DMP_DEBUG_OFF);
+			dmp_debug_reset();
+			struct rig r;
+			rig_up(&r, (enum rig_kind)k);
+			uint8_t *buf = dmp_kmalloc(4096, DMP_GFP_ZERO);
+			dmp_addr_t a = dmp_map_single(&r.dev, buf, 4096, DMP_FROM_DEVICE);
+			assert_false(dmp_mapping_error(&r.dev, a));
+			struct neighbour nb[16];
+			for (unsigned int i = 0; i < DMP_ARRAY_SIZE(nb); i++)
+				neighbour_write(&nb[i]);
+			fixture_log_start();
+			dmp_sync_single_for_cpu(&r.dev, a, 1 << 20, DMP_FROM_DEVICE);
+			dmp_sync_single_for_device(&r.dev, a, 1 << 20, DMP_FROM_DEVICE);
+			dmp_sync_single_range_for_cpu(&r.dev, a, 4000, 200, DMP_FROM_DEVICE);
+			dmp_sync_single_for_cpu(&r.dev, a, SIZE_MAX, DMP_FROM_DEVICE);
+			assert_true(fixture_log_count() >= 4);
+			fixture_log_stop();
+			if (checker)
+				assert_true(dmp_debug_count(DMP_DEBUG_SYNC_RANGE) >= 3);
+			for (unsigned int i = 0; i < DMP_ARRAY_SIZE(nb); i++)
+				neighbour_check(&nb[i]);
+			/* the mapping itself is intact: a right-sized sync works */
+			dmp_sync_single_for_cpu(&r.dev, a, 4096, DMP_FROM_DEVICE);
+			dmp_unmap_single(&r.dev, a, 4096, DMP_FROM_DEVICE);
+			dmp_kfree(buf);
+			rig_down(&r);
+			print_message("  %s, checker %s: refused\n", rig_names[k], checker ? "on" : "off");
+		}
+	dmp_debug_set_mode(DMP_DEBUG_OFF);
+}
+
+static void test_iommu_wrong_size_unmap_refused(void **state)
+{
+	(void)state;
+	dmp_debug_set_mode(DMP_DEBUG_FAIL);
+	for (int k = RIG_IOMMU_STRICT; k <= RIG_IOMMU_LAZY; k++) {
+		dmp_debug_reset();
+		struct rig r;
+		rig_up(&r, (enum rig_kind)k);
+		struct dmp_iommu_domain *d = dmp_iommu_get_domain_for_dev(&r.dev);
+		uint8_t *buf[4];
+		dmp_addr_t a[4];
+		for (int i = 0; i < 4; i++) {
+			buf[i] = dmp_kmalloc(4096, DMP_GFP_ZERO);
+			a[i] = dmp_map_single(&r.dev, buf[i], 4096, DMP_BIDIRECTIONAL);
+			assert_false(dmp_mapping_error(&r.dev, a[i]));
+		}
+		/* too big: would reach the neighbours; too small: would leave pages */
+		dmp_unmap_single(&r.dev, a[1], 16384, DMP_BIDIRECTIONAL);
+		dmp_unmap_single(&r.dev, a[2], 100, DMP_BIDIRECTIONAL);
+		assert_int_equal(dmp_debug_count(DMP_DEBUG_SIZE_MISMATCH), 2);
+		for (int i = 0; i < 4; i++) {
+			dmp_phys_t p, want;
+			dmp_virt_to_phys(buf[i], &want);
+			assert_int_equal(dmp_iommu_iova_to_phys(d, a[i], &p), 0);
+			assert_int_equal(p, want);
+		}
+		for (int i = 0; i < 4; i++) {
+			dmp_unmap_single(&r.dev, a[i], 4096, DMP_BIDIRECTIONAL);
+			dmp_kfree(buf[i]);
+		}
+		assert_int_equal(dmp_debug_count(DMP_DEBUG_SIZE_MISMATCH), 2);
+		assert_int_equal(dmp_debug_count(DMP_DEBUG_FREE_UNKNOWN), 0);
+		rig_down(&r);
+		assert_int_equal(dmp_debug_count(DMP_DEBUG_LEAK), 0);
+	}
+	dmp_debug_set_mode(DMP_DEBUG_OFF);
+}
+
+static void test_iommu_wrong_size_free_coherent_refused(void **state)
+{
+	(void)state;
+	for (int checker = 0; checker <= 1; checker++) {
+		dmp_debug_set_mode(checker ? DMP_DEBUG_FAIL : DMP_DEBUG_OFF);
+		dmp_debug_reset();
+		struct rig r;
+		rig_up(&r, RIG_IOMMU_STRICT);
+		struct dmp_iommu_domain *d = dmp_iommu_get_domain_for_dev(&r.dev);
+		dmp_addr_t h;
+		/* once first: the page tables and the IOVA tree's nodes stay */
+		void *va = dmp_alloc_coherent(&r.dev, 8192, &h, DMP_GFP_KERNEL);
+		dmp_free_coherent(&r.dev, 8192, va, h);
+		size_t free_before = dmp_page_free_count();
+		va = dmp_alloc_coherent(&r.dev, 8192, &h, DMP_GFP_KERNEL);
+		assert_non_null(va);
+		fixture_log_start();
+		dmp_free_coherent(&r.dev, 3 * 8192, va, h);
+		dmp_free_coherent(&r.dev, 4096, va, h);
+		assert_true(fixture_log_count() >= 2);
+		fixture_log_stop();
+		dmp_phys_t p;
+		assert_int_equal(dmp_iommu_iova_to_phys(d, h + 4096, &p), 0);
+		dmp_free_coherent(&r.dev, 8192, va, h); /* the right free works */
+		assert_int_equal(dmp_iommu_iova_to_phys(d, h, &p), -ENOENT);
+		assert_int_equal(dmp_page_free_count(), free_before);
+		/* and the device can allocate as before */
+		for (int i = 0; i < 8; i++) {
+			va = dmp_alloc_coherent(&r.dev, 8192, &h, DMP_GFP_KERNEL);
+			assert_non_null(va);
+			dmp_free_coherent(&r.dev, 8192, va, h);
+		}
+		assert_int_equal(dmp_page_free_count(), free_before);
+		rig_down(&r);
+		print_message("  checker %s: refused\n", checker ? "on" : "off");
+	}
+	dmp_debug_set_mode(DMP_DEBUG_OFF);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +508,9 @@ int main(void)
 		cmocka_unit_test(test_iommu_map_sg_nents_beyond_list),
 		cmocka_unit_test(test_iommu_domain_free_attached),
 		cmocka_unit_test(test_pool_create_huge),
+		cmocka_unit_test(test_sync_beyond_mapping_refused),
+		cmocka_unit_test(test_iommu_wrong_size_unmap_refused),
+		cmocka_unit_test(test_iommu_wrong_size_free_coherent_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

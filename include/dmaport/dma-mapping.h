@@ -18,6 +18,35 @@
  *
  * Context.  Nothing here sleeps except allocations with DMP_GFP_KERNEL;
  * mapping, unmapping and syncing may be called from any context.
+ *
+ * Misuse.  A call dmaport knows to be wrong is reported at the caller's line
+ * and refused: it changes nothing, neither the mapping nor the memory around
+ * it.  Linux's dma-debug only warns about some of these and the call then
+ * runs, unmapping a neighbour's IOVA, freeing or leaking the wrong pages, or
+ * invalidating cache lines the CPU owns; dmaport differs on purpose there,
+ * because a test must be able to go on after a finding.  What knows a call
+ * is wrong:
+ *  - the checker (dmp_debug_set_mode()), which records every mapping: an
+ *    unmap or free whose size differs from the mapping's; a coherent free of
+ *    a streaming mapping, or an unmap of a coherent allocation; a coherent
+ *    free with another CPU address; a sync that runs past the mapping; and,
+ *    for a device the checker has followed since dmp_device_init(), an unmap
+ *    or sync of an address the device never mapped (a double unmap).  A
+ *    direction or scatterlist-count mismatch is reported and carried out, as
+ *    in Linux (the mapping ends as it began).
+ *  - without the checker, what each path records anyway: a coherent free
+ *    with the wrong size (the page allocator on the direct path, the IOVA
+ *    allocator behind an IOMMU); behind an IOMMU, a sync whose last byte
+ *    does not translate to where the mapping's would (it runs past the
+ *    IOMMU page the buffer ends in); a bounced mapping's sync or unmap
+ *    (the bounce slot knows its size).  Without the checker a wrong-size
+ *    streaming unmap, and on the direct path a sync past the buffer, are
+ *    carried out as in Linux: nothing records the mapping's size there, and
+ *    looking it up on every call would cost the fast path.
+ *  - always: arguments (no device, size 0, unknown direction or attributes,
+ *    memory that is not DMA-able); a scatterlist call whose @nents is larger
+ *    than the list, or with an entry that is not platform memory (Linux
+ *    walks past the end mark).
  */
 #ifndef DMAPORT_DMA_MAPPING_H
 #define DMAPORT_DMA_MAPPING_H

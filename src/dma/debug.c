@@ -50,6 +50,33 @@ static bool default_on = true;
  * Linux's dma_debug_driver= picks one driver; empty: every device */
 static char env_names[256];
 
+/*
+ * Devices the checker has followed since dmp_device_init() (checked from
+ * birth, never turned off since): every mapping they made is in the table,
+ * so an unmap or a sync of an address the table lacks is certainly wrong
+ * and can be refused.  Mappings of other devices may predate the checker.
+ * Emptied whenever the checker or a device filter changes; a full table
+ * only means fewer refusals.
+ */
+#define MAX_BORN 256
+static const struct dmp_device *born[MAX_BORN];
+static unsigned int nr_born;
+
+static int born_index(const struct dmp_device *dev)
+{
+	for (unsigned int i = 0; i < nr_born; i++)
+		if (born[i] == dev)
+			return (int)i;
+	return -1;
+}
+
+static void born_forget(const struct dmp_device *dev)
+{
+	int i = born_index(dev);
+	if (i >= 0)
+		born[i] = born[--nr_born];
+}
+
 /* dbg_entry.reported holds one bit per kind */
 _Static_assert(DMP_DEBUG_NR_KINDS <= 32, "too many kinds for dbg_entry.reported");
 
@@ -128,6 +155,7 @@ void dmp_debug_set_mode(enum dmp_debug_mode m)
 			entry_free(e);
 		}
 		memset(hash_table, 0, sizeof(hash_table));
+		nr_born = 0;
 		dmp_spin_unlock(&dmp__dbg_lock);
 		if (dmp__dbg_plat())
 			dmp__dbg_plat()->forget_history();
@@ -169,6 +197,7 @@ int dmp_debug_enable_device(const struct dmp_device *dev, bool on)
 {
 	int err = 0;
 	dmp_spin_lock(&dmp__dbg_lock);
+	nr_born = 0; /* a device may have been unchecked for a while */
 	if (!dev) {
 		default_on = on;
 		nr_named = 0; /* a new default: forget the exceptions */
@@ -458,6 +487,9 @@ static struct dbg_entry *entry_new(struct dmp_device *dev, enum dmp_map_type typ
 	if (!e) {
 		dmp_log("dmaport: %s: DMA-API: debugging out of memory: a mapping at %s:%d is "
 			 "not tracked", dev->name, file, line);
+		dmp_spin_lock(&dmp__dbg_lock);
+		born_forget(dev); /* the table no longer holds all of its mappings */
+		dmp_spin_unlock(&dmp__dbg_lock);
 		return NULL;
 	}
 	e->dev = dev;
@@ -562,10 +594,33 @@ struct unmap_ref {
 	int line;
 };
 
-/* Linux's check_unmap(); with the lock held; the entry goes away. */
-static void check_unmap(const struct unmap_ref *r)
+/*
+ * Whether an unmap or free that @e (or nothing, NULL) answers must be
+ * refused: carried out, it would unmap or free what the caller does not own
+ * (Linux's dma-debug only warns, and the implementation below it then
+ * unmaps a neighbour's IOVA, frees the wrong pages, or invalidates memory
+ * the CPU owns).  Direction and entry-count mismatches are carried out, as
+ * Linux: the mapping ends as it began.
+ */
+static bool unmap_refused(const struct unmap_ref *r, const struct dbg_entry *e)
+{
+	if (!e)
+		return born_index(r->dev) >= 0;
+	return r->size != e->size ||
+	       (r->type == DMP_MAP_COHERENT) != (e->type == DMP_MAP_COHERENT) ||
+	       (r->type == DMP_MAP_RESOURCE) != (e->type == DMP_MAP_RESOURCE) ||
+	       (e->type == DMP_MAP_COHERENT && r->cpu != e->cpu);
+}
+
+/*
+ * Linux's check_unmap(); with the lock held.  Reports what is wrong; the
+ * entry goes away unless the call is refused (then true, and with @keep the
+ * entry stays whatever the verdict: a scatterlist refused as a whole).
+ */
+static bool check_unmap(const struct unmap_ref *r, bool keep)
 {
 	struct dbg_entry *e = find_exact(r->dev, r->dma, r->type, r->size, r->dir);
+	bool refuse = unmap_refused(r, e);
 	if (!e) {
 		dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_FREE_UNKNOWN,
 						       .dev = r->dev,
@@ -574,30 +629,32 @@ static void check_unmap(const struct unmap_ref *r)
 						       .dir = r->dir,
 						       .at = { r->file, r->line } },
 				"device driver tries to free DMA memory it has not allocated "
-				"(%s)",
-				type_name(r->type));
-		return;
+				"(%s)%s",
+				type_name(r->type),
+				refuse ? " - refused: the device never mapped it" : "");
+		return refuse;
 	}
 	if (r->size != e->size)
 		dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e),
 						       .kind = DMP_DEBUG_SIZE_MISMATCH,
 						       .at = { r->file, r->line } },
 				"device driver frees DMA memory with different size [map size=%zu "
-				"bytes] [unmap size=%zu bytes]",
+				"bytes] [unmap size=%zu bytes] - refused: nothing is unmapped",
 				e->size, r->size);
 	if (r->type != e->type)
 		dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e),
 						       .kind = DMP_DEBUG_TYPE_MISMATCH,
 						       .at = { r->file, r->line } },
 				"device driver frees DMA memory with wrong function [mapped as %s] "
-				"[unmapped as %s]",
-				type_name(e->type), type_name(r->type));
+				"[unmapped as %s]%s",
+				type_name(e->type), type_name(r->type),
+				refuse ? " - refused: nothing is unmapped or freed" : "");
 	else if (e->type == DMP_MAP_COHERENT && r->cpu != e->cpu)
 		dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e),
 						       .kind = DMP_DEBUG_CPU_ADDR_MISMATCH,
 						       .at = { r->file, r->line } },
 				"device driver frees DMA memory with different CPU address [cpu "
-				"alloc address=%p] [cpu free address=%p]",
+				"alloc address=%p] [cpu free address=%p] - refused: nothing is freed",
 				e->cpu, r->cpu);
 	if (r->type == DMP_MAP_SG && e->type == DMP_MAP_SG && r->sg_call_ents != e->sg_call_ents &&
 	    !r->sg_later)
@@ -623,27 +680,32 @@ static void check_unmap(const struct unmap_ref *r)
 				"device driver failed to check map error [mapped as %s] [unmapped "
 				"at %s:%d]",
 				type_name(e->type), r->file, r->line);
+	if (refuse || keep)
+		return refuse;
 	if (e->sim)
 		dmp__dbg_plat()->release(e, r->attrs, (struct dmp__dbg_site){ r->file, r->line });
 	entry_unlink(e);
 	entry_free(e);
+	return false;
 }
 
-static void unmap_one(const struct unmap_ref *r)
+static bool unmap_one(const struct unmap_ref *r)
 {
+	bool refuse = false;
 	dmp_spin_lock(&dmp__dbg_lock);
 	if (checked_locked(r->dev))
-		check_unmap(r);
+		refuse = check_unmap(r, false);
 	dmp_spin_unlock(&dmp__dbg_lock);
+	return refuse;
 }
 
-void dmp__debug_unmap(struct dmp_device *dev, dmp_addr_t dma, size_t size,
+bool dmp__debug_unmap(struct dmp_device *dev, dmp_addr_t dma, size_t size,
 		      enum dmp_data_direction dir, enum dmp_map_type type, unsigned long attrs,
 		      const char *file, int line)
 {
 	struct unmap_ref r = { .dev = dev, .type = type, .dma = dma, .size = size, .dir = dir,
 			       .attrs = attrs, .file = file, .line = line };
-	unmap_one(&r);
+	return unmap_one(&r);
 }
 
 /* Linux's check_sg_segment(): what dma_parms promise the device. */
@@ -706,31 +768,49 @@ void dmp__debug_map_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int n
 	}
 }
 
-void dmp__debug_unmap_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
+/* The unmap_ref of segment @i (entry @s) of an unmap_sg call. */
+static struct unmap_ref sg_ref(struct dmp_device *dev, struct dmp_scatterlist *s, int i,
+			       int nents, enum dmp_data_direction dir, unsigned long attrs,
+			       const char *file, int line)
+{
+	return (struct unmap_ref){ .dev = dev, .type = DMP_MAP_SG, .dma = dmp_sg_dma_address(s),
+				   .size = dmp_sg_dma_len(s), .dir = dir, .attrs = attrs,
+				   .sg_call_ents = nents, .sg_later = i > 0, .file = file,
+				   .line = line };
+}
+
+/* Linux's get_nr_mapped_entries(): only the segments map_sg returned carry
+ * a mapping; 0 when the first is unknown (then every entry is looked at). */
+static int sg_mapped_ents(struct dmp_device *dev, struct dmp_scatterlist *sg,
+			  enum dmp_data_direction dir)
+{
+	struct dbg_entry *e = find_exact(dev, dmp_sg_dma_address(sg), DMP_MAP_SG,
+					 dmp_sg_dma_len(sg), dir);
+	return e ? e->sg_mapped_ents : 0;
+}
+
+bool dmp__debug_unmap_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
 			 enum dmp_data_direction dir, unsigned long attrs, const char *file, int line)
 {
 	struct dmp_scatterlist *s;
-	int i, mapped = 0;
+	int i, mapped;
+	bool refuse = false;
 	dmp_spin_lock(&dmp__dbg_lock);
 	if (!checked_locked(dev))
 		goto out;
-	dmp_for_each_sg(sg, s, nents, i) {
-		if (mapped && i >= mapped)
-			break;
-		struct unmap_ref r = { .dev = dev, .type = DMP_MAP_SG,
-				       .dma = dmp_sg_dma_address(s), .size = dmp_sg_dma_len(s),
-				       .dir = dir, .attrs = attrs, .sg_call_ents = nents,
-				       .sg_later = i > 0, .file = file, .line = line };
-		if (!i) {
-			/* Linux's get_nr_mapped_entries(): only the segments map_sg
-			 * returned carry a mapping */
-			struct dbg_entry *e = find_exact(dev, r.dma, DMP_MAP_SG, r.size, dir);
-			mapped = e ? e->sg_mapped_ents : 0;
-		}
-		check_unmap(&r);
+	mapped = sg_mapped_ents(dev, sg, dir);
+	/* all or nothing: one segment that must not be unmapped keeps them all */
+	dmp_for_each_sg(sg, s, mapped ? DMP_MIN(mapped, nents) : nents, i) {
+		struct unmap_ref r = sg_ref(dev, s, i, nents, dir, attrs, file, line);
+		refuse |= unmap_refused(&r, find_exact(dev, r.dma, DMP_MAP_SG, r.size, dir));
+	}
+	dmp_for_each_sg(sg, s, mapped ? DMP_MIN(mapped, nents) : nents, i) {
+		struct unmap_ref r = sg_ref(dev, s, i, nents, dir, attrs, file, line);
+		check_unmap(&r, refuse);
 	}
 out:
 	dmp_spin_unlock(&dmp__dbg_lock);
+	return refuse;
 }
 
 /* ---- coherent allocations -------------------------------------------------- */
@@ -749,22 +829,39 @@ void dmp__debug_alloc(struct dmp_device *dev, size_t size, dmp_addr_t dma, void 
 	add_entry(e);
 }
 
-void dmp__debug_free(struct dmp_device *dev, size_t size, void *cpu_addr, dmp_addr_t dma,
+bool dmp__debug_free(struct dmp_device *dev, size_t size, void *cpu_addr, dmp_addr_t dma,
 		     unsigned long attrs, const char *file, int line)
 {
 	struct unmap_ref r = { .dev = dev, .type = DMP_MAP_COHERENT, .dma = dma, .cpu = cpu_addr,
 			       .size = size, .dir = DMP_BIDIRECTIONAL, .attrs = attrs,
 			       .file = file, .line = line };
-	unmap_one(&r);
+	return unmap_one(&r);
 }
 
 /* ---- sync ------------------------------------------------------------------ */
 
-/* Linux's check_sync(), then the ownership change. */
-static void check_sync(struct dmp_device *dev, dmp_addr_t dma, size_t size,
-		       enum dmp_data_direction dir, bool for_device, const char *file, int line)
+/*
+ * Whether a sync of [dma, +size) that entry @e holds the start of (or
+ * nothing, NULL) must be refused: cache maintenance past the mapping would
+ * write back or throw away lines of memory the CPU owns (Linux's dma-debug
+ * warns and the sync then runs over them).
+ */
+static bool sync_refused(const struct dmp_device *dev, const struct dbg_entry *e, dmp_addr_t dma,
+			 size_t size)
+{
+	if (!e)
+		return born_index(dev) >= 0;
+	return size > e->size - (dma - e->dma);
+}
+
+/* Linux's check_sync(), then (unless refused: true) the ownership change;
+ * @keep: report only (a scatterlist refused as a whole). */
+static bool check_sync(struct dmp_device *dev, dmp_addr_t dma, size_t size,
+		       enum dmp_data_direction dir, bool for_device, const char *file, int line,
+		       bool keep)
 {
 	struct dbg_entry *e = find_containing(dev, dma);
+	bool refuse = sync_refused(dev, e, dma, size);
 	if (!e) {
 		dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_SYNC_UNMAPPED,
 						       .dev = dev,
@@ -773,10 +870,11 @@ static void check_sync(struct dmp_device *dev, dmp_addr_t dma, size_t size,
 						       .dir = dir,
 						       .at = { file, line } },
 				"device driver tries to sync DMA memory it has not "
-				"allocated");
-		return;
+				"allocated%s",
+				refuse ? " - refused: the device never mapped it" : "");
+		return refuse;
 	}
-	if (dma + size > e->dma + e->size)
+	if (size > e->size - (dma - e->dma))
 		dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_SYNC_RANGE,
 						       .dev = dev,
 						       .entry = e,
@@ -786,8 +884,9 @@ static void check_sync(struct dmp_device *dev, dmp_addr_t dma, size_t size,
 						       .dir = e->dir,
 						       .at = { file, line } },
 				"device driver syncs DMA memory outside allocated range "
-				"[allocation size=%zu bytes] [sync offset+size=%llu]",
-				e->size, (unsigned long long)(dma - e->dma + size));
+				"[allocation size=%zu bytes] [sync offset+size=%llu] - refused: "
+				"nothing is synced",
+				e->size, (unsigned long long)(dma - e->dma) + size);
 	if (e->dir != DMP_BIDIRECTIONAL && dir != e->dir) {
 		/* Linux reports both "different direction" and the read-only /
 		 * write-only finding for these two cases; here the more precise
@@ -830,57 +929,70 @@ static void check_sync(struct dmp_device *dev, dmp_addr_t dma, size_t size,
 					"[mapped with %s] [synced with %s]",
 					dmp__dir_name(e->dir), dmp__dir_name(dir));
 	}
-	size_t n = DMP_MIN(size, (size_t)(e->dma + e->size - dma));
+	if (refuse || keep)
+		return refuse;
 	if (for_device) {
 		if (e->sim)
-			dmp__dbg_plat()->to_device(e, dma, n, (struct dmp__dbg_site){ file, line });
+			dmp__dbg_plat()->to_device(e, dma, size, (struct dmp__dbg_site){ file, line });
 		e->device_owns = true;
 		e->owner_file = file;
 		e->owner_line = line;
 	} else {
 		if (e->sim)
-			dmp__dbg_plat()->to_cpu(e, dma, n, (struct dmp__dbg_site){ file, line });
+			dmp__dbg_plat()->to_cpu(e, dma, size, (struct dmp__dbg_site){ file, line });
 		e->device_owns = false;
 	}
+	return false;
 }
 
-void dmp__debug_sync_single(struct dmp_device *dev, dmp_addr_t dma, size_t size,
+bool dmp__debug_sync_single(struct dmp_device *dev, dmp_addr_t dma, size_t size,
 			    enum dmp_data_direction dir, bool for_device, const char *file, int line)
 {
+	bool refuse = false;
 	dmp_spin_lock(&dmp__dbg_lock);
 	if (checked_locked(dev))
-		check_sync(dev, dma, size, dir, for_device, file, line);
+		refuse = check_sync(dev, dma, size, dir, for_device, file, line, false);
 	dmp_spin_unlock(&dmp__dbg_lock);
+	return refuse;
 }
 
-void dmp__debug_sync_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
+bool dmp__debug_sync_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
 			enum dmp_data_direction dir, bool for_device, const char *file, int line)
 {
 	struct dmp_scatterlist *s;
-	int i, mapped = 0;
+	int i, n;
+	bool refuse = false;
 	dmp_spin_lock(&dmp__dbg_lock);
 	if (!checked_locked(dev))
 		goto out;
-	dmp_for_each_sg(sg, s, nents, i) {
-		if (mapped && i >= mapped)
-			break;
-		if (!i) {
-			struct dbg_entry *e = find_exact(dev, dmp_sg_dma_address(s), DMP_MAP_SG,
-							 dmp_sg_dma_len(s), dir);
-			mapped = e ? e->sg_mapped_ents : 0;
-		}
+	n = sg_mapped_ents(dev, sg, dir);
+	n = n ? DMP_MIN(n, nents) : nents;
+	/* all or nothing, as for unmap_sg */
+	dmp_for_each_sg(sg, s, n, i)
+		refuse |= sync_refused(dev, find_containing(dev, dmp_sg_dma_address(s)),
+				       dmp_sg_dma_address(s), dmp_sg_dma_len(s));
+	dmp_for_each_sg(sg, s, n, i)
 		check_sync(dev, dmp_sg_dma_address(s), dmp_sg_dma_len(s), dir, for_device, file,
-			   line);
-	}
+			   line, refuse);
 out:
 	dmp_spin_unlock(&dmp__dbg_lock);
+	return refuse;
 }
 
 /* ---- device removal, listing -------------------------------------------- */
 
+void dmp__debug_device_init(const struct dmp_device *dev)
+{
+	dmp_spin_lock(&dmp__dbg_lock);
+	if (checked_locked(dev) && born_index(dev) < 0 && nr_born < MAX_BORN)
+		born[nr_born++] = dev;
+	dmp_spin_unlock(&dmp__dbg_lock);
+}
+
 void dmp__debug_device_remove(struct dmp_device *dev)
 {
 	dmp_spin_lock(&dmp__dbg_lock);
+	born_forget(dev);
 	/* the leak check runs whatever the device filter says: a leak found
 	 * late is still a leak, and the entries must not outlive the device */
 	unsigned int count = 0;

@@ -20,6 +20,8 @@ int dmp_device_init(struct dmp_device *dev, const char *name)
 	dev->coherent_dma_mask = DMP_BIT_MASK(32);
 	dev->max_segment_size = 65536;
 	dev->segment_boundary_mask = ~0UL;
+	if (dmp__debug_on())
+		dmp__debug_device_init(dev);
 	return 0;
 }
 

@@ -240,8 +240,8 @@ void dmp__free_attrs(struct dmp_device *dev, size_t size, void *cpu_addr, dmp_ad
 		return; /* as Linux: freeing NULL is a no-op */
 	if (!alloc_args_ok(dev, size, attrs, file, line))
 		return;
-	if (dmp__debug_on())
-		dmp__debug_free(dev, size, cpu_addr, dma_handle, attrs, file, line);
+	if (dmp__debug_on() && dmp__debug_free(dev, size, cpu_addr, dma_handle, attrs, file, line))
+		return; /* refused: see debug-hooks.h */
 	if (dmp__release_from_dev_coherent(dev, size, cpu_addr))
 		return;
 	ops_of(dev)->free(dev, size, cpu_addr, dma_handle, attrs);
@@ -274,8 +274,9 @@ void dmp__free_pages(struct dmp_device *dev, size_t size, struct dmp_page *page,
 {
 	if (!page || !stream_args_ok(dev, size, dir, 0, file, line))
 		return;
-	if (dmp__debug_on())
-		dmp__debug_unmap(dev, dma_handle, size, dir, DMP_MAP_PAGE, 0, file, line);
+	if (dmp__debug_on() &&
+	    dmp__debug_unmap(dev, dma_handle, size, dir, DMP_MAP_PAGE, 0, file, line))
+		return;
 	ops_of(dev)->free_pages(dev, size, page, dma_handle, dir);
 }
 
@@ -448,8 +449,8 @@ void dmp__unmap_attrs(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 		dmp__dma_report(dev, 0, file, line, "unmap of DMP_MAPPING_ERROR");
 		return;
 	}
-	if (dmp__debug_on())
-		dmp__debug_unmap(dev, addr, size, dir, type, attrs, file, line);
+	if (dmp__debug_on() && dmp__debug_unmap(dev, addr, size, dir, type, attrs, file, line))
+		return;
 	const struct dmp_dma_map_ops *ops = ops_of(dev);
 	if (type == DMP_MAP_RESOURCE) {
 		if (ops->unmap_resource)
@@ -508,8 +509,8 @@ void dmp__unmap_sg_attrs(struct dmp_device *dev, struct dmp_scatterlist *sg, int
 	if (!stream_args_ok(dev, 1, dir, attrs, file, line) ||
 	    !sg_list_ok(dev, sg, nents, "unmap_sg", file, line))
 		return;
-	if (dmp__debug_on())
-		dmp__debug_unmap_sg(dev, sg, nents, dir, attrs, file, line);
+	if (dmp__debug_on() && dmp__debug_unmap_sg(dev, sg, nents, dir, attrs, file, line))
+		return;
 	ops_of(dev)->unmap_sg(dev, sg, nents, dir, attrs);
 }
 
@@ -518,8 +519,9 @@ void dmp__sync_single(struct dmp_device *dev, dmp_addr_t addr, size_t offset, si
 {
 	if (!stream_args_ok(dev, size, dir, 0, file, line))
 		return;
-	if (dmp__debug_on())
-		dmp__debug_sync_single(dev, addr + offset, size, dir, for_device, file, line);
+	if (dmp__debug_on() &&
+	    dmp__debug_sync_single(dev, addr + offset, size, dir, for_device, file, line))
+		return;
 	const struct dmp_dma_map_ops *ops = ops_of(dev);
 	if (for_device)
 		ops->sync_single_for_device(dev, addr + offset, size, dir);
@@ -534,8 +536,8 @@ void dmp__sync_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
 	    !sg_list_ok(dev, sg, nents, for_device ? "sync_sg_for_device" : "sync_sg_for_cpu",
 			file, line))
 		return;
-	if (dmp__debug_on())
-		dmp__debug_sync_sg(dev, sg, nents, dir, for_device, file, line);
+	if (dmp__debug_on() && dmp__debug_sync_sg(dev, sg, nents, dir, for_device, file, line))
+		return;
 	const struct dmp_dma_map_ops *ops = ops_of(dev);
 	if (for_device)
 		ops->sync_sg_for_device(dev, sg, nents, dir);

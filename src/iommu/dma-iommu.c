@@ -432,15 +432,44 @@ static void iommu_unmap_phys(struct dmp_device *dev, dmp_addr_t addr, size_t siz
 	unmap_iova(dev, c, addr - off, len);
 }
 
+/*
+ * A sync that does work (cache maintenance, a bounce copy) must stay inside
+ * its mapping: the last byte of [addr, +size) has to translate to the byte
+ * @size - 1 after @phys, as it does inside one buffer.  A sync past the end
+ * into unmapped IOVA, or into another mapping, is refused rather than
+ * carried out over memory the caller does not own (Linux translates the
+ * first byte only and syncs the rest of the range from there).  What this
+ * cannot see without the checker: a sync past the buffer's end that stays
+ * within the IOMMU page it ends in.
+ */
+static bool sync_in_mapping(struct dmp_device *dev, struct dmp_iommu_domain *d, dmp_addr_t addr,
+			    size_t size, dmp_phys_t phys)
+{
+	size_t gmask = granule_of(d->dma) - 1;
+	dmp_phys_t last;
+	if (size - 1 <= gmask - (addr & gmask))
+		return true; /* within the page the first translation covered */
+	if (addr + (size - 1) >= addr && dmp_iommu_iova_to_phys(d, addr + (size - 1), &last) == 0 &&
+	    last == phys + (size - 1))
+		return true;
+	dmp__dma_report(dev, 0, NULL, 0,
+			"sync of IOVA 0x%llx + %zu runs past its mapping: refused, nothing synced",
+			(unsigned long long)addr, size);
+	return false;
+}
+
 static void iommu_sync_for_cpu(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 			       enum dmp_data_direction dir)
 {
+	struct dmp_iommu_domain *d = dma_domain(dev);
 	dmp_phys_t phys;
-	if (dmp_iommu_iova_to_phys(dma_domain(dev), addr, &phys)) {
+	if (dmp_iommu_iova_to_phys(d, addr, &phys)) {
 		dmp__dma_report(dev, 0, NULL, 0, "sync of IOVA 0x%llx: nothing is mapped there",
 				(unsigned long long)addr);
 		return;
 	}
+	if ((!dev->dma_coherent || dev->untrusted) && !sync_in_mapping(dev, d, addr, size, phys))
+		return;
 	sync_for_cpu(dev, phys, size, dir);
 	struct dmp_swiotlb_pool *pool = dmp_dev_swiotlb(dev);
 	if (dev->untrusted && pool && dmp_swiotlb_is_bounce(pool, phys))
@@ -450,12 +479,15 @@ static void iommu_sync_for_cpu(struct dmp_device *dev, dmp_addr_t addr, size_t s
 static void iommu_sync_for_device(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 				  enum dmp_data_direction dir)
 {
+	struct dmp_iommu_domain *d = dma_domain(dev);
 	dmp_phys_t phys;
-	if (dmp_iommu_iova_to_phys(dma_domain(dev), addr, &phys)) {
+	if (dmp_iommu_iova_to_phys(d, addr, &phys)) {
 		dmp__dma_report(dev, 0, NULL, 0, "sync of IOVA 0x%llx: nothing is mapped there",
 				(unsigned long long)addr);
 		return;
 	}
+	if ((!dev->dma_coherent || dev->untrusted) && !sync_in_mapping(dev, d, addr, size, phys))
+		return;
 	struct dmp_swiotlb_pool *pool = dmp_dev_swiotlb(dev);
 	if (dev->untrusted && pool && dmp_swiotlb_is_bounce(pool, phys))
 		dmp_swiotlb_sync_single_for_device(pool, phys, size, dir);
@@ -735,6 +767,38 @@ static bool iommu_alloc_phys(struct dmp_device *dev, dmp_addr_t handle, dmp_phys
 	return false;
 }
 
+/*
+ * Whether @handle and @size are what an allocation got: the IOVA allocator
+ * holds a range that starts at @handle and has the pages alloc_iova() asked
+ * for (sizes the fast path caches rounded up to a power of two, as
+ * dmp_alloc_iova_fast() does).  A free with another size is refused before
+ * anything changes: Linux would unmap and free by the size given, leaving
+ * pages mapped and leaked, or taking a neighbour's.  Frees are rare enough
+ * to afford the tree lookup that streaming unmaps leave to the checker.
+ */
+static bool alloc_size_ok(struct dmp_device *dev, dmp_addr_t handle, size_t size)
+{
+	struct dmp_iommu_dma_cookie *c = dma_domain(dev)->dma;
+	unsigned int shift = dmp_iova_shift(&c->iovad);
+	size_t len = DMP_ALIGN_UP(size, granule_of(c));
+	unsigned long pages = (unsigned long)(len >> shift), want = pages;
+	if (pages && pages <= DMP_IOVA_CACHE_MAX_PFNS)
+		while (want & (want - 1))
+			want += want & -want; /* round up to a power of two */
+	struct dmp_iova_range r;
+	unsigned long pfn = dmp_iova_pfn(&c->iovad, handle);
+	if (len >= size && DMP_IS_ALIGNED(handle, granule_of(c)) &&
+	    dmp_find_iova(&c->iovad, pfn, &r) == 0 && !r.reserved && r.pfn_lo == pfn &&
+	    r.pfn_hi - r.pfn_lo + 1 == want)
+		return true;
+	dmp__dma_report(dev, 0, NULL, 0,
+			"free of %zu bytes at IOVA 0x%llx: not the size or start of an allocation "
+			"(it has %lu pages there): refused, nothing freed", size,
+			(unsigned long long)handle,
+			dmp_find_iova(&c->iovad, pfn, &r) == 0 ? r.pfn_hi - r.pfn_lo + 1 : 0ul);
+	return false;
+}
+
 static void iommu_free_common(struct dmp_device *dev, size_t size, dmp_phys_t phys,
 			      dmp_addr_t handle, bool uncached)
 {
@@ -775,7 +839,8 @@ static void iommu_free(struct dmp_device *dev, size_t size, void *cpu_addr, dmp_
 				"0x%llx]", cpu_addr, (unsigned long long)handle);
 		return;
 	}
-	iommu_free_common(dev, size, phys, handle, true);
+	if (alloc_size_ok(dev, handle, size))
+		iommu_free_common(dev, size, phys, handle, true);
 }
 
 static struct dmp_page *iommu_alloc_pages(struct dmp_device *dev, size_t size,
@@ -790,7 +855,7 @@ static void iommu_free_pages(struct dmp_device *dev, size_t size, struct dmp_pag
 			     dmp_addr_t handle, enum dmp_data_direction dir)
 {
 	dmp_phys_t phys;
-	if (iommu_alloc_phys(dev, handle, &phys))
+	if (iommu_alloc_phys(dev, handle, &phys) && alloc_size_ok(dev, handle, size))
 		iommu_free_common(dev, size, phys, handle, false);
 }
 
