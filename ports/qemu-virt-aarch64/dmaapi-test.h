@@ -3,6 +3,7 @@
 #ifndef DMP_PORT_DMAAPI_TEST_H
 #define DMP_PORT_DMAAPI_TEST_H
 
+#include "port.h"
 #include "edu.h"
 
 /**

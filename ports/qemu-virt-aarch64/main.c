@@ -21,6 +21,7 @@
 #include <dmaport/platform.h>
 
 #include "dmaapi-test.h"
+#include "port.h"
 #include "edu.h"
 #include "smmuv3-iommu.h"
 
@@ -247,7 +248,7 @@ void port_main(void)
 	if (ret)
 		goto done;
 	struct edu edu;
-	ret = edu_probe(&edu, &pdev);
+	ret = edu_probe(&edu, pdev.bar0, pdev.bar0_size);
 	check(ret == 0, "edu: ident %#x, liveness inverts (%d)", ret ? 0 : edu_ident(&edu), ret);
 	if (ret)
 		goto done;

@@ -18,6 +18,7 @@
 
 #include <dmaport/io-pgtable.h>
 
+#include "port.h"
 #include "edu.h"
 
 /* Event IDs (SMMUv3 spec, "Event records"). */
