@@ -38,10 +38,15 @@ LDLIBS := -lpthread -lfdt
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
-# Library sources: every layer; the host platform environment (src/core.mk).
+# Library sources: every layer; the host platform environment (src/core.mk);
+# the Linux VFIO platform where there is an arch file for the target (x86-64).
 DMP_TOP :=
 include src/core.mk
-LIB_SRCS := $(DMP_LIB_SRCS)
+VFIO_ARCH := $(firstword $(subst -, ,$(shell $(CC) -dumpmachine 2>/dev/null)))
+VFIO_SRCS := $(if $(wildcard src/platform/linux-vfio/arch-$(VFIO_ARCH).c),\
+	$(filter-out src/platform/linux-vfio/arch-%.c,$(wildcard src/platform/linux-vfio/*.c)) \
+	src/platform/linux-vfio/arch-$(VFIO_ARCH).c)
+LIB_SRCS := $(DMP_LIB_SRCS) $(VFIO_SRCS)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 
 # Tests: tests/test-NAME.c is one cmocka program; tests/support/*.c is shared.
@@ -72,7 +77,7 @@ lib: $(BUILD)/libdmaport.a $(BUILD)/libdmaport.so $(BUILD)/dmaport.pc
 tools: $(TOOLS)
 
 deps:
-	@sh scripts/deps.sh build cross fuzz
+	@sh scripts/deps.sh build cross fuzz vfio
 
 # Every target installs the packages it needs first (scripts/deps.sh: a no-op
 # when they are present; where it cannot install, one line names them):
@@ -170,6 +175,7 @@ check: deps
 	@$(MAKE) --no-print-directory install-check
 	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory qemu-test
+	@$(MAKE) --no-print-directory vfio-test
 
 # libFuzzer on the device-tree reader (clang): mutated blobs from a corpus of
 # the test and example trees; every input must parse or fail cleanly.
@@ -195,6 +201,28 @@ fuzz: $(BUILD)/fuzz/of-fuzz
 # The bare-metal port on QEMU's virt machine with its SMMUv3 and edu device.
 qemu-test: deps-cross
 	@$(MAKE) --no-print-directory -C ports/qemu-virt-aarch64 test
+
+# Linux user space through VFIO (src/platform/linux-vfio/), on a QEMU x86-64
+# guest with an Intel IOMMU and edu: static programs linked with this build's
+# library and the shared edu driver, Debian's kernel (downloaded into
+# $(BUILD)/vfio/dl, never installed) and busybox in an initramfs
+# (tests/vfio/build-guest.sh), one boot that runs every check and the
+# benchmark (tests/vfio/run-guest.sh).
+VFIO_OUT := $(BUILD)/vfio
+VFIO_PROGS := $(VFIO_OUT)/vfio-test $(VFIO_OUT)/vfio-bench
+$(VFIO_OUT)/%: tests/vfio/%.c drivers/edu/edu.c drivers/edu/edu.h $(BUILD)/libdmaport.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -Idrivers/edu -static -o $@ $< drivers/edu/edu.c \
+	  $(BUILD)/libdmaport.a -lpthread
+
+.PHONY: vfio-test deps-vfio
+deps-vfio:
+	@sh scripts/deps.sh vfio
+
+vfio-test: deps-build deps-vfio
+	@$(MAKE) --no-print-directory $(VFIO_PROGS)
+	@sh tests/vfio/build-guest.sh $(VFIO_OUT) $(VFIO_PROGS)
+	@sh tests/vfio/run-guest.sh $(VFIO_OUT)
 
 bench: deps-build
 	@$(MAKE) --no-print-directory $(BUILD)/bin/dmaport-bench
