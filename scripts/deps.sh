@@ -6,6 +6,9 @@
 #   fuzz:   clang and its runtime (libFuzzer), for the device-tree fuzz target
 #   peer:   xz-utils, to unpack Linux's sources for make bench-peer
 #   plot:   gnuplot, for make bench-plot
+#   vfio:   QEMU for x86 and the guest's parts (busybox-static, cpio, the
+#           kernel's uapi headers, libc.a), for make vfio-test; the guest
+#           kernel itself is downloaded, never installed (tests/vfio/build-guest.sh)
 set -eu
 
 pkgs_build="gcc make pkg-config libcmocka-dev libfdt-dev device-tree-compiler"
@@ -13,6 +16,7 @@ pkgs_cross="gcc-aarch64-linux-gnu qemu-system-arm"
 pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_peer="xz-utils"
 pkgs_plot="gnuplot-nox"
+pkgs_vfio="qemu-system-x86 busybox-static cpio linux-libc-dev libc6-dev"
 
 groups="${*:-build}"
 want=""

@@ -1,0 +1,74 @@
+#!/bin/sh
+# run-guest.sh OUT - boot the guest built by build-guest.sh (OUT/vmlinuz,
+# OUT/initramfs.cpio.gz) on QEMU's q35 with an Intel IOMMU and edu, and check
+# its console: every expected PASS line, no FAIL line, vfio-test's clean
+# summary, the benchmark's figures, and the guest powered off by itself
+# within the time limit.  The console is kept in OUT/guest.log.  Exits 1 if
+# any of that is wrong.
+set -u
+
+out=${1:?usage: run-guest.sh OUT}
+QEMU=${QEMU:-qemu-system-x86_64}
+TIMEOUT=${TIMEOUT:-110}
+log=$out/guest.log
+bad=0
+
+# iommu.strict=1: the guest's own DMA API invalidates at once (Linux's
+# default is lazy); VFIO's unmaps are synchronous either way.  quiet: TCG
+# is slow at printing the boot messages; the IOMMU faults the test looks
+# for are errors and still reach the kernel's log.
+echo "== vfio-test: $QEMU -M q35 -device intel-iommu -device edu (kernel $(cat "$out/initramfs/kernel-version"))"
+start=$(date +%s)
+timeout "$TIMEOUT" "$QEMU" -M q35 -m 512M -smp 1 -device intel-iommu -device edu \
+	-display none -serial stdio -monitor none -nic none -no-reboot \
+	-kernel "$out/vmlinuz" -initrd "$out/initramfs.cpio.gz" \
+	-append "console=ttyS0 iommu.strict=1 panic=-1 quiet" </dev/null 2>&1 |
+	tr -d '\r' >"$log"
+rc=$?
+end=$(date +%s)
+grep -E '^(PASS|FAIL|guest:|vfio-test:|bench:)' "$log"
+echo "== vfio-test: guest ran $((end - start)) s"
+
+fail() {
+	echo "run-guest: $*"
+	bad=1
+}
+
+# expect TEXT: a PASS line containing TEXT
+expect() {
+	grep '^PASS ' "$log" | grep -qF -- "$1" || fail "missing PASS line: $1"
+}
+
+for mode in strict pre-mapped; do
+	expect "$mode: platform linux-vfio"
+	expect "$mode: vfio: "
+	expect "$mode: edu: BAR0"
+	expect "$mode: dmp_map_single round trip of 4095 bytes"
+	expect "$mode: dmp_map_single round trip of 100 bytes"
+	expect "$mode: dmp_map_sg of 3 buffers"
+	expect "$mode: dmp_alloc_coherent"
+	expect "$mode: DMA pool"
+	expect "$mode: the checker catches a double dmp_unmap_single"
+	expect "$mode: device and platform closed"
+done
+expect "strict: 32-bit mask: IOVAs"
+expect "strict: 28-bit mask: the IOVA allocator"
+expect "strict: 200 live mappings"
+expect "strict: interrupt-driven completion by MSI"
+expect "strict: interrupt-driven completion by INTx"
+expect "strict: edu writes to IOVA"
+expect "strict: edu reads from IOVA"
+grep -q '^vfio-test: [0-9][0-9]* passed, 0 failed$' "$log" ||
+	fail "no clean summary line from vfio-test (timed out, crashed or a check failed)"
+grep -q '^FAIL ' "$log" && fail "failing checks above"
+grep -q '^bench: strict map+unmap' "$log" || fail "no strict benchmark figures"
+grep -q '^bench: pre-mapped map+unmap' "$log" || fail "no pre-mapped benchmark figures"
+grep -q '^guest: done' "$log" || fail "the guest did not finish (exit $rc; see $log)"
+
+if [ "$bad" = 0 ]; then
+	echo "== vfio-test: ok"
+else
+	echo "== vfio-test: FAILED (console in $log)"
+	tail -n 30 "$log"
+	exit 1
+fi
