@@ -52,7 +52,7 @@ static int vfio_map(struct dmp_vfio *v, const struct dmp__vfio_map *m)
 	};
 	if (dmp__vfio_sys.ioctl(v->container, VFIO_IOMMU_MAP_DMA, &map) < 0) {
 		int err = errno;
-		dmp__log("dmaport: vfio: VFIO_IOMMU_MAP_DMA iova 0x%llx size 0x%zx: %s",
+		dmp_log("dmaport: vfio: VFIO_IOMMU_MAP_DMA iova 0x%llx size 0x%zx: %s",
 			 (unsigned long long)m->iova, m->size, strerror(err));
 		/* ENOSPC: the container's entry limit (dma_entry_limit) is
 		 * reached; like EFAULT/ENOMEM (pinning failed) a retry may
@@ -74,7 +74,7 @@ static int vfio_unmap(struct dmp_vfio *v, dmp_addr_t iova, size_t size)
 	};
 	if (dmp__vfio_sys.ioctl(v->container, VFIO_IOMMU_UNMAP_DMA, &unmap) < 0 ||
 	    unmap.size != size) {
-		dmp__log("dmaport: vfio: VFIO_IOMMU_UNMAP_DMA iova 0x%llx size 0x%zx: %s",
+		dmp_log("dmaport: vfio: VFIO_IOMMU_UNMAP_DMA iova 0x%llx size 0x%zx: %s",
 			 (unsigned long long)iova, size,
 			 unmap.size != size ? "unmapped another size" : strerror(errno));
 		return -EIO;
@@ -299,7 +299,7 @@ static int vfio_map_pages(struct dmp_iommu_domain *domain, dmp_addr_t iova, dmp_
 	*mapped = 0;
 	/* VFIO maps this process's pages: only the platform's memory has them */
 	if (paddr < v->mem_base || size > v->mem_size || paddr - v->mem_base > v->mem_size - size) {
-		dmp__log("dmaport: vfio: map of 0x%llx + 0x%zx: not the platform's memory",
+		dmp_log("dmaport: vfio: map of 0x%llx + 0x%zx: not the platform's memory",
 			 (unsigned long long)paddr, size);
 		return -EINVAL;
 	}
@@ -350,7 +350,7 @@ static size_t vfio_unmap_pages(struct dmp_iommu_domain *domain, dmp_addr_t iova,
 	}
 	size_t done = (size_t)(at - iova);
 	if (!done && first < d->nr && d->maps[first].iova < iova)
-		dmp__log("dmaport: vfio: unmap of 0x%llx + 0x%zx would split the mapping at 0x%llx "
+		dmp_log("dmaport: vfio: unmap of 0x%llx + 0x%zx would split the mapping at 0x%llx "
 			 "+ 0x%zx (VFIO type1 cannot): refused", (unsigned long long)iova, size,
 			 (unsigned long long)d->maps[first].iova, d->maps[first].size);
 	if (done && v->live == domain && vfio_unmap(v, iova, done))
@@ -458,7 +458,7 @@ static void read_ranges(struct dmp_vfio *v, const struct vfio_iommu_type1_info *
 					v->nr_ranges++;
 				}
 				if (r->nr_iovas > DMP__VFIO_MAX_RANGES)
-					dmp__log("dmaport: vfio: %u IOVA ranges, the first %d used",
+					dmp_log("dmaport: vfio: %u IOVA ranges, the first %d used",
 						 r->nr_iovas, DMP__VFIO_MAX_RANGES);
 			}
 			off = h->next;
@@ -477,7 +477,7 @@ int dmp__vfio_container_setup(struct dmp_vfio *v)
 				(void *)(uintptr_t)VFIO_TYPE1v2_IOMMU) < 0) {
 		int err = dmp__vfio_err(errno);
 		/* EPERM: no interrupt remapping (MSI isolation) on this machine */
-		dmp__log("dmaport: vfio: VFIO_SET_IOMMU type1v2: %s", strerror(-err));
+		dmp_log("dmaport: vfio: VFIO_SET_IOMMU type1v2: %s", strerror(-err));
 		return err;
 	}
 	struct vfio_iommu_type1_info *info;
@@ -497,7 +497,7 @@ int dmp__vfio_container_setup(struct dmp_vfio *v)
 						(size_t)(v->ranges[i].start - start),
 						DMP_IOMMU_RESV_RESERVED);
 		if (err) {
-			dmp__log("dmaport: vfio: too many holes between IOVA ranges");
+			dmp_log("dmaport: vfio: too many holes between IOVA ranges");
 			return err;
 		}
 	}
@@ -508,7 +508,7 @@ int dmp__vfio_container_setup(struct dmp_vfio *v)
 		for (unsigned int i = 0; i < v->nr_ranges; i++)
 			fits |= v->ranges[i].start <= v->mem_base && last <= v->ranges[i].end;
 		if (!fits) {
-			dmp__log("dmaport: vfio: memory at 0x%llx-0x%llx is not inside one usable "
+			dmp_log("dmaport: vfio: memory at 0x%llx-0x%llx is not inside one usable "
 				 "IOVA range", (unsigned long long)v->mem_base,
 				 (unsigned long long)last);
 			return -ERANGE;

@@ -87,7 +87,7 @@ static int group_get(struct dmp_vfio *v, int nr, struct dmp__vfio_group **out)
 		goto fail_close;
 	}
 	if (!(status.flags & VFIO_GROUP_FLAGS_VIABLE)) {
-		dmp__log("dmaport: vfio: group %d is not viable: bind every device in it to "
+		dmp_log("dmaport: vfio: group %d is not viable: bind every device in it to "
 			 "vfio-pci (or no driver)", nr);
 		err = -EBUSY;
 		goto fail_close;

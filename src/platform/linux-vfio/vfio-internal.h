@@ -18,7 +18,8 @@
 #include <dmaport/platform.h>
 #include <dmaport/vfio.h>
 
-#include "../../internal.h"
+#include <dmaport/log.h>
+#include <dmaport/memory.h>
 
 /*
  * Every system call of the platform goes through this table (SQLite's
