@@ -98,6 +98,17 @@ int dmp__page_to_phys_checked(const void *page, dmp_phys_t *phys);
 #define DMP_PAGE_SLAB 0x04  /* the heap carves it into objects */
 #define DMP_PAGE_RESERVED 0x08 /* taken out by dmp_mem_reserve(), never allocated */
 
+/*
+ * dmp__sg_valid (src/dma/scatterlist.c; the DMA layer's and the IOMMU core's
+ * map_sg call it): whether the first @nents entries of @sg are there and
+ * each describes platform memory (a page descriptor, a length, offset +
+ * length inside the page's region).  Returns true, or false with *@index the first
+ * bad entry and *@why what is wrong with it (*@index == the entries the
+ * list has, and *@why NULL, when it ends before @nents).  @nents > 0.
+ */
+struct dmp_scatterlist;
+bool dmp__sg_valid(struct dmp_scatterlist *sg, int nents, int *index, const char **why);
+
 /* Heap (src/mm/heap.c). */
 void dmp__heap_reset(void);
 

@@ -34,15 +34,6 @@ static inline const char *dmp__dir_name(enum dmp_data_direction dir)
 	return "invalid direction";
 }
 
-/*
- * scatterlist.c: whether the first @nents entries of @sg are there and each
- * describes platform memory (a page descriptor, a length, offset + length
- * inside the page's region).  Returns true, or false with *@index the first
- * bad entry and *@why what is wrong with it (*@index == the entries the
- * list has, and *@why NULL, when it ends before @nents).  @nents > 0.
- */
-bool dmp__sg_valid(struct dmp_scatterlist *sg, int nents, int *index, const char **why);
-
 /* direct.c */
 bool dmp__direct_supported(struct dmp_device *dev, uint64_t mask);
 bool dmp__direct_all_ram_mapped(const struct dmp_device *dev);
