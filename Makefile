@@ -30,7 +30,8 @@ SAN_CFLAGS := -fsanitize=thread -fno-omit-frame-pointer
 SAN_LDFLAGS := -fsanitize=thread
 endif
 
-WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
+	-Werror=implicit-function-declaration
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -g $(OPT) -fPIC -Iinclude $(WARN) $(SAN_CFLAGS) $(EXTRA_CFLAGS)
 LIB_CFLAGS := $(CFLAGS_COMMON) -DDMP_BUILDING_LIBRARY -fvisibility=hidden
 LDLIBS := -lpthread -lfdt
