@@ -27,6 +27,8 @@
 #ifndef DMP_COMPAT_LINUX_DEVICE_H
 #define DMP_COMPAT_LINUX_DEVICE_H
 
+#include <stdatomic.h>
+
 #include <dmaport/device.h>
 
 #include <linux/kernel.h>
@@ -58,10 +60,17 @@ DMP__LX_SAME(bus_dma_limit);
 DMP__LX_SAME(dma_coherent);
 #undef DMP__LX_SAME
 
-/* dmp__lx_dev - the dmaport device of @dev (NULL for NULL). */
+/*
+ * dmp__lx_dev - the dmaport device of @dev (NULL for NULL), marked as driven
+ * by Linux's names, so the checker's advice speaks them.
+ */
 static inline struct dmp_device *dmp__lx_dev(struct device *dev)
 {
-	return dev ? &dev->dmp : NULL;
+	if (!dev)
+		return NULL;
+	if (!atomic_load_explicit(&dev->dmp.linux_api, memory_order_relaxed))
+		atomic_store_explicit(&dev->dmp.linux_api, true, memory_order_relaxed);
+	return &dev->dmp;
 }
 
 static inline const char *dev_name(const struct device *dev)

@@ -60,11 +60,11 @@ static inline void *dma_pool_zalloc(struct dma_pool *pool, gfp_t mem_flags, dma_
 	return dmp_pool_zalloc(dmp__lx_dmp_pool(pool), mem_flags, handle);
 }
 
-/** dma_pool_free - give a block back (a bad free is reported, nothing changes). */
-static inline void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t dma)
-{
-	dmp_pool_free(dmp__lx_dmp_pool(pool), vaddr, dma);
-}
+/**
+ * dma_pool_free - give a block back (a bad free is reported at the caller's
+ * line, nothing changes).
+ */
+#define dma_pool_free(pool, vaddr, dma) dmp_pool_free(dmp__lx_dmp_pool(pool), (vaddr), (dma))
 
 /** dmam_pool_create - dma_pool_create() tied to @dev's lifetime. */
 static inline struct dma_pool *dmam_pool_create(const char *name, struct device *dev, size_t size,

@@ -15,7 +15,11 @@
  * device read-only buffer for the CPU or a device write-only one for the
  * device; overlapping mappings of the same cache lines; scatterlist segments
  * longer than the device's maximum or crossing its boundary; mappings and
- * allocations still live when the device is removed.
+ * allocations still live when the device is removed.  Every call the API
+ * refuses (no device, size 0, an unknown direction or attribute, a free or
+ * sync of memory it does not know, a foreign block given to dmp_pool_free,
+ * ...) is a finding too, with its kind: it counts in dmp_debug_total() and
+ * aborts in abort mode, whether or not the bookkeeping had the entry.
  *
  * On the simulated platform, for a device whose dev->sim points at its
  * simulated hardware, the checker also watches the simulator's events: the
@@ -84,7 +88,11 @@ enum dmp_debug_kind {
 	DMP_DEBUG_OVERLAP,           /* two mappings share a cache line */
 	DMP_DEBUG_SG_TOO_LONG,       /* segment longer than max_segment_size */
 	DMP_DEBUG_SG_BOUNDARY,       /* segment crossing segment_boundary_mask */
-	DMP_DEBUG_LEAK,              /* live at device removal */
+	DMP_DEBUG_LEAK,              /* live at device removal (or a pool destroyed busy) */
+	DMP_DEBUG_INVALID_ARGS,      /* a call refused for its arguments (no device, size 0,
+					unknown direction or attributes, ...) */
+	DMP_DEBUG_POOL_BAD_FREE,     /* dma_pool_free of a foreign, misaligned or free block */
+	DMP_DEBUG_POOL_WRITE_AFTER_FREE, /* a dma_pool block written after its free */
 	/* the simulated platform */
 	DMP_DEBUG_STALE_TO_DEVICE,   /* the device read lines the CPU never cleaned */
 	DMP_DEBUG_STALE_TO_CPU,      /* the CPU takes lines the device wrote, never invalidated */

@@ -58,6 +58,8 @@ struct dmp_dma_range {
  * @cma_area:          the device's CMA area (NULL: the default area).
  * @sim:               the simulated hardware behind it, if any (reports and
  *                     the checker use it; the DMA API does not need it).
+ * @linux_api:         its driver calls the DMA API by Linux's names (set by
+ *                     the compat headers): the checker's advice uses them.
  */
 struct dmp_device {
 	char name[DMP_DEVICE_NAME_MAX];
@@ -70,6 +72,7 @@ struct dmp_device {
 	bool untrusted;
 	bool force_bounce;
 	_Atomic bool dma_uses_io_tlb; /* a mapping was ever bounced (Linux's field) */
+	_Atomic bool linux_api;
 	struct dmp_swiotlb_pool *io_tlb_pool;
 	unsigned int max_segment_size;
 	unsigned long segment_boundary_mask;

@@ -98,11 +98,14 @@ DMP_API void *dmp_pool_zalloc(struct dmp_dma_pool *pool, dmp_gfp_t gfp, dmp_addr
  * dmp_pool_free - give a block back.  @vaddr and @dma as dmp_pool_alloc()
  * returned them; NULL @vaddr is ignored.  A block not allocated from @pool,
  * not the start of a block, already free, or with @dma not matching @vaddr
- * is reported and nothing changes.  Chunks stay in the pool (for the next
- * allocations) until dmp_pool_destroy(), as in Linux.
+ * is reported (a DMP_DEBUG_POOL_BAD_FREE finding, at the caller's line) and
+ * nothing changes.  Chunks stay in the pool (for the next allocations) until
+ * dmp_pool_destroy(), as in Linux.
  * Context: any.
  */
-DMP_API void dmp_pool_free(struct dmp_dma_pool *pool, void *vaddr, dmp_addr_t dma);
+#define dmp_pool_free(pool, vaddr, dma) dmp__pool_free((pool), (vaddr), (dma), __FILE__, __LINE__)
+DMP_API void dmp__pool_free(struct dmp_dma_pool *pool, void *vaddr, dmp_addr_t dma,
+			    const char *file, int line);
 
 /**
  * dmp_pool_create_managed - dmp_pool_create() with the pool tied to @dev's

@@ -226,11 +226,13 @@ bool dmp__atomic_pool_free(void *vaddr, size_t size)
 		p->nr_allocs--;
 	}
 	dmp_spin_unlock(&p->lock);
+	bool unknown = !DMP_IS_ALIGNED(off, DMP_PAGE_SIZE) || !len;
 	if (!ok)
-		dmp_log("dmaport: atomic pool free of %p (%zu bytes): %s; ignored", vaddr, size,
-			 !DMP_IS_ALIGNED(off, DMP_PAGE_SIZE) || !len
-				 ? "not the start of an allocation (double free?)"
-				 : "the size does not match the allocation's");
+		dmp__dma_misuse(NULL, unknown ? DMP_DEBUG_FREE_UNKNOWN : DMP_DEBUG_SIZE_MISMATCH,
+				NULL, 0, "atomic pool free of %p (%zu bytes): %s; ignored", vaddr,
+				size,
+				unknown ? "not the start of an allocation (double free?)"
+					: "the size does not match the allocation's");
 	return true;
 }
 

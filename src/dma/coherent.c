@@ -284,11 +284,13 @@ static void mem_release(struct dmp_dma_coherent_mem *mem, size_t size, void *vad
 	if (!DMP_IS_ALIGNED(off, DMP_PAGE_SIZE) || mem->head[pos] != order + 1) {
 		unsigned int had = mem->head[pos];
 		dmp_spin_unlock(&mem->lock);
-		dmp_log("dmaport: free of %p (%zu bytes) in the coherent memory of %s: %s; ignored",
-			 vaddr, size, mem->owner,
-			 !DMP_IS_ALIGNED(off, DMP_PAGE_SIZE) || !had
-				 ? "not the start of an allocation (double free?)"
-				 : "the size does not match the allocation's");
+		bool unknown = !DMP_IS_ALIGNED(off, DMP_PAGE_SIZE) || !had;
+		dmp__dma_misuse(NULL, unknown ? DMP_DEBUG_FREE_UNKNOWN : DMP_DEBUG_SIZE_MISMATCH,
+				NULL, 0,
+				"free of %p (%zu bytes) in the coherent memory of %s: %s; ignored",
+				vaddr, size, mem->owner,
+				unknown ? "not the start of an allocation (double free?)"
+					: "the size does not match the allocation's");
 		return;
 	}
 	mem->head[pos] = 0;

@@ -37,7 +37,7 @@ struct dbg_entry {
 	bool device_owns;
 	const char *owner_file;        /* the map / sync_for_device that gave it */
 	int owner_line;
-	unsigned int reported;         /* kinds already reported for it (bits) */
+	uint64_t reported;             /* kinds already reported for it (bits) */
 	struct dbg_sim *sim;           /* simulator state, or NULL */
 };
 
@@ -64,19 +64,27 @@ struct dmp__dbg_site {
  *				.at = { file, line } },
  *			"device driver frees ... [map size=%zu]", e->size);
  *
- * @kind:  what it is.
- * @dev:   the device (NULL: none named).
- * @entry: the tracked mapping concerned, or NULL; its map site is printed
- *         ("mapped at") when it is not @at.
+ * @kind:     what it is.
+ * @dev:      the device (NULL: none named); @dev_name names a device the
+ *            checker knows only as hardware (a simulated device no
+ *            struct dmp_device has claimed), when @dev is NULL.
+ * @entry:    the tracked mapping concerned, or NULL; its map (or alloc)
+ *            site is printed, labelled, when it is not @at.
  * @dma, @phys, @size, @dir: the mapping or access concerned (DMP__DBG_ENTRY
- *         fills them, and @dev and @entry, from an entry).
- * @at:    the call that broke the rule; { NULL } for a device access.
- * @owner: for ownership findings, the map or sync_for_device that gave the
- *         device the buffer; else { NULL }.
+ *            fills them, and @dev and @entry, from an entry).  @size 0: no
+ *            range is printed; @dir is printed only when it is a valid
+ *            direction (set DMP_NONE where there is none: 0 is
+ *            DMP_BIDIRECTIONAL).
+ * @at:       the call or instruction that broke the rule; { NULL } for a
+ *            device access.
+ * @owner:    for ownership findings, the map or sync_for_device that gave
+ *            the device the buffer; else { NULL }.
+ * @unmapped: for findings after an unmap, where it was unmapped.
  */
 struct dbg_finding {
 	enum dmp_debug_kind kind;
 	const struct dmp_device *dev;
+	const char *dev_name;
 	const struct dbg_entry *entry;
 	dmp_addr_t dma;
 	dmp_phys_t phys;
@@ -84,18 +92,22 @@ struct dbg_finding {
 	enum dmp_data_direction dir;
 	struct dmp__dbg_site at;
 	struct dmp__dbg_site owner;
+	struct dmp__dbg_site unmapped;
 };
 
-/* The fields of a finding about entry @e: its device, bus range and direction. */
+/* The fields of a finding about entry @e: its device, bus range and direction
+ * (none for a coherent allocation: it has no direction). */
 #define DMP__DBG_ENTRY(e)                                                                     \
 	.dev = (e)->dev, .entry = (e), .dma = (e)->dma, .phys = (e)->phys, .size = (e)->size,  \
-	.dir = (e)->dir
+	.dir = (e)->type == DMP_MAP_COHERENT ? DMP_NONE : (e)->dir
 
 /* dmp__dbg_report - count, log, keep and (abort mode) abort for finding @f;
- * @fmt says what was wrong.  Called with dmp__dbg_lock held. */
+ * @fmt says what was wrong, in Linux dma-debug's words where Linux has the
+ * kind.  Called with dmp__dbg_lock held. */
 void dmp__dbg_report(const struct dbg_finding *f, const char *fmt, ...) DMP__PRINTF(2, 3);
 /* dmp__dbg_report_once - as above, for entry @e, once per kind per entry. */
-#define dmp__dbg_once(e, kind) (!((e)->reported & (1u << (kind))) && ((e)->reported |= 1u << (kind)))
+#define dmp__dbg_once(e, kind)                                                                \
+	(!((e)->reported & (1ull << (kind))) && ((e)->reported |= 1ull << (kind)))
 
 /*
  * struct dmp__dbg_platform_ops - what a platform that can watch the hardware

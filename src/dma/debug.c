@@ -78,7 +78,7 @@ static void born_forget(const struct dmp_device *dev)
 }
 
 /* dbg_entry.reported holds one bit per kind */
-_Static_assert(DMP_DEBUG_NR_KINDS <= 32, "too many kinds for dbg_entry.reported");
+_Static_assert(DMP_DEBUG_NR_KINDS <= 64, "too many kinds for dbg_entry.reported");
 
 static unsigned long counters[DMP_DEBUG_NR_KINDS];
 static struct dmp_debug_report reports[DMP_DEBUG_MAX_REPORTS];
@@ -103,6 +103,9 @@ static const char *const kind_names[DMP_DEBUG_NR_KINDS] = {
 	[DMP_DEBUG_SG_TOO_LONG] = "sg-segment-too-long",
 	[DMP_DEBUG_SG_BOUNDARY] = "sg-segment-boundary",
 	[DMP_DEBUG_LEAK] = "leak",
+	[DMP_DEBUG_INVALID_ARGS] = "invalid-arguments",
+	[DMP_DEBUG_POOL_BAD_FREE] = "pool-bad-free",
+	[DMP_DEBUG_POOL_WRITE_AFTER_FREE] = "pool-write-after-free",
 	[DMP_DEBUG_STALE_TO_DEVICE] = "stale-to-device",
 	[DMP_DEBUG_STALE_TO_CPU] = "stale-to-cpu",
 	[DMP_DEBUG_LOST_UPDATE] = "lost-update",
@@ -250,10 +253,180 @@ static bool checked_locked(const struct dmp_device *dev)
 
 /* ---- reports ------------------------------------------------------------- */
 
+/*
+ * What to do about each kind, in Linux's names; for a device driven through
+ * the native API, fix_native() turns them into dmaport's.
+ */
+static const char *const fix_linux[DMP_DEBUG_NR_KINDS] = {
+	[DMP_DEBUG_FREE_UNKNOWN] = "unmap or free only what was mapped or allocated, with the "
+				   "handle the map returned",
+	[DMP_DEBUG_SIZE_MISMATCH] = "unmap or free with the size given to the map or alloc",
+	[DMP_DEBUG_TYPE_MISMATCH] = "end a mapping with the unmap of its own kind (dma_unmap_page() "
+				    "for dma_map_page(), dma_unmap_sg() for dma_map_sg(), ...)",
+	[DMP_DEBUG_CPU_ADDR_MISMATCH] = "free with the CPU address the allocation returned",
+	[DMP_DEBUG_SG_COUNT_MISMATCH] = "give dma_unmap_sg() the nents given to dma_map_sg(), not "
+					"the count it returned",
+	[DMP_DEBUG_DIR_MISMATCH] = "unmap with the direction of the map",
+	[DMP_DEBUG_ERROR_UNCHECKED] = "test every handle with dma_mapping_error() before the device "
+				      "gets it",
+	[DMP_DEBUG_MAP_STACK] = "map memory from kmalloc() or the page allocator, never the stack",
+	[DMP_DEBUG_MAP_NOT_DMA] = "map memory from kmalloc() or the page allocator",
+	[DMP_DEBUG_SYNC_UNMAPPED] = "sync only a live mapping, with the handle its map returned",
+	[DMP_DEBUG_SYNC_RANGE] = "keep offset + size of a sync within the mapping",
+	[DMP_DEBUG_SYNC_DIR] = "sync with the direction of the map",
+	[DMP_DEBUG_SYNC_RO_FOR_CPU] = "a DMA_TO_DEVICE buffer needs no dma_sync_*_for_cpu() to be "
+				      "read: map it DMA_BIDIRECTIONAL if the device writes it",
+	[DMP_DEBUG_SYNC_WO_FOR_DEV] = "map it DMA_BIDIRECTIONAL if the device must see what the CPU "
+				      "wrote",
+	[DMP_DEBUG_OVERLAP] = "give each buffer cache lines of its own: align and pad it to "
+			      "dma_get_cache_alignment()",
+	[DMP_DEBUG_SG_TOO_LONG] = "split segments at dma_get_max_seg_size(), or raise it with "
+				  "dma_set_max_seg_size()",
+	[DMP_DEBUG_SG_BOUNDARY] = "split segments at dma_get_seg_boundary()",
+	[DMP_DEBUG_LEAK] = "unmap and free every buffer before the device goes away",
+	[DMP_DEBUG_INVALID_ARGS] = "pass a device with a DMA mask, a size above 0, a valid "
+				   "DMA_* direction and known DMA_ATTR_* flags",
+	[DMP_DEBUG_POOL_BAD_FREE] = "give dma_pool_free() only a block dma_pool_alloc() returned from "
+				    "that pool, once, with its own handle",
+	[DMP_DEBUG_POOL_WRITE_AFTER_FREE] = "do not use a block after dma_pool_free()",
+	[DMP_DEBUG_STALE_TO_DEVICE] = "call dma_sync_single_for_device() (or map the buffer) after the "
+				      "CPU's last write and before the device reads",
+	[DMP_DEBUG_STALE_TO_CPU] = "call dma_sync_single_for_cpu() (or unmap without "
+				   "DMA_ATTR_SKIP_CPU_SYNC) before the CPU reads what the device wrote",
+	[DMP_DEBUG_LOST_UPDATE] = "do not write a buffer while the device owns it",
+	[DMP_DEBUG_INVAL_SHARED] = "align and pad DMA buffers to dma_get_cache_alignment() (kmalloc() "
+				   "does)",
+	[DMP_DEBUG_CPU_WROTE_OWNED] = "write the buffer before dma_map_*() or after "
+				      "dma_sync_*_for_cpu(), never while the device owns it",
+	[DMP_DEBUG_ROGUE_DMA] = "give the device only bus addresses of live mappings",
+	[DMP_DEBUG_DMA_AFTER_UNMAP] = "stop the device (and wait for it) before dma_unmap_*()",
+	[DMP_DEBUG_DMA_FAULT] = "give the device the bus address the map returned; set its DMA mask "
+				"to what its port can address",
+	[DMP_DEBUG_WC_UNDRAINED] = "call dma_wmb() between writing the descriptor and ringing the "
+				   "doorbell",
+};
+
+/* Linux's names in @in turned into dmaport's native ones, into @out. */
+static void fix_native(const char *in, char *out, size_t n)
+{
+	static const struct {
+		const char *linux_name, *native;
+	} words[] = {
+		{ "dma_wmb()", "dmp_dma_wmb()" }, { "kmalloc()", "dmp_kmalloc()" },
+		{ "dma_", "dmp_" }, { "DMA_ATTR_", "DMP_ATTR_" }, { "DMA_", "DMP_" },
+	};
+	size_t o = 0;
+	while (*in && o + 1 < n) {
+		size_t k = 0;
+		while (k < DMP_ARRAY_SIZE(words) &&
+		       strncmp(in, words[k].linux_name, strlen(words[k].linux_name)))
+			k++;
+		if (k == DMP_ARRAY_SIZE(words)) {
+			out[o++] = *in++;
+			continue;
+		}
+		o += (size_t)snprintf(out + o, n - o, "%s", words[k].native);
+		o = DMP_MIN(o, n - 1);
+		in += strlen(words[k].linux_name);
+	}
+	out[o] = 0;
+}
+
+/* Is @kind found at a device's access (no CPU call site)? */
+static bool device_side(enum dmp_debug_kind kind)
+{
+	switch (kind) {
+	case DMP_DEBUG_STALE_TO_DEVICE:
+	case DMP_DEBUG_LOST_UPDATE:
+	case DMP_DEBUG_ROGUE_DMA:
+	case DMP_DEBUG_DMA_AFTER_UNMAP:
+	case DMP_DEBUG_DMA_FAULT:
+	case DMP_DEBUG_WC_UNDRAINED:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Does @dev's driver speak Linux's API (the compat headers)? */
+static bool linux_names(const struct dmp_device *dev)
+{
+	return dev && atomic_load_explicit(&dev->linux_api, memory_order_relaxed);
+}
+
+/* Append printf-style to @buf (size @n) at *@o. */
+static void DMP__PRINTF(4, 5) put(char *buf, size_t n, size_t *o, const char *fmt, ...)
+{
+	if (*o + 1 >= n)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	int k = vsnprintf(buf + *o, n - *o, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*o = DMP_MIN(*o + (size_t)k, n - 1);
+}
+
+static bool same_site(struct dmp__dbg_site a, struct dmp__dbg_site b)
+{
+	return a.file == b.file && a.line == b.line;
+}
+
+/* The report line of @f, whose @what is already formatted. */
+static void format_finding(const struct dbg_finding *f, const char *device, const char *what,
+			   char *buf, size_t n)
+{
+	size_t o = 0;
+	put(buf, n, &o, "dmaport: %s: DMA-API: %s", device, what);
+	if (f->size) {
+		put(buf, n, &o, " [bus address=0x%llx size=%zu", (unsigned long long)f->dma, f->size);
+		if (dmp_valid_direction(f->dir))
+			put(buf, n, &o, " direction=%s", dmp__dir_name(f->dir));
+		put(buf, n, &o, "]");
+	}
+	if (f->at.file)
+		put(buf, n, &o, " at %s:%d", f->at.file, f->at.line);
+	else if (device_side(f->kind))
+		put(buf, n, &o, " (a device access: no call site)");
+	/* the other sites, labelled, each once */
+	const struct dbg_entry *e = f->entry;
+	struct dmp__dbg_site map = { e ? e->file : NULL, e ? e->line : 0 };
+	const char *sep = " (";
+	bool owner = f->owner.file && !same_site(f->owner, f->at);
+	if (owner) {
+		put(buf, n, &o, "%sdevice owns it since %s:%d", sep, f->owner.file, f->owner.line);
+		sep = "; ";
+	}
+	if (map.file && !same_site(map, f->at) && !(owner && same_site(map, f->owner))) {
+		put(buf, n, &o, "%s%s at %s:%d", sep,
+		    e->type == DMP_MAP_COHERENT ? "allocated" : "mapped", map.file, map.line);
+		sep = "; ";
+	}
+	if (f->unmapped.file && !same_site(f->unmapped, f->at)) {
+		put(buf, n, &o, "%sunmapped at %s:%d", sep, f->unmapped.file, f->unmapped.line);
+		sep = "; ";
+	}
+	if (sep[0] == ';')
+		put(buf, n, &o, ")");
+	const char *fix = fix_linux[f->kind];
+	if (!fix)
+		return;
+	if (linux_names(f->dev)) {
+		put(buf, n, &o, "; fix: %s", fix);
+	} else {
+		char native[320];
+		fix_native(fix, native, sizeof(native));
+		put(buf, n, &o, "; fix: %s", native);
+	}
+}
+
+DMP_TLS bool dmp__dbg_reported_in_call;
+
 void dmp__dbg_report(const struct dbg_finding *f, const char *fmt, ...)
 {
+	DMP_ASSERT((unsigned int)f->kind < DMP_DEBUG_NR_KINDS);
 	enum dmp_debug_mode m = dmp_debug_get_mode();
-	char what[256];
+	char what[320];
 	va_list ap;
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
@@ -263,7 +436,8 @@ void dmp__dbg_report(const struct dbg_finding *f, const char *fmt, ...)
 	memset(&r, 0, sizeof(r));
 	r.kind = f->kind;
 	r.dev = f->dev;
-	snprintf(r.device, sizeof(r.device), "%s", f->dev ? f->dev->name : "(no device)");
+	snprintf(r.device, sizeof(r.device), "%s",
+		 f->dev ? f->dev->name : f->dev_name ? f->dev_name : "(no device)");
 	r.dma = f->dma;
 	r.phys = f->phys;
 	r.size = f->size;
@@ -272,22 +446,9 @@ void dmp__dbg_report(const struct dbg_finding *f, const char *fmt, ...)
 	r.line = f->at.line;
 	r.owner_file = f->owner.file;
 	r.owner_line = f->owner.line;
-	char owner[160] = "";
-	if (f->owner.file)
-		snprintf(owner, sizeof(owner), " (device owns it since %s:%d)", f->owner.file,
-			 f->owner.line);
-	const struct dbg_entry *e = f->entry;
-	char mapped[160] = "";
-	if (e && e->file && (e->file != f->at.file || e->line != f->at.line))
-		snprintf(mapped, sizeof(mapped), " [mapped at %s:%d]", e->file, e->line);
-	char at[160] = " (a device access: no call site)";
-	if (f->at.file)
-		snprintf(at, sizeof(at), " at %s:%d", f->at.file, f->at.line);
-	snprintf(r.text, sizeof(r.text),
-		 "dmaport: %s: DMA-API: %s [bus address=0x%llx size=%zu direction=%s]%s%s%s",
-		 r.device, what, (unsigned long long)f->dma, f->size, dmp__dir_name(f->dir), mapped,
-		 at, owner);
+	format_finding(f, r.device, what, r.text, sizeof(r.text));
 
+	dmp__dbg_reported_in_call = true;
 	counters[f->kind]++;
 	if (m >= DMP_DEBUG_FAIL) {
 		size_t slot = (report_head + nr_reports) % DMP_DEBUG_MAX_REPORTS;
@@ -300,6 +461,24 @@ void dmp__dbg_report(const struct dbg_finding *f, const char *fmt, ...)
 	dmp_log("%s", r.text);
 	if (m == DMP_DEBUG_ABORT)
 		abort();
+}
+
+bool dmp__debug_misuse(const struct dmp_device *dev, enum dmp_debug_kind kind, const char *file,
+		       int line, const char *what)
+{
+	bool reported = false;
+	dmp_spin_lock(&dmp__dbg_lock);
+	/* a call with no device is checked whenever the checker is on: there
+	 * is no device to filter by */
+	if (dev ? checked_locked(dev)
+		: atomic_load_explicit(&mode, memory_order_relaxed) != DMP_DEBUG_OFF) {
+		dmp__dbg_report(&(struct dbg_finding){ .kind = kind, .dev = dev, .dir = DMP_NONE,
+						       .at = { file, line } },
+				"%s", what);
+		reported = true;
+	}
+	dmp_spin_unlock(&dmp__dbg_lock);
+	return reported;
 }
 
 unsigned long dmp_debug_count(enum dmp_debug_kind kind)
@@ -626,7 +805,8 @@ static bool check_unmap(const struct unmap_ref *r, bool keep)
 						       .dev = r->dev,
 						       .dma = r->dma,
 						       .size = r->size,
-						       .dir = r->dir,
+						       .dir = r->type == DMP_MAP_COHERENT ? DMP_NONE
+											  : r->dir,
 						       .at = { r->file, r->line } },
 				"device driver tries to free DMA memory it has not allocated "
 				"(%s)%s",

@@ -277,11 +277,13 @@ static inline struct dmp_swiotlb_pool *bounce_pool_of(struct dmp_device *dev, dm
 static bool addr_to_phys(struct dmp_device *dev, dmp_addr_t addr, size_t size, dmp_phys_t *phys,
 			 const char *what)
 {
+	enum dmp_debug_kind kind = what[0] == 's' ? DMP_DEBUG_SYNC_UNMAPPED : DMP_DEBUG_FREE_UNKNOWN;
 	if (dmp_dma_to_phys(dev, addr, phys) == 0 && dmp_phys_to_virt(*phys) &&
 	    dmp_is_dma_memory(dmp_phys_to_virt(*phys), size))
 		return true;
-	dmp__dma_report(dev, 0, NULL, 0, "%s of bus address 0x%llx (%zu bytes): not memory this "
-			"device maps", what, (unsigned long long)addr, size);
+	dmp__dma_misuse(dev, kind, NULL, 0,
+			"%s of bus address 0x%llx (%zu bytes): not memory this device maps", what,
+			(unsigned long long)addr, size);
 	return false;
 }
 
@@ -357,7 +359,8 @@ static int direct_map_sg(struct dmp_device *dev, struct dmp_scatterlist *sgl, in
 	int i;
 	dmp_for_each_sg(sgl, sg, nents, i) {
 		if (!dmp_sg_page(sg) || !sg->length) {
-			dmp__dma_report(dev, attrs, NULL, 0, "scatterlist entry %d has %s", i,
+			dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, NULL, 0,
+					"scatterlist entry %d has %s", i,
 					dmp_sg_page(sg) ? "length 0" : "no page (not platform memory)");
 			goto fail;
 		}
@@ -539,7 +542,7 @@ static void direct_free(struct dmp_device *dev, size_t size, void *cpu_addr, dmp
 	dmp_phys_t phys;
 	if (!alloc_phys(dev, cpu_addr, attrs, &phys) ||
 	    dmp_phys_to_dma(dev, phys) != dma_handle) {
-		dmp__dma_report(dev, attrs, NULL, 0,
+		dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, NULL, 0,
 				"free of coherent memory not allocated here [cpu=%p bus address="
 				"0x%llx size=%zu]", cpu_addr, (unsigned long long)dma_handle, size);
 		return;
@@ -557,7 +560,7 @@ static void direct_free(struct dmp_device *dev, size_t size, void *cpu_addr, dmp
 	unsigned int order = dmp_get_order(size);
 	/* CMA checks its own blocks (dmp_cma_release reports a bad one) */
 	if (!dmp__cma_owns(phys) && (!(pg->flags & DMP_PAGE_HEAD) || pg->order != order)) {
-		dmp__dma_report(dev, attrs, NULL, 0,
+		dmp__dma_misuse(dev, DMP_DEBUG_SIZE_MISMATCH, NULL, 0,
 				"free of coherent memory with the wrong size or address [cpu=%p "
 				"bus address=0x%llx size=%zu]", cpu_addr,
 				(unsigned long long)dma_handle, size);
@@ -590,7 +593,7 @@ static void direct_free_pages(struct dmp_device *dev, size_t size, struct dmp_pa
 {
 	dmp_phys_t phys;
 	if (dmp__page_to_phys_checked(page, &phys) || dmp_phys_to_dma(dev, phys) != dma_handle) {
-		dmp__dma_report(dev, 0, NULL, 0,
+		dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, NULL, 0,
 				"free of non-coherent pages not allocated here [bus address=0x%llx "
 				"size=%zu]", (unsigned long long)dma_handle, size);
 		return;

@@ -7,21 +7,46 @@
 #include <dmaport/scatterlist.h>
 #include <dmaport/swiotlb.h>
 
+#include <dmaport/debug.h>
+
 #include "../internal.h"
 
 /* report.c: the call site of the API call in progress on this thread, for
  * reports made by the implementations below the entry points */
 extern DMP_TLS const char *dmp__site_file;
 extern DMP_TLS int dmp__site_line;
+/* debug.c: the checker reported a finding since the call began */
+extern DMP_TLS bool dmp__dbg_reported_in_call;
 static inline void dmp__set_site(const char *file, int line)
 {
 	dmp__site_file = file;
 	dmp__site_line = line;
+	dmp__dbg_reported_in_call = false;
 }
 
 /* report.c */
+/*
+ * dmp__dma_report - log a failure the caller may have a fallback for (an
+ * allocation, a bounce buffer, IOVA space): not a finding of the checker.
+ * @file NULL: the site of the API call in progress on this thread.
+ */
 void dmp__dma_report(const struct dmp_device *dev, unsigned long attrs, const char *file,
 			     int line, const char *fmt, ...) DMP__PRINTF(5, 6);
+/*
+ * dmp__dma_misuse - a call refused (or ignored) because the caller misused
+ * the API: a finding of @kind when the checker is on for @dev (unless the
+ * checker already reported a finding during this call: one misuse, one
+ * finding), else a log line.  @file NULL as above.
+ */
+void dmp__dma_misuse(const struct dmp_device *dev, enum dmp_debug_kind kind, const char *file,
+		     int line, const char *fmt, ...) DMP__PRINTF(5, 6);
+/* For dmp__dma_misuse: a call that has no call site (no __FILE__/__LINE__). */
+extern const char dmp__no_site[];
+#define DMP__NO_SITE dmp__no_site
+
+/* debug.c: report misuse @what as a finding; false if the checker is off for @dev */
+bool dmp__debug_misuse(const struct dmp_device *dev, enum dmp_debug_kind kind, const char *file,
+		       int line, const char *what);
 
 static inline const char *dmp__dir_name(enum dmp_data_direction dir)
 {

@@ -32,6 +32,7 @@
 
 #include "../internal.h"
 #include "alloc-internal.h"
+#include "dma-internal.h"
 
 #ifdef NDEBUG
 #define POOL_DEBUG_DEFAULT false
@@ -222,15 +223,17 @@ static struct dmp_dma_pool *pool_create(const char *name, struct dmp_device *dev
 	 * rounding below cannot wrap and a chunk's offsets fit 32 bits */
 	if (!dev || !size || size > DMP__INT_MAX || align > DMP__INT_MAX || !DMP_IS_POW2(align) ||
 	    (boundary && !DMP_IS_POW2(boundary))) {
-		dmp_log("dmaport: dma_pool_create %s: invalid arguments (device %s size %zu align "
-			 "%zu boundary %zu)", name ? name : "(null)", dev ? dmp_dev_name(dev) : "none",
-			 size, align, boundary);
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0,
+				"dma_pool_create %s: invalid arguments (device %s size %zu align %zu "
+				"boundary %zu)", name ? name : "(null)", dev ? dmp_dev_name(dev) : "none",
+				size, align, boundary);
 		return NULL;
 	}
 	size = DMP_ALIGN_UP(size, align);
 	if (boundary && boundary < size) {
-		dmp_log("dmaport: dma_pool_create %s: boundary %zu below the block size %zu",
-			 name ? name : "(null)", boundary, size);
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0,
+				"dma_pool_create %s: boundary %zu below the block size %zu",
+				name ? name : "(null)", boundary, size);
 		return NULL;
 	}
 	size_t chunk = DMP_ALIGN_UP(DMP_MAX(size, (size_t)DMP_PAGE_SIZE), (size_t)DMP_PAGE_SIZE);
@@ -328,12 +331,13 @@ void dmp_pool_destroy(struct dmp_dma_pool *pool)
 			 * still write there, so the chunk is leaked, not freed */
 			for (uint32_t i = 0; i < pool->nblocks; i++)
 				if (c->next[i] == BLOCK_USED)
-					dmp_log("dmaport: dma_pool_destroy %s (device %s): block %p "
-						 "(bus address 0x%llx, %zu bytes) still allocated; "
-						 "leaking its chunk", pool->name, pool_dev_name(pool),
-						 (void *)(c->vaddr + pool->offsets[i]),
-						 (unsigned long long)(c->dma + pool->offsets[i]),
-						 pool->size);
+					dmp__dma_misuse(pool->dev, DMP_DEBUG_LEAK, DMP__NO_SITE, 0,
+							"dma_pool_destroy %s: block %p (bus address "
+							"0x%llx, %zu bytes) still allocated; leaking "
+							"its chunk", pool->name,
+							(void *)(c->vaddr + pool->offsets[i]),
+							(unsigned long long)(c->dma + pool->offsets[i]),
+							pool->size);
 		} else {
 			dmp_free_coherent(pool->dev, pool->chunk_size, c->vaddr, c->dma);
 		}
@@ -469,10 +473,10 @@ static void *pool_alloc(struct dmp_dma_pool *pool, dmp_gfp_t gfp, dmp_addr_t *ha
 	if (debug) {
 		size_t bad;
 		if (!poisoned(va, pool->size, DMP_POOL_POISON_FREED, &bad))
-			dmp_log("dmaport: dma_pool %s (device %s): block %p was written after it "
-				 "was freed (byte %zu is 0x%02x, not 0x%02x)", pool->name,
-				 pool_dev_name(pool), (void *)va, bad, va[bad],
-				 DMP_POOL_POISON_FREED);
+			dmp__dma_misuse(pool->dev, DMP_DEBUG_POOL_WRITE_AFTER_FREE, DMP__NO_SITE, 0,
+					"dma_pool %s: block %p was written after it was freed (byte "
+					"%zu is 0x%02x, not 0x%02x)", pool->name, (void *)va, bad,
+					va[bad], DMP_POOL_POISON_FREED);
 	}
 	if (gfp & DMP_GFP_ZERO)
 		dmp__fill(va, 0, pool->size);
@@ -495,7 +499,8 @@ void *dmp_pool_zalloc(struct dmp_dma_pool *pool, dmp_gfp_t gfp, dmp_addr_t *hand
 	return pool_alloc(pool, gfp | DMP_GFP_ZERO, handle);
 }
 
-void dmp_pool_free(struct dmp_dma_pool *pool, void *vaddr, dmp_addr_t dma)
+void dmp__pool_free(struct dmp_dma_pool *pool, void *vaddr, dmp_addr_t dma, const char *file,
+		    int line)
 {
 	DMP_ASSERT(pool);
 	if (!vaddr)
@@ -533,8 +538,10 @@ void dmp_pool_free(struct dmp_dma_pool *pool, void *vaddr, dmp_addr_t dma)
 
 bad:
 	dmp_spin_unlock(&pool->lock);
-	dmp_log("dmaport: dma_pool_free %s (device %s): block %p (bus address 0x%llx): %s; "
-		 "ignored", pool->name, pool_dev_name(pool), vaddr, (unsigned long long)dma, why);
+	dmp__set_site(file, line);
+	dmp__dma_misuse(pool->dev, DMP_DEBUG_POOL_BAD_FREE, file, line,
+			"dma_pool_free %s: block %p (bus address 0x%llx): %s; ignored", pool->name,
+			vaddr, (unsigned long long)dma, why);
 }
 
 /* ---- introspection ------------------------------------------------------- */

@@ -21,24 +21,25 @@ static bool stream_args_ok(struct dmp_device *dev, size_t size, enum dmp_data_di
 {
 	dmp__set_site(file, line);
 	if (dmp__unlikely(!dev)) {
-		dmp__dma_report(NULL, 0, file, line, "no device");
+		dmp__dma_misuse(NULL, DMP_DEBUG_INVALID_ARGS, file, line, "no device");
 		return false;
 	}
 	if (dmp__unlikely(!dev->dma_mask)) {
-		dmp__dma_report(dev, 0, file, line, "device has no DMA mask: it cannot do DMA");
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"device has no DMA mask: it cannot do DMA");
 		return false;
 	}
 	if (dmp__unlikely(!dmp_valid_direction(dir))) {
-		dmp__dma_report(dev, 0, file, line, "invalid direction %d (%s)", (int)dir,
-				dmp__dir_name(dir));
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"invalid direction %d (%s)", (int)dir, dmp__dir_name(dir));
 		return false;
 	}
 	if (dmp__unlikely(size == 0)) {
-		dmp__dma_report(dev, 0, file, line, "mapping of size 0");
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "mapping of size 0");
 		return false;
 	}
 	if (dmp__unlikely(attrs & ~DMP_ATTR_ALL)) {
-		dmp__dma_report(dev, 0, file, line, "unknown attributes 0x%lx",
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "unknown attributes 0x%lx",
 				attrs & ~DMP_ATTR_ALL);
 		return false;
 	}
@@ -58,17 +59,18 @@ static bool sg_list_ok(struct dmp_device *dev, struct dmp_scatterlist *sg, int n
 	int i;
 	const char *why;
 	if (dmp__unlikely(!sg || nents <= 0)) {
-		dmp__dma_report(dev, 0, file, line, "%s of %d entries%s", what, nents,
-				sg ? "" : " (no list)");
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "%s of %d entries%s", what,
+				nents, sg ? "" : " (no list)");
 		return false;
 	}
 	if (dmp__likely(dmp__sg_valid(sg, nents, &i, &why)))
 		return true;
 	if (!why)
-		dmp__dma_report(dev, 0, file, line, "%s of %d entries: the list has only %d", what,
-				nents, i);
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"%s of %d entries: the list has only %d", what, nents, i);
 	else
-		dmp__dma_report(dev, 0, file, line, "%s: scatterlist entry %d has %s", what, i, why);
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"%s: scatterlist entry %d has %s", what, i, why);
 	return false;
 }
 
@@ -192,15 +194,16 @@ static bool alloc_args_ok(struct dmp_device *dev, size_t size, unsigned long att
 {
 	dmp__set_site(file, line);
 	if (!dev) {
-		dmp__dma_report(NULL, 0, file, line, "allocation without a device");
+		dmp__dma_misuse(NULL, DMP_DEBUG_INVALID_ARGS, file, line,
+				"allocation without a device");
 		return false;
 	}
 	if (!size) {
-		dmp__dma_report(dev, 0, file, line, "allocation of size 0");
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "allocation of size 0");
 		return false;
 	}
 	if (attrs & ~DMP_ATTR_ALL) {
-		dmp__dma_report(dev, 0, file, line, "unknown attributes 0x%lx",
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "unknown attributes 0x%lx",
 				attrs & ~DMP_ATTR_ALL);
 		return false;
 	}
@@ -210,8 +213,13 @@ static bool alloc_args_ok(struct dmp_device *dev, size_t size, unsigned long att
 void *dmp__alloc_attrs(struct dmp_device *dev, size_t size, dmp_addr_t *dma_handle, dmp_gfp_t gfp,
 		       unsigned long attrs, const char *file, int line)
 {
-	if (!alloc_args_ok(dev, size, attrs, file, line) || !dma_handle)
+	if (!alloc_args_ok(dev, size, attrs, file, line))
 		return NULL;
+	if (!dma_handle) {
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"allocation with no place for the bus address (dma_handle NULL)");
+		return NULL;
+	}
 	/*
 	 * Declared coherent memory first, whatever the mapping ops, and
 	 * exclusively: a device that has it is served from it or not at all
@@ -251,8 +259,13 @@ struct dmp_page *dmp__alloc_pages(struct dmp_device *dev, size_t size, dmp_addr_
 				  enum dmp_data_direction dir, dmp_gfp_t gfp, const char *file,
 				  int line)
 {
-	if (!stream_args_ok(dev, size, dir, 0, file, line) || !dma_handle)
+	if (!stream_args_ok(dev, size, dir, 0, file, line))
 		return NULL;
+	if (!dma_handle) {
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"allocation with no place for the bus address (dma_handle NULL)");
+		return NULL;
+	}
 	struct dmp_page *page = ops_of(dev)->alloc_pages(dev, size, dma_handle, dir, gfp);
 	/* the checker tracks non-coherent pages as a streaming mapping owned by
 	 * the device, as Linux's debug_dma_map_page() in dma_alloc_pages() */
@@ -293,9 +306,11 @@ void dmp__free_noncoherent(struct dmp_device *dev, size_t size, void *vaddr,
 {
 	if (!vaddr)
 		return;
+	dmp__set_site(file, line);
 	struct dmp_page *page = dmp_virt_to_page(vaddr);
 	if (!page) {
-		dmp__dma_report(dev, 0, file, line, "free of %p: not platform memory", vaddr);
+		dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, file, line,
+				"free of %p: not platform memory", vaddr);
 		return;
 	}
 	dmp__free_pages(dev, size, page, dma_handle, dir, file, line);
@@ -305,8 +320,13 @@ int dmp__mmap_attrs(struct dmp_device *dev, struct dmp_user_mapping *um, void *c
 		    dmp_addr_t dma_addr, size_t size, unsigned long attrs, const char *file,
 		    int line)
 {
-	if (!um || !cpu_addr || !alloc_args_ok(dev, size, attrs, file, line))
+	if (!alloc_args_ok(dev, size, attrs, file, line))
 		return -EINVAL;
+	if (!um || !cpu_addr) {
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "mmap with no %s",
+				um ? "CPU address" : "user mapping");
+		return -EINVAL;
+	}
 	const struct dmp_dma_map_ops *ops = ops_of(dev);
 	int err;
 	/* Linux asks the declared memory in dma_direct_mmap(); asking here
@@ -327,8 +347,13 @@ int dmp__get_sgtable_attrs(struct dmp_device *dev, struct dmp_sg_table *sgt, voi
 			   dmp_addr_t dma_addr, size_t size, unsigned long attrs, const char *file,
 			   int line)
 {
-	if (!sgt || !cpu_addr || !alloc_args_ok(dev, size, attrs, file, line))
+	if (!alloc_args_ok(dev, size, attrs, file, line))
 		return -EINVAL;
+	if (!sgt || !cpu_addr) {
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "get_sgtable with no %s",
+				sgt ? "CPU address" : "table");
+		return -EINVAL;
+	}
 	const struct dmp_dma_map_ops *ops = ops_of(dev);
 	return ops->get_sgtable ? ops->get_sgtable(dev, sgt, cpu_addr, dma_addr, size, attrs)
 				: -EOPNOTSUPP;
@@ -370,14 +395,15 @@ dmp_addr_t dmp__map_single_attrs(struct dmp_device *dev, const void *ptr, size_t
 		return DMP_MAPPING_ERROR;
 	dmp_phys_t phys;
 	if (dmp__unlikely(dmp__virt_to_phys_range(ptr, size, &phys) != 0)) {
-		/* Linux refuses DMA from the stack and from vmalloc/non-linear memory. */
-		dmp__dma_report(dev, 0, file, line,
-				"mapping memory that is not DMA-able (the C stack, libc's heap, "
-				"or not platform memory) [ptr=%p size=%zu direction=%s]", ptr, size,
-				dmp__dir_name(dir));
+		/* Linux refuses DMA from the stack and from vmalloc/non-linear
+		 * memory; the checker tells the stack from the rest */
 		if (dmp__debug_on())
 			dmp__debug_map_refused(dev, ptr, size, dir, "not DMA-able memory", file,
 					       line);
+		dmp__dma_misuse(dev, DMP_DEBUG_MAP_NOT_DMA, file, line,
+				"mapping memory that is not DMA-able (the C stack, libc's heap, "
+				"or not platform memory) [ptr=%p size=%zu direction=%s]",
+				ptr, size, dmp__dir_name(dir));
 		return DMP_MAPPING_ERROR;
 	}
 	dmp_addr_t dma = ops_of(dev)->map_phys(dev, phys, size, dir, attrs);
@@ -393,12 +419,12 @@ dmp_addr_t dmp__map_page_attrs(struct dmp_device *dev, struct dmp_page *page, si
 	if (!stream_args_ok(dev, size, dir, attrs, file, line))
 		return DMP_MAPPING_ERROR;
 	if (!page) {
-		dmp__dma_report(dev, 0, file, line, "map of a NULL page");
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "map of a NULL page");
 		return DMP_MAPPING_ERROR;
 	}
 	dmp_phys_t phys = dmp_page_to_phys(page) + offset;
 	if (!dmp_is_dma_memory(dmp_phys_to_virt(phys), size)) {
-		dmp__dma_report(dev, 0, file, line,
+		dmp__dma_misuse(dev, DMP_DEBUG_MAP_NOT_DMA, file, line,
 				"map_page beyond platform memory [phys=0x%llx size=%zu]",
 				(unsigned long long)phys, size);
 		return DMP_MAPPING_ERROR;
@@ -418,7 +444,7 @@ dmp_addr_t dmp__map_resource(struct dmp_device *dev, dmp_phys_t phys, size_t siz
 		return DMP_MAPPING_ERROR;
 	if (dmp_phys_to_virt(phys)) {
 		/* Linux: dma_map_resource() is for MMIO, never for RAM */
-		dmp__dma_report(dev, 0, file, line,
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
 				"map_resource of RAM [phys=0x%llx]: use map_single/map_page",
 				(unsigned long long)phys);
 		return DMP_MAPPING_ERROR;
@@ -446,7 +472,8 @@ void dmp__unmap_attrs(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 	if (!stream_args_ok(dev, size, dir, attrs, file, line))
 		return;
 	if (addr == DMP_MAPPING_ERROR) {
-		dmp__dma_report(dev, 0, file, line, "unmap of DMP_MAPPING_ERROR");
+		dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, file, line,
+				"unmap of DMP_MAPPING_ERROR");
 		return;
 	}
 	if (dmp__debug_on() && dmp__debug_unmap(dev, addr, size, dir, type, attrs, file, line))
@@ -463,21 +490,27 @@ void dmp__unmap_attrs(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 int dmp__map_sgtable(struct dmp_device *dev, struct dmp_sg_table *sgt, enum dmp_data_direction dir,
 		     unsigned long attrs, const char *file, int line)
 {
+	if (!stream_args_ok(dev, 1, dir, attrs, file, line))
+		return -EINVAL;
 	if (!sgt || !sgt->sgl || !sgt->orig_nents || sgt->orig_nents > DMP__INT_MAX) {
-		dmp__dma_report(dev, 0, file, line, "map_sgtable of %s", sgt ? "an empty table"
-										: "no table");
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "map_sgtable of %s",
+				sgt ? "an empty table" : "no table");
 		return -EINVAL;
 	}
-	if (!stream_args_ok(dev, 1, dir, attrs, file, line) ||
-	    !sg_list_ok(dev, sgt->sgl, (int)sgt->orig_nents, "map_sgtable", file, line))
+	if (!sg_list_ok(dev, sgt->sgl, (int)sgt->orig_nents, "map_sgtable", file, line))
 		return -EINVAL;
 	int n = ops_of(dev)->map_sg(dev, sgt->sgl, (int)sgt->orig_nents, dir, attrs);
 	if (dmp__debug_on())
 		dmp__debug_map_sg(dev, sgt->sgl, (int)sgt->orig_nents, n, dir, attrs, file, line);
 	if (n < 0) {
-		dmp__dma_report(dev, attrs, file, line,
-				"map_sgtable of %u entries failed: error %d [direction=%s]",
-				sgt->orig_nents, n, dmp__dir_name(dir));
+		if (n == -EINVAL)
+			dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+					"map_sgtable of %u entries refused: an entry without a page "
+					"or of length 0", sgt->orig_nents);
+		else
+			dmp__dma_report(dev, attrs, file, line,
+					"map_sgtable of %u entries failed: error %d [direction=%s]",
+					sgt->orig_nents, n, dmp__dir_name(dir));
 		return n;
 	}
 	sgt->nents = (unsigned int)n;
@@ -493,6 +526,12 @@ int dmp__map_sg_attrs(struct dmp_device *dev, struct dmp_scatterlist *sg, int ne
 	int n = ops_of(dev)->map_sg(dev, sg, nents, dir, attrs);
 	if (dmp__debug_on())
 		dmp__debug_map_sg(dev, sg, nents, n, dir, attrs, file, line);
+	if (n == -EINVAL) {
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"map_sg of %d entries refused: an entry without a page or of "
+				"length 0", nents);
+		return 0;
+	}
 	if (n < 0) {
 		dmp__dma_report(dev, attrs, file, line,
 				"map_sg of %d entries failed: error %d [direction=%s]", nents, n,

@@ -6,9 +6,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 
-#include "dma-internal.h"
+#include "debug-hooks.h"
 
 DMP_TLS const char *dmp__site_file;
+const char dmp__no_site[] = "(no call site)";
 DMP_TLS int dmp__site_line;
 
 /*
@@ -33,4 +34,30 @@ void dmp__dma_report(const struct dmp_device *dev, unsigned long attrs, const ch
 	}
 	dmp_log("dmaport: %s: DMA-API: %s at %s:%d", dev ? dev->name : "(no device)", what,
 		 file ? file : "?", line);
+}
+
+void dmp__dma_misuse(const struct dmp_device *dev, enum dmp_debug_kind kind, const char *file,
+		     int line, const char *fmt, ...)
+{
+	char what[320];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (!file) {
+		file = dmp__site_file;
+		line = dmp__site_line;
+	} else if (file == DMP__NO_SITE) {
+		file = NULL;
+		/* a new call: nothing reported in it yet */
+		dmp__set_site(NULL, 0);
+	}
+	if (dmp__debug_on() && !dmp__dbg_reported_in_call &&
+	    dmp__debug_misuse(dev, kind, file, line, what))
+		return;
+	if (file)
+		dmp_log("dmaport: %s: DMA-API: %s at %s:%d", dev ? dev->name : "(no device)", what,
+			 file, line);
+	else
+		dmp_log("dmaport: %s: DMA-API: %s", dev ? dev->name : "(no device)", what);
 }
