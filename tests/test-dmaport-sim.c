@@ -247,6 +247,46 @@ static void test_hostile_slides(void **state)
 	assert_true(written_back > 0);
 }
 
+/* The talk after the slides: the DMA API with ownership, the IOMMU, the
+ * checker; each step visible in the trace. */
+static void test_talk(void **state)
+{
+	(void)state;
+	struct result r = run("run " SOC " talk");
+	assert_int_equal(r.status, 0);
+	expect_has(&r, "7 scenario(s): 7 ok, 0 failed, 0 skipped");
+	/* ownership, as the checker tracks it, at each step */
+	expect_has(&r, "owner of src: the DEVICE");
+	expect_has(&r, "owner of dst: the CPU");
+	expect_has(&r, "owner of dst: nobody (not mapped)");
+	/* the DMA API calls in the trace, with what they cause */
+	expect_has(&r, "DMA API  dma@9110000 map TO_DEVICE bus 0x");
+	expect_has(&r, "sync_for_cpu FROM_DEVICE");
+	expect_has(&r, "map_sg TO_DEVICE: 3 entries -> 1 DMA segment(s)");
+	/* the IOMMU: a walk, then an IOTLB hit; faults; invalidations */
+	expect_has(&r, "iommu-walk  iommu@9050000: IOTLB miss, tables walked: IOVA 0x");
+	expect_has(&r, "iotlb-hit   iommu@9050000: IOVA 0x");
+	expect_has(&r, "iommu-fault IOVA 0x");
+	expect_has(&r, "iotlb-inval");
+	expect_has(&r, "it still gets \"still reachable\" - the lazy window");
+	expect_has(&r, "translation fault: the window is closed");
+	/* the checker: the planted bug named, with the map's call site */
+	expect_has(&r, "checker (fail): 1 finding(s): cpu-wrote-device-owned 1");
+	expect_has(&r, "[mapped at tools/scenarios/talk.c:");
+	assert_int_equal(count_of(r.out, "-> ok: the checker reported what the scenario shows"), 2);
+	free(r.out);
+	/* hostile caches: the same drivers, still right */
+	r = run("run --quiet --hostile --seed 5 " SOC " talk");
+	assert_int_equal(r.status, 0);
+	expect_has(&r, "7 ok, 0 failed");
+	free(r.out);
+	/* a platform without an IOMMU or non-coherent device: skipped, with why */
+	r = run("run --quiet examples/platforms/server-coherent.dts talk");
+	assert_int_equal(r.status, 0);
+	expect_has(&r, "-> skipped: the platform has no copy engine behind an IOMMU");
+	free(r.out);
+}
+
 static void test_slides(void **state)
 {
 	(void)state;
@@ -267,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_slides),
 		cmocka_unit_test(test_command_line),
+		cmocka_unit_test(test_talk),
 		cmocka_unit_test(test_skipped),
 		cmocka_unit_test(test_hostile_slides),
 	};

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include <dmaport/debug.h>
+#include <dmaport/dma-trace.h>
 #include <dmaport/sim/platform.h>
 
 #include "scenarios/scenario.h"
@@ -35,6 +36,18 @@ static const struct scenario *const *all_lists(void)
 	return lists;
 }
 
+static const struct platform_scenario *const *platform_lists(void)
+{
+	static const struct platform_scenario *const lists[] = { platform_scenarios,
+								   talk_scenarios, NULL };
+	return lists;
+}
+
+/* `talk`: the talk's DMA API and IOMMU sections and the checker, in the
+ * talk's order (after `slides`, the hardware). */
+static const char *const talk_group[] = { "api-streaming", "swiotlb", "api-sg", "iommu-map",
+					  "iommu-fault", "iommu-lazy", "checker-owned", NULL };
+
 static void usage_run(FILE *f)
 {
 	fprintf(f,
@@ -42,7 +55,8 @@ static void usage_run(FILE *f)
 		"       dmaport-sim run [OPTIONS] PLATFORM.dts|.dtb SCENARIO...\n"
 		"Runs scenarios and prints what the CPU and the devices saw.  SCENARIO is a\n"
 		"name from `dmaport-sim list`, or a group: `slides` (the talk's hardware\n"
-		"slides; they build their own machine and take no PLATFORM).  Scenarios\n"
+		"slides; they build their own machine and take no PLATFORM) or `talk` (its\n"
+		"DMA API and IOMMU sections and the checker, on a PLATFORM).  Scenarios\n"
 		"marked [platform] need a PLATFORM (see examples/platforms/); one that needs\n"
 		"a device the platform lacks is skipped, and says why.\n"
 		"Options (anywhere before `--`; each at most once):\n"
@@ -126,12 +140,6 @@ static int dump(const char *path)
 	return EXIT_OK;
 }
 
-static void print_event(void *cookie, const struct dmp_sim_event *ev)
-{
-	char line[256];
-	dmp_sim_event_format(ev, line, sizeof(line));
-	fprintf((FILE *)cookie, "      | %s\n", line);
-}
 
 /* The checker's findings since dmp_debug_reset(), one line each; their count. */
 static unsigned long print_findings(FILE *out)
@@ -157,6 +165,19 @@ static unsigned long print_findings(FILE *out)
 		if (dmp_debug_get_report(i, &r) == 0)
 			fprintf(out, "    %s\n", r.text);
 	return total;
+}
+
+/* The checker found something, and only kinds in @kinds. */
+static bool findings_are(unsigned long long kinds)
+{
+	bool any = false;
+	for (int k = 0; k < DMP_DEBUG_NR_KINDS; k++) {
+		bool got = dmp_debug_count((enum dmp_debug_kind)k) != 0;
+		if (got && !(kinds & (1ull << k)))
+			return false;
+		any |= got;
+	}
+	return any;
 }
 
 /* What one run does: the parsed and checked command line. */
@@ -194,21 +215,33 @@ static int run_platform(const struct plan *pl, const struct platform_scenario *s
 		print_error(pl->platform, &e); /* it loaded when checked: out of memory? */
 		return EXIT_FAILED;
 	}
-	if (o->trace)
-		dmp_sim_trace_set_hook(p->sim, print_event, o->out);
+	if (o->trace) {
+		dmp_sim_trace_set_hook(p->sim, scenario_print_event, o->out);
+		dmp_dma_trace_set(scenario_print_api_event, o->out);
+	}
 	dmp_debug_set_mode(pl->checker);
 	(void)dmp_debug_init(); /* attaches to the simulator; DMP_DEBUG was checked */
 	dmp_debug_reset();
 	int rc = s->run(o, p);
 	dmp_sim_platform_destroy(p); /* the leak check runs as devices go away */
+	dmp_dma_trace_set(NULL, NULL);
 	unsigned long findings = print_findings(o->out);
+	bool planted = s->expect_findings && pl->checker != DMP_DEBUG_OFF;
+	bool caught = planted && findings_are(s->expect_findings);
 	dmp_debug_set_mode(DMP_DEBUG_OFF);
 	if (rc)
 		fprintf(o->out, "  -> FAILED\n");
+	else if (caught)
+		fprintf(o->out, "  -> ok: the checker reported what the scenario shows\n");
+	else if (planted)
+		fprintf(o->out, "  -> FAILED: the checker did not report (only) what the scenario "
+				"shows\n");
 	else if (findings)
 		fprintf(o->out, "  -> FAILED: the checker reported %lu finding(s)\n", findings);
 	else
 		fprintf(o->out, "  -> ok\n");
+	if (planted)
+		return rc || !caught ? EXIT_FAILED : EXIT_OK;
 	return rc || findings ? EXIT_FAILED : EXIT_OK;
 }
 
@@ -258,7 +291,16 @@ static int add_item(struct plan *pl, struct plan_item it)
 static int add_scenarios(struct plan *pl, const char *name)
 {
 	int found = 0;
-	for (const struct platform_scenario *s = platform_scenarios; s->name; s++)
+	if (!strcmp(name, "talk")) {
+		for (unsigned int i = 0; talk_group[i]; i++) {
+			int e = add_scenarios(pl, talk_group[i]);
+			if (e)
+				return e;
+		}
+		return 0;
+	}
+	for (const struct platform_scenario *const *l = platform_lists(); *l; l++)
+	for (const struct platform_scenario *s = *l; s->name; s++)
 		if (!strcmp(name, s->name)) {
 			if (!pl->platform) {
 				fprintf(stderr, "dmaport-sim: %s needs a platform (.dts/.dtb), e.g. "
@@ -404,8 +446,9 @@ static int cmd_list(int argc, char **argv)
 	for (const struct scenario *const *l = all_lists(); *l; l++)
 		for (const struct scenario *s = *l; s->name; s++)
 			printf("%-16s %s\n", s->name, s->summary);
-	for (const struct platform_scenario *s = platform_scenarios; s->name; s++)
-		printf("%-16s [platform] %s\n", s->name, s->summary);
+	for (const struct platform_scenario *const *l = platform_lists(); *l; l++)
+		for (const struct platform_scenario *s = *l; s->name; s++)
+			printf("%-16s [platform] %s\n", s->name, s->summary);
 	return EXIT_OK;
 }
 

@@ -13,6 +13,7 @@
 #include <dmaport/scatterlist.h>
 #include <dmaport/device.h>
 #include <dmaport/dma-mapping.h>
+#include <dmaport/dma-trace.h>
 #include <dmaport/dmapool.h>
 #include <dmaport/coherent.h>
 #include <dmaport/cma.h>

@@ -243,6 +243,14 @@ enum dmp_sim_event_kind {
 	DMP_EV_REFILL,      /* hostile: a clean line dropped and refilled */
 	DMP_EV_ATTR,        /* memory type change */
 	DMP_EV_NOTE,        /* a scenario's annotation */
+	/* a simulated IOMMU (device = the device whose access it translates;
+	 * bus = the IOVA; text = the IOMMU's name, or the fault's reason) */
+	DMP_EV_IOTLB_HIT,   /* translated from the IOTLB: phys, size = the entry's */
+	DMP_EV_IOMMU_WALK,  /* an IOTLB miss walked the tables: value = the leaf's
+			     * level, phys and size its output and size */
+	DMP_EV_IOMMU_FAULT, /* the access faulted: value = enum dmp_sim_iommu_fault_reason */
+	DMP_EV_IOTLB_INVAL, /* an invalidation: lines = entries dropped (bus, size:
+			     * the range, size 0 for all) */
 };
 
 struct dmp_sim_event {

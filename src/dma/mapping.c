@@ -9,6 +9,7 @@
 
 #include "alloc-internal.h"
 #include "debug-hooks.h"
+#include "dma-trace-internal.h"
 
 static inline const struct dmp_dma_map_ops *ops_of(const struct dmp_device *dev)
 {
@@ -231,6 +232,10 @@ void *dmp__alloc_attrs(struct dmp_device *dev, size_t size, dmp_addr_t *dma_hand
 		p = ops_of(dev)->alloc(dev, size, dma_handle, gfp, attrs);
 	if (p && dmp__debug_on())
 		dmp__debug_alloc(dev, size, *dma_handle, p, attrs, file, line);
+	if (p)
+		DMP_TRACE(.op = DMP_TRACE_ALLOC, .dev = dev, .type = DMP_MAP_COHERENT,
+			  .dma = *dma_handle, .size = size, .dir = DMP_BIDIRECTIONAL, .file = file,
+			  .line = line);
 	if (!p) {
 		*dma_handle = DMP_MAPPING_ERROR;
 		if (!(gfp & DMP_GFP_NOWARN))
@@ -250,6 +255,8 @@ void dmp__free_attrs(struct dmp_device *dev, size_t size, void *cpu_addr, dmp_ad
 		return;
 	if (dmp__debug_on() && dmp__debug_free(dev, size, cpu_addr, dma_handle, attrs, file, line))
 		return; /* refused: see debug-hooks.h */
+	DMP_TRACE(.op = DMP_TRACE_FREE, .dev = dev, .type = DMP_MAP_COHERENT, .dma = dma_handle,
+		  .size = size, .dir = DMP_BIDIRECTIONAL, .file = file, .line = line);
 	if (dmp__release_from_dev_coherent(dev, size, cpu_addr))
 		return;
 	ops_of(dev)->free(dev, size, cpu_addr, dma_handle, attrs);
@@ -375,7 +382,7 @@ static inline bool plain_coherent(const struct dmp_device *dev, size_t size,
 	return dmp__likely(dev && dev->dma_mask && !dev->dma_ops && dev->dma_coherent &&
 			   !dev->nr_ranges && !dev->force_bounce && size &&
 			   dmp_valid_direction(dir) && !(attrs & ~DMP_ATTR_ALL) &&
-			   !dmp__debug_on());
+			   !dmp__debug_on() && !dmp__trace_on());
 }
 
 dmp_addr_t dmp__map_single_attrs(struct dmp_device *dev, const void *ptr, size_t size,
@@ -409,6 +416,8 @@ dmp_addr_t dmp__map_single_attrs(struct dmp_device *dev, const void *ptr, size_t
 	dmp_addr_t dma = ops_of(dev)->map_phys(dev, phys, size, dir, attrs);
 	if (dmp__debug_on())
 		dmp__debug_map(dev, ptr, phys, size, dir, dma, DMP_MAP_SINGLE, attrs, file, line);
+	DMP_TRACE(.op = DMP_TRACE_MAP, .dev = dev, .type = DMP_MAP_SINGLE, .dma = dma, .phys = phys,
+		  .size = size, .dir = dir, .file = file, .line = line);
 	return dma;
 }
 
@@ -433,6 +442,8 @@ dmp_addr_t dmp__map_page_attrs(struct dmp_device *dev, struct dmp_page *page, si
 	if (dmp__debug_on())
 		dmp__debug_map(dev, dmp_phys_to_virt(phys), phys, size, dir, dma, DMP_MAP_PAGE,
 			       attrs, file, line);
+	DMP_TRACE(.op = DMP_TRACE_MAP, .dev = dev, .type = DMP_MAP_PAGE, .dma = dma, .phys = phys,
+		  .size = size, .dir = dir, .file = file, .line = line);
 	return dma;
 }
 
@@ -458,6 +469,8 @@ dmp_addr_t dmp__map_resource(struct dmp_device *dev, dmp_phys_t phys, size_t siz
 				(unsigned long long)phys, size);
 	if (dmp__debug_on())
 		dmp__debug_map(dev, NULL, phys, size, dir, a, DMP_MAP_RESOURCE, attrs, file, line);
+	DMP_TRACE(.op = DMP_TRACE_MAP, .dev = dev, .type = DMP_MAP_RESOURCE, .dma = a, .phys = phys,
+		  .size = size, .dir = dir, .file = file, .line = line);
 	return a;
 }
 
@@ -479,12 +492,12 @@ void dmp__unmap_attrs(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 	if (dmp__debug_on() && dmp__debug_unmap(dev, addr, size, dir, type, attrs, file, line))
 		return;
 	const struct dmp_dma_map_ops *ops = ops_of(dev);
-	if (type == DMP_MAP_RESOURCE) {
-		if (ops->unmap_resource)
-			ops->unmap_resource(dev, addr, size, dir, attrs);
-		return;
-	}
-	ops->unmap_phys(dev, addr, size, dir, attrs);
+	if (type != DMP_MAP_RESOURCE)
+		ops->unmap_phys(dev, addr, size, dir, attrs);
+	else if (ops->unmap_resource)
+		ops->unmap_resource(dev, addr, size, dir, attrs);
+	DMP_TRACE(.op = DMP_TRACE_UNMAP, .dev = dev, .type = type, .dma = addr, .size = size,
+		  .dir = dir, .file = file, .line = line);
 }
 
 int dmp__map_sgtable(struct dmp_device *dev, struct dmp_sg_table *sgt, enum dmp_data_direction dir,
@@ -502,6 +515,8 @@ int dmp__map_sgtable(struct dmp_device *dev, struct dmp_sg_table *sgt, enum dmp_
 	int n = ops_of(dev)->map_sg(dev, sgt->sgl, (int)sgt->orig_nents, dir, attrs);
 	if (dmp__debug_on())
 		dmp__debug_map_sg(dev, sgt->sgl, (int)sgt->orig_nents, n, dir, attrs, file, line);
+	DMP_TRACE(.op = DMP_TRACE_MAP_SG, .dev = dev, .type = DMP_MAP_SG, .dir = dir, .sg = sgt->sgl,
+		  .nents = (int)sgt->orig_nents, .mapped = n > 0 ? n : 0, .file = file, .line = line);
 	if (n < 0) {
 		if (n == -EINVAL)
 			dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
@@ -526,6 +541,8 @@ int dmp__map_sg_attrs(struct dmp_device *dev, struct dmp_scatterlist *sg, int ne
 	int n = ops_of(dev)->map_sg(dev, sg, nents, dir, attrs);
 	if (dmp__debug_on())
 		dmp__debug_map_sg(dev, sg, nents, n, dir, attrs, file, line);
+	DMP_TRACE(.op = DMP_TRACE_MAP_SG, .dev = dev, .type = DMP_MAP_SG, .dir = dir, .sg = sg,
+		  .nents = nents, .mapped = n > 0 ? n : 0, .file = file, .line = line);
 	if (n == -EINVAL) {
 		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
 				"map_sg of %d entries refused: an entry without a page or of "
@@ -551,6 +568,8 @@ void dmp__unmap_sg_attrs(struct dmp_device *dev, struct dmp_scatterlist *sg, int
 	if (dmp__debug_on() && dmp__debug_unmap_sg(dev, sg, nents, dir, attrs, file, line))
 		return;
 	ops_of(dev)->unmap_sg(dev, sg, nents, dir, attrs);
+	DMP_TRACE(.op = DMP_TRACE_UNMAP_SG, .dev = dev, .type = DMP_MAP_SG, .dir = dir, .sg = sg,
+		  .nents = nents, .file = file, .line = line);
 }
 
 void dmp__sync_single(struct dmp_device *dev, dmp_addr_t addr, size_t offset, size_t size,
@@ -566,6 +585,9 @@ void dmp__sync_single(struct dmp_device *dev, dmp_addr_t addr, size_t offset, si
 		ops->sync_single_for_device(dev, addr + offset, size, dir);
 	else
 		ops->sync_single_for_cpu(dev, addr + offset, size, dir);
+	DMP_TRACE(.op = for_device ? DMP_TRACE_SYNC_FOR_DEVICE : DMP_TRACE_SYNC_FOR_CPU, .dev = dev,
+		  .type = DMP_MAP_SINGLE, .dma = addr + offset, .size = size, .dir = dir,
+		  .file = file, .line = line);
 }
 
 void dmp__sync_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
@@ -582,4 +604,7 @@ void dmp__sync_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
 		ops->sync_sg_for_device(dev, sg, nents, dir);
 	else
 		ops->sync_sg_for_cpu(dev, sg, nents, dir);
+	DMP_TRACE(.op = for_device ? DMP_TRACE_SYNC_FOR_DEVICE : DMP_TRACE_SYNC_FOR_CPU, .dev = dev,
+		  .type = DMP_MAP_SG, .dir = dir, .sg = sg, .nents = nents, .file = file,
+		  .line = line);
 }

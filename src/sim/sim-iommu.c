@@ -98,9 +98,23 @@ bool dmp_sim_iommu_coherent_walk(const struct dmp_sim_iommu *iommu)
 	return iommu->coherent_walk;
 }
 
+/* A trace event of @m's (outside m->lock: the trace takes the sim's). */
+static void iommu_event(struct dmp_sim_iommu *m, enum dmp_sim_event_kind kind,
+			struct dmp_sim_device *dev, dmp_addr_t iova, dmp_phys_t phys, uint64_t size,
+			uint64_t value, unsigned int entries, const char *text)
+{
+	struct dmp_sim_event ev = { .kind = kind, .device = dev ? dmp_sim_device_name(dev) : NULL,
+				    .sdev = dev, .bus = iova, .phys = phys, .size = (size_t)size,
+				    .value = value, .lines = entries };
+	snprintf(ev.text, sizeof(ev.text), "%s", text);
+	dmp__sim_event(m->sim, &ev);
+}
+
 static void queue_fault(struct dmp_sim_iommu *m, struct dmp_sim_device *dev, uint32_t sid,
 			dmp_addr_t iova, bool write, enum dmp_sim_iommu_fault_reason reason)
 {
+	iommu_event(m, DMP_EV_IOMMU_FAULT, dev, iova, 0, 0, reason, 0,
+		    dmp_sim_iommu_fault_name(reason));
 	dmp_spin_lock(&m->lock);
 	m->stats.faults++;
 	if (m->fault_count == FAULTQ) {
@@ -158,11 +172,14 @@ static int iommu_translate(void *cookie, struct dmp_sim_device *dev, dmp_addr_t 
 		if (e->valid && e->asid == ste.asid && addr - e->va < e->size) {
 			m->stats.hits++;
 			bool ok = !write || e->write;
+			struct iotlb_entry hit = *e;
 			if (ok) {
 				*phys = e->pa + (addr - e->va);
 				*chunk = (size_t)DMP_MIN((uint64_t)len, e->size - (addr - e->va));
 			}
 			dmp_spin_unlock(&m->lock);
+			iommu_event(m, DMP_EV_IOTLB_HIT, dev, addr, hit.pa + (addr - hit.va), hit.size,
+				    0, 0, m->name);
 			if (!ok) {
 				queue_fault(m, dev, sid, addr, write, DMP_SIM_IOMMU_F_PERMISSION);
 				return -EACCES;
@@ -202,6 +219,8 @@ static int iommu_translate(void *cookie, struct dmp_sim_device *dev, dmp_addr_t 
 		e->write = res.write;
 	}
 	dmp_spin_unlock(&m->lock);
+	iommu_event(m, DMP_EV_IOMMU_WALK, dev, addr, res.phys, res.leaf_size, (uint64_t)res.level, 0,
+		    m->name);
 	if (err) {
 		queue_fault(m, dev, sid, addr, write, DMP_SIM_IOMMU_F_PERMISSION);
 		return -EACCES;
@@ -247,38 +266,50 @@ int dmp_sim_iommu_write_ste(struct dmp_sim_iommu *iommu, uint32_t sid, const str
 
 void dmp_sim_iommu_tlbi_all(struct dmp_sim_iommu *iommu)
 {
+	unsigned int dropped = 0;
 	dmp_spin_lock(&iommu->lock);
-	for (unsigned int i = 0; i < iommu->nr_tlb; i++)
+	for (unsigned int i = 0; i < iommu->nr_tlb; i++) {
+		dropped += iommu->tlb[i].valid;
 		iommu->tlb[i].valid = false;
+	}
 	iommu->stats.invalidations++;
 	iommu->tlbi_gen++;
 	dmp_spin_unlock(&iommu->lock);
+	iommu_event(iommu, DMP_EV_IOTLB_INVAL, NULL, 0, 0, 0, 0, dropped, iommu->name);
 }
 
 void dmp_sim_iommu_tlbi_asid(struct dmp_sim_iommu *iommu, uint16_t asid)
 {
+	unsigned int dropped = 0;
 	dmp_spin_lock(&iommu->lock);
 	for (unsigned int i = 0; i < iommu->nr_tlb; i++)
-		if (iommu->tlb[i].asid == asid)
+		if (iommu->tlb[i].asid == asid) {
+			dropped += iommu->tlb[i].valid;
 			iommu->tlb[i].valid = false;
+		}
 	iommu->stats.invalidations++;
 	iommu->tlbi_gen++;
 	dmp_spin_unlock(&iommu->lock);
+	iommu_event(iommu, DMP_EV_IOTLB_INVAL, NULL, 0, 0, 0, asid, dropped, iommu->name);
 }
 
 void dmp_sim_iommu_tlbi_va(struct dmp_sim_iommu *iommu, uint16_t asid, dmp_addr_t iova,
 			   size_t size)
 {
+	unsigned int dropped = 0;
 	dmp_spin_lock(&iommu->lock);
 	for (unsigned int i = 0; i < iommu->nr_tlb; i++) {
 		struct iotlb_entry *e = &iommu->tlb[i];
 		/* any entry overlapping the range */
-		if (e->valid && e->asid == asid && e->va < iova + size && iova < e->va + e->size)
+		if (e->valid && e->asid == asid && e->va < iova + size && iova < e->va + e->size) {
 			e->valid = false;
+			dropped++;
+		}
 	}
 	iommu->stats.invalidations++;
 	iommu->tlbi_gen++;
 	dmp_spin_unlock(&iommu->lock);
+	iommu_event(iommu, DMP_EV_IOTLB_INVAL, NULL, iova, 0, size, asid, dropped, iommu->name);
 }
 
 int dmp_sim_iommu_pop_fault(struct dmp_sim_iommu *iommu, struct dmp_sim_iommu_fault *f)

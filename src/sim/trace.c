@@ -25,6 +25,10 @@ static const char *const kind_names[] = {
 	[DMP_EV_REFILL] = "refill",
 	[DMP_EV_ATTR] = "mem-type",
 	[DMP_EV_NOTE] = "note",
+	[DMP_EV_IOTLB_HIT] = "iotlb-hit",
+	[DMP_EV_IOMMU_WALK] = "iommu-walk",
+	[DMP_EV_IOMMU_FAULT] = "iommu-fault",
+	[DMP_EV_IOTLB_INVAL] = "iotlb-inval",
 };
 
 static const char *const image_names[] = {
@@ -108,6 +112,32 @@ void dmp_sim_event_format(const struct dmp_sim_event *ev, char *buf, size_t len)
 		snprintf(buf, len, "#%-5llu %-8s %-11s reg +0x%llx (%zu bytes) %s 0x%llx",
 			 (unsigned long long)ev->seq, who, k, (unsigned long long)ev->bus, ev->size,
 			 ev->kind == DMP_EV_MMIO_READ ? "->" : "<-", (unsigned long long)ev->value);
+		break;
+	case DMP_EV_IOTLB_HIT:
+		snprintf(buf, len, "#%-5llu %-8s %-11s %s: IOVA 0x%llx -> phys 0x%llx (cached entry of %zu bytes)",
+			 (unsigned long long)ev->seq, who, k, ev->text, (unsigned long long)ev->bus,
+			 (unsigned long long)ev->phys, ev->size);
+		break;
+	case DMP_EV_IOMMU_WALK:
+		snprintf(buf, len, "#%-5llu %-8s %-11s %s: IOTLB miss, tables walked: IOVA 0x%llx -> "
+			 "phys 0x%llx (level-%llu leaf of %zu bytes, now cached)",
+			 (unsigned long long)ev->seq, who, k, ev->text, (unsigned long long)ev->bus,
+			 (unsigned long long)ev->phys, (unsigned long long)ev->value, ev->size);
+		break;
+	case DMP_EV_IOMMU_FAULT:
+		snprintf(buf, len, "#%-5llu %-8s %-11s IOVA 0x%llx: %s",
+			 (unsigned long long)ev->seq, who, k, (unsigned long long)ev->bus, ev->text);
+		break;
+	case DMP_EV_IOTLB_INVAL:
+		if (ev->size)
+			snprintf(buf, len, "#%-5llu %-8s %-11s %s: IOVA 0x%llx, %zu bytes: %u entr%s dropped",
+				 (unsigned long long)ev->seq, who, k, ev->text,
+				 (unsigned long long)ev->bus, ev->size, ev->lines,
+				 ev->lines == 1 ? "y" : "ies");
+		else
+			snprintf(buf, len, "#%-5llu %-8s %-11s %s: all: %u entr%s dropped",
+				 (unsigned long long)ev->seq, who, k, ev->text, ev->lines,
+				 ev->lines == 1 ? "y" : "ies");
 		break;
 	case DMP_EV_ATTR:
 		snprintf(buf, len, "#%-5llu %-8s %-11s phys 0x%llx, %zu bytes: %s",

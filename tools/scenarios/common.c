@@ -3,14 +3,65 @@
 #include <string.h>
 
 #include <dmaport/dmaport.h>
+#include <dmaport/dma-trace.h>
 
 #include "scenario.h"
 
-static void print_event(void *cookie, const struct dmp_sim_event *ev)
+void scenario_print_event(void *cookie, const struct dmp_sim_event *ev)
 {
 	char line[256];
 	dmp_sim_event_format(ev, line, sizeof(line));
 	fprintf((FILE *)cookie, "      | %s\n", line);
+}
+
+static const char *dir_name(enum dmp_data_direction dir)
+{
+	static const char *const n[] = { "BIDIRECTIONAL", "TO_DEVICE", "FROM_DEVICE", "NONE" };
+	return (unsigned int)dir < 4 ? n[dir] : "?";
+}
+
+/* Who owns a buffer after each call, by the DMA API's rules. */
+static const char *owner_after(enum dmp_dma_trace_op op)
+{
+	switch (op) {
+	case DMP_TRACE_MAP:
+	case DMP_TRACE_MAP_SG:
+	case DMP_TRACE_SYNC_FOR_DEVICE:
+		return "the device owns it";
+	case DMP_TRACE_ALLOC:
+		return "shared by CPU and device (no syncs; barriers order the CPU's stores)";
+	case DMP_TRACE_FREE:
+		return "gone";
+	default:
+		return "the CPU owns it";
+	}
+}
+
+void scenario_print_api_event(void *cookie, const struct dmp_dma_trace_event *ev)
+{
+	FILE *f = cookie;
+	const char *who = dmp_dev_name(ev->dev);
+	const char *op = dmp_dma_trace_op_name(ev->op);
+	if ((ev->op == DMP_TRACE_MAP || ev->op == DMP_TRACE_ALLOC) && ev->dma == DMP_MAPPING_ERROR) {
+		fprintf(f, "      | DMA API  %-8s %s of %zu bytes FAILED: nobody owns anything new\n",
+			who, op, ev->size);
+		return;
+	}
+	if (ev->sg) {
+		fprintf(f, "      | DMA API  %-8s %s %s: %d entr%s", who, op, dir_name(ev->dir),
+			ev->nents, ev->nents == 1 ? "y" : "ies");
+		if (ev->op == DMP_TRACE_MAP_SG)
+			fprintf(f, " -> %d DMA segment(s)", ev->mapped);
+		fprintf(f, ": %s\n", ev->op == DMP_TRACE_MAP_SG && !ev->mapped ? "FAILED"
+										  : owner_after(ev->op));
+		return;
+	}
+	fprintf(f, "      | DMA API  %-8s %s %s bus 0x%llx", who, op,
+		ev->op == DMP_TRACE_ALLOC || ev->op == DMP_TRACE_FREE ? "" : dir_name(ev->dir),
+		(unsigned long long)ev->dma);
+	if (ev->phys)
+		fprintf(f, " (phys 0x%llx)", (unsigned long long)ev->phys);
+	fprintf(f, ", %zu bytes: %s\n", ev->size, owner_after(ev->op));
 }
 
 int scenario_sim_create(const struct scenario_opts *o, struct dmp_sim_config *cfg,
@@ -25,7 +76,7 @@ int scenario_sim_create(const struct scenario_opts *o, struct dmp_sim_config *cf
 		return err;
 	}
 	if (o->trace)
-		dmp_sim_trace_set_hook(*sim, print_event, o->out);
+		dmp_sim_trace_set_hook(*sim, scenario_print_event, o->out);
 	return 0;
 }
 

@@ -15,17 +15,9 @@
 
 /* --- a minimal ring driver for the copy engine ------------------------------ */
 
-struct ring {
-	struct dmp_device *dev;
-	void *regs;
-	struct dmp_ce_desc *desc;
-	dmp_addr_t desc_dma;
-	uint32_t tail;
-};
-
 #define RING_ENTRIES 16
 
-static int ring_probe(struct ring *r, struct dmp_sim_platform_device *pd)
+int ring_probe(struct ring *r, struct dmp_sim_platform_device *pd)
 {
 	r->dev = &pd->dev;
 	r->tail = 0;
@@ -46,7 +38,7 @@ static int ring_probe(struct ring *r, struct dmp_sim_platform_device *pd)
 	return 0;
 }
 
-static void ring_remove(struct ring *r)
+void ring_remove(struct ring *r)
 {
 	dmp_writel(DMP_CE_CTRL_RESET, (uint8_t *)r->regs + DMP_CE_REG_CTRL);
 	dmp_free_coherent(r->dev, RING_ENTRIES * sizeof(*r->desc), r->desc, r->desc_dma);
@@ -54,7 +46,7 @@ static void ring_remove(struct ring *r)
 }
 
 /* Post one copy and ring the doorbell; returns the engine's error code (0: done). */
-static uint32_t ring_copy(struct ring *r, dmp_addr_t src, dmp_addr_t dst, uint32_t len)
+uint32_t ring_copy(struct ring *r, dmp_addr_t src, dmp_addr_t dst, uint32_t len)
 {
 	struct dmp_ce_desc *d = &r->desc[r->tail % RING_ENTRIES];
 	d->src = src;
@@ -313,12 +305,12 @@ static int run_swiotlb(const struct scenario_opts *o, struct dmp_sim_platform *p
 }
 
 const struct platform_scenario platform_scenarios[] = {
-	{ "ring", "a ring driver copies buffers through the copy engine", run_ring, needs_engine },
+	{ "ring", "a ring driver copies buffers through the copy engine", run_ring, needs_engine, 0 },
 	{ "iommu-fault", "translation and permission faults reach the domain's handler",
-	  run_iommu_fault, needs_engine_behind_iommu },
+	  run_iommu_fault, needs_engine_behind_iommu, 0 },
 	{ "swiotlb", "a device that cannot reach high memory bounces through swiotlb", run_swiotlb,
-	  needs_bouncing_device },
+	  needs_bouncing_device, 0 },
 	{ "buggy-ring", "a ring driver with three bugs: stale bytes, and the checker's report",
-	  run_buggy_ring, needs_noncoherent_engine },
-	{ NULL, NULL, NULL, NULL },
+	  run_buggy_ring, needs_noncoherent_engine, 0 },
+	{ NULL, NULL, NULL, NULL, 0 },
 };

@@ -9,6 +9,7 @@
 #ifndef DMP_SCENARIO_H
 #define DMP_SCENARIO_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -38,10 +39,38 @@ struct platform_scenario {
 	/* NULL if @p has what the scenario needs, else why not (it is then
 	 * skipped, not failed); NULL: runs anywhere */
 	const char *(*needs)(struct dmp_sim_platform *p);
+	/* a scenario that shows a bug or a fault: the checker findings it may
+	 * produce (bits 1 << enum dmp_debug_kind); the run is right when the
+	 * checker reports at least one finding, all of these kinds */
+	unsigned long long expect_findings;
 };
 extern const struct platform_scenario platform_scenarios[];
+/* A minimal ring driver for the copy engine (platform.c): probe maps its
+ * registers and allocates the descriptor ring coherent; ring_copy posts one
+ * copy, rings the doorbell and returns the engine's error code (0: done). */
+struct dmp_device;
+struct dmp_ce_desc;
+struct dmp_sim_platform_device;
+struct ring {
+	struct dmp_device *dev;
+	void *regs;
+	struct dmp_ce_desc *desc;
+	uint64_t desc_dma;
+	uint32_t tail;
+};
+int ring_probe(struct ring *r, struct dmp_sim_platform_device *pd);
+void ring_remove(struct ring *r);
+uint32_t ring_copy(struct ring *r, uint64_t src, uint64_t dst, uint32_t len);
+
+/* The talk's DMA API and IOMMU sections, and the checker (talk.c). */
+extern const struct platform_scenario talk_scenarios[];
 
 /* Helpers for scenario code (tools/scenarios/common.c). */
+struct dmp_sim_event;
+struct dmp_dma_trace_event;
+/** The live trace's printers: a simulator event, a DMA API call (cookie: FILE *). */
+void scenario_print_event(void *cookie, const struct dmp_sim_event *ev);
+void scenario_print_api_event(void *cookie, const struct dmp_dma_trace_event *ev);
 struct dmp_sim;
 struct dmp_sim_config;
 /** Create the machine and attach the live trace printer when asked. */
