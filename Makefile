@@ -64,13 +64,13 @@ BENCH_SRCS := $(sort $(filter-out bench/bench.c,$(wildcard bench/*.c)))
 BENCH_NAMES := $(basename $(notdir $(BENCH_SRCS)))
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/bench/bench.o
 
-SIM_TOOL_SRCS := tools/dmaport-sim.c $(wildcard tools/scenarios/*.c)
+SIM_TOOL_SRCS := tools/dmaport-sim.c tools/timeline.c $(wildcard tools/scenarios/*.c)
 SIM_TOOL_OBJS := $(SIM_TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 
 TOOLS := $(BUILD)/bin/dmaport-sim $(BUILD)/bin/dmaport-bench
 
 .SECONDARY:
-.PHONY: all lib tools deps deps-build deps-cross deps-fuzz deps-peer deps-plot run check test test-asan test-tsan bench bench-peer bench-plot install clean qemu-test fuzz FORCE
+.PHONY: all lib tools deps deps-build deps-cross deps-fuzz deps-peer deps-plot deps-timeline deps-bindings run check test test-asan test-tsan bench bench-peer bench-plot install clean qemu-test fuzz FORCE
 .DEFAULT_GOAL := all
 
 all: lib tools
@@ -78,12 +78,12 @@ lib: $(BUILD)/libdmaport.a $(BUILD)/libdmaport.so $(BUILD)/dmaport.pc
 tools: $(TOOLS)
 
 deps:
-	@sh scripts/deps.sh build cross fuzz vfio
+	@sh scripts/deps.sh build cross fuzz vfio timeline bindings
 
 # Every target installs the packages it needs first (scripts/deps.sh: a no-op
 # when they are present; where it cannot install, one line names them):
 # deps-build for anything that compiles, deps-GROUP for the rest.
-deps-build deps-cross deps-fuzz deps-peer deps-plot:
+deps-build deps-cross deps-fuzz deps-peer deps-plot deps-timeline deps-bindings:
 	@sh scripts/deps.sh $(@:deps-%=%)
 
 $(BUILD)/obj/src/%.o: src/%.c | deps-build
@@ -99,7 +99,7 @@ $(BUILD)/obj/tests/test-compat-%.o: CFLAGS_COMMON += -Icompat
 
 # The dmaport-sim test runs this build's binary.
 $(BUILD)/obj/tests/test-dmaport-sim.o: CFLAGS_COMMON += -DDMP_SIM_TOOL='"$(BUILD)/bin/dmaport-sim"'
-$(BUILD)/tests/test-dmaport-sim: | $(BUILD)/bin/dmaport-sim
+$(BUILD)/tests/test-dmaport-sim: | $(BUILD)/bin/dmaport-sim deps-timeline
 $(BUILD)/obj/tests/test-dmaport-bench.o: CFLAGS_COMMON += -DDMP_BENCH_TOOL='"$(BUILD)/bin/dmaport-bench"'
 $(BUILD)/tests/test-dmaport-bench: | $(BUILD)/bin/dmaport-bench
 

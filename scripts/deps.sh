@@ -9,6 +9,8 @@
 #   vfio:   QEMU for x86 and the guest's parts (busybox-static, cpio, the
 #           kernel's uapi headers, libc.a), for make vfio-test; the guest
 #           kernel itself is downloaded, never installed (tests/vfio/build-guest.sh)
+#   timeline: python3 (the test's JSON check) and rsvg-convert (the SVG renders)
+#   bindings: dt-schema (dt-validate, for the device-tree binding schemas)
 set -eu
 
 pkgs_build="gcc make pkg-config libcmocka-dev libfdt-dev device-tree-compiler"
@@ -17,6 +19,8 @@ pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_peer="xz-utils"
 pkgs_plot="gnuplot-nox"
 pkgs_vfio="qemu-system-x86 busybox-static cpio linux-libc-dev libc6-dev"
+pkgs_timeline="python3 librsvg2-bin"
+pkgs_bindings="dt-schema"
 
 groups="${*:-build}"
 want=""

@@ -287,6 +287,61 @@ static void test_talk(void **state)
 	free(r.out);
 }
 
+/* --timeline: JSON that parses with the expected events, an SVG that renders. */
+static void test_timeline(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/dmp-timeline-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char args[512], cmd[1024];
+	snprintf(args, sizeof(args), "run --quiet --timeline %s/t.json " SOC " talk", dir);
+	struct result r = run(args);
+	assert_int_equal(r.status, 0);
+	expect_has(&r, "timeline: ");
+	free(r.out);
+	/* ownership spans, the DMA API calls, cache operations, device accesses,
+	 * IOMMU walks, hits and faults, and the checker's finding */
+	snprintf(cmd, sizeof(cmd),
+		 "python3 tests/check-timeline.py %s/t.json device-owns cpu-owns shared dma-api "
+		 "cache barrier dev-read dev-write iommu-walk iotlb-hit iommu-fault finding "
+		 "scenario > %s/check.log 2>&1", dir, dir);
+	int st = system(cmd);
+	if (!WIFEXITED(st) || WEXITSTATUS(st)) {
+		snprintf(cmd, sizeof(cmd), "cat %s/check.log", dir);
+		(void)system(cmd);
+		fail_msg("the timeline's JSON check failed");
+	}
+	snprintf(cmd, sizeof(cmd), "rsvg-convert -o %s/t.png %s/t.svg", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	snprintf(cmd, sizeof(cmd), "%s/t.png", dir);
+	FILE *f = fopen(cmd, "rb");
+	assert_non_null(f);
+	unsigned char png[24];
+	assert_int_equal(fread(png, 1, sizeof(png), f), sizeof(png));
+	fclose(f);
+	assert_memory_equal(png, "\x89PNG", 4);
+	uint32_t w = (uint32_t)png[16] << 24 | png[17] << 16 | png[18] << 8 | png[19];
+	uint32_t h = (uint32_t)png[20] << 24 | png[21] << 16 | png[22] << 8 | png[23];
+	assert_true(w > 400 && h > 100);
+	/* slides record too (they build their own machines); a bad path is refused first */
+	snprintf(args, sizeof(args), "run --quiet --timeline=%s/s %s", dir, "slide-3");
+	r = run(args);
+	assert_int_equal(r.status, 0);
+	free(r.out);
+	snprintf(cmd, sizeof(cmd), "python3 tests/check-timeline.py %s/s cache dev-read "
+		 "> /dev/null", dir);
+	assert_int_equal(system(cmd), 0);
+	r = run("run --timeline /nonexistent-dir/t.json slides");
+	assert_int_equal(r.status, 2);
+	expect_has(&r, "cannot write /nonexistent-dir/t.json");
+	free(r.out);
+	r = run("run --timeline slides");
+	assert_int_equal(r.status, 2);
+	free(r.out);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_slides(void **state)
 {
 	(void)state;
@@ -308,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_slides),
 		cmocka_unit_test(test_command_line),
 		cmocka_unit_test(test_talk),
+		cmocka_unit_test(test_timeline),
 		cmocka_unit_test(test_skipped),
 		cmocka_unit_test(test_hostile_slides),
 	};

@@ -24,9 +24,11 @@
 
 #include <dmaport/debug.h>
 #include <dmaport/dma-trace.h>
+#include <dmaport/log.h>
 #include <dmaport/sim/platform.h>
 
 #include "scenarios/scenario.h"
+#include "timeline.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
 
@@ -68,6 +70,11 @@ static void usage_run(FILE *f)
 		"               reported as such, not as failures\n"
 		"  --seed N     the hostile caches' seed, with --hostile only: an integer\n"
 		"               1..18446744073709551615, decimal or 0x-hex (default: fixed)\n"
+		"  --timeline FILE  also write the run as trace-event JSON to FILE (open it\n"
+		"               in ui.perfetto.dev or chrome://tracing) and as an SVG picture\n"
+		"               to FILE with .json replaced by .svg (or .svg added): buffers'\n"
+		"               ownership, cache operations, device accesses, IOMMU walks and\n"
+		"               faults, the checker's findings.  FILE must be writable\n"
 		"Environment: DMP_DEBUG=off|warn|fail|abort sets the checker's mode on\n"
 		"platform scenarios (default fail: findings fail the run);\n"
 		"DMP_DEBUG_DEVICES=name,... checks only those devices.\n"
@@ -189,6 +196,8 @@ struct plan_item {
 
 struct plan {
 	struct scenario_opts o;
+	const char *timeline_json;
+	char timeline_svg[4096];
 	const char *platform;
 	enum dmp_debug_mode checker;
 	size_t n;
@@ -198,9 +207,23 @@ struct plan {
 static int run_slide(const struct scenario *s, const struct scenario_opts *o)
 {
 	fprintf(o->out, "\n== %s: %s\n", s->name, s->summary);
+	if (o->timeline)
+		timeline_scenario_begin(o->timeline, s->name, s->summary);
 	int rc = s->run(o);
+	if (o->timeline)
+		timeline_scenario_end(o->timeline, !rc);
 	fprintf(o->out, "  -> %s\n", rc ? "FAILED" : "ok");
 	return rc ? EXIT_FAILED : EXIT_OK;
+}
+
+/* Each DMA API call: printed in the live trace, recorded in the timeline. */
+static void api_event(void *cookie, const struct dmp_dma_trace_event *ev)
+{
+	const struct scenario_opts *o = cookie;
+	if (o->trace)
+		scenario_print_api_event(o->out, ev);
+	if (o->timeline)
+		timeline_api_event(o->timeline, ev);
 }
 
 static int run_platform(const struct plan *pl, const struct platform_scenario *s)
@@ -215,10 +238,14 @@ static int run_platform(const struct plan *pl, const struct platform_scenario *s
 		print_error(pl->platform, &e); /* it loaded when checked: out of memory? */
 		return EXIT_FAILED;
 	}
-	if (o->trace) {
+	if (o->trace)
 		dmp_sim_trace_set_hook(p->sim, scenario_print_event, o->out);
-		dmp_dma_trace_set(scenario_print_api_event, o->out);
+	if (o->timeline) {
+		timeline_scenario_begin(o->timeline, s->name, s->summary);
+		timeline_watch(o->timeline, p->sim);
 	}
+	if (o->trace || o->timeline)
+		dmp_dma_trace_set(api_event, (void *)o);
 	dmp_debug_set_mode(pl->checker);
 	(void)dmp_debug_init(); /* attaches to the simulator; DMP_DEBUG was checked */
 	dmp_debug_reset();
@@ -240,9 +267,11 @@ static int run_platform(const struct plan *pl, const struct platform_scenario *s
 		fprintf(o->out, "  -> FAILED: the checker reported %lu finding(s)\n", findings);
 	else
 		fprintf(o->out, "  -> ok\n");
-	if (planted)
-		return rc || !caught ? EXIT_FAILED : EXIT_OK;
-	return rc || findings ? EXIT_FAILED : EXIT_OK;
+	int status = planted ? (rc || !caught ? EXIT_FAILED : EXIT_OK)
+			     : (rc || findings ? EXIT_FAILED : EXIT_OK);
+	if (o->timeline)
+		timeline_scenario_end(o->timeline, status == EXIT_OK);
+	return status;
 }
 
 /* --seed's value: all digits, no sign, in range, not 0. */
@@ -352,6 +381,31 @@ static int check_platform(struct plan *pl)
 	return 0;
 }
 
+/* The SVG beside the JSON; both files writable (checked by opening them). */
+static int timeline_paths(struct plan *pl)
+{
+	const char *j = pl->timeline_json;
+	size_t n = strlen(j);
+	int w = n > 5 && !strcmp(j + n - 5, ".json")
+			? snprintf(pl->timeline_svg, sizeof(pl->timeline_svg), "%.*s.svg", (int)(n - 5), j)
+			: snprintf(pl->timeline_svg, sizeof(pl->timeline_svg), "%s.svg", j);
+	if (w < 0 || (size_t)w >= sizeof(pl->timeline_svg)) {
+		fprintf(stderr, "dmaport-sim: --timeline %s: path too long\n", j);
+		return -EINVAL;
+	}
+	const char *paths[] = { j, pl->timeline_svg };
+	for (int i = 0; i < 2; i++) {
+		FILE *f = fopen(paths[i], "a");
+		if (!f) {
+			fprintf(stderr, "dmaport-sim: --timeline: cannot write %s: %s\n", paths[i],
+				strerror(errno));
+			return -EINVAL;
+		}
+		fclose(f);
+	}
+	return 0;
+}
+
 /* Parse and check `run`'s arguments; 0, or an exit status. */
 static int parse_run(int argc, char **argv, struct plan *pl)
 {
@@ -384,6 +438,14 @@ static int parse_run(int argc, char **argv, struct plan *pl)
 				return usage_error(usage_run,
 						   "--seed %s: not an integer in 1..2^64-1 "
 						   "(decimal or 0x-hex)", v ? v : "(missing)");
+		} else if (!opts_done && (!strcmp(a, "--timeline") || !strncmp(a, "--timeline=", 11))) {
+			const char *v = a[10] == '=' ? a + 11 : (i + 1 < argc ? argv[++i] : NULL);
+			if (pl->timeline_json)
+				return usage_error(usage_run, "%s given twice", "--timeline");
+			if (!v || !*v || v[0] == '-')
+				return usage_error(usage_run, "--timeline %s: which file?",
+						   v ? v : "(missing)");
+			pl->timeline_json = v;
 		} else if (!opts_done && a[0] == '-' && a[1]) {
 			return usage_error(usage_run, "unknown option '%s'", a);
 		} else if (nr_names == 0 && !pl->platform && is_platform(a)) {
@@ -403,6 +465,8 @@ static int parse_run(int argc, char **argv, struct plan *pl)
 	}
 	if (checker_mode(&pl->checker))
 		return EXIT_USAGE;
+	if (pl->timeline_json && timeline_paths(pl))
+		return EXIT_USAGE;
 	if (pl->platform && check_platform(pl))
 		return EXIT_USAGE;
 	return 0;
@@ -417,6 +481,14 @@ static int cmd_run(int argc, char **argv)
 		return rc < 0 ? EXIT_OK : rc;
 	}
 	int failed = 0, skipped = 0;
+	if (pl.timeline_json) {
+		pl.o.timeline = timeline_new();
+		if (!pl.o.timeline) {
+			free(pl.items);
+			return EXIT_FAILED;
+		}
+		dmp_set_log_hook(timeline_log_line, pl.o.timeline);
+	}
 	for (size_t i = 0; i < pl.n; i++) {
 		const struct plan_item *it = &pl.items[i];
 		if (it->skip) {
@@ -427,6 +499,17 @@ static int cmd_run(int argc, char **argv)
 			failed += run_slide(it->slide, &pl.o) != EXIT_OK;
 		} else {
 			failed += run_platform(&pl, it->on_platform) != EXIT_OK;
+		}
+	}
+	if (pl.o.timeline) {
+		dmp_set_log_hook(NULL, NULL);
+		int e = timeline_finish(pl.o.timeline, pl.timeline_json, pl.timeline_svg);
+		if (e) {
+			fprintf(stderr, "dmaport-sim: timeline: %s\n", strerror(-e));
+			failed++;
+		} else {
+			printf("\ntimeline: %s (trace-event JSON: ui.perfetto.dev, chrome://tracing)"
+			       " and %s\n", pl.timeline_json, pl.timeline_svg);
 		}
 	}
 	printf("\n%zu scenario(s): %zu ok, %d failed, %d skipped\n", pl.n,

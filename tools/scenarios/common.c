@@ -5,6 +5,7 @@
 #include <dmaport/dmaport.h>
 #include <dmaport/dma-trace.h>
 
+#include "../timeline.h"
 #include "scenario.h"
 
 void scenario_print_event(void *cookie, const struct dmp_sim_event *ev)
@@ -77,6 +78,8 @@ int scenario_sim_create(const struct scenario_opts *o, struct dmp_sim_config *cf
 	}
 	if (o->trace)
 		dmp_sim_trace_set_hook(*sim, scenario_print_event, o->out);
+	if (o->timeline)
+		timeline_watch(o->timeline, *sim);
 	return 0;
 }
 

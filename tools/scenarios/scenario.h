@@ -14,11 +14,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct timeline;
 struct scenario_opts {
 	bool trace;      /* print the simulator's events */
 	bool hostile;
 	uint64_t seed;
 	FILE *out;
+	struct timeline *timeline; /* record the run (tools/timeline.h), or NULL */
 };
 
 struct scenario {
