@@ -70,7 +70,7 @@ SIM_TOOL_OBJS := $(SIM_TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOLS := $(BUILD)/bin/dmaport-sim $(BUILD)/bin/dmaport-bench
 
 .SECONDARY:
-.PHONY: all lib tools deps deps-build deps-cross deps-fuzz deps-peer deps-plot deps-timeline deps-bindings run check test test-asan test-tsan bench bench-peer bench-plot install clean qemu-test fuzz FORCE
+.PHONY: docs-check all lib tools deps deps-build deps-cross deps-fuzz deps-peer deps-plot deps-timeline deps-bindings run check test test-asan test-tsan bench bench-peer bench-plot install clean qemu-test fuzz FORCE
 .DEFAULT_GOAL := all
 
 all: lib tools
@@ -174,6 +174,7 @@ check: deps
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory install-check
+	@$(MAKE) --no-print-directory docs-check
 	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory qemu-test
 	@$(MAKE) --no-print-directory vfio-test
@@ -286,6 +287,16 @@ bench-peer: deps-build deps-peer
 bench-plot: deps-plot
 	@[ -f $(PEER)/peer.txt ] || $(MAKE) --no-print-directory bench-peer
 	sh scripts/peer-plot.sh $(PEER)/peer.txt docs/peer
+# The programs in docs/*.md, extracted, built with -Werror and run: each
+# returns 0 when it sees what its page says it shows.
+docs-check: $(BUILD)/libdmaport.a
+	@rm -rf $(BUILD)/docs && n=0 && \
+	for p in $$(sh scripts/doc-snippets.sh $(BUILD)/docs docs/*.md); do \
+	  $(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude $(SAN_CFLAGS) \
+	    -o $(BUILD)/docs/$${p%.c} $(BUILD)/docs/$$p $(BUILD)/libdmaport.a $(SAN_LDFLAGS) $(LDLIBS) && \
+	  (cd $(BUILD)/docs && ./$${p%.c} > $${p%.c}.log 2>&1) || \
+	  { cat $(BUILD)/docs/$${p%.c}.log 2>/dev/null; echo "docs-check: $$p FAILED"; exit 1; }; \
+	  n=$$((n+1)); done; echo "docs-check: $$n program(s) from docs/ built and ran as documented"
 
 # Install into a scratch prefix and build a program against it with pkg-config.
 install-check: all
