@@ -70,7 +70,7 @@ SIM_TOOL_OBJS := $(SIM_TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOLS := $(BUILD)/bin/dmaport-sim $(BUILD)/bin/dmaport-bench
 
 .SECONDARY:
-.PHONY: docs-check all lib tools deps deps-build deps-cross deps-fuzz deps-peer deps-plot deps-timeline deps-bindings run check test test-asan test-tsan bench bench-peer bench-plot install clean qemu-test fuzz FORCE
+.PHONY: docs-check bindings-check all lib tools deps deps-build deps-cross deps-fuzz deps-peer deps-plot deps-timeline deps-bindings run check test test-asan test-tsan bench bench-peer bench-plot install clean qemu-test fuzz FORCE
 .DEFAULT_GOAL := all
 
 all: lib tools
@@ -175,6 +175,7 @@ check: deps
 	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory install-check
 	@$(MAKE) --no-print-directory docs-check
+	@$(MAKE) --no-print-directory bindings-check
 	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory qemu-test
 	@$(MAKE) --no-print-directory vfio-test
@@ -297,6 +298,20 @@ docs-check: $(BUILD)/libdmaport.a
 	  (cd $(BUILD)/docs && ./$${p%.c} > $${p%.c}.log 2>&1) || \
 	  { cat $(BUILD)/docs/$${p%.c}.log 2>/dev/null; echo "docs-check: $$p FAILED"; exit 1; }; \
 	  n=$$((n+1)); done; echo "docs-check: $$n program(s) from docs/ built and ran as documented"
+
+# The dmaport,* bindings (docs/bindings/*.yaml, Linux's binding format) are
+# valid schemas, and the example machines validate against them and
+# dt-schema's core schemas.  The trees under tests/of/ are the reader's test
+# inputs (error cases, odd but legal corners) and are not held to the schemas.
+bindings-check: deps-bindings
+	@rm -rf $(BUILD)/bindings && mkdir -p $(BUILD)/bindings
+	@dt-doc-validate -u $(CURDIR)/docs/bindings docs/bindings/*.yaml
+	@dt-mk-schema -j -o $(BUILD)/bindings/schema.json docs/bindings
+	@for f in examples/platforms/*.dts; do \
+	  b=$(BUILD)/bindings/$$(basename $$f .dts).dtb; dtc -q -I dts -O dtb -o $$b $$f && \
+	  dt-validate -s $(BUILD)/bindings/schema.json $$b > $$b.log 2>&1 && ! [ -s $$b.log ] || \
+	  { cat $$b.log; echo "bindings-check: $$f does not validate"; exit 1; }; done
+	@echo "bindings-check: $$(ls docs/bindings/*.yaml | wc -l) schemas valid; $$(ls examples/platforms/*.dts | wc -l) example trees validate"
 
 # Install into a scratch prefix and build a program against it with pkg-config.
 install-check: all
