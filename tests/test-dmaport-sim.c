@@ -272,7 +272,7 @@ static void test_talk(void **state)
 	expect_has(&r, "translation fault: the window is closed");
 	/* the checker: the planted bug named, with the map's call site */
 	expect_has(&r, "checker (fail): 1 finding(s): cpu-wrote-device-owned 1");
-	expect_has(&r, "[mapped at tools/scenarios/talk.c:");
+	expect_has(&r, "(device owns it since tools/scenarios/talk.c:");
 	assert_int_equal(count_of(r.out, "-> ok: the checker reported what the scenario shows"), 2);
 	free(r.out);
 	/* hostile caches: the same drivers, still right */
