@@ -677,6 +677,14 @@ static const struct error_case error_cases[] = {
 	{ "err-iommu-map-cells.dts", -EINVAL, "/pcie@40000000", "iommu-map", NULL },
 	{ "err-copy-engine-no-reg.dts", -EINVAL, "/soc/dma@9110000", "reg", NULL },
 	{ "err-no-memory.dts", -ENOENT, "/", "", NULL },
+	{ "err-memory-zero.dts", -ENOENT, "/memory@80000000", "reg", NULL },
+	{ "err-l2-self.dts", -EINVAL, "/cpus/l2-cache", "next-level-cache", NULL },
+	{ "err-cpu-self.dts", -EINVAL, "/cpus/cpu@1", "next-level-cache", NULL },
+	{ "err-l2-loop.dts", -EINVAL, "/cpus/l3-cache", "next-level-cache", NULL },
+	{ "err-l2-line-size.dts", -EINVAL, "/cpus/l2-cache", "cache-line-size", NULL },
+	{ "err-l2-size.dts", -EINVAL, "/cpus/l2-cache", "cache-size", NULL },
+	{ "err-dma-ranges-32bit.dts", -EINVAL, "/soc/bus@c000000", "dma-ranges", NULL },
+	{ "err-reg-32bit.dts", -EINVAL, "/soc/bus@c000000/dma@fffff000", "reg", NULL },
 };
 
 static void test_errors(void **state)

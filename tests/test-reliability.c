@@ -170,6 +170,21 @@ static void test_memory_above_2_44_from_tree(void **state)
 	dmp_sim_platform_destroy(p);
 }
 
+/* A memory region the simulator cannot make: the error names its node. */
+static void test_memory_error_names_node(void **state)
+{
+	(void)state;
+	char path[512];
+	snprintf(path, sizeof(path), "%s/huge-memory.dts", of_dir());
+	struct dmp_sim_platform *p = NULL;
+	struct dmp_of_error err;
+	assert_int_equal(dmp_sim_platform_load(path, NULL, &p, &err), -EINVAL);
+	assert_null(p);
+	assert_string_equal(err.path, "/memory@1000000000000");
+	assert_string_equal(err.property, "reg");
+	assert_null(dmp_sim_current());
+}
+
 /* --- a .dts whose blob is over 16 MiB -------------------------------------------- */
 
 static void test_dts_over_16mib(void **state)
@@ -503,6 +518,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_memory_above_2_44),
 		cmocka_unit_test(test_memory_above_2_44_from_tree),
+		cmocka_unit_test(test_memory_error_names_node),
 		cmocka_unit_test(test_dts_over_16mib),
 		cmocka_unit_test(test_map_sg_nents_beyond_list),
 		cmocka_unit_test(test_iommu_map_sg_nents_beyond_list),

@@ -46,6 +46,10 @@
  * Nodes with status other than "okay"/"ok" are ignored with their subtrees.
  * Everything else is ignored.
  *
+ * Addresses must fit the cells that hold them: on a bus with one address
+ * cell, a reg, ranges or dma-ranges entry that ends past 4 GiB is refused
+ * (its size may have more cells than its address; the end may not).
+ *
  * Error codes of this header (every function returns 0 or one of them):
  *   -EINVAL  the blob is not a valid flattened device tree (bad magic,
  *            truncated, corrupt structure), or a property is malformed: a
@@ -157,8 +161,11 @@ struct dmp_of_dma_map {
  *                     compatible = "cache" node with cache-level = <2>: an
  *                     outer cache that DMA bypasses.
  * @outer_path:        that node's path.
- * @outer_line_size:   its cache-line-size (0 when absent).
- * @outer_size:        its cache-size (0 when absent).
+ * @outer_line_size:   its cache-line-size: 32, 64 or 128 (0 when absent).
+ * @outer_size:        its cache-size: 1 KiB .. 1 GiB of whole lines (0 when
+ *                     absent).  Other values of either are refused.
+ * The next-level-cache chains are walked to their end: one that names its
+ * own node or comes back to a node it passed is refused (-EINVAL).
  * @outer_unified:     it has cache-unified.
  */
 struct dmp_of_cache {
@@ -313,6 +320,7 @@ struct dmp_of_pci_host {
  * @model:          the root's model string ("" when absent).
  * @addr_cells, @size_cells: the root's.
  * @memory:         memory regions, sorted by base, page aligned, disjoint.
+ * @memory_path:    the path of the memory node each region comes from.
  * @default_cma:    index of the linux,cma-default CMA area, or -1.
  * @default_dma:    index of the linux,dma-default coherent pool, or -1.
  */
@@ -321,6 +329,7 @@ struct dmp_of_platform {
 	unsigned int addr_cells, size_cells;
 	unsigned int nr_memory;
 	struct dmp_of_range memory[DMP_OF_MAX_MEMORY];
+	char memory_path[DMP_OF_MAX_MEMORY][DMP_OF_PATH_MAX];
 	struct dmp_of_cache cache;
 	unsigned int nr_reserved;
 	struct dmp_of_reserved reserved[DMP_OF_MAX_RESERVED];

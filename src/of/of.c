@@ -101,6 +101,22 @@ static bool of_read_addr(const fdt32_t *cells, const struct of_cells *bc, uint64
 	return of_read_num(cells, bc->ac, v);
 }
 
+/*
+ * Whether [addr, addr + size) (size 0: the address alone) is addressable
+ * with the cells of bus @bc: a one-cell bus has 32-bit addresses, so a
+ * window that ends past 4 GiB there describes nothing real (Linux's
+ * of_translate_one() would wrap it); PCI's 3 cells carry 64 bits.
+ */
+static bool of_fits_cells(uint64_t addr, uint64_t size, unsigned int ac, bool pci)
+{
+	unsigned int bits = (pci && ac == 3) ? 64 : 32 * ac;
+	uint64_t last = addr + (size ? size - 1 : 0);
+
+	if (bits >= 64)
+		return true;
+	return last >> bits == 0 && last >= addr;
+}
+
 /* A property: NULL and *len = 0 when absent. */
 static const fdt32_t *of_prop(struct of_ctx *c, int node, const char *name, int *len)
 {
@@ -294,6 +310,18 @@ static int of_read_windows(struct of_ctx *c, int bus, int parent, const char *na
 			return of_fail(c, bus, name, -EINVAL,
 				       "entry %u: size 0x%llx is empty or wraps the address space",
 				       i / tuple, (unsigned long long)x->size);
+		if (!of_fits_cells(x->child, x->size, bc.ac, bc.pci))
+			return of_fail(c, bus, name, -EINVAL,
+				       "entry %u: child addresses 0x%llx+0x%llx end past what %u "
+				       "address cell(s) can hold", i / tuple,
+				       (unsigned long long)x->child, (unsigned long long)x->size,
+				       bc.ac);
+		if (!of_fits_cells(x->parent, x->size, pc.ac, pc.pci))
+			return of_fail(c, bus, name, -EINVAL,
+				       "entry %u: parent addresses 0x%llx+0x%llx end past what %u "
+				       "address cell(s) can hold", i / tuple,
+				       (unsigned long long)x->parent, (unsigned long long)x->size,
+				       pc.ac);
 		(*n)++;
 	}
 	return 0;
@@ -365,6 +393,10 @@ static int of_reg(struct of_ctx *c, int lvl, struct dmp_of_range *r)
 		return of_fail(c, node, "reg", -EINVAL, "does not fit 64 bits");
 	if (r->size && r->base + (r->size - 1) < r->base)
 		return of_fail(c, node, "reg", -EINVAL, "wraps the address space");
+	if (!of_fits_cells(r->base, r->size, pc.ac, pc.pci))
+		return of_fail(c, node, "reg", -EINVAL,
+			       "0x%llx+0x%llx ends past what %u address cell(s) can hold",
+			       (unsigned long long)r->base, (unsigned long long)r->size, pc.ac);
 	ret = of_translate(c, lvl - 1, r->base, r->size, &r->base);
 	return ret ? ret : 1;
 }
@@ -421,13 +453,14 @@ static int of_parse_root(struct of_ctx *c)
 /*
  * /memory nodes: every child of the root with device_type = "memory"; each
  * reg entry is a region (size 0 entries are skipped, as Linux's
- * early_init_dt_scan_memory() does).
+ * early_init_dt_scan_memory() does; a tree left with no memory then names
+ * the node whose reg was all zero sizes).
  */
 static int of_parse_memory(struct of_ctx *c)
 {
 	struct dmp_of_platform *p = c->p;
 	unsigned int tuple = p->addr_cells + p->size_cells;
-	int node, ret;
+	int node, ret, empty_node = -1;
 
 	fdt_for_each_subnode(node, c->fdt, 0) {
 		const fdt32_t *v;
@@ -455,12 +488,18 @@ static int of_parse_memory(struct of_ctx *c)
 
 			of_read_num(v + i, p->addr_cells, &base);
 			of_read_num(v + i + p->addr_cells, p->size_cells, &size);
-			if (!size)
+			if (!size) {
+				if (empty_node < 0)
+					empty_node = node;
 				continue;
-			if (!DMP_IS_ALIGNED(base | size, DMP_PAGE_SIZE) || base + (size - 1) < base)
+			}
+			if (!DMP_IS_ALIGNED(base | size, DMP_PAGE_SIZE) || base + (size - 1) < base ||
+			    !of_fits_cells(base, size, p->addr_cells, false))
 				return of_fail(c, node, "reg", -EINVAL,
-					       "0x%llx+0x%llx is not page aligned or wraps",
-					       (unsigned long long)base, (unsigned long long)size);
+					       "0x%llx+0x%llx is not page aligned, wraps, or ends past "
+					       "what %u address cell(s) can hold",
+					       (unsigned long long)base, (unsigned long long)size,
+					       p->addr_cells);
 			for (unsigned int j = 0; j < p->nr_memory; j++)
 				if (of_overlap(base, size, p->memory[j].base, p->memory[j].size))
 					return of_fail(c, node, "reg", -EEXIST,
@@ -475,32 +514,80 @@ static int of_parse_memory(struct of_ctx *c)
 			unsigned int at = p->nr_memory;
 			while (at > 0 && p->memory[at - 1].base > base) {
 				p->memory[at] = p->memory[at - 1];
+				memcpy(p->memory_path[at], p->memory_path[at - 1],
+				       sizeof(p->memory_path[at]));
 				at--;
 			}
 			p->memory[at].base = base;
 			p->memory[at].size = size;
+			ret = of_path(c, node, "reg", p->memory_path[at], sizeof(p->memory_path[at]));
+			if (ret)
+				return ret;
 			p->nr_memory++;
 		}
 	}
 	if (node != -FDT_ERR_NOTFOUND)
 		return of_fail(c, 0, NULL, -EINVAL, "corrupt tree: %s", fdt_strerror(node));
+	if (!p->nr_memory && empty_node >= 0)
+		return of_fail(c, empty_node, "reg", -ENOENT,
+			       "every entry has size 0: the tree describes no memory");
 	if (!p->nr_memory)
 		return of_fail(c, 0, NULL, -ENOENT, "no memory node (device_type = \"memory\")");
 	return 0;
 }
 
 /*
+ * The outer cache's own properties (devicetree spec 3.8, "cache-size",
+ * "cache-line-size"): absent, or in the range real outer caches have - a
+ * line of 32, 64 or 128 bytes (the sizes the simulator models), a size of
+ * 1 KiB .. 1 GiB made of whole lines.  Out of range is refused, not ignored.
+ */
+static int of_parse_outer_cache(struct of_ctx *c, int node)
+{
+	struct dmp_of_cache *k = &c->p->cache;
+	uint32_t v;
+	int ret;
+
+	ret = of_path(c, node, NULL, k->outer_path, sizeof(k->outer_path));
+	if (ret)
+		return ret;
+	k->outer_cache = true;
+	k->outer_unified = of_has(c, node, "cache-unified");
+	ret = of_u32(c, node, "cache-line-size", &v);
+	if (ret < 0)
+		return ret;
+	if (ret && v != 32 && v != 64 && v != 128)
+		return of_fail(c, node, "cache-line-size", -EINVAL,
+			       "line size %u: an outer cache has 32, 64 or 128", v);
+	k->outer_line_size = ret ? v : 0;
+	ret = of_u32(c, node, "cache-size", &v);
+	if (ret < 0)
+		return ret;
+	if (ret && (v < 1024 || v > (1u << 30) || v % (k->outer_line_size ? k->outer_line_size : 32)))
+		return of_fail(c, node, "cache-size", -EINVAL,
+			       "%u bytes: an outer cache has 1 KiB .. 1 GiB, whole lines", v);
+	k->outer_size = ret ? v : 0;
+	return 0;
+}
+
+/*
  * /cpus: the L1 data cache line size of every cpu node, and the outer cache
  * at the end of its next-level-cache chain (devicetree spec 3.7/3.8; the
- * binding of cache nodes: compatible = "cache", cache-level).
+ * binding of cache nodes: compatible = "cache", cache-level).  The whole
+ * chain is walked: a node that names itself, or a chain that comes back to
+ * a node it passed, is refused (Linux's of_find_next_cache_node() would
+ * follow it for ever).
  */
+#define OF_MAX_CACHE_CHAIN 8 /* more levels than any machine has */
+
 static int of_parse_cache_chain(struct of_ctx *c, int cpu)
 {
 	struct dmp_of_cache *k = &c->p->cache;
-	int node = cpu, ret;
+	int seen[OF_MAX_CACHE_CHAIN + 1], nseen = 0, node = cpu, ret;
+	bool outer_done = k->outer_cache;
 
-	/* A chain longer than the levels a machine has is a loop. */
-	for (int step = 0; step < 8; step++) {
+	seen[nseen++] = cpu;
+	for (;;) {
 		uint32_t ph, level = 0;
 		const char *compat;
 		int len, next;
@@ -512,6 +599,22 @@ static int of_parse_cache_chain(struct of_ctx *c, int cpu)
 		if (ph == 0 || ph == ~0u || next < 0)
 			return of_fail(c, node, "next-level-cache", -ENOENT,
 				       "phandle 0x%x names no node", ph);
+		if (next == node)
+			return of_fail(c, node, "next-level-cache", -EINVAL,
+				       "names its own node: the cache chain would never end");
+		for (int i = 0; i < nseen; i++)
+			if (seen[i] == next) {
+				char there[DMP_OF_PATH_MAX];
+
+				if (fdt_get_path(c->fdt, next, there, sizeof(there)) < 0)
+					strcpy(there, "?");
+				return of_fail(c, node, "next-level-cache", -EINVAL,
+					       "the cache chain loops back to %s", there);
+			}
+		if (nseen == OF_MAX_CACHE_CHAIN + 1)
+			return of_fail(c, node, "next-level-cache", -EINVAL,
+				       "a chain of more than %d caches", OF_MAX_CACHE_CHAIN);
+		seen[nseen++] = next;
 		node = next;
 		ret = of_stringlist(c, node, "compatible", &compat, &len);
 		if (ret)
@@ -524,28 +627,13 @@ static int of_parse_cache_chain(struct of_ctx *c, int cpu)
 		if (!ret)
 			return of_fail(c, node, "cache-level", -EINVAL,
 				       "a cache node needs cache-level");
-		if (level != 2)
+		if (level != 2 || outer_done)
 			continue;
-		if (!k->outer_cache) {
-			uint32_t v;
-
-			ret = of_path(c, node, NULL, k->outer_path, sizeof(k->outer_path));
-			if (ret)
-				return ret;
-			k->outer_cache = true;
-			k->outer_unified = of_has(c, node, "cache-unified");
-			ret = of_u32(c, node, "cache-line-size", &v);
-			if (ret < 0)
-				return ret;
-			k->outer_line_size = ret ? v : 0;
-			ret = of_u32(c, node, "cache-size", &v);
-			if (ret < 0)
-				return ret;
-			k->outer_size = ret ? v : 0;
-		}
-		return 0;
+		ret = of_parse_outer_cache(c, node);
+		if (ret)
+			return ret;
+		outer_done = true;
 	}
-	return of_fail(c, node, "next-level-cache", -EINVAL, "the cache chain loops");
 }
 
 static int of_parse_cpus(struct of_ctx *c)
@@ -660,8 +748,11 @@ static int of_parse_rmem_child(struct of_ctx *c, int node)
 		of_read_num(v, ac, &r->base);
 		of_read_num(v + ac, sc, &r->size);
 		r->is_static = true;
-		if (!r->size || r->base + (r->size - 1) < r->base)
-			return of_fail(c, node, "reg", -EINVAL, "empty or wraps");
+		if (!r->size || r->base + (r->size - 1) < r->base ||
+		    !of_fits_cells(r->base, r->size, ac, false))
+			return of_fail(c, node, "reg", -EINVAL,
+				       "empty, wraps, or ends past what %u address cell(s) can hold",
+				       ac);
 		if (r->kind != DMP_OF_RMEM_OTHER && !DMP_IS_ALIGNED(r->base | r->size, DMP_PAGE_SIZE))
 			return of_fail(c, node, "reg", -EINVAL, "a DMA pool must be page aligned");
 		ret = of_memory_holding(p, r->base, r->size);
@@ -709,8 +800,11 @@ static int of_parse_rmem_child(struct of_ctx *c, int node)
 					       "more than %d entries", DMP_OF_MAX_ALLOC_RANGES);
 			of_read_num(v + i, ac, &a->base);
 			of_read_num(v + i + ac, sc, &a->size);
-			if (!a->size || a->base + (a->size - 1) < a->base)
-				return of_fail(c, node, "alloc-ranges", -EINVAL, "empty or wraps");
+			if (!a->size || a->base + (a->size - 1) < a->base ||
+			    !of_fits_cells(a->base, a->size, ac, false))
+				return of_fail(c, node, "alloc-ranges", -EINVAL,
+					       "empty, wraps, or ends past what %u address cell(s) "
+					       "can hold", ac);
 			if (!of_touches_memory(p, a->base, a->size))
 				return of_fail(c, node, "alloc-ranges", -ERANGE,
 					       "0x%llx+0x%llx holds no memory",

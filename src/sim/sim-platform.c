@@ -256,8 +256,24 @@ int dmp_sim_platform_create(const struct dmp_of_platform *desc,
 	cfg.swiotlb_size = DMP_SIM_NO_SWIOTLB; /* made below, after reserved memory */
 	int e = dmp_sim_create(&cfg, &p->sim);
 	if (e) {
+		/* name a memory node, with its unit address: the largest region's,
+		 * the likeliest not to fit the host */
+		unsigned int big = 0;
+		for (unsigned int i = 1; i < desc->nr_memory; i++)
+			if (desc->memory[i].size > desc->memory[big].size)
+				big = i;
+		char msg[160];
+		if (e == -EBUSY)
+			snprintf(msg, sizeof(msg), "another platform is active");
+		else
+			snprintf(msg, sizeof(msg),
+				 "cannot create the simulated memory (%u region(s); this one "
+				 "0x%llx+0x%llx)", desc->nr_memory,
+				 (unsigned long long)desc->memory[big].base,
+				 (unsigned long long)desc->memory[big].size);
 		free(p);
-		return fail(err, e, "/memory", "reg", "cannot create the simulated memory");
+		return fail(err, e, desc->nr_memory ? desc->memory_path[big] : "/",
+			    e == -EBUSY ? "" : "reg", msg);
 	}
 	/* reserved regions first: the tree placed them in free memory */
 	e = build_reserved(p, err);
