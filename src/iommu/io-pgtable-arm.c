@@ -76,6 +76,11 @@
 #define SZ_512M (UINT64_C(1) << 29)
 #define SZ_1G (UINT64_C(1) << 30)
 
+#define LPAE_NO_LEVEL 0xff
+#define LPAE_PROT_BITS (DMP_IOMMU_READ | DMP_IOMMU_WRITE | DMP_IOMMU_CACHE | DMP_IOMMU_NOEXEC | \
+			DMP_IOMMU_MMIO | DMP_IOMMU_PRIV)
+#define LPAE_PROT_COMBOS (LPAE_PROT_BITS + 1)
+
 /* A descriptor slot in table memory.  Installs race through CAS. */
 typedef _Atomic uint64_t lpae_slot;
 
@@ -92,6 +97,15 @@ struct lpae_pgtable {
 	dmp_phys_t pgd_phys;
 	lpae_slot *pgd;
 	dmp_phys_t oas_mask;
+	/* per level, computed once: the IOVA shift of its entries and the
+	 * index mask of its tables (the walks read these, no arithmetic) */
+	uint8_t shift_of_level[LPAE_MAX_LEVELS];
+	size_t index_mask[LPAE_MAX_LEVELS];
+	uint64_t table_addr_mask; /* a table descriptor's output address bits */
+	/* the level whose block is 2^shift bytes, or LPAE_NO_LEVEL */
+	uint8_t level_of_shift[64];
+	/* stage-1 attributes for each combination of the DMP_IOMMU_* bits */
+	uint64_t prot_pte[LPAE_PROT_COMBOS];
 
 	/* Written by map/unmap (statistics only).  Descriptor stores are
 	 * counted per CPU, each counter on its own cache line: one shared
@@ -110,9 +124,14 @@ static inline struct lpae_pgtable *to_lpae(struct dmp_io_pgtable_ops *ops)
 	return (struct lpae_pgtable *)dmp_io_pgtable_ops_to_pgtable(ops);
 }
 
-static inline unsigned int lvl_shift(const struct lpae_pgtable *d, unsigned int lvl)
+static inline unsigned int lvl_shift_calc(const struct lpae_pgtable *d, unsigned int lvl)
 {
 	return d->pg_shift + (LPAE_LAST_LEVEL - lvl) * d->bits_per_level;
+}
+
+static inline unsigned int lvl_shift(const struct lpae_pgtable *d, unsigned int lvl)
+{
+	return d->shift_of_level[lvl];
 }
 
 static inline uint64_t lvl_block_size(const struct lpae_pgtable *d, unsigned int lvl)
@@ -122,12 +141,12 @@ static inline uint64_t lvl_block_size(const struct lpae_pgtable *d, unsigned int
 
 static inline size_t lvl_entries(const struct lpae_pgtable *d, unsigned int lvl)
 {
-	return (size_t)1 << (lvl == d->start_level ? d->pgd_bits : d->bits_per_level);
+	return d->index_mask[lvl] + 1;
 }
 
 static inline size_t lvl_index(const struct lpae_pgtable *d, dmp_addr_t iova, unsigned int lvl)
 {
-	return (size_t)(iova >> lvl_shift(d, lvl)) & (lvl_entries(d, lvl) - 1);
+	return (size_t)(iova >> lvl_shift(d, lvl)) & d->index_mask[lvl];
 }
 
 static inline bool pte_is_table(uint64_t pte, unsigned int lvl)
@@ -142,7 +161,7 @@ static inline bool pte_is_leaf(uint64_t pte, unsigned int lvl)
 
 static inline dmp_phys_t pte_table_phys(const struct lpae_pgtable *d, uint64_t pte)
 {
-	return pte & LPAE_ADDR_MASK & ~((UINT64_C(1) << d->pg_shift) - 1);
+	return pte & d->table_addr_mask;
 }
 
 static inline lpae_slot *pte_table_va(const struct lpae_pgtable *d, uint64_t pte)
@@ -160,13 +179,12 @@ static inline uint64_t slot_load(lpae_slot *s)
 	return atomic_load_explicit(s, memory_order_acquire);
 }
 
-/* The level whose block (or page) size is @size; @size is in the bitmap. */
-static unsigned int level_of_size(const struct lpae_pgtable *d, uint64_t size)
+/* The level whose block (or page) size is @size; @size is in the bitmap
+ * (a table filled at allocation: no loop on the map and unmap paths). */
+static inline unsigned int level_of_size(const struct lpae_pgtable *d, uint64_t size)
 {
-	unsigned int lvl = LPAE_LAST_LEVEL;
-	while (lvl > d->start_level && lvl_block_size(d, lvl) < size)
-		lvl--;
-	DMP_ASSERT(lvl_block_size(d, lvl) == size);
+	unsigned int lvl = d->level_of_shift[__builtin_ctzll(size)];
+	DMP_ASSERT(lvl != LPAE_NO_LEVEL);
 	return lvl;
 }
 
@@ -186,20 +204,21 @@ static void lpae_sync(const struct lpae_pgtable *d, lpae_slot *s, size_t n)
 	dmp_arch_sync_for_device(phys, (const void *)s, n * sizeof(*s), DMP_TO_DEVICE);
 }
 
-/* A load and a store, not a locked add: the counter is this CPU's.  Where
+/* @n descriptor stores, counted once per call rather than per store.  A
+ * load and a store, not a locked add: the counter is this CPU's.  Where
  * more threads than DMP_MAX_CPUS share a slot, a count may be lost: it is a
  * statistic, nothing depends on it. */
-static inline void count_pte(struct lpae_pgtable *d)
+static inline void count_ptes(struct lpae_pgtable *d, size_t n)
 {
-	atomic_uint_fast64_t *n = &d->ptes_written[dmp_cpu_slot_index(dmp_cpu_slot())].n;
-	atomic_store_explicit(n, atomic_load_explicit(n, memory_order_relaxed) + 1,
+	atomic_uint_fast64_t *c = &d->ptes_written[dmp_cpu_slot_index(dmp_cpu_slot())].n;
+	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
 			      memory_order_relaxed);
 }
 
-static inline void slot_store(struct lpae_pgtable *d, lpae_slot *s, uint64_t pte)
+/* A descriptor store; the caller counts it (count_ptes). */
+static inline void slot_store(lpae_slot *s, uint64_t pte)
 {
 	atomic_store_explicit(s, pte, memory_order_relaxed);
-	count_pte(d);
 }
 
 /* A zeroed table, cleaned so that a non-coherent walker reads zeroes too
@@ -287,7 +306,7 @@ static int lpae_walk_alloc(struct lpae_pgtable *d, dmp_addr_t iova, unsigned int
 			if (atomic_compare_exchange_strong_explicit(slot, &expected, want,
 								    memory_order_release,
 								    memory_order_acquire)) {
-				count_pte(d);
+				count_ptes(d, 1);
 				lpae_sync(d, slot, 1);
 				pte = want;
 			} else {
@@ -304,7 +323,8 @@ static int lpae_walk_alloc(struct lpae_pgtable *d, dmp_addr_t iova, unsigned int
 	return 0;
 }
 
-/* Linux's arm_lpae_prot_to_pte for stage 1. */
+/* Linux's arm_lpae_prot_to_pte for stage 1 (computed once per combination
+ * at allocation: the map path reads d->prot_pte). */
 static uint64_t lpae_prot_to_pte(const struct lpae_pgtable *d, int prot)
 {
 	uint64_t pte = PTE_NG | PTE_AF;
@@ -337,7 +357,8 @@ static uint64_t lpae_prot_to_pte(const struct lpae_pgtable *d, int prot)
 static bool lpae_range_ok(uint64_t addr, uint64_t pgsize, uint64_t count, unsigned int bits)
 {
 	uint64_t mask = DMP_BIT_MASK(bits);
-	if (addr > mask || count > (UINT64_MAX / pgsize))
+	/* pgsize is a power of two: a shift, not a division */
+	if (addr > mask || count > (UINT64_MAX >> __builtin_ctzll(pgsize)))
 		return false;
 	return pgsize * count - 1 <= mask - addr;
 }
@@ -349,7 +370,8 @@ static bool lpae_range_ok(uint64_t addr, uint64_t pgsize, uint64_t count, unsign
 static void lpae_replace_empty_table(struct lpae_pgtable *d, lpae_slot *slot, uint64_t pte,
 				     unsigned int lvl, dmp_addr_t iova)
 {
-	slot_store(d, slot, 0);
+	slot_store(slot, 0);
+	count_ptes(d, 1);
 	lpae_sync(d, slot, 1);
 	tlb_flush_walk(d, iova, lvl_block_size(d, lvl));
 	lpae_free_tree(d, pte_table_va(d, pte), lvl + 1);
@@ -374,7 +396,7 @@ static int lpae_map_pages(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, dmp_p
 		return -ERANGE;
 
 	unsigned int lvl = level_of_size(d, pgsize);
-	uint64_t leaf = lpae_prot_to_pte(d, prot) |
+	uint64_t leaf = d->prot_pte[prot & LPAE_PROT_BITS] |
 			(lvl == LPAE_LAST_LEVEL ? PTE_TYPE_PAGE : PTE_TYPE_BLOCK);
 	int err = 0;
 
@@ -397,8 +419,9 @@ static int lpae_map_pages(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, dmp_p
 				}
 				lpae_replace_empty_table(d, slot, old, lvl, iova + i * pgsize);
 			}
-			slot_store(d, slot, leaf | (paddr + i * pgsize));
+			slot_store(slot, leaf | (paddr + i * pgsize));
 		}
+		count_ptes(d, i);
 		lpae_sync(d, &table[idx], i);
 		*mapped += i * pgsize;
 		if (err)
@@ -444,7 +467,8 @@ static int lpae_split_block(struct lpae_pgtable *d, lpae_slot *slot, uint64_t pt
 	dmp_phys_t out = pte & LPAE_ADDR_MASK & ~(lvl_block_size(d, lvl) - 1);
 	size_t n = lvl_entries(d, child_lvl);
 	for (size_t i = 0; i < n; i++)
-		slot_store(d, &table[i], attrs | (out + i * child_size));
+		slot_store(&table[i], attrs | (out + i * child_size));
+	count_ptes(d, n);
 	lpae_sync(d, table, n);
 
 	uint64_t want = table_phys | PTE_TYPE_TABLE;
@@ -457,7 +481,7 @@ static int lpae_split_block(struct lpae_pgtable *d, lpae_slot *slot, uint64_t pt
 		lpae_table_free(d, table, d->table_order);
 		return 0;
 	}
-	count_pte(d);
+	count_ptes(d, 1);
 	lpae_sync(d, slot, 1);
 	uint64_t bs = lvl_block_size(d, lvl);
 	tlb_flush_walk(d, iova & ~(bs - 1), bs);
@@ -510,7 +534,7 @@ static size_t lpae_unmap_pages(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, 
 			uint64_t pte = slot_load(slot);
 			if (!pte)
 				break;
-			slot_store(d, slot, 0);
+			slot_store(slot, 0);
 			if (!pte_is_table(pte, lvl)) {
 				run++;
 				continue;
@@ -525,6 +549,7 @@ static size_t lpae_unmap_pages(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, 
 		}
 		lpae_leaf_run_done(d, table, idx + i - run, run, iova + (i - run) * pgsize, pgsize,
 				   gather);
+		count_ptes(d, i);
 		total += i * pgsize;
 		if (i < n)
 			break;
@@ -675,6 +700,12 @@ static int lpae_s1_alloc(struct dmp_io_pgtable_cfg *cfg, void *cookie,
 	unsigned int levels = (va_bits + d->bits_per_level - 1) / d->bits_per_level;
 	d->start_level = LPAE_MAX_LEVELS - levels;
 	d->pgd_bits = va_bits - (levels - 1) * d->bits_per_level;
+	for (unsigned int lvl = d->start_level; lvl <= LPAE_LAST_LEVEL; lvl++) {
+		d->shift_of_level[lvl] = (uint8_t)lvl_shift_calc(d, lvl);
+		d->index_mask[lvl] = ((size_t)1 << (lvl == d->start_level ? d->pgd_bits
+									 : d->bits_per_level)) - 1;
+	}
+	d->table_addr_mask = LPAE_ADDR_MASK & ~((UINT64_C(1) << pg_shift) - 1);
 	d->table_order = pg_shift - DMP_PAGE_SHIFT;
 	d->pgd_order = dmp_get_order(sizeof(lpae_slot) << d->pgd_bits);
 	d->oas_mask = DMP_BIT_MASK(cfg->oas);
@@ -682,6 +713,11 @@ static int lpae_s1_alloc(struct dmp_io_pgtable_cfg *cfg, void *cookie,
 	sizes &= (lvl_block_size(d, d->start_level) << 1) - 1;
 	cfg->pgsize_bitmap &= sizes;
 	d->iop.cfg = *cfg;
+	memset(d->level_of_shift, LPAE_NO_LEVEL, sizeof(d->level_of_shift));
+	for (unsigned int lvl = d->start_level; lvl <= LPAE_LAST_LEVEL; lvl++)
+		d->level_of_shift[lvl_shift(d, lvl)] = (uint8_t)lvl;
+	for (int prot = 0; prot < LPAE_PROT_COMBOS; prot++)
+		d->prot_pte[prot] = lpae_prot_to_pte(d, prot);
 
 	int err = lpae_table_alloc(d, d->pgd_order, DMP_GFP_KERNEL, &d->pgd_phys, &d->pgd);
 	if (err)
