@@ -349,7 +349,8 @@ static size_t vfio_unmap_pages(struct dmp_iommu_domain *domain, dmp_addr_t iova,
 		last++;
 	}
 	size_t done = (size_t)(at - iova);
-	if (!done && first < d->nr && d->maps[first].iova < iova)
+	/* nothing done: a hole at @iova (Linux returns 0 too), or a split */
+	if (!done && first < d->nr && d->maps[first].iova <= iova)
 		dmp_log("dmaport: vfio: unmap of 0x%llx + 0x%zx would split the mapping at 0x%llx "
 			 "+ 0x%zx (VFIO type1 cannot): refused", (unsigned long long)iova, size,
 			 (unsigned long long)d->maps[first].iova, d->maps[first].size);
