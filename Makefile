@@ -211,11 +211,20 @@ qemu-test: deps-cross
 # $(BUILD)/vfio/dl, never installed) and busybox in an initramfs
 # (tests/vfio/build-guest.sh), one boot that runs every check and the
 # benchmark (tests/vfio/run-guest.sh).
+# The example of docs/vfio.md (its C block) is built and run there too.
 VFIO_OUT := $(BUILD)/vfio
-VFIO_PROGS := $(VFIO_OUT)/vfio-test $(VFIO_OUT)/vfio-bench
+VFIO_PROGS := $(VFIO_OUT)/vfio-test $(VFIO_OUT)/vfio-bench $(VFIO_OUT)/edu-copy
 $(VFIO_OUT)/%: tests/vfio/%.c drivers/edu/edu.c drivers/edu/edu.h $(BUILD)/libdmaport.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -Idrivers/edu -static -o $@ $< drivers/edu/edu.c \
+	  $(BUILD)/libdmaport.a -lpthread
+
+$(VFIO_OUT)/edu-copy.c: docs/vfio.md
+	@mkdir -p $(dir $@)
+	sed -n '/^```c$$/,/^```$$/{/^```/d;p}' $< > $@
+
+$(VFIO_OUT)/edu-copy: $(VFIO_OUT)/edu-copy.c drivers/edu/edu.c drivers/edu/edu.h $(BUILD)/libdmaport.a
+	$(CC) $(CFLAGS_COMMON) -Werror -Idrivers/edu -static -o $@ $< drivers/edu/edu.c \
 	  $(BUILD)/libdmaport.a -lpthread
 
 .PHONY: vfio-test deps-vfio

@@ -26,7 +26,7 @@ timeout "$TIMEOUT" "$QEMU" -M q35 -m 512M -smp 1 -device intel-iommu -device edu
 	tr -d '\r' >"$log"
 rc=$?
 end=$(date +%s)
-grep -E '^(PASS|FAIL|guest:|vfio-test:|bench:)' "$log"
+grep -E '^(PASS|FAIL|guest:|vfio-test:|bench:|edu-copy:)' "$log"
 echo "== vfio-test: guest ran $((end - start)) s"
 
 fail() {
@@ -61,6 +61,9 @@ expect "strict: edu reads from IOVA"
 grep -q '^vfio-test: [0-9][0-9]* passed, 0 failed$' "$log" ||
 	fail "no clean summary line from vfio-test (timed out, crashed or a check failed)"
 grep -q '^FAIL ' "$log" && fail "failing checks above"
+grep -q '^edu-copy: IOVAs .*"hello from user space, through the IOMMU" (0)$' "$log" ||
+	fail "the example of docs/vfio.md did not copy its string"
+grep -q '^guest: edu-copy exited with 0$' "$log" || fail "the example of docs/vfio.md failed"
 grep -q '^bench: strict map+unmap' "$log" || fail "no strict benchmark figures"
 grep -q '^bench: pre-mapped map+unmap' "$log" || fail "no pre-mapped benchmark figures"
 grep -q '^guest: done' "$log" || fail "the guest did not finish (exit $rc; see $log)"
