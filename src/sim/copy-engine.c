@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <dmaport/sim/copy-engine.h>
+#include <dmaport/sim/irq.h>
 
 #include "sim-internal.h"
 
@@ -22,14 +23,25 @@ struct copy_engine {
 	uint32_t head, tail, completed;
 	uint64_t err_addr;
 	uint32_t err_code;
+	uint32_t irq_status, irq_enable;
+	uint32_t latency_ns;
+	struct dmp_sim_callout later; /* the ring run, @latency_ns after the doorbell */
+	struct dmp_sim_device *dev;
 	uint8_t buf[CE_CHUNK];
 };
+
+/* The interrupt output is a level: asserted while an enabled cause is set. */
+static void ce_update_irq(struct copy_engine *ce)
+{
+	dmp_sim_device_set_irq_level(ce->dev, 0, (ce->irq_status & ce->irq_enable) != 0);
+}
 
 static void ce_fail(struct copy_engine *ce, uint32_t code, uint64_t addr)
 {
 	ce->status |= DMP_CE_STATUS_ERROR;
 	ce->err_code = code;
 	ce->err_addr = addr;
+	ce->irq_status |= DMP_CE_IRQ_ERROR;
 }
 
 /* Copy or fill one descriptor's data; returns 0 or the failing bus address. */
@@ -53,7 +65,7 @@ static int ce_transfer(struct dmp_sim_device *dev, struct copy_engine *ce,
 	return 0;
 }
 
-static void ce_run(struct dmp_sim_device *dev)
+static void ce_run_ring(struct dmp_sim_device *dev)
 {
 	struct copy_engine *ce = dmp_sim_device_priv(dev);
 	if (!(ce->ctrl & DMP_CE_CTRL_ENABLE) || (ce->status & DMP_CE_STATUS_ERROR))
@@ -90,7 +102,20 @@ static void ce_run(struct dmp_sim_device *dev)
 			return;
 		ce->head++;
 		ce->completed++;
+		ce->irq_status |= DMP_CE_IRQ_DONE;
 	}
+}
+
+static void ce_run(struct dmp_sim_device *dev)
+{
+	struct copy_engine *ce = dmp_sim_device_priv(dev);
+	ce_run_ring(dev);
+	ce_update_irq(ce);
+}
+
+static void ce_later(void *cookie)
+{
+	ce_run(cookie);
 }
 
 static uint64_t ce_read(struct dmp_sim_device *dev, uint64_t off, unsigned width)
@@ -111,6 +136,9 @@ static uint64_t ce_read(struct dmp_sim_device *dev, uint64_t off, unsigned width
 	case DMP_CE_REG_ERR_ADDR_LO: return (uint32_t)ce->err_addr;
 	case DMP_CE_REG_ERR_ADDR_HI: return (uint32_t)(ce->err_addr >> 32);
 	case DMP_CE_REG_ERR_CODE: return ce->err_code;
+	case DMP_CE_REG_IRQ_STATUS: return ce->irq_status;
+	case DMP_CE_REG_IRQ_ENABLE: return ce->irq_enable;
+	case DMP_CE_REG_LATENCY: return ce->latency_ns;
 	default: return 0;
 	}
 }
@@ -127,23 +155,40 @@ static void ce_write(struct dmp_sim_device *dev, uint64_t off, unsigned width, u
 			ce->status = 0;
 			ce->err_code = 0;
 			ce->err_addr = 0;
+			ce->irq_status = 0;
+			dmp_sim_callout_cancel(dmp_sim_device_sim(dev), &ce->later);
 		}
 		ce->ctrl = v & DMP_CE_CTRL_ENABLE;
+		ce_update_irq(ce);
 		break;
 	case DMP_CE_REG_RING_LO: ce->ring = (ce->ring & ~0xffffffffull) | v; break;
 	case DMP_CE_REG_RING_HI: ce->ring = (ce->ring & 0xffffffffull) | ((uint64_t)v << 32); break;
 	case DMP_CE_REG_RING_SIZE: ce->ring_size = v; break;
 	case DMP_CE_REG_TAIL:
 		ce->tail = v;
-		ce_run(dev);
+		if (ce->latency_ns)
+			dmp_sim_callout_arm(dmp_sim_device_sim(dev), &ce->later, ce->latency_ns);
+		else
+			ce_run(dev);
 		break;
+	case DMP_CE_REG_IRQ_STATUS: /* write 1 to clear */
+		ce->irq_status &= ~v;
+		ce_update_irq(ce);
+		break;
+	case DMP_CE_REG_IRQ_ENABLE:
+		ce->irq_enable = v & (DMP_CE_IRQ_DONE | DMP_CE_IRQ_ERROR);
+		ce_update_irq(ce);
+		break;
+	case DMP_CE_REG_LATENCY: ce->latency_ns = v; break;
 	default: break; /* read-only or unused: ignored, as hardware does */
 	}
 }
 
 static void ce_destroy(struct dmp_sim_device *dev)
 {
-	free(dmp_sim_device_priv(dev));
+	struct copy_engine *ce = dmp_sim_device_priv(dev);
+	dmp_sim_callout_cancel(dmp_sim_device_sim(dev), &ce->later);
+	free(ce);
 }
 
 static const struct dmp_sim_device_ops ce_ops = {
@@ -165,7 +210,11 @@ int dmp_sim_copy_engine_create(struct dmp_sim *sim, const struct dmp_sim_device_
 	c.ops = &ce_ops;
 	c.priv = ce;
 	int err = dmp_sim_device_create(sim, &c, out);
-	if (err)
+	if (err) {
 		free(ce);
-	return err;
+		return err;
+	}
+	ce->dev = *out;
+	dmp_sim_callout_init(&ce->later, ce_later, *out);
+	return 0;
 }

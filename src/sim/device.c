@@ -36,6 +36,8 @@ int dmp_sim_device_create(struct dmp_sim *sim, const struct dmp_sim_device_confi
 	dev->mmio_size = cfg->mmio_size;
 	dev->ops = cfg->ops;
 	dev->priv = cfg->priv;
+	for (unsigned int i = 0; i < DMP_SIM_DEVICE_MAX_IRQS; i++)
+		dev->irq[i] = -1;
 	dmp_spin_lock(&sim->lock);
 	dev->next = sim->devices;
 	sim->devices = dev;
@@ -298,6 +300,7 @@ uint64_t dmp__sim_mmio_read(void *ctx, const volatile void *addr, unsigned width
 	dmp_phys_t phys = 0;
 	struct dmp_sim_device *dev = mmio_lookup(sim, addr, &off, &phys);
 	dmp_sim_hostile_point(sim);
+	dmp__sim_mmio_enter(sim, true);
 	/* Reads of nothing return all ones, as an unclaimed bus access does. */
 	uint64_t v = width == 8 ? ~0ull : (1ull << (8 * width)) - 1;
 	if (dev && dev->ops->mmio_read)
@@ -306,6 +309,7 @@ uint64_t dmp__sim_mmio_read(void *ctx, const volatile void *addr, unsigned width
 				    .sdev = dev,
 				    .phys = phys, .size = width, .value = v, .bus = off };
 	dmp__sim_event(sim, &ev);
+	dmp__sim_mmio_exit(sim);
 	return v;
 }
 
@@ -320,6 +324,8 @@ void dmp__sim_mmio_write(void *ctx, volatile void *addr, unsigned width, uint64_
 				    .sdev = dev,
 				    .phys = phys, .size = width, .value = val, .bus = off };
 	dmp__sim_event(sim, &ev);
+	dmp__sim_mmio_enter(sim, false);
 	if (dev && dev->ops->mmio_write)
 		dev->ops->mmio_write(dev, off, width, val);
+	dmp__sim_mmio_exit(sim);
 }

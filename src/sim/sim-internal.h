@@ -6,6 +6,7 @@
 #define DMP_SIM_INTERNAL_H
 
 #include <dmaport/sim.h>
+#include <dmaport/sim/irq.h>
 
 #include "../internal.h"
 
@@ -44,7 +45,17 @@ struct dmp_sim_device {
 	void *priv;
 	dmp_sim_translate_fn translate;
 	void *translate_cookie;
+	int irq[DMP_SIM_DEVICE_MAX_IRQS]; /* wired lines, -1: none (irq.c) */
 	struct dmp_sim_device *next;
+};
+
+/* One interrupt line (irq.c). */
+struct sim_irq_line {
+	uint8_t trigger;   /* enum dmp_sim_irq_trigger */
+	bool disabled;
+	bool latched;      /* edge seen, not yet taken */
+	bool asserted;     /* level held by the device */
+	uint64_t count;    /* times taken */
 };
 
 #define SIM_RECENT 16
@@ -87,6 +98,16 @@ struct dmp_sim {
 	_Atomic unsigned int nr_obs; /* fast test: anyone listening? */
 
 	struct dmp_swiotlb_pool *default_pool; /* sim-swiotlb.c */
+	/* time and interrupts (irq.c); the callout list under @lock */
+	_Atomic uint64_t now;
+	uint64_t callout_seq;
+	struct dmp_sim_callout *callouts; /* sorted by (when, seq) */
+	struct sim_irq_line *lines;       /* DMP_SIM_NR_IRQS, allocated on first use */
+	unsigned int nr_pending;          /* lines latched or asserted */
+	dmp_sim_irq_entry_fn irq_entry;
+	void *irq_cookie;
+	bool cpu_masked;
+	bool in_irq;
 };
 
 /* sim.c */
@@ -102,6 +123,10 @@ void dmp__sim_checker_register(void);
 int dmp__sim_swiotlb_init(struct dmp_sim *sim, size_t size);
 bool dmp__sim_swiotlb_exit(struct dmp_sim *sim);
 struct dmp_swiotlb_pool *dmp__sim_swiotlb_pool(struct dmp_sim *sim);
+/* irq.c */
+void dmp__sim_mmio_enter(struct dmp_sim *sim, bool read);
+void dmp__sim_mmio_exit(struct dmp_sim *sim);
+void dmp__sim_irq_destroy(struct dmp_sim *sim);
 
 /* device.c */
 uint64_t dmp__sim_mmio_read(void *ctx, const volatile void *addr, unsigned width);

@@ -754,6 +754,11 @@ int dmp_sim_create(const struct dmp_sim_config *cfg, struct dmp_sim **out)
 	sim->rng = cfg->seed ? cfg->seed : 0x9e3779b97f4a7c15ull;
 	sim->trace_on = cfg->trace;
 	dmp_spin_init(&sim->lock);
+	sim->lines = calloc(DMP_SIM_NR_IRQS, sizeof(*sim->lines));
+	if (!sim->lines) {
+		free(sim);
+		return -ENOMEM;
+	}
 	for (unsigned int i = 0; i < cfg->nr_regions; i++) {
 		sim->nr = i + 1;
 		err = region_init(sim, &sim->r[i], &cfg->regions[i]);
@@ -785,6 +790,7 @@ fail_install:
 fail_regions:
 	for (unsigned int i = 0; i < sim->nr; i++)
 		region_free(sim, &sim->r[i]);
+	dmp__sim_irq_destroy(sim);
 	free(sim);
 	return err;
 }
@@ -805,5 +811,6 @@ void dmp_sim_destroy(struct dmp_sim *sim)
 	free(sim->nc);
 	free(sim->maps);
 	free(sim->ev);
+	dmp__sim_irq_destroy(sim);
 	free(sim);
 }

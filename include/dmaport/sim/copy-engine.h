@@ -8,7 +8,9 @@
  * allocation), fills descriptors, sets their VALID flag, and writes the new
  * producer index to TAIL: the doorbell.  The engine then processes every
  * descriptor from HEAD up to TAIL at once (the simulator runs devices
- * synchronously), writing each descriptor's status word back to memory.
+ * synchronously), writing each descriptor's status word back to memory -
+ * or, with LATENCY set, that long after the doorbell in simulated time (see
+ * <dmaport/sim/irq.h>), and raises its interrupt when done.
  *
  * A descriptor it reads without VALID (say, a stale copy from DRAM because
  * the driver forgot a barrier or a cache clean) stops the engine with
@@ -39,11 +41,22 @@ DMP_BEGIN_DECLS
 #define DMP_CE_REG_ERR_ADDR_LO 0x28 /* bus address of the failed access */
 #define DMP_CE_REG_ERR_ADDR_HI 0x2c
 #define DMP_CE_REG_ERR_CODE 0x30  /* DMP_CE_ERR_* */
+#define DMP_CE_REG_IRQ_STATUS 0x34 /* DMP_CE_IRQ_*: causes seen; write 1 to clear */
+#define DMP_CE_REG_IRQ_ENABLE 0x38 /* DMP_CE_IRQ_*: causes that assert the interrupt */
+#define DMP_CE_REG_LATENCY 0x3c   /* ns from the doorbell to the run (0: at once) */
 
 #define DMP_CE_CTRL_ENABLE 0x1
 #define DMP_CE_CTRL_RESET 0x2     /* write 1: HEAD, COMPLETED, STATUS, errors = 0 */
 
 #define DMP_CE_STATUS_ERROR 0x2   /* halted on an error until reset */
+
+/*
+ * Interrupt output 0 is a level: asserted while IRQ_STATUS & IRQ_ENABLE is
+ * not 0 (wire it with dmp_sim_device_set_irq).  DONE is set when the engine
+ * completes descriptors, ERROR when it halts.
+ */
+#define DMP_CE_IRQ_DONE 0x1
+#define DMP_CE_IRQ_ERROR 0x2
 
 #define DMP_CE_ERR_NONE 0
 #define DMP_CE_ERR_NOT_READY 1    /* descriptor without VALID */
