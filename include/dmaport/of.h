@@ -386,6 +386,14 @@ DMP_API int dmp_of_parse_file(const char *path, struct dmp_of_platform *out,
 			      struct dmp_of_error *err);
 
 /**
+ * dmp_of_read_file - the flattened tree of @path (a .dtb, or a .dts compiled
+ * with dtc as dmp_of_parse_file does), not validated: *@blob (free() it) and
+ * *@len.  Returns 0, -EIO or -ENOMEM; @err (may be NULL) says why.  Hosted
+ * platforms only.  May block.
+ */
+DMP_API int dmp_of_read_file(const char *path, void **blob, size_t *len, struct dmp_of_error *err);
+
+/**
  * dmp_of_dump - print the description: memory, caches, reserved regions
  * (CMA areas, coherent and restricted pools), IOMMUs, devices with their
  * masks and ranges, PCI host bridges.  For `dmaport-sim dump`.

@@ -140,15 +140,14 @@ out_pipe:
 	return ret;
 }
 
-int dmp_of_parse_file(const char *path, struct dmp_of_platform *out, struct dmp_of_error *err)
+int dmp_of_read_file(const char *path, void **blob_out, size_t *len_out, struct dmp_of_error *err)
 {
 	size_t n = path ? strlen(path) : 0;
 	void *blob = NULL;
 	size_t len = 0;
 	int fd, ret;
 
-	DMP_ASSERT(path && out);
-	memset(out, 0, sizeof(*out));
+	DMP_ASSERT(path && blob_out && len_out);
 	if (n > 4 && !strcmp(path + n - 4, ".dts")) {
 		ret = of_run_dtc(path, &blob, &len);
 		if (ret)
@@ -162,6 +161,21 @@ int dmp_of_parse_file(const char *path, struct dmp_of_platform *out, struct dmp_
 		if (ret)
 			return of_file_fail(err, ret, path, of_file_why(ret, "cannot read"));
 	}
+	*blob_out = blob;
+	*len_out = len;
+	return 0;
+}
+
+int dmp_of_parse_file(const char *path, struct dmp_of_platform *out, struct dmp_of_error *err)
+{
+	void *blob = NULL;
+	size_t len = 0;
+
+	DMP_ASSERT(path && out);
+	memset(out, 0, sizeof(*out));
+	int ret = dmp_of_read_file(path, &blob, &len, err);
+	if (ret)
+		return ret;
 	ret = dmp_of_parse(blob, len, out, err);
 	free(blob);
 	return ret;

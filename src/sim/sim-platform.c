@@ -13,6 +13,7 @@
 #include <dmaport/iommu-driver.h>
 #include <dmaport/sim/copy-engine.h>
 #include <dmaport/sim/iommu-driver.h>
+#include <dmaport/sim/irq.h>
 #include <dmaport/sim/platform.h>
 #include <dmaport/swiotlb.h>
 
@@ -71,10 +72,9 @@ static int bus_translate(void *cookie, struct dmp_sim_device *hw, dmp_addr_t add
  * it, as in Linux: one allocator, each device's own bus addresses.
  */
 static int attach_region(struct dmp_sim_platform *p, struct dmp_sim_platform_device *pd,
-			 unsigned int ri, struct dmp_of_error *err)
+			 struct dmp_device *dev, unsigned int ri, struct dmp_of_error *err)
 {
 	const struct dmp_of_reserved *r = &p->desc.reserved[ri];
-	struct dmp_device *dev = &pd->dev;
 	if (p->restricted[ri])
 		dmp_device_set_swiotlb(dev, p->restricted[ri], true);
 	if (p->cma[ri])
@@ -89,8 +89,9 @@ static int attach_region(struct dmp_sim_platform *p, struct dmp_sim_platform_dev
 	for (unsigned int i = 0; i < p->nr_devices; i++) {
 		struct dmp_sim_platform_device *other = &p->devices[i];
 		for (unsigned int k = 0; other != pd && k < other->of->nr_mem_regions; k++)
-			if (other->of->mem_regions[k] == ri && other->dev.dma_mem) {
-				e = dmp__share_coherent_memory(dev, &other->dev);
+			if (other->of->mem_regions[k] == ri && other->setup_dev &&
+			    other->setup_dev->dma_mem) {
+				e = dmp__share_coherent_memory(dev, other->setup_dev);
 				return e ? fail(err, e, pd->of->path, "memory-region",
 						"cannot share the coherent pool")
 					 : 0;
@@ -103,7 +104,74 @@ static int attach_region(struct dmp_sim_platform *p, struct dmp_sim_platform_dev
 	return 0;
 }
 
-static int build_devices(struct dmp_sim_platform *p, struct dmp_of_error *err)
+int dmp_sim_platform_device_setup(struct dmp_sim_platform *p, struct dmp_sim_platform_device *pd,
+				  struct dmp_device *dev, struct dmp_of_error *err)
+{
+	const struct dmp_of_device *od = pd->of;
+	if (pd->setup_dev)
+		return fail(err, -EBUSY, od->path, "", "the device is already set up");
+	int e = dmp_device_init(dev, pd->name);
+	if (e)
+		return fail(err, e, od->path, "", "bad device name");
+	pd->setup_dev = dev;
+	e = dmp_sim_device_link(dev, pd->hw); /* coherence and masks from the hardware */
+	if (e)
+		return fail(err, e, od->path, "", "cannot link the device to its hardware");
+	if (!od->dma.identity)
+		for (unsigned int k = 0; k < od->dma.nr; k++) {
+			const struct dmp_of_dma_range *r = &od->dma.r[k];
+			e = dmp_device_add_dma_range(dev, r->cpu_addr, r->dma_addr, r->size);
+			if (e)
+				return fail(err, e, od->path, "dma-ranges",
+					    "dma-ranges the device model cannot hold");
+		}
+	if (od->dma.bus_limit && od->dma.bus_limit != ~(dmp_addr_t)0)
+		dmp_device_set_bus_limit(dev, od->dma.bus_limit);
+	for (unsigned int k = 0; k < od->nr_mem_regions; k++) {
+		e = attach_region(p, pd, dev, od->mem_regions[k], err);
+		if (e)
+			return e;
+	}
+	/* a device can address what its port can: the masks follow it */
+	uint64_t mask = DMP_BIT_MASK(od->port_bits);
+	if (od->nr_iommus) {
+		const struct dmp_of_iommu_ref *ref = &od->iommus[0];
+		struct dmp_iommu *iommu = p->iommu[ref->iommu];
+		if (!iommu)
+			return fail(err, -ENODEV, od->path, "iommus",
+				    "its IOMMU has no model in the simulator");
+		uint32_t sid = ref->nr_args ? ref->args[0] : 0;
+		e = dmp_iommu_probe_device(dev, iommu, &sid, 1);
+		if (e)
+			return fail(err, e, od->path, "iommus", "IOMMU probe failed");
+		pd->iommu = true;
+	}
+	e = dmp_set_mask_and_coherent(dev, mask);
+	if (e && !pd->iommu)
+		/* the port cannot reach the DMA zone: keep the default 32-bit
+		 * mask; mappings the port cannot reach then fail cleanly */
+		e = 0;
+	if (e)
+		return fail(err, e, od->path, "dmaport,port-bits", "mask not supported");
+	return 0;
+}
+
+void dmp_sim_platform_device_teardown(struct dmp_sim_platform *p,
+				      struct dmp_sim_platform_device *pd)
+{
+	struct dmp_device *dev = pd->setup_dev;
+	(void)p;
+	if (!dev)
+		return;
+	dmp_device_remove(dev);
+	if (dev->dma_mem)
+		dmp_release_coherent_memory(dev); /* -EBUSY: reported, leaked */
+	if (pd->iommu)
+		dmp_iommu_release_device(dev);
+	pd->setup_dev = NULL;
+}
+
+static int build_devices(struct dmp_sim_platform *p, bool external, struct dmp_of_error *err)
 {
 	const struct dmp_of_platform *d = &p->desc;
 	for (unsigned int i = 0; i < d->nr_devices; i++) {
@@ -120,47 +188,21 @@ static int build_devices(struct dmp_sim_platform *p, struct dmp_of_error *err)
 		if (e)
 			return fail(err, e, od->path, "reg", "cannot create the copy engine");
 		p->nr_devices++;
-		struct dmp_device *dev = &pd->dev;
-		dmp_device_init(dev, pd->name);
-		dmp_sim_device_link(dev, pd->hw);
-		if (!od->dma.identity)
-			for (unsigned int k = 0; k < od->dma.nr; k++) {
-				const struct dmp_of_dma_range *r = &od->dma.r[k];
-				e = dmp_device_add_dma_range(dev, r->cpu_addr, r->dma_addr, r->size);
-				if (e)
-					return fail(err, e, od->path, "dma-ranges",
-						    "dma-ranges the device model cannot hold");
-			}
-		if (od->dma.bus_limit && od->dma.bus_limit != ~(dmp_addr_t)0)
-			dmp_device_set_bus_limit(dev, od->dma.bus_limit);
-		for (unsigned int k = 0; k < od->nr_mem_regions; k++) {
-			e = attach_region(p, pd, od->mem_regions[k], err);
-			if (e)
-				return e;
+		if (od->nr_irq_cells) {
+			unsigned int irq;
+			enum dmp_sim_irq_trigger trig;
+			if (dmp_sim_irq_xlate(od->irq, od->nr_irq_cells, &irq, &trig) ||
+			    dmp_sim_device_set_irq(pd->hw, 0, irq, trig))
+				return fail(err, -EINVAL, od->path, "interrupts",
+					    "an interrupt specifier the simulator cannot wire");
 		}
-		/* a device can address what its port can: the masks follow it */
-		uint64_t mask = DMP_BIT_MASK(od->port_bits);
-		if (od->nr_iommus) {
-			const struct dmp_of_iommu_ref *ref = &od->iommus[0];
-			struct dmp_iommu *iommu = p->iommu[ref->iommu];
-			if (!iommu)
-				return fail(err, -ENODEV, od->path, "iommus",
-					    "its IOMMU has no model in the simulator");
-			uint32_t sid = ref->nr_args ? ref->args[0] : 0;
-			e = dmp_iommu_probe_device(dev, iommu, &sid, 1);
-			if (e)
-				return fail(err, e, od->path, "iommus", "IOMMU probe failed");
-			pd->iommu = true;
-		} else if (!od->dma.identity) {
+		if (!od->nr_iommus && !od->dma.identity)
 			dmp_sim_device_set_translate(pd->hw, bus_translate, (void *)od);
-		}
-		e = dmp_set_mask_and_coherent(dev, mask);
-		if (e && !pd->iommu)
-			/* the port cannot reach the DMA zone: keep the default 32-bit
-			 * mask; mappings the port cannot reach then fail cleanly */
-			e = 0;
+		if (external)
+			continue; /* the caller sets up its own struct dmp_device */
+		e = dmp_sim_platform_device_setup(p, pd, &pd->dev, err);
 		if (e)
-			return fail(err, e, od->path, "dmaport,port-bits", "mask not supported");
+			return e;
 	}
 	return 0;
 }
@@ -289,7 +331,7 @@ int dmp_sim_platform_create(const struct dmp_of_platform *desc,
 		e = build_iommus(p, opts, err);
 	}
 	if (!e)
-		e = build_devices(p, err);
+		e = build_devices(p, opts->external_devices, err);
 	if (e) {
 		dmp_sim_platform_destroy(p);
 		return e;
@@ -316,14 +358,8 @@ void dmp_sim_platform_destroy(struct dmp_sim_platform *p)
 {
 	if (!p)
 		return;
-	for (unsigned int i = 0; i < p->nr_devices; i++) {
-		struct dmp_device *dev = &p->devices[i].dev;
-		dmp_device_remove(dev);
-		if (dev->dma_mem)
-			dmp_release_coherent_memory(dev); /* -EBUSY: reported, leaked */
-		if (p->devices[i].iommu)
-			dmp_iommu_release_device(dev);
-	}
+	for (unsigned int i = 0; i < p->nr_devices; i++)
+		dmp_sim_platform_device_teardown(p, &p->devices[i]);
 	for (unsigned int i = 0; i < DMP_OF_MAX_IOMMUS; i++) {
 		if (p->iommu[i])
 			dmp_sim_iommu_driver_unregister(p->iommu[i]);
@@ -414,31 +450,34 @@ void dmp_sim_platform_dump(struct dmp_sim_platform *p, FILE *f)
 			p->desc.iommus[i].compatible, p->iommu[i] ? " (simulated)" : " (no model)");
 	for (unsigned int i = 0; i < p->nr_devices; i++) {
 		struct dmp_sim_platform_device *d = &p->devices[i];
+		struct dmp_device *dv = d->setup_dev;
+		if (!dv)
+			continue; /* hardware whose device a driver core has not set up */
 		fprintf(f, "  device   %-12s %s, regs 0x%llx, %u-bit port, %s, mask 0x%llx, coherent "
 			   "mask 0x%llx", d->name, d->of->compatible, (unsigned long long)d->mmio,
-			d->of->port_bits, d->dev.dma_coherent ? "coherent" : "non-coherent",
-			(unsigned long long)dmp_get_mask(&d->dev),
-			(unsigned long long)d->dev.coherent_dma_mask);
+			d->of->port_bits, dv->dma_coherent ? "coherent" : "non-coherent",
+			(unsigned long long)dmp_get_mask(dv),
+			(unsigned long long)dv->coherent_dma_mask);
 		if (d->iommu)
 			fprintf(f, ", IOMMU stream %u (group %d)", d->of->iommus[0].args[0],
-				dmp_iommu_group_id(&d->dev));
-		if (d->dev.io_tlb_pool)
+				dmp_iommu_group_id(dv));
+		if (dv->io_tlb_pool)
 			fprintf(f, ", restricted bounce pool");
-		if (d->dev.cma_area)
-			fprintf(f, ", CMA area %s", dmp_cma_name(d->dev.cma_area));
+		if (dv->cma_area)
+			fprintf(f, ", CMA area %s", dmp_cma_name(dv->cma_area));
 		struct dmp_coherent_stats cs;
-		if (d->dev.dma_mem && dmp_coherent_get_stats(&d->dev, &cs) == 0)
+		if (dv->dma_mem && dmp_coherent_get_stats(dv, &cs) == 0)
 			fprintf(f, ", declared coherent memory 0x%llx (bus 0x%llx) + %zu KiB",
 				(unsigned long long)cs.phys_base, (unsigned long long)cs.device_base,
 				cs.nr_pages * (DMP_PAGE_SIZE >> 10));
 		fprintf(f, "\n");
-		for (unsigned int k = 0; k < d->dev.nr_ranges; k++)
+		for (unsigned int k = 0; k < dv->nr_ranges; k++)
 			fprintf(f, "           dma-range cpu 0x%llx -> bus 0x%llx, %llu MiB\n",
-				(unsigned long long)d->dev.ranges[k].cpu_start,
-				(unsigned long long)d->dev.ranges[k].dma_start,
-				(unsigned long long)(d->dev.ranges[k].size >> 20));
-		if (d->dev.bus_dma_limit)
+				(unsigned long long)dv->ranges[k].cpu_start,
+				(unsigned long long)dv->ranges[k].dma_start,
+				(unsigned long long)(dv->ranges[k].size >> 20));
+		if (dv->bus_dma_limit)
 			fprintf(f, "           bus limit 0x%llx\n",
-				(unsigned long long)d->dev.bus_dma_limit);
+				(unsigned long long)dv->bus_dma_limit);
 	}
 }

@@ -24,7 +24,8 @@ struct dmp_sim_platform_device {
 	char name[DMP_DEVICE_NAME_MAX];   /* the node's name */
 	const struct dmp_of_device *of;   /* its description */
 	struct dmp_sim_device *hw;        /* the simulated hardware */
-	struct dmp_device dev;            /* what drivers use */
+	struct dmp_device dev;            /* what drivers use (unless external_devices) */
+	struct dmp_device *setup_dev;     /* the device set up for it: &dev, the caller's, NULL */
 	dmp_phys_t mmio;                  /* its registers (0 if none) */
 	bool iommu;                       /* translated by an IOMMU */
 };
@@ -51,6 +52,10 @@ struct dmp_sim_platform_opts {
 	enum dmp_iommu_domain_type iommu_default;
 	size_t swiotlb_size;   /* default bounce pool (0: 4 MiB, DMP_SIM_NO_SWIOTLB: none) */
 	size_t atomic_pool_size; /* the atomic pool (0: DMP_ATOMIC_POOL_DEFAULT_SIZE) */
+	/* build the devices' hardware only: the caller sets up a struct
+	 * dmp_device of its own for each (dmp_sim_platform_device_setup), as a
+	 * driver core embeds it in its own device structure */
+	bool external_devices;
 };
 
 /**
@@ -85,6 +90,26 @@ DMP_API struct dmp_sim_platform_device *dmp_sim_platform_find(struct dmp_sim_pla
 DMP_API struct dmp_sim_platform_device *dmp_sim_platform_first(struct dmp_sim_platform *p,
 								enum dmp_of_device_kind kind,
 								bool behind_iommu);
+/**
+ * dmp_sim_platform_device_setup - set up @dev (the caller's storage) as the
+ * struct dmp_device of @pd's hardware, as the platform does for @pd->dev:
+ * name, coherence, dma-ranges and bus limit, memory-region pools, the IOMMU
+ * stream, masks from the port width (Linux's of_dma_configure).  One device
+ * per hardware at a time.  On failure @err says why; call
+ * dmp_sim_platform_device_teardown() in any case.
+ * Returns 0, -EBUSY (already set up), or what the steps return.
+ */
+DMP_API int dmp_sim_platform_device_setup(struct dmp_sim_platform *p,
+					  struct dmp_sim_platform_device *pd,
+					  struct dmp_device *dev, struct dmp_of_error *err);
+/**
+ * dmp_sim_platform_device_teardown - undo the setup: dmp_device_remove()
+ * (the checker lists what the driver left mapped or allocated), release
+ * declared memory and the IOMMU stream.  No-op if not set up; the platform's
+ * destroy does it for what is left.
+ */
+DMP_API void dmp_sim_platform_device_teardown(struct dmp_sim_platform *p,
+					      struct dmp_sim_platform_device *pd);
 /** dmp_sim_platform_dump - what was built: memory, caches, pools, IOMMUs, devices. */
 DMP_API void dmp_sim_platform_dump(struct dmp_sim_platform *p, FILE *f);
 
