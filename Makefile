@@ -64,6 +64,12 @@ BENCH_SRCS := $(sort $(filter-out bench/bench.c,$(wildcard bench/*.c)))
 BENCH_NAMES := $(basename $(notdir $(BENCH_SRCS)))
 BENCH_OBJS := $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/bench/bench.o
 
+# The Linux-compat runtime (driver core, scheduler, interrupts on the
+# simulator): libdmaport-linux.a, for programs that run compat drivers.
+COMPAT_SRCS := $(sort $(wildcard compat/kernel/*.c))
+COMPAT_OBJS := $(COMPAT_SRCS:%.c=$(BUILD)/obj/%.o)
+COMPAT_LIB := $(BUILD)/libdmaport-linux.a
+
 SIM_TOOL_SRCS := tools/dmaport-sim.c tools/timeline.c $(wildcard tools/scenarios/*.c)
 SIM_TOOL_OBJS := $(SIM_TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 
@@ -74,7 +80,7 @@ TOOLS := $(BUILD)/bin/dmaport-sim $(BUILD)/bin/dmaport-bench
 .DEFAULT_GOAL := all
 
 all: lib tools
-lib: $(BUILD)/libdmaport.a $(BUILD)/libdmaport.so $(BUILD)/dmaport.pc
+lib: $(BUILD)/libdmaport.a $(BUILD)/libdmaport.so $(BUILD)/dmaport.pc $(COMPAT_LIB)
 tools: $(TOOLS)
 
 deps:
@@ -96,6 +102,16 @@ $(BUILD)/obj/%.o: %.c | deps-build
 
 # Linux-style code (compat tests, the example driver) sees <linux/...>.
 $(BUILD)/obj/tests/test-compat-%.o: CFLAGS_COMMON += -Icompat
+$(BUILD)/obj/compat/%.o: CFLAGS_COMMON += -Icompat
+
+$(COMPAT_LIB): $(COMPAT_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# Compat tests run drivers on the compat runtime.
+$(BUILD)/tests/test-compat-%: $(BUILD)/obj/tests/test-compat-%.o $(SUPPORT_OBJS) $(COMPAT_LIB) $(BUILD)/libdmaport.a
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
 # The dmaport-sim test runs this build's binary.
 $(BUILD)/obj/tests/test-dmaport-sim.o: CFLAGS_COMMON += -DDMP_SIM_TOOL='"$(BUILD)/bin/dmaport-sim"'
@@ -332,6 +348,9 @@ install-check: all
 	@PKG_CONFIG_PATH=$(CURDIR)/$(BUILD)/stage/lib/pkgconfig; export PKG_CONFIG_PATH; \
 	  $(CC) -std=c11 -Wall -Wextra -Werror -c examples/linux-driver/ce-linux.c \
 	    -o $(BUILD)/stage/ce-linux.o $$(pkg-config --cflags dmaport) \
+	    -I "$$(pkg-config --variable=compatdir dmaport)" && \
+	  $(CC) -std=c11 -Wall -Wextra -Wno-unused-parameter -Werror -c examples/drivers/ce-platform.c \
+	    -o $(BUILD)/stage/ce-platform.o $$(pkg-config --cflags dmaport) \
 	    -I "$$(pkg-config --variable=compatdir dmaport)"
 	@echo "install-check: installed headers, library, pkg-config file and compat headers work"
 
@@ -339,10 +358,12 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/include/dmaport/sim $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 include/dmaport/*.h $(DESTDIR)$(PREFIX)/include/dmaport/
 	install -m 644 include/dmaport/sim/*.h $(DESTDIR)$(PREFIX)/include/dmaport/sim/
-	install -d $(DESTDIR)$(PREFIX)/include/dmaport/compat/linux/byteorder
+	install -d $(DESTDIR)$(PREFIX)/include/dmaport/compat/linux/byteorder \
+	  $(DESTDIR)$(PREFIX)/include/dmaport/compat/linux/device
 	install -m 644 compat/linux/*.h $(DESTDIR)$(PREFIX)/include/dmaport/compat/linux/
 	install -m 644 compat/linux/byteorder/*.h $(DESTDIR)$(PREFIX)/include/dmaport/compat/linux/byteorder/
-	install -m 644 $(BUILD)/libdmaport.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 compat/linux/device/*.h $(DESTDIR)$(PREFIX)/include/dmaport/compat/linux/device/
+	install -m 644 $(BUILD)/libdmaport.a $(COMPAT_LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libdmaport.so $(DESTDIR)$(PREFIX)/lib/libdmaport.so.0
 	ln -sf libdmaport.so.0 $(DESTDIR)$(PREFIX)/lib/libdmaport.so
 	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@VERSION@|$(VERSION)|g' dmaport.pc.in \

@@ -147,6 +147,26 @@
 #define dma_free_pages(dev, size, page, dma_handle, dir)                                  \
 	dmp_free_pages(dmp__lx_dev(dev), (size), dmp__lx_dmp_page(page), (dma_handle), (dir))
 
+/*
+ * Managed allocations (devres): freed when the driver unbinds, after its
+ * remove, in reverse order with the device's other devres (Linux's
+ * dmam_alloc_coherent / dmam_alloc_attrs / dmam_free_coherent).  The
+ * device must be the driver core's (see <linux/device.h>).
+ */
+void *dmp_lx_dmam_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp,
+			      unsigned long attrs, const char *file, int line);
+void dmp_lx_dmam_free_attrs(struct device *dev, size_t size, void *vaddr, dma_addr_t dma_handle,
+			    unsigned long attrs, const char *file, int line);
+#define dmam_alloc_attrs(dev, size, dma_handle, gfp, attrs)                               \
+	dmp_lx_dmam_alloc_attrs((dev), (size), (dma_handle), (gfp), (attrs), __FILE__, __LINE__)
+#define dmam_alloc_coherent(dev, size, dma_handle, gfp)                                   \
+	dmp_lx_dmam_alloc_attrs((dev), (size), (dma_handle), (gfp), 0, __FILE__, __LINE__)
+#define dmam_free_coherent(dev, size, vaddr, dma_handle)                                  \
+	dmp_lx_dmam_free_attrs((dev), (size), (vaddr), (dma_handle), 0, __FILE__, __LINE__)
+#define dmam_alloc_wc(dev, size, dma_handle, gfp)                                         \
+	dmp_lx_dmam_alloc_attrs((dev), (size), (dma_handle), (gfp), DMA_ATTR_WRITE_COMBINE, \
+				__FILE__, __LINE__)
+
 /* ---- mmap and sg_table of allocations ------------------------------------- */
 
 /* dmp__lx_vma_in - the native request of @vma (see <linux/mm_types.h>). */

@@ -66,10 +66,21 @@ static inline void *dma_pool_zalloc(struct dma_pool *pool, gfp_t mem_flags, dma_
  */
 #define dma_pool_free(pool, vaddr, dma) dmp_pool_free(dmp__lx_dmp_pool(pool), (vaddr), (dma))
 
-/** dmam_pool_create - dma_pool_create() tied to @dev's lifetime. */
+/*
+ * dmam_pool_create - dma_pool_create() tied to @dev: for a device of the
+ * driver core (<linux/device.h>) a devres, destroyed when the driver
+ * unbinds, in reverse order with its other devres; for a bare struct
+ * device (no device_initialize), dmaport's managed pool, destroyed by
+ * dmp_device_remove().
+ */
+struct dma_pool *dmp_lx_dmam_pool_create(const char *name, struct device *dev, size_t size,
+					 size_t align, size_t allocation);
+void dmp_lx_dmam_pool_destroy(struct dma_pool *pool);
 static inline struct dma_pool *dmam_pool_create(const char *name, struct device *dev, size_t size,
 						size_t align, size_t allocation)
 {
+	if (dev && dev->dmp_initialized)
+		return dmp_lx_dmam_pool_create(name, dev, size, align, allocation);
 	return dmp__lx_pool_of(
 		dmp_pool_create_managed(name, dmp__lx_dev(dev), size, align, allocation));
 }
@@ -77,7 +88,7 @@ static inline struct dma_pool *dmam_pool_create(const char *name, struct device 
 /** dmam_pool_destroy - destroy a managed pool now (it leaves its device's list). */
 static inline void dmam_pool_destroy(struct dma_pool *pool)
 {
-	dmp_pool_destroy(dmp__lx_dmp_pool(pool));
+	dmp_lx_dmam_pool_destroy(pool);
 }
 
 #endif /* DMP_COMPAT_LINUX_DMAPOOL_H */

@@ -18,6 +18,13 @@
 #include <linux/errno.h>
 #include <linux/sizes.h>
 #include <linux/limits.h>
+#include <limits.h>
+#include <linux/kstrtox.h>
+#include <linux/math.h>
+#include <linux/log2.h>
+#include <linux/stddef.h>
+#include <linux/typecheck.h>
+#include <linux/processor.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h> /* pid_t, ssize_t, loff_t, dev_t: the C library's */
 
 #include <dmaport/types.h>
 #include <linux/compiler.h>
@@ -51,5 +52,43 @@ typedef dmp_addr_t dma_addr_t;
 typedef dmp_phys_t phys_addr_t;
 typedef phys_addr_t resource_size_t;
 typedef dmp_gfp_t gfp_t;
+
+typedef unsigned long kernel_ulong_t;
+typedef unsigned long ulong;
+typedef unsigned int uint;
+typedef unsigned short ushort;
+typedef unsigned char u_char;
+typedef unsigned int u_int;
+typedef unsigned long u_long;
+typedef unsigned short umode_t;
+typedef unsigned int fmode_t;
+typedef __u16 __bitwise __sum16;
+typedef __u32 __bitwise __wsum;
+typedef unsigned int slab_flags_t;
+typedef u64 sector_t;
+typedef unsigned long irq_hw_number_t;
+
+/* atomic_t and friends (operations in <linux/atomic.h>) */
+typedef struct {
+	int counter;
+} atomic_t;
+typedef struct {
+	s64 counter;
+} atomic64_t;
+typedef struct {
+	long counter;
+} atomic_long_t;
+#define ATOMIC_INIT(i) { (i) }
+#define ATOMIC64_INIT(i) { (i) }
+#define ATOMIC_LONG_INIT(i) { (i) }
+
+struct list_head;
+struct hlist_head;
+struct hlist_node;
+struct callback_head {
+	struct callback_head *next;
+	void (*func)(struct callback_head *head);
+};
+#define rcu_head callback_head
 
 #endif /* DMP_COMPAT_LINUX_TYPES_H */
