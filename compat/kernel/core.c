@@ -428,7 +428,7 @@ struct resource *dmp_lx_request_region(resource_size_t start, resource_size_t n,
 	struct resource want = { .start = start, .end = start + n - 1 };
 	for (struct resource *r = root->child; r; r = r->sibling)
 		if (resource_overlaps(r, &want)) {
-			dmp__log("resource: %s [0x%llx-0x%llx] conflicts with %s [0x%llx-0x%llx]",
+			dmp_log("resource: %s [0x%llx-0x%llx] conflicts with %s [0x%llx-0x%llx]",
 				 name ? name : "?", (unsigned long long)want.start,
 				 (unsigned long long)want.end, r->name ? r->name : "?",
 				 (unsigned long long)r->start, (unsigned long long)r->end);
@@ -458,7 +458,7 @@ void dmp_lx_release_region(resource_size_t start, resource_size_t n)
 				return;
 			}
 		}
-	dmp__log("Trying to free nonexistent resource <0x%llx-0x%llx>", (unsigned long long)start,
+	dmp_log("Trying to free nonexistent resource <0x%llx-0x%llx>", (unsigned long long)start,
 		 (unsigned long long)(start + n - 1));
 }
 
@@ -468,7 +468,7 @@ static void release_all_regions(void)
 	for (int k = 0; k < 2; k++)
 		while (roots[k]->child) {
 			struct resource *r = roots[k]->child;
-			dmp__log("BUG: I/O region %s [0x%llx-0x%llx] still requested when the "
+			dmp_log("BUG: I/O region %s [0x%llx-0x%llx] still requested when the "
 				 "machine goes away: released", r->name ? r->name : "?",
 				 (unsigned long long)r->start, (unsigned long long)r->end);
 			roots[k]->child = r->sibling;
@@ -601,7 +601,7 @@ int dev_err_probe(const struct device *dev, int err, const char *fmt, ...)
 	if (l && msg[l - 1] == '\n')
 		msg[l - 1] = '\0';
 	if (err != -EPROBE_DEFER)
-		dmp__log("%s: error %d: %s", dev ? dev_name(dev) : "(NULL device *)", err, msg);
+		dmp_log("%s: error %d: %s", dev ? dev_name(dev) : "(NULL device *)", err, msg);
 	return err;
 }
 
@@ -663,7 +663,7 @@ int device_add(struct device *dev)
 		dev->init_name = NULL;
 	}
 	if (!dev->dmp.name[0]) {
-		dmp__log("device: device_add of a device without a name");
+		dmp_log("device: device_add of a device without a name");
 		return -EINVAL;
 	}
 	dev->kobj.name = dev->dmp.name;
@@ -827,7 +827,7 @@ static int really_probe(struct device *dev, struct device_driver *drv)
 		dev_set_drvdata(dev, NULL);
 		dev->dmp_deferred = ret == -EPROBE_DEFER;
 		if (ret != -EPROBE_DEFER && ret != -ENODEV && ret != -ENXIO)
-			dmp__log("%s: probe of %s failed with error %d", drv->name ? drv->name : "?",
+			dmp_log("%s: probe of %s failed with error %d", drv->name ? drv->name : "?",
 				 dev_name(dev), ret);
 		return ret;
 	}
@@ -906,12 +906,12 @@ void dmp_lx_bus_rescan(const struct bus_type *bus)
 int driver_register(struct device_driver *drv)
 {
 	if (drv->dmp_registered) {
-		dmp__log("Error: Driver '%s' is already registered, aborting...",
+		dmp_log("Error: Driver '%s' is already registered, aborting...",
 			 drv->name ? drv->name : "?");
 		return -EBUSY;
 	}
 	if (!drv->bus) {
-		dmp__log("Driver '%s' was unable to register with bus_type because the bus was "
+		dmp_log("Driver '%s' was unable to register with bus_type because the bus was "
 			 "not initialized", drv->name ? drv->name : "?");
 		return -EINVAL;
 	}
@@ -978,7 +978,7 @@ void dmp_lx_core_drivers_down(void)
 {
 	struct device_driver *drv, *n;
 	list_for_each_entry_safe(drv, n, &all_drivers, dmp_node) {
-		dmp__log("BUG: driver %s still registered when the machine goes away: unregistered",
+		dmp_log("BUG: driver %s still registered when the machine goes away: unregistered",
 			 drv->name ? drv->name : "?");
 		driver_unregister(drv);
 	}
@@ -988,7 +988,7 @@ void dmp_lx_core_machine_down(void)
 {
 	struct device *d, *dn;
 	list_for_each_entry_safe_reverse(d, dn, &all_devices, dmp_node) {
-		dmp__log("BUG: device %s still registered when the machine goes away: deleted",
+		dmp_log("BUG: device %s still registered when the machine goes away: deleted",
 			 dev_name(d));
 		device_del(d);
 	}
@@ -1058,7 +1058,7 @@ int dmp_lx_module_load(struct module *mod)
 	int ret = mod->init ? mod->init() : 0;
 	if (ret) {
 		mod->dmp_state = 2;
-		dmp__log("%s: module init failed: %d", mod->name, ret);
+		dmp_log("%s: module init failed: %d", mod->name, ret);
 		return ret;
 	}
 	mod->dmp_state = 1;

@@ -128,7 +128,7 @@ static void irq_entry(void *cookie, unsigned int hwirq)
 			}
 			wake_up(&a->thread_wq);
 		} else if (r & IRQ_WAKE_THREAD) {
-			dmp__log("irq %u handler %s returned IRQ_WAKE_THREAD without a thread", irq,
+			dmp_log("irq %u handler %s returned IRQ_WAKE_THREAD without a thread", irq,
 				 a->name ? a->name : "?");
 		}
 		ret |= r;
@@ -138,8 +138,8 @@ static void irq_entry(void *cookie, unsigned int hwirq)
 		d->unhandled++;
 	if (d->count >= SPURIOUS_WINDOW) {
 		if (d->unhandled > SPURIOUS_LIMIT) {
-			dmp__log("irq %u: nobody cared (try booting with the \"irqpoll\" option)", irq);
-			dmp__log("Disabling IRQ #%u", irq);
+			dmp_log("irq %u: nobody cared (try booting with the \"irqpoll\" option)", irq);
+			dmp_log("Disabling IRQ #%u", irq);
 			d->spurious_off = true;
 		}
 		d->count = d->unhandled = 0;
@@ -188,7 +188,7 @@ int request_threaded_irq(unsigned int irq, irq_handler_t handler, irq_handler_t 
 		return -EINVAL;
 	if (!handler) {
 		if (!(flags & IRQF_ONESHOT)) {
-			dmp__log("genirq: Threaded irq requested with handler=NULL and !ONESHOT for "
+			dmp_log("genirq: Threaded irq requested with handler=NULL and !ONESHOT for "
 				 "%s (irq %u)", name ? name : "?", irq);
 			return -EINVAL;
 		}
@@ -199,7 +199,7 @@ int request_threaded_irq(unsigned int irq, irq_handler_t handler, irq_handler_t 
 	for (struct irqaction *o = d->actions; o; o = o->next)
 		if (!(o->flags & flags & IRQF_SHARED) ||
 		    ((o->flags ^ flags) & IRQF_ONESHOT)) {
-			dmp__log("genirq: Flags mismatch irq %u. %08lx (%s) vs. %08lx (%s)", irq,
+			dmp_log("genirq: Flags mismatch irq %u. %08lx (%s) vs. %08lx (%s)", irq,
 				 flags, name ? name : "?", o->flags, o->name ? o->name : "?");
 			return -EBUSY;
 		}
@@ -392,7 +392,7 @@ void dmp_lx_irq_machine_down(void)
 	for (unsigned int i = 1; i < next_irq; i++) {
 		struct irq_desc *d = &descs[i];
 		while (d->actions) {
-			dmp__log("BUG: irq %u (%s) still requested when the machine goes away: freed", i,
+			dmp_log("BUG: irq %u (%s) still requested when the machine goes away: freed", i,
 				 d->actions->name ? d->actions->name : "?");
 			free_irq(i, d->actions->dev_id);
 		}

@@ -50,7 +50,7 @@ int dmp_lx_machine_dma_setup(struct device *dev, const struct device_node *np)
 	if (e) {
 		char msg[400];
 		dmp_of_error_format(&err, msg, sizeof(msg));
-		dmp__log("of: %s", msg);
+		dmp_log("of: %s", msg);
 		dmp_sim_platform_device_teardown(plat, pd);
 		return e;
 	}

@@ -474,7 +474,7 @@ static struct platform_device *create_of_device(struct device_node *np, struct d
 	pdev->dev.parent = parent ? parent : &platform_bus;
 	int e = dmp_lx_machine_dma_setup(&pdev->dev, np);
 	if (e < 0) {
-		dmp__log("of: %s: cannot set up DMA for the device: %d", np->full_name, e);
+		dmp_log("of: %s: cannot set up DMA for the device: %d", np->full_name, e);
 		platform_device_put(pdev);
 		return NULL;
 	}

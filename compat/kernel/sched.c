@@ -54,7 +54,7 @@ void dmp_lx_fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	dmp__log("%s", msg);
+	dmp_log("%s", msg);
 	fflush(NULL);
 	abort();
 }
@@ -424,13 +424,13 @@ static const char *state_name(const struct dmp_lx_task *t)
 
 static void __attribute__((noreturn)) deadlock(void)
 {
-	dmp__log("BUG: deadlock: every task waits and nothing (no device event, timer or "
+	dmp_log("BUG: deadlock: every task waits and nothing (no device event, timer or "
 		 "timeout) can wake one; the simulated time is %llu ns",
 		 (unsigned long long)dmp_lx_now_ns());
 	for (struct dmp_lx_task *t = all_tasks; t; t = t->all_next) {
 		if (t->state == DMP_LX_T_DEAD)
 			continue;
-		dmp__log("  task %s (pid %d): %s%s%s at %s:%d", t->ts.comm, t->ts.pid,
+		dmp_log("  task %s (pid %d): %s%s%s at %s:%d", t->ts.comm, t->ts.pid,
 			 state_name(t), t->wait_what ? " for " : "", t->wait_what ? t->wait_what : "",
 			 t->wait_file ? t->wait_file : "?", t->wait_line);
 	}
@@ -547,7 +547,7 @@ long dmp_lx_schedule_timeout(long timeout, const char *file, int line)
 		return timeout;
 	}
 	if (timeout < 0) {
-		dmp__log("schedule_timeout: wrong timeout value %lx at %s:%d", (unsigned long)timeout,
+		dmp_log("schedule_timeout: wrong timeout value %lx at %s:%d", (unsigned long)timeout,
 			 file, line);
 		self->state = DMP_LX_T_RUNNING;
 		self->ts.__state = TASK_RUNNING;
@@ -1363,7 +1363,7 @@ void dmp_lx_sched_reap(void)
 		if (!t)
 			break;
 		if (t->state != DMP_LX_T_DEAD) {
-			dmp__log("BUG: kthread %s still running when the machine goes away: stopped",
+			dmp_log("BUG: kthread %s still running when the machine goes away: stopped",
 				 t->ts.comm);
 			t->should_stop = true;
 			t->ts.__state = TASK_RUNNING;
