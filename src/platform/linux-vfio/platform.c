@@ -49,6 +49,11 @@ static int mem_try(struct dmp_vfio *v, size_t size, unsigned int flags, size_t p
 	v->mem = p;
 	v->mem_size = len;
 	v->mem_pgsize = pgsize;
+	/* Pinned: VFIO pins what it maps, but a strict-mode buffer is mapped
+	 * only while the device owns it; locked, the rest cannot be swapped
+	 * out between mappings either (huge pages never are).  Best effort: an
+	 * RLIMIT_MEMLOCK too small for it only costs that guarantee. */
+	v->mem_locked = dmp__vfio_sys.mlock(p, len) == 0;
 	return 0;
 
 fail:;
@@ -292,8 +297,9 @@ int dmp_vfio_close(struct dmp_vfio *v)
 
 const char *dmp_vfio_describe(const struct dmp_vfio *v, char *buf, size_t len)
 {
-	snprintf(buf, len, "%zu MiB of %s pages (memfd) at physical 0x%llx-0x%llx, %s mode",
+	snprintf(buf, len, "%zu MiB of %s pages (memfd, %s) at physical 0x%llx-0x%llx, %s mode",
 		 v->mem_size >> 20, v->mem_pgsize == HUGE_PAGE_SIZE ? "2 MiB huge" : "4 KiB",
+		 v->mem_locked ? "locked" : "not locked",
 		 (unsigned long long)v->mem_base,
 		 (unsigned long long)(v->mem_base + v->mem_size - 1),
 		 v->mode == DMP_VFIO_PREMAPPED ? "pre-mapped" : "strict");

@@ -39,6 +39,7 @@ static const struct dmp__vfio_sys libc_sys = {
 	.readlink = readlink,
 	.memfd_create = memfd_create,
 	.ftruncate = ftruncate,
+	.mlock = mlock,
 	.eventfd = eventfd,
 	.read = read,
 	.poll_in = sys_poll_in,

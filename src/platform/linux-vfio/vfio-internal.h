@@ -39,6 +39,7 @@ struct dmp__vfio_sys {
 	ssize_t (*readlink)(const char *path, char *buf, size_t size);
 	int (*memfd_create)(const char *name, unsigned int flags);
 	int (*ftruncate)(int fd, off_t length);
+	int (*mlock)(const void *addr, size_t len);
 	int (*eventfd)(unsigned int initval, int flags);
 	ssize_t (*read)(int fd, void *buf, size_t count);
 	int (*poll_in)(int fd, int timeout_ms); /* poll(POLLIN) on one fd */
@@ -111,6 +112,7 @@ struct dmp_vfio {
 	dmp_phys_t mem_base;  /* ... at this physical address */
 	size_t mem_size;
 	size_t mem_pgsize;    /* its backing's page size (4 KiB or 2 MiB) */
+	bool mem_locked;      /* mlock()ed: resident even where VFIO has not pinned it */
 	struct dmp_page *memmap;
 	size_t memmap_size;
 	struct dmp_iommu iommu; /* the container as an IOMMU */
