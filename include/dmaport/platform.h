@@ -197,6 +197,40 @@ DMP_API void dmp_arch_sync_for_cpu(dmp_phys_t phys, const void *va, size_t size,
 DMP_API void dmp_arch_prep_coherent(dmp_phys_t phys, const void *va, size_t size);
 
 /*
+ * A metadata allocator over a static arena (src/platform/meta-arena.c), for
+ * ports without a heap to implement dmp__meta_alloc() with:
+ *
+ *	static _Alignas(DMP_META_ALIGN) uint8_t meta_mem[256 << 10];
+ *	static struct dmp_meta_arena meta = DMP_META_ARENA_INIT(meta_mem, sizeof(meta_mem));
+ *	void *dmp__meta_alloc(size_t size) { return dmp_meta_arena_alloc(&meta, size); }
+ *	void dmp__meta_free(void *p, size_t size) { dmp_meta_arena_free(&meta, p, size); }
+ *
+ * A bump pointer and one free list per size (up to DMP_META_ARENA_SIZES
+ * distinct sizes; the core uses fewer than ten): memory given back is reused
+ * for the same size only, and never returns to the bump pointer.  Callable
+ * with spinlocks held.  Fields are private.
+ */
+#define DMP_META_ARENA_SIZES 16
+struct dmp_meta_arena {
+	uint8_t *base;
+	size_t size, used;
+	struct {
+		size_t size;
+		void *head;
+	} lists[DMP_META_ARENA_SIZES];
+	dmp_spinlock_t lock;
+};
+/* A static initialiser: the arena works before any code has run. */
+#define DMP_META_ARENA_INIT(mem, bytes) { .base = (uint8_t *)(mem), .size = (bytes) }
+/** dmp_meta_arena_init - @a hands out [@mem, +@size); @mem DMP_META_ALIGN-aligned. */
+DMP_API void dmp_meta_arena_init(struct dmp_meta_arena *a, void *mem, size_t size);
+/** dmp_meta_arena_alloc - as dmp__meta_alloc(): NULL when the arena is spent
+ * or a new size finds every list taken. */
+DMP_API void *dmp_meta_arena_alloc(struct dmp_meta_arena *a, size_t size);
+/** dmp_meta_arena_free - give back @p from dmp_meta_arena_alloc(@a, @size); NULL: nothing. */
+DMP_API void dmp_meta_arena_free(struct dmp_meta_arena *a, void *p, size_t size);
+
+/*
  * DMP_ASSERT - the core's precondition assert, for ports too: on in debug
  * builds (the default), off with NDEBUG.  A failed one logs the condition
  * and where it is, then traps.
