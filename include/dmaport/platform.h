@@ -54,6 +54,12 @@ DMP_BEGIN_DECLS
  * Every callback gets the platform's cookie first.  Cache maintenance covers
  * every cache line that intersects [start, start + size): whole lines, as on
  * hardware.  None of these may fail except where an int is returned.
+ * Every member is mandatory except user_map and user_unmap (a target
+ * without user space leaves them NULL): dmp_platform_install() refuses a
+ * table with a hole.  A target without an outer cache, or whose DMA is
+ * coherent, gives callbacks that do nothing.  Context: as the primitives of
+ * <dmaport/port.h> (any thread, spinlocks held, never blocking), except
+ * ioremap/iounmap and user_map/user_unmap, which may sleep.
  */
 struct dmp_platform_ops {
 	const char *name;
@@ -116,7 +122,8 @@ extern DMP_API struct dmp_platform dmp__platform;
 
 /**
  * dmp_platform_install - make @p the active platform.
- * Returns 0, or -EBUSY if another platform is active.
+ * Returns 0, -EINVAL if a mandatory member of @p->ops is NULL (a log line
+ * names it), or -EBUSY if another platform is active.
  */
 DMP_API int dmp_platform_install(const struct dmp_platform *p);
 /** dmp_platform_uninstall - no platform active; forgets memory regions. */

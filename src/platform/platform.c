@@ -12,9 +12,30 @@
 
 struct dmp_platform dmp__platform;
 
+/* The name of the first mandatory member of @ops that is NULL, or NULL. */
+static const char *platform_ops_hole(const struct dmp_platform_ops *ops)
+{
+#define MANDATORY(member)                                                             \
+	if (!ops->member)                                                             \
+		return #member;
+	MANDATORY(cache_line_size) MANDATORY(dcache_clean) MANDATORY(dcache_inval)
+	MANDATORY(dcache_flush) MANDATORY(outer_clean) MANDATORY(outer_inval)
+	MANDATORY(outer_flush) MANDATORY(mb) MANDATORY(rmb) MANDATORY(wmb)
+	MANDATORY(dma_rmb) MANDATORY(dma_wmb) MANDATORY(ioremap) MANDATORY(iounmap)
+	MANDATORY(mmio_read) MANDATORY(mmio_write) MANDATORY(set_mem_attr)
+#undef MANDATORY
+	return NULL;
+}
+
 int dmp_platform_install(const struct dmp_platform *p)
 {
 	DMP_ASSERT(p && p->ops);
+	const char *hole = platform_ops_hole(p->ops);
+	if (hole) {
+		dmp_log("dmaport: platform %s: no %s callback: not installed",
+			p->ops->name ? p->ops->name : "(unnamed)", hole);
+		return -EINVAL;
+	}
 	if (dmp__platform.ops)
 		return -EBUSY;
 	dmp__platform = *p;
