@@ -5,6 +5,7 @@
 #   make check      every test, then again under ASan+UBSan (and TSan for the
 #                   concurrent ones)
 #   make bench      the benchmarks
+#   make port-check the port contract: the skeleton port on the freestanding core
 #   make install PREFIX=/usr/local
 #
 # Every target installs the Debian packages it needs first (scripts/deps.sh).
@@ -192,6 +193,7 @@ check: deps
 	@$(MAKE) --no-print-directory install-check
 	@$(MAKE) --no-print-directory docs-check
 	@$(MAKE) --no-print-directory bindings-check
+	@$(MAKE) --no-print-directory port-check
 	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory qemu-test
 	@$(MAKE) --no-print-directory vfio-test
@@ -216,6 +218,35 @@ fuzz: $(BUILD)/fuzz/of-fuzz
 	  -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus > $(BUILD)/fuzz/log 2>&1; \
 	  rc=$$?; grep -E '^(Done|stat::(number_of_executed_units|new_units_added))' $(BUILD)/fuzz/log; \
 	  [ $$rc = 0 ] || { tail -n 40 $(BUILD)/fuzz/log; echo "fuzz: FAILED (exit $$rc)"; }; exit $$rc
+
+# The port contract on the host (docs/porting.md): the core built freestanding
+# as a port builds it, its undefined symbols checked against <dmaport/port.h>,
+# and the skeleton port linked with it alone (no src/platform/host, sim or of)
+# and run.
+FS := $(BUILD)/freestanding
+FS_CFLAGS := -std=c11 -g -O2 -ffreestanding -fno-pic -Iinclude $(WARN) -DDMP_BUILDING_LIBRARY -fvisibility=hidden
+FS_OBJS := $(DMP_CORE_SRCS:%.c=$(FS)/%.o)
+SKELETON := examples/port-skeleton
+
+$(FS)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FS_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FS)/skeleton/port-skeleton.o: $(SKELETON)/port-skeleton.c
+	@mkdir -p $(dir $@)
+	$(CC) $(FS_CFLAGS) -MMD -MP -c $< -o $@
+
+$(FS)/skeleton/skeleton-main.o: $(SKELETON)/skeleton-main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -MMD -MP -c $< -o $@
+
+$(FS)/port-skeleton: $(FS)/skeleton/skeleton-main.o $(FS)/skeleton/port-skeleton.o $(FS_OBJS)
+	$(CC) -no-pie -o $@ $^
+
+.PHONY: port-check
+port-check: $(FS)/port-skeleton
+	@NM=nm CC=$(CC) sh scripts/check-port-symbols.sh $(FS_OBJS)
+	@$(FS)/port-skeleton
 
 # The bare-metal port on QEMU's virt machine with its SMMUv3 and edu device.
 qemu-test: deps-cross
@@ -374,4 +405,4 @@ clean:
 	rm -rf build
 	$(MAKE) -C ports/qemu-virt-aarch64 clean
 
--include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(FS) -name '*.d' 2>/dev/null)

@@ -39,8 +39,11 @@ if ! $CC -std=c11 -fsyntax-only -I"$top/include" "$tmp/declared.c" 2> "$tmp/cc.l
 	exit 1
 fi
 
-# What the objects use and do not define themselves.
-$NM -u "$@" | awk 'NF == 2 && $1 == "U" { print $2 }' | sort -u > "$tmp/used"
+# What the objects use and do not define themselves.  _GLOBAL_OFFSET_TABLE_
+# is the static linker's own (x86-64 objects with thread-local variables
+# name it even without -fpic).
+$NM -u "$@" | awk 'NF == 2 && $1 == "U" && $2 != "_GLOBAL_OFFSET_TABLE_" { print $2 }' |
+	sort -u > "$tmp/used"
 $NM -g --defined-only "$@" | awk 'NF == 3 { print $3 }' | sort -u > "$tmp/defined"
 comm -23 "$tmp/used" "$tmp/defined" > "$tmp/undefined"
 
