@@ -191,6 +191,7 @@ check: deps
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory install-check
+	@$(MAKE) --no-print-directory compat-guard-check
 	@$(MAKE) --no-print-directory docs-check
 	@$(MAKE) --no-print-directory bindings-check
 	@$(MAKE) --no-print-directory port-check
@@ -369,6 +370,26 @@ bindings-check: deps-bindings
 	  { cat $$b.log; echo "bindings-check: $$f does not validate"; exit 1; }; done
 	@echo "bindings-check: $$(ls docs/bindings/*.yaml | wc -l) schemas valid; $$(ls examples/platforms/*.dts | wc -l) example trees validate"
 
+# No host shadowing: every user-space <linux/...> header of this host has a
+# compat file (a real header, a stub that stops the build naming the header,
+# or - for the few the C library includes - a pass-through), and a driver
+# including one compat lacks fails with a message naming it.
+compat-guard-check:
+	@missing=$$(find /usr/include/linux -name '*.h' | sed 's|^/usr/include/||' | while read -r f; do \
+	  [ -e compat/$$f ] || echo $$f; done); \
+	  if [ -n "$$missing" ]; then echo "compat-guard-check: the host has headers compat has no file for" \
+	    "(run scripts/gen-compat-guards.sh):"; echo "$$missing" | head; exit 1; fi
+	@mkdir -p $(BUILD)/guard
+	@printf '#include <linux/module.h>\n#include <linux/netfilter.h>\n' > $(BUILD)/guard/stub.c
+	@! $(CC) -std=c11 -D_GNU_SOURCE -Iinclude -Icompat -fsyntax-only $(BUILD)/guard/stub.c \
+	  > $(BUILD)/guard/stub.log 2>&1 && grep -q '<linux/netfilter.h> is not provided' $(BUILD)/guard/stub.log
+	@printf '#include <linux/module.h>\n#include <linux/no-such-header.h>\n' > $(BUILD)/guard/absent.c
+	@! $(CC) -std=c11 -D_GNU_SOURCE -Iinclude -Icompat -fsyntax-only $(BUILD)/guard/absent.c \
+	  > $(BUILD)/guard/absent.log 2>&1 && grep -q 'linux/no-such-header.h' $(BUILD)/guard/absent.log
+	@printf '#include <errno.h>\n#include <limits.h>\n#include <fcntl.h>\n#include <sys/stat.h>\n#include <sys/ioctl.h>\n#include <sys/param.h>\n#include <sys/mount.h>\n#include <unistd.h>\n#include <linux/kernel.h>\nint f(void);\nint f(void) { return EPROBE_DEFER + PATH_MAX + O_RDONLY; }\n' > $(BUILD)/guard/libc.c
+	@$(CC) -std=c11 -D_GNU_SOURCE -Iinclude -Icompat -fsyntax-only $(BUILD)/guard/libc.c
+	@echo "compat-guard-check: $$(cd /usr/include && find linux -name '*.h' | wc -l) host <linux/...> headers guarded; a missing header is named"
+
 # Install into a scratch prefix and build a program against it with pkg-config.
 install-check: all
 	@rm -rf $(BUILD)/stage
@@ -389,11 +410,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/include/dmaport/sim $(DESTDIR)$(PREFIX)/lib/pkgconfig $(DESTDIR)$(PREFIX)/bin
 	install -m 644 include/dmaport/*.h $(DESTDIR)$(PREFIX)/include/dmaport/
 	install -m 644 include/dmaport/sim/*.h $(DESTDIR)$(PREFIX)/include/dmaport/sim/
-	install -d $(DESTDIR)$(PREFIX)/include/dmaport/compat/linux/byteorder \
-	  $(DESTDIR)$(PREFIX)/include/dmaport/compat/linux/device
-	install -m 644 compat/linux/*.h $(DESTDIR)$(PREFIX)/include/dmaport/compat/linux/
-	install -m 644 compat/linux/byteorder/*.h $(DESTDIR)$(PREFIX)/include/dmaport/compat/linux/byteorder/
-	install -m 644 compat/linux/device/*.h $(DESTDIR)$(PREFIX)/include/dmaport/compat/linux/device/
+	cd compat && find . -name '*.h' ! -path './kernel/*' | while read -r h; do \
+	  install -D -m 644 "$$h" "$(DESTDIR)$(PREFIX)/include/dmaport/compat/$$h" || exit 1; done
 	install -m 644 $(BUILD)/libdmaport.a $(COMPAT_LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(BUILD)/libdmaport.so $(DESTDIR)$(PREFIX)/lib/libdmaport.so.0
 	ln -sf libdmaport.so.0 $(DESTDIR)$(PREFIX)/lib/libdmaport.so

@@ -22,6 +22,7 @@
 	})
 #define DIV_ROUND_CLOSEST_ULL(x, divisor)                                               \
 	(((unsigned long long)(x) + (divisor) / 2) / (divisor))
+#undef roundup /* the C library's <sys/param.h> has its own */
 #define roundup(x, y) ((((x) + ((y) - 1)) / (y)) * (y))
 #define rounddown(x, y) ((x) - ((x) % (y)))
 #define mult_frac(x, numer, denom)                                                      \

@@ -6,6 +6,31 @@
 #include <stddef.h>
 #include <stdbool.h>
 
+/* the host's UAPI version first: the UAPI headers the C library includes
+ * use its __struct_group and __DECLARE_FLEX_ARRAY */
+#if defined(__has_include_next)
+#if __has_include_next(<linux/stddef.h>)
+#include_next <linux/stddef.h>
+#endif
+#endif
+
+/* struct_group - members reachable directly and as one named struct */
+#define struct_group(NAME, MEMBERS...)                                                  \
+	union {                                                                         \
+		struct { MEMBERS };                                                     \
+		struct { MEMBERS } NAME;                                                \
+	}
+#define struct_group_tagged(TAG, NAME, MEMBERS...)                                      \
+	union {                                                                         \
+		struct { MEMBERS };                                                     \
+		struct TAG { MEMBERS } NAME;                                            \
+	}
+#define struct_group_attr(NAME, ATTRS, MEMBERS...)                                      \
+	union {                                                                         \
+		struct { MEMBERS } ATTRS;                                               \
+		struct { MEMBERS } ATTRS NAME;                                          \
+	}
+
 #define sizeof_field(TYPE, MEMBER) sizeof((((TYPE *)0)->MEMBER))
 #define offsetofend(TYPE, MEMBER) (offsetof(TYPE, MEMBER) + sizeof_field(TYPE, MEMBER))
 #define struct_size(p, member, count)                                                   \
