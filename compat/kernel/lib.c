@@ -101,3 +101,39 @@ int kstrtobool(const char *s, bool *res)
 	}
 	return -EINVAL;
 }
+
+/* --- CRCs (<linux/crc32.h>), bit at a time: small and obviously right ------ */
+
+#include <linux/crc32.h>
+
+static u32 crc_reflected(u32 crc, const void *p, size_t len, u32 poly)
+{
+	const u8 *b = p;
+	while (len--) {
+		crc ^= *b++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (poly & (0u - (crc & 1)));
+	}
+	return crc;
+}
+
+u32 crc32_le(u32 crc, const void *p, size_t len)
+{
+	return crc_reflected(crc, p, len, 0xedb88320u);
+}
+
+u32 crc32c(u32 crc, const void *p, size_t len)
+{
+	return crc_reflected(crc, p, len, 0x82f63b78u);
+}
+
+u32 crc32_be(u32 crc, const void *p, size_t len)
+{
+	const u8 *b = p;
+	while (len--) {
+		crc ^= (u32)*b++ << 24;
+		for (int k = 0; k < 8; k++)
+			crc = (crc << 1) ^ (0x04c11db7u & (0u - (crc >> 31)));
+	}
+	return crc;
+}

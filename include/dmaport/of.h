@@ -42,7 +42,12 @@
  *                      struct dmp_of_dma_map), iommus, memory-region.
  *   PCI host bridges   nodes with device_type = "pci" whose parent is not a
  *                      PCI bridge: reg, dma-ranges, coherence, iommu-map and
- *                      iommu-map-mask.
+ *                      iommu-map-mask, the first memory window of ranges.
+ *   PCI functions      the children of a host bridge that are not bridges:
+ *                      reg (bus/device/function), vendor-id, device-id,
+ *                      class-code or a "pciVVVV,DDDD" compatible, a
+ *                      "dmaport,*" model, interrupts (the pin) through the
+ *                      host's interrupt-map, dmaport,port-bits.
  * Nodes with status other than "okay"/"ok" are ignored with their subtrees.
  * Everything else is ignored.
  *
@@ -98,6 +103,8 @@ DMP_BEGIN_DECLS
 #define DMP_OF_MAX_IOMMUS 8
 #define DMP_OF_MAX_DEVICES 32
 #define DMP_OF_MAX_PCI_HOSTS 4
+#define DMP_OF_MAX_PCI_FUNCS 16   /* PCI functions the tree describes */
+#define DMP_OF_MAX_INTX_MAP 16    /* interrupt-map entries of one host bridge */
 #define DMP_OF_MAX_DMA_RANGES 8   /* composed dma-ranges of one device */
 #define DMP_OF_MAX_IOMMU_REFS 4   /* iommus specifiers of one device */
 #define DMP_OF_MAX_IOMMU_ARGS 4   /* #iommu-cells */
@@ -313,6 +320,51 @@ struct dmp_of_pci_host {
 	unsigned int nr_iommu_map;
 	struct dmp_of_iommu_map iommu_map[DMP_OF_MAX_IOMMU_MAP];
 	uint32_t iommu_map_mask;
+	/* the first memory window of its ranges (32- or 64-bit MEM space): where
+	 * BARs are placed, @mem as CPU addresses, @mem_pci its PCI bus address */
+	bool has_mem;
+	struct dmp_of_range mem;
+	uint64_t mem_pci;
+};
+
+/**
+ * struct dmp_of_pci_function - a PCI function the tree describes: a child of
+ * a host bridge (bindings/pci/pci.txt: reg's first cell is
+ * 0b00000000 bbbbbbbb dddddfff 00000000), compatible "pciVVVV,DDDD" and,
+ * for a simulated one, a "dmaport,*" string naming its model.
+ * @compatible:  the model's "dmaport,*" compatible ("" when none).
+ * @host:        index of its host bridge in pci_hosts.
+ * @bus, @devfn: from reg.
+ * @vendor, @device: vendor-id/device-id, else from "pciVVVV,DDDD" (0xffff:
+ *               neither).
+ * @class_code:  class-code (0 when absent).
+ * @intx_pin:    its interrupt pin (1..4 = INTA..INTD): the node's interrupts
+ *               cell, INTA by default.
+ * @intx, @nr_intx_cells: the pin's interrupt through the host's
+ *               interrupt-map, as the parent controller's specifier (none
+ *               when the host has no interrupt-map or no entry matches).
+ * @port_bits:   dmaport,port-bits (64 when absent).
+ * @coherent:    dma-coherent of the node or its host.
+ * @iommu, @sid: its IOMMU and stream ID through the host's iommu-map and
+ *               iommu-map-mask from the requester ID (bus << 8 | devfn);
+ *               @has_iommu false when the host has no iommu-map or no entry
+ *               covers the ID (Linux: no IOMMU for the device).
+ */
+struct dmp_of_pci_function {
+	char path[DMP_OF_PATH_MAX];
+	char compatible[DMP_OF_COMPAT_MAX];
+	unsigned int host;
+	uint8_t bus, devfn;
+	uint16_t vendor, device;
+	uint32_t class_code;
+	uint8_t intx_pin;
+	unsigned int nr_intx_cells;
+	uint32_t intx[DMP_OF_MAX_IRQ_CELLS];
+	unsigned int port_bits;
+	bool coherent;
+	bool has_iommu;
+	unsigned int iommu;
+	uint32_t sid;
 };
 
 /**
@@ -341,6 +393,8 @@ struct dmp_of_platform {
 	struct dmp_of_device devices[DMP_OF_MAX_DEVICES];
 	unsigned int nr_pci_hosts;
 	struct dmp_of_pci_host pci_hosts[DMP_OF_MAX_PCI_HOSTS];
+	unsigned int nr_pci_funcs;
+	struct dmp_of_pci_function pci_funcs[DMP_OF_MAX_PCI_FUNCS];
 };
 
 /**

@@ -36,6 +36,7 @@ struct of_ctx {
 	int rmem_off[DMP_OF_MAX_RESERVED];   /* node offsets of p->reserved[] */
 	bool placed[DMP_OF_MAX_RESERVED];    /* p->reserved[i] has its place */
 	int iommu_off[DMP_OF_MAX_IOMMUS];    /* node offsets of p->iommus[] */
+	int pci_host_off[DMP_OF_MAX_PCI_HOSTS]; /* node offsets of p->pci_hosts[] */
 	int anc[DMP_OF_MAX_DEPTH];           /* the walk: anc[0] = root ... anc[d] = node */
 };
 
@@ -1300,6 +1301,175 @@ static int of_parse_device(struct of_ctx *c, int depth, const char *compat)
 	return 0;
 }
 
+
+/*
+ * The first memory window of a host bridge's ranges: (PCI address: 3 cells,
+ * the first one's bits 25:24 the space, 0b10 32-bit and 0b11 64-bit memory;
+ * parent address; size: 2 cells), bindings/pci/pci.txt.  BARs go there.
+ */
+static int of_pci_host_mem(struct of_ctx *c, int depth, struct dmp_of_pci_host *h)
+{
+	struct of_cells pc;
+	const fdt32_t *v;
+	unsigned int n;
+	int node = c->anc[depth];
+	int ret = of_bus_cells(c, c->anc[depth - 1], &pc);
+
+	if (!ret)
+		ret = of_cells_prop(c, node, "ranges", &v, &n);
+	if (ret || !v)
+		return ret;
+	unsigned int tuple = 3 + pc.ac + 2;
+	if (n % tuple)
+		return of_fail(c, node, "ranges", -EINVAL,
+			       "%u cells are not a whole number of (3+%u+2)-cell entries", n, pc.ac);
+	for (unsigned int i = 0; i < n; i += tuple) {
+		uint32_t space = (fdt32_to_cpu(v[i]) >> 24) & 3;
+		uint64_t pci, parent, size, cpu;
+		if (space != 2 && space != 3)
+			continue;
+		if (!of_read_num(v + i + 1, 2, &pci) || !of_read_addr(v + i + 3, &pc, &parent) ||
+		    !of_read_num(v + i + 3 + pc.ac, 2, &size) || !size)
+			return of_fail(c, node, "ranges", -EINVAL, "entry %u is malformed", i / tuple);
+		ret = of_translate(c, depth - 1, parent, size, &cpu);
+		if (ret)
+			return ret;
+		h->has_mem = true;
+		h->mem.base = cpu;
+		h->mem.size = size;
+		h->mem_pci = pci;
+		break;
+	}
+	return 0;
+}
+
+/*
+ * The interrupt of pin @pin of the function at @phys_hi through the host's
+ * interrupt-map (entries: child unit address 3 cells, child interrupt 1
+ * cell, parent phandle, parent unit address #address-cells of the parent,
+ * parent specifier #interrupt-cells), masked by interrupt-map-mask.
+ */
+static int of_pci_intx(struct of_ctx *c, int host, uint32_t phys_hi, uint32_t pin,
+		       struct dmp_of_pci_function *f)
+{
+	const fdt32_t *map, *mask;
+	unsigned int n, nm;
+	int ret = of_cells_prop(c, host, "interrupt-map", &map, &n);
+
+	if (!ret)
+		ret = of_cells_prop(c, host, "interrupt-map-mask", &mask, &nm);
+	if (ret || !map)
+		return ret;
+	uint32_t m_hi = nm == 4 ? fdt32_to_cpu(mask[0]) : 0xffffffffu;
+	uint32_t m_pin = nm == 4 ? fdt32_to_cpu(mask[3]) : 0xffffffffu;
+	for (unsigned int i = 0; i + 5 <= n;) {
+		uint32_t e_hi = fdt32_to_cpu(map[i]), e_pin = fdt32_to_cpu(map[i + 3]);
+		int parent = fdt_node_offset_by_phandle(c->fdt, fdt32_to_cpu(map[i + 4]));
+		uint32_t pac = 0, pic = 0;
+		if (parent < 0)
+			return of_fail(c, host, "interrupt-map", -ENOENT,
+				       "entry at cell %u names no interrupt controller", i);
+		if (of_u32(c, parent, "#address-cells", &pac) < 0 ||
+		    of_u32(c, parent, "#interrupt-cells", &pic) <= 0)
+			return of_fail(c, host, "interrupt-map", -EINVAL,
+				       "the controller of the entry at cell %u has no #interrupt-cells", i);
+		unsigned int next = i + 5 + pac + pic;
+		if (next > n || pic > DMP_OF_MAX_IRQ_CELLS)
+			return of_fail(c, host, "interrupt-map", -EINVAL, "entry at cell %u is truncated", i);
+		if ((phys_hi & m_hi) == (e_hi & m_hi) && (pin & m_pin) == (e_pin & m_pin)) {
+			f->nr_intx_cells = pic;
+			for (unsigned int k = 0; k < pic; k++)
+				f->intx[k] = fdt32_to_cpu(map[i + 5 + pac + k]);
+			return 0;
+		}
+		i = next;
+	}
+	return 0;
+}
+
+/* A PCI function below host bridge @h (at depth - 1). */
+static int of_parse_pci_function(struct of_ctx *c, int depth, unsigned int h, const char *compat,
+				 int len)
+{
+	struct dmp_of_platform *p = c->p;
+	struct dmp_of_pci_function *f = &p->pci_funcs[p->nr_pci_funcs];
+	int node = c->anc[depth], ret, rl;
+	const fdt32_t *reg = of_prop(c, node, "reg", &rl);
+	uint32_t v;
+
+	if (p->nr_pci_funcs == DMP_OF_MAX_PCI_FUNCS)
+		return of_fail(c, node, NULL, -ENOMEM, "more than %d PCI functions",
+			       DMP_OF_MAX_PCI_FUNCS);
+	if (!reg || rl < 20 || rl % 20)
+		return of_fail(c, node, "reg", -EINVAL,
+			       "a PCI function needs reg: <phys.hi phys.mid phys.lo size.hi size.lo>");
+	memset(f, 0, sizeof(*f));
+	ret = of_path(c, node, NULL, f->path, sizeof(f->path));
+	if (ret)
+		return ret;
+	const char *dmp = compat ? of_list_prefix(compat, len, "dmaport,") : NULL;
+	if (dmp) {
+		ret = of_copy_compat(c, node, dmp, f->compatible);
+		if (ret)
+			return ret;
+	}
+	uint32_t hi = fdt32_to_cpu(reg[0]);
+	f->host = h;
+	f->bus = (uint8_t)(hi >> 16);
+	f->devfn = (uint8_t)(hi >> 8);
+	f->vendor = f->device = 0xffff;
+	const char *pcic = compat ? of_list_prefix(compat, len, "pci") : NULL;
+	unsigned int ven, dev;
+	if (pcic && sscanf(pcic, "pci%x,%x", &ven, &dev) == 2 && ven <= 0xffff && dev <= 0xffff) {
+		f->vendor = (uint16_t)ven;
+		f->device = (uint16_t)dev;
+	}
+	if ((ret = of_u32(c, node, "vendor-id", &v)) > 0)
+		f->vendor = (uint16_t)v;
+	if (ret >= 0 && (ret = of_u32(c, node, "device-id", &v)) > 0)
+		f->device = (uint16_t)v;
+	if (ret >= 0 && (ret = of_u32(c, node, "class-code", &v)) > 0)
+		f->class_code = v;
+	if (ret < 0)
+		return ret;
+	f->port_bits = 64;
+	if ((ret = of_u32(c, node, "dmaport,port-bits", &v)) < 0)
+		return ret;
+	if (ret) {
+		if (v < 1 || v > 64)
+			return of_fail(c, node, "dmaport,port-bits", -EINVAL, "%u bits: must be 1..64", v);
+		f->port_bits = v;
+	}
+	f->intx_pin = 1;
+	if ((ret = of_u32(c, node, "interrupts", &v)) < 0)
+		return ret;
+	if (ret) {
+		if (v < 1 || v > 4)
+			return of_fail(c, node, "interrupts", -EINVAL,
+				       "the interrupt pin of a PCI function is 1..4 (INTA..INTD), not %u", v);
+		f->intx_pin = (uint8_t)v;
+	}
+	ret = of_pci_intx(c, c->anc[depth - 1], hi & 0xffff00, f->intx_pin, f);
+	if (!ret)
+		ret = of_coherent(c, depth, &f->coherent);
+	if (ret)
+		return ret;
+	/* the requester ID through iommu-map (Linux's of_map_id) */
+	const struct dmp_of_pci_host *host = &p->pci_hosts[h];
+	uint32_t rid = ((uint32_t)f->bus << 8 | f->devfn) & host->iommu_map_mask;
+	for (unsigned int i = 0; i < host->nr_iommu_map; i++) {
+		const struct dmp_of_iommu_map *e = &host->iommu_map[i];
+		if (rid >= e->rid_base && rid - e->rid_base < e->length) {
+			f->has_iommu = true;
+			f->iommu = e->iommu;
+			f->sid = e->iommu_base + (rid - e->rid_base);
+			break;
+		}
+	}
+	p->nr_pci_funcs++;
+	return 0;
+}
+
 /* A PCI host bridge (bindings/pci/pci-iommu.txt for iommu-map). */
 static int of_parse_pci_host(struct of_ctx *c, int depth, const char *compat)
 {
@@ -1365,6 +1535,10 @@ static int of_parse_pci_host(struct of_ctx *c, int depth, const char *compat)
 				       "entry %u: length 0 or past 32 bits", i / 4);
 		h->nr_iommu_map++;
 	}
+	ret = of_pci_host_mem(c, depth, h);
+	if (ret)
+		return ret;
+	c->pci_host_off[p->nr_pci_hosts] = node;
 	p->nr_pci_hosts++;
 	return 0;
 }
@@ -1380,11 +1554,17 @@ static int of_visit_device(struct of_ctx *c, int depth)
 		return ret;
 	if (of_has(c, node, "#iommu-cells") || of_list_has(compat, len, "dmaport,sim-iommu"))
 		return 0; /* an IOMMU: done in the first walk */
+	ret = of_is_type(c, node, "pci", &pci);
+	if (ret)
+		return ret;
+	/* a function of a host bridge parsed just before (its parent) */
+	for (unsigned int h = 0; !pci && h < c->p->nr_pci_hosts; h++)
+		if (c->pci_host_off[h] == c->anc[depth - 1])
+			return of_parse_pci_function(c, depth, h, compat, len);
 	dmp = of_list_prefix(compat, len, "dmaport,");
 	if (dmp)
 		return of_parse_device(c, depth, dmp);
-	ret = of_is_type(c, node, "pci", &pci);
-	if (!ret && pci)
+	if (pci)
 		ret = of_is_type(c, c->anc[depth - 1], "pci", &parent_pci);
 	if (ret)
 		return ret;

@@ -123,6 +123,13 @@ void dmp__sim_checker_register(void);
 int dmp__sim_swiotlb_init(struct dmp_sim *sim, size_t size);
 bool dmp__sim_swiotlb_exit(struct dmp_sim *sim);
 struct dmp_swiotlb_pool *dmp__sim_swiotlb_pool(struct dmp_sim *sim);
+/* sim-platform-pci.c: the PCI part of a device-tree machine */
+struct dmp_sim_platform;
+struct dmp_of_error;
+int dmp__sim_platform_build_pci(struct dmp_sim_platform *p, bool external,
+				struct dmp_of_error *err);
+void dmp__sim_platform_destroy_pci(struct dmp_sim_platform *p);
+
 /* irq.c */
 void dmp__sim_mmio_enter(struct dmp_sim *sim, bool read);
 void dmp__sim_mmio_exit(struct dmp_sim *sim);

@@ -332,6 +332,8 @@ int dmp_sim_platform_create(const struct dmp_of_platform *desc,
 	}
 	if (!e)
 		e = build_devices(p, opts->external_devices, err);
+	if (!e)
+		e = dmp__sim_platform_build_pci(p, opts->external_devices, err);
 	if (e) {
 		dmp_sim_platform_destroy(p);
 		return e;
@@ -360,6 +362,7 @@ void dmp_sim_platform_destroy(struct dmp_sim_platform *p)
 		return;
 	for (unsigned int i = 0; i < p->nr_devices; i++)
 		dmp_sim_platform_device_teardown(p, &p->devices[i]);
+	dmp__sim_platform_destroy_pci(p);
 	for (unsigned int i = 0; i < DMP_OF_MAX_IOMMUS; i++) {
 		if (p->iommu[i])
 			dmp_sim_iommu_driver_unregister(p->iommu[i]);
@@ -479,5 +482,16 @@ void dmp_sim_platform_dump(struct dmp_sim_platform *p, FILE *f)
 		if (dv->bus_dma_limit)
 			fprintf(f, "           bus limit 0x%llx\n",
 				(unsigned long long)dv->bus_dma_limit);
+	}
+	for (unsigned int i = 0; i < p->nr_pci_funcs; i++) {
+		const struct dmp_sim_platform_pci_func *pf = &p->pci_funcs[i];
+		fprintf(f, "  pci      %s %04x:%04x %s, %u-bit port, %s", pf->name, pf->of->vendor,
+			pf->of->device, pf->of->compatible, pf->of->port_bits,
+			pf->of->coherent ? "coherent" : "non-coherent");
+		if (pf->of->has_iommu)
+			fprintf(f, ", IOMMU stream %u", pf->of->sid);
+		if (pf->intx_irq >= 0)
+			fprintf(f, ", INT%c on line %d", 'A' + pf->of->intx_pin - 1, pf->intx_irq);
+		fprintf(f, "\n");
 	}
 }

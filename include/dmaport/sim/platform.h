@@ -30,6 +30,21 @@ struct dmp_sim_platform_device {
 	bool iommu;                       /* translated by an IOMMU */
 };
 
+struct dmp_sim_pci_host;
+struct dmp_sim_pci_func;
+
+/* A PCI function the tree describes, with its simulated model. */
+struct dmp_sim_platform_pci_func {
+	char name[DMP_DEVICE_NAME_MAX];   /* "0000:00:01.0": host index, bus, slot, function */
+	const struct dmp_of_pci_function *of;
+	struct dmp_sim_pci_func *fn;      /* its model (NULL: no model, described only) */
+	struct dmp_sim_device *hw;        /* its DMA port */
+	struct dmp_device dev;            /* what drivers use (unless external_devices) */
+	struct dmp_device *setup_dev;
+	int intx_irq;                     /* the controller line of its INTx pin, -1 none */
+	bool iommu;
+};
+
 struct dmp_sim_platform {
 	struct dmp_sim *sim;
 	struct dmp_of_platform desc;
@@ -42,6 +57,9 @@ struct dmp_sim_platform {
 	struct dmp_iommu *iommu[DMP_OF_MAX_IOMMUS];
 	unsigned int nr_devices;
 	struct dmp_sim_platform_device devices[DMP_OF_MAX_DEVICES];
+	struct dmp_sim_pci_host *pci_hosts[DMP_OF_MAX_PCI_HOSTS]; /* with an ECAM window */
+	unsigned int nr_pci_funcs;
+	struct dmp_sim_platform_pci_func pci_funcs[DMP_OF_MAX_PCI_FUNCS];
 };
 
 struct dmp_sim_platform_opts {
@@ -110,6 +128,16 @@ DMP_API int dmp_sim_platform_device_setup(struct dmp_sim_platform *p,
  */
 DMP_API void dmp_sim_platform_device_teardown(struct dmp_sim_platform *p,
 					      struct dmp_sim_platform_device *pd);
+/**
+ * dmp_sim_platform_pci_setup / _teardown - the same for a PCI function: its
+ * host's dma-ranges and coherence, its IOMMU stream through the host's
+ * iommu-map, masks from its port width.
+ */
+DMP_API int dmp_sim_platform_pci_setup(struct dmp_sim_platform *p,
+				       struct dmp_sim_platform_pci_func *pf, struct dmp_device *dev,
+				       struct dmp_of_error *err);
+DMP_API void dmp_sim_platform_pci_teardown(struct dmp_sim_platform *p,
+					   struct dmp_sim_platform_pci_func *pf);
 /** dmp_sim_platform_dump - what was built: memory, caches, pools, IOMMUs, devices. */
 DMP_API void dmp_sim_platform_dump(struct dmp_sim_platform *p, FILE *f);
 
