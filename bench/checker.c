@@ -6,9 +6,9 @@
  * on the simulated machine, for a non-coherent and a coherent device, with
  * the checker:
  *   off          dmp__debug_active is 0: one predicted branch per call;
- *   bookkeeping  on (fail mode), the device has no dev->sim: the hash table,
+ *   bookkeeping  on (fail mode), the device has no dev->hw: the hash table,
  *                the call-site checks, the cache-line overlap scan;
- *   simulator    on, dev->sim set: also the line states and hashes taken at
+ *   simulator    on, dev->hw set: also the line states and hashes taken at
  *                every ownership change and the observer of every cache
  *                operation the mapping causes.
  * Each sample times --batch pairs on distinct buffers of --size bytes.
@@ -45,7 +45,7 @@ static double one_case(bool coherent, enum level lv, size_t size, long batch, lo
 	if (dmp_set_mask_and_coherent(&dev, DMP_BIT_MASK(64)))
 		abort();
 	if (lv == SIMULATOR)
-		dev.sim = hw;
+		dev.hw = hw;
 	dmp_debug_set_mode(lv == OFF ? DMP_DEBUG_OFF : DMP_DEBUG_FAIL);
 	dmp_debug_reset();
 

@@ -78,7 +78,7 @@ static double one(enum dmp_iommu_domain_type type, int threads, long ms, double 
 	dmp_sim_device_create(sim, &dc, &sd);
 	struct dmp_device dev;
 	dmp_device_init(&dev, "dev");
-	dev.sim = sd;
+	dev.hw = sd;
 	dmp_device_set_coherent(&dev, true);
 	uint32_t sid = 1;
 	if (dmp_iommu_probe_device(&dev, iommu, &sid, 1) ||

@@ -38,7 +38,7 @@ static void rig_up(struct rig *r, bool coherent, bool iommu, unsigned mask_bits)
 					    .mmio_base = CE_TEST_MMIO };
 	assert_int_equal(dmp_sim_copy_engine_create(r->sim, &dc, &r->hw), 0);
 	assert_int_equal(dmp_device_init(&r->dev, "ce0"), 0);
-	r->dev.sim = r->hw;
+	r->dev.hw = r->hw;
 	dmp_device_set_coherent(&r->dev, coherent);
 	if (iommu) {
 		struct dmp_sim_iommu_config ic = { .name = "smmu0", .coherent_walk = true };

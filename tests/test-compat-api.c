@@ -87,7 +87,7 @@ static void rig_up(struct rig *r, bool coherent)
 	memset(&r->dev, 0, sizeof(r->dev));
 	assert_int_equal(dmp_device_init(&r->dev.dmp, "ce0"), 0);
 	dmp_device_set_coherent(&r->dev.dmp, coherent);
-	r->dev.dmp.sim = r->hw;
+	r->dev.dmp.hw = r->hw;
 	assert_int_equal(dma_set_mask_and_coherent(&r->dev, DMA_BIT_MASK(64)), 0);
 }
 

@@ -79,7 +79,7 @@ static void bus_up_iommu(struct bus *b, bool coherent, bool hostile, uint64_t se
 	b->pdev.num_resources = 1;
 	assert_int_equal(dmp_device_init(&b->pdev.dev.dmp, "ce0"), 0);
 	dmp_device_set_coherent(&b->pdev.dev.dmp, coherent);
-	b->pdev.dev.dmp.sim = b->hw;
+	b->pdev.dev.dmp.hw = b->hw;
 	b->iommu_mode = iommu_mode;
 	if (iommu_mode == NO_IOMMU)
 		return;

@@ -57,7 +57,7 @@ static void test_two_threads(void **state)
 	assert_int_equal(dmp_sim_device_create(sim, &dc, &hw), 0);
 	struct dmp_device dev;
 	assert_int_equal(dmp_device_init(&dev, "dma0"), 0);
-	dev.sim = hw;
+	dev.hw = hw;
 	assert_int_equal(dmp_set_mask_and_coherent(&dev, DMP_BIT_MASK(64)), 0);
 	dmp_debug_set_mode(DMP_DEBUG_FAIL);
 	dmp_debug_reset();

@@ -58,7 +58,7 @@ static void rig_up_opts(struct rig *r, void **state, uint64_t seed, unsigned int
 	struct dmp_sim_device_config dc = { .name = "dma0", .port_bits = port_bits };
 	assert_int_equal(dmp_sim_device_create(r->sim, &dc, &r->hw), 0);
 	assert_int_equal(dmp_device_init(&r->dev, "dma0"), 0);
-	r->dev.sim = r->hw;
+	r->dev.hw = r->hw;
 	assert_int_equal(dmp_set_mask_and_coherent(&r->dev, mask), 0);
 	dmp_debug_set_mode(DMP_DEBUG_FAIL);
 	assert_int_equal(dmp_debug_enable_device(NULL, true), 0);
@@ -938,7 +938,7 @@ static void test_correct_driver_is_clean(void **state)
 				struct dmp_device dev;
 				assert_int_equal(dmp_device_init(&dev, "ce0"), 0);
 				dmp_device_set_coherent(&dev, coh);
-				dev.sim = hw;
+				dev.hw = hw;
 				assert_int_equal(dmp_set_mask_and_coherent(
 						 &dev, bounced ? DMP_BIT_MASK(32) : DMP_BIT_MASK(64)), 0);
 				struct dmp_swiotlb_pool *pool;

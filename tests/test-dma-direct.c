@@ -44,7 +44,7 @@ static void rig_up(struct rig *r, const struct rig_opts *o)
 	assert_int_equal(dmp_sim_copy_engine_create(r->sim, &dc, &r->hw), 0);
 	assert_int_equal(dmp_device_init(&r->dev, "ce0"), 0);
 	dmp_device_set_coherent(&r->dev, o->coherent);
-	r->dev.sim = r->hw;
+	r->dev.hw = r->hw;
 	assert_int_equal(dmp_set_mask_and_coherent(&r->dev, o->bounced ? DMP_BIT_MASK(32)
 								       : DMP_BIT_MASK(64)), 0);
 	assert_int_equal(dmp_swiotlb_pool_create("default", o->pool_size ? o->pool_size : 4u << 20,

@@ -406,7 +406,7 @@ static void test_device_dma_into_blocks(void **state)
 	assert_int_equal(dmp_sim_copy_engine_create(sim, &dc, &hw), 0);
 	struct dmp_device dev;
 	assert_int_equal(dmp_device_init(&dev, "ce0"), 0);
-	dev.sim = hw;
+	dev.hw = hw;
 	struct ce_driver ce;
 	assert_int_equal(ce_probe(&ce, &dev, CE_TEST_MMIO, 16), 0);
 	struct dmp_dma_pool *pool = dmp_pool_create("ce-bufs", &dev, 200, 64, 4096);

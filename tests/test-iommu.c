@@ -51,7 +51,7 @@ static void irig_up(struct irig *r, bool coherent, bool coherent_walk,
 					    .mmio_base = CE_TEST_MMIO };
 	assert_int_equal(dmp_sim_copy_engine_create(r->sim, &dc, &r->ce_hw), 0);
 	dmp_device_init(&r->dev, "ce0");
-	r->dev.sim = r->ce_hw;
+	r->dev.hw = r->ce_hw;
 	r->dev.untrusted = untrusted;
 	dmp_device_set_coherent(&r->dev, coherent);
 	assert_int_equal(dmp_swiotlb_pool_create("default", 1 << 20, DMP_SWIOTLB_DEFAULT_LIMIT, 1,
@@ -408,7 +408,7 @@ static void test_groups(void **state)
 	assert_int_equal(dmp_sim_device_create(r.sim, &dc, &hw2), 0);
 	struct dmp_device twin;
 	dmp_device_init(&twin, "twin");
-	twin.sim = hw2;
+	twin.hw = hw2;
 	uint32_t sid = 7;
 	assert_int_equal(dmp_iommu_probe_device(&twin, r.iommu, &sid, 1), 0);
 	assert_int_equal(dmp_iommu_group_id(&twin), dmp_iommu_group_id(&r.dev));

@@ -53,7 +53,7 @@ static void rig_up(struct rig *r, enum rig_kind kind)
 					    .coherent = kind == RIG_DIRECT_COHERENT };
 	assert_int_equal(dmp_sim_device_create(r->sim, &dc, &r->hw_dev), 0);
 	dmp_device_init(&r->dev, "rel0");
-	r->dev.sim = r->hw_dev;
+	r->dev.hw = r->hw_dev;
 	dmp_device_set_coherent(&r->dev, kind == RIG_DIRECT_COHERENT);
 	dmp_swiotlb_forget_all(); /* what a failed test left registered */
 	assert_int_equal(dmp_swiotlb_pool_create("default", 1 << 20, DMP_SWIOTLB_DEFAULT_LIMIT, 1,

@@ -183,7 +183,7 @@ static void test_tree_machine_same_pool(void **state)
 	assert_non_null(p->default_pool);
 	struct dmp_sim_platform_device *pd = dmp_sim_platform_first(p, DMP_OF_DEV_COPY_ENGINE, false);
 	assert_non_null(pd);
-	assert_ptr_equal(pd->dev.sim, pd->hw);
+	assert_ptr_equal(pd->dev.hw, pd->hw);
 	assert_int_equal(pd->dev.dma_coherent, dmp_sim_device_coherent(pd->hw));
 	size_t free_default = dmp_page_free_count();
 	dmp_sim_platform_destroy(p);

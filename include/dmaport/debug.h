@@ -21,7 +21,7 @@
  * ...) is a finding too, with its kind: it counts in dmp_debug_total() and
  * aborts in abort mode, whether or not the bookkeeping had the entry.
  *
- * On the simulated platform, for a device whose dev->sim points at its
+ * On the simulated platform, for a device whose dev->hw points at its
  * simulated hardware, the checker also watches the simulator's events: the
  * device reading lines the CPU never cleaned, the CPU getting a buffer back
  * without invalidating lines the device wrote, lost updates, invalidates that

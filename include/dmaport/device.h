@@ -17,7 +17,6 @@ struct dmp_dma_map_ops;
 struct dmp_swiotlb_pool;
 struct dmp_dma_coherent_mem;
 struct dmp_cma;
-struct dmp_sim_device;
 
 /** One dma-ranges entry: CPU [cpu_start, +size) is bus [dma_start, +size). */
 struct dmp_dma_range {
@@ -56,8 +55,11 @@ struct dmp_dma_range {
  * @dma_mem:           declared coherent memory that coherent allocations
  *                     are served from first (dmp_declare_coherent_memory).
  * @cma_area:          the device's CMA area (NULL: the default area).
- * @sim:               the simulated hardware behind it, if any (reports and
- *                     the checker use it; the DMA API does not need it).
+ * @hw:                the platform's model of the hardware behind it, or
+ *                     NULL: opaque to the DMA API, read only by the active
+ *                     platform (the simulator's struct dmp_sim_device, set
+ *                     with dmp_sim_device_link(), which its checker and
+ *                     reports use).
  * @linux_api:         its driver calls the DMA API by Linux's names (set by
  *                     the compat headers): the checker's advice uses them.
  */
@@ -80,7 +82,7 @@ struct dmp_device {
 	const struct dmp_dma_map_ops *dma_ops;
 	struct dmp_dma_coherent_mem *dma_mem;
 	struct dmp_cma *cma_area;
-	struct dmp_sim_device *sim;
+	void *hw;
 	void *iommu;        /* the IOMMU layer's per-device state */
 	void *driver_data;
 	uint64_t dma_mask_storage;

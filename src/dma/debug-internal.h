@@ -115,7 +115,7 @@ void dmp__dbg_report(const struct dbg_finding *f, const char *fmt, ...) DMP__PRI
  * with dmp__debug_set_platform_ops() by the platform when it starts; a
  * platform that registers none (bare metal) has the bookkeeping checks
  * only.  Every member is mandatory.  Unless said otherwise they are called
- * with dmp__dbg_lock held, for entries of devices with dev->sim.
+ * with dmp__dbg_lock held, for entries of devices with dev->hw.
  *
  * @attach:         an entry was created (streaming types: the device owns it).
  * @release:        an entry goes away; @at is the unmap, @attrs its attributes.

@@ -652,7 +652,7 @@ static void add_entry(struct dbg_entry *e)
 	}
 	check_overlap(e);
 	entry_insert(e);
-	if (e->dev->sim && e->type != DMP_MAP_RESOURCE && dmp__dbg_plat())
+	if (e->dev->hw && e->type != DMP_MAP_RESOURCE && dmp__dbg_plat())
 		dmp__dbg_plat()->attach(e);
 	dmp_spin_unlock(&dmp__dbg_lock);
 }
@@ -684,7 +684,7 @@ static struct dbg_entry *entry_new(struct dmp_device *dev, enum dmp_map_type typ
 	e->device_owns = type != DMP_MAP_COHERENT;
 	e->owner_file = file;
 	e->owner_line = line;
-	if (dev->sim && dmp__dbg_plat())
+	if (dev->hw && dmp__dbg_plat())
 		dmp__dbg_plat()->watch(dev);
 	return e;
 }
@@ -1276,7 +1276,7 @@ size_t dmp__debug_check_point(struct dmp_device *dev, const void *ptr, size_t si
 		return 0;
 	size_t n = 0;
 	dmp_spin_lock(&dmp__dbg_lock);
-	if (checked_locked(dev) && dev->sim && dmp__dbg_plat())
+	if (checked_locked(dev) && dev->hw && dmp__dbg_plat())
 		n = dmp__dbg_plat()->check_point(dev, ptr, size, (struct dmp__dbg_site){ file, line });
 	dmp_spin_unlock(&dmp__dbg_lock);
 	return n;

@@ -8,7 +8,7 @@
  *
  * The checker is an observer of the simulator's events (every device access
  * and every cache operation) and reads line states and images without side
- * effects.  It keeps, per tracked buffer of a device with dev->sim:
+ * effects.  It keeps, per tracked buffer of a device with dev->hw:
  *
  *   per line of the range the device accesses (the bounce slot when bounced):
  *     NEWER      the CPU held data newer than DRAM when the device was given
@@ -212,7 +212,7 @@ static void observe_sim_locked(struct dmp_sim *sim)
 
 static void sim_watch(struct dmp_device *dev)
 {
-	struct dmp_sim *sim = dev ? (dev->sim ? dmp_sim_device_sim(dev->sim) : NULL)
+	struct dmp_sim *sim = dev ? (dev->hw ? dmp_sim_device_sim(dev->hw) : NULL)
 				  : dmp_sim_current();
 	if (!sim || sim != dmp_sim_current())
 		return;
@@ -229,7 +229,7 @@ static void sim_watch(struct dmp_device *dev)
 				nr_known++;
 		}
 		known[i].dev = dev;
-		known[i].sdev = dev->sim;
+		known[i].sdev = dev->hw;
 	}
 	observe_sim_locked(sim);
 	dmp_spin_unlock(&known_lock);
@@ -317,7 +317,7 @@ static void handover(struct dbg_entry *e, dmp_phys_t a, size_t n)
 static void sim_attach(struct dbg_entry *e)
 {
 	struct dmp_device *dev = e->dev;
-	struct dmp_sim *sim = dmp_sim_device_sim(dev->sim);
+	struct dmp_sim *sim = dmp_sim_device_sim(dev->hw);
 	if (!sim || sim != dmp_sim_current() || (!e->cpu && e->type != DMP_MAP_COHERENT))
 		return;
 	dmp_phys_t dev_phys = 0;
@@ -351,7 +351,7 @@ static void sim_attach(struct dbg_entry *e)
 	if (!s)
 		return; /* the bookkeeping checks still run */
 	s->sim = sim;
-	s->sdev = dev->sim;
+	s->sdev = dev->hw;
 	s->direct = direct;
 	s->seen = seen;
 	s->noncoherent = seen && streaming && !dev->dma_coherent;
@@ -520,7 +520,7 @@ static size_t sim_check_point(struct dmp_device *dev, const void *ptr, size_t si
 {
 	const char *file = at.file;
 	int line = at.line;
-	struct dmp_sim *sim = dmp_sim_device_sim(dev->sim);
+	struct dmp_sim *sim = dmp_sim_device_sim(dev->hw);
 	dmp_phys_t phys;
 	if (!sim || sim != dmp_sim_current() || dmp_virt_to_phys(ptr, &phys) || dev->dma_coherent)
 		return 0;

@@ -63,10 +63,10 @@ static const struct dmp_iommu_flush_ops flush_ops = {
 static int probe_device(struct dmp_iommu *iommu, struct dmp_device *dev, const uint32_t *sids,
 			unsigned int nr_sids)
 {
-	if (!dev->sim)
+	if (!dev->hw)
 		return -ENODEV; /* no simulated hardware to put behind the IOMMU */
 	/* a simulated device has one DMA port: its first stream ID */
-	int err = dmp_sim_iommu_attach(drv_of(iommu)->hw, dev->sim, sids[0]);
+	int err = dmp_sim_iommu_attach(drv_of(iommu)->hw, dev->hw, sids[0]);
 	return err == -EBUSY ? 0 : err;
 }
 

@@ -41,9 +41,9 @@ static const char *node_name(const char *path)
 
 int dmp_sim_device_link(struct dmp_device *dev, struct dmp_sim_device *hw)
 {
-	if (!dev || !hw || (dev->sim && dev->sim != hw))
+	if (!dev || !hw || (dev->hw && dev->hw != hw))
 		return -EINVAL;
-	dev->sim = hw;
+	dev->hw = hw;
 	dmp_device_set_coherent(dev, dmp_sim_device_coherent(hw));
 	/* -EIO: the port cannot reach the memory DMA allocations come from;
 	 * keep the default 32-bit masks, and mappings the port cannot reach

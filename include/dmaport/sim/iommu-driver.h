@@ -3,7 +3,7 @@
  * dmaport/sim/iommu-driver.h - the dmp_iommu_ops driver for the simulated
  * IOMMU.  Callers' header for platform builders (the device-tree code,
  * tests): register a simulated IOMMU with the IOMMU core, then probe devices
- * (whose dev->sim is set) with dmp_iommu_probe_device().
+ * (whose dev->hw is set) with dmp_iommu_probe_device().
  */
 #ifndef DMAPORT_SIM_IOMMU_DRIVER_H
 #define DMAPORT_SIM_IOMMU_DRIVER_H
