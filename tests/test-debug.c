@@ -1183,6 +1183,20 @@ static void test_env_and_abort(void **state)
 	assert_int_equal(dmp_debug_init(), 0);
 	assert_int_equal(dmp_debug_get_mode(), DMP_DEBUG_OFF);
 	unsetenv("DMP_DEBUG");
+	/* the one parser DMP_DEBUG and the tools use: every name, and the aliases */
+	enum dmp_debug_mode m = DMP_DEBUG_ABORT;
+	for (int i = DMP_DEBUG_OFF; i <= DMP_DEBUG_ABORT; i++) {
+		assert_int_equal(dmp_debug_parse_mode(dmp_debug_mode_name(i), &m), 0);
+		assert_int_equal(m, i);
+	}
+	assert_int_equal(dmp_debug_parse_mode("on", &m), 0);
+	assert_int_equal(m, DMP_DEBUG_WARN);
+	assert_int_equal(dmp_debug_parse_mode("1", &m), 0);
+	assert_int_equal(m, DMP_DEBUG_WARN);
+	assert_int_equal(dmp_debug_parse_mode("Fail", &m), -EINVAL);
+	assert_int_equal(dmp_debug_parse_mode("", &m), -EINVAL);
+	assert_int_equal(dmp_debug_parse_mode(NULL, &m), -EINVAL);
+	assert_int_equal(m, DMP_DEBUG_WARN); /* untouched by a refusal */
 
 	/* abort mode: the first finding ends the program, after its report */
 	pid_t pid = fork();

@@ -32,8 +32,8 @@
  *
  * Modes.  Off (the default: the API pays one predicted branch per call),
  * warn, fail and abort; set from C (dmp_debug_set_mode) or from the
- * environment (DMP_DEBUG=off|warn|fail|abort, read when the program starts
- * and again by dmp_debug_init()).  Per device: dmp_debug_enable_device(),
+ * environment (DMP_DEBUG=off|warn|fail|abort, or on|1 for warn, read when the
+ * program starts and again by dmp_debug_init(); dmp_debug_parse_mode()).  Per device: dmp_debug_enable_device(),
  * or DMP_DEBUG_DEVICES=name,name,... in the environment (read with
  * DMP_DEBUG; only the devices named are checked, as Linux's
  * dma_debug_driver= picks one driver; devices given a choice with
@@ -170,6 +170,14 @@ DMP_API void dmp_debug_set_mode(enum dmp_debug_mode mode);
 DMP_API enum dmp_debug_mode dmp_debug_get_mode(void);
 /** dmp_debug_mode_name - "off", "warn", "fail", "abort". */
 DMP_API const char *dmp_debug_mode_name(enum dmp_debug_mode mode);
+/**
+ * dmp_debug_parse_mode - the mode @s names: "off", "warn", "fail", "abort",
+ * or "on" and "1" for warn.  This is the parser DMP_DEBUG goes through, for
+ * tools that check the variable (or an option) before they run.  Returns 0
+ * with *@mode set, or -EINVAL (@s NULL or not a mode; *@mode untouched).
+ * Context: any.
+ */
+DMP_API int dmp_debug_parse_mode(const char *s, enum dmp_debug_mode *mode);
 
 /**
  * dmp_debug_enable_device - check @dev (@on) or leave it alone.  @dev NULL

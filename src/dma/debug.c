@@ -129,10 +129,35 @@ static const char *type_name(enum dmp_map_type t)
 
 /* ---- modes and filters ----------------------------------------------------- */
 
+static const char *const mode_names[] = { "off", "warn", "fail", "abort" };
+
 const char *dmp_debug_mode_name(enum dmp_debug_mode m)
 {
-	static const char *const n[] = { "off", "warn", "fail", "abort" };
-	return (unsigned int)m < DMP_ARRAY_SIZE(n) ? n[m] : "?";
+	return (unsigned int)m < DMP_ARRAY_SIZE(mode_names) ? mode_names[m] : "?";
+}
+
+/* strcmp() is not among the C library functions a port supplies (port.h) */
+static bool same_word(const char *s, const char *word)
+{
+	return !strncmp(s, word, strlen(word) + 1);
+}
+
+int dmp_debug_parse_mode(const char *s, enum dmp_debug_mode *out)
+{
+	DMP_ASSERT(out);
+	if (!s)
+		return -EINVAL;
+	for (unsigned int m = 0; m < DMP_ARRAY_SIZE(mode_names); m++)
+		if (same_word(s, mode_names[m])) {
+			*out = (enum dmp_debug_mode)m;
+			return 0;
+		}
+	/* what a user who only wants "the checker on" types */
+	if (same_word(s, "on") || same_word(s, "1")) {
+		*out = DMP_DEBUG_WARN;
+		return 0;
+	}
+	return -EINVAL;
 }
 
 const char *dmp_debug_kind_name(enum dmp_debug_kind kind)

@@ -841,14 +841,10 @@ static void observe(void *cookie, const struct dmp_sim_event *ev)
 static int env_mode(void)
 {
 	const char *v = getenv("DMP_DEBUG");
+	enum dmp_debug_mode m;
 	if (!v || !*v)
 		return -1;
-	for (int m = DMP_DEBUG_OFF; m <= DMP_DEBUG_ABORT; m++)
-		if (!strcmp(v, dmp_debug_mode_name((enum dmp_debug_mode)m)))
-			return m;
-	if (!strcmp(v, "1") || !strcmp(v, "on"))
-		return DMP_DEBUG_WARN;
-	return -2;
+	return dmp_debug_parse_mode(v, &m) ? -2 : (int)m;
 }
 
 static const char *env_devices(void)
@@ -880,6 +876,7 @@ __attribute__((constructor)) static void debug_env_init(void)
 {
 	dmp__sim_checker_register();
 	if (dmp_debug_init() == -EINVAL)
-		dmp_log("dmaport: DMA-API: DMP_DEBUG=%s not understood (off, warn, fail, abort)",
+		dmp_log("dmaport: DMA-API: DMP_DEBUG=%s not understood "
+			"(off, warn, fail, abort; on or 1: warn)",
 			 getenv("DMP_DEBUG"));
 }
