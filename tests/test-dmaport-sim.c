@@ -211,6 +211,14 @@ static void test_command_line(void **state)
 	assert_int_equal(WEXITSTATUS(st), 2);
 	assert_non_null(strstr(out, "DMP_DEBUG=loud: not a checker mode"));
 	assert_null(strstr(out, "\n== "));
+	/* the library's names, aliases included: "on" is warn, as for any program */
+	snprintf(cmd, sizeof(cmd), "DMP_DEBUG=on %s run --quiet " SOC " ring 2>&1", DMP_SIM_TOOL);
+	f = popen(cmd, "r");
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = 0;
+	st = pclose(f);
+	assert_int_equal(WEXITSTATUS(st), 0);
+	assert_non_null(strstr(out, "checker (warn): 0 finding(s)"));
 }
 
 /* A scenario the platform cannot run is skipped with its reason, not failed. */
@@ -224,6 +232,14 @@ static void test_skipped(void **state)
 	expect_has(&r, "-> skipped: its copy engine is dma-coherent");
 	expect_has(&r, "3 scenario(s): 1 ok, 0 failed, 2 skipped");
 	assert_null(strstr(r.out, "FAILED"));
+	free(r.out);
+	/* every one skipped: nothing ran, and the status says so */
+	r = run("run --quiet examples/platforms/server-coherent.dts iommu-fault buggy-ring");
+	assert_int_equal(r.status, 3);
+	expect_has(&r, "2 scenario(s): 0 ok, 0 failed, 2 skipped");
+	free(r.out);
+	r = run("run --help");
+	expect_has(&r, "3 every scenario was skipped");
 	free(r.out);
 }
 

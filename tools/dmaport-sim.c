@@ -16,7 +16,8 @@
  * mode; "off" turns it off): its findings are printed after each one.  A
  * platform scenario that needs a device the platform lacks is skipped, with
  * the reason.  The exit status is 1 when a scenario did not see what the
- * model must produce or the checker reported something, else 0.
+ * model must produce or the checker reported something, 3 when every
+ * scenario asked for was skipped (nothing ran), else 0.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -30,7 +31,7 @@
 #include "scenarios/scenario.h"
 #include "timeline.h"
 
-enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
+enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2, EXIT_ALL_SKIPPED = 3 };
 
 static const struct scenario *const *all_lists(void)
 {
@@ -75,11 +76,13 @@ static void usage_run(FILE *f)
 		"               to FILE with .json replaced by .svg (or .svg added): buffers'\n"
 		"               ownership, cache operations, device accesses, IOMMU walks and\n"
 		"               faults, the checker's findings.  FILE must be writable\n"
-		"Environment: DMP_DEBUG=off|warn|fail|abort sets the checker's mode on\n"
-		"platform scenarios (default fail: findings fail the run);\n"
-		"DMP_DEBUG_DEVICES=name,... checks only those devices.\n"
-		"Exit status: 0 every scenario ran right or was skipped, 1 one failed or\n"
-		"the checker reported something, 2 a usage error (nothing ran).\n");
+		"Environment: DMP_DEBUG=off|warn|fail|abort (on or 1: warn) sets the\n"
+		"checker's mode on platform scenarios (default fail: findings fail the\n"
+		"run); DMP_DEBUG_DEVICES=name,... checks only those devices.\n"
+		"Exit status: 0 every scenario ran right or was skipped (at least one\n"
+		"ran), 1 one failed or the checker reported something, 2 a usage error\n"
+		"(nothing ran), 3 every scenario was skipped (the platform lacks what\n"
+		"they need: nothing ran).\n");
 }
 
 static void usage_dump(FILE *f)
@@ -292,17 +295,13 @@ static bool parse_seed(const char *s, uint64_t *out)
 static int checker_mode(enum dmp_debug_mode *out)
 {
 	const char *v = getenv("DMP_DEBUG");
-	static const char *const names[] = { "off", "warn", "fail", "abort" };
 	*out = DMP_DEBUG_FAIL;
 	if (!v || !*v)
 		return 0;
-	for (unsigned int i = 0; i < 4; i++)
-		if (!strcmp(v, names[i])) {
-			*out = (enum dmp_debug_mode)i;
-			return 0;
-		}
-	fprintf(stderr, "dmaport-sim: DMP_DEBUG=%s: not a checker mode (off, warn, fail or abort)\n",
-		v);
+	if (!dmp_debug_parse_mode(v, out))
+		return 0;
+	fprintf(stderr, "dmaport-sim: DMP_DEBUG=%s: not a checker mode (off, warn, fail or abort; "
+			"on or 1 mean warn)\n", v);
 	return -EINVAL;
 }
 
@@ -515,7 +514,10 @@ static int cmd_run(int argc, char **argv)
 	printf("\n%zu scenario(s): %zu ok, %d failed, %d skipped\n", pl.n,
 	       pl.n - (size_t)failed - (size_t)skipped, failed, skipped);
 	free(pl.items);
-	return failed ? EXIT_FAILED : EXIT_OK;
+	if (failed)
+		return EXIT_FAILED;
+	/* nothing was shown: a script must not take that for a pass */
+	return (size_t)skipped == pl.n ? EXIT_ALL_SKIPPED : EXIT_OK;
 }
 
 static int cmd_list(int argc, char **argv)
