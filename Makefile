@@ -315,7 +315,7 @@ $(PEER)/obj/lx-glue.o: bench/peer/lx-glue.c bench/peer/lx-peer.h $(wildcard benc
 
 $(PEER)/obj/peer.o: bench/peer/peer.c bench/peer/lx-peer.h bench/bench.h
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) -Isrc -Ibench -Ibench/peer -c $< -o $@
+	$(CC) $(CFLAGS_COMMON) -Isrc -Ibench -Ibench/peer -MMD -MP -c $< -o $@
 
 $(PEER)/gen/bench-table.c: FORCE
 	@mkdir -p $(dir $@)
@@ -423,4 +423,4 @@ clean:
 	rm -rf build
 	$(MAKE) -C ports/qemu-virt-aarch64 clean
 
--include $(shell find $(BUILD)/obj $(FS) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/peer/obj $(FS) -name '*.d' 2>/dev/null)

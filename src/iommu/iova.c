@@ -11,9 +11,12 @@
  * See <dmaport/iova.h> for where dmaport differs on purpose.
  *
  * Where Linux walks the rb-tree node by node below the cached node, this
- * tree is augmented with the free gap below each node and the largest gap of
- * each subtree, so the same walk skips every subtree without a big enough
- * gap: the same answer, in O(log n) per skip.  tests/test-iova.c checks the
+ * tree is augmented with the free gap below each node, the largest gap of
+ * each subtree and, per alignment 2^1..2^8, the largest size-aligned
+ * request a gap of the subtree can hold, so the same walk skips every
+ * subtree without a fit: the same answer, in O(log n) per skip (a node is
+ * two cache lines where it was one: the price of a search that stays
+ * O(log n) in a fragmented space).  tests/test-iova.c checks the
  * answers against Linux's node-by-node walk.
  *
  * Lock order: CPU slot lock -> depot lock -> tree lock.  No path takes a
@@ -88,12 +91,12 @@ struct dmp__iova_rcaches {
 /* Tree nodes come in chunks; a chunk lives until the domain is destroyed. */
 #define NODES_PER_CHUNK 63
 struct dmp__iova_chunk {
-	/* first, so that each 64-byte node is one cache line (chunks are
-	 * 64-byte aligned): with the link first, every node straddled two */
+	/* first, so that each 128-byte node is two whole cache lines (chunks
+	 * are 64-byte aligned): with the link first, every node straddled three */
 	struct dmp_iova_node nodes[NODES_PER_CHUNK];
 	struct dmp__iova_chunk *next;
 };
-_Static_assert(sizeof(struct dmp_iova_node) == 64, "a tree node is one cache line");
+_Static_assert(sizeof(struct dmp_iova_node) == 128, "a tree node is two whole cache lines");
 
 /* Bits: fls(0) = 0, fls(1) = 1, fls(4) = 3. */
 static inline unsigned int fls_ul(unsigned long x)
@@ -141,6 +144,7 @@ static struct dmp_iova_node *node_alloc(struct dmp_iova_domain *iovad)
 	/* tree_insert() sets the links and the colour, and the gaps if kept */
 	n->flags = 0;
 	n->gap = n->max_gap = 0;
+	memset(n->max_fit, 0, sizeof(n->max_fit));
 	return n;
 }
 
@@ -278,7 +282,14 @@ static enum walk_end walk_down(struct dmp_iova_node *n, unsigned long size, unsi
 			       struct dmp_iova_node **hint)
 {
 	struct dmp_iova_node *below = NULL;
-	for (; n; n = aug ? prev_fit(n, size) : below) {
+	/* the order the augmentation skips by: the alignment's, at most the
+	 * highest kept (a bound then), and only sizes max_fit can hold */
+	unsigned int k = (unsigned int)__builtin_ctzl(align_mask); /* ~0UL << shift */
+	if (k > DMP__IOVA_FIT_ORDERS)
+		k = DMP__IOVA_FIT_ORDERS;
+	if (size > UINT32_MAX)
+		k = 0;
+	for (; n; n = aug ? prev_fit(n, size, k) : below) {
 		if (*steps >= budget)
 			return WALK_BUDGET;
 		high = DMP_MIN(high, n->pfn_lo);
@@ -889,6 +900,7 @@ int dmp_iova_domain_init(struct dmp_iova_domain *iovad, unsigned long granule,
 	iovad->anchor.red = false;
 	iovad->anchor.gap = IOVA_ANCHOR_PFN; /* all of [0, ~0UL) */
 	iovad->anchor.max_gap = 0;            /* see own_gap() */
+	memset(iovad->anchor.max_fit, 0, sizeof(iovad->anchor.max_fit));
 	iovad->augment_walk = AUGMENT_WALK;
 	iovad->root = &iovad->anchor;
 	iovad->cached_node = iovad->cached32_node = &iovad->anchor;
@@ -1058,6 +1070,15 @@ static int check_subtree(struct check_walk *w, const struct dmp_iova_node *n,
 		mg = n->right->max_gap;
 	if (iovad->augmented && n->max_gap != mg)
 		check_fail(w, "stale max_gap", n->pfn_lo);
+	for (unsigned int k = 1; k <= DMP__IOVA_FIT_ORDERS && iovad->augmented; k++) {
+		uint32_t f = fit_sat(own_fit(n, k));
+		if (n->left && n->left->max_fit[k - 1] > f)
+			f = n->left->max_fit[k - 1];
+		if (n->right && n->right->max_fit[k - 1] > f)
+			f = n->right->max_fit[k - 1];
+		if (n->max_fit[k - 1] != f)
+			check_fail(w, "stale max_fit", n->pfn_lo);
+	}
 	return hl + !n->red;
 }
 
