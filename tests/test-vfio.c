@@ -54,6 +54,7 @@ static struct kernel {
 	/* configuration, set by each test before it opens the platform */
 	bool no_vfio;                 /* no /dev/vfio/vfio */
 	bool not_viable;
+	int dt;                       /* -1 no device tree, else dma-coherent on the bridge */
 	struct vfio_iova_range ranges[4];
 	unsigned int nr_ranges;
 	uint64_t pgsizes;
@@ -87,6 +88,7 @@ static void kernel_reset(void)
 	k.entry_limit = MAX_MAPS;
 	k.irq_index = -1;
 	k.irq_fd = -1;
+	k.dt = -1;
 	/* config space: edu's IDs, a 32-bit memory BAR0, MSI capability not modelled */
 	k.config[0] = 0x34, k.config[1] = 0x12, k.config[2] = 0xe8, k.config[3] = 0x11;
 	uint32_t bar = BAR0_ADDR;
@@ -352,6 +354,28 @@ static ssize_t m_readlink(const char *path, char *buf, size_t size)
 	return DMP_MIN((ssize_t)n, (ssize_t)size);
 }
 
+/* sysfs of an arm64 machine with a device tree, when k.dt >= 0 */
+#define DEV_PATH "/sys/devices/platform/4010000000.pcie/pci0000:00/" BDF
+#define DT_BRIDGE "/sys/firmware/devicetree/base/pcie@10000000"
+
+static char *m_realpath(const char *path, char *out)
+{
+	const char *to = NULL;
+	if (k.dt >= 0 && strcmp(path, "/sys/bus/pci/devices/" BDF) == 0)
+		to = DEV_PATH;
+	else if (k.dt >= 0 && strcmp(path, "/sys/devices/platform/4010000000.pcie/of_node") == 0)
+		to = DT_BRIDGE;
+	if (!to)
+		return errno = ENOENT, NULL;
+	return strcpy(out, to);
+}
+
+static int m_access(const char *path, int mode)
+{
+	(void)mode;
+	return k.dt == 1 && strcmp(path, DT_BRIDGE "/dma-coherent") == 0 ? 0 : (errno = ENOENT, -1);
+}
+
 /* No huge pages reserved on the test machine's model: the 4 KiB fallback. */
 static int m_memfd_create(const char *name, unsigned int flags)
 {
@@ -372,6 +396,8 @@ static void model_install(void)
 	dmp__vfio_sys.munmap = m_munmap;
 	dmp__vfio_sys.readlink = m_readlink;
 	dmp__vfio_sys.memfd_create = m_memfd_create;
+	dmp__vfio_sys.realpath = m_realpath;
+	dmp__vfio_sys.access = m_access;
 }
 
 /* The model's mapping that holds @iova, or NULL. */
@@ -795,6 +821,51 @@ static void test_pci_regions_irqs(void **state)
 	assert_int_equal(k.config[4] & 4, 0); /* closing turned bus mastering off */
 }
 
+/*
+ * Coherence as Linux decides it: no device tree - coherent (x86, ACPI); the
+ * host bridge's node with dma-coherent - coherent; without - not, and then
+ * no coherent allocations (user space cannot make memory uncached) while
+ * streaming mappings work with cache maintenance.  The configuration wins.
+ */
+static void test_coherence(void **state)
+{
+	(void)state;
+	static const struct {
+		int dt;
+		enum dmp_vfio_coherence cfg;
+		bool coherent;
+	} cases[] = {
+		{ -1, DMP_VFIO_COHERENCE_AUTO, true },  { 1, DMP_VFIO_COHERENCE_AUTO, true },
+		{ 0, DMP_VFIO_COHERENCE_AUTO, false },  { 0, DMP_VFIO_COHERENT, true },
+		{ -1, DMP_VFIO_NONCOHERENT, false },
+	};
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		k.dt = cases[i].dt;
+		struct dmp_vfio_config cfg = { .coherence = cases[i].cfg, .mem_size = 4 << 20 };
+		struct dmp_vfio *v;
+		struct dmp_vfio_pci *pci;
+		assert_int_equal(dmp_vfio_open(&cfg, &v), 0);
+		assert_int_equal(dmp_vfio_pci_open(v, BDF, &pci), 0);
+		struct dmp_device *dev = dmp_vfio_pci_device(pci);
+		assert_int_equal(dev->dma_coherent, cases[i].coherent);
+		dmp_addr_t h;
+		void *p = dmp_alloc_attrs(dev, 4096, &h, DMP_GFP_KERNEL, DMP_ATTR_NO_WARN);
+		assert_int_equal(p != NULL, cases[i].coherent);
+		if (p)
+			dmp_free_coherent(dev, 4096, p, h);
+		uint8_t *b = dmp_kmalloc(100, DMP_GFP_KERNEL);
+		dmp_addr_t d = dmp_map_single(dev, b, 100, DMP_FROM_DEVICE);
+		assert_false(dmp_mapping_error(dev, d));
+		dmp_unmap_single(dev, d, 100, DMP_FROM_DEVICE);
+		dmp_kfree(b);
+		dmp_vfio_pci_close(pci);
+		assert_int_equal(dmp_vfio_close(v), 0);
+	}
+	struct dmp_vfio_config bad = { .coherence = 9 };
+	struct dmp_vfio *v;
+	assert_int_equal(dmp_vfio_open(&bad, &v), -EINVAL);
+}
+
 /* The checker on this platform: a double unmap is reported and reaches no ioctl. */
 static void test_checker_double_unmap(void **state)
 {
@@ -937,6 +1008,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unmanaged_domain, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pci_regions_irqs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_coherence, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checker_double_unmap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_against_model, setup, teardown),
 	};

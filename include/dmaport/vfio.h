@@ -16,7 +16,9 @@
  * refuses a pointer outside it).  Its "physical" addresses are the
  * platform's own: the region sits at cfg->mem_base, which is also the I/O
  * virtual address at which the pre-mapped mode maps it.  Cache maintenance
- * is a no-op on x86, whose DMA is coherent with the caches.
+ * is a no-op on x86, whose DMA is coherent with the caches; on arm64 it is
+ * done from user space for devices that do not snoop (enum
+ * dmp_vfio_coherence).
  *
  * The IOMMU.  One VFIO type1 container is one more dmp_iommu_ops driver
  * under dmaport's unchanged DMA-over-IOMMU layer: a domain is the
@@ -67,6 +69,22 @@ enum dmp_vfio_mode {
 };
 
 /**
+ * Whether the devices' DMA snoops the CPU caches (Linux's dev_is_dma_coherent).
+ * AUTO asks the device tree as Linux does (a dma-coherent or dma-noncoherent
+ * property on the PCI host bridge's node or a parent; a device-tree node
+ * with neither is non-coherent); without a device tree (x86, ACPI) DMA is
+ * coherent.  A non-coherent device gets cache maintenance around every
+ * streaming transfer (arm64: DC CVAC / DC CIVAC from user space), and no
+ * coherent allocations: user space cannot make its memory uncached, so
+ * dmp_alloc_coherent() fails (NULL, reported).
+ */
+enum dmp_vfio_coherence {
+	DMP_VFIO_COHERENCE_AUTO = 0,
+	DMP_VFIO_COHERENT,
+	DMP_VFIO_NONCOHERENT,
+};
+
+/**
  * struct dmp_vfio_config - what dmp_vfio_open() sets up.
  * @mem_size:     bytes of DMA memory (0: 64 MiB); rounded up to the backing's
  *                page size.
@@ -76,12 +94,14 @@ enum dmp_vfio_mode {
  *                IOVA ranges, checked when the first device is opened).
  * @mode:         DMP_VFIO_STRICT or DMP_VFIO_PREMAPPED.
  * @no_hugepages: 4 KiB pages even if 2 MiB huge pages are reserved.
+ * @coherence:    whether the devices opened snoop the caches (above).
  */
 struct dmp_vfio_config {
 	size_t mem_size;
 	dmp_phys_t mem_base;
 	enum dmp_vfio_mode mode;
 	bool no_hugepages;
+	enum dmp_vfio_coherence coherence;
 };
 
 struct dmp_vfio;
@@ -130,8 +150,8 @@ DMP_API void dmp_vfio_get_stats(struct dmp_vfio *v, struct dmp_vfio_stats *st);
  * dmp_vfio_pci_open - open the PCI function at @bdf ("0000:00:02.0"),
  * bound to vfio-pci: its IOMMU group joins the container (the first group
  * sets the container's IOMMU up), the device's regions are read, and its
- * struct dmp_device (named @bdf, coherent on x86, Linux's default 32-bit
- * masks) is probed behind the VFIO IOMMU with its default domain.
+ * struct dmp_device (named @bdf, coherent as cfg->coherence says, Linux's
+ * default 32-bit masks) is probed behind the VFIO IOMMU with its default domain.
  * Returns 0 with *@out set; -ENOENT (no such device, or not in an IOMMU
  * group: is it bound to vfio-pci? is there an IOMMU?); -EBUSY (its group is
  * not viable: another device of the group is bound to a host driver; or it

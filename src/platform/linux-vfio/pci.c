@@ -5,11 +5,13 @@
  * dmaport MMIO, bus mastering, interrupts on eventfds.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include <linux/vfio.h>
 
 #include <dmaport/dma-mapping.h>
@@ -220,6 +222,45 @@ fail:
 	return err;
 }
 
+/*
+ * What the device tree says of @bdf's DMA (Linux's of_dma_is_coherent): the
+ * first sysfs ancestor with a device-tree node (the PCI host bridge), then
+ * that node and its parents, for dma-coherent or dma-noncoherent.  Returns
+ * 1 coherent, 0 not (a device-tree node with neither: Linux's default on
+ * arm64), -1 no device tree.
+ */
+static int dt_coherence(const char *bdf)
+{
+	char dev[PATH_MAX], node[PATH_MAX], path[PATH_MAX + 32];
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", bdf);
+	if (!dmp__vfio_sys.realpath(path, dev))
+		return -1;
+	for (char *slash; (slash = strrchr(dev, '/')) && slash != dev; *slash = 0) {
+		snprintf(path, sizeof(path), "%s/of_node", dev);
+		if (!dmp__vfio_sys.realpath(path, node))
+			continue;
+		for (char *up; (up = strrchr(node, '/')) && strstr(node, "/devicetree/base");
+		     *up = 0) {
+			snprintf(path, sizeof(path), "%s/dma-coherent", node);
+			if (dmp__vfio_sys.access(path, F_OK) == 0)
+				return 1;
+			snprintf(path, sizeof(path), "%s/dma-noncoherent", node);
+			if (dmp__vfio_sys.access(path, F_OK) == 0)
+				return 0;
+		}
+		return 0;
+	}
+	return -1;
+}
+
+static bool dma_coherent(const struct dmp_vfio *v, const char *bdf)
+{
+	if (v->coherence != DMP_VFIO_COHERENCE_AUTO)
+		return v->coherence == DMP_VFIO_COHERENT;
+	int dt = dt_coherence(bdf);
+	return dt < 0 ? dmp__vfio_arch_dma_coherent() : dt == 1;
+}
+
 static int parse_bdf(const char *bdf, struct dmp_vfio_pci *pci)
 {
 	unsigned int dom, bus, dev, fn;
@@ -267,7 +308,7 @@ int dmp_vfio_pci_open(struct dmp_vfio *v, const char *bdf, struct dmp_vfio_pci *
 	/* Linux's defaults for a PCI device: 32-bit masks until the driver
 	 * says more (or less) */
 	dmp_device_init(&pci->dev, pci->bdf);
-	dmp_device_set_coherent(&pci->dev, dmp__vfio_arch_dma_coherent());
+	dmp_device_set_coherent(&pci->dev, dma_coherent(v, pci->bdf));
 	err = dmp_iommu_probe_device(&pci->dev, &v->iommu, &pci->rid, 1);
 	if (err) {
 		pthread_mutex_lock(&v->lock);

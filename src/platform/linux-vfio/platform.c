@@ -220,6 +220,7 @@ int dmp_vfio_open(const struct dmp_vfio_config *cfg, struct dmp_vfio **out)
 	size_t size = cfg->mem_size ? cfg->mem_size : DEFAULT_MEM_SIZE;
 	dmp_phys_t base = cfg->mem_base ? cfg->mem_base : DEFAULT_MEM_BASE;
 	if ((cfg->mode != DMP_VFIO_STRICT && cfg->mode != DMP_VFIO_PREMAPPED) ||
+	    (unsigned int)cfg->coherence > DMP_VFIO_NONCOHERENT ||
 	    !DMP_IS_ALIGNED(base, DMP_PAGE_SIZE) || base + size < base)
 		return -EINVAL;
 	if (dmp__platform.ops)
@@ -229,6 +230,7 @@ int dmp_vfio_open(const struct dmp_vfio_config *cfg, struct dmp_vfio **out)
 	if (!v)
 		return -ENOMEM;
 	v->mode = cfg->mode;
+	v->coherence = cfg->coherence;
 	v->mem_base = base;
 	int err = pthread_mutex_init(&v->lock, NULL) ? -ENOMEM : 0;
 	if (err)

@@ -5,6 +5,7 @@
  */
 #include <fcntl.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -37,6 +38,8 @@ static const struct dmp__vfio_sys libc_sys = {
 	.mmap = mmap,
 	.munmap = munmap,
 	.readlink = readlink,
+	.realpath = realpath,
+	.access = access,
 	.memfd_create = memfd_create,
 	.ftruncate = ftruncate,
 	.mlock = mlock,

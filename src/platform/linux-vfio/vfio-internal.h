@@ -37,6 +37,8 @@ struct dmp__vfio_sys {
 	void *(*mmap)(void *addr, size_t length, int prot, int flags, int fd, off_t offset);
 	int (*munmap)(void *addr, size_t length);
 	ssize_t (*readlink)(const char *path, char *buf, size_t size);
+	char *(*realpath)(const char *path, char *resolved); /* resolved: PATH_MAX bytes */
+	int (*access)(const char *path, int mode);
 	int (*memfd_create)(const char *name, unsigned int flags);
 	int (*ftruncate)(int fd, off_t length);
 	int (*mlock)(const void *addr, size_t len);
@@ -106,6 +108,7 @@ struct dmp_vfio_pci {
 struct dmp_vfio {
 	/* constant after dmp_vfio_open() */
 	enum dmp_vfio_mode mode;
+	enum dmp_vfio_coherence coherence;
 	int container; /* /dev/vfio/vfio */
 	int memfd;
 	void *mem;            /* the DMA memory, in this process */
@@ -161,7 +164,8 @@ void dmp__vfio_rmb(void *ctx);
 void dmp__vfio_wmb(void *ctx);
 void dmp__vfio_dma_rmb(void *ctx);
 void dmp__vfio_dma_wmb(void *ctx);
-/** Whether PCI DMA is coherent with the CPU caches here (x86: always). */
+/** Whether PCI DMA snoops the CPU caches where no device tree says (x86,
+ * ACPI): the default of DMP_VFIO_COHERENCE_AUTO. */
 bool dmp__vfio_arch_dma_coherent(void);
 
 /** Errors of the system calls above as negative errnos. */
