@@ -51,6 +51,11 @@ for mode in strict pre-mapped; do
 	expect "$mode: the checker catches a double dmp_unmap_single"
 	expect "$mode: device and platform closed"
 done
+expect "non-coherent: vfio: "
+expect "non-coherent: dmp_map_single round trip of 4095 bytes"
+expect "non-coherent: dmp_map_sg of 3 buffers"
+expect "non-coherent: dmp_alloc_coherent and dmp_pool_alloc refused"
+expect "non-coherent: device and platform closed"
 expect "strict: 32-bit mask: IOVAs"
 expect "strict: 28-bit mask: the IOVA allocator"
 expect "strict: 200 live mappings"

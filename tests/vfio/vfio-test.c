@@ -398,26 +398,47 @@ out:
 
 /* ---- faults --------------------------------------------------------------------------------------- */
 
-/* The kernel's log (/dev/kmsg) holds a line with @a and @b; wait up to 2 s
- * for it: DMAR faults are reported from the fault interrupt. */
+/* /dev/kmsg holds a record with @a and @b (@b may be NULL); false if none. */
 static bool kmsg_has(const char *a, const char *b)
 {
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	char rec[2048];
+	ssize_t n;
+	bool found = false;
+	while (!found && (n = read(fd, rec, sizeof(rec) - 1)) > 0) {
+		rec[n] = 0;
+		found = strstr(rec, a) && (!b || strstr(rec, b));
+	}
+	close(fd);
+	return found;
+}
+
+/*
+ * The guest's IOMMU logged a fault of edu at @iova (a @write or a read).
+ * Intel: one DMAR line with the direction and the page.  Arm SMMUv3: an
+ * "event 0x10 received" (F_TRANSLATION) followed by the event record's
+ * dwords, the third of which is the faulting address.  Waits up to 2 s: the
+ * fault interrupt reports it.  *@what describes what was found.
+ */
+static bool iommu_fault_logged(dmp_addr_t iova, bool write, char *what, size_t len)
+{
+	char page[64], addr[64];
+	snprintf(page, sizeof(page), "fault addr 0x%llx", (unsigned long long)(iova & ~0xfffull));
+	snprintf(addr, sizeof(addr), "0x%016llx", (unsigned long long)iova);
 	for (int tries = 0; tries < 40; tries++) {
-		int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
-		if (fd < 0)
-			return false;
-		char rec[2048];
-		ssize_t n;
-		bool found = false;
-		while (!found && (n = read(fd, rec, sizeof(rec) - 1)) > 0) {
-			rec[n] = 0;
-			found = strstr(rec, a) && strstr(rec, b);
-		}
-		close(fd);
-		if (found)
+		if (kmsg_has(write ? "DMA Write" : "DMA Read", page)) {
+			snprintf(what, len, "DMAR: [DMA %s ...] %s", write ? "Write" : "Read", page);
 			return true;
+		}
+		if (kmsg_has("event 0x10 received", NULL) && kmsg_has(addr, NULL)) {
+			snprintf(what, len, "arm-smmu-v3: event 0x10 received ... %s", addr);
+			return true;
+		}
 		usleep(50000);
 	}
+	snprintf(what, len, "nothing");
 	return false;
 }
 
@@ -447,12 +468,11 @@ static void test_fault(struct ctx *c)
 	dmp_unmap_single(c->dev, d, len, DMP_FROM_DEVICE);
 	/* the device writes to the IOVA it no longer has */
 	int e1 = err ? err : edu_dma(&c->edu, EDU_DEV_TO_RAM, d, 0, len, EDU_TIMEOUT_NS);
-	char addr[64];
-	snprintf(addr, sizeof(addr), "fault addr 0x%llx", (unsigned long long)(d & ~0xfffull));
-	bool logged_w = kmsg_has("DMA Write", addr);
+	char what[128];
+	bool logged_w = iommu_fault_logged(d, true, what, sizeof(what));
 	check(!e1 && all(buf, len, 0x5a) && logged_w,
 	      "%s: edu writes to IOVA 0x%llx after its unmap: the buffer is untouched, the guest "
-	      "logged \"DMAR: [DMA Write ...] %s\" (%d)", c->mode, (unsigned long long)d, addr, e1);
+	      "logged \"%s\" (%d)", c->mode, (unsigned long long)d, what, e1);
 
 	/* and reads from the IOVA of a buffer unmapped: zeros reach edu */
 	s = dmp_map_single(c->dev, src, len, DMP_TO_DEVICE);
@@ -462,12 +482,10 @@ static void test_fault(struct ctx *c)
 	dmp_addr_t b = dmp_map_single(c->dev, back, len, DMP_FROM_DEVICE);
 	int e3 = e2 ? e2 : edu_dma(&c->edu, EDU_DEV_TO_RAM, b, 0, len, EDU_TIMEOUT_NS);
 	dmp_unmap_single(c->dev, b, len, DMP_FROM_DEVICE);
-	snprintf(addr, sizeof(addr), "fault addr 0x%llx", (unsigned long long)(s & ~0xfffull));
-	bool logged_r = kmsg_has("DMA Read", addr);
+	bool logged_r = iommu_fault_logged(s, false, what, sizeof(what));
 	check(!e2 && !e3 && all(back, len, 0) && logged_r,
 	      "%s: edu reads from IOVA 0x%llx after its unmap: zeros reach the device, the guest "
-	      "logged \"DMAR: [DMA Read ...] %s\" (%d %d)", c->mode, (unsigned long long)s, addr,
-	      e2, e3);
+	      "logged \"%s\" (%d %d)", c->mode, (unsigned long long)s, what, e2, e3);
 out:
 	dmp_kfree(buf);
 	dmp_kfree(src);
@@ -513,12 +531,12 @@ static void test_double_unmap(struct ctx *c)
 
 /* ---- set-up ---------------------------------------------------------------------------------------- */
 
-static int open_all(struct ctx *c, const char *bdf, enum dmp_vfio_mode mode)
+static int open_all(struct ctx *c, const char *bdf, const char *name,
+		    const struct dmp_vfio_config *cfg)
 {
 	char line[256];
-	struct dmp_vfio_config cfg = { .mode = mode };
-	c->mode = mode == DMP_VFIO_PREMAPPED ? "pre-mapped" : "strict";
-	int err = dmp_vfio_open(&cfg, &c->vfio);
+	c->mode = name;
+	int err = dmp_vfio_open(cfg, &c->vfio);
 	check(!err, "%s: platform linux-vfio: %s (%d)", c->mode,
 	      err ? "-" : dmp_vfio_describe(c->vfio, line, sizeof(line)), err);
 	if (err)
@@ -529,8 +547,9 @@ static int open_all(struct ctx *c, const char *bdf, enum dmp_vfio_mode mode)
 		dmp_vfio_get_stats(c->vfio, &st);
 	c->dev = err ? NULL : dmp_vfio_pci_device(c->pci);
 	check(!err, "%s: vfio: %s opened, IOMMU group %d, IOMMU page sizes 0x%llx, %lu VFIO map(s) "
-	      "at attach (%d)", c->mode, bdf, err ? -1 : dmp_iommu_group_id(c->dev),
-	      (unsigned long long)dmp_vfio_iommu_pgsizes(c->vfio), st.maps, err);
+	      "at attach, DMA %scoherent (%d)", c->mode, bdf, err ? -1 : dmp_iommu_group_id(c->dev),
+	      (unsigned long long)dmp_vfio_iommu_pgsizes(c->vfio), st.maps,
+	      c->dev && !c->dev->dma_coherent ? "non-" : "", err);
 	if (err)
 		return err;
 	dmp_phys_t bar0;
@@ -561,10 +580,35 @@ static void close_all(struct ctx *c)
 	memset(c, 0, sizeof(*c));
 }
 
-static void run(const char *bdf, enum dmp_vfio_mode mode)
+/*
+ * A device that does not snoop the caches: streaming mappings work with the
+ * architecture's cache maintenance around each transfer (arm64: DC CVAC and
+ * DC CIVAC from user space; x86 has none to do), and a coherent allocation
+ * is refused cleanly, since user space cannot make its memory uncached.
+ */
+static void test_noncoherent_alloc(struct ctx *c)
+{
+	dmp_addr_t h = 0;
+	void *p = dmp_alloc_attrs(c->dev, 4096, &h, DMP_GFP_KERNEL, DMP_ATTR_NO_WARN);
+	struct dmp_dma_pool *pool = dmp_pool_create("nc", c->dev, 64, 64, 0);
+	void *b = pool ? dmp_pool_alloc(pool, DMP_GFP_KERNEL, &h) : NULL;
+	check(!p && !b && !c->dev->dma_coherent,
+	      "%s: dmp_alloc_coherent and dmp_pool_alloc refused (no uncached memory in user "
+	      "space), nothing half-done", c->mode);
+	dmp_pool_destroy(pool);
+}
+
+static void run(const char *bdf, const char *name, enum dmp_vfio_mode mode,
+		enum dmp_vfio_coherence coherence)
 {
 	struct ctx c = { 0 };
-	if (open_all(&c, bdf, mode) == 0) {
+	struct dmp_vfio_config cfg = { .mode = mode, .coherence = coherence };
+	int err = open_all(&c, bdf, name, &cfg);
+	if (!err && coherence == DMP_VFIO_NONCOHERENT) {
+		test_map_single(&c, EDU_DMA_MAX, 3);
+		test_map_sg(&c);
+		test_noncoherent_alloc(&c);
+	} else if (!err) {
 		if (mode == DMP_VFIO_STRICT)
 			test_mask(&c);
 		test_map_single(&c, EDU_DMA_MAX, 1);
@@ -590,8 +634,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	run(argv[1], DMP_VFIO_STRICT);
-	run(argv[1], DMP_VFIO_PREMAPPED);
+	run(argv[1], "strict", DMP_VFIO_STRICT, DMP_VFIO_COHERENCE_AUTO);
+	run(argv[1], "pre-mapped", DMP_VFIO_PREMAPPED, DMP_VFIO_COHERENCE_AUTO);
+	run(argv[1], "non-coherent", DMP_VFIO_STRICT, DMP_VFIO_NONCOHERENT);
 	printf("vfio-test: %d passed, %d failed\n", passed, failed);
 	return failed ? 1 : 0;
 }
