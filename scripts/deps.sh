@@ -9,6 +9,8 @@
 #   vfio:   QEMU for x86 and the guest's parts (busybox-static, cpio, the
 #           kernel's uapi headers, libc.a), for make vfio-test; the guest
 #           kernel itself is downloaded, never installed (tests/vfio/build-guest.sh)
+#   vfio-arm64: the same for the arm64 guest (make vfio-test-arm64): the
+#           aarch64 cross compiler and C library, QEMU for Arm
 #   timeline: python3 (the test's JSON check) and rsvg-convert (the SVG renders)
 #   bindings: dt-schema (dt-validate, for the device-tree binding schemas)
 set -eu
@@ -19,13 +21,14 @@ pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_peer="xz-utils"
 pkgs_plot="gnuplot-nox"
 pkgs_vfio="qemu-system-x86 busybox-static cpio linux-libc-dev libc6-dev"
+pkgs_vfio_arm64="gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-system-arm cpio"
 pkgs_timeline="python3 librsvg2-bin"
 pkgs_bindings="dt-schema"
 
 groups="${*:-build}"
 want=""
 for g in $groups; do
-	eval "want=\"\$want \$pkgs_$g\""
+	eval "want=\"\$want \$pkgs_$(echo "$g" | tr - _)\""
 done
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
