@@ -101,6 +101,15 @@ static void test_open_errors(void **state)
 	struct dmp_vfio_pci *pci;
 	assert_int_equal(dmp_vfio_pci_open(v, "0000:00:03.0", &pci), -ENOENT); /* no group */
 	assert_int_equal(dmp_vfio_pci_open(v, "00:02.0x", &pci), -EINVAL);
+	assert_int_equal(dmp_vfio_pci_open(v, "0000:00:20.0", &pci), -EINVAL); /* device 32 */
+	assert_int_equal(dmp_vfio_pci_open(v, NULL, &pci), -EINVAL);
+	assert_null(dmp_vfio_pci_device(NULL));
+	assert_int_equal(dmp_vfio_pci_bar(NULL, 0, NULL, NULL), -EINVAL);
+	assert_int_equal(dmp_vfio_pci_set_master(NULL, true), -EINVAL);
+	assert_int_equal(dmp_vfio_pci_irq_enable(NULL, DMP_VFIO_IRQ_MSI, 1), -EINVAL);
+	assert_int_equal(dmp_vfio_pci_irq_wait(NULL, 0, 1), -EINVAL);
+	dmp_vfio_pci_close(NULL);
+	assert_int_equal(dmp_vfio_close(NULL), 0);
 	vmodel.not_viable = true;
 	assert_int_equal(dmp_vfio_pci_open(v, BDF, &pci), -EBUSY);
 	assert_false(vmodel.group_in_container);

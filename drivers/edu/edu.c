@@ -98,6 +98,8 @@ int edu_dma_start(struct edu *edu, enum edu_dir dir, dmp_addr_t bus, unsigned in
 
 int edu_dma_wait(struct edu *edu, uint64_t timeout_ns)
 {
+	if (!edu || !edu->regs)
+		return -ENODEV;
 	uint64_t deadline = dmp_time_ns() + timeout_ns;
 	unsigned int spins = 0;
 	/* dmp_readl() ends with dma_rmb(): once RUN reads clear, later reads

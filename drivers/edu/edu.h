@@ -79,7 +79,7 @@ uint32_t edu_ident(struct edu *edu);
  *
  * Returns 0; -EINVAL if @len is 0 or @buf_off + @len reaches the end of the
  * buffer (see EDU_DMA_MAX); -EBUSY if a transfer is already running (edu
- * ignores its DMA registers then).
+ * ignores its DMA registers then); -ENODEV if @edu is not probed.
  */
 int edu_dma_start(struct edu *edu, enum edu_dir dir, dmp_addr_t bus, unsigned int buf_off,
 		  size_t len, unsigned int flags);
@@ -88,8 +88,8 @@ int edu_dma_start(struct edu *edu, enum edu_dir dir, dmp_addr_t bus, unsigned in
 bool edu_dma_busy(struct edu *edu);
 
 /**
- * edu_dma_wait - poll until the running transfer is done.  Returns 0, or
- * -EIO if it did not finish within @timeout_ns.  Later reads of DMA memory
+ * edu_dma_wait - poll until the running transfer is done.  Returns 0,
+ * -EIO if it did not finish within @timeout_ns, -ENODEV if not probed.  Later reads of DMA memory
  * are ordered after the completion was seen (dmp_readl's dma_rmb).
  */
 int edu_dma_wait(struct edu *edu, uint64_t timeout_ns);

@@ -50,7 +50,10 @@
  * handler on this platform.
  *
  * Context: everything here may block (ioctls), except the MMIO accessors.
- * One platform per process (dmp_platform_install()).  Needs read/write
+ * The platform, its IOMMU and the DMA API are thread-safe; a device's
+ * interrupt calls (dmp_vfio_pci_irq_*) are for one thread at a time, as is
+ * opening and closing devices.  One platform per process
+ * (dmp_platform_install()).  Needs read/write
  * access to /dev/vfio/ and enough RLIMIT_MEMLOCK for the pinned memory
  * (root has it).
  */
@@ -152,8 +155,9 @@ DMP_API void dmp_vfio_get_stats(struct dmp_vfio *v, struct dmp_vfio_stats *st);
  * sets the container's IOMMU up), the device's regions are read, and its
  * struct dmp_device (named @bdf, coherent as cfg->coherence says, Linux's
  * default 32-bit masks) is probed behind the VFIO IOMMU with its default domain.
- * Returns 0 with *@out set; -ENOENT (no such device, or not in an IOMMU
- * group: is it bound to vfio-pci? is there an IOMMU?); -EBUSY (its group is
+ * Returns 0 with *@out set; -EINVAL (@bdf is not DDDD:BB:DD.F); -ENOENT
+ * (no such device, or not in an IOMMU group: is it bound to vfio-pci? is
+ * there an IOMMU?); -EBUSY (its group is
  * not viable: another device of the group is bound to a host driver; or it
  * is open already); -ERANGE (pre-mapped mode: the memory is not inside one
  * usable IOVA range); -EACCES; -ENOMEM; -EIO (an unexpected VFIO error,
@@ -168,7 +172,7 @@ DMP_API int dmp_vfio_pci_open(struct dmp_vfio *v, const char *bdf, struct dmp_vf
  */
 DMP_API void dmp_vfio_pci_close(struct dmp_vfio_pci *pci);
 
-/** dmp_vfio_pci_device - the device's struct dmp_device (for the DMA API). */
+/** dmp_vfio_pci_device - the device's struct dmp_device (for the DMA API); NULL for NULL. */
 DMP_API struct dmp_device *dmp_vfio_pci_device(struct dmp_vfio_pci *pci);
 
 /**

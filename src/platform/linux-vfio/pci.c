@@ -360,7 +360,7 @@ void dmp_vfio_pci_close(struct dmp_vfio_pci *pci)
 
 struct dmp_device *dmp_vfio_pci_device(struct dmp_vfio_pci *pci)
 {
-	return &pci->dev;
+	return pci ? &pci->dev : NULL;
 }
 
 int dmp_vfio_pci_bar(struct dmp_vfio_pci *pci, unsigned int bar, dmp_phys_t *phys, size_t *size)

@@ -299,6 +299,10 @@ int dmp_vfio_close(struct dmp_vfio *v)
 
 const char *dmp_vfio_describe(const struct dmp_vfio *v, char *buf, size_t len)
 {
+	if (!v) {
+		snprintf(buf, len, "no VFIO platform");
+		return buf;
+	}
 	snprintf(buf, len, "%zu MiB of %s pages (memfd, %s) at physical 0x%llx-0x%llx, %s mode",
 		 v->mem_size >> 20, v->mem_pgsize == HUGE_PAGE_SIZE ? "2 MiB huge" : "4 KiB",
 		 v->mem_locked ? "locked" : "not locked",
@@ -310,11 +314,15 @@ const char *dmp_vfio_describe(const struct dmp_vfio *v, char *buf, size_t len)
 
 uint64_t dmp_vfio_iommu_pgsizes(const struct dmp_vfio *v)
 {
-	return v->pgsizes;
+	return v ? v->pgsizes : 0;
 }
 
 void dmp_vfio_get_stats(struct dmp_vfio *v, struct dmp_vfio_stats *st)
 {
+	if (!v) {
+		*st = (struct dmp_vfio_stats){ 0 };
+		return;
+	}
 	pthread_mutex_lock(&v->lock);
 	*st = v->stats;
 	pthread_mutex_unlock(&v->lock);
