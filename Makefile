@@ -77,7 +77,7 @@ SIM_TOOL_OBJS := $(SIM_TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOLS := $(BUILD)/bin/dmaport-sim $(BUILD)/bin/dmaport-bench
 
 .SECONDARY:
-.PHONY: docs-check bindings-check all lib tools deps deps-build deps-cross deps-fuzz deps-peer deps-plot deps-timeline deps-bindings run check test test-asan test-tsan bench bench-peer bench-plot install clean qemu-test fuzz FORCE
+.PHONY: docs-check bindings-check all lib tools deps deps-build deps-cross deps-fuzz deps-peer deps-plot deps-timeline deps-bindings run check test test-asan test-tsan bench bench-peer bench-plot install clean qemu-test fuzz fuzz-long FORCE
 .DEFAULT_GOAL := all
 
 all: lib tools
@@ -200,26 +200,57 @@ check: deps
 	@$(MAKE) --no-print-directory vfio-test
 	@$(MAKE) --no-print-directory vfio-test-arm64
 
-# libFuzzer on the device-tree reader (clang): mutated blobs from a corpus of
-# the test and example trees; every input must parse or fail cleanly.
-FUZZ_SECONDS ?= 20
-FUZZ_SRCS := tests/fuzz/of-fuzz.c $(wildcard src/of/*.c) src/platform/platform.c \
-	src/platform/host/env.c $(wildcard src/mm/*.c)
-$(BUILD)/fuzz/of-fuzz: $(FUZZ_SRCS) | deps-fuzz
-	@mkdir -p $(dir $@)
-	clang -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Isrc \
-	  $(filter %.c,$^) -lfdt -lpthread -o $@
+# libFuzzer (clang), two targets in tests/fuzz/, each linked with the whole
+# library built once more with clang, ASan and UBSan:
+#   of-fuzz   mutated blobs into the device-tree reader; every tree it accepts
+#             is built into a simulated platform and torn down;
+#   api-fuzz  random sequences of DMA API calls, correct and misused, on a
+#             machine with several kinds of device, against a shadow model.
+# `make fuzz` runs each for FUZZ_SECONDS (make check); `make fuzz-long` for
+# FUZZ_LONG_SECONDS.  Corpora: of-fuzz starts from the test and example
+# trees (compiled by dtc), api-fuzz from tests/fuzz/api-corpus/; what a run
+# adds stays in $(BUILD)/fuzz/.
+FUZZ_SECONDS ?= 30
+FUZZ_LONG_SECONDS ?= 1800
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -Iinclude -Isrc
+FUZZ_LIB_OBJS := $(DMP_LIB_SRCS:%.c=$(BUILD)/fuzz/obj/%.o)
+FUZZ_TARGETS := of-fuzz api-fuzz
 
-fuzz: $(BUILD)/fuzz/of-fuzz
-	@rm -rf $(BUILD)/fuzz/corpus && mkdir -p $(BUILD)/fuzz/corpus
+$(BUILD)/fuzz/obj/%.o: %.c | deps-fuzz
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(FUZZ_LIB_OBJS) | deps-fuzz
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -lm -o $@
+
+# Seeds of of-fuzz: the trees dtc compiles (the error trees too).
+$(BUILD)/fuzz/of-seeds: FORCE
+	@rm -rf $@ && mkdir -p $@
 	@for f in tests/of/*.dts examples/platforms/*.dts; do \
-	  dtc -q -I dts -O dtb -i tests/of -o $(BUILD)/fuzz/corpus/$$(basename $$f .dts).dtb $$f \
-	    2>/dev/null || rm -f $(BUILD)/fuzz/corpus/$$(basename $$f .dts).dtb; done
-	@echo "fuzz: of-fuzz for $(FUZZ_SECONDS) s on $$(ls $(BUILD)/fuzz/corpus | wc -l) seed trees"
-	@$(BUILD)/fuzz/of-fuzz -max_total_time=$(FUZZ_SECONDS) -timeout=10 -max_len=16384 -print_final_stats=1 \
-	  -artifact_prefix=$(BUILD)/fuzz/ $(BUILD)/fuzz/corpus > $(BUILD)/fuzz/log 2>&1; \
-	  rc=$$?; grep -E '^(Done|stat::(number_of_executed_units|new_units_added))' $(BUILD)/fuzz/log; \
-	  [ $$rc = 0 ] || { tail -n 40 $(BUILD)/fuzz/log; echo "fuzz: FAILED (exit $$rc)"; }; exit $$rc
+	  dtc -q -I dts -O dtb -i tests/of -o $@/$$(basename $$f .dts).dtb $$f \
+	    2>/dev/null || rm -f $@/$$(basename $$f .dts).dtb; done
+
+# One run: $(1) target, $(2) seconds, $(3) seed directories.  The corpus
+# grows in $(BUILD)/fuzz/$(1)-corpus; a crash leaves its input there too.
+define fuzz_run
+	@mkdir -p $(BUILD)/fuzz/$(1)-corpus
+	@echo "fuzz: $(1) for $(2) s from $$(ls $(3) $(BUILD)/fuzz/$(1)-corpus | grep -vc ':$$\|^$$') inputs"
+	@$(BUILD)/fuzz/$(1) -max_total_time=$(2) -timeout=20 -max_len=16384 -rss_limit_mb=4096 \
+	  -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/$(1)- $(BUILD)/fuzz/$(1)-corpus $(3) \
+	  > $(BUILD)/fuzz/$(1).log 2>&1; \
+	  rc=$$?; grep -E '^(Done|stat::(number_of_executed_units|new_units_added))' $(BUILD)/fuzz/$(1).log; \
+	  [ $$rc = 0 ] || { tail -n 60 $(BUILD)/fuzz/$(1).log; echo "fuzz: $(1) FAILED (exit $$rc)"; }; exit $$rc
+endef
+
+fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%) $(BUILD)/fuzz/of-seeds
+	$(call fuzz_run,of-fuzz,$(FUZZ_SECONDS),$(BUILD)/fuzz/of-seeds)
+	$(call fuzz_run,api-fuzz,$(FUZZ_SECONDS),tests/fuzz/api-corpus)
+
+fuzz-long: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%) $(BUILD)/fuzz/of-seeds
+	$(call fuzz_run,of-fuzz,$(FUZZ_LONG_SECONDS),$(BUILD)/fuzz/of-seeds)
+	$(call fuzz_run,api-fuzz,$(FUZZ_LONG_SECONDS),tests/fuzz/api-corpus)
 
 # The port contract on the host (docs/porting.md): the core built freestanding
 # as a port builds it, its undefined symbols checked against <dmaport/port.h>,
@@ -457,4 +488,4 @@ clean:
 	rm -rf build
 	$(MAKE) -C ports/qemu-virt-aarch64 clean
 
--include $(shell find $(BUILD)/obj $(BUILD)/peer/obj $(FS) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/obj $(BUILD)/peer/obj $(FS) $(BUILD)/fuzz/obj -name '*.d' 2>/dev/null)

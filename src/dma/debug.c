@@ -1023,8 +1023,12 @@ out:
 void dmp__debug_alloc(struct dmp_device *dev, size_t size, dmp_addr_t dma, void *cpu_addr,
 		      unsigned long attrs, const char *file, int line)
 {
+	/* the memory's own address, from the CPU side: behind an IOMMU the bus
+	 * address is an IOVA, and two devices' IOVAs may be equal */
 	dmp_phys_t phys = 0;
-	if (dmp_dma_to_phys(dev, dma, &phys) != 0)
+	int bad = (attrs & DMP_ATTR_NO_KERNEL_MAPPING) ? dmp__page_to_phys_checked(cpu_addr, &phys)
+						      : dmp_virt_to_phys(cpu_addr, &phys);
+	if (bad)
 		phys = 0;
 	struct dbg_entry *e = entry_new(dev, DMP_MAP_COHERENT, dma, phys, cpu_addr, size,
 					DMP_BIDIRECTIONAL, attrs, file, line);
