@@ -29,13 +29,15 @@ endif
 ifeq ($(SAN),tsan)
 SAN_CFLAGS := -fsanitize=thread -fno-omit-frame-pointer
 SAN_LDFLAGS := -fsanitize=thread
+# no guard mode under TSan (src/sim/guard-arch-none.c says why)
+DMP_GUARD_ARCH := none
 endif
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter \
 	-Werror=implicit-function-declaration
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE -g $(OPT) -fPIC -Iinclude $(WARN) $(SAN_CFLAGS) $(EXTRA_CFLAGS)
 LIB_CFLAGS := $(CFLAGS_COMMON) -DDMP_BUILDING_LIBRARY -fvisibility=hidden
-LDLIBS := -lpthread -lfdt
+LDLIBS := -lpthread -lfdt -ldw
 
 CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)

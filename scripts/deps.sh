@@ -1,7 +1,8 @@
 #!/bin/sh
 # deps.sh - install the Debian packages dmaport needs, if any is missing.
 # A no-op when everything is present.  Usage: scripts/deps.sh [group...]
-#   build:  compiler, make, pkg-config, cmocka, libfdt, dtc (the default)
+#   build:  compiler, make, pkg-config, cmocka, libfdt, dtc, libdw (the checker's
+#           guard mode names the faulting line with elfutils; the default)
 #   cross:  aarch64 cross compiler and QEMU, for the bare-metal port
 #   fuzz:   clang and its runtime (libFuzzer), for the device-tree fuzz target
 #   peer:   xz-utils, to unpack Linux's sources for make bench-peer
@@ -15,7 +16,7 @@
 #   bindings: dt-schema (dt-validate, for the device-tree binding schemas)
 set -eu
 
-pkgs_build="gcc make pkg-config libcmocka-dev libfdt-dev device-tree-compiler"
+pkgs_build="gcc make pkg-config libcmocka-dev libfdt-dev device-tree-compiler libdw-dev"
 pkgs_cross="gcc-aarch64-linux-gnu qemu-system-arm"
 pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_peer="xz-utils"

@@ -9,7 +9,9 @@
 #   DMP_HOST_SRCS  the port of a hosted (POSIX) build: src/platform/host/,
 #                  and the *-host.c files the core's directories still hold.
 #   DMP_OF_SRCS    the device-tree reader (libfdt).
-#   DMP_SIM_SRCS   the simulated platform.
+#   DMP_SIM_SRCS   the simulated platform, with guard mode's part for
+#                  DMP_GUARD_ARCH (default: the compiler's target machine;
+#                  "none" where src/sim/guard-arch-$(DMP_GUARD_ARCH).c lacks).
 #   DMP_LIB_SRCS   all of them: libdmaport on a host.
 
 DMP_CORE_SRCS := $(filter-out %-host.c,$(sort $(wildcard $(DMP_TOP)src/mm/*.c) \
@@ -17,5 +19,8 @@ DMP_CORE_SRCS := $(filter-out %-host.c,$(sort $(wildcard $(DMP_TOP)src/mm/*.c) \
 	$(wildcard $(DMP_TOP)src/iommu/*.c)))
 DMP_HOST_SRCS := $(sort $(wildcard $(DMP_TOP)src/platform/host/*.c) $(wildcard $(DMP_TOP)src/*/*-host.c))
 DMP_OF_SRCS := $(sort $(wildcard $(DMP_TOP)src/of/*.c))
-DMP_SIM_SRCS := $(sort $(wildcard $(DMP_TOP)src/sim/*.c))
+DMP_GUARD_ARCH ?= $(firstword $(subst -, ,$(shell $(CC) -dumpmachine 2>/dev/null)))
+DMP_SIM_SRCS := $(sort $(filter-out $(DMP_TOP)src/sim/guard-arch-%.c,\
+	$(wildcard $(DMP_TOP)src/sim/*.c)) $(or $(wildcard \
+	$(DMP_TOP)src/sim/guard-arch-$(DMP_GUARD_ARCH).c),$(DMP_TOP)src/sim/guard-arch-none.c))
 DMP_LIB_SRCS := $(sort $(DMP_CORE_SRCS) $(DMP_HOST_SRCS) $(DMP_OF_SRCS) $(DMP_SIM_SRCS))

@@ -111,6 +111,9 @@ bool dmp__sg_valid(struct dmp_scatterlist *sg, int nents, int *index, const char
 
 /* Heap (src/mm/heap.c). */
 void dmp__heap_reset(void);
+/* Every dmp_kmalloc() object on pages of its own from now on (guard mode,
+ * as electric-fence allocators place them), or back to size classes. */
+void dmp__heap_own_pages(bool on);
 
 /* Platform cache maintenance shorthands. */
 static inline size_t dmp__cache_line(void)

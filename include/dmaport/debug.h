@@ -30,6 +30,17 @@
  * unmap, or faulting, and device reads of write-combining memory that no
  * barrier has drained.
  *
+ * Guard mode (the simulated platform, x86-64 and aarch64 Linux hosts): while
+ * a device owns a streaming buffer - from its map or sync_for_device to its
+ * sync_for_cpu or unmap - the pages holding it are inaccessible to the CPU,
+ * so a CPU load or store there traps and is reported at the line of the
+ * faulting instruction (DMP_DEBUG_CPU_READ_OWNED, DMP_DEBUG_CPU_WROTE_OWNED),
+ * even a store of the value the buffer already held.  Accesses to the rest
+ * of such a page go through (the page is opened for that one instruction,
+ * with the program's other threads stopped).  On by default whenever the
+ * checker is on; off with DMP_DEBUG_GUARD=0 or dmp_debug_set_guard(false).
+ * docs/checker.md says what it costs and where it cannot work.
+ *
  * Modes.  Off (the default: the API pays one predicted branch per call),
  * warn, fail and abort; set from C (dmp_debug_set_mode) or from the
  * environment (DMP_DEBUG=off|warn|fail|abort, or on|1 for warn, read when the
@@ -99,6 +110,7 @@ enum dmp_debug_kind {
 	DMP_DEBUG_LOST_UPDATE,       /* the CPU and the device both wrote a line */
 	DMP_DEBUG_INVAL_SHARED,      /* an invalidate discards CPU data sharing a line */
 	DMP_DEBUG_CPU_WROTE_OWNED,   /* the CPU wrote a buffer the device owned */
+	DMP_DEBUG_CPU_READ_OWNED,    /* the CPU read a buffer the device owned (guard mode) */
 	DMP_DEBUG_ROGUE_DMA,         /* device access outside every mapping */
 	DMP_DEBUG_DMA_AFTER_UNMAP,   /* device access to a buffer after its unmap */
 	DMP_DEBUG_DMA_FAULT,         /* device access that faulted (beyond its reach) */
@@ -158,11 +170,24 @@ struct dmp_debug_live {
 
 /**
  * dmp_debug_init - (re)read DMP_DEBUG from the environment (hosted builds:
- * "off", "warn", "fail" or "abort"; unset leaves the mode as it is) and
+ * "off", "warn", "fail" or "abort"; unset leaves the mode as it is), and
+ * DMP_DEBUG_GUARD ("0" or "1"; unset leaves guard mode as it is), and
  * attach to the active simulator.  Returns 0, or -EINVAL for a value it does
- * not know (the mode is then unchanged).  Context: any.
+ * not know (that setting is then unchanged).  Context: any.
  */
 DMP_API int dmp_debug_init(void);
+
+/**
+ * dmp_debug_set_guard - guard mode on (the default) or off, from now on:
+ * it acts while the checker is on.  Buffers handed to a device before a
+ * change keep their state until their next handover.  Returns 0, or
+ * -EOPNOTSUPP (@on, but no platform here can guard: not the simulator, a
+ * host architecture without support, a ThreadSanitizer build; guard mode
+ * is then off).  Context: not from a signal handler; may allocate.
+ */
+DMP_API int dmp_debug_set_guard(bool on);
+/** dmp_debug_get_guard - whether guard mode acts now (wanted, checker on, supported). */
+DMP_API bool dmp_debug_get_guard(void);
 
 /** dmp_debug_set_mode - set the mode for every device (see enum dmp_debug_mode). */
 DMP_API void dmp_debug_set_mode(enum dmp_debug_mode mode);

@@ -69,6 +69,12 @@ bool dmp__debug_sync_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int 
 				enum dmp_data_direction dir, bool for_device, const char *file,
 				int line);
 
+/* The sync for the device of [dma, dma + size) (or of the list) has run:
+ * the device owns it now (guard mode protects it from here). */
+void dmp__debug_synced_for_device(struct dmp_device *dev, dmp_addr_t dma, size_t size);
+void dmp__debug_sg_synced_for_device(struct dmp_device *dev, struct dmp_scatterlist *sg,
+				     int nents);
+
 /* @dev was just set up (dmp_device_init): the checker sees every mapping it
  * makes from now on, so an address it does not know is not one of them. */
 void dmp__debug_device_init(const struct dmp_device *dev);

@@ -14,6 +14,13 @@
 
 struct dbg_sim;
 
+/* A piece of the CPU side of an entry: [cpu, +len) at physical @phys. */
+struct dbg_chunk {
+	const void *cpu;
+	dmp_phys_t phys;
+	size_t len;
+};
+
 /*
  * One tracked mapping or allocation (Linux's struct dma_debug_entry).
  * Written at creation, then read-only but for @err_checked, @owner_* and
@@ -38,8 +45,32 @@ struct dbg_entry {
 	const char *owner_file;        /* the map / sync_for_device that gave it */
 	int owner_line;
 	uint64_t reported;             /* kinds already reported for it (bits) */
+	/* A DMA segment that map_sg merged from several entries behind an
+	 * IOMMU is contiguous in IOVA, not in physical memory: then
+	 * !cpu_contiguous, @cpu and @phys are its first entry's, and @chunks
+	 * lists every piece of its CPU side, in order (owned by the entry). */
+	bool cpu_contiguous;
+	unsigned int nchunks;
+	struct dbg_chunk *chunks;
 	struct dbg_sim *sim;           /* simulator state, or NULL */
 };
+
+/*
+ * dmp__dbg_pieces - the CPU side of @e as pieces: its chunks, or the one
+ * range [cpu, +size) (filled into @one).  Returns how many; *@out points
+ * at them.
+ */
+static inline unsigned int dmp__dbg_pieces(const struct dbg_entry *e, struct dbg_chunk *one,
+					   const struct dbg_chunk **out)
+{
+	if (e->nchunks) {
+		*out = e->chunks;
+		return e->nchunks;
+	}
+	*one = (struct dbg_chunk){ e->cpu, e->phys, e->size };
+	*out = one;
+	return 1;
+}
 
 /* The one lock over the table, the device list and every dbg_sim. */
 extern dmp_spinlock_t dmp__dbg_lock;
@@ -117,10 +148,22 @@ void dmp__dbg_report(const struct dbg_finding *f, const char *fmt, ...) DMP__PRI
  * only.  Every member is mandatory.  Unless said otherwise they are called
  * with dmp__dbg_lock held, for entries of devices with dev->hw.
  *
- * @attach:         an entry was created (streaming types: the device owns it).
- * @release:        an entry goes away; @at is the unmap, @attrs its attributes.
+ * @attach:         an entry was created (streaming types: the device owns it,
+ *                  but for DMP_MAP_PAGE allocations, which the CPU fills
+ *                  first); called after the map, for every entry but
+ *                  map_resource ones, whether or not the device has dev->sim.
+ * @release:        an entry goes away at an unmap; @at is the unmap, @attrs
+ *                  its attributes.  (Its memory is then freed: @detach.)
+ * @detach:         an entry's memory is about to be freed (after @release,
+ *                  or when the checker drops it): free e->sim, forget it.
  * @to_cpu, @to_device: ownership of [@dma, +@size) of @e moves (sync hooks,
  *                  before the sync).
+ * @owned:          [@dma, +@size) of @e has been handed to the device and the
+ *                  sync that did it has run (so a bounce copy has read the
+ *                  buffer): guard mode protects it now.
+ * @guard:          guard mode on or off (dmp_debug_set_guard, the mode);
+ *                  returns 0 or -EOPNOTSUPP.  Not under the lock.
+ * @guard_supported: whether @guard(true) can succeed here.
  * @check_point:    the CPU reads [@ptr, +@size) now (dmp_debug_check_point);
  *                  returns the number of stale lines found.
  * @watch:          the checker turned on, or met device @dev (NULL: none):
@@ -128,16 +171,21 @@ void dmp__dbg_report(const struct dbg_finding *f, const char *fmt, ...) DMP__PRI
  * @forget_history: the checker turned off: drop what it remembers.  Not
  *                  under the lock.
  * @forget_device:  @dev goes away.
- * @env_mode, @env_devices: DMP_DEBUG (a mode, -1 unset, -2 not understood)
- *                  and DMP_DEBUG_DEVICES (comma-separated names, or NULL),
- *                  for dmp_debug_init().  Not under the lock.
+ * @env_mode, @env_devices, @env_guard: DMP_DEBUG (a mode, -1 unset, -2 not
+ *                  understood), DMP_DEBUG_DEVICES (comma-separated names, or
+ *                  NULL) and DMP_DEBUG_GUARD (1, 0, -1 unset, -2 not
+ *                  understood), for dmp_debug_init().  Not under the lock.
  */
 struct dmp__dbg_platform_ops {
 	void (*attach)(struct dbg_entry *e);
 	void (*release)(struct dbg_entry *e, unsigned long attrs, struct dmp__dbg_site at);
+	void (*detach)(struct dbg_entry *e);
 	void (*to_cpu)(struct dbg_entry *e, dmp_addr_t dma, size_t size, struct dmp__dbg_site at);
 	void (*to_device)(struct dbg_entry *e, dmp_addr_t dma, size_t size,
 			  struct dmp__dbg_site at);
+	void (*owned)(struct dbg_entry *e, dmp_addr_t dma, size_t size);
+	int (*guard)(bool on);
+	bool (*guard_supported)(void);
 	size_t (*check_point)(struct dmp_device *dev, const void *ptr, size_t size,
 			      struct dmp__dbg_site at);
 	void (*watch)(struct dmp_device *dev);
@@ -145,6 +193,7 @@ struct dmp__dbg_platform_ops {
 	void (*forget_device)(struct dmp_device *dev);
 	int (*env_mode)(void);
 	const char *(*env_devices)(void);
+	int (*env_guard)(void);
 };
 
 /* The registered ops, or NULL (dmp__debug_set_platform_ops). */

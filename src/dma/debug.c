@@ -37,6 +37,8 @@ struct dbg_entry dmp__dbg_all = { .prev = &dmp__dbg_all, .next = &dmp__dbg_all }
 static struct dbg_entry *hash_table[HASH_SIZE];
 
 static _Atomic int mode; /* enum dmp_debug_mode */
+static _Atomic bool guard_wanted = true; /* dmp_debug_set_guard */
+static _Atomic bool guard_active;        /* wanted, checker on, the platform agreed */
 
 /* Per-device choices (dmp_debug_enable_device); others follow default_on. */
 #define MAX_NAMED 64
@@ -111,6 +113,7 @@ static const char *const kind_names[DMP_DEBUG_NR_KINDS] = {
 	[DMP_DEBUG_LOST_UPDATE] = "lost-update",
 	[DMP_DEBUG_INVAL_SHARED] = "invalidate-shared-line",
 	[DMP_DEBUG_CPU_WROTE_OWNED] = "cpu-wrote-device-owned",
+	[DMP_DEBUG_CPU_READ_OWNED] = "cpu-read-device-owned",
 	[DMP_DEBUG_ROGUE_DMA] = "rogue-dma",
 	[DMP_DEBUG_DMA_AFTER_UNMAP] = "dma-after-unmap",
 	[DMP_DEBUG_DMA_FAULT] = "dma-fault",
@@ -167,10 +170,37 @@ const char *dmp_debug_kind_name(enum dmp_debug_kind kind)
 
 static void entry_free(struct dbg_entry *e);
 
+/* Tell the platform whether to guard, from the mode and the wish. */
+static int guard_update(void)
+{
+	bool on = atomic_load(&guard_wanted) && atomic_load(&mode) != DMP_DEBUG_OFF;
+	const struct dmp__dbg_platform_ops *plat = dmp__dbg_plat();
+	int err = plat ? plat->guard(on) : on ? -EOPNOTSUPP : 0;
+	atomic_store(&guard_active, on && !err);
+	return err;
+}
+
+int dmp_debug_set_guard(bool on)
+{
+	atomic_store(&guard_wanted, on);
+	int err = guard_update();
+	if (!on)
+		return 0;
+	/* with the checker off there is nothing to guard yet: can it, later? */
+	const struct dmp__dbg_platform_ops *plat = dmp__dbg_plat();
+	return err ? err : plat && plat->guard_supported() ? 0 : -EOPNOTSUPP;
+}
+
+bool dmp_debug_get_guard(void)
+{
+	return atomic_load(&guard_active);
+}
+
 void dmp_debug_set_mode(enum dmp_debug_mode m)
 {
 	DMP_ASSERT((unsigned int)m <= DMP_DEBUG_ABORT);
 	atomic_store(&mode, (int)m);
+	guard_update();
 	if (m == DMP_DEBUG_OFF) {
 		/* Nothing is tracked while off: forget what was, so that turning
 		 * the checker on again starts from a clean table. */
@@ -205,8 +235,11 @@ int dmp_debug_init(void)
 	if (!plat)
 		return 0; /* no environment to read */
 	int m = plat->env_mode();
-	if (m == -2)
+	int g = plat->env_guard();
+	if (m == -2 || g == -2)
 		return -EINVAL;
+	if (g >= 0)
+		atomic_store(&guard_wanted, g == 1);
 	const char *names = plat->env_devices();
 	dmp_spin_lock(&dmp__dbg_lock);
 	if (names)
@@ -214,10 +247,12 @@ int dmp_debug_init(void)
 	else
 		env_names[0] = 0;
 	dmp_spin_unlock(&dmp__dbg_lock);
-	if (m >= 0)
+	if (m >= 0) {
 		dmp_debug_set_mode((enum dmp_debug_mode)m);
-	else if (dmp_debug_get_mode() != DMP_DEBUG_OFF)
+	} else if (dmp_debug_get_mode() != DMP_DEBUG_OFF) {
+		guard_update();
 		plat->watch(NULL);
+	}
 	return 0;
 }
 
@@ -323,6 +358,9 @@ static const char *const fix_linux[DMP_DEBUG_NR_KINDS] = {
 				   "does)",
 	[DMP_DEBUG_CPU_WROTE_OWNED] = "write the buffer before dma_map_*() or after "
 				      "dma_sync_*_for_cpu(), never while the device owns it",
+	[DMP_DEBUG_CPU_READ_OWNED] = "read the buffer only after dma_sync_*_for_cpu() or "
+				     "dma_unmap_*(): until then the device owns it and may still "
+				     "be writing it",
 	[DMP_DEBUG_ROGUE_DMA] = "give the device only bus addresses of live mappings",
 	[DMP_DEBUG_DMA_AFTER_UNMAP] = "stop the device (and wait for it) before dma_unmap_*()",
 	[DMP_DEBUG_DMA_FAULT] = "give the device the bus address the map returned; set its DMA mask "
@@ -588,7 +626,11 @@ static void entry_unlink(struct dbg_entry *e)
 
 static void entry_free(struct dbg_entry *e)
 {
-	free(e->sim);
+	if (dmp__dbg_plat())
+		dmp__dbg_plat()->detach(e); /* frees e->sim */
+	else
+		free(e->sim);
+	free(e->chunks);
 	free(e);
 }
 
@@ -642,17 +684,32 @@ static bool cacheline_exempt(const struct dbg_entry *e)
 	       (e->attrs & (DMP_ATTR_SKIP_CPU_SYNC | DMP_ATTR_DEBUGGING_IGNORE_CACHELINES));
 }
 
+/* Do @a and @b share a cache line?  Piece by piece: a merged segment's
+ * pieces are apart in physical memory. */
+static bool share_lines(const struct dbg_entry *a, const struct dbg_entry *b)
+{
+	dmp_phys_t L = dmp__cache_line();
+	struct dbg_chunk a1, b1;
+	const struct dbg_chunk *ap, *bp;
+	unsigned int na = dmp__dbg_pieces(a, &a1, &ap), nb = dmp__dbg_pieces(b, &b1, &bp);
+	for (unsigned int i = 0; i < na; i++) {
+		dmp_phys_t f = DMP_ALIGN_DOWN(ap[i].phys, L), e = DMP_ALIGN_UP(ap[i].phys + ap[i].len, L);
+		for (unsigned int j = 0; j < nb; j++)
+			if (f < DMP_ALIGN_UP(bp[j].phys + bp[j].len, L) &&
+			    DMP_ALIGN_DOWN(bp[j].phys, L) < e)
+				return true;
+	}
+	return false;
+}
+
 static void check_overlap(struct dbg_entry *n)
 {
 	if (cacheline_exempt(n))
 		return;
-	dmp_phys_t L = dmp__cache_line();
-	dmp_phys_t first = DMP_ALIGN_DOWN(n->phys, L), end = DMP_ALIGN_UP(n->phys + n->size, L);
 	for (struct dbg_entry *e = dmp__dbg_all.next; e != &dmp__dbg_all; e = e->next) {
 		if (cacheline_exempt(e))
 			continue;
-		dmp_phys_t ef = DMP_ALIGN_DOWN(e->phys, L), ee = DMP_ALIGN_UP(e->phys + e->size, L);
-		if (first < ee && ef < end) {
+		if (share_lines(n, e)) {
 			dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(n),
 							       .kind = DMP_DEBUG_OVERLAP,
 							       .at = { n->file, n->line } },
@@ -677,7 +734,7 @@ static void add_entry(struct dbg_entry *e)
 	}
 	check_overlap(e);
 	entry_insert(e);
-	if (e->dev->hw && e->type != DMP_MAP_RESOURCE && dmp__dbg_plat())
+	if (e->type != DMP_MAP_RESOURCE && dmp__dbg_plat())
 		dmp__dbg_plat()->attach(e);
 	dmp_spin_unlock(&dmp__dbg_lock);
 }
@@ -707,6 +764,7 @@ static struct dbg_entry *entry_new(struct dmp_device *dev, enum dmp_map_type typ
 	e->file = file;
 	e->line = line;
 	e->device_owns = type != DMP_MAP_COHERENT;
+	e->cpu_contiguous = true;
 	e->owner_file = file;
 	e->owner_line = line;
 	if (dev->hw && dmp__dbg_plat())
@@ -887,7 +945,7 @@ static bool check_unmap(const struct unmap_ref *r, bool keep)
 				type_name(e->type), r->file, r->line);
 	if (refuse || keep)
 		return refuse;
-	if (e->sim)
+	if (dmp__dbg_plat())
 		dmp__dbg_plat()->release(e, r->attrs, (struct dmp__dbg_site){ r->file, r->line });
 	entry_unlink(e);
 	entry_free(e);
@@ -946,6 +1004,58 @@ static void check_sg_segment(struct dbg_entry *e, const struct dmp_scatterlist *
 				(unsigned long long)mask);
 }
 
+/*
+ * Which entries of the list a DMA segment came from.  Segments take the
+ * entries in order, each as many bytes as its DMA length: behind an IOMMU
+ * map_sg merges entries that follow each other in IOVA into one segment
+ * (Linux's __finalise_sg), and their pages need not be neighbours.
+ */
+struct sg_walk {
+	struct dmp_scatterlist *src; /* the next entry to take from */
+	size_t off;                  /* bytes of it already taken */
+};
+
+/* Set the CPU side of segment entry @e from the entries it came from. */
+static void sg_cpu_side(struct dbg_entry *e, struct sg_walk *w)
+{
+	struct dbg_chunk *chunks = NULL;
+	unsigned int n = 0, cap = 0;
+	for (size_t left = e->size; left && w->src;) {
+		struct dmp_scatterlist *src = w->src;
+		size_t take = DMP_MIN((size_t)src->length - w->off, left);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 4;
+			struct dbg_chunk *m = realloc(chunks, cap * sizeof(*m));
+			if (!m)
+				break; /* the pieces so far: the checks see less */
+			chunks = m;
+		}
+		struct dbg_chunk *c = &chunks[n++];
+		*c = (struct dbg_chunk){ NULL, 0, take };
+		if (dmp_sg_page(src)) {
+			c->cpu = (const uint8_t *)dmp_sg_virt(src) + w->off;
+			c->phys = dmp_sg_phys(src) + w->off;
+		}
+		left -= take;
+		w->off += take;
+		if (w->off == src->length) {
+			w->src = dmp_sg_next(src);
+			w->off = 0;
+		}
+	}
+	if (n) {
+		e->cpu = chunks[0].cpu;
+		e->phys = chunks[0].phys;
+	}
+	if (n > 1) {
+		e->chunks = chunks;
+		e->nchunks = n;
+		e->cpu_contiguous = false;
+	} else {
+		free(chunks);
+	}
+}
+
 void dmp__debug_map_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
 		       int mapped_ents, enum dmp_data_direction dir, unsigned long attrs,
 		       const char *file, int line)
@@ -954,13 +1064,13 @@ void dmp__debug_map_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int n
 	int i;
 	if (mapped_ents <= 0)
 		return;
+	struct sg_walk w = { .src = sg };
 	dmp_for_each_sg(sg, s, mapped_ents, i) {
-		const void *cpu = dmp_sg_page(s) ? dmp_sg_virt(s) : NULL;
-		struct dbg_entry *e = entry_new(dev, DMP_MAP_SG, dmp_sg_dma_address(s),
-						cpu ? dmp_sg_phys(s) : 0, cpu, dmp_sg_dma_len(s),
-						dir, attrs, file, line);
+		struct dbg_entry *e = entry_new(dev, DMP_MAP_SG, dmp_sg_dma_address(s), 0, NULL,
+						dmp_sg_dma_len(s), dir, attrs, file, line);
 		if (!e)
 			return;
+		sg_cpu_side(e, &w);
 		e->sg_call_ents = nents;
 		e->sg_mapped_ents = mapped_ents;
 		/* the API returns a count, not an address: nothing to check */
@@ -1141,13 +1251,13 @@ static bool check_sync(struct dmp_device *dev, dmp_addr_t dma, size_t size,
 	if (refuse || keep)
 		return refuse;
 	if (for_device) {
-		if (e->sim)
+		if (dmp__dbg_plat())
 			dmp__dbg_plat()->to_device(e, dma, size, (struct dmp__dbg_site){ file, line });
 		e->device_owns = true;
 		e->owner_file = file;
 		e->owner_line = line;
 	} else {
-		if (e->sim)
+		if (dmp__dbg_plat())
 			dmp__dbg_plat()->to_cpu(e, dma, size, (struct dmp__dbg_site){ file, line });
 		e->device_owns = false;
 	}
@@ -1186,6 +1296,39 @@ bool dmp__debug_sync_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int 
 out:
 	dmp_spin_unlock(&dmp__dbg_lock);
 	return refuse;
+}
+
+/* The device owns [dma, +size) now that its sync has run: tell the platform. */
+static void synced_locked(struct dmp_device *dev, dmp_addr_t dma, size_t size)
+{
+	struct dbg_entry *e = find_containing(dev, dma);
+	if (!e || !dmp__dbg_plat())
+		return;
+	size_t n = DMP_MIN(size, (size_t)(e->dma + e->size - dma));
+	dmp__dbg_plat()->owned(e, dma, n);
+}
+
+void dmp__debug_synced_for_device(struct dmp_device *dev, dmp_addr_t dma, size_t size)
+{
+	dmp_spin_lock(&dmp__dbg_lock);
+	if (checked_locked(dev))
+		synced_locked(dev, dma, size);
+	dmp_spin_unlock(&dmp__dbg_lock);
+}
+
+void dmp__debug_sg_synced_for_device(struct dmp_device *dev, struct dmp_scatterlist *sg,
+				     int nents)
+{
+	struct dmp_scatterlist *s;
+	int i;
+	dmp_spin_lock(&dmp__dbg_lock);
+	if (checked_locked(dev)) {
+		int n = sg_mapped_ents(dev, sg, DMP_BIDIRECTIONAL);
+		n = n ? DMP_MIN(n, nents) : nents;
+		dmp_for_each_sg(sg, s, n, i)
+			synced_locked(dev, dmp_sg_dma_address(s), dmp_sg_dma_len(s));
+	}
+	dmp_spin_unlock(&dmp__dbg_lock);
 }
 
 /* ---- device removal, listing -------------------------------------------- */

@@ -581,10 +581,13 @@ void dmp__sync_single(struct dmp_device *dev, dmp_addr_t addr, size_t offset, si
 	    dmp__debug_sync_single(dev, addr + offset, size, dir, for_device, file, line))
 		return;
 	const struct dmp_dma_map_ops *ops = ops_of(dev);
-	if (for_device)
+	if (for_device) {
 		ops->sync_single_for_device(dev, addr + offset, size, dir);
-	else
+		if (dmp__debug_on())
+			dmp__debug_synced_for_device(dev, addr + offset, size);
+	} else {
 		ops->sync_single_for_cpu(dev, addr + offset, size, dir);
+	}
 	DMP_TRACE(.op = for_device ? DMP_TRACE_SYNC_FOR_DEVICE : DMP_TRACE_SYNC_FOR_CPU, .dev = dev,
 		  .type = DMP_MAP_SINGLE, .dma = addr + offset, .size = size, .dir = dir,
 		  .file = file, .line = line);
@@ -600,10 +603,13 @@ void dmp__sync_sg(struct dmp_device *dev, struct dmp_scatterlist *sg, int nents,
 	if (dmp__debug_on() && dmp__debug_sync_sg(dev, sg, nents, dir, for_device, file, line))
 		return;
 	const struct dmp_dma_map_ops *ops = ops_of(dev);
-	if (for_device)
+	if (for_device) {
 		ops->sync_sg_for_device(dev, sg, nents, dir);
-	else
+		if (dmp__debug_on())
+			dmp__debug_sg_synced_for_device(dev, sg, nents);
+	} else {
 		ops->sync_sg_for_cpu(dev, sg, nents, dir);
+	}
 	DMP_TRACE(.op = for_device ? DMP_TRACE_SYNC_FOR_DEVICE : DMP_TRACE_SYNC_FOR_CPU, .dev = dev,
 		  .type = DMP_MAP_SG, .dir = dir, .sg = sg, .nents = nents, .file = file,
 		  .line = line);

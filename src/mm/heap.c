@@ -8,7 +8,9 @@
  * ARCH_DMA_MINALIGN guarantees for kmalloc).  The free objects of a page are a
  * bitmap in its descriptor; pages with free objects are on a per-class list
  * linked through the descriptors by page frame number.  Larger objects are
- * whole page blocks.  Nothing is stored in the memory itself.
+ * whole page blocks.  Nothing is stored in the memory itself.  In the
+ * checker's guard mode every object is a page block (dmp__heap_own_pages),
+ * so that protecting a DMA buffer's pages protects nothing else.
  */
 #include <string.h>
 
@@ -18,6 +20,13 @@
 static const size_t class_size[NR_CLASSES] = { 128, 256, 512, 1024, 2048 };
 
 static dmp_spinlock_t heap_lock = DMP_SPINLOCK_INIT;
+/* guard mode: every object on pages of its own (dmp__heap_own_pages) */
+static _Atomic bool own_pages;
+
+void dmp__heap_own_pages(bool on)
+{
+	atomic_store_explicit(&own_pages, on, memory_order_relaxed);
+}
 /*
  * The first partial page of each class, per memory region: links are a page's
  * index in its region + 1 (0: none), as in the buddy allocator's free lists,
@@ -80,7 +89,8 @@ void *dmp_kmalloc(size_t size, dmp_gfp_t gfp)
 	if (size == 0)
 		size = 1;
 	void *ret = NULL;
-	if (size > class_size[NR_CLASSES - 1]) {
+	if (size > class_size[NR_CLASSES - 1] ||
+	    atomic_load_explicit(&own_pages, memory_order_relaxed)) {
 		dmp_phys_t phys;
 		unsigned int order = dmp_get_order(size);
 		if (dmp_page_alloc(order, gfp, DMP_PHYS_ANY, &phys) != 0)

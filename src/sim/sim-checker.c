@@ -36,6 +36,7 @@
 #include <dmaport/sim.h>
 
 #include "../dma/debug-internal.h"
+#include "guard.h"
 #include "sim-internal.h"
 
 #define F_NEWER 0x1
@@ -80,9 +81,11 @@ static uint64_t hash_bytes(const void *p, size_t n)
 	return h;
 }
 
+/* The C image (what the CPU's pointers see) through the simulator's own
+ * mapping: guard mode may have made the CPU's mapping of it inaccessible. */
 static const uint8_t *cpu_view(dmp_phys_t phys)
 {
-	return dmp_phys_to_virt(phys); /* the C image: what pointers see */
+	return dmp__sim_c(dmp_sim_current(), phys);
 }
 
 /* Do the images @a and @b differ on [@phys, +@n)? (n <= a line) */
@@ -282,6 +285,119 @@ static void sim_forget_history(void)
 	dmp_spin_unlock(&dmp__dbg_lock);
 }
 
+/* ---- guard mode ------------------------------------------------------------ */
+
+static _Atomic bool guard_on;
+
+/*
+ * Guard (@on) or open the CPU bytes of [@dma, +@n) of @e, piece by piece (a
+ * merged scatterlist segment has several): streaming mappings with a CPU
+ * address only - a coherent allocation is shared by definition, a
+ * map_resource has no CPU side.
+ */
+static void guard_pieces(struct dbg_entry *e, dmp_addr_t dma, size_t n, bool on)
+{
+	if (!atomic_load_explicit(&guard_on, memory_order_relaxed) || !e->cpu ||
+	    e->type == DMP_MAP_COHERENT || e->type == DMP_MAP_RESOURCE)
+		return;
+	struct dbg_chunk one;
+	const struct dbg_chunk *p;
+	unsigned int np = dmp__dbg_pieces(e, &one, &p);
+	size_t lo = (size_t)(dma - e->dma), hi = lo + n, at = 0;
+	static bool warned;
+	for (unsigned int i = 0; i < np; at += p[i].len, i++) {
+		size_t s = DMP_MAX(lo, at), t = DMP_MIN(hi, at + p[i].len);
+		if (s >= t || !p[i].cpu)
+			continue;
+		const uint8_t *va = (const uint8_t *)p[i].cpu + (s - at);
+		if (!on) {
+			dmp__guard_remove(e, va, t - s);
+		} else if (dmp__guard_add(e, va, t - s) && !warned) {
+			warned = true;
+			dmp_log("dmaport: DMA-API: guard mode: a buffer of %s could not be guarded "
+				"(no memory, or the kernel's limit of mappings reached): CPU accesses "
+				"to it go unseen", e->dev->name);
+		}
+	}
+}
+
+static void guard(struct dbg_entry *e, dmp_addr_t dma, size_t n)
+{
+	guard_pieces(e, dma, n, true);
+}
+
+static void unguard(struct dbg_entry *e, dmp_addr_t dma, size_t n)
+{
+	guard_pieces(e, dma, n, false);
+}
+
+/*
+ * A CPU access to a device-owned range, after it happened (guard.c): a
+ * finding at the driver's line, if the entry is still live.  On the
+ * faulting thread, no lock held.
+ */
+/* The byte of @e's CPU side at @addr, counted from its start. */
+static size_t piece_offset(const struct dbg_entry *e, uintptr_t addr)
+{
+	struct dbg_chunk one;
+	const struct dbg_chunk *p;
+	unsigned int np = dmp__dbg_pieces(e, &one, &p);
+	size_t at = 0;
+	for (unsigned int i = 0; i < np; at += p[i].len, i++)
+		if (addr - (uintptr_t)p[i].cpu < p[i].len)
+			return at + (size_t)(addr - (uintptr_t)p[i].cpu);
+	return 0;
+}
+
+static void guard_report(const struct dmp__guard_hit *hit)
+{
+	const char *file;
+	int line;
+	char fn[96];
+	int used = dmp__symbolize(hit->pcs, hit->npcs, &file, &line, fn, sizeof(fn));
+	enum dmp_debug_kind kind = hit->write ? DMP_DEBUG_CPU_WROTE_OWNED : DMP_DEBUG_CPU_READ_OWNED;
+	dmp_spin_lock(&dmp__dbg_lock);
+	struct dbg_entry *e = dmp__dbg_all.next;
+	while (e != &dmp__dbg_all && e != hit->key)
+		e = e->next;
+	if (e != &dmp__dbg_all && dmp__dbg_once(e, kind)) {
+		char where[128] = "";
+		if (used != 0 && fn[0])
+			snprintf(where, sizeof(where), ", in %s()", fn);
+		dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e), .kind = kind,
+						       .at = { file ? file : "(no line information)",
+							       line },
+						       .owner = { e->owner_file, e->owner_line } },
+				"CPU %s a buffer the device owned [%s at %p: byte %zu of %zu%s]",
+				hit->write ? "wrote to" : "read", hit->write ? "store" : "load",
+				(void *)hit->addr, piece_offset(e, hit->addr), e->size, where);
+	}
+	dmp_spin_unlock(&dmp__dbg_lock);
+}
+
+static int sim_guard(bool on)
+{
+	if (!on) {
+		atomic_store(&guard_on, false);
+		dmp__guard_reset();
+		dmp__heap_own_pages(false);
+		return 0;
+	}
+	int err = dmp__guard_init(guard_report);
+	if (err)
+		return err;
+	atomic_store(&guard_on, true);
+	/* DMA buffers from dmp_kmalloc get pages of their own, as
+	 * electric-fence allocators do: a guarded page holds nothing else */
+	dmp__heap_own_pages(true);
+	return 0;
+}
+
+static bool sim_guard_supported(void)
+{
+	return dmp__guard_supported();
+}
+
 /* ---- entries ----------------------------------------------------------------- */
 
 /* The device gets [@a, +@n) (CPU-side addresses) of @e: remember what it holds. */
@@ -317,8 +433,19 @@ static void handover(struct dbg_entry *e, dmp_phys_t a, size_t n)
 static void sim_attach(struct dbg_entry *e)
 {
 	struct dmp_device *dev = e->dev;
-	struct dmp_sim *sim = dmp_sim_device_sim(dev->hw);
+	/* a page allocation starts with the CPU filling it: guarded from its
+	 * first sync_for_device (Linux's dma-api.rst: "before giving the
+	 * memory to the device, dma_sync_single_for_device() needs to be
+	 * called") */
+	if (e->device_owns && e->type != DMP_MAP_PAGE)
+		guard(e, e->dma, e->size);
+	struct dmp_sim *sim = dev->hw ? dmp_sim_device_sim(dev->hw) : NULL;
 	if (!sim || sim != dmp_sim_current() || (!e->cpu && e->type != DMP_MAP_COHERENT))
+		return;
+	/* the line model below follows one physically contiguous range: a
+	 * segment merged from several entries behind an IOMMU is not one, and
+	 * is left to the bookkeeping and guard mode (no false findings) */
+	if (!e->cpu_contiguous)
 		return;
 	dmp_phys_t dev_phys = 0;
 	bool direct = !dev->dma_ops && dmp_dma_to_phys(dev, e->dma, &dev_phys) == 0 &&
@@ -464,6 +591,9 @@ static void sim_to_cpu(struct dbg_entry *e, dmp_addr_t dma, size_t size, struct 
 {
 	const char *file = at.file;
 	int line = at.line;
+	unguard(e, dma, size);
+	if (!e->sim)
+		return;
 	dmp_phys_t a = e->phys + (dma - e->dma);
 	take_back(e, a, size, file, line);
 	if (e->dir != DMP_TO_DEVICE)
@@ -474,7 +604,24 @@ static void sim_to_device(struct dbg_entry *e, dmp_addr_t dma, size_t size,
 			  struct dmp__dbg_site at)
 {
 	(void)at;
-	handover(e, e->phys + (dma - e->dma), size);
+	/* a new ownership period: its CPU accesses are reported anew */
+	e->reported &= ~((1ull << DMP_DEBUG_CPU_READ_OWNED) | (1ull << DMP_DEBUG_CPU_WROTE_OWNED));
+	if (e->sim)
+		handover(e, e->phys + (dma - e->dma), size);
+}
+
+/* The sync that handed [dma, +size) to the device has run: guard it now. */
+static void sim_owned(struct dbg_entry *e, dmp_addr_t dma, size_t size)
+{
+	unguard(e, dma, size);
+	guard(e, dma, size);
+}
+
+static void sim_detach(struct dbg_entry *e)
+{
+	dmp__guard_remove_key(e);
+	free(e->sim);
+	e->sim = NULL;
 }
 
 static void sim_release(struct dbg_entry *e, unsigned long attrs, struct dmp__dbg_site at)
@@ -482,6 +629,10 @@ static void sim_release(struct dbg_entry *e, unsigned long attrs, struct dmp__db
 	const char *file = at.file;
 	int line = at.line;
 	struct dbg_sim *s = e->sim;
+	/* before the unmap copies a bounce buffer back into the buffer */
+	dmp__guard_remove_key(e);
+	if (!s)
+		return;
 	if (s->streaming) {
 		take_back(e, e->phys, e->size, file, line);
 		bool invalidates = !(attrs & DMP_ATTR_SKIP_CPU_SYNC) && e->dir != DMP_TO_DEVICE;
@@ -847,6 +998,18 @@ static int env_mode(void)
 	return dmp_debug_parse_mode(v, &m) ? -2 : (int)m;
 }
 
+static int env_guard(void)
+{
+	const char *v = getenv("DMP_DEBUG_GUARD");
+	if (!v || !*v)
+		return -1;
+	if (!strcmp(v, "0") || !strcmp(v, "off"))
+		return 0;
+	if (!strcmp(v, "1") || !strcmp(v, "on"))
+		return 1;
+	return -2;
+}
+
 static const char *env_devices(void)
 {
 	const char *v = getenv("DMP_DEBUG_DEVICES");
@@ -856,14 +1019,19 @@ static const char *env_devices(void)
 static const struct dmp__dbg_platform_ops sim_checker_ops = {
 	.attach = sim_attach,
 	.release = sim_release,
+	.detach = sim_detach,
 	.to_cpu = sim_to_cpu,
 	.to_device = sim_to_device,
+	.owned = sim_owned,
+	.guard = sim_guard,
+	.guard_supported = sim_guard_supported,
 	.check_point = sim_check_point,
 	.watch = sim_watch,
 	.forget_history = sim_forget_history,
 	.forget_device = sim_forget_device,
 	.env_mode = env_mode,
 	.env_devices = env_devices,
+	.env_guard = env_guard,
 };
 
 void dmp__sim_checker_register(void)
@@ -876,7 +1044,8 @@ __attribute__((constructor)) static void debug_env_init(void)
 {
 	dmp__sim_checker_register();
 	if (dmp_debug_init() == -EINVAL)
-		dmp_log("dmaport: DMA-API: DMP_DEBUG=%s not understood "
-			"(off, warn, fail, abort; on or 1: warn)",
-			 getenv("DMP_DEBUG"));
+		dmp_log("dmaport: DMA-API: DMP_DEBUG=%s or DMP_DEBUG_GUARD=%s not understood "
+			"(off, warn, fail, abort, on or 1 for warn; 0 or 1)",
+			getenv("DMP_DEBUG") ? getenv("DMP_DEBUG") : "",
+			getenv("DMP_DEBUG_GUARD") ? getenv("DMP_DEBUG_GUARD") : "");
 }

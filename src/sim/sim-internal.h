@@ -14,6 +14,11 @@ struct sim_region {
 	dmp_phys_t base;
 	size_t size;
 	uint8_t *c, *s, *o, *d;  /* the images; o only with an outer cache */
+	uint8_t *cpu;            /* C again, as the CPU's pointers see it: the
+				    same memfd pages mapped a second time, so
+				    guard mode can protect these while the
+				    simulator (and the checker) keep reading
+				    and writing C through @c */
 	uint8_t *outer_valid;    /* one byte per line */
 	uint8_t *outer_dirty;
 	uint8_t *attr;           /* enum dmp_mem_attr, one byte per page */
@@ -112,6 +117,8 @@ struct dmp_sim {
 
 /* sim.c */
 struct sim_region *dmp__sim_region(struct dmp_sim *sim, dmp_phys_t phys);
+/* The simulator's own pointer to the C image at @phys (never guarded), or NULL. */
+uint8_t *dmp__sim_c(struct dmp_sim *sim, dmp_phys_t phys);
 void dmp__sim_touch(struct dmp_sim *sim, dmp_phys_t phys, size_t size);
 void dmp__sim_event(struct dmp_sim *sim, const struct dmp_sim_event *ev);
 

@@ -15,6 +15,7 @@
 
 #include <dmaport/swiotlb.h>
 
+#include "guard.h"
 #include "sim-internal.h"
 
 static struct dmp_sim *current_sim;
@@ -46,13 +47,19 @@ struct sim_region *dmp__sim_region(struct dmp_sim *sim, dmp_phys_t phys)
 	return NULL;
 }
 
+uint8_t *dmp__sim_c(struct dmp_sim *sim, dmp_phys_t phys)
+{
+	struct sim_region *r = dmp__sim_region(sim, phys);
+	return r ? r->c + (phys - r->base) : NULL;
+}
+
 static struct sim_region *region_of_va(struct dmp_sim *sim, const void *va, size_t *off)
 {
 	uintptr_t a = (uintptr_t)va;
 	for (unsigned int i = 0; i < sim->nr; i++) {
 		struct sim_region *r = &sim->r[i];
-		if (a - (uintptr_t)r->c < r->size) {
-			*off = a - (uintptr_t)r->c;
+		if (a - (uintptr_t)r->cpu < r->size) {
+			*off = a - (uintptr_t)r->cpu;
 			return r;
 		}
 	}
@@ -677,6 +684,13 @@ fail:
 	return NULL;
 }
 
+/* The same pages of @fd once more, at another address. */
+static void *map_again(int fd, size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_NORESERVE, fd, 0);
+	return p == MAP_FAILED ? NULL : p;
+}
+
 static void region_free(struct dmp_sim *sim, struct sim_region *r)
 {
 	if (r->fd >= 0)
@@ -684,6 +698,7 @@ static void region_free(struct dmp_sim *sim, struct sim_region *r)
 	size_t lines = r->size >> sim->line_shift;
 	size_t pages = r->size >> DMP_PAGE_SHIFT;
 	release(r->c, r->size);
+	release(r->cpu, r->size);
 	release(r->s, r->size);
 	release(r->o, r->size);
 	release(r->d, r->size);
@@ -701,11 +716,12 @@ static int region_init(struct dmp_sim *sim, struct sim_region *r, const struct d
 	r->size = cr->size;
 	r->fd = -1;
 	r->c = reserve_shared(r->size, &r->fd);
+	r->cpu = r->c ? map_again(r->fd, r->size) : NULL;
 	r->s = reserve(r->size);
 	r->d = reserve(r->size);
 	r->attr = reserve(pages);
 	r->memmap = reserve(pages * sizeof(struct dmp_page));
-	bool ok = r->c && r->s && r->d && r->attr && r->memmap;
+	bool ok = r->c && r->cpu && r->s && r->d && r->attr && r->memmap;
 	if (sim->cfg.outer_cache) {
 		r->o = reserve(r->size);
 		r->outer_valid = reserve(lines);
@@ -771,11 +787,13 @@ int dmp_sim_create(const struct dmp_sim_config *cfg, struct dmp_sim **out)
 		goto fail_regions;
 	for (unsigned int i = 0; i < sim->nr; i++) {
 		struct sim_region *r = &sim->r[i];
-		err = dmp_mem_add_region(r->base, r->c, r->size, r->memmap);
+		err = dmp_mem_add_region(r->base, r->cpu, r->size, r->memmap);
 		if (err)
 			goto fail_install;
 	}
 	current_sim = sim;
+	for (unsigned int i = 0; i < sim->nr; i++)
+		dmp__guard_add_arena(sim->r[i].cpu, sim->r[i].size);
 	dmp__sim_checker_register();
 	err = dmp__sim_swiotlb_init(sim, cfg->swiotlb_size);
 	if (err)
@@ -803,6 +821,10 @@ void dmp_sim_destroy(struct dmp_sim *sim)
 	if (dmp__sim_swiotlb_exit(sim))
 		dmp_swiotlb_forget_all();
 	if (current_sim == sim) {
+		/* the checker's guards on this machine's memory end with it */
+		dmp__guard_reset();
+		for (unsigned int i = 0; i < sim->nr; i++)
+			dmp__guard_remove_arena(sim->r[i].cpu);
 		dmp_platform_uninstall();
 		current_sim = NULL;
 	}
