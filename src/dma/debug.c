@@ -1015,44 +1015,51 @@ struct sg_walk {
 	size_t off;                  /* bytes of it already taken */
 };
 
-/* Set the CPU side of segment entry @e from the entries it came from. */
-static void sg_cpu_side(struct dbg_entry *e, struct sg_walk *w)
+/*
+ * Take @len bytes from the walk, as pieces into @out (NULL: just count).
+ * Returns the number of pieces.
+ */
+static unsigned int sg_take(struct sg_walk *w, size_t len, struct dbg_chunk *out)
 {
-	struct dbg_chunk *chunks = NULL;
-	unsigned int n = 0, cap = 0;
-	for (size_t left = e->size; left && w->src;) {
+	unsigned int n = 0;
+	while (len && w->src) {
 		struct dmp_scatterlist *src = w->src;
-		size_t take = DMP_MIN((size_t)src->length - w->off, left);
-		if (n == cap) {
-			cap = cap ? cap * 2 : 4;
-			struct dbg_chunk *m = realloc(chunks, cap * sizeof(*m));
-			if (!m)
-				break; /* the pieces so far: the checks see less */
-			chunks = m;
+		size_t take = DMP_MIN((size_t)src->length - w->off, len);
+		if (out) {
+			out[n] = (struct dbg_chunk){ NULL, 0, take };
+			if (dmp_sg_page(src)) {
+				out[n].cpu = (const uint8_t *)dmp_sg_virt(src) + w->off;
+				out[n].phys = dmp_sg_phys(src) + w->off;
+			}
 		}
-		struct dbg_chunk *c = &chunks[n++];
-		*c = (struct dbg_chunk){ NULL, 0, take };
-		if (dmp_sg_page(src)) {
-			c->cpu = (const uint8_t *)dmp_sg_virt(src) + w->off;
-			c->phys = dmp_sg_phys(src) + w->off;
-		}
-		left -= take;
+		n++;
+		len -= take;
 		w->off += take;
 		if (w->off == src->length) {
 			w->src = dmp_sg_next(src);
 			w->off = 0;
 		}
 	}
-	if (n) {
-		e->cpu = chunks[0].cpu;
-		e->phys = chunks[0].phys;
+	return n;
+}
+
+/* Set the CPU side of segment entry @e from the entries it came from. */
+static void sg_cpu_side(struct dbg_entry *e, struct sg_walk *w)
+{
+	struct sg_walk count = *w;
+	unsigned int n = sg_take(&count, e->size, NULL);
+	struct dbg_chunk one, *chunks = n > 1 ? calloc(n, sizeof(*chunks)) : &one;
+	if (!n || !chunks) {
+		*w = count; /* no memory: no CPU side, the checks see less */
+		return;
 	}
+	sg_take(w, e->size, chunks);
+	e->cpu = chunks[0].cpu;
+	e->phys = chunks[0].phys;
 	if (n > 1) {
 		e->chunks = chunks;
 		e->nchunks = n;
 		e->cpu_contiguous = false;
-	} else {
-		free(chunks);
 	}
 }
 
