@@ -8,7 +8,8 @@
 #                  It needs only what <dmaport/port.h> lists from a port.
 #   DMP_HOST_SRCS  the port of a hosted (POSIX) build: src/platform/host/,
 #                  and the *-host.c files the core's directories still hold.
-#   DMP_OF_SRCS    the device-tree reader (libfdt).
+#   DMP_OF_SRCS    the device-tree reader (libfdt), and reserved memory and
+#                  devices set up from what it read (<dmaport/of-device.h>).
 #   DMP_SIM_SRCS   the simulated platform, with guard mode's part for
 #                  DMP_GUARD_ARCH (default: the compiler's target machine;
 #                  "none" where src/sim/guard-arch-$(DMP_GUARD_ARCH).c lacks).

@@ -52,6 +52,16 @@ DMP_API int dmp_declare_coherent_memory(struct dmp_device *dev, dmp_phys_t phys_
 					dmp_addr_t device_addr, size_t size);
 
 /**
+ * dmp_share_coherent_memory - give @dev the declared memory of @owner too
+ * (Linux's reserved-memory pool named by several devices' memory-region):
+ * one region, one allocator; each device's bus addresses follow its own
+ * dma-ranges.  dmp_release_coherent_memory() of a device detaches it; the
+ * last one releases the region.  Returns 0, -EINVAL (@owner has none),
+ * -EBUSY (@dev has declared memory already).
+ */
+DMP_API int dmp_share_coherent_memory(struct dmp_device *dev, struct dmp_device *owner);
+
+/**
  * dmp_release_coherent_memory - take @dev's declared region away (the memory
  * goes back to the caller, with its normal memory type).
  * Returns 0, -ENOENT (no region declared) or -EBUSY (allocations from it are

@@ -57,16 +57,6 @@ int dmp__alloc_from_dev_coherent(struct dmp_device *dev, size_t size, dmp_addr_t
 					 void **ret);
 
 /**
- * dmp__share_coherent_memory - give @dev the declared memory of @owner too
- * (Linux's reserved-memory pool named by several devices' memory-region):
- * one region, one allocator; each device's bus addresses follow its own
- * dma-ranges.  dmp_release_coherent_memory() of a device detaches it; the
- * last one releases the region.  Returns 0, -EINVAL (@owner has none),
- * -EBUSY (@dev has declared memory already).
- */
-int dmp__share_coherent_memory(struct dmp_device *dev, struct dmp_device *owner);
-
-/**
  * dmp__release_from_dev_coherent - give back @vaddr (@size bytes) if it lies
  * in @dev's declared memory.  Returns 1 if it did (the caller is done), 0 if
  * @vaddr is not from there.

@@ -32,7 +32,7 @@ struct dmp_dma_coherent_mem {
 
 	/* under lock */
 	dmp_spinlock_t lock;
-	unsigned int users;  /* devices sharing it (dmp__share_coherent_memory) */
+	unsigned int users;  /* devices sharing it (dmp_share_coherent_memory) */
 	size_t pages_used;
 	size_t nr_allocs;
 	uint64_t *bitmap;   /* 1 = page in use */
@@ -130,7 +130,7 @@ int dmp_declare_coherent_memory(struct dmp_device *dev, dmp_phys_t phys_addr,
 	return 0;
 }
 
-int dmp__share_coherent_memory(struct dmp_device *dev, struct dmp_device *owner)
+int dmp_share_coherent_memory(struct dmp_device *dev, struct dmp_device *owner)
 {
 	if (!dev || !owner || !owner->dma_mem || dev == owner)
 		return -EINVAL;

@@ -18,19 +18,6 @@
 
 #include "sim-internal.h"
 
-static int fail(struct dmp_of_error *err, int code, const char *path, const char *prop,
-		const char *msg)
-{
-	if (err) {
-		memset(err, 0, sizeof(*err));
-		err->code = code;
-		snprintf(err->path, sizeof(err->path), "%s", path);
-		snprintf(err->property, sizeof(err->property), "%s", prop);
-		snprintf(err->message, sizeof(err->message), "%s", msg);
-	}
-	return code;
-}
-
 /* The host bridge's dma-ranges between a function and memory. */
 static int host_translate(void *cookie, struct dmp_sim_device *hw, dmp_addr_t addr, size_t len,
 			  bool write, dmp_phys_t *phys, size_t *chunk)
@@ -65,8 +52,8 @@ static int build_function(struct dmp_sim_platform *p, const struct dmp_of_pci_fu
 	if (m == DMP_ARRAY_SIZE(models))
 		return 0; /* no model: described, not simulated */
 	if (!host)
-		return fail(err, -EINVAL, of->path, "reg",
-			    "its host bridge has no ECAM window (reg) or memory window (ranges)");
+		return dmp_of_error_set(err, -EINVAL, of->path, "reg",
+					"its host bridge has no ECAM window (reg) or memory window (ranges)");
 	memset(pf, 0, sizeof(*pf));
 	snprintf(pf->name, sizeof(pf->name), "%04x:%02x:%02x.%u", of->host, of->bus,
 		 of->devfn >> 3, of->devfn & 7u);
@@ -83,7 +70,8 @@ static int build_function(struct dmp_sim_platform *p, const struct dmp_of_pci_fu
 	};
 	int e = models[m].create(host, of->bus, of->devfn, &cfg, &pf->fn);
 	if (e)
-		return fail(err, e, of->path, "compatible", "cannot create the PCI function's model");
+		return dmp_of_error_set(err, e, of->path, "compatible",
+					"cannot create the PCI function's model");
 	p->nr_pci_funcs++;
 	pf->hw = dmp_sim_pci_func_device(pf->fn);
 	if (of->nr_intx_cells) {
@@ -91,8 +79,8 @@ static int build_function(struct dmp_sim_platform *p, const struct dmp_of_pci_fu
 		enum dmp_sim_irq_trigger trig;
 		if (dmp_sim_irq_xlate(of->intx, of->nr_intx_cells, &irq, &trig) ||
 		    dmp_sim_pci_func_set_intx_line(pf->fn, irq))
-			return fail(err, -EINVAL, of->path, "interrupts",
-				    "its INTx through interrupt-map is a line the simulator cannot wire");
+			return dmp_of_error_set(err, -EINVAL, of->path, "interrupts",
+						"its INTx through interrupt-map is a line the simulator cannot wire");
 		pf->intx_irq = (int)irq;
 	}
 	const struct dmp_of_pci_host *oh = &p->desc.pci_hosts[of->host];
@@ -105,49 +93,25 @@ int dmp_sim_platform_pci_setup(struct dmp_sim_platform *p, struct dmp_sim_platfo
 			       struct dmp_device *dev, struct dmp_of_error *err)
 {
 	const struct dmp_of_pci_function *of = pf->of;
-	const struct dmp_of_pci_host *oh = &p->desc.pci_hosts[of->host];
 	if (pf->setup_dev)
-		return fail(err, -EBUSY, of->path, "", "the function is already set up");
+		return dmp_of_error_set(err, -EBUSY, of->path, "",
+					"the function is already set up");
 	int e = dmp_device_init(dev, pf->name);
 	if (e)
-		return fail(err, e, of->path, "", "bad device name");
+		return dmp_of_error_set(err, e, of->path, "", "bad device name");
 	pf->setup_dev = dev;
 	e = dmp_sim_device_link(dev, pf->hw); /* coherence and masks from the port */
 	if (e)
-		return fail(err, e, of->path, "", "cannot link the device to its hardware");
-	if (!oh->dma.identity)
-		for (unsigned int k = 0; k < oh->dma.nr; k++) {
-			const struct dmp_of_dma_range *r = &oh->dma.r[k];
-			e = dmp_device_add_dma_range(dev, r->cpu_addr, r->dma_addr, r->size);
-			if (e)
-				return fail(err, e, oh->path, "dma-ranges",
-					    "dma-ranges the device model cannot hold");
-		}
-	if (oh->dma.bus_limit && oh->dma.bus_limit != ~(dmp_addr_t)0)
-		dmp_device_set_bus_limit(dev, oh->dma.bus_limit);
-	if (of->has_iommu) {
-		struct dmp_iommu *iommu = p->iommu[of->iommu];
-		if (!iommu)
-			return fail(err, -ENODEV, oh->path, "iommu-map",
-				    "the function's IOMMU has no model in the simulator");
-		uint32_t sid = of->sid;
-		e = dmp_iommu_probe_device(dev, iommu, &sid, 1);
-		if (e)
-			return fail(err, e, of->path, "iommu-map", "IOMMU probe failed");
-		pf->iommu = true;
-	}
-	return 0;
+		return dmp_of_error_set(err, e, of->path, "",
+					"cannot link the device to its hardware");
+	return dmp_of_pci_dma_configure(&p->of, of, dev, &pf->iommu, err);
 }
 
 void dmp_sim_platform_pci_teardown(struct dmp_sim_platform *p, struct dmp_sim_platform_pci_func *pf)
 {
-	(void)p;
-	struct dmp_device *dev = pf->setup_dev;
-	if (!dev)
+	if (!pf->setup_dev)
 		return;
-	dmp_device_remove(dev);
-	if (pf->iommu)
-		dmp_iommu_release_device(dev);
+	dmp_of_dma_deconfigure(&p->of, pf->setup_dev, pf->iommu);
 	pf->iommu = false;
 	pf->setup_dev = NULL;
 }
@@ -165,9 +129,8 @@ int dmp__sim_platform_build_pci(struct dmp_sim_platform *p, bool external, struc
 						oh->mem.base, oh->mem_pci, oh->mem.size,
 						&p->pci_hosts[h]);
 		if (e)
-			return fail(err, e, oh->path, "reg",
-				    "cannot create the host bridge (ECAM a multiple of 1 MiB, "
-				    "clear of memory and other registers)");
+			return dmp_of_error_set(err, e, oh->path, "reg",
+						"cannot create the host bridge (ECAM a multiple of 1 MiB, " "clear of memory and other registers)");
 	}
 	for (unsigned int i = 0; i < d->nr_pci_funcs; i++) {
 		int e = build_function(p, &d->pci_funcs[i], err);

@@ -20,25 +20,6 @@
 #include "../dma/alloc-internal.h"
 #include "sim-internal.h"
 
-static int fail(struct dmp_of_error *err, int code, const char *path, const char *prop,
-		const char *msg)
-{
-	if (err) {
-		memset(err, 0, sizeof(*err));
-		err->code = code;
-		snprintf(err->path, sizeof(err->path), "%s", path ? path : "/");
-		snprintf(err->property, sizeof(err->property), "%s", prop ? prop : "");
-		snprintf(err->message, sizeof(err->message), "%s", msg);
-	}
-	return code;
-}
-
-static const char *node_name(const char *path)
-{
-	const char *s = strrchr(path, '/');
-	return s ? s + 1 : path;
-}
-
 int dmp_sim_device_link(struct dmp_device *dev, struct dmp_sim_device *hw)
 {
 	if (!dev || !hw || (dev->hw && dev->hw != hw))
@@ -63,111 +44,30 @@ static int bus_translate(void *cookie, struct dmp_sim_device *hw, dmp_addr_t add
 	return 0;
 }
 
-/*
- * A device's memory-region (Linux's of_reserved_mem_device_init): a
- * restricted pool bounces all its DMA; a CMA area serves its contiguous
- * allocations; a no-map coherent pool becomes its declared memory, at the
- * bus address its dma-ranges give the region's start (Linux's
- * use_dev_dma_pfn_offset).  Several devices naming one coherent pool share
- * it, as in Linux: one allocator, each device's own bus addresses.
- */
-static int attach_region(struct dmp_sim_platform *p, struct dmp_sim_platform_device *pd,
-			 struct dmp_device *dev, unsigned int ri, struct dmp_of_error *err)
-{
-	const struct dmp_of_reserved *r = &p->desc.reserved[ri];
-	if (p->restricted[ri])
-		dmp_device_set_swiotlb(dev, p->restricted[ri], true);
-	if (p->cma[ri])
-		dev->cma_area = p->cma[ri];
-	if (r->kind != DMP_OF_RMEM_COHERENT || r->dma_default)
-		return 0;
-	dmp_addr_t bus = dmp_phys_to_dma(dev, r->base);
-	if (bus == DMP_MAPPING_ERROR || dmp_phys_to_dma(dev, r->base + r->size - 1) == DMP_MAPPING_ERROR)
-		return fail(err, -EINVAL, pd->of->path, "memory-region",
-			    "the coherent pool lies outside the device's dma-ranges");
-	int e;
-	for (unsigned int i = 0; i < p->nr_devices; i++) {
-		struct dmp_sim_platform_device *other = &p->devices[i];
-		for (unsigned int k = 0; other != pd && k < other->of->nr_mem_regions; k++)
-			if (other->of->mem_regions[k] == ri && other->setup_dev &&
-			    other->setup_dev->dma_mem) {
-				e = dmp__share_coherent_memory(dev, other->setup_dev);
-				return e ? fail(err, e, pd->of->path, "memory-region",
-						"cannot share the coherent pool")
-					 : 0;
-			}
-	}
-	e = dmp_declare_coherent_memory(dev, r->base, bus, (size_t)r->size);
-	if (e)
-		return fail(err, e, pd->of->path, "memory-region",
-			    "cannot declare the coherent pool as the device's memory");
-	return 0;
-}
-
 int dmp_sim_platform_device_setup(struct dmp_sim_platform *p, struct dmp_sim_platform_device *pd,
 				  struct dmp_device *dev, struct dmp_of_error *err)
 {
 	const struct dmp_of_device *od = pd->of;
 	if (pd->setup_dev)
-		return fail(err, -EBUSY, od->path, "", "the device is already set up");
+		return dmp_of_error_set(err, -EBUSY, od->path, "", "the device is already set up");
 	int e = dmp_device_init(dev, pd->name);
 	if (e)
-		return fail(err, e, od->path, "", "bad device name");
+		return dmp_of_error_set(err, e, od->path, "", "bad device name");
 	pd->setup_dev = dev;
 	e = dmp_sim_device_link(dev, pd->hw); /* coherence and masks from the hardware */
 	if (e)
-		return fail(err, e, od->path, "", "cannot link the device to its hardware");
-	if (!od->dma.identity)
-		for (unsigned int k = 0; k < od->dma.nr; k++) {
-			const struct dmp_of_dma_range *r = &od->dma.r[k];
-			e = dmp_device_add_dma_range(dev, r->cpu_addr, r->dma_addr, r->size);
-			if (e)
-				return fail(err, e, od->path, "dma-ranges",
-					    "dma-ranges the device model cannot hold");
-		}
-	if (od->dma.bus_limit && od->dma.bus_limit != ~(dmp_addr_t)0)
-		dmp_device_set_bus_limit(dev, od->dma.bus_limit);
-	for (unsigned int k = 0; k < od->nr_mem_regions; k++) {
-		e = attach_region(p, pd, dev, od->mem_regions[k], err);
-		if (e)
-			return e;
-	}
-	/* a device can address what its port can: the masks follow it */
-	uint64_t mask = DMP_BIT_MASK(od->port_bits);
-	if (od->nr_iommus) {
-		const struct dmp_of_iommu_ref *ref = &od->iommus[0];
-		struct dmp_iommu *iommu = p->iommu[ref->iommu];
-		if (!iommu)
-			return fail(err, -ENODEV, od->path, "iommus",
-				    "its IOMMU has no model in the simulator");
-		uint32_t sid = ref->nr_args ? ref->args[0] : 0;
-		e = dmp_iommu_probe_device(dev, iommu, &sid, 1);
-		if (e)
-			return fail(err, e, od->path, "iommus", "IOMMU probe failed");
-		pd->iommu = true;
-	}
-	e = dmp_set_mask_and_coherent(dev, mask);
-	if (e && !pd->iommu)
-		/* the port cannot reach the DMA zone: keep the default 32-bit
-		 * mask; mappings the port cannot reach then fail cleanly */
-		e = 0;
-	if (e)
-		return fail(err, e, od->path, "dmaport,port-bits", "mask not supported");
-	return 0;
+		return dmp_of_error_set(err, e, od->path, "",
+					"cannot link the device to its hardware");
+	return dmp_of_dma_configure(&p->of, (unsigned int)(od - p->desc.devices), dev, &pd->iommu,
+				    err);
 }
 
 void dmp_sim_platform_device_teardown(struct dmp_sim_platform *p,
 				      struct dmp_sim_platform_device *pd)
 {
-	struct dmp_device *dev = pd->setup_dev;
-	(void)p;
-	if (!dev)
+	if (!pd->setup_dev)
 		return;
-	dmp_device_remove(dev);
-	if (dev->dma_mem)
-		dmp_release_coherent_memory(dev); /* -EBUSY: reported, leaked */
-	if (pd->iommu)
-		dmp_iommu_release_device(dev);
+	dmp_of_dma_deconfigure(&p->of, pd->setup_dev, pd->iommu);
 	pd->setup_dev = NULL;
 }
 
@@ -179,22 +79,23 @@ static int build_devices(struct dmp_sim_platform *p, bool external, struct dmp_o
 		if (od->kind != DMP_OF_DEV_COPY_ENGINE)
 			continue; /* no model for it: described, not simulated */
 		struct dmp_sim_platform_device *pd = &p->devices[p->nr_devices];
-		snprintf(pd->name, sizeof(pd->name), "%s", node_name(od->path));
+		snprintf(pd->name, sizeof(pd->name), "%s", dmp_of_node_name(od->path));
 		pd->of = od;
 		pd->mmio = od->has_reg ? od->reg.base : 0;
 		struct dmp_sim_device_config dc = { .name = pd->name, .port_bits = od->port_bits,
 						    .coherent = od->coherent, .mmio_base = pd->mmio };
 		int e = dmp_sim_copy_engine_create(p->sim, &dc, &pd->hw);
 		if (e)
-			return fail(err, e, od->path, "reg", "cannot create the copy engine");
+			return dmp_of_error_set(err, e, od->path, "reg",
+						"cannot create the copy engine");
 		p->nr_devices++;
 		if (od->nr_irq_cells) {
 			unsigned int irq;
 			enum dmp_sim_irq_trigger trig;
 			if (dmp_sim_irq_xlate(od->irq, od->nr_irq_cells, &irq, &trig) ||
 			    dmp_sim_device_set_irq(pd->hw, 0, irq, trig))
-				return fail(err, -EINVAL, od->path, "interrupts",
-					    "an interrupt specifier the simulator cannot wire");
+				return dmp_of_error_set(err, -EINVAL, od->path, "interrupts",
+							"an interrupt specifier the simulator cannot wire");
 		}
 		if (!od->nr_iommus && !od->dma.identity)
 			dmp_sim_device_set_translate(pd->hw, bus_translate, (void *)od);
@@ -215,59 +116,17 @@ static int build_iommus(struct dmp_sim_platform *p, const struct dmp_sim_platfor
 		const struct dmp_of_iommu *oi = &d->iommus[i];
 		if (oi->kind == DMP_OF_IOMMU_OTHER)
 			continue;
-		struct dmp_sim_iommu_config ic = { .name = node_name(oi->path),
+		struct dmp_sim_iommu_config ic = { .name = dmp_of_node_name(oi->path),
 						   .coherent_walk = !p->sim->cfg.outer_cache };
 		int e = dmp_sim_iommu_create(p->sim, &ic, &p->iommu_hw[i]);
 		if (!e)
 			e = dmp_sim_iommu_driver_register(p->iommu_hw[i],
 							  o->iommu_default ? o->iommu_default
 									   : DMP_IOMMU_DOMAIN_DMA_FQ,
-							  &p->iommu[i]);
+							  &p->of.iommu[i]);
 		if (e)
-			return fail(err, e, oi->path, "compatible", "cannot create the IOMMU");
-	}
-	return 0;
-}
-
-static int build_reserved(struct dmp_sim_platform *p, struct dmp_of_error *err)
-{
-	const struct dmp_of_platform *d = &p->desc;
-	for (unsigned int i = 0; i < d->nr_reserved; i++) {
-		const struct dmp_of_reserved *r = &d->reserved[i];
-		const char *where = r->is_static ? "reg" : "size";
-		int e;
-		if (r->kind == DMP_OF_RMEM_CMA) {
-			/* CMA reserves its own area (and gives it back on destroy) */
-			e = dmp_cma_declare(r->base, (size_t)r->size, DMP_PHYS_ANY, 0, 0,
-					    node_name(r->path), &p->cma[i]);
-			if (e)
-				return fail(err, e, r->path, where, "cannot make the CMA area");
-			if (r->cma_default)
-				dmp_cma_set_default(p->cma[i]);
-			continue;
-		}
-		e = dmp_mem_reserve(r->base, (size_t)DMP_ALIGN_UP(r->size, DMP_PAGE_SIZE));
-		if (e)
-			return fail(err, e, r->path, where, "cannot reserve the region");
-		if (r->kind == DMP_OF_RMEM_COHERENT && r->dma_default) {
-			e = dmp_dma_declare_global_coherent(r->base, (size_t)r->size);
-			if (e)
-				return fail(err, e, r->path, "linux,dma-default",
-					    "cannot make the global coherent pool");
-			p->global_coherent = true;
-		}
-		if (r->kind == DMP_OF_RMEM_RESTRICTED) {
-			struct dmp_swiotlb_pool *pool = calloc(1, sizeof(*pool));
-			if (!pool)
-				return fail(err, -ENOMEM, r->path, "", "out of memory");
-			e = dmp_swiotlb_pool_init_range(pool, node_name(r->path), r->base,
-							(size_t)r->size, 1);
-			if (e) {
-				free(pool);
-				return fail(err, e, r->path, "reg", "cannot make the bounce pool");
-			}
-			p->restricted[i] = pool;
-		}
+			return dmp_of_error_set(err, e, oi->path, "compatible",
+						"cannot create the IOMMU");
 	}
 	return 0;
 }
@@ -281,7 +140,7 @@ int dmp_sim_platform_create(const struct dmp_of_platform *desc,
 		opts = &def;
 	struct dmp_sim_platform *p = calloc(1, sizeof(*p));
 	if (!p)
-		return fail(err, -ENOMEM, "/", "", "out of memory");
+		return dmp_of_error_set(err, -ENOMEM, "/", "", "out of memory");
 	p->desc = *desc;
 	struct dmp_sim_config cfg;
 	dmp_sim_config_default(&cfg);
@@ -314,11 +173,11 @@ int dmp_sim_platform_create(const struct dmp_of_platform *desc,
 				 (unsigned long long)desc->memory[big].base,
 				 (unsigned long long)desc->memory[big].size);
 		free(p);
-		return fail(err, e, desc->nr_memory ? desc->memory_path[big] : "/",
-			    e == -EBUSY ? "" : "reg", msg);
+		return dmp_of_error_set(err, e, desc->nr_memory ? desc->memory_path[big] : "/",
+					e == -EBUSY ? "" : "reg", msg);
 	}
 	/* reserved regions first: the tree placed them in free memory */
-	e = build_reserved(p, err);
+	e = dmp_of_reserved_mem_init(&p->of, &p->desc, err);
 	if (!e) {
 		/* no memory below 4 GiB: no default pool, as Linux without a DMA32
 		 * zone, and no atomic pool */
@@ -364,8 +223,8 @@ void dmp_sim_platform_destroy(struct dmp_sim_platform *p)
 		dmp_sim_platform_device_teardown(p, &p->devices[i]);
 	dmp__sim_platform_destroy_pci(p);
 	for (unsigned int i = 0; i < DMP_OF_MAX_IOMMUS; i++) {
-		if (p->iommu[i])
-			dmp_sim_iommu_driver_unregister(p->iommu[i]);
+		if (p->of.iommu[i])
+			dmp_sim_iommu_driver_unregister(p->of.iommu[i]);
 		if (p->iommu_hw[i])
 			dmp_sim_iommu_destroy(p->iommu_hw[i]);
 	}
@@ -373,23 +232,7 @@ void dmp_sim_platform_destroy(struct dmp_sim_platform *p)
 	 * an allocator whose bookkeeping lives in the memory that goes away
 	 * next: forget them all, so that the next machine starts clean. */
 	bool leaked = false, bounce_leaked = false;
-	for (unsigned int i = 0; i < DMP_OF_MAX_RESERVED; i++) {
-		if (!p->restricted[i])
-			continue;
-		if (dmp_swiotlb_pool_destroy(p->restricted[i]) == 0)
-			free(p->restricted[i]);
-		else
-			bounce_leaked = true; /* its struct too: the registry forgets it */
-	}
-	for (unsigned int i = 0; i < DMP_OF_MAX_RESERVED; i++) {
-		if (!p->cma[i])
-			continue;
-		if (dmp_cma_get_default() == p->cma[i])
-			dmp_cma_set_default(NULL);
-		leaked |= dmp_cma_destroy(p->cma[i]) != 0;
-	}
-	if (p->global_coherent)
-		leaked |= dmp_dma_release_global_coherent() != 0;
+	dmp_of_reserved_mem_release(&p->of, &leaked, &bounce_leaked);
 	if (p->atomic_pool)
 		leaked |= dmp_atomic_pool_destroy() != 0;
 	p->default_pool = NULL;
@@ -436,7 +279,7 @@ void dmp_sim_platform_dump(struct dmp_sim_platform *p, FILE *f)
 		fprintf(f, "  reserved %-28s %-10s 0x%09llx + %llu KiB%s%s%s%s\n", r->path,
 			dmp_of_rmem_kind_name(r->kind), (unsigned long long)r->base,
 			(unsigned long long)(r->size >> 10), r->cma_default ? " (default CMA)" : "",
-			p->restricted[i] ? " -> bounce pool" : "", p->cma[i] ? " -> CMA area" : "",
+			p->of.restricted[i] ? " -> bounce pool" : "", p->of.cma[i] ? " -> CMA area" : "",
 			r->kind == DMP_OF_RMEM_COHERENT
 				? (r->dma_default ? " -> global coherent pool"
 						  : " -> declared coherent memory")
@@ -450,7 +293,7 @@ void dmp_sim_platform_dump(struct dmp_sim_platform *p, FILE *f)
 			(unsigned long long)ap.phys, ap.nr_pages * (DMP_PAGE_SIZE >> 10));
 	for (unsigned int i = 0; i < p->desc.nr_iommus; i++)
 		fprintf(f, "  iommu    %-28s %s%s\n", p->desc.iommus[i].path,
-			p->desc.iommus[i].compatible, p->iommu[i] ? " (simulated)" : " (no model)");
+			p->desc.iommus[i].compatible, p->of.iommu[i] ? " (simulated)" : " (no model)");
 	for (unsigned int i = 0; i < p->nr_devices; i++) {
 		struct dmp_sim_platform_device *d = &p->devices[i];
 		struct dmp_device *dv = d->setup_dev;

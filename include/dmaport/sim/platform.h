@@ -11,12 +11,11 @@
 
 #include <dmaport/device.h>
 #include <dmaport/iommu.h>
-#include <dmaport/of.h>
+#include <dmaport/of-device.h>
 #include <dmaport/sim.h>
 
 DMP_BEGIN_DECLS
 
-struct dmp_cma;
 struct dmp_sim_iommu;
 struct dmp_swiotlb_pool;
 
@@ -48,13 +47,10 @@ struct dmp_sim_platform_pci_func {
 struct dmp_sim_platform {
 	struct dmp_sim *sim;
 	struct dmp_of_platform desc;
+	struct dmp_of_machine of;  /* reserved memory, IOMMU drivers, configured devices */
 	struct dmp_swiotlb_pool *default_pool;
-	struct dmp_swiotlb_pool *restricted[DMP_OF_MAX_RESERVED];
-	struct dmp_cma *cma[DMP_OF_MAX_RESERVED];   /* reusable shared-dma-pools */
-	bool global_coherent;   /* a linux,dma-default pool was declared */
 	bool atomic_pool;       /* the atomic pool is this machine's */
 	struct dmp_sim_iommu *iommu_hw[DMP_OF_MAX_IOMMUS];
-	struct dmp_iommu *iommu[DMP_OF_MAX_IOMMUS];
 	unsigned int nr_devices;
 	struct dmp_sim_platform_device devices[DMP_OF_MAX_DEVICES];
 	struct dmp_sim_pci_host *pci_hosts[DMP_OF_MAX_PCI_HOSTS]; /* with an ECAM window */
