@@ -2,10 +2,16 @@
 /*
  * iommu.c - `dmaport-bench iommu`: streaming map+unmap of 4 KiB through the
  * IOMMU (DMA API over a DMA domain on the simulated IOMMU), strict and lazy,
- * 1 and 2 threads: ns per pair (median of batches, as one thread sees it)
- * and pairs per second of all threads together (every pair done over the
- * wall time of threads started at one barrier): the scaling column is the
- * 2-thread total over the 1-thread total.
+ * 1 and 2 threads, each case run --runs times (a fresh machine each run):
+ *   cpu ns/pair  thread CPU time per pair (every thread's CPU over every
+ *                pair: what a pair costs, whatever else the machine runs);
+ *   wall ns/pair wall time per pair as one thread sees it (median batch);
+ *   Mpairs/s     pairs of all threads together over the wall time of
+ *                threads started at one barrier;
+ * each the median over the runs, with the min-max of the throughput.  The
+ * scaling column is the median of (2-thread throughput / 1-thread
+ * throughput) over runs paired in order; on a machine others share, wall
+ * figures and scaling carry their load (the CPU column does not).
  * Coherent device and coherent table walk (no cache maintenance), so the
  * figure is the IOMMU path: IOVA allocation, page-table update, IOTLB
  * invalidation (strict) or the flush queue (lazy).
@@ -28,7 +34,7 @@ struct worker {
 	pthread_barrier_t *start; /* all threads start timing together */
 	double pair_ns[4096];
 	size_t n;
-	uint64_t pairs, wall_ns; /* all batches: for the throughput */
+	uint64_t pairs, wall_ns, cpu_ns; /* all batches: for the throughput */
 };
 
 static void *run(void *arg)
@@ -44,6 +50,7 @@ static void *run(void *arg)
 					 4096, DMP_TO_DEVICE);
 	pthread_barrier_wait(w->start);
 	uint64_t begin = bench_now_ns(), end = begin + (uint64_t)w->ms * 1000000u;
+	uint64_t cpu0 = bench_thread_cpu_ns();
 	while (bench_now_ns() < end && w->n < 4096) {
 		uint64_t t0 = bench_now_ns();
 		for (int i = 0; i < BATCH; i++)
@@ -56,12 +63,17 @@ static void *run(void *arg)
 			abort();
 	}
 	w->wall_ns = bench_now_ns() - begin;
+	w->cpu_ns = bench_thread_cpu_ns() - cpu0;
 	for (int i = 0; i < BATCH; i++)
 		dmp_kfree(bufs[i]);
 	return NULL;
 }
 
-static double one(enum dmp_iommu_domain_type type, int threads, long ms, double *total_ops)
+struct figures {
+	double wall_ns, cpu_ns, ops; /* wall ns/pair (one thread), cpu ns/pair, pairs/s */
+};
+
+static struct figures one(enum dmp_iommu_domain_type type, int threads, long ms)
 {
 	struct dmp_sim_config cfg;
 	struct dmp_sim *sim;
@@ -94,31 +106,41 @@ static double one(enum dmp_iommu_domain_type type, int threads, long ms, double 
 	double med[2];
 	/* throughput: every pair done, over the time the threads ran side by
 	 * side (they start together; the longest one's wall time) */
-	uint64_t pairs = 0, wall = 0;
+	uint64_t pairs = 0, wall = 0, cpu = 0;
 	for (int i = 0; i < threads; i++) {
 		pthread_join(t[i], NULL);
 		med[i] = bench_median(w[i].pair_ns, w[i].n);
 		pairs += w[i].pairs;
+		cpu += w[i].cpu_ns;
 		wall = DMP_MAX(wall, w[i].wall_ns);
 	}
 	pthread_barrier_destroy(&start);
-	*total_ops = wall ? (double)pairs * 1e9 / (double)wall : 0;
+	struct figures f = {
+		.wall_ns = threads == 1 ? med[0] : (med[0] + med[1]) / 2,
+		.cpu_ns = pairs ? (double)cpu / (double)pairs : 0,
+		.ops = wall ? (double)pairs * 1e9 / (double)wall : 0,
+	};
 	dmp_iommu_release_device(&dev);
 	dmp_sim_iommu_driver_unregister(iommu);
 	dmp_sim_iommu_destroy(hw);
 	dmp_sim_destroy(sim);
-	return threads == 1 ? med[0] : (med[0] + med[1]) / 2;
+	return f;
 }
+
+#define MAX_RUNS 31
 
 int dmp_bench_iommu(int argc, char **argv);
 int dmp_bench_iommu(int argc, char **argv)
 {
-	long ms = 400, only_mode = 0;
+	long ms = 200, only_mode = 0, runs = 3;
 	const struct bench_opt opts[] = {
-		{ "--ms", &ms, 1, 600000, "milliseconds each case runs" },
+		{ "--ms", &ms, 1, 600000, "milliseconds each run of a case lasts" },
 		{ "--mode", &only_mode, 0, 2,
 		  "0 both; 1 strict (the IOTLB invalidated at every unmap), 2 lazy (a flush "
 		  "queue defers the invalidation)" },
+		{ "--runs", &runs, 1, MAX_RUNS,
+		  "runs of each case (1 and 2 threads alternate); rows print medians and the "
+		  "throughput's min-max" },
 	};
 	int args_rc = bench_parse(argc, argv,
 				  "DMA API map+unmap of 4 KiB through the simulated IOMMU, 1 and 2 "
@@ -126,19 +148,43 @@ int dmp_bench_iommu(int argc, char **argv)
 	if (args_rc >= 0)
 		return args_rc;
 	printf("dmaport-bench iommu: DMA API map+unmap of 4 KiB through the simulated IOMMU "
-	       "(coherent device and walk; batches of %d; %ld ms per case)\n", BATCH, ms);
-	printf("%-8s %7s %12s %14s %9s\n", "mode", "threads", "ns/pair", "pairs/s total",
-	       "scaling");
+	       "(coherent device and walk; batches of %d; %ld runs of %ld ms per case)\n"
+	       "  cpu: all threads' CPU time / all pairs; wall: one thread's median batch;\n"
+	       "  Mpairs/s: every thread's pairs over the wall time; scaling: median of "
+	       "2-thread / 1-thread Mpairs/s over runs\n", BATCH, runs, ms);
+	printf("%-8s %7s %12s %13s %10s %17s %9s\n", "mode", "threads", "cpu ns/pair",
+	       "wall ns/pair", "Mpairs/s", "[min-max]", "scaling");
 	static const struct { const char *name; enum dmp_iommu_domain_type t; } modes[] = {
 		{ "strict", DMP_IOMMU_DOMAIN_DMA }, { "lazy", DMP_IOMMU_DOMAIN_DMA_FQ } };
 	for (size_t m = 0; m < 2; m++) {
 		if (only_mode && (size_t)only_mode != m + 1)
 			continue;
-		double ops1, ops2;
-		double ns1 = one(modes[m].t, 1, ms, &ops1);
-		double ns2 = one(modes[m].t, 2, ms, &ops2);
-		printf("%-8s %7d %12.1f %14.0f %9s\n", modes[m].name, 1, ns1, ops1, "");
-		printf("%-8s %7d %12.1f %14.0f %8.2fx\n", modes[m].name, 2, ns2, ops2, ops2 / ops1);
+		double cpu[2][MAX_RUNS], wall[2][MAX_RUNS], ops[2][MAX_RUNS], ratio[MAX_RUNS];
+		for (long r = 0; r < runs; r++) {
+			for (int k = 0; k < 2; k++) {
+				int th = (r % 2) ? 2 - k : 1 + k; /* 1, 2 then 2, 1: neither first always */
+				struct figures f = one(modes[m].t, th, ms);
+				cpu[th - 1][r] = f.cpu_ns;
+				wall[th - 1][r] = f.wall_ns;
+				ops[th - 1][r] = f.ops / 1e6;
+			}
+			ratio[r] = ops[0][r] > 0 ? ops[1][r] / ops[0][r] : 0;
+		}
+		for (int th = 1; th <= 2; th++) {
+			double lo = ops[th - 1][0], hi = lo;
+			for (long r = 1; r < runs; r++) {
+				lo = DMP_MIN(lo, ops[th - 1][r]);
+				hi = DMP_MAX(hi, ops[th - 1][r]);
+			}
+			char range[32], scale[16] = "";
+			snprintf(range, sizeof(range), "[%.2f-%.2f]", lo, hi);
+			if (th == 2)
+				snprintf(scale, sizeof(scale), "%.2fx", bench_median(ratio, (size_t)runs));
+			printf("%-8s %7d %12.1f %13.1f %10.2f %17s %9s\n", modes[m].name, th,
+			       bench_median(cpu[th - 1], (size_t)runs),
+			       bench_median(wall[th - 1], (size_t)runs),
+			       bench_median(ops[th - 1], (size_t)runs), range, scale);
+		}
 	}
 	return 0;
 }
