@@ -28,19 +28,19 @@ height=$((rows * 22 + 160))
 
 for term in svg png; do
 	case $term in
-	svg) setterm="set terminal svg size 1000,$height font 'Helvetica,11' background '#ffffff'" ;;
-	png) setterm="set terminal pngcairo size 1000,$height font 'Helvetica,10'" ;;
+	svg) setterm="set terminal svg size 1100,$height font 'Helvetica,11' background '#ffffff'" ;;
+	png) setterm="set terminal pngcairo size 1100,$height font 'Helvetica,10'" ;;
 	esac
 	gnuplot <<GP
 $setterm
 set output '$out.$term'
-set title noenhanced "dmaport against Linux's own code ($what): Linux ns / dmaport ns per operation\n(median of the runs; bars: the range the runs' min-max allow; right of 1: dmaport ahead)"
+set title noenhanced "Linux ns / dmaport ns per operation, $what\n(medians of the runs; whiskers: the range their min-max allow; right of 1: dmaport ahead)" font ",10"
 set logscale x 2
-set xrange [0.1:16]
+set xrange [0.1:40]
 set yrange [$rows + 0.5:0.5]
 set ytics nomirror font ',9'
 set termoption noenhanced
-set xtics (0.125, 0.25, 0.5, 1, 2, 4, 8, 16)
+set xtics (0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32)
 set grid xtics
 set key off
 set lmargin 38
