@@ -142,28 +142,6 @@ static void skel_iounmap(void *ctx, void *va)
 	(void)ctx, (void)va;
 }
 
-static uint64_t skel_mmio_read(void *ctx, const volatile void *addr, unsigned width)
-{
-	(void)ctx;
-	switch (width) {
-	case 1: return *(const volatile uint8_t *)addr;
-	case 2: return *(const volatile uint16_t *)addr;
-	case 4: return *(const volatile uint32_t *)addr;
-	default: return *(const volatile uint64_t *)addr;
-	}
-}
-
-static void skel_mmio_write(void *ctx, volatile void *addr, unsigned width, uint64_t val)
-{
-	(void)ctx;
-	switch (width) {
-	case 1: *(volatile uint8_t *)addr = (uint8_t)val; break;
-	case 2: *(volatile uint16_t *)addr = (uint16_t)val; break;
-	case 4: *(volatile uint32_t *)addr = (uint32_t)val; break;
-	default: *(volatile uint64_t *)addr = val; break;
-	}
-}
-
 /* No page tables to change: a non-coherent device's uncached memory cannot
  * be made here, and the core says so to whoever asks for it. */
 static int skel_set_mem_attr(void *ctx, dmp_phys_t phys, size_t size, enum dmp_mem_attr attr)
@@ -188,8 +166,8 @@ static const struct dmp_platform_ops skel_ops = {
 	.dma_wmb = skel_fence,
 	.ioremap = skel_ioremap,
 	.iounmap = skel_iounmap,
-	.mmio_read = skel_mmio_read,
-	.mmio_write = skel_mmio_write,
+	.mmio_read = dmp_mmio_read_direct,
+	.mmio_write = dmp_mmio_write_direct,
 	.set_mem_attr = skel_set_mem_attr,
 	/* .user_map / .user_unmap: no user space */
 };

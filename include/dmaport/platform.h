@@ -117,6 +117,16 @@ struct dmp_platform {
 	void *ctx;
 };
 
+/**
+ * dmp_mmio_read_direct / dmp_mmio_write_direct - ready-made mmio_read and
+ * mmio_write callbacks for platforms whose ioremap() cookie is a pointer the
+ * CPU dereferences (a Device or uncached mapping: bare metal, a BAR mmapped
+ * from VFIO): one volatile access of @width bytes (1, 2, 4 or 8; anything
+ * else is a precondition failure).  @ctx is not used.
+ */
+DMP_API uint64_t dmp_mmio_read_direct(void *ctx, const volatile void *addr, unsigned width);
+DMP_API void dmp_mmio_write_direct(void *ctx, volatile void *addr, unsigned width, uint64_t val);
+
 /** The active platform.  Set by dmp_platform_install(). */
 extern DMP_API struct dmp_platform dmp__platform;
 

@@ -162,30 +162,6 @@ static void virt_iounmap(void *ctx, void *va)
 	(void)va;
 }
 
-static uint64_t virt_mmio_read(void *ctx, const volatile void *addr, unsigned width)
-{
-	(void)ctx;
-	switch (width) {
-	case 1: return *(const volatile uint8_t *)addr;
-	case 2: return *(const volatile uint16_t *)addr;
-	case 4: return *(const volatile uint32_t *)addr;
-	case 8: return *(const volatile uint64_t *)addr;
-	default: DMP_ASSERT(!"bad MMIO width"); return ~0ull;
-	}
-}
-
-static void virt_mmio_write(void *ctx, volatile void *addr, unsigned width, uint64_t val)
-{
-	(void)ctx;
-	switch (width) {
-	case 1: *(volatile uint8_t *)addr = (uint8_t)val; break;
-	case 2: *(volatile uint16_t *)addr = (uint16_t)val; break;
-	case 4: *(volatile uint32_t *)addr = (uint32_t)val; break;
-	case 8: *(volatile uint64_t *)addr = val; break;
-	default: DMP_ASSERT(!"bad MMIO width"); break;
-	}
-}
-
 /*
  * Coherent memory for non-coherent devices: both uncached and
  * write-combining are Normal non-cacheable on arm64 (Linux's
@@ -217,8 +193,8 @@ const struct dmp_platform_ops virt_platform_ops = {
 	.dma_wmb = virt_dma_wmb,
 	.ioremap = virt_ioremap,
 	.iounmap = virt_iounmap,
-	.mmio_read = virt_mmio_read,
-	.mmio_write = virt_mmio_write,
+	.mmio_read = dmp_mmio_read_direct,
+	.mmio_write = dmp_mmio_write_direct,
 	.set_mem_attr = virt_set_mem_attr,
 };
 

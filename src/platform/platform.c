@@ -155,6 +155,30 @@ void dmp_iounmap(void *regs)
 		DMP__PLAT_CALL(mmio_write, addr, width, v);                           \
 	}
 
+uint64_t dmp_mmio_read_direct(void *ctx, const volatile void *addr, unsigned width)
+{
+	(void)ctx;
+	switch (width) {
+	case 1: return *(const volatile uint8_t *)addr;
+	case 2: return *(const volatile uint16_t *)addr;
+	case 4: return *(const volatile uint32_t *)addr;
+	case 8: return *(const volatile uint64_t *)addr;
+	default: DMP_ASSERT(!"bad MMIO width"); return ~0ull;
+	}
+}
+
+void dmp_mmio_write_direct(void *ctx, volatile void *addr, unsigned width, uint64_t val)
+{
+	(void)ctx;
+	switch (width) {
+	case 1: *(volatile uint8_t *)addr = (uint8_t)val; break;
+	case 2: *(volatile uint16_t *)addr = (uint16_t)val; break;
+	case 4: *(volatile uint32_t *)addr = (uint32_t)val; break;
+	case 8: *(volatile uint64_t *)addr = val; break;
+	default: DMP_ASSERT(!"bad MMIO width"); break;
+	}
+}
+
 DEFINE_MMIO(b, uint8_t, 1)
 DEFINE_MMIO(w, uint16_t, 2)
 DEFINE_MMIO(l, uint32_t, 4)

@@ -108,30 +108,6 @@ static void vfio_iounmap(void *ctx, void *va)
 	dmp__vfio_iounmap(ctx, va);
 }
 
-/* A BAR mapping of vfio-pci is uncached (pgprot_noncached): one access of
- * the width asked is one bus transaction. */
-static uint64_t vfio_mmio_read(void *ctx, const volatile void *addr, unsigned width)
-{
-	(void)ctx;
-	switch (width) {
-	case 1: return *(const volatile uint8_t *)addr;
-	case 2: return *(const volatile uint16_t *)addr;
-	case 4: return *(const volatile uint32_t *)addr;
-	default: return *(const volatile uint64_t *)addr;
-	}
-}
-
-static void vfio_mmio_write(void *ctx, volatile void *addr, unsigned width, uint64_t val)
-{
-	(void)ctx;
-	switch (width) {
-	case 1: *(volatile uint8_t *)addr = (uint8_t)val; break;
-	case 2: *(volatile uint16_t *)addr = (uint16_t)val; break;
-	case 4: *(volatile uint32_t *)addr = (uint32_t)val; break;
-	default: *(volatile uint64_t *)addr = val; break;
-	}
-}
-
 static int vfio_set_mem_attr(void *ctx, dmp_phys_t phys, size_t size, enum dmp_mem_attr attr)
 {
 	/* user space cannot change the memory type of its pages; on x86 PCI
@@ -183,8 +159,10 @@ static const struct dmp_platform_ops vfio_platform_ops = {
 	.dma_wmb = dmp__vfio_dma_wmb,
 	.ioremap = vfio_ioremap,
 	.iounmap = vfio_iounmap,
-	.mmio_read = vfio_mmio_read,
-	.mmio_write = vfio_mmio_write,
+	/* a BAR mapping of vfio-pci is uncached (pgprot_noncached): one access
+	 * of the width asked is one bus transaction */
+	.mmio_read = dmp_mmio_read_direct,
+	.mmio_write = dmp_mmio_write_direct,
 	.set_mem_attr = vfio_set_mem_attr,
 	.user_map = vfio_user_map,
 	.user_unmap = vfio_user_unmap,
