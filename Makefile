@@ -424,18 +424,39 @@ docs-check: $(BUILD)/libdmaport.a
 	  n=$$((n+1)); done; echo "docs-check: $$n program(s) from docs/ built and ran as documented"
 
 # The dmaport,* bindings (docs/bindings/*.yaml, Linux's binding format) are
-# valid schemas, and the example machines validate against them and
-# dt-schema's core schemas.  The trees under tests/of/ are the reader's test
-# inputs (error cases, odd but legal corners) and are not held to the schemas.
+# valid schemas, and every tree dmaport accepts validates against them and
+# dt-schema's core schemas: the example machines, the valid trees of tests/of/
+# and the trees of docs/*.md (```dts file=NAME blocks).  tests/of/err-*.dts are
+# exempt: each is wrong on purpose, for one of the reader's error paths.  Two
+# of them must fail validation, so that a schema that checks nothing fails here.
+BINDING_TREES = $(wildcard examples/platforms/*.dts) \
+	$(filter-out tests/of/err-%,$(wildcard tests/of/*.dts))
+BINDING_MUST_FAIL = tests/of/err-port-bits.dts tests/of/err-coherent-both.dts
 bindings-check: deps-bindings
-	@rm -rf $(BUILD)/bindings && mkdir -p $(BUILD)/bindings
-	@dt-doc-validate -u $(CURDIR)/docs/bindings docs/bindings/*.yaml
-	@dt-mk-schema -j -o $(BUILD)/bindings/schema.json docs/bindings
-	@for f in examples/platforms/*.dts; do \
-	  b=$(BUILD)/bindings/$$(basename $$f .dts).dtb; dtc -q -I dts -O dtb -o $$b $$f && \
+	@rm -rf $(BUILD)/bindings && mkdir -p $(BUILD)/bindings/docs
+	@# both exit 0 on a schema they ignore for its errors: what they print fails the check
+	@{ dt-doc-validate -u $(CURDIR)/docs/bindings docs/bindings/*.yaml && \
+	  dt-mk-schema -j -o $(BUILD)/bindings/schema.json docs/bindings; } > $(BUILD)/bindings/schemas.log 2>&1 && \
+	  ! [ -s $(BUILD)/bindings/schemas.log ] || \
+	  { cat $(BUILD)/bindings/schemas.log; echo "bindings-check: docs/bindings/ has a schema error"; exit 1; }
+	@docs=$$(sh scripts/doc-snippets.sh $(BUILD)/bindings/docs docs/*.md | \
+	  sed -n 's|^\(.*\.dts\)$$|$(BUILD)/bindings/docs/\1|p') && n=0 && \
+	for f in $(BINDING_TREES) $$docs; do \
+	  b=$(BUILD)/bindings/$$(echo $$f | tr / _).dtb; \
+	  dtc -q -I dts -O dtb -i tests/of -o $$b $$f && \
 	  dt-validate -s $(BUILD)/bindings/schema.json $$b > $$b.log 2>&1 && ! [ -s $$b.log ] || \
-	  { cat $$b.log; echo "bindings-check: $$f does not validate"; exit 1; }; done
-	@echo "bindings-check: $$(ls docs/bindings/*.yaml | wc -l) schemas valid; $$(ls examples/platforms/*.dts | wc -l) example trees validate"
+	  { cat $$b.log; echo "bindings-check: $$f does not validate"; exit 1; }; \
+	  n=$$((n+1)); done && \
+	for f in $(BINDING_MUST_FAIL); do \
+	  b=$(BUILD)/bindings/$$(echo $$f | tr / _).dtb; \
+	  dtc -q -I dts -O dtb -i tests/of -o $$b $$f && \
+	  dt-validate -s $(BUILD)/bindings/schema.json $$b > $$b.log 2>&1; \
+	  grep -q "From schema: $(CURDIR)/docs/bindings/" $$b.log || \
+	  { echo "bindings-check: $$f validates, but the bindings must refuse it"; exit 1; }; \
+	done && \
+	echo "bindings-check: $$(ls docs/bindings/*.yaml | wc -l) schemas valid; $$n trees" \
+	  "validate (examples/platforms, tests/of but err-*, docs); $(words $(BINDING_MUST_FAIL))" \
+	  "wrong trees refused"
 
 # No host shadowing: every user-space <linux/...> header of this host has a
 # compat file (a real header, a stub that stops the build naming the header,
