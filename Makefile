@@ -412,11 +412,12 @@ bench-peer: deps-build deps-peer
 bench-plot: deps-plot
 	@[ -f $(PEER)/peer.txt ] || $(MAKE) --no-print-directory bench-peer
 	sh scripts/peer-plot.sh $(PEER)/peer.txt docs/peer
-# The programs in docs/*.md, extracted, built with -Werror and run: each
-# returns 0 when it sees what its page says it shows.
+# The programs in docs/*.md, extracted, built with -Werror and run (in the
+# directory of the extracted files, so a program loads a tree of its page by
+# name): each returns 0 when it sees what its page says it shows.
 docs-check: $(BUILD)/libdmaport.a
 	@rm -rf $(BUILD)/docs && n=0 && \
-	for p in $$(sh scripts/doc-snippets.sh $(BUILD)/docs docs/*.md); do \
+	for p in $$(sh scripts/doc-snippets.sh $(BUILD)/docs docs/*.md | grep '\.c$$'); do \
 	  $(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude $(SAN_CFLAGS) \
 	    -o $(BUILD)/docs/$${p%.c} $(BUILD)/docs/$$p $(BUILD)/libdmaport.a $(SAN_LDFLAGS) $(LDLIBS) && \
 	  (cd $(BUILD)/docs && ./$${p%.c} > $${p%.c}.log 2>&1) || \
