@@ -106,8 +106,9 @@ static int api_streaming(const struct scenario_opts *o, struct dmp_sim_platform 
 	say(o, "   (L1, then L2) so that DRAM holds what the CPU wrote.");
 	dmp_addr_t s = dmp_map_single(r.dev, src, 4096, DMP_TO_DEVICE);
 	show_owner(o, r.dev, "src", s);
-	say(o, "2. dma_map_single(dst, FROM_DEVICE): invalidates dst's lines, so that no dirty");
-	say(o, "   line can be written back over what the device will write.");
+	say(o, "2. dma_map_single(dst, FROM_DEVICE): cleans dst's lines too (as arm64 does for");
+	say(o, "   every direction), so that no dirty line can be evicted over what the device");
+	say(o, "   will write, and no CPU data sharing a line is lost.");
 	dmp_addr_t d = dmp_map_single(r.dev, dst, 4096, DMP_FROM_DEVICE);
 	show_owner(o, r.dev, "dst", d);
 	if (dmp_mapping_error(r.dev, s) || dmp_mapping_error(r.dev, d)) {
@@ -116,7 +117,8 @@ static int api_streaming(const struct scenario_opts *o, struct dmp_sim_platform 
 	}
 	say(o, "3. The device copies src to dst (descriptor, barrier, doorbell).");
 	bad += ring_copy(&r, s, d, 4096) != 0;
-	say(o, "4. dma_sync_single_for_cpu(dst): invalidates again; the CPU may read dst.");
+	say(o, "4. dma_sync_single_for_cpu(dst): invalidates (L2, then L1) lines the CPU may have");
+	say(o, "   fetched during the DMA; the CPU may read dst.");
 	dmp_sync_single_for_cpu(r.dev, d, 4096, DMP_FROM_DEVICE);
 	show_owner(o, r.dev, "dst", d);
 	say(o, "   CPU reads dst: \"%s\"", dst);
