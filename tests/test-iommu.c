@@ -433,6 +433,92 @@ static void test_groups(void **state)
 	irig_down(&r);
 }
 
+/*
+ * The default domain type is decided over every device of the group (Linux's
+ * iommu_get_default_domain_type): an untrusted device that joins a group
+ * whose default domain is identity turns it into a strict DMA domain for the
+ * whole group; it never gets the untranslated direct path.  As in Linux, the
+ * group's devices are all probed before their drivers use the DMA API.
+ */
+static void test_untrusted_joins_identity_group(void **state)
+{
+	(void)state;
+	struct irig r;
+	r.sim = fixture_sim(NULL);
+	struct dmp_sim_iommu_config ic = { .name = "smmu0", .coherent_walk = true };
+	assert_int_equal(dmp_sim_iommu_create(r.sim, &ic, &r.hw), 0);
+	assert_int_equal(dmp_sim_iommu_driver_register(r.hw, DMP_IOMMU_DOMAIN_IDENTITY, &r.iommu), 0);
+	struct dmp_sim_device_config ce_dc = { .name = "ce0", .port_bits = 64, .coherent = true,
+					       .mmio_base = CE_TEST_MMIO };
+	assert_int_equal(dmp_sim_copy_engine_create(r.sim, &ce_dc, &r.ce_hw), 0);
+	dmp_device_init(&r.dev, "ce0");
+	assert_int_equal(dmp_sim_device_link(&r.dev, r.ce_hw), 0);
+	assert_int_equal(dmp_swiotlb_pool_create("default", 1 << 20, DMP_SWIOTLB_DEFAULT_LIMIT, 1,
+						 &r.pool), 0);
+	dmp_swiotlb_set_default(r.pool);
+	uint32_t sid = 7;
+	assert_int_equal(dmp_iommu_probe_device(&r.dev, r.iommu, &sid, 1), 0);
+	assert_null(r.dev.dma_ops); /* trusted, alone: passthrough */
+	struct dmp_sim_device *hw2;
+	struct dmp_sim_device_config dc = { .name = "ext", .port_bits = 64, .coherent = true };
+	assert_int_equal(dmp_sim_device_create(r.sim, &dc, &hw2), 0);
+	struct dmp_device ext;
+	dmp_device_init(&ext, "ext");
+	ext.hw = hw2;
+	ext.untrusted = true;
+	/* the same stream: the same group */
+	assert_int_equal(dmp_iommu_probe_device(&ext, r.iommu, &sid, 1), 0);
+	assert_int_equal(dmp_iommu_group_id(&ext), dmp_iommu_group_id(&r.dev));
+	assert_int_equal(dmp_iommu_get_domain_for_dev(&ext)->type, DMP_IOMMU_DOMAIN_DMA);
+	assert_ptr_equal(ext.dma_ops, &dmp_iommu_dma_ops);
+	/* the untrusted device reaches nothing it was not given ... */
+	uint8_t *secret = dmp_kzalloc(4096, 0);
+	dmp_phys_t secret_phys;
+	dmp_virt_to_phys(secret, &secret_phys);
+	uint8_t seen[16];
+	assert_int_not_equal(dmp_sim_dma_read(hw2, secret_phys, seen, sizeof(seen)), 0);
+	/* ... and its sub-page buffers bounce, as an untrusted device's must */
+	dmp_addr_t a = dmp_map_single(&ext, secret + 100, 8, DMP_TO_DEVICE);
+	assert_false(dmp_mapping_error(&ext, a));
+	assert_int_equal(dmp_sim_dma_read(hw2, a & ~0xfffull, seen, sizeof(seen)), 0);
+	dmp_unmap_single(&ext, a, 8, DMP_TO_DEVICE);
+	/* the trusted device of the group is translated now, and its driver works */
+	assert_ptr_equal(r.dev.dma_ops, &dmp_iommu_dma_ops);
+	assert_int_equal(ce_probe(&r.ce, &r.dev, CE_TEST_MMIO, 16), 0);
+	roundtrip(&r, 3000);
+	dmp_kfree(secret);
+	dmp_iommu_release_device(&ext);
+	irig_down(&r);
+}
+
+/* An untrusted device cannot join a group a driver has taken over with its
+ * own domain: the group's default domain cannot be changed under it. */
+static void test_untrusted_joins_owned_group(void **state)
+{
+	(void)state;
+	struct irig r;
+	irig_up(&r, true, true, DMP_IOMMU_DOMAIN_IDENTITY, false, 64);
+	struct dmp_iommu_domain *own;
+	assert_int_equal(dmp_iommu_paging_domain_alloc(&r.dev, &own), 0);
+	assert_int_equal(dmp_iommu_attach_device(own, &r.dev), 0);
+	struct dmp_sim_device *hw2;
+	struct dmp_sim_device_config dc = { .name = "ext", .port_bits = 64, .coherent = true };
+	assert_int_equal(dmp_sim_device_create(r.sim, &dc, &hw2), 0);
+	struct dmp_device ext;
+	dmp_device_init(&ext, "ext");
+	ext.hw = hw2;
+	ext.untrusted = true;
+	uint32_t sid = 7;
+	assert_int_equal(dmp_iommu_probe_device(&ext, r.iommu, &sid, 1), -EBUSY);
+	assert_null(ext.iommu);
+	assert_null(ext.dma_ops);
+	assert_ptr_equal(dmp_iommu_get_domain_for_dev(&r.dev), own);
+	dmp_iommu_detach_device(own, &r.dev);
+	dmp_iommu_domain_free(own);
+	assert_null(r.dev.dma_ops); /* the group kept its identity default */
+	irig_down(&r);
+}
+
 /* Failure injection: a map that cannot allocate page tables fails cleanly. */
 static void test_map_failure(void **state)
 {
@@ -470,6 +556,8 @@ int main(void)
 		cmocka_unit_test(test_untrusted_subpage),
 		cmocka_unit_test(test_sg_merge),
 		cmocka_unit_test(test_groups),
+		cmocka_unit_test(test_untrusted_joins_identity_group),
+		cmocka_unit_test(test_untrusted_joins_owned_group),
 		cmocka_unit_test(test_map_failure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -82,7 +82,8 @@ struct dmp_iommu_ops {
  * and may add reserved regions before dmp_iommu_register().
  * @default_type: the default domain type of its groups (DMA_FQ if the
  * driver can defer flushes, else DMA; IDENTITY for passthrough): Linux's
- * iommu.strict / iommu.passthrough.  Untrusted devices always get DMA.
+ * iommu.strict / iommu.passthrough.  A group with an untrusted device gets
+ * a strict DMA domain whatever the default (dmp_iommu_probe_device()).
  */
 struct dmp_iommu {
 	char name[48];
@@ -110,7 +111,15 @@ DMP_API int dmp_iommu_add_resv_region(struct dmp_iommu *iommu, dmp_addr_t start,
  * dmp_iommu_probe_device - put @dev behind @iommu with its stream IDs: find
  * or create its group, attach the group's default domain, and choose the
  * device's DMA ops (the IOMMU path for DMA domains, direct for identity).
- * Returns 0, -EINVAL, -EBUSY (already probed), -ENOMEM.
+ * The default domain's type is decided over every device of the group, as
+ * Linux's iommu_get_default_domain_type(): an untrusted device makes it a
+ * strict DMA domain.  So an untrusted device joining a group whose default
+ * is identity moves the whole group to a new DMA domain and the IOMMU path;
+ * the others' live direct mappings would not survive that: probe every
+ * device of a group before their drivers do DMA (Linux sets a group up with
+ * all its devices at bus probe).
+ * Returns 0, -EINVAL, -EBUSY (already probed; or untrusted, joining a group
+ * whose devices are attached to a driver's own domain), -ENOMEM.
  */
 DMP_API int dmp_iommu_probe_device(struct dmp_device *dev, struct dmp_iommu *iommu,
 				   const uint32_t *sids, unsigned int nr_sids);

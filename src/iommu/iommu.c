@@ -221,6 +221,75 @@ int dmp_iommu_group_id(struct dmp_device *dev)
 	return idev ? idev->group->id : -ENODEV;
 }
 
+static bool is_dma_type(enum dmp_iommu_domain_type t)
+{
+	return t == DMP_IOMMU_DOMAIN_DMA || t == DMP_IOMMU_DOMAIN_DMA_FQ;
+}
+
+/*
+ * The default domain type of group @g (NULL: a new one) once @dev is in it,
+ * decided over every device of the group as Linux's
+ * iommu_get_default_domain_type() does: an untrusted device anywhere in the
+ * group makes it a strict DMA domain, whatever the IOMMU's default.  core_lock
+ * held.
+ */
+static enum dmp_iommu_domain_type group_default_type(const struct dmp_iommu *iommu,
+						     const struct dmp_iommu_group *g,
+						     const struct dmp_device *dev)
+{
+	bool untrusted = dev->untrusted;
+	for (unsigned int i = 0; g && i < g->nr_devices; i++)
+		untrusted |= g->devices[i]->untrusted;
+	return untrusted ? DMP_IOMMU_DOMAIN_DMA : iommu->default_type;
+}
+
+/*
+ * Give group @g, which @dev is joining, the DMA default domain it now needs
+ * in place of an identity one: every device of the group moves to a new
+ * strict DMA domain and to the IOMMU's DMA ops (their direct-path mappings,
+ * if any were live, would not survive: probe a group's devices before they
+ * do DMA, as Linux's bus probe sets a group up with all its devices).
+ * A group whose domain is a driver's own (the group is taken) is left alone:
+ * -EBUSY.  A DMA_FQ group keeps its domain: it translates already, and
+ * dma-iommu.c unmaps an untrusted device's mappings strictly in it.
+ */
+static int group_retype(struct dmp_iommu_group *g, struct dmp_device *dev)
+{
+	dmp_spin_lock(&core_lock);
+	enum dmp_iommu_domain_type want = group_default_type(g->iommu, g, dev);
+	bool owned = g->domain != g->default_domain;
+	dmp_spin_unlock(&core_lock);
+	if (is_dma_type(g->default_domain->type) || !is_dma_type(want))
+		return 0;
+	if (owned) {
+		dmp_log("dmaport: %s: untrusted, cannot join IOMMU group %d: its devices use a "
+			"driver's own domain, and the group's identity default cannot be "
+			"made a DMA domain under it",
+			dev->name, g->id);
+		return -EBUSY;
+	}
+	struct dmp_iommu_domain *d, *old = g->default_domain;
+	int err = domain_alloc(g->iommu, want, &d);
+	if (!err && g->nr_devices)
+		err = dmp__iommu_dma_cookie_init(d, g->devices[0]);
+	if (!err) {
+		dmp_spin_lock(&core_lock);
+		err = group_attach(g, d);
+		if (!err)
+			g->default_domain = d;
+		dmp_spin_unlock(&core_lock);
+	}
+	if (err) {
+		if (d)
+			domain_free(d);
+		return err;
+	}
+	for (unsigned int i = 0; i < g->nr_devices; i++)
+		g->devices[i]->dma_ops = &dmp_iommu_dma_ops;
+	domain_free(old);
+	return 0;
+}
+
 int dmp_iommu_probe_device(struct dmp_device *dev, struct dmp_iommu *iommu, const uint32_t *sids,
 			   unsigned int nr_sids)
 {
@@ -253,23 +322,20 @@ int dmp_iommu_probe_device(struct dmp_device *dev, struct dmp_iommu *iommu, cons
 		}
 		g->key = key;
 		g->iommu = iommu;
-		/* Linux: untrusted devices always get a strict DMA domain */
-		enum dmp_iommu_domain_type type = iommu->default_type;
-		if (dev->untrusted && type != DMP_IOMMU_DOMAIN_IDENTITY)
-			type = DMP_IOMMU_DOMAIN_DMA;
-		if (dev->untrusted && type == DMP_IOMMU_DOMAIN_IDENTITY)
-			type = DMP_IOMMU_DOMAIN_DMA;
-		err = domain_alloc(iommu, type, &g->default_domain);
+		err = domain_alloc(iommu, group_default_type(iommu, NULL, dev), &g->default_domain);
 		if (err)
 			goto fail_group;
 		g->domain = g->default_domain;
+	} else {
+		err = group_retype(g, dev);
+		if (err)
+			goto fail_probe;
 	}
 	if (g->nr_devices == GROUP_MAX_DEVICES) {
 		err = -ENOMEM;
 		goto fail_domain;
 	}
-	if (g->default_domain->type == DMP_IOMMU_DOMAIN_DMA ||
-	    g->default_domain->type == DMP_IOMMU_DOMAIN_DMA_FQ) {
+	if (is_dma_type(g->default_domain->type)) {
 		if (!g->default_domain->dma) {
 			err = dmp__iommu_dma_cookie_init(g->default_domain, dev);
 			if (err)
@@ -288,9 +354,7 @@ int dmp_iommu_probe_device(struct dmp_device *dev, struct dmp_iommu *iommu, cons
 	}
 	dmp_spin_unlock(&core_lock);
 	idev->group = g;
-	bool dma = g->default_domain->type == DMP_IOMMU_DOMAIN_DMA ||
-		   g->default_domain->type == DMP_IOMMU_DOMAIN_DMA_FQ;
-	dev->dma_ops = dma ? &dmp_iommu_dma_ops : NULL;
+	dev->dma_ops = is_dma_type(g->default_domain->type) ? &dmp_iommu_dma_ops : NULL;
 	return 0;
 
 fail_domain:
