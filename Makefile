@@ -73,7 +73,14 @@ COMPAT_SRCS := $(sort $(wildcard compat/kernel/*.c))
 COMPAT_OBJS := $(COMPAT_SRCS:%.c=$(BUILD)/obj/%.o)
 COMPAT_LIB := $(BUILD)/libdmaport-linux.a
 
-SIM_TOOL_SRCS := tools/dmaport-sim.c tools/timeline.c $(wildcard tools/scenarios/*.c)
+SIM_TOOL_SRCS := tools/dmaport-sim.c tools/timeline.c tools/drive.c $(wildcard tools/scenarios/*.c)
+# Linux drivers written as Linux's (examples/drivers/): built into dmaport-sim
+# (`dmaport-sim drive`), and each also as a shared object it can load.
+EXAMPLE_DRIVERS := $(sort $(wildcard examples/drivers/*.c))
+EXAMPLE_DRIVER_OBJS := $(EXAMPLE_DRIVERS:%.c=$(BUILD)/obj/%.o)
+EXAMPLE_DRIVER_SOS := $(EXAMPLE_DRIVERS:examples/drivers/%.c=$(BUILD)/drivers/%.so)
+# Drivers that tests load into dmaport-sim (some deliberately wrong).
+TEST_DRIVER_SOS := $(patsubst tests/drivers/%.c,$(BUILD)/drivers/test-%.so,$(wildcard tests/drivers/*.c))
 SIM_TOOL_OBJS := $(SIM_TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 
 TOOLS := $(BUILD)/bin/dmaport-sim $(BUILD)/bin/dmaport-bench
@@ -84,7 +91,7 @@ TOOLS := $(BUILD)/bin/dmaport-sim $(BUILD)/bin/dmaport-bench
 
 all: lib tools
 lib: $(BUILD)/libdmaport.a $(BUILD)/libdmaport.so $(BUILD)/dmaport.pc $(COMPAT_LIB)
-tools: $(TOOLS)
+tools: $(TOOLS) $(EXAMPLE_DRIVER_SOS)
 
 deps:
 	@sh scripts/deps.sh build cross fuzz vfio vfio-arm64 timeline bindings
@@ -106,6 +113,19 @@ $(BUILD)/obj/%.o: %.c | deps-build
 # Linux-style code (compat tests, the example driver) sees <linux/...>.
 $(BUILD)/obj/tests/test-compat-%.o: CFLAGS_COMMON += -Icompat
 $(BUILD)/obj/compat/%.o: CFLAGS_COMMON += -Icompat
+# A driver's module name, as Kbuild's: the file's, with '-' as '_'.
+$(BUILD)/obj/examples/drivers/%.o: CFLAGS_COMMON += -Icompat -DKBUILD_MODNAME='"$(subst -,_,$(notdir $*))"'
+$(BUILD)/drivers/%.so: examples/drivers/%.c | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -Icompat -DKBUILD_MODNAME='"$(subst -,_,$*)"' -shared $(SAN_LDFLAGS) -o $@ $<
+$(BUILD)/drivers/test-%.so: tests/drivers/%.c | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -Icompat -DKBUILD_MODNAME='"$(subst -,_,$*)"' -shared $(SAN_LDFLAGS) -o $@ $<
+
+# The drive test runs this build's dmaport-sim on the drivers built as objects.
+$(BUILD)/obj/tests/test-drive.o: CFLAGS_COMMON += -DDMP_SIM_TOOL='"$(BUILD)/bin/dmaport-sim"' \
+	-DDMP_DRIVERS='"$(BUILD)/drivers"'
+$(BUILD)/tests/test-drive: | $(BUILD)/bin/dmaport-sim $(EXAMPLE_DRIVER_SOS) $(TEST_DRIVER_SOS)
 
 $(COMPAT_LIB): $(COMPAT_OBJS)
 	@rm -f $@
@@ -153,9 +173,12 @@ $(BUILD)/bin/dmaport-bench: tools/dmaport-bench.c $(BENCH_OBJS) $(BUILD)/obj/gen
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -Ibench $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS) -lm
 
-$(BUILD)/bin/dmaport-sim: $(SIM_TOOL_OBJS) $(BUILD)/libdmaport.a
+# -rdynamic and whole archives: a driver loaded as a shared object finds the
+# compat runtime and the DMA API in the program.
+$(BUILD)/bin/dmaport-sim: $(SIM_TOOL_OBJS) $(EXAMPLE_DRIVER_OBJS) $(COMPAT_LIB) $(BUILD)/libdmaport.a
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(SAN_LDFLAGS) -rdynamic -o $@ $(SIM_TOOL_OBJS) $(EXAMPLE_DRIVER_OBJS) \
+	  -Wl,--whole-archive $(COMPAT_LIB) $(BUILD)/libdmaport.a -Wl,--no-whole-archive $(LDLIBS) -ldl
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(SUPPORT_OBJS) $(BUILD)/libdmaport.a
 	@mkdir -p $(dir $@)

@@ -5,6 +5,7 @@
  *   dmaport-sim list
  *   dmaport-sim run [OPTIONS] [PLATFORM.dts|.dtb] SCENARIO...
  *   dmaport-sim dump PLATFORM.dts|.dtb
+ *   dmaport-sim drive [OPTIONS] PLATFORM.dts|.dtb DRIVER...   (tools/drive.c)
  *   dmaport-sim help | --help | COMMAND --help
  *
  * The whole command line is checked before anything runs: options and their
@@ -28,6 +29,7 @@
 #include <dmaport/log.h>
 #include <dmaport/sim/platform.h>
 
+#include "drive.h"
 #include "scenarios/scenario.h"
 #include "timeline.h"
 
@@ -106,6 +108,7 @@ static void usage(FILE *f)
 	fprintf(f, "usage: dmaport-sim list\n"
 		   "       dmaport-sim run [OPTIONS] [PLATFORM.dts|.dtb] SCENARIO...\n"
 		   "       dmaport-sim dump PLATFORM.dts|.dtb\n"
+		   "       dmaport-sim drive [OPTIONS] PLATFORM.dts|.dtb DRIVER...  (Linux drivers)\n"
 		   "       dmaport-sim COMMAND --help   (a command's options and values)\n\n");
 	usage_run(f);
 }
@@ -563,6 +566,8 @@ int main(int argc, char **argv)
 			usage_dump(stdout);
 		else if (argc == 3 && !strcmp(argv[2], "list"))
 			usage_list(stdout);
+		else if (argc == 3 && !strcmp(argv[2], "drive"))
+			usage_drive(stdout);
 		else
 			usage(stdout);
 		return EXIT_OK;
@@ -573,5 +578,12 @@ int main(int argc, char **argv)
 		return cmd_dump(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "run"))
 		return cmd_run(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "drive")) {
+		if (argc == 3 && is_help(argv[2])) {
+			usage_drive(stdout);
+			return EXIT_OK;
+		}
+		return cmd_drive(argc - 2, argv + 2);
+	}
 	return usage_error(usage, "unknown command '%s'", argv[1]);
 }

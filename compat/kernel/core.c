@@ -769,6 +769,18 @@ struct device *dmp_lx_device_by_node(const struct device_node *np, const struct 
 	return NULL;
 }
 
+void dmp_lx_machine_dump(FILE *f)
+{
+	struct device *d;
+	list_for_each_entry(d, &all_devices, dmp_node) {
+		if (!d->bus)
+			continue;
+		fprintf(f, "  %-8s %-16s %s%s\n", d->bus->name, dev_name(d),
+			d->driver ? "bound to " : "no driver",
+			d->driver && d->driver->name ? d->driver->name : "");
+	}
+}
+
 unsigned int dmp_lx_bound_count(void)
 {
 	unsigned int n = 0;
@@ -934,6 +946,10 @@ void device_release_driver(struct device *dev)
 	dmp_lx_devres_release_all(dev);
 	dev->driver = NULL;
 	dev_set_drvdata(dev, NULL);
+	/* dma-debug's unbind check (BUS_NOTIFY_UNBOUND_DRIVER): what the driver
+	 * still has mapped or allocated now is a leak, named with its site */
+	if (dev->dmp_dma_set_up)
+		dmp_device_remove(&dev->dmp);
 }
 
 void driver_unregister(struct device_driver *drv)
@@ -1011,6 +1027,11 @@ void dmp_lx_module_register(struct module *mod)
 	mod->dmp_next = NULL;
 	*modules_tail = mod;
 	modules_tail = &mod->dmp_next;
+}
+
+const char *dmp_lx_module_name(const struct module *mod)
+{
+	return mod->name;
 }
 
 struct module *dmp_lx_module_next(struct module *prev)

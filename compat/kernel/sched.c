@@ -574,17 +574,32 @@ long dmp_lx_schedule_timeout(long timeout, const char *file, int line)
 	return (long)((deadline - now + TICK_NSEC - 1) / TICK_NSEC);
 }
 
+/*
+ * Preemption: the current task goes to the back of the run queue in the
+ * state it is in.  A task preempted between set_current_state() and
+ * schedule() (say, while evaluating a wait_event condition) keeps its
+ * sleeping state, and a wake-up meanwhile makes it RUNNING, so its
+ * schedule() then returns at once: Linux's rule, no lost wake-up.
+ */
+static void preempt_self(void)
+{
+	struct dmp_lx_task *self = cur;
+	if (!runq_head)
+		return;
+	runq_push(self);
+	struct dmp_lx_task *next = runq_pop();
+	if (next != self)
+		switch_to(self, next);
+}
+
 void dmp_lx_cond_resched(void)
 {
-	struct dmp_lx_task *self = dmp_lx_task_current();
+	dmp_lx_task_current();
 	if (sim)
 		dmp_sim_advance(sim, dmp_sim_now(sim) + PREEMPT_POINT_NS);
 	if (!atomic_context()) {
 		dmp_lx_run_softirqs();
-		if (runq_head) {
-			self->state = DMP_LX_T_RUNNING;
-			sched_switch();
-		}
+		preempt_self();
 	}
 }
 
@@ -633,10 +648,12 @@ uint64_t dmp_lx_run_until_idle(uint64_t max_ns)
 {
 	struct dmp_lx_task *self = dmp_lx_task_current();
 	u64 start = dmp_lx_now_ns();
+	self->state = DMP_LX_T_RUNNING;
 	for (;;) {
+		if (dmp_lx_now_ns() - start > max_ns)
+			break; /* a task that never waits keeps the machine busy */
 		if (runq_head) {
-			self->state = DMP_LX_T_RUNNING;
-			sched_switch();
+			preempt_self();
 			continue;
 		}
 		uint64_t when;

@@ -67,6 +67,8 @@ struct device *dmp_lx_find_device(const char *name);
 struct module *dmp_lx_module_find(const char *name);
 /** dmp_lx_module_next - iterate the modules (NULL: the first). */
 struct module *dmp_lx_module_next(struct module *prev);
+/** dmp_lx_module_name - @mod's name (its KBUILD_MODNAME). */
+const char *dmp_lx_module_name(const struct module *mod);
 
 /**
  * dmp_lx_module_load - run @mod's module_init (insmod).  Returns its result
@@ -98,6 +100,9 @@ uint64_t dmp_lx_run_until_idle(uint64_t max_ns);
 
 /** dmp_lx_irq_hwirq - the simulated controller's line of Linux IRQ @irq, or -EINVAL. */
 int dmp_lx_irq_hwirq(unsigned int irq);
+
+/** dmp_lx_machine_dump - one line per device on a bus: its name and driver. */
+void dmp_lx_machine_dump(FILE *f);
 
 /** dmp_lx_bound_count - devices with a driver bound (for tests and tools). */
 unsigned int dmp_lx_bound_count(void);

@@ -1,0 +1,127 @@
+/* test-drive.c - `dmaport-sim drive` as a user runs it: Linux drivers built
+ * into dmaport-sim and drivers built as shared objects bind to a
+ * device-tree machine, probe, move data, unbind, and the exit status says
+ * whether the checker found anything; a deliberately leaky driver is
+ * reported with its source line; bad command lines are refused before
+ * anything runs.  DMP_SIM_TOOL and DMP_DRIVERS are this build's. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "support/sim-fixture.h"
+
+#if !defined(DMP_SIM_TOOL) || !defined(DMP_DRIVERS)
+#error "DMP_SIM_TOOL, DMP_DRIVERS: the Makefile passes dmaport-sim's path and the drivers'"
+#endif
+
+struct result {
+	int status;
+	char *out;
+};
+
+static struct result drive(const char *args)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof(cmd), "%s drive %s 2>&1", DMP_SIM_TOOL, args);
+	FILE *f = popen(cmd, "r");
+	assert_non_null(f);
+	size_t cap = 1 << 16, len = 0, n;
+	char *buf = malloc(cap);
+	assert_non_null(buf);
+	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+		len += n;
+		if (cap - len < 4096) {
+			cap *= 2;
+			buf = realloc(buf, cap);
+			assert_non_null(buf);
+		}
+	}
+	buf[len] = 0;
+	int st = pclose(f);
+	return (struct result){ WIFEXITED(st) ? WEXITSTATUS(st) : -1, buf };
+}
+
+static void expect(const struct result *r, const char *s)
+{
+	if (!strstr(r->out, s))
+		fail_msg("output lacks \"%s\":\n%s", s, r->out);
+}
+
+static void test_builtin_drivers(void **state)
+{
+	(void)state;
+	struct result r = drive("examples/platforms/soc-pci.dts ce_platform pci-epf-host");
+	if (r.status)
+		fail_msg("exit %d:\n%s", r.status, r.out);
+	expect(&r, "insmod ce_platform: ok");
+	expect(&r, "insmod pci_epf_host: ok");
+	expect(&r, "9100000.dma      bound to dmaport-copy-engine");
+	expect(&r, "9110000.dma      bound to dmaport-copy-engine");
+	expect(&r, "0000:00:01.0     bound to pci-epf-host");
+	expect(&r, "self-test of 3000 bytes passed");
+	expect(&r, "3 transfers of 8192 bytes passed");
+	expect(&r, "rmmod pci_epf_host");
+	expect(&r, "checker (fail): 0 finding(s)");
+	free(r.out);
+}
+
+static void test_shared_object_and_params(void **state)
+{
+	(void)state;
+	struct result r = drive("--param ce_platform.selftest_len=64 --run-ms 5 "
+				"examples/platforms/soc-noncoherent.dts " DMP_DRIVERS "/ce-platform.so");
+	if (r.status)
+		fail_msg("exit %d:\n%s", r.status, r.out);
+	expect(&r, "self-test of 64 bytes passed");
+	expect(&r, "bound to dmaport-copy-engine");
+	free(r.out);
+}
+
+static void test_leak_reported(void **state)
+{
+	(void)state;
+	struct result r = drive("examples/platforms/soc-noncoherent.dts " DMP_DRIVERS "/test-leaky.so");
+	assert_int_equal(r.status, 1);
+	expect(&r, "bound to leaky");
+	expect(&r, "FAILED: the checker reported something");
+	expect(&r, "tests/drivers/leaky.c:");
+	free(r.out);
+}
+
+static void test_usage_errors(void **state)
+{
+	(void)state;
+	struct result r = drive("examples/platforms/soc-noncoherent.dts no-such-driver");
+	assert_int_equal(r.status, 2);
+	expect(&r, "no driver 'no-such-driver'");
+	free(r.out);
+	r = drive("--param ce_platform.nope=1 examples/platforms/soc-noncoherent.dts ce_platform");
+	assert_int_equal(r.status, 2);
+	expect(&r, "no such parameter");
+	free(r.out);
+	r = drive("--param ce_platform.latency_ns=fast examples/platforms/soc-noncoherent.dts "
+		  "ce_platform");
+	assert_int_equal(r.status, 2);
+	expect(&r, "not a value of its type");
+	free(r.out);
+	r = drive("examples/platforms/soc-noncoherent.dts");
+	assert_int_equal(r.status, 2);
+	free(r.out);
+	r = drive("--list");
+	assert_int_equal(r.status, 0);
+	expect(&r, "ce_platform");
+	expect(&r, "pci_epf_host");
+	free(r.out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_builtin_drivers),
+		cmocka_unit_test(test_shared_object_and_params),
+		cmocka_unit_test(test_leak_reported),
+		cmocka_unit_test(test_usage_errors),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
