@@ -83,7 +83,7 @@ module_param(selftest_len, uint, 0444);
 MODULE_PARM_DESC(selftest_len, "bytes copied by the self-test at probe (0: none)");
 
 /* Counted for whoever hosts the driver (a test, dmaport-sim's summary). */
-unsigned int cep_selftests_passed;
+static unsigned int cep_selftests_passed;
 
 static irqreturn_t cep_irq(int irq, void *data)
 {

@@ -65,7 +65,7 @@ module_param(test_size, uint, 0444);
 MODULE_PARM_DESC(test_size, "bytes per self-test transfer");
 
 /* Counted for whoever hosts the driver (a test, dmaport-sim's summary). */
-unsigned int eph_transfers_passed;
+static unsigned int eph_transfers_passed;
 
 static irqreturn_t eph_irq(int irq, void *data)
 {
