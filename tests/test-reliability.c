@@ -513,6 +513,80 @@ static void test_iommu_wrong_size_free_coherent_refused(void **state)
 	dmp_debug_set_mode(DMP_DEBUG_OFF);
 }
 
+
+/* --- arguments whose arithmetic wraps, and pointers that are not what they claim ---- */
+
+static void test_hostile_arguments(void **state)
+{
+	(void)state;
+	for (int k = RIG_DIRECT_COHERENT; k <= RIG_IOMMU_LAZY; k++) {
+		struct rig r;
+		rig_up(&r, (enum rig_kind)k);
+		struct dmp_device *d = &r.dev;
+		struct neighbour nb[8];
+		uint8_t *buf = dmp_kmalloc(4096, DMP_GFP_ZERO);
+		for (unsigned int i = 0; i < DMP_ARRAY_SIZE(nb); i++)
+			neighbour_write(&nb[i]);
+		fixture_log_start();
+		/* a page pointer that is no page descriptor: refused, no assertion */
+		dmp_addr_t a = dmp_map_page(d, (struct dmp_page *)buf, 0, 16, DMP_TO_DEVICE);
+		assert_true(a == DMP_MAPPING_ERROR);
+		assert_true(fixture_log_has("not a page descriptor", NULL));
+		/* an offset that wraps the page's address */
+		a = dmp_map_page(d, dmp_virt_to_page(buf), SIZE_MAX, 16, DMP_TO_DEVICE);
+		assert_true(a == DMP_MAPPING_ERROR);
+		a = dmp_map_single(d, buf, 4096, DMP_FROM_DEVICE);
+		assert_false(dmp_mapping_error(d, a));
+		/* a range sync whose offset or size wraps: before, the direct path
+		 * synced the bytes just below the mapping */
+		int n = fixture_log_count();
+		dmp_sync_single_range_for_cpu(d, a, SIZE_MAX, 16, DMP_FROM_DEVICE);
+		dmp_sync_single_range_for_cpu(d, a, 16, SIZE_MAX, DMP_FROM_DEVICE);
+		dmp_sync_single_for_cpu(d, ~(dmp_addr_t)0 - 100, 200, DMP_FROM_DEVICE);
+		assert_true(fixture_log_count() >= n + 3);
+		assert_true(fixture_log_has("wraps the address space", NULL));
+		/* an unmap whose size wraps: before, the IOMMU path dropped it silently */
+		n = fixture_log_count();
+		dmp_unmap_single(d, a, SIZE_MAX, DMP_FROM_DEVICE);
+		assert_true(fixture_log_count() > n);
+		dmp_unmap_single(d, a, 4096, DMP_FROM_DEVICE);
+		/* a pool that does not exist */
+		dmp_addr_t h;
+		assert_null(dmp_pool_alloc(NULL, 0, &h));
+		assert_true(h == DMP_MAPPING_ERROR);
+		dmp_pool_free(NULL, buf, 0);
+		assert_true(fixture_log_has("dma_pool_free", "no pool", NULL));
+		/* mmap and get_sgtable of a coherent buffer with sizes it does not have */
+		void *c = dmp_alloc_coherent(d, 8192, &h, DMP_GFP_KERNEL);
+		assert_non_null(c);
+		struct dmp_user_mapping um = { .pgoff = 1, .size = SIZE_MAX };
+		assert_int_equal(dmp_mmap_coherent(d, &um, c, h, 8192), -ENXIO);
+		um = (struct dmp_user_mapping){ .pgoff = SIZE_MAX, .size = 4096 };
+		assert_int_equal(dmp_mmap_coherent(d, &um, c, h, 8192), -ENXIO);
+		um = (struct dmp_user_mapping){ 0 };
+		assert_int_equal(dmp_mmap_coherent(d, &um, c, h, 1 << 20), -EINVAL);
+		assert_null(um.addr);
+		struct dmp_sg_table t;
+		assert_int_equal(dmp_get_sgtable(d, &t, c, h, SIZE_MAX), -EINVAL);
+		assert_int_equal(dmp_get_sgtable(d, &t, c, h, 1 << 20), -EINVAL);
+		/* the right sizes still work */
+		um = (struct dmp_user_mapping){ 0 };
+		assert_int_equal(dmp_mmap_coherent(d, &um, c, h, 8192), 0);
+		assert_int_equal(um.size, 8192);
+		dmp_munmap(&um);
+		assert_int_equal(dmp_get_sgtable(d, &t, c, h, 8192), 0);
+		assert_int_equal(t.sgl->length, 8192);
+		dmp_sg_free_table(&t);
+		fixture_log_stop();
+		dmp_free_coherent(d, 8192, c, h);
+		for (unsigned int i = 0; i < DMP_ARRAY_SIZE(nb); i++)
+			neighbour_check(&nb[i]);
+		dmp_kfree(buf);
+		rig_down(&r);
+		print_message("  %s: refused\n", rig_names[k]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -527,6 +601,7 @@ int main(void)
 		cmocka_unit_test(test_sync_beyond_mapping_refused),
 		cmocka_unit_test(test_iommu_wrong_size_unmap_refused),
 		cmocka_unit_test(test_iommu_wrong_size_free_coherent_refused),
+		cmocka_unit_test(test_hostile_arguments),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

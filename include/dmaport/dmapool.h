@@ -85,8 +85,10 @@ DMP_API void dmp_pool_destroy(struct dmp_dma_pool *pool);
  *
  * Returns the block's CPU address, or NULL when no chunk could be allocated
  * (the device's coherent memory is exhausted or out of reach) or there is
- * no memory for the bookkeeping; *@handle is then DMP_MAPPING_ERROR.  The
- * block is owned by the caller until dmp_pool_free().
+ * no memory for the bookkeeping; *@handle is then DMP_MAPPING_ERROR.  A
+ * NULL @pool (a creation that failed, unchecked) or @handle is reported and
+ * gets NULL (Linux would dereference it).  The block is owned by the caller
+ * until dmp_pool_free().
  * Context: any, with DMP_GFP_ATOMIC.
  */
 DMP_API void *dmp_pool_alloc(struct dmp_dma_pool *pool, dmp_gfp_t gfp, dmp_addr_t *handle);
@@ -96,7 +98,7 @@ DMP_API void *dmp_pool_zalloc(struct dmp_dma_pool *pool, dmp_gfp_t gfp, dmp_addr
 
 /**
  * dmp_pool_free - give a block back.  @vaddr and @dma as dmp_pool_alloc()
- * returned them; NULL @vaddr is ignored.  A block not allocated from @pool,
+ * returned them; NULL @vaddr is ignored.  A NULL @pool, a block not allocated from @pool,
  * not the start of a block, already free, or with @dma not matching @vaddr
  * is reported (a DMP_DEBUG_POOL_BAD_FREE finding, at the caller's line) and
  * nothing changes.  Chunks stay in the pool (for the next allocations) until

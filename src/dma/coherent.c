@@ -305,19 +305,24 @@ static int mem_mmap(struct dmp_dma_coherent_mem *mem, struct dmp_user_mapping *u
 		    size_t size)
 {
 	size_t start = (size_t)((uint8_t *)vaddr - mem->virt_base) >> DMP_PAGE_SHIFT;
-	size_t count = DMP_ALIGN_UP(size, DMP_PAGE_SIZE) >> DMP_PAGE_SHIFT;
-	size_t want = um->size ? um->size
-			       : (count - DMP_MIN(um->pgoff, count)) << DMP_PAGE_SHIFT;
-	size_t user_count = DMP_ALIGN_UP(want, DMP_PAGE_SIZE) >> DMP_PAGE_SHIFT;
-	if (!want || um->pgoff >= count || user_count > count - um->pgoff)
-		return -ENXIO;
+	size_t first, count;
+	/* @size must be the allocation's: a larger one would map its neighbours */
+	dmp_spin_lock(&mem->lock);
+	bool ours = DMP_IS_ALIGNED((uintptr_t)((uint8_t *)vaddr - mem->virt_base), DMP_PAGE_SIZE) &&
+		    mem->head[start] == dmp_get_order(size) + 1;
+	dmp_spin_unlock(&mem->lock);
+	if (!ours)
+		return -EINVAL;
+	int err = dmp__mmap_window(size, um, &first, &count);
+	if (err)
+		return err;
 	if (!dmp__platform.ops->user_map)
 		return -EOPNOTSUPP;
-	dmp_phys_t phys = mem->phys_base + ((start + um->pgoff) << DMP_PAGE_SHIFT);
-	int err = DMP__PLAT_CALL(user_map, phys, user_count << DMP_PAGE_SHIFT, &um->addr, &um->fd,
-				 &um->offset);
+	dmp_phys_t phys = mem->phys_base + ((start + first) << DMP_PAGE_SHIFT);
+	err = DMP__PLAT_CALL(user_map, phys, count << DMP_PAGE_SHIFT, &um->addr, &um->fd,
+			     &um->offset);
 	if (!err)
-		um->size = user_count << DMP_PAGE_SHIFT;
+		um->size = count << DMP_PAGE_SHIFT;
 	return err;
 }
 
@@ -349,7 +354,7 @@ int dmp__mmap_from_dev_coherent(struct dmp_device *dev, struct dmp_user_mapping 
 				size_t size, int *ret)
 {
 	struct dmp_dma_coherent_mem *mem = dev->dma_mem;
-	if (!mem || !mem_contains(mem, vaddr, size))
+	if (!mem || !mem_contains(mem, vaddr, 1)) /* its memory, whatever the size said */
 		return 0;
 	*ret = mem_mmap(mem, um, vaddr, size);
 	return 1;
@@ -386,7 +391,7 @@ int dmp__release_from_global_coherent(size_t size, void *vaddr)
 int dmp__mmap_from_global_coherent(struct dmp_user_mapping *um, void *vaddr, size_t size, int *ret)
 {
 	struct dmp_dma_coherent_mem *mem = global_mem;
-	if (!mem || !mem_contains(mem, vaddr, size))
+	if (!mem || !mem_contains(mem, vaddr, 1))
 		return 0;
 	*ret = mem_mmap(mem, um, vaddr, size);
 	return 1;

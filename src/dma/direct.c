@@ -536,6 +536,25 @@ static bool alloc_phys(struct dmp_device *dev, void *cpu_addr, unsigned long att
 	return dmp_virt_to_phys(cpu_addr, phys) == 0;
 }
 
+/*
+ * Whether @size is the size of the page-allocator block at @phys, as an
+ * allocation of @size got it (CMA areas and the pools check their own
+ * blocks).  A free, mmap or get_sgtable with another size is refused:
+ * Linux would free, or map to user space, pages beyond the allocation.
+ */
+static bool block_size_ok(struct dmp_device *dev, dmp_phys_t phys, void *cpu_addr, size_t size,
+			  dmp_addr_t dma_handle, const char *what)
+{
+	struct dmp_page *pg = dmp__phys_to_page(phys);
+	if (dmp__cma_owns(phys) || ((pg->flags & DMP_PAGE_HEAD) && pg->order == dmp_get_order(size)))
+		return true;
+	dmp__dma_misuse(dev, DMP_DEBUG_SIZE_MISMATCH, NULL, 0,
+			"%s of coherent memory with the wrong size or address [cpu=%p bus "
+			"address=0x%llx size=%zu]", what, cpu_addr, (unsigned long long)dma_handle,
+			size);
+	return false;
+}
+
 static void direct_free(struct dmp_device *dev, size_t size, void *cpu_addr, dmp_addr_t dma_handle,
 			unsigned long attrs)
 {
@@ -556,16 +575,10 @@ static void direct_free(struct dmp_device *dev, size_t size, void *cpu_addr, dmp
 			return;
 		}
 	}
-	struct dmp_page *pg = dmp__phys_to_page(phys);
 	unsigned int order = dmp_get_order(size);
 	/* CMA checks its own blocks (dmp_cma_release reports a bad one) */
-	if (!dmp__cma_owns(phys) && (!(pg->flags & DMP_PAGE_HEAD) || pg->order != order)) {
-		dmp__dma_misuse(dev, DMP_DEBUG_SIZE_MISMATCH, NULL, 0,
-				"free of coherent memory with the wrong size or address [cpu=%p "
-				"bus address=0x%llx size=%zu]", cpu_addr,
-				(unsigned long long)dma_handle, size);
+	if (!block_size_ok(dev, phys, cpu_addr, size, dma_handle, "free"))
 		return;
-	}
 	if (!dev->dma_coherent)
 		DMP__PLAT_CALL(set_mem_attr, phys, DMP_PAGE_SIZE << order, DMP_MEM_NORMAL);
 	put_pages(dev, phys, size);
@@ -610,18 +623,19 @@ static int direct_mmap(struct dmp_device *dev, struct dmp_user_mapping *um, void
 		return ret;
 	if (!alloc_phys(dev, cpu_addr, attrs, &phys))
 		return -EINVAL;
-	size_t pages = DMP_ALIGN_UP(size, DMP_PAGE_SIZE) >> DMP_PAGE_SHIFT;
-	size_t want = um->size ? um->size : (pages - DMP_MIN(um->pgoff, pages)) << DMP_PAGE_SHIFT;
-	size_t want_pages = DMP_ALIGN_UP(want, DMP_PAGE_SIZE) >> DMP_PAGE_SHIFT;
-	/* Linux's dma_direct_mmap(): the window must lie inside the buffer */
-	if (!want || um->pgoff >= pages || want_pages > pages - um->pgoff)
-		return -ENXIO;
+	if (!dmp__atomic_pool_owns(cpu_addr) &&
+	    !block_size_ok(dev, phys, cpu_addr, size, dma_addr, "mmap"))
+		return -EINVAL;
+	size_t first, count;
+	int err = dmp__mmap_window(size, um, &first, &count);
+	if (err)
+		return err;
 	if (!dmp__platform.ops->user_map)
 		return -EOPNOTSUPP;
-	int err = DMP__PLAT_CALL(user_map, phys + (um->pgoff << DMP_PAGE_SHIFT),
-				 want_pages << DMP_PAGE_SHIFT, &um->addr, &um->fd, &um->offset);
+	err = DMP__PLAT_CALL(user_map, phys + (first << DMP_PAGE_SHIFT), count << DMP_PAGE_SHIFT,
+			     &um->addr, &um->fd, &um->offset);
 	if (!err)
-		um->size = want_pages << DMP_PAGE_SHIFT;
+		um->size = count << DMP_PAGE_SHIFT;
 	return err;
 }
 
@@ -638,6 +652,9 @@ static int direct_get_sgtable(struct dmp_device *dev, struct dmp_sg_table *sgt, 
 {
 	dmp_phys_t phys;
 	if (!alloc_phys(dev, cpu_addr, attrs, &phys))
+		return -EINVAL;
+	if (!dmp__atomic_pool_owns(cpu_addr) &&
+	    !block_size_ok(dev, phys, cpu_addr, size, dma_addr, "get_sgtable"))
 		return -EINVAL;
 	int err = dmp_sg_alloc_table(sgt, 1, DMP_GFP_KERNEL);
 	if (!err)

@@ -59,6 +59,32 @@ static inline const char *dmp__dir_name(enum dmp_data_direction dir)
 	return "invalid direction";
 }
 
+/*
+ * dmp__mmap_window - the pages of a coherent buffer of @size bytes that @um
+ * asks to map: [pgoff, +um->size) rounded out to pages, or everything from
+ * pgoff when um->size is 0.  Returns 0 with *@first (page index in the
+ * buffer) and *@count set, or -ENXIO when the window is empty or does not
+ * lie inside the buffer (Linux's dma_direct_mmap() and
+ * __dma_mmap_from_coherent() checks).  No arithmetic wraps, whatever the
+ * sizes: a window near SIZE_MAX is refused, not rounded to nothing.
+ */
+static inline int dmp__mmap_window(size_t size, const struct dmp_user_mapping *um, size_t *first,
+				   size_t *count)
+{
+	size_t pages = (size >> DMP_PAGE_SHIFT) + ((size & (DMP_PAGE_SIZE - 1)) != 0);
+	if (um->pgoff >= pages)
+		return -ENXIO;
+	size_t avail = pages - um->pgoff;
+	size_t want = um->size ? (um->size >> DMP_PAGE_SHIFT) +
+					 ((um->size & (DMP_PAGE_SIZE - 1)) != 0)
+			       : avail;
+	if (!want || want > avail)
+		return -ENXIO;
+	*first = um->pgoff;
+	*count = want;
+	return 0;
+}
+
 /* direct.c */
 bool dmp__direct_supported(struct dmp_device *dev, uint64_t mask);
 bool dmp__direct_all_ram_mapped(const struct dmp_device *dev);

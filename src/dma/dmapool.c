@@ -430,7 +430,14 @@ static int chunk_insert(struct dmp_dma_pool *pool, struct pool_chunk *c)
 
 static void *pool_alloc(struct dmp_dma_pool *pool, dmp_gfp_t gfp, dmp_addr_t *handle)
 {
-	DMP_ASSERT(pool && handle);
+	if (dmp__unlikely(!pool || !handle)) {
+		/* a pool whose creation failed, unchecked: Linux dereferences it */
+		dmp__dma_misuse(NULL, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0,
+				"dma_pool_alloc with no %s", pool ? "handle" : "pool");
+		if (handle)
+			*handle = DMP_MAPPING_ERROR;
+		return NULL;
+	}
 	struct pool_chunk *spare = NULL;
 	dmp_spin_lock(&pool->lock);
 	while (!pool->avail) {
@@ -502,9 +509,13 @@ void *dmp_pool_zalloc(struct dmp_dma_pool *pool, dmp_gfp_t gfp, dmp_addr_t *hand
 void dmp__pool_free(struct dmp_dma_pool *pool, void *vaddr, dmp_addr_t dma, const char *file,
 		    int line)
 {
-	DMP_ASSERT(pool);
 	if (!vaddr)
 		return;
+	if (dmp__unlikely(!pool)) {
+		dmp__dma_misuse(NULL, DMP_DEBUG_POOL_BAD_FREE, file, line,
+				"dma_pool_free of %p with no pool; ignored", vaddr);
+		return;
+	}
 	const char *why;
 	dmp_spin_lock(&pool->lock);
 	struct pool_chunk *c = chunk_lookup(pool, vaddr);

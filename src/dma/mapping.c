@@ -361,6 +361,12 @@ int dmp__get_sgtable_attrs(struct dmp_device *dev, struct dmp_sg_table *sgt, voi
 				sgt ? "CPU address" : "table");
 		return -EINVAL;
 	}
+	if (size > (0xffffffffu & DMP_PAGE_MASK)) {
+		/* the table's one entry has a 32-bit length (Linux's too) */
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"get_sgtable of %zu bytes: more than one entry holds", size);
+		return -EINVAL;
+	}
 	const struct dmp_dma_map_ops *ops = ops_of(dev);
 	return ops->get_sgtable ? ops->get_sgtable(dev, sgt, cpu_addr, dma_addr, size, attrs)
 				: -EOPNOTSUPP;
@@ -431,8 +437,15 @@ dmp_addr_t dmp__map_page_attrs(struct dmp_device *dev, struct dmp_page *page, si
 		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "map of a NULL page");
 		return DMP_MAPPING_ERROR;
 	}
-	dmp_phys_t phys = dmp_page_to_phys(page) + offset;
-	if (!dmp_is_dma_memory(dmp_phys_to_virt(phys), size)) {
+	dmp_phys_t phys;
+	if (dmp__page_to_phys_checked(page, &phys) != 0) {
+		dmp__dma_misuse(dev, DMP_DEBUG_MAP_NOT_DMA, file, line,
+				"map_page of %p: not a page descriptor of platform memory",
+				(void *)page);
+		return DMP_MAPPING_ERROR;
+	}
+	phys += offset;
+	if (phys < phys - offset || !dmp_is_dma_memory(dmp_phys_to_virt(phys), size)) {
 		dmp__dma_misuse(dev, DMP_DEBUG_MAP_NOT_DMA, file, line,
 				"map_page beyond platform memory [phys=0x%llx size=%zu]",
 				(unsigned long long)phys, size);
@@ -479,7 +492,7 @@ void dmp__unmap_attrs(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 		      const char *file, int line)
 {
 	if (plain_coherent(dev, size, dir, attrs) && type != DMP_MAP_RESOURCE &&
-	    addr != DMP_MAPPING_ERROR &&
+	    addr != DMP_MAPPING_ERROR && addr + (size - 1) >= addr &&
 	    !atomic_load_explicit(&dev->dma_uses_io_tlb, memory_order_relaxed))
 		return;
 	if (!stream_args_ok(dev, size, dir, attrs, file, line))
@@ -487,6 +500,12 @@ void dmp__unmap_attrs(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 	if (addr == DMP_MAPPING_ERROR) {
 		dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, file, line,
 				"unmap of DMP_MAPPING_ERROR");
+		return;
+	}
+	if (dmp__unlikely(addr + (size - 1) < addr)) {
+		dmp__dma_misuse(dev, DMP_DEBUG_SIZE_MISMATCH, file, line,
+				"unmap of bus address 0x%llx + %zu bytes wraps the address space: "
+				"no mapping is that large", (unsigned long long)addr, size);
 		return;
 	}
 	if (dmp__debug_on() && dmp__debug_unmap(dev, addr, size, dir, type, attrs, file, line))
@@ -577,6 +596,15 @@ void dmp__sync_single(struct dmp_device *dev, dmp_addr_t addr, size_t offset, si
 {
 	if (!stream_args_ok(dev, size, dir, 0, file, line))
 		return;
+	if (dmp__unlikely(addr + offset < addr || addr == DMP_MAPPING_ERROR ||
+			  addr + offset + (size - 1) < addr + offset)) {
+		/* the range wraps past the top of the bus: no mapping is there, and
+		 * the sync would land below the mapping it names */
+		dmp__dma_misuse(dev, DMP_DEBUG_SYNC_RANGE, file, line,
+				"sync of bus address 0x%llx + offset %zu + %zu bytes wraps the "
+				"address space", (unsigned long long)addr, offset, size);
+		return;
+	}
 	if (dmp__debug_on() &&
 	    dmp__debug_sync_single(dev, addr + offset, size, dir, for_device, file, line))
 		return;

@@ -781,7 +781,7 @@ static bool iommu_alloc_phys(struct dmp_device *dev, dmp_addr_t handle, dmp_phys
  * pages mapped and leaked, or taking a neighbour's.  Frees are rare enough
  * to afford the tree lookup that streaming unmaps leave to the checker.
  */
-static bool alloc_size_ok(struct dmp_device *dev, dmp_addr_t handle, size_t size)
+static bool alloc_size_ok(struct dmp_device *dev, dmp_addr_t handle, size_t size, const char *what)
 {
 	struct dmp_iommu_dma_cookie *c = dma_domain(dev)->dma;
 	unsigned int shift = dmp_iova_shift(&c->iovad);
@@ -797,8 +797,8 @@ static bool alloc_size_ok(struct dmp_device *dev, dmp_addr_t handle, size_t size
 	    r.pfn_hi - r.pfn_lo + 1 == want)
 		return true;
 	dmp__dma_misuse(dev, DMP_DEBUG_SIZE_MISMATCH, NULL, 0,
-			"free of %zu bytes at IOVA 0x%llx: not the size or start of an allocation "
-			"(it has %lu pages there): refused, nothing freed", size,
+			"%s of %zu bytes at IOVA 0x%llx: not the size or start of an allocation "
+			"(it has %lu pages there): refused", what, size,
 			(unsigned long long)handle,
 			dmp_find_iova(&c->iovad, pfn, &r) == 0 ? r.pfn_hi - r.pfn_lo + 1 : 0ul);
 	return false;
@@ -844,7 +844,7 @@ static void iommu_free(struct dmp_device *dev, size_t size, void *cpu_addr, dmp_
 				"0x%llx]", cpu_addr, (unsigned long long)handle);
 		return;
 	}
-	if (alloc_size_ok(dev, handle, size))
+	if (alloc_size_ok(dev, handle, size, "free"))
 		iommu_free_common(dev, size, phys, handle, true);
 }
 
@@ -860,7 +860,7 @@ static void iommu_free_pages(struct dmp_device *dev, size_t size, struct dmp_pag
 			     dmp_addr_t handle, enum dmp_data_direction dir)
 {
 	dmp_phys_t phys;
-	if (iommu_alloc_phys(dev, handle, &phys) && alloc_size_ok(dev, handle, size))
+	if (iommu_alloc_phys(dev, handle, &phys) && alloc_size_ok(dev, handle, size, "free"))
 		iommu_free_common(dev, size, phys, handle, false);
 }
 
@@ -868,19 +868,18 @@ static int iommu_mmap(struct dmp_device *dev, struct dmp_user_mapping *um, void 
 		      dmp_addr_t dma_addr, size_t size, unsigned long attrs)
 {
 	dmp_phys_t phys;
-	if (!iommu_alloc_phys(dev, dma_addr, &phys))
+	if (!iommu_alloc_phys(dev, dma_addr, &phys) || !alloc_size_ok(dev, dma_addr, size, "mmap"))
 		return -EINVAL;
-	size_t pages = DMP_ALIGN_UP(size, DMP_PAGE_SIZE) >> DMP_PAGE_SHIFT;
-	size_t want = um->size ? um->size : (pages - DMP_MIN(um->pgoff, pages)) << DMP_PAGE_SHIFT;
-	size_t want_pages = DMP_ALIGN_UP(want, DMP_PAGE_SIZE) >> DMP_PAGE_SHIFT;
-	if (!want || um->pgoff >= pages || want_pages > pages - um->pgoff)
-		return -ENXIO;
+	size_t first, count;
+	int err = dmp__mmap_window(size, um, &first, &count);
+	if (err)
+		return err;
 	if (!dmp__platform.ops->user_map)
 		return -EOPNOTSUPP;
-	int err = DMP__PLAT_CALL(user_map, phys + (um->pgoff << DMP_PAGE_SHIFT),
-				 want_pages << DMP_PAGE_SHIFT, &um->addr, &um->fd, &um->offset);
+	err = DMP__PLAT_CALL(user_map, phys + (first << DMP_PAGE_SHIFT), count << DMP_PAGE_SHIFT,
+			     &um->addr, &um->fd, &um->offset);
 	if (!err)
-		um->size = want_pages << DMP_PAGE_SHIFT;
+		um->size = count << DMP_PAGE_SHIFT;
 	return err;
 }
 
@@ -888,7 +887,8 @@ static int iommu_get_sgtable(struct dmp_device *dev, struct dmp_sg_table *sgt, v
 			     dmp_addr_t dma_addr, size_t size, unsigned long attrs)
 {
 	dmp_phys_t phys;
-	if (!iommu_alloc_phys(dev, dma_addr, &phys))
+	if (!iommu_alloc_phys(dev, dma_addr, &phys) ||
+	    !alloc_size_ok(dev, dma_addr, size, "get_sgtable"))
 		return -EINVAL;
 	int err = dmp_sg_alloc_table(sgt, 1, DMP_GFP_KERNEL);
 	if (!err)

@@ -949,6 +949,18 @@ static void op_alloc_coherent(struct input *in)
 	dmp_rmb();
 	CHECK(memcmp(c->cpu, io_b, size) == 0, "%s: the CPU does not see the device's write to "
 	      "coherent memory", specs[d].name);
+	/* user space sees the same bytes, and an sg table describes them */
+	struct dmp_user_mapping um = { 0 };
+	if (dmp_mmap_attrs(&m.dev[d], &um, c->cpu, c->dma, size, attrs) == 0) {
+		CHECK(um.size == ((size + 4095) & ~(size_t)4095) && memcmp(um.addr, c->cpu, size) == 0,
+		      "%s: the user mapping differs from the allocation", specs[d].name);
+		dmp_munmap(&um);
+	}
+	struct dmp_sg_table t;
+	CHECK(dmp_get_sgtable_attrs(&m.dev[d], &t, c->cpu, c->dma, size, attrs) == 0 &&
+		      t.orig_nents == 1 && dmp_sg_virt(t.sgl) == (void *)c->cpu,
+	      "%s: get_sgtable of a coherent allocation", specs[d].name);
+	dmp_sg_free_table(&t);
 	no_new_finding(f, "coherent memory use");
 	stats[ST_COH]++;
 }
@@ -1092,7 +1104,7 @@ static void misuse_end(struct before b, const char *what)
 
 static void op_misuse(struct input *in)
 {
-	unsigned int what = get8(in) % 14;
+	unsigned int what = get8(in) % 19;
 	struct before b = misuse_begin();
 	switch (what) {
 	case 0: { /* an unmap with a size other than the mapping's */
@@ -1269,6 +1281,75 @@ static void op_misuse(struct input *in)
 		CHECK(dmp_iommu_unmap(m.drv_domain, iova + 0x80000, 4096) == 0,
 		      "iommu_unmap of nothing");
 		check_all(); /* -EEXIST and 0 are the report here: nothing changed */
+		return;
+	}
+	case 14: { /* mmap with a size the allocation does not have */
+		int ci = pick(in, NCOH, coh_live);
+		if (ci < 0)
+			return;
+		struct coh *c = &cohs[ci];
+		struct dmp_user_mapping um = { 0 };
+		CHECK(dmp_mmap_attrs(&m.dev[c->dev], &um, c->cpu, c->dma, c->size * 4 + 8192,
+				     c->attrs) != 0 && !um.addr, "mmap beyond the allocation");
+		misuse_end(b, "mmap with a larger size");
+		b = misuse_begin();
+		um = (struct dmp_user_mapping){ .pgoff = get16(in), .size = SIZE_MAX - get8(in) };
+		CHECK(dmp_mmap_attrs(&m.dev[c->dev], &um, c->cpu, c->dma, c->size, c->attrs) != 0 &&
+			      !um.addr, "mmap of a window past the buffer");
+		misuse_end(b, "mmap of a window past the buffer");
+		return;
+	}
+	case 15: { /* get_sgtable with sizes the allocation does not have */
+		int ci = pick(in, NCOH, coh_live);
+		if (ci < 0)
+			return;
+		struct coh *c = &cohs[ci];
+		struct dmp_sg_table t;
+		size_t wrong = (get8(in) & 1) ? SIZE_MAX : c->size * 4 + 8192;
+		CHECK(dmp_get_sgtable_attrs(&m.dev[c->dev], &t, c->cpu, c->dma, wrong, c->attrs) != 0,
+		      "get_sgtable of %zu bytes", wrong);
+		misuse_end(b, "get_sgtable with the wrong size");
+		return;
+	}
+	case 16: { /* map_page of what is not a page descriptor, or past its region */
+		int bi = pick(in, NBUF, buf_idle);
+		int d = (int)(get8(in) % NDMA);
+		if (bi < 0)
+			return;
+		dmp_addr_t a = dmp_map_page(&m.dev[d], (struct dmp_page *)bufs[bi].cpu, 0, 16,
+					    DMP_TO_DEVICE);
+		CHECK(dmp_mapping_error(&m.dev[d], a), "map_page of a non-page");
+		misuse_end(b, "map_page of a non-page");
+		b = misuse_begin();
+		a = dmp_map_page(&m.dev[d], dmp_virt_to_page(bufs[bi].cpu), SIZE_MAX - get8(in), 64,
+				 DMP_TO_DEVICE);
+		CHECK(dmp_mapping_error(&m.dev[d], a), "map_page with a wrapping offset");
+		misuse_end(b, "map_page with a wrapping offset");
+		return;
+	}
+	case 17: { /* a sync or unmap whose range wraps the bus address space */
+		int mi = pick(in, NMAP, map_live_single);
+		if (mi < 0)
+			return;
+		struct mapping *mp = &maps[mi];
+		struct dmp_device *dev = &m.dev[mp->dev];
+		dmp_sync_single_range_for_cpu(dev, mp->dma, SIZE_MAX - get8(in), 16, mp->dir);
+		misuse_end(b, "sync with a wrapping offset");
+		b = misuse_begin();
+		dmp_sync_single_range_for_device(dev, mp->dma, 1, SIZE_MAX, mp->dir);
+		misuse_end(b, "sync with a wrapping size");
+		b = misuse_begin();
+		if (mp->kind == MK_PAGE)
+			dmp_unmap_page(dev, mp->dma, SIZE_MAX - get8(in), mp->dir);
+		else
+			dmp_unmap_single(dev, mp->dma, SIZE_MAX - get8(in), mp->dir);
+		misuse_end(b, "unmap with a wrapping size");
+		return;
+	}
+	case 18: { /* a pool that does not exist */
+		dmp_addr_t h = 0;
+		CHECK(!dmp_pool_alloc(NULL, 0, &h) && h == DMP_MAPPING_ERROR, "alloc from no pool");
+		misuse_end(b, "pool_alloc with no pool");
 		return;
 	}
 	case 13: { /* unmap_sg and sync_sg with a count past the list */
