@@ -9,7 +9,19 @@
 #include <string.h>
 #include <time.h>
 
+#include <dmaport/sim.h>
+
 #include "bench.h"
+
+int bench_sim_default(const char *name, struct dmp_sim **out)
+{
+	struct dmp_sim_config cfg;
+	dmp_sim_config_default(&cfg);
+	if (dmp_sim_create(&cfg, out) == 0)
+		return 0;
+	fprintf(stderr, "%s: cannot create the simulated machine\n", name);
+	return 1;
+}
 
 static uint64_t clock_ns(clockid_t id)
 {

@@ -35,6 +35,15 @@ void bench_mean_stddev(const double *v, size_t n, double *mean, double *stddev);
 /** Keep the compiler from optimising a computation away. */
 #define bench_use(x) __asm__ __volatile__("" : : "r"(x) : "memory")
 
+struct dmp_sim;
+
+/**
+ * bench_sim_default - the default simulated machine for benchmark @name.
+ * Return: 0 and *@out, or 1 after saying on stderr that it could not be
+ * made (the benchmark's exit status).
+ */
+int bench_sim_default(const char *name, struct dmp_sim **out);
+
 /**
  * struct bench_opt - one integer option of a benchmark.
  * @name: the option as typed, "--threads"; given as "--threads N" or

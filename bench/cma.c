@@ -53,13 +53,9 @@ int dmp_bench_cma(int argc, char **argv)
 				  opts, DMP_ARRAY_SIZE(opts));
 	if (args_rc >= 0)
 		return args_rc;
-	struct dmp_sim_config cfg;
 	struct dmp_sim *sim;
-	dmp_sim_config_default(&cfg);
-	if (dmp_sim_create(&cfg, &sim)) {
-		fprintf(stderr, "cma: cannot create the simulated machine\n");
+	if (bench_sim_default("cma", &sim))
 		return 1;
-	}
 	struct dmp_cma *cma;
 	if (dmp_cma_declare(0, (size_t)AREA_PAGES * DMP_PAGE_SIZE, DMP_PHYS_ANY, 0, 0, "bench",
 			    &cma)) {

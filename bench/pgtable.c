@@ -137,13 +137,9 @@ int dmp_bench_pgtable(int argc, char **argv)
 		fprintf(stderr, "dmaport-bench pgtable: --pages %ld is not a multiple of 512\n", pages);
 		return 2;
 	}
-	struct dmp_sim_config scfg;
 	struct dmp_sim *sim;
-	dmp_sim_config_default(&scfg);
-	if (dmp_sim_create(&scfg, &sim)) {
-		fprintf(stderr, "pgtable: cannot create the simulated machine\n");
+	if (bench_sim_default("pgtable", &sim))
 		return 1;
-	}
 	const struct bench_case cases[] = {
 		{ "4K x1", SZ_4K, 1, (size_t)pages },
 		{ "4K x512", SZ_4K, 512, (size_t)pages / 512 },

@@ -115,13 +115,9 @@ int dmp_bench_pool(int argc, char **argv)
 	if (args_rc >= 0)
 		return args_rc;
 	bool debug = debug_opt != 0;
-	struct dmp_sim_config cfg;
 	struct dmp_sim *sim;
-	dmp_sim_config_default(&cfg);
-	if (dmp_sim_create(&cfg, &sim)) {
-		fprintf(stderr, "pool: cannot create the simulated machine\n");
+	if (bench_sim_default("pool", &sim))
 		return 1;
-	}
 	struct dmp_device dev;
 	dmp_device_init(&dev, "bench");
 	printf("dmaport-bench pool: %ld rounds of allocating every block then freeing them all "

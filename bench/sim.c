@@ -132,13 +132,9 @@ int dmp_bench_sim(int argc, char **argv)
 				  "4 GiB simulated machine.", opts, DMP_ARRAY_SIZE(opts));
 	if (args_rc >= 0)
 		return args_rc;
-	struct dmp_sim_config cfg;
 	struct dmp_sim *sim;
-	dmp_sim_config_default(&cfg);
-	if (dmp_sim_create(&cfg, &sim)) {
-		fprintf(stderr, "sim: cannot create the simulated machine\n");
+	if (bench_sim_default("sim", &sim))
 		return 1;
-	}
 	struct ctx c = { 0 };
 	c.src = malloc(MAX_SIZE);
 	c.dst = malloc(MAX_SIZE);

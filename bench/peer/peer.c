@@ -746,13 +746,9 @@ int dmp_bench_peer(int argc, char **argv)
 	if (args_rc >= 0)
 		return args_rc;
 
-	struct dmp_sim_config cfg;
 	struct dmp_sim *sim;
-	dmp_sim_config_default(&cfg);
-	if (dmp_sim_create(&cfg, &sim)) {
-		fprintf(stderr, "peer: cannot create the simulated machine\n");
+	if (bench_sim_default("peer", &sim))
 		return 1;
-	}
 	struct dmp_device dev;
 	dmp_device_init(&dev, "peer");
 	dmp_device_set_coherent(&dev, true);
