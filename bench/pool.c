@@ -38,16 +38,19 @@ struct job {
 	void **va;
 	dmp_addr_t *dma;
 	uint64_t ns, first_ns;
+	uint64_t cpu_ns, first_cpu_ns; /* the thread's CPU time, likewise */
 	int failed;
 };
 
 static void *workload(void *arg)
 {
 	struct job *j = arg;
-	uint64_t t0 = bench_now_ns();
+	uint64_t t0 = bench_now_ns(), c0 = bench_thread_cpu_ns();
 	for (long r = 0; r < j->rounds; r++) {
-		if (r == 1)
+		if (r == 1) {
 			j->first_ns = bench_now_ns() - t0;
+			j->first_cpu_ns = bench_thread_cpu_ns() - c0;
+		}
 		for (size_t i = 0; i < j->blocks; i++) {
 			j->va[i] = dmp_pool_alloc(j->pool, DMP_GFP_ATOMIC, &j->dma[i]);
 			if (!j->va[i])
@@ -57,8 +60,11 @@ static void *workload(void *arg)
 			dmp_pool_free(j->pool, j->va[i], j->dma[i]);
 	}
 	j->ns = bench_now_ns() - t0;
-	if (j->rounds == 1)
+	j->cpu_ns = bench_thread_cpu_ns() - c0;
+	if (j->rounds == 1) {
 		j->first_ns = j->ns;
+		j->first_cpu_ns = j->cpu_ns;
+	}
 	return NULL;
 }
 
@@ -75,16 +81,18 @@ static int run(struct dmp_device *dev, const struct pool_cfg *c, int threads, lo
 	pthread_t tid[2];
 	uint64_t t0 = bench_now_ns();
 	for (int t = 0; t < threads; t++) {
-		jobs[t] = (struct job){ pool, blocks, rounds, calloc(blocks, sizeof(void *)),
-					calloc(blocks, sizeof(dmp_addr_t)), 0, 0, 0 };
+		jobs[t] = (struct job){ .pool = pool, .blocks = blocks, .rounds = rounds,
+					.va = calloc(blocks, sizeof(void *)),
+					.dma = calloc(blocks, sizeof(dmp_addr_t)) };
 		pthread_create(&tid[t], NULL, workload, &jobs[t]);
 	}
 	int failed = 0;
-	uint64_t first = 0;
+	uint64_t first = 0, cpu_steady = 0;
 	for (int t = 0; t < threads; t++) {
 		pthread_join(tid[t], NULL);
 		failed |= jobs[t].failed;
 		first = jobs[t].first_ns > first ? jobs[t].first_ns : first;
+		cpu_steady += jobs[t].cpu_ns - jobs[t].first_cpu_ns;
 		free(jobs[t].va);
 		free(jobs[t].dma);
 	}
@@ -93,8 +101,9 @@ static int run(struct dmp_device *dev, const struct pool_cfg *c, int threads, lo
 	 * simulated machine, which dominate it): steady state is the rest */
 	double ops = (double)blocks * 2.0; /* per round, per thread */
 	double steady = rounds > 1 ? (double)(wall - first) / (ops * (double)(rounds - 1)) : 0;
-	printf("%4zu %5zu %8zu %6zu %7d %10.0f %9.0f %10.2f %10.2f%s\n", c->size, c->align,
-	       c->boundary, blocks, threads, (double)wall / 1e3, (double)first / 1e3, steady,
+	double cpu = rounds > 1 ? (double)cpu_steady / (ops * (double)(rounds - 1) * threads) : 0;
+	printf("%4zu %5zu %8zu %6zu %7d %10.0f %9.0f %10.2f %10.2f %10.2f%s\n", c->size, c->align,
+	       c->boundary, blocks, threads, (double)wall / 1e3, (double)first / 1e3, cpu, steady,
 	       steady / threads, failed ? "  (allocations failed)" : "");
 	dmp_pool_destroy(pool);
 	return failed;
@@ -123,11 +132,13 @@ int dmp_bench_pool(int argc, char **argv)
 	printf("dmaport-bench pool: %ld rounds of allocating every block then freeing them all "
 	       "(Linux's dmapool_test shape); poisoning %s; non-coherent device\n"
 	       "  total: all rounds (wall); round 1: the first round, which allocates the chunks;\n"
-	       "  ns/op: per alloc or free in the later rounds, per thread (each thread runs the\n"
-	       "  full workload on the same pool) and divided by the threads (throughput)\n",
+	       "  cpu ns/op: every thread's CPU time per alloc or free in the later rounds;\n"
+	       "  ns/op: wall time per alloc or free in the later rounds as one thread sees it (each\n"
+	       "  thread runs the full workload on the same pool); ns/op/thr: that divided by the\n"
+	       "  threads (the wall time per op of the pool's throughput)\n",
 	       rounds, debug ? "on" : "off");
-	printf("%4s %5s %8s %6s %7s %10s %9s %10s %10s\n", "size", "align", "boundary", "blocks",
-	       "threads", "total us", "round1 us", "ns/op", "ns/op/thr");
+	printf("%4s %5s %8s %6s %7s %10s %9s %10s %10s %10s\n", "size", "align", "boundary",
+	       "blocks", "threads", "total us", "round1 us", "cpu ns/op", "ns/op", "ns/op/thr");
 	int err = 0;
 	for (int threads = 1; threads <= 2 && !err; threads++)
 		for (size_t i = 0; i < DMP_ARRAY_SIZE(cfgs) && !err; i++)
