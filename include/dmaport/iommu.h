@@ -34,12 +34,32 @@ struct dmp_iommu_dma_cookie;
 #define DMP_IOMMU_PRIV (1 << 5)   /* privileged accesses only */
 #endif
 
+/*
+ * Domain types are made of property bits, as Linux's (__IOMMU_DOMAIN_*):
+ * test a property (dmp_iommu_domain_is_paging(), dmp_iommu_is_dma_domain())
+ * rather than listing the types that have it.
+ *   DMP__IOMMU_DOMAIN_PAGING   it has page tables that map IOVAs
+ *   DMP__IOMMU_DOMAIN_DMA_API  the DMA API allocates its IOVAs
+ *   DMP__IOMMU_DOMAIN_PT       it passes addresses through untranslated
+ *   DMP__IOMMU_DOMAIN_DMA_FQ   unmaps invalidate the IOTLB lazily (flush queue)
+ */
+#define DMP__IOMMU_DOMAIN_PAGING (1u << 0)
+#define DMP__IOMMU_DOMAIN_DMA_API (1u << 1)
+#define DMP__IOMMU_DOMAIN_PT (1u << 2)
+#define DMP__IOMMU_DOMAIN_DMA_FQ (1u << 3)
+
 enum dmp_iommu_domain_type {
-	DMP_IOMMU_DOMAIN_BLOCKED,   /* every access faults */
-	DMP_IOMMU_DOMAIN_IDENTITY,  /* bus address = physical address */
-	DMP_IOMMU_DOMAIN_UNMANAGED, /* a driver's own address space (the API below) */
-	DMP_IOMMU_DOMAIN_DMA,       /* the DMA API's, strict invalidation */
-	DMP_IOMMU_DOMAIN_DMA_FQ,    /* the DMA API's, deferred (lazy) invalidation */
+	/* every access faults */
+	DMP_IOMMU_DOMAIN_BLOCKED = 0,
+	/* bus address = physical address */
+	DMP_IOMMU_DOMAIN_IDENTITY = DMP__IOMMU_DOMAIN_PT,
+	/* a driver's own address space (the API below) */
+	DMP_IOMMU_DOMAIN_UNMANAGED = DMP__IOMMU_DOMAIN_PAGING,
+	/* the DMA API's, strict invalidation */
+	DMP_IOMMU_DOMAIN_DMA = DMP__IOMMU_DOMAIN_PAGING | DMP__IOMMU_DOMAIN_DMA_API,
+	/* the DMA API's, deferred (lazy) invalidation */
+	DMP_IOMMU_DOMAIN_DMA_FQ = DMP__IOMMU_DOMAIN_PAGING | DMP__IOMMU_DOMAIN_DMA_API |
+				  DMP__IOMMU_DOMAIN_DMA_FQ,
 };
 
 /* Fault flags given to a fault handler. */
@@ -78,6 +98,18 @@ struct dmp_iommu_domain {
 	struct dmp_iommu_dma_cookie *dma; /* the DMA API's state, DMA domains only */
 	void *priv;                       /* the driver's */
 };
+
+/** dmp_iommu_domain_is_paging - @domain maps IOVAs through page tables. */
+static inline bool dmp_iommu_domain_is_paging(const struct dmp_iommu_domain *domain)
+{
+	return domain->type & DMP__IOMMU_DOMAIN_PAGING;
+}
+
+/** dmp_iommu_is_dma_domain - the DMA API owns @domain (Linux's iommu_is_dma_domain). */
+static inline bool dmp_iommu_is_dma_domain(const struct dmp_iommu_domain *domain)
+{
+	return domain->type & DMP__IOMMU_DOMAIN_DMA_API;
+}
 
 /**
  * dmp_iommu_paging_domain_alloc - a new, empty, unmanaged paging domain for

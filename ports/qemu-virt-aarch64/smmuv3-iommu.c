@@ -28,12 +28,6 @@ static struct smmu_iommu *drv_of(struct dmp_iommu *iommu)
 	return (struct smmu_iommu *)iommu->priv;
 }
 
-static bool is_paging(enum dmp_iommu_domain_type t)
-{
-	return t == DMP_IOMMU_DOMAIN_UNMANAGED || t == DMP_IOMMU_DOMAIN_DMA ||
-	       t == DMP_IOMMU_DOMAIN_DMA_FQ;
-}
-
 /* ---- ASIDs ---------------------------------------------------------------- */
 
 static int asid_alloc(struct smmu_iommu *drv, uint16_t *asid)
@@ -88,7 +82,7 @@ static int domain_init(struct dmp_iommu *iommu, struct dmp_iommu_domain *d)
 	d->geometry.aperture_start = 0;
 	d->geometry.aperture_end = (1ull << 48) - 1;
 	d->geometry.force_aperture = true;
-	if (!is_paging(d->type))
+	if (!dmp_iommu_domain_is_paging(d))
 		return 0;
 	struct smmu_iommu_domain *sd = dmp_kzalloc(sizeof(*sd), DMP_GFP_KERNEL);
 	if (!sd)
@@ -133,7 +127,7 @@ static int attach_dev(struct dmp_iommu_domain *d, struct dmp_device *dev)
 	for (unsigned int i = 0; i < idev->nr_sids; i++) {
 		uint32_t sid = idev->sids[i];
 		int err;
-		if (is_paging(d->type)) {
+		if (dmp_iommu_domain_is_paging(d)) {
 			struct smmu_iommu_domain *sd = d->priv;
 			err = smmu_attach(s, sid, &sd->hw); /* STE S1 + CFGI_STE + CMD_SYNC */
 		} else if (d->type == DMP_IOMMU_DOMAIN_IDENTITY) {

@@ -102,7 +102,7 @@ int dmp__iommu_dma_cookie_init(struct dmp_iommu_domain *domain, struct dmp_devic
 			goto fail_iovad;
 	}
 	c->domain = domain;
-	c->lazy = domain->type == DMP_IOMMU_DOMAIN_DMA_FQ;
+	c->lazy = domain->type & DMP__IOMMU_DOMAIN_DMA_FQ;
 	c->fq_timeout_ns = FQ_TIMEOUT_NS;
 	/* Linux's fq_timer; without one (-EOPNOTSUPP) fq_queue's own check is
 	 * the only bound in time */

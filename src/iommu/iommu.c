@@ -84,12 +84,6 @@ int dmp_iommu_get_resv_regions(struct dmp_device *dev, struct dmp_iommu_resv_reg
 
 /* ---- domains --------------------------------------------------------------- */
 
-static bool paging(const struct dmp_iommu_domain *d)
-{
-	return d->type == DMP_IOMMU_DOMAIN_UNMANAGED || d->type == DMP_IOMMU_DOMAIN_DMA ||
-	       d->type == DMP_IOMMU_DOMAIN_DMA_FQ;
-}
-
 static int domain_alloc(struct dmp_iommu *iommu, enum dmp_iommu_domain_type type,
 			struct dmp_iommu_domain **out)
 {
@@ -223,7 +217,7 @@ int dmp_iommu_group_id(struct dmp_device *dev)
 
 static bool is_dma_type(enum dmp_iommu_domain_type t)
 {
-	return t == DMP_IOMMU_DOMAIN_DMA || t == DMP_IOMMU_DOMAIN_DMA_FQ;
+	return t & DMP__IOMMU_DOMAIN_DMA_API;
 }
 
 /*
@@ -259,7 +253,7 @@ static int group_retype(struct dmp_iommu_group *g, struct dmp_device *dev)
 	enum dmp_iommu_domain_type want = group_default_type(g->iommu, g, dev);
 	bool owned = g->domain != g->default_domain;
 	dmp_spin_unlock(&core_lock);
-	if (is_dma_type(g->default_domain->type) || !is_dma_type(want))
+	if (dmp_iommu_is_dma_domain(g->default_domain) || !is_dma_type(want))
 		return 0;
 	if (owned) {
 		dmp_log("dmaport: %s: untrusted, cannot join IOMMU group %d: its devices use a "
@@ -335,7 +329,7 @@ int dmp_iommu_probe_device(struct dmp_device *dev, struct dmp_iommu *iommu, cons
 		err = -ENOMEM;
 		goto fail_domain;
 	}
-	if (is_dma_type(g->default_domain->type)) {
+	if (dmp_iommu_is_dma_domain(g->default_domain)) {
 		if (!g->default_domain->dma) {
 			err = dmp__iommu_dma_cookie_init(g->default_domain, dev);
 			if (err)
@@ -354,7 +348,7 @@ int dmp_iommu_probe_device(struct dmp_device *dev, struct dmp_iommu *iommu, cons
 	}
 	dmp_spin_unlock(&core_lock);
 	idev->group = g;
-	dev->dma_ops = is_dma_type(g->default_domain->type) ? &dmp_iommu_dma_ops : NULL;
+	dev->dma_ops = dmp_iommu_is_dma_domain(g->default_domain) ? &dmp_iommu_dma_ops : NULL;
 	return 0;
 
 fail_domain:
@@ -481,7 +475,7 @@ static bool in_aperture(const struct dmp_iommu_domain *d, dmp_addr_t iova, size_
 size_t dmp__iommu_unmap_fast(struct dmp_iommu_domain *domain, dmp_addr_t iova, size_t size,
 			     struct dmp_iommu_iotlb_gather *gather)
 {
-	if (!domain || !paging(domain) || !size)
+	if (!domain || !dmp_iommu_domain_is_paging(domain) || !size)
 		return 0;
 	size_t minsz = min_pagesz(domain);
 	if (!DMP_IS_ALIGNED(iova | size, minsz)) {
@@ -529,7 +523,8 @@ size_t dmp_iommu_unmap(struct dmp_iommu_domain *domain, dmp_addr_t iova, size_t 
 int dmp_iommu_map(struct dmp_iommu_domain *domain, dmp_addr_t iova, dmp_phys_t paddr, size_t size,
 		  int prot, dmp_gfp_t gfp)
 {
-	if (!domain || !paging(domain) || !size || !(prot & (DMP_IOMMU_READ | DMP_IOMMU_WRITE)))
+	if (!domain || !dmp_iommu_domain_is_paging(domain) || !size ||
+	    !(prot & (DMP_IOMMU_READ | DMP_IOMMU_WRITE)))
 		return -EINVAL;
 	size_t minsz = min_pagesz(domain);
 	if (!DMP_IS_ALIGNED(iova | paddr | size, minsz)) {
@@ -592,7 +587,7 @@ int dmp_iommu_iova_to_phys(struct dmp_iommu_domain *domain, dmp_addr_t iova, dmp
 		*phys = iova;
 		return 0;
 	}
-	if (!paging(domain))
+	if (!dmp_iommu_domain_is_paging(domain))
 		return -ENOENT;
 	return domain->ops->iova_to_phys(domain, iova, phys);
 }

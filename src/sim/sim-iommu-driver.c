@@ -76,12 +76,6 @@ static uint64_t device_group(struct dmp_iommu *iommu, struct dmp_device *dev)
 	return dmp_dev_iommu(dev)->sids[0];
 }
 
-static bool is_paging(enum dmp_iommu_domain_type t)
-{
-	return t == DMP_IOMMU_DOMAIN_UNMANAGED || t == DMP_IOMMU_DOMAIN_DMA ||
-	       t == DMP_IOMMU_DOMAIN_DMA_FQ;
-}
-
 static int domain_init(struct dmp_iommu *iommu, struct dmp_iommu_domain *d)
 {
 	struct simdrv *drv = drv_of(iommu);
@@ -89,7 +83,7 @@ static int domain_init(struct dmp_iommu *iommu, struct dmp_iommu_domain *d)
 	d->geometry.aperture_start = 0;
 	d->geometry.aperture_end = (1ull << 48) - 1;
 	d->geometry.force_aperture = true;
-	if (!is_paging(d->type))
+	if (!dmp_iommu_domain_is_paging(d))
 		return 0;
 	struct simdom *sd = calloc(1, sizeof(*sd));
 	if (!sd)
@@ -127,7 +121,7 @@ static int attach_dev(struct dmp_iommu_domain *d, struct dmp_device *dev)
 	struct dmp_sim_ste ste = { .mode = DMP_SIM_STE_ABORT };
 	if (d->type == DMP_IOMMU_DOMAIN_IDENTITY) {
 		ste.mode = DMP_SIM_STE_BYPASS;
-	} else if (is_paging(d->type)) {
+	} else if (dmp_iommu_domain_is_paging(d)) {
 		struct simdom *sd = d->priv;
 		ste.mode = DMP_SIM_STE_TRANSLATE;
 		ste.ttbr = sd->cfg.arm_lpae_s1_cfg.ttbr;
