@@ -519,6 +519,42 @@ static void test_untrusted_joins_owned_group(void **state)
 	irig_down(&r);
 }
 
+/* A driver without a mandatory op is not registered, and the log says which. */
+static int stub_domain_init(struct dmp_iommu *iommu, struct dmp_iommu_domain *d)
+{
+	return 0;
+}
+
+static int stub_attach(struct dmp_iommu_domain *d, struct dmp_device *dev)
+{
+	return 0;
+}
+
+static void test_register_mandatory_ops(void **state)
+{
+	(void)state;
+	struct dmp_iommu_ops ops = {
+		.name = "stub",
+		.domain_init = stub_domain_init,
+		.attach_dev = stub_attach,
+		.map_pages = dmp_io_pgtable_domain_map_pages,
+		.unmap_pages = dmp_io_pgtable_domain_unmap_pages,
+	};
+	struct dmp_iommu iommu = { .name = "stub0", .ops = &ops };
+	fixture_log_start();
+	assert_int_equal(dmp_iommu_register(&iommu), -EINVAL);
+	assert_true(fixture_log_has("iommu stub0: driver stub has no iova_to_phys", NULL));
+	ops.iova_to_phys = dmp_io_pgtable_domain_iova_to_phys;
+	ops.attach_dev = NULL;
+	assert_int_equal(dmp_iommu_register(&iommu), -EINVAL);
+	assert_true(fixture_log_has("has no attach_dev", NULL));
+	fixture_log_stop();
+	assert_int_equal(iommu.nr_resv, 0); /* nothing was added */
+	ops.attach_dev = stub_attach;
+	assert_int_equal(dmp_iommu_register(&iommu), 0);
+	dmp_iommu_unregister(&iommu);
+}
+
 /* Failure injection: a map that cannot allocate page tables fails cleanly. */
 static void test_map_failure(void **state)
 {
@@ -558,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_untrusted_joins_identity_group),
 		cmocka_unit_test(test_untrusted_joins_owned_group),
+		cmocka_unit_test(test_register_mandatory_ops),
 		cmocka_unit_test(test_map_failure),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

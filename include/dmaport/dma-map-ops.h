@@ -18,6 +18,17 @@
 
 DMP_BEGIN_DECLS
 
+/*
+ * Mandatory members: alloc, free, alloc_pages, free_pages, map_phys,
+ * unmap_phys, map_sg, unmap_sg and the four syncs.  Optional ones, and what
+ * the API does without them: mmap and get_sgtable (-EOPNOTSUPP),
+ * map_resource (DMP_MAPPING_ERROR) and unmap_resource (nothing),
+ * dma_supported (every mask), max_mapping_size and opt_mapping_size (no
+ * limit), need_sync (syncs are needed), get_required_mask (no requirement).
+ * An implementation is one table, chosen per device at configuration
+ * (dev->dma_ops), never registered: the direct path and the IOMMU path are
+ * the two there are.
+ */
 struct dmp_dma_map_ops {
 	const char *name;
 	void *(*alloc)(struct dmp_device *dev, size_t size, dmp_addr_t *dma_handle, dmp_gfp_t gfp,

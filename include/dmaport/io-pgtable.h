@@ -289,6 +289,26 @@ DMP_API int dmp_alloc_io_pgtable_ops(enum dmp_io_pgtable_fmt fmt, struct dmp_io_
  */
 DMP_API void dmp_free_io_pgtable_ops(struct dmp_io_pgtable_ops *ops);
 
+/*
+ * Forwarders for IOMMU drivers whose paging domains are one io-pgtable
+ * each: the driver sets domain->pgtbl in its domain_init and puts these in
+ * its struct dmp_iommu_ops, instead of writing the same three wrappers (a
+ * driver with more to do around a call, e.g. a sync after an unmap without a
+ * gather, keeps its own for that one).  Same contracts as the ops they
+ * forward to (struct dmp_io_pgtable_ops); iova_to_phys returns -ENOENT for
+ * any address the table does not map (beyond 2^ias too), as the IOMMU API's
+ * dmp_iommu_iova_to_phys() documents.
+ */
+struct dmp_iommu_domain;
+DMP_API int dmp_io_pgtable_domain_map_pages(struct dmp_iommu_domain *domain, dmp_addr_t iova,
+					    dmp_phys_t paddr, size_t pgsize, size_t pgcount,
+					    int prot, dmp_gfp_t gfp, size_t *mapped);
+DMP_API size_t dmp_io_pgtable_domain_unmap_pages(struct dmp_iommu_domain *domain, dmp_addr_t iova,
+						 size_t pgsize, size_t pgcount,
+						 struct dmp_iommu_iotlb_gather *gather);
+DMP_API int dmp_io_pgtable_domain_iova_to_phys(struct dmp_iommu_domain *domain, dmp_addr_t iova,
+					       dmp_phys_t *phys);
+
 /**
  * dmp_io_pgtable_check - run the format's consistency walker (ops->check).
  * Returns 0 or -EIO; fills @stats if not NULL.

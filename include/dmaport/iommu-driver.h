@@ -51,6 +51,17 @@ enum dmp_iommu_cap {
 
 struct dmp_iommu_dev;
 
+/*
+ * struct dmp_iommu_ops - a hardware driver's operations.  Mandatory:
+ * domain_init, attach_dev, map_pages, unmap_pages and iova_to_phys
+ * (dmp_iommu_register() refuses a table without them; a driver whose paging
+ * domains are one io-pgtable can use io-pgtable's forwarders for the last
+ * three: <dmaport/io-pgtable.h>).  Optional, and what the core does
+ * without them: probe_device (every device is accepted), release_device
+ * (nothing), device_group (one group per first stream ID), domain_destroy
+ * (nothing beyond freeing the domain), iotlb_sync and flush_iotlb_all (no
+ * TLB to invalidate), capable (no capability).
+ */
 struct dmp_iommu_ops {
 	const char *name;
 	/** probe_device - @dev with @sids is behind this IOMMU: check and set up. */
@@ -99,7 +110,8 @@ struct dmp_iommu {
 /**
  * dmp_iommu_register - make @iommu available.  Adds the MSI window
  * (0x0800_0000, 1 MiB, Linux's MSI_IOVA_BASE) as a reserved region.
- * Returns 0 or -EINVAL.
+ * Returns 0, -EINVAL (a mandatory op missing: a log line names it), or
+ * -ENOMEM (no room for the MSI window's reserved region).
  */
 DMP_API int dmp_iommu_register(struct dmp_iommu *iommu);
 DMP_API void dmp_iommu_unregister(struct dmp_iommu *iommu);

@@ -23,6 +23,7 @@ struct dmp_scatterlist;
 struct dmp_iommu;
 struct dmp_iommu_group;
 struct dmp_iommu_dma_cookie;
+struct dmp_io_pgtable_ops;
 
 /* Protection flags of a mapping (Linux's IOMMU_* values). */
 #ifndef DMP_IOMMU_READ
@@ -96,6 +97,7 @@ struct dmp_iommu_domain {
 	dmp_iommu_fault_handler_t handler;
 	void *handler_token;
 	struct dmp_iommu_dma_cookie *dma; /* the DMA API's state, DMA domains only */
+	struct dmp_io_pgtable_ops *pgtbl; /* its page table, for io-pgtable's forwarders */
 	void *priv;                       /* the driver's */
 };
 

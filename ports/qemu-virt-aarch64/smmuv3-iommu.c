@@ -98,6 +98,7 @@ static int domain_init(struct dmp_iommu *iommu, struct dmp_iommu_domain *d)
 	sd->drv = drv;
 	d->pgsize_bitmap = sd->hw.cfg.pgsize_bitmap;
 	d->geometry.aperture_end = (1ull << sd->hw.cfg.ias) - 1;
+	d->pgtbl = sd->hw.pgt;
 	d->priv = sd;
 	return 0;
 
@@ -117,6 +118,7 @@ static void domain_destroy(struct dmp_iommu_domain *d)
 	smmu_domain_fini(&sd->hw); /* the table's free invalidates the ASID first */
 	asid_free(sd->drv, asid);
 	dmp_kfree(sd);
+	d->pgtbl = NULL;
 	d->priv = NULL;
 }
 
@@ -140,16 +142,6 @@ static int attach_dev(struct dmp_iommu_domain *d, struct dmp_device *dev)
 			return err;
 	}
 	return 0;
-}
-
-static int map_pages(struct dmp_iommu_domain *d, dmp_addr_t iova, dmp_phys_t paddr, size_t pgsize,
-		     size_t pgcount, int prot, dmp_gfp_t gfp, size_t *mapped)
-{
-	struct smmu_iommu_domain *sd = d->priv;
-	/* New entries only (io-pgtable never overwrites one), and the SMMU
-	 * caches no invalid entries: nothing to invalidate.  The table writes
-	 * are cleaned by io-pgtable when the walk is not coherent. */
-	return sd->hw.pgt->map_pages(sd->hw.pgt, iova, paddr, pgsize, pgcount, prot, gfp, mapped);
 }
 
 static size_t unmap_pages(struct dmp_iommu_domain *d, dmp_addr_t iova, size_t pgsize,
@@ -181,14 +173,6 @@ static void flush_iotlb_all(struct dmp_iommu_domain *d)
 	smmu_sync(sd->hw.smmu);
 }
 
-static int iova_to_phys(struct dmp_iommu_domain *d, dmp_addr_t iova, dmp_phys_t *phys)
-{
-	struct smmu_iommu_domain *sd = d->priv;
-	if (!sd)
-		return -ENOENT;
-	return sd->hw.pgt->iova_to_phys(sd->hw.pgt, iova, phys) ? -ENOENT : 0;
-}
-
 static bool capable(struct dmp_iommu *iommu, enum dmp_iommu_cap cap)
 {
 	switch (cap) {
@@ -206,11 +190,14 @@ static const struct dmp_iommu_ops smmu_iommu_ops = {
 	.domain_init = domain_init,
 	.domain_destroy = domain_destroy,
 	.attach_dev = attach_dev,
-	.map_pages = map_pages,
+	/* New entries only (io-pgtable never overwrites one), and the SMMU
+	 * caches no invalid entries: a map needs no invalidation.  The table
+	 * writes are cleaned by io-pgtable when the walk is not coherent. */
+	.map_pages = dmp_io_pgtable_domain_map_pages,
 	.unmap_pages = unmap_pages,
 	.iotlb_sync = iotlb_sync,
 	.flush_iotlb_all = flush_iotlb_all,
-	.iova_to_phys = iova_to_phys,
+	.iova_to_phys = dmp_io_pgtable_domain_iova_to_phys,
 	.capable = capable,
 };
 

@@ -8,6 +8,7 @@
  * these two lines.
  */
 #include <dmaport/io-pgtable.h>
+#include <dmaport/iommu-driver.h>
 
 #include "../internal.h"
 
@@ -52,4 +53,27 @@ int dmp_io_pgtable_check(struct dmp_io_pgtable_ops *ops, struct dmp_io_pgtable_s
 {
 	DMP_ASSERT(ops && ops->check);
 	return ops->check(ops, stats);
+}
+
+int dmp_io_pgtable_domain_map_pages(struct dmp_iommu_domain *domain, dmp_addr_t iova,
+				    dmp_phys_t paddr, size_t pgsize, size_t pgcount, int prot,
+				    dmp_gfp_t gfp, size_t *mapped)
+{
+	struct dmp_io_pgtable_ops *t = domain->pgtbl;
+	return t->map_pages(t, iova, paddr, pgsize, pgcount, prot, gfp, mapped);
+}
+
+size_t dmp_io_pgtable_domain_unmap_pages(struct dmp_iommu_domain *domain, dmp_addr_t iova,
+					 size_t pgsize, size_t pgcount,
+					 struct dmp_iommu_iotlb_gather *gather)
+{
+	struct dmp_io_pgtable_ops *t = domain->pgtbl;
+	return t->unmap_pages(t, iova, pgsize, pgcount, gather);
+}
+
+int dmp_io_pgtable_domain_iova_to_phys(struct dmp_iommu_domain *domain, dmp_addr_t iova,
+				       dmp_phys_t *phys)
+{
+	struct dmp_io_pgtable_ops *t = domain->pgtbl;
+	return t && t->iova_to_phys(t, iova, phys) == 0 ? 0 : -ENOENT;
 }

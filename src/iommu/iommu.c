@@ -34,10 +34,30 @@ static void *zalloc(size_t n)
 	return dmp_kzalloc(n, DMP_GFP_KERNEL);
 }
 
+/* The first mandatory member of @ops that is missing, or NULL. */
+static const char *iommu_ops_hole(const struct dmp_iommu_ops *ops)
+{
+	if (!ops->domain_init)
+		return "domain_init";
+	if (!ops->attach_dev)
+		return "attach_dev";
+	if (!ops->map_pages)
+		return "map_pages";
+	if (!ops->unmap_pages)
+		return "unmap_pages";
+	return ops->iova_to_phys ? NULL : "iova_to_phys";
+}
+
 int dmp_iommu_register(struct dmp_iommu *iommu)
 {
-	if (!iommu || !iommu->ops || !iommu->ops->domain_init || !iommu->ops->attach_dev)
+	if (!iommu || !iommu->ops)
 		return -EINVAL;
+	const char *hole = iommu_ops_hole(iommu->ops);
+	if (hole) {
+		dmp_log("dmaport: iommu %s: driver %s has no %s: not registered", iommu->name,
+			iommu->ops->name ? iommu->ops->name : "(unnamed)", hole);
+		return -EINVAL;
+	}
 	/* the MSI window software-managed MSIs use (Linux's MSI_IOVA_BASE) */
 	int err = dmp_iommu_add_resv_region(iommu, 0x8000000, 0x100000, DMP_IOMMU_RESV_MSI);
 	if (err)

@@ -101,6 +101,7 @@ static int domain_init(struct dmp_iommu *iommu, struct dmp_iommu_domain *d)
 		return err;
 	}
 	d->pgsize_bitmap = sd->cfg.pgsize_bitmap;
+	d->pgtbl = sd->pgtbl;
 	d->priv = sd;
 	return 0;
 }
@@ -110,6 +111,7 @@ static void domain_destroy(struct dmp_iommu_domain *d)
 	struct simdom *sd = d->priv;
 	if (!sd)
 		return;
+	d->pgtbl = NULL;
 	dmp_free_io_pgtable_ops(sd->pgtbl); /* flushes the ASID first */
 	free(sd);
 }
@@ -140,20 +142,6 @@ static int attach_dev(struct dmp_iommu_domain *d, struct dmp_device *dev)
 	return 0;
 }
 
-static int map_pages(struct dmp_iommu_domain *d, dmp_addr_t iova, dmp_phys_t paddr, size_t pgsize,
-		     size_t pgcount, int prot, dmp_gfp_t gfp, size_t *mapped)
-{
-	struct simdom *sd = d->priv;
-	return sd->pgtbl->map_pages(sd->pgtbl, iova, paddr, pgsize, pgcount, prot, gfp, mapped);
-}
-
-static size_t unmap_pages(struct dmp_iommu_domain *d, dmp_addr_t iova, size_t pgsize,
-			  size_t pgcount, struct dmp_iommu_iotlb_gather *gather)
-{
-	struct simdom *sd = d->priv;
-	return sd->pgtbl->unmap_pages(sd->pgtbl, iova, pgsize, pgcount, gather);
-}
-
 static void iotlb_sync(struct dmp_iommu_domain *d, struct dmp_iommu_iotlb_gather *gather)
 {
 	struct simdom *sd = d->priv;
@@ -166,12 +154,6 @@ static void flush_iotlb_all(struct dmp_iommu_domain *d)
 	struct simdom *sd = d->priv;
 	if (sd)
 		dmp_sim_iommu_tlbi_asid(sd->drv->hw, sd->asid);
-}
-
-static int iova_to_phys(struct dmp_iommu_domain *d, dmp_addr_t iova, dmp_phys_t *phys)
-{
-	struct simdom *sd = d->priv;
-	return sd->pgtbl->iova_to_phys(sd->pgtbl, iova, phys) ? -ENOENT : 0;
 }
 
 static bool capable(struct dmp_iommu *iommu, enum dmp_iommu_cap cap)
@@ -188,11 +170,11 @@ static const struct dmp_iommu_ops sim_iommu_ops = {
 	.domain_init = domain_init,
 	.domain_destroy = domain_destroy,
 	.attach_dev = attach_dev,
-	.map_pages = map_pages,
-	.unmap_pages = unmap_pages,
+	.map_pages = dmp_io_pgtable_domain_map_pages,
+	.unmap_pages = dmp_io_pgtable_domain_unmap_pages,
 	.iotlb_sync = iotlb_sync,
 	.flush_iotlb_all = flush_iotlb_all,
-	.iova_to_phys = iova_to_phys,
+	.iova_to_phys = dmp_io_pgtable_domain_iova_to_phys,
 	.capable = capable,
 };
 
