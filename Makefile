@@ -441,7 +441,7 @@ bench-plot: deps-plot
 docs-check: $(BUILD)/libdmaport.a
 	@rm -rf $(BUILD)/docs && n=0 && \
 	for p in $$(sh scripts/doc-snippets.sh $(BUILD)/docs docs/*.md | grep '\.c$$'); do \
-	  $(CC) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude $(SAN_CFLAGS) \
+	  $(CC) -std=c11 -D_GNU_SOURCE -g -Wall -Wextra -Werror -Iinclude $(SAN_CFLAGS) \
 	    -o $(BUILD)/docs/$${p%.c} $(BUILD)/docs/$$p $(BUILD)/libdmaport.a $(SAN_LDFLAGS) $(LDLIBS) && \
 	  (cd $(BUILD)/docs && ./$${p%.c} > $${p%.c}.log 2>&1) || \
 	  { cat $(BUILD)/docs/$${p%.c}.log 2>/dev/null; echo "docs-check: $$p FAILED"; exit 1; }; \
