@@ -86,7 +86,7 @@ SIM_TOOL_OBJS := $(SIM_TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOLS := $(BUILD)/bin/dmaport-sim $(BUILD)/bin/dmaport-bench
 
 .SECONDARY:
-.PHONY: docs-check bindings-check all lib tools deps deps-build deps-cross deps-fuzz deps-peer deps-plot deps-timeline deps-bindings run check test test-asan test-tsan bench bench-peer bench-plot install clean qemu-test fuzz fuzz-long FORCE
+.PHONY: docs-check bindings-check all lib tools deps deps-build deps-cross deps-fuzz deps-peer deps-plot deps-timeline deps-bindings run check test test-guard test-asan test-tsan bench bench-peer bench-plot install clean qemu-test fuzz fuzz-long FORCE
 .DEFAULT_GOAL := all
 
 all: lib tools
@@ -210,9 +210,16 @@ test-tsan:
 	@$(MAKE) --no-print-directory BUILD=build/tsan SAN=tsan OPT=-O1 \
 	  TEST_BINS="$(TSAN_TESTS:%=build/tsan/tests/%)" test
 
+# Every test once more with the DMA-API checker and its guard mode on from
+# the environment: each passes, and finds only what tests/guard-pass.expect
+# says it does on purpose (scripts/guard-pass.sh).
+test-guard: $(TEST_BINS)
+	@sh scripts/guard-pass.sh tests/guard-pass.expect $(TEST_BINS)
+
 check: deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory test
+	@$(MAKE) --no-print-directory test-guard
 	@$(MAKE) --no-print-directory test-asan
 	@$(MAKE) --no-print-directory test-tsan
 	@$(MAKE) --no-print-directory install-check

@@ -863,10 +863,12 @@ static void test_bad_input(void **state)
 	assert_null(dmp_alloc_coherent(&r.dev, 0, &h, DMP_GFP_KERNEL));
 	assert_null(dmp_alloc_coherent(&r.dev, 1ull << 40, &h, DMP_GFP_KERNEL));
 	dmp_free_coherent(&r.dev, 4096, b, 0x1234);   /* not allocated here */
-	assert_true(fixture_log_has("not allocated here", NULL));
+	/* "not allocated here", or the checker's words when it is on */
+	assert_true(fixture_log_has("not allocated", NULL));
 	void *c = dmp_alloc_coherent(&r.dev, 4096, &h, DMP_GFP_KERNEL);
 	dmp_free_coherent(&r.dev, 16384, c, h);        /* wrong size: refused */
-	assert_true(fixture_log_has("wrong size", NULL));
+	assert_true(fixture_log_has("wrong size", NULL) ||
+		    fixture_log_has("different size", NULL));
 	dmp_free_coherent(&r.dev, 4096, c, h);
 	dmp_free_coherent(&r.dev, 4096, NULL, h);      /* no-op, as Linux */
 	/* map_resource refuses RAM; works for MMIO */

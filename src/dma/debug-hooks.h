@@ -26,8 +26,9 @@ static inline bool dmp__debug_on(void)
 void dmp__debug_map(struct dmp_device *dev, const void *cpu_addr, dmp_phys_t phys,
 			    size_t size, enum dmp_data_direction dir, dmp_addr_t dma,
 			    enum dmp_map_type type, unsigned long attrs, const char *file, int line);
-/* A map was refused before reaching the implementation (memory not DMA-able). */
-void dmp__debug_map_refused(struct dmp_device *dev, const void *cpu_addr, size_t size,
+/* A map was refused before reaching the implementation (memory not DMA-able);
+ * true if the checker reported it (else the caller logs it). */
+bool dmp__debug_map_refused(struct dmp_device *dev, const void *cpu_addr, size_t size,
 				    enum dmp_data_direction dir, const char *why, const char *file,
 				    int line);
 /* dmp_mapping_error() was called on @dma. */

@@ -132,6 +132,13 @@ struct dbg_finding {
 	.dev = (e)->dev, .entry = (e), .dma = (e)->dma, .phys = (e)->phys, .size = (e)->size,  \
 	.dir = (e)->type == DMP_MAP_COHERENT ? DMP_NONE : (e)->dir
 
+/*
+ * dmp__debug_env_summary - "kind n, kind n" of the findings made in the
+ * mode DMP_DEBUG set, before the program set one itself, into @buf;
+ * returns their number.  For the hosted platform's exit summary.
+ */
+size_t dmp__debug_env_summary(char *buf, size_t n);
+
 /* dmp__dbg_report - count, log, keep and (abort mode) abort for finding @f;
  * @fmt says what was wrong, in Linux dma-debug's words where Linux has the
  * kind.  Called with dmp__dbg_lock held. */

@@ -196,7 +196,26 @@ bool dmp_debug_get_guard(void)
 	return atomic_load(&guard_active);
 }
 
+/*
+ * Findings made while the mode is the one DMP_DEBUG set at start-up, and the
+ * program has not set one itself: what a run of a program that never asked
+ * for the checker found (dmp__debug_env_summary; make test-guard).  Never
+ * reset by dmp_debug_reset().
+ */
+static bool mode_from_env;
+static unsigned long env_counts[DMP_DEBUG_NR_KINDS];
+
+static void set_mode(enum dmp_debug_mode m);
+
 void dmp_debug_set_mode(enum dmp_debug_mode m)
+{
+	dmp_spin_lock(&dmp__dbg_lock);
+	mode_from_env = false;
+	dmp_spin_unlock(&dmp__dbg_lock);
+	set_mode(m);
+}
+
+static void set_mode(enum dmp_debug_mode m)
 {
 	DMP_ASSERT((unsigned int)m <= DMP_DEBUG_ABORT);
 	atomic_store(&mode, (int)m);
@@ -248,7 +267,10 @@ int dmp_debug_init(void)
 		env_names[0] = 0;
 	dmp_spin_unlock(&dmp__dbg_lock);
 	if (m >= 0) {
-		dmp_debug_set_mode((enum dmp_debug_mode)m);
+		set_mode((enum dmp_debug_mode)m);
+		dmp_spin_lock(&dmp__dbg_lock);
+		mode_from_env = m != DMP_DEBUG_OFF;
+		dmp_spin_unlock(&dmp__dbg_lock);
 	} else if (dmp_debug_get_mode() != DMP_DEBUG_OFF) {
 		guard_update();
 		plat->watch(NULL);
@@ -442,7 +464,11 @@ static void format_finding(const struct dbg_finding *f, const char *device, cons
 	size_t o = 0;
 	put(buf, n, &o, "dmaport: %s: DMA-API: %s", device, what);
 	if (f->size) {
-		put(buf, n, &o, " [bus address=0x%llx size=%zu", (unsigned long long)f->dma, f->size);
+		if (f->dma != DMP_MAPPING_ERROR)
+			put(buf, n, &o, " [bus address=0x%llx size=%zu", (unsigned long long)f->dma,
+			    f->size);
+		else
+			put(buf, n, &o, " [size=%zu", f->size); /* never mapped: no address */
 		if (dmp_valid_direction(f->dir))
 			put(buf, n, &o, " direction=%s", dmp__dir_name(f->dir));
 		put(buf, n, &o, "]");
@@ -513,6 +539,8 @@ void dmp__dbg_report(const struct dbg_finding *f, const char *fmt, ...)
 
 	dmp__dbg_reported_in_call = true;
 	counters[f->kind]++;
+	if (mode_from_env)
+		env_counts[f->kind]++;
 	if (m >= DMP_DEBUG_FAIL) {
 		size_t slot = (report_head + nr_reports) % DMP_DEBUG_MAX_REPORTS;
 		if (nr_reports == DMP_DEBUG_MAX_REPORTS)
@@ -800,12 +828,14 @@ static bool on_this_stack(const void *p)
 	return d < (256u << 10);
 }
 
-void dmp__debug_map_refused(struct dmp_device *dev, const void *cpu_addr, size_t size,
+bool dmp__debug_map_refused(struct dmp_device *dev, const void *cpu_addr, size_t size,
 			    enum dmp_data_direction dir, const char *why, const char *file, int line)
 {
+	bool reported = false;
 	dmp_spin_lock(&dmp__dbg_lock);
 	if (!checked_locked(dev))
 		goto out;
+	reported = true;
 	if (on_this_stack(cpu_addr))
 		dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_MAP_STACK,
 						       .dev = dev,
@@ -813,7 +843,7 @@ void dmp__debug_map_refused(struct dmp_device *dev, const void *cpu_addr, size_t
 						       .size = size,
 						       .dir = dir,
 						       .at = { file, line } },
-				"device driver maps memory from stack [addr=%p]", cpu_addr);
+				"device driver maps memory from stack (not DMA-able) [addr=%p]", cpu_addr);
 	else
 		dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_MAP_NOT_DMA,
 						       .dev = dev,
@@ -825,6 +855,7 @@ void dmp__debug_map_refused(struct dmp_device *dev, const void *cpu_addr, size_t
 				why ? why : "?", cpu_addr);
 out:
 	dmp_spin_unlock(&dmp__dbg_lock);
+	return reported;
 }
 
 void dmp__debug_mapping_error(struct dmp_device *dev, dmp_addr_t dma, const char *file, int line)
@@ -1459,4 +1490,19 @@ size_t dmp__debug_check_point(struct dmp_device *dev, const void *ptr, size_t si
 		n = dmp__dbg_plat()->check_point(dev, ptr, size, (struct dmp__dbg_site){ file, line });
 	dmp_spin_unlock(&dmp__dbg_lock);
 	return n;
+}
+
+size_t dmp__debug_env_summary(char *buf, size_t n)
+{
+	size_t o = 0, total = 0;
+	dmp_spin_lock(&dmp__dbg_lock);
+	for (unsigned int k = 0; k < DMP_DEBUG_NR_KINDS; k++)
+		if (env_counts[k]) {
+			total += env_counts[k];
+			put(buf, n, &o, "%s%s %lu", o ? ", " : "", kind_names[k], env_counts[k]);
+		}
+	dmp_spin_unlock(&dmp__dbg_lock);
+	if (!o && n)
+		buf[0] = 0;
+	return total;
 }

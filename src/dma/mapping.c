@@ -410,9 +410,9 @@ dmp_addr_t dmp__map_single_attrs(struct dmp_device *dev, const void *ptr, size_t
 	if (dmp__unlikely(dmp__virt_to_phys_range(ptr, size, &phys) != 0)) {
 		/* Linux refuses DMA from the stack and from vmalloc/non-linear
 		 * memory; the checker tells the stack from the rest */
-		if (dmp__debug_on())
-			dmp__debug_map_refused(dev, ptr, size, dir, "not DMA-able memory", file,
-					       line);
+		if (dmp__debug_on() &&
+		    dmp__debug_map_refused(dev, ptr, size, dir, "not DMA-able memory", file, line))
+			return DMP_MAPPING_ERROR;
 		dmp__dma_misuse(dev, DMP_DEBUG_MAP_NOT_DMA, file, line,
 				"mapping memory that is not DMA-able (the C stack, libc's heap, "
 				"or not platform memory) [ptr=%p size=%zu direction=%s]",

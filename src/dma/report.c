@@ -52,6 +52,8 @@ void dmp__dma_misuse(const struct dmp_device *dev, enum dmp_debug_kind kind, con
 		/* a new call: nothing reported in it yet */
 		dmp__set_site(NULL, 0);
 	}
+	/* one misuse, one finding: a layer below the checker's own finding
+	 * for this call adds its line, not a second finding */
 	if (dmp__debug_on() && !dmp__dbg_reported_in_call &&
 	    dmp__debug_misuse(dev, kind, file, line, what))
 		return;

@@ -89,17 +89,20 @@ void *dmp_kmalloc(size_t size, dmp_gfp_t gfp)
 	if (size == 0)
 		size = 1;
 	void *ret = NULL;
-	if (size > class_size[NR_CLASSES - 1] ||
-	    atomic_load_explicit(&own_pages, memory_order_relaxed)) {
+	unsigned int c = 0;
+	while (c < NR_CLASSES && class_size[c] < size)
+		c++;
+	bool own = atomic_load_explicit(&own_pages, memory_order_relaxed);
+	if (c == NR_CLASSES || own) {
 		dmp_phys_t phys;
 		unsigned int order = dmp_get_order(size);
 		if (dmp_page_alloc(order, gfp, DMP_PHYS_ANY, &phys) != 0)
 			return NULL;
+		/* a small object alone on its page keeps its class: dmp_ksize()
+		 * says the same as it would without guard mode */
+		dmp__phys_to_page(phys)->slab_class = c < NR_CLASSES ? (uint8_t)(c + 1) : 0;
 		return dmp_phys_to_virt(phys); /* already zeroed for DMP_GFP_ZERO */
 	}
-	unsigned int c = 0;
-	while (class_size[c] < size)
-		c++;
 	dmp_spin_lock(&heap_lock);
 	struct dmp__region *r = NULL;
 	for (unsigned int i = 0; i < dmp__mem.nr && !r; i++)
@@ -171,7 +174,7 @@ size_t dmp_ksize(const void *ptr)
 		if (!(p->slab_free & (1ull << bit)))
 			n = class_size[c];
 	} else if (p) {
-		n = DMP_PAGE_SIZE << p->order;
+		n = p->slab_class ? class_size[p->slab_class - 1] : DMP_PAGE_SIZE << p->order;
 	}
 	dmp_spin_unlock(&heap_lock);
 	return n;
@@ -192,6 +195,7 @@ void dmp_kfree(const void *ptr)
 	}
 	if (c < 0) {
 		unsigned int order = p->order;
+		p->slab_class = 0;
 		dmp_spin_unlock(&heap_lock);
 		dmp_page_free(phys, order);
 		return;

@@ -42,6 +42,60 @@ static void x86_step_off(void *uctx)
 	((ucontext_t *)uctx)->uc_mcontext.gregs[REG_EFL] &= ~(greg_t)EFLAGS_TF;
 }
 
+/*
+ * rep movs / rep stos, forward (EFLAGS.DF clear), 64-bit addressing, no
+ * segment override but the ignored ones: the forms memcpy() and memset()
+ * use for bulk copies.  Anything else is stepped.
+ */
+#define EFLAGS_DF 0x400
+
+static bool x86_string(const void *uctx, struct dmp__guard_string *op)
+{
+	const ucontext_t *uc = uctx;
+	const greg_t *g = uc->uc_mcontext.gregs;
+	const uint8_t *ip = (const uint8_t *)(uintptr_t)g[REG_RIP];
+	bool rep = false, opsize = false, wide = false;
+	unsigned int i = 0;
+	for (; i < 14; i++) {
+		uint8_t b = ip[i];
+		if (b == 0xf3)
+			rep = true;
+		else if (b == 0x66)
+			opsize = true;
+		else if (b == 0x2e || b == 0x3e || b == 0x26 || b == 0x36)
+			continue; /* ignored in 64-bit mode */
+		else
+			break;
+	}
+	if ((ip[i] & 0xf0) == 0x40) { /* REX: the last prefix */
+		wide = ip[i] & 0x08;
+		i++;
+	}
+	uint8_t opc = ip[i];
+	if (!rep || (g[REG_EFL] & EFLAGS_DF) || (opc != 0xa4 && opc != 0xa5 && opc != 0xaa && opc != 0xab))
+		return false;
+	op->size = (opc & 1) ? (wide ? 8 : opsize ? 2 : 4) : 1;
+	uint64_t count = (uint64_t)g[REG_RCX];
+	if (!count || count > (SIZE_MAX >> 4) / op->size)
+		return false;
+	op->len = (size_t)count * op->size;
+	op->dst = (uintptr_t)g[REG_RDI];
+	op->src = opc <= 0xa5 ? (uintptr_t)g[REG_RSI] : 0;
+	op->value = (uint64_t)g[REG_RAX];
+	op->insn_len = i + 1;
+	return true;
+}
+
+static void x86_string_done(void *uctx, const struct dmp__guard_string *op)
+{
+	greg_t *g = ((ucontext_t *)uctx)->uc_mcontext.gregs;
+	g[REG_RDI] += (greg_t)op->len;
+	if (op->src)
+		g[REG_RSI] += (greg_t)op->len;
+	g[REG_RCX] = 0;
+	g[REG_RIP] += (greg_t)op->insn_len;
+}
+
 static const struct dmp__guard_arch x86_64 = {
 	.name = "x86-64",
 	.can_step = true,
@@ -50,6 +104,8 @@ static const struct dmp__guard_arch x86_64 = {
 	.is_fetch = x86_is_fetch,
 	.step_on = x86_step_on,
 	.step_off = x86_step_off,
+	.string = x86_string,
+	.string_done = x86_string_done,
 };
 
 const struct dmp__guard_arch *const dmp__guard_arch = &x86_64;

@@ -48,6 +48,7 @@
 struct range {
 	const void *key;
 	uintptr_t start, end;
+	bool may_read; /* loads allowed, stores trap */
 };
 
 /* ---- state (under the guard lock unless said otherwise) ------------------ */
@@ -61,6 +62,7 @@ static size_t nr_lifted, cap_lifted;
 /* read by the handlers without the lock: written only at machine set-up */
 static struct {
 	_Atomic uintptr_t start, end;
+	uint8_t *alias;
 } arenas[MAX_ARENAS];
 
 static uintptr_t page_size;
@@ -85,7 +87,7 @@ static pid_t unstoppable[16]; /* threads that did not stop in time once */
 static unsigned int nr_unstoppable;
 
 static struct {
-	_Atomic unsigned long traps, hits, steps, stops, stop_timeouts;
+	_Atomic unsigned long traps, hits, steps, stops, stop_timeouts, strings;
 } stats;
 
 static DMP_TLS unsigned int spurious_in_a_row;
@@ -122,6 +124,20 @@ static bool page_covered(uintptr_t page)
 	return false;
 }
 
+/* The protection @page needs: none if a range forbids loads, read-only if
+ * its ranges only forbid stores, read-write without ranges (or lifted). */
+static int page_prot(uintptr_t page)
+{
+	int prot = PROT_READ | PROT_WRITE;
+	for (size_t i = 0; i < nr_ranges; i++)
+		if (ranges[i].start < page + page_size && ranges[i].end > page) {
+			if (!ranges[i].may_read)
+				return PROT_NONE;
+			prot = PROT_READ;
+		}
+	return prot;
+}
+
 static bool page_lifted(uintptr_t page)
 {
 	for (size_t i = 0; i < nr_lifted; i++)
@@ -156,11 +172,12 @@ static int reprotect(uintptr_t lo, uintptr_t hi)
 	int err = 0;
 	lo &= ~(page_size - 1);
 	while (lo < hi) {
-		bool none = page_covered(lo) && !page_lifted(lo);
+		int prot = page_lifted(lo) ? PROT_READ | PROT_WRITE : page_prot(lo);
 		uintptr_t run = lo + page_size;
-		while (run < hi && (page_covered(run) && !page_lifted(run)) == none)
+		while (run < hi &&
+		       (page_lifted(run) ? PROT_READ | PROT_WRITE : page_prot(run)) == prot)
 			run += page_size;
-		if (mprotect((void *)lo, run - lo, none ? PROT_NONE : PROT_READ | PROT_WRITE))
+		if (mprotect((void *)lo, run - lo, prot))
 			err = -ENOMEM;
 		lo = run;
 	}
@@ -178,7 +195,7 @@ static void lift_forget(uintptr_t lo, uintptr_t hi)
 
 /* ---- ranges ----------------------------------------------------------------- */
 
-static int push_range(const void *key, uintptr_t start, uintptr_t end)
+static int push_range(const void *key, uintptr_t start, uintptr_t end, bool may_read)
 {
 	if (nr_ranges == cap_ranges) {
 		size_t cap = cap_ranges ? cap_ranges * 2 : 64;
@@ -188,7 +205,7 @@ static int push_range(const void *key, uintptr_t start, uintptr_t end)
 		ranges = n;
 		cap_ranges = cap;
 	}
-	ranges[nr_ranges++] = (struct range){ key, start, end };
+	ranges[nr_ranges++] = (struct range){ key, start, end, may_read };
 	return 0;
 }
 
@@ -213,7 +230,7 @@ static void keep_segv(void)
 	sigaction(SIGSEGV, &sa, &old_segv);
 }
 
-int dmp__guard_add(const void *key, const void *va, size_t len)
+int dmp__guard_add(const void *key, const void *va, size_t len, bool cpu_may_read)
 {
 	uintptr_t s = (uintptr_t)va, e = s + len;
 	if (!installed || !len || !in_arena(s) || !in_arena(e - 1))
@@ -221,7 +238,7 @@ int dmp__guard_add(const void *key, const void *va, size_t len)
 	keep_segv();
 	pid_t me = my_tid();
 	lock_as(me);
-	int err = push_range(key, s, e);
+	int err = push_range(key, s, e, cpu_may_read);
 	if (!err) {
 		/* a handover: pages left open since the last one close again */
 		lift_forget(s, e + page_size);
@@ -251,7 +268,7 @@ static void remove_locked(const void *key, uintptr_t s, uintptr_t e, bool all)
 			/* the middle comes back: the range splits in two */
 			uintptr_t tail = r->end;
 			r->end = s;
-			if (push_range(key, e, tail))
+			if (push_range(key, e, tail, r->may_read))
 				r->end = tail; /* no memory: the whole range stays guarded */
 			i++;
 			continue;
@@ -319,10 +336,11 @@ size_t dmp__guard_covered(const void *va, size_t len)
 	return n;
 }
 
-void dmp__guard_add_arena(const void *va, size_t len)
+void dmp__guard_add_arena(const void *va, size_t len, void *alias)
 {
 	for (unsigned int i = 0; i < MAX_ARENAS; i++)
 		if (!atomic_load(&arenas[i].end)) {
+			arenas[i].alias = alias;
 			atomic_store(&arenas[i].start, (uintptr_t)va);
 			atomic_store(&arenas[i].end, (uintptr_t)va + len);
 			return;
@@ -345,6 +363,7 @@ void dmp__guard_get_stats(struct dmp__guard_stats *st)
 	st->steps = atomic_load(&stats.steps);
 	st->stops = atomic_load(&stats.stops);
 	st->stop_timeouts = atomic_load(&stats.stop_timeouts);
+	st->strings = atomic_load(&stats.strings);
 }
 
 /* ---- stopping the other threads ------------------------------------------- */
@@ -479,6 +498,76 @@ static void on_park(int sig, siginfo_t *si, void *uctx)
 	errno = saved;
 }
 
+/* ---- string instructions -------------------------------------------------- */
+
+static int fault_frames(uintptr_t pc, void **out);
+
+/* Where to reach @a without a trap: its arena's alias, or @a itself. */
+static uint8_t *reach(uintptr_t a)
+{
+	for (unsigned int i = 0; i < MAX_ARENAS; i++) {
+		uintptr_t s = atomic_load_explicit(&arenas[i].start, memory_order_relaxed);
+		if (a >= s && a < atomic_load_explicit(&arenas[i].end, memory_order_relaxed))
+			return arenas[i].alias + (a - s);
+	}
+	return (uint8_t *)a;
+}
+
+/* The lowest address of [a, a + len) in a range that forbids the access. */
+static bool first_forbidden(uintptr_t a, size_t len, bool write, uintptr_t *at, struct range **rr)
+{
+	bool found = false;
+	for (size_t i = 0; i < nr_ranges; i++) {
+		struct range *r = &ranges[i];
+		if (r->end <= a || r->start >= a + len || (!write && r->may_read))
+			continue;
+		uintptr_t x = DMP_MAX(r->start, a);
+		if (!found || x < *at) {
+			*at = x;
+			*rr = r;
+			found = true;
+		}
+	}
+	return found;
+}
+
+/*
+ * Carry out @op through the simulator's own mapping (under the guard lock):
+ * the pages stay closed, so the other threads need not stop.  Sets the hit
+ * if the instruction writes (or reads) a device-owned byte.  False if it
+ * cannot (source and destination overlap: the step does it).
+ */
+static bool carry_out(const struct dmp__guard_string *op, uintptr_t pc)
+{
+	if (op->src && op->src < op->dst + op->len && op->dst < op->src + op->len)
+		return false;
+	uintptr_t at;
+	struct range *r;
+	bool write = first_forbidden(op->dst, op->len, true, &at, &r);
+	if (write || (op->src && first_forbidden(op->src, op->len, false, &at, &r))) {
+		win.have_hit = true;
+		win.hit = (struct dmp__guard_hit){ .addr = at, .write = write, .key = r->key,
+						   .start = r->start, .len = r->end - r->start };
+		win.hit.npcs = fault_frames(pc, win.hit.pcs);
+		atomic_fetch_add(&stats.hits, 1);
+	}
+	for (size_t off = 0; off < op->len;) {
+		uintptr_t d = op->dst + off, s = op->src + off;
+		size_t n = DMP_MIN(op->len - off, page_size - (d & (page_size - 1)));
+		if (op->src)
+			n = DMP_MIN(n, page_size - (s & (page_size - 1)));
+		uint8_t *dp = reach(d);
+		if (op->src) {
+			memcpy(dp, reach(s), n);
+		} else {
+			for (size_t k = 0; k < n; k++)
+				dp[k] = (uint8_t)(op->value >> (8 * ((off + k) % op->size)));
+		}
+		off += n;
+	}
+	return true;
+}
+
 /* ---- the handlers -------------------------------------------------------- */
 
 /* Hand a signal that is not ours to whoever had it before us. */
@@ -519,10 +608,11 @@ static int fault_frames(uintptr_t pc, void **out)
 	return k;
 }
 
-static struct range *range_at(uintptr_t a)
+/* The range at @a that forbids this access (a load: one that forbids loads). */
+static struct range *range_at(uintptr_t a, bool write)
 {
 	for (size_t i = 0; i < nr_ranges; i++)
-		if (a >= ranges[i].start && a < ranges[i].end)
+		if (a >= ranges[i].start && a < ranges[i].end && (write || !ranges[i].may_read))
 			return &ranges[i];
 	return NULL;
 }
@@ -567,11 +657,12 @@ static void on_segv(int sig, siginfo_t *si, void *uctx)
 	}
 	spurious_in_a_row = 0;
 	atomic_fetch_add(&stats.traps, 1);
-	struct range *r = range_at(a);
+	bool write = arch->is_write(uctx);
+	struct range *r = range_at(a, write);
 	if (r && !win.have_hit) {
 		win.have_hit = true;
 		win.hit.addr = a;
-		win.hit.write = arch->is_write(uctx);
+		win.hit.write = write;
 		win.hit.key = r->key;
 		win.hit.start = r->start;
 		win.hit.len = r->end - r->start;
@@ -591,6 +682,21 @@ static void on_segv(int sig, siginfo_t *si, void *uctx)
 			report_hit(&hit);
 		errno = saved;
 		return;
+	}
+	struct dmp__guard_string op;
+	if (!nested && arch->string && !win.have_hit && arch->string(uctx, &op)) {
+		if (carry_out(&op, arch->pc(uctx))) {
+			arch->string_done(uctx, &op);
+			atomic_fetch_add(&stats.strings, 1);
+			bool report = win.have_hit;
+			struct dmp__guard_hit hit = win.hit;
+			win.have_hit = false;
+			unlock();
+			if (report)
+				report_hit(&hit);
+			errno = saved;
+			return;
+		}
 	}
 	if (!nested) {
 		win.stepper = me;
@@ -624,8 +730,7 @@ static void on_trap(int sig, siginfo_t *si, void *uctx)
 	}
 	atomic_fetch_add(&stats.steps, 1);
 	for (int i = 0; i < win.nopen; i++)
-		mprotect((void *)win.open[i], page_size,
-			 page_covered(win.open[i]) ? PROT_NONE : PROT_READ | PROT_WRITE);
+		mprotect((void *)win.open[i], page_size, page_prot(win.open[i]));
 	arch->step_off(uctx);
 	bool report = win.have_hit;
 	struct dmp__guard_hit hit = win.hit;

@@ -72,19 +72,24 @@ bool dmp__guard_supported(void);
 
 /**
  * dmp__guard_add_arena / dmp__guard_remove_arena - [@va, +@len) is memory
- * whose pages guard mode may protect (a simulated region's CPU mapping).
+ * whose pages guard mode may protect (a simulated region's CPU mapping);
+ * @alias maps the same bytes and is never protected (the simulator's own
+ * mapping), for the string instructions guard mode carries out itself.
  * A fault there on a page no range covers any more is a race with a
  * remove: the access is retried.
  */
-void dmp__guard_add_arena(const void *va, size_t len);
+void dmp__guard_add_arena(const void *va, size_t len, void *alias);
 void dmp__guard_remove_arena(const void *va);
 
 /**
  * dmp__guard_add - the device owns [@va, +@len) under @key: protect its
- * pages.  Returns 0, -ENOMEM (no memory for the bookkeeping, or the kernel
- * refused to split the mapping further: that range goes unguarded).
+ * pages.  @cpu_may_read: loads are harmless there (the device only reads
+ * the buffer, DMA_TO_DEVICE): its pages stay readable, only stores trap -
+ * unless another range on the page forbids both.  Returns 0, -ENOMEM (no
+ * memory for the bookkeeping, or the kernel refused to split the mapping
+ * further: that range goes unguarded).
  */
-int dmp__guard_add(const void *key, const void *va, size_t len);
+int dmp__guard_add(const void *key, const void *va, size_t len, bool cpu_may_read);
 
 /* dmp__guard_remove - the CPU gets [@va, +@len) of @key back. */
 void dmp__guard_remove(const void *key, const void *va, size_t len);
@@ -106,16 +111,37 @@ size_t dmp__guard_covered(const void *va, size_t len);
  * @stops:    times the other threads were stopped;
  * @stop_timeouts: times a thread did not stop within the time limit (the
  *            access went through without it: a window in which another
- *            thread's access to that page was not caught).
+ *            thread's access to that page was not caught);
+ * @strings:  string instructions (x86 rep movs/stos) carried out by the
+ *            handler through the simulator's mapping instead of stepped.
  */
 struct dmp__guard_stats {
-	unsigned long traps, hits, steps, stops, stop_timeouts;
+	unsigned long traps, hits, steps, stops, stop_timeouts, strings;
 };
 void dmp__guard_get_stats(struct dmp__guard_stats *st);
 
 /*
+ * A string instruction (x86 rep movs / rep stos, what memcpy and memset use
+ * for bulk copies), decoded so guard.c can carry it out itself through the
+ * simulator's own mapping: one trap for the whole copy instead of one step
+ * per element, and no page opened.
+ * @dst, @src: where it writes and reads (src 0: a store of @value);
+ * @len:       bytes (elements times @size); @size: element size.
+ */
+struct dmp__guard_string {
+	uintptr_t dst, src;
+	size_t len;
+	unsigned int size;
+	uint64_t value;
+	unsigned int insn_len;
+};
+
+/*
  * The architecture's part (guard-arch-*.c, one chosen by the Makefile).
  * Each works on the ucontext_t of a SIGSEGV or SIGTRAP handler.
+ * @string:      decode the faulting instruction as a forward string
+ *               instruction guard.c may carry out (NULL or false: step it);
+ * @string_done: move the context past it, as the CPU would have.
  */
 struct dmp__guard_arch {
 	const char *name;
@@ -128,6 +154,8 @@ struct dmp__guard_arch {
 	bool (*is_fetch)(const void *uctx);
 	void (*step_on)(void *uctx);
 	void (*step_off)(void *uctx);
+	bool (*string)(const void *uctx, struct dmp__guard_string *op);
+	void (*string_done)(void *uctx, const struct dmp__guard_string *op);
 };
 /* NULL where guard mode cannot work. */
 extern const struct dmp__guard_arch *const dmp__guard_arch;

@@ -293,7 +293,9 @@ static _Atomic bool guard_on;
  * Guard (@on) or open the CPU bytes of [@dma, +@n) of @e, piece by piece (a
  * merged scatterlist segment has several): streaming mappings with a CPU
  * address only - a coherent allocation is shared by definition, a
- * map_resource has no CPU side.
+ * map_resource has no CPU side.  A DMA_TO_DEVICE buffer stays readable: the
+ * device only reads it, so a CPU load sees what the device sees, on any
+ * hardware; a store is the bug (the device may read either value).
  */
 static void guard_pieces(struct dbg_entry *e, dmp_addr_t dma, size_t n, bool on)
 {
@@ -312,7 +314,7 @@ static void guard_pieces(struct dbg_entry *e, dmp_addr_t dma, size_t n, bool on)
 		const uint8_t *va = (const uint8_t *)p[i].cpu + (s - at);
 		if (!on) {
 			dmp__guard_remove(e, va, t - s);
-		} else if (dmp__guard_add(e, va, t - s) && !warned) {
+		} else if (dmp__guard_add(e, va, t - s, e->dir == DMP_TO_DEVICE) && !warned) {
 			warned = true;
 			dmp_log("dmaport: DMA-API: guard mode: a buffer of %s could not be guarded "
 				"(no memory, or the kernel's limit of mappings reached): CPU accesses "
@@ -1039,10 +1041,26 @@ void dmp__sim_checker_register(void)
 	dmp__debug_set_platform_ops(&sim_checker_ops);
 }
 
+/*
+ * DMP_DEBUG_SUMMARY=1: at exit, one line of what the checker found in the
+ * mode DMP_DEBUG gave it, if the program never set a mode itself (what make
+ * test-guard reads).  On stderr, outside any log hook the program set.
+ */
+static void env_summary(void)
+{
+	char kinds[1024];
+	size_t n = dmp__debug_env_summary(kinds, sizeof(kinds));
+	fprintf(stderr, "dmaport: DMA-API: summary: %zu finding(s) in the DMP_DEBUG mode%s%s\n", n,
+		n ? ": " : "", kinds);
+}
+
 /* DMP_DEBUG is read when the program starts, as the kernel reads dma_debug=. */
 __attribute__((constructor)) static void debug_env_init(void)
 {
 	dmp__sim_checker_register();
+	const char *sum = getenv("DMP_DEBUG_SUMMARY");
+	if (sum && !strcmp(sum, "1"))
+		atexit(env_summary);
 	if (dmp_debug_init() == -EINVAL)
 		dmp_log("dmaport: DMA-API: DMP_DEBUG=%s or DMP_DEBUG_GUARD=%s not understood "
 			"(off, warn, fail, abort, on or 1 for warn; 0 or 1)",

@@ -793,7 +793,7 @@ int dmp_sim_create(const struct dmp_sim_config *cfg, struct dmp_sim **out)
 	}
 	current_sim = sim;
 	for (unsigned int i = 0; i < sim->nr; i++)
-		dmp__guard_add_arena(sim->r[i].cpu, sim->r[i].size);
+		dmp__guard_add_arena(sim->r[i].cpu, sim->r[i].size, sim->r[i].c);
 	dmp__sim_checker_register();
 	err = dmp__sim_swiotlb_init(sim, cfg->swiotlb_size);
 	if (err)
