@@ -227,6 +227,7 @@ check: deps
 	@$(MAKE) --no-print-directory docs-check
 	@$(MAKE) --no-print-directory bindings-check
 	@$(MAKE) --no-print-directory port-check
+	@$(MAKE) --no-print-directory exports-check
 	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory qemu-test
 	@$(MAKE) --no-print-directory vfio-test
@@ -308,10 +309,15 @@ $(FS)/skeleton/skeleton-main.o: $(SKELETON)/skeleton-main.c
 $(FS)/port-skeleton: $(FS)/skeleton/skeleton-main.o $(FS)/skeleton/port-skeleton.o $(FS_OBJS)
 	$(CC) -no-pie -o $@ $^
 
-.PHONY: port-check
+.PHONY: port-check exports-check
 port-check: $(FS)/port-skeleton
 	@NM=nm CC=$(CC) sh scripts/check-port-symbols.sh $(FS_OBJS)
 	@$(FS)/port-skeleton
+
+# The shared library exports dmp_ names only, and internal dmp__ ones only
+# where a callers' header's macro or inline calls them.
+exports-check: $(BUILD)/libdmaport.so
+	@sh scripts/check-exports.sh $<
 
 # The bare-metal port on QEMU's virt machine with its SMMUv3 and edu device.
 qemu-test: deps-cross

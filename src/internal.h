@@ -23,6 +23,20 @@
 /* INT_MAX without <limits.h> (the freestanding port has no C library). */
 #define DMP__INT_MAX ((int)(~0u >> 1))
 
+/* Failure injection sites (<dmaport/platform.h>: dmp_fail_nth). */
+/** dmp__fail_count - internal: count this call at @site; true if it must fail. */
+bool dmp__fail_count(enum dmp_fail_site site);
+/** dmp__fail_on - internal: set by the first dmp_fail_nth(). */
+extern _Atomic int dmp__fail_on;
+
+/** dmp__fail_check - internal: true if this call at @site must fail. */
+static inline bool dmp__fail_check(enum dmp_fail_site site)
+{
+	if (__builtin_expect(!atomic_load_explicit(&dmp__fail_on, memory_order_relaxed), 1))
+		return false;
+	return dmp__fail_count(site);
+}
+
 /* The active platform's ops, for the layers above it. */
 #define DMP__PLAT_CALL(fn, ...) (dmp__platform.ops->fn(dmp__platform.ctx, __VA_ARGS__))
 #define DMP__PLAT_CALL0(fn) (dmp__platform.ops->fn(dmp__platform.ctx))

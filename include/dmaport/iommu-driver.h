@@ -163,20 +163,8 @@ DMP_API int dmp_iommu_report_fault(struct dmp_iommu_domain *domain, struct dmp_d
 /** dmp_iommu_find_device - the probed device with stream @sid on @iommu, or NULL. */
 DMP_API struct dmp_device *dmp_iommu_find_device(struct dmp_iommu *iommu, uint32_t sid);
 
-/** dmp__iommu_default_domain - @dev's group's default domain (the DMA API's). */
-DMP_API struct dmp_iommu_domain *dmp__iommu_default_domain(const struct dmp_device *dev);
-
-/** The unmap used by the DMA path: no IOTLB sync (the caller syncs or defers). */
-DMP_API size_t dmp__iommu_unmap_fast(struct dmp_iommu_domain *domain, dmp_addr_t iova,
-				     size_t size, struct dmp_iommu_iotlb_gather *gather);
-DMP_API void dmp__iommu_iotlb_sync(struct dmp_iommu_domain *domain,
-				   struct dmp_iommu_iotlb_gather *gather);
-DMP_API void dmp__iommu_flush_all(struct dmp_iommu_domain *domain);
-
 /* dma-iommu.c: the DMA API over a DMA domain. */
 DMP_API extern const struct dmp_dma_map_ops dmp_iommu_dma_ops;
-DMP_API int dmp__iommu_dma_cookie_init(struct dmp_iommu_domain *domain, struct dmp_device *dev);
-DMP_API void dmp__iommu_dma_cookie_free(struct dmp_iommu_domain *domain);
 /**
  * dmp_iommu_dma_flush_queue - for tests and shutdown: flush the IOTLB and
  * free every IOVA waiting in @domain's flush queues.  Returns how many.

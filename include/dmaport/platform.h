@@ -127,8 +127,12 @@ struct dmp_platform {
 DMP_API uint64_t dmp_mmio_read_direct(void *ctx, const volatile void *addr, unsigned width);
 DMP_API void dmp_mmio_write_direct(void *ctx, volatile void *addr, unsigned width, uint64_t val);
 
-/** The active platform.  Set by dmp_platform_install(). */
-extern DMP_API struct dmp_platform dmp__platform;
+/**
+ * dmp__platform - the active platform, set by dmp_platform_install().  For
+ * the core, and the statically linked tests and tools that play a platform;
+ * not exported from libdmaport.so.
+ */
+extern struct dmp_platform dmp__platform;
 
 /**
  * dmp_platform_install - make @p the active platform.
@@ -283,19 +287,6 @@ enum dmp_fail_site {
 DMP_API void dmp_fail_nth(enum dmp_fail_site site, unsigned long nth);
 /** dmp_fail_calls - how many calls @site has seen since the last dmp_fail_nth(). */
 DMP_API unsigned long dmp_fail_calls(enum dmp_fail_site site);
-/** dmp__fail_count - internal: count this call at @site; true if it must fail. */
-DMP_API bool dmp__fail_count(enum dmp_fail_site site);
-/** dmp__fail_on - internal: set by the first dmp_fail_nth(). */
-DMP_API extern _Atomic int dmp__fail_on;
-
-/** dmp__fail_check - internal: true if this call at @site must fail. */
-static inline bool dmp__fail_check(enum dmp_fail_site site)
-{
-	if (__builtin_expect(!atomic_load_explicit(&dmp__fail_on, memory_order_relaxed), 1))
-		return false;
-	return dmp__fail_count(site);
-}
-
 DMP_END_DECLS
 
 #endif /* DMAPORT_PLATFORM_H */

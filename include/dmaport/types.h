@@ -25,9 +25,10 @@
  * DMP_API marks the symbols libdmaport exports.  The library is built with
  * -fvisibility=hidden, so anything not marked stays internal to it.  The
  * dmp__ functions that public headers' macros and inlines call are marked
- * (they are part of the ABI); those declared only in src/ headers are not:
+ * (they are part of the ABI); the others are not, wherever they are declared:
  * hidden from libdmaport.so, still linkable from libdmaport.a by dmaport's
- * own tests and tools.
+ * own tests and tools.  `make exports-check` (scripts/check-exports.sh)
+ * holds the library to this.
  */
 #if defined(DMP_BUILDING_LIBRARY) && defined(__GNUC__)
 #define DMP_API __attribute__((visibility("default")))

@@ -13,6 +13,7 @@
 
 #include "../dma/alloc-internal.h"
 #include "../dma/dma-internal.h"
+#include "iommu-internal.h"
 #include "../slot-lock.h"
 
 #define FQ_SIZE 64

@@ -10,6 +10,7 @@
 #include <dmaport/scatterlist.h>
 
 #include "../internal.h"
+#include "iommu-internal.h"
 
 #define GROUP_MAX_DEVICES 8
 

@@ -46,9 +46,9 @@ struct dmp__vfio_sys {
 	ssize_t (*read)(int fd, void *buf, size_t count);
 	int (*poll_in)(int fd, int timeout_ms); /* poll(POLLIN) on one fd */
 };
-DMP_API extern struct dmp__vfio_sys dmp__vfio_sys;
+extern struct dmp__vfio_sys dmp__vfio_sys;
 /** dmp__vfio_sys_reset - the libc functions again (tests restore with it). */
-DMP_API void dmp__vfio_sys_reset(void);
+void dmp__vfio_sys_reset(void);
 
 /* One mapping the container holds for a domain (one VFIO_IOMMU_MAP_DMA). */
 struct dmp__vfio_map {

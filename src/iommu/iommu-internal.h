@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iommu-internal.h - between the IOMMU core (iommu.c) and the DMA API over
+ * it (dma-iommu.c).  Not installed, not exported from libdmaport.so.
+ */
+#ifndef DMP_IOMMU_INTERNAL_H
+#define DMP_IOMMU_INTERNAL_H
+
+#include <dmaport/iommu-driver.h>
+
+/* iommu.c */
+/** dmp__iommu_default_domain - @dev's group's default domain (the DMA API's). */
+struct dmp_iommu_domain *dmp__iommu_default_domain(const struct dmp_device *dev);
+
+/** The unmap used by the DMA path: no IOTLB sync (the caller syncs or defers). */
+size_t dmp__iommu_unmap_fast(struct dmp_iommu_domain *domain, dmp_addr_t iova, size_t size,
+			     struct dmp_iommu_iotlb_gather *gather);
+void dmp__iommu_iotlb_sync(struct dmp_iommu_domain *domain, struct dmp_iommu_iotlb_gather *gather);
+void dmp__iommu_flush_all(struct dmp_iommu_domain *domain);
+
+/* dma-iommu.c */
+int dmp__iommu_dma_cookie_init(struct dmp_iommu_domain *domain, struct dmp_device *dev);
+void dmp__iommu_dma_cookie_free(struct dmp_iommu_domain *domain);
+
+#endif /* DMP_IOMMU_INTERNAL_H */
