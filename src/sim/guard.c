@@ -49,6 +49,10 @@ struct range {
 	const void *key;
 	uintptr_t start, end;
 	bool may_read; /* loads allowed, stores trap */
+	/* a load (a store) of this range has been handed to the report: the
+	 * checker reports one of each per ownership period, so later ones
+	 * only trap, without the cost of their call chain */
+	bool seen_load, seen_store;
 };
 
 /* ---- state (under the guard lock unless said otherwise) ------------------ */
@@ -205,7 +209,7 @@ static int push_range(const void *key, uintptr_t start, uintptr_t end, bool may_
 		ranges = n;
 		cap_ranges = cap;
 	}
-	ranges[nr_ranges++] = (struct range){ key, start, end, may_read };
+	ranges[nr_ranges++] = (struct range){ key, start, end, may_read, false, false };
 	return 0;
 }
 
@@ -270,6 +274,9 @@ static void remove_locked(const void *key, uintptr_t s, uintptr_t e, bool all)
 			r->end = s;
 			if (push_range(key, e, tail, r->may_read))
 				r->end = tail; /* no memory: the whole range stays guarded */
+			else
+				ranges[nr_ranges - 1].seen_load = r->seen_load,
+				ranges[nr_ranges - 1].seen_store = r->seen_store;
 			i++;
 			continue;
 		}
@@ -502,6 +509,16 @@ static void on_park(int sig, siginfo_t *si, void *uctx)
 
 static int fault_frames(uintptr_t pc, void **out);
 
+/* Has @r's access of this kind been reported this period?  Marks it. */
+static bool seen_before(struct range *r, bool write)
+{
+	bool *seen = write ? &r->seen_store : &r->seen_load;
+	bool was = *seen;
+	*seen = true;
+	return was;
+}
+
+
 /* Where to reach @a without a trap: its arena's alias, or @a itself. */
 static uint8_t *reach(uintptr_t a)
 {
@@ -544,12 +561,14 @@ static bool carry_out(const struct dmp__guard_string *op, uintptr_t pc)
 	uintptr_t at;
 	struct range *r;
 	bool write = first_forbidden(op->dst, op->len, true, &at, &r);
-	if (write || (op->src && first_forbidden(op->src, op->len, false, &at, &r))) {
+	bool hit = write || (op->src && first_forbidden(op->src, op->len, false, &at, &r));
+	if (hit)
+		atomic_fetch_add(&stats.hits, 1);
+	if (hit && !seen_before(r, write)) {
 		win.have_hit = true;
 		win.hit = (struct dmp__guard_hit){ .addr = at, .write = write, .key = r->key,
 						   .start = r->start, .len = r->end - r->start };
 		win.hit.npcs = fault_frames(pc, win.hit.pcs);
-		atomic_fetch_add(&stats.hits, 1);
 	}
 	for (size_t off = 0; off < op->len;) {
 		uintptr_t d = op->dst + off, s = op->src + off;
@@ -659,7 +678,9 @@ static void on_segv(int sig, siginfo_t *si, void *uctx)
 	atomic_fetch_add(&stats.traps, 1);
 	bool write = arch->is_write(uctx);
 	struct range *r = range_at(a, write);
-	if (r && !win.have_hit) {
+	if (r)
+		atomic_fetch_add(&stats.hits, 1);
+	if (r && !win.have_hit && !seen_before(r, write)) {
 		win.have_hit = true;
 		win.hit.addr = a;
 		win.hit.write = write;
@@ -667,7 +688,6 @@ static void on_segv(int sig, siginfo_t *si, void *uctx)
 		win.hit.start = r->start;
 		win.hit.len = r->end - r->start;
 		win.hit.npcs = fault_frames(arch->pc(uctx), win.hit.pcs);
-		atomic_fetch_add(&stats.hits, 1);
 	}
 	if (!arch->can_step) {
 		/* no single-step: the page stays open until its next handover */
