@@ -223,6 +223,16 @@ static void test_command_line(void **state)
 	st = pclose(f);
 	assert_int_equal(WEXITSTATUS(st), 0);
 	assert_non_null(strstr(out, "checker (warn): 0 finding(s)"));
+	/* and the guard's variable, which the library would only log */
+	snprintf(cmd, sizeof(cmd), "DMP_DEBUG_GUARD=maybe %s run --quiet " SOC " ring 2>&1",
+		 DMP_SIM_TOOL);
+	f = popen(cmd, "r");
+	n = fread(out, 1, sizeof(out) - 1, f);
+	out[n] = 0;
+	st = pclose(f);
+	assert_int_equal(WEXITSTATUS(st), 2);
+	assert_non_null(strstr(out, "DMP_DEBUG_GUARD=maybe: not a guard setting"));
+	assert_null(strstr(out, "\n== "));
 }
 
 /* A scenario the platform cannot run is skipped with its reason, not failed. */

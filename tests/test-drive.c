@@ -113,6 +113,38 @@ static void test_usage_errors(void **state)
 	expect(&r, "ce_platform");
 	expect(&r, "pci_epf_host");
 	free(r.out);
+	/* the rules of run: each option once, --seed's values, a broken tree
+	 * and the checker's variables refused before anything runs */
+	static const struct {
+		const char *args, *says;
+	} refused[] = {
+		{ "--list ce_platform", "--list takes nothing else" },
+		{ "--run-ms 5 --run-ms 6 examples/platforms/soc-noncoherent.dts ce_platform",
+		  "--run-ms given twice" },
+		{ "--hostile --seed -3 examples/platforms/soc-noncoherent.dts ce_platform",
+		  "--seed -3: an integer" },
+		{ "--seed 3 examples/platforms/soc-noncoherent.dts ce_platform",
+		  "--seed only matters with --hostile" },
+		{ "examples/platforms/soc-noncoherent.dts ce_platform ce_platform",
+		  "ce_platform given twice" },
+		{ "tests/of/err-port-bits.dts ce_platform", "dmaport,port-bits" },
+		{ "DMP_DEBUG", "DMP_DEBUG=loud: not a checker mode" },
+		{ "DMP_DEBUG_GUARD", "DMP_DEBUG_GUARD=maybe: not a guard setting" },
+	};
+	for (unsigned int k = 0; k < sizeof(refused) / sizeof(refused[0]); k++) {
+		if (!strcmp(refused[k].args, "DMP_DEBUG"))
+			setenv("DMP_DEBUG", "loud", 1);
+		if (!strcmp(refused[k].args, "DMP_DEBUG_GUARD"))
+			setenv("DMP_DEBUG_GUARD", "maybe", 1);
+		r = drive(strncmp(refused[k].args, "DMP_", 4) ? refused[k].args
+				  : "examples/platforms/soc-noncoherent.dts ce_platform");
+		unsetenv("DMP_DEBUG");
+		unsetenv("DMP_DEBUG_GUARD");
+		if (r.status != 2 || !strstr(r.out, refused[k].says) || strstr(r.out, "insmod"))
+			fail_msg("drive %s: status %d, expected 2 and \"%s\" before any insmod:\n%s",
+				 refused[k].args, r.status, refused[k].says, r.out);
+		free(r.out);
+	}
 }
 
 int main(void)

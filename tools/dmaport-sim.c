@@ -29,6 +29,7 @@
 #include <dmaport/log.h>
 #include <dmaport/sim/platform.h>
 
+#include "cli.h"
 #include "drive.h"
 #include "scenarios/scenario.h"
 #include "timeline.h"
@@ -80,11 +81,13 @@ static void usage_run(FILE *f)
 		"               faults, the checker's findings.  FILE must be writable\n"
 		"Environment: DMP_DEBUG=off|warn|fail|abort (on or 1: warn) sets the\n"
 		"checker's mode on platform scenarios (default fail: findings fail the\n"
-		"run); DMP_DEBUG_DEVICES=name,... checks only those devices.\n"
+		"run); DMP_DEBUG_GUARD=0 turns its guard mode off; DMP_DEBUG_DEVICES=\n"
+		"name,... checks only those devices (see docs/checker.md).\n"
 		"Exit status: 0 every scenario ran right or was skipped (at least one\n"
-		"ran), 1 one failed or the checker reported something, 2 a usage error\n"
-		"(nothing ran), 3 every scenario was skipped (the platform lacks what\n"
-		"they need: nothing ran).\n");
+		"ran), 1 one failed or the checker reported something, 2 a usage error,\n"
+		"a platform that cannot be built or an environment variable not\n"
+		"understood (nothing ran), 3 every scenario was skipped (the platform\n"
+		"lacks what they need: nothing ran).\n");
 }
 
 static void usage_dump(FILE *f)
@@ -281,7 +284,7 @@ static int run_platform(const struct plan *pl, const struct platform_scenario *s
 }
 
 /* --seed's value: all digits, no sign, in range, not 0. */
-static bool parse_seed(const char *s, uint64_t *out)
+bool sim_parse_seed(const char *s, uint64_t *out)
 {
 	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
 		return false;
@@ -294,18 +297,22 @@ static bool parse_seed(const char *s, uint64_t *out)
 	return true;
 }
 
-/* DMP_DEBUG, checked before anything runs (the library would only warn). */
-static int checker_mode(enum dmp_debug_mode *out)
+int sim_checker_env(enum dmp_debug_mode *out)
 {
 	const char *v = getenv("DMP_DEBUG");
 	*out = DMP_DEBUG_FAIL;
-	if (!v || !*v)
-		return 0;
-	if (!dmp_debug_parse_mode(v, out))
-		return 0;
-	fprintf(stderr, "dmaport-sim: DMP_DEBUG=%s: not a checker mode (off, warn, fail or abort; "
-			"on or 1 mean warn)\n", v);
-	return -EINVAL;
+	if (v && *v && dmp_debug_parse_mode(v, out)) {
+		fprintf(stderr, "dmaport-sim: DMP_DEBUG=%s: not a checker mode (off, warn, fail or "
+				"abort; on or 1 mean warn)\n", v);
+		return -EINVAL;
+	}
+	/* DMP_DEBUG is good: what the library's reading refuses is the guard's */
+	if (dmp_debug_init() == -EINVAL) {
+		fprintf(stderr, "dmaport-sim: DMP_DEBUG_GUARD=%s: not a guard setting (0 or 1)\n",
+			getenv("DMP_DEBUG_GUARD"));
+		return -EINVAL;
+	}
+	return 0;
 }
 
 static int add_item(struct plan *pl, struct plan_item it)
@@ -436,7 +443,7 @@ static int parse_run(int argc, char **argv, struct plan *pl)
 			if (seen_seed)
 				return usage_error(usage_run, "%s given twice", "--seed");
 			seen_seed = true;
-			if (!parse_seed(v, &pl->o.seed))
+			if (!sim_parse_seed(v, &pl->o.seed))
 				return usage_error(usage_run,
 						   "--seed %s: not an integer in 1..2^64-1 "
 						   "(decimal or 0x-hex)", v ? v : "(missing)");
@@ -465,7 +472,7 @@ static int parse_run(int argc, char **argv, struct plan *pl)
 		if (e)
 			return e == -ENOMEM ? EXIT_FAILED : EXIT_USAGE;
 	}
-	if (checker_mode(&pl->checker))
+	if (sim_checker_env(&pl->checker))
 		return EXIT_USAGE;
 	if (pl->timeline_json && timeline_paths(pl))
 		return EXIT_USAGE;

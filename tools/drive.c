@@ -14,6 +14,7 @@
 #include <dmaport/debug.h>
 #include <dmaport/linux.h>
 
+#include "cli.h"
 #include "drive.h"
 
 enum { EXIT_OK = 0, EXIT_FAILED = 1, EXIT_USAGE = 2 };
@@ -33,15 +34,22 @@ void usage_drive(FILE *f)
 		"behind.  DRIVER is a module built into dmaport-sim (`dmaport-sim drive\n"
 		"--list`) or a shared object (FILE.so) built from a driver's source with\n"
 		"-I compat -fPIC -shared.\n"
-		"Options:\n"
+		"Each DRIVER at most once.\n"
+		"Options (before PLATFORM; each at most once but --param):\n"
 		"  --param MOD.NAME=VALUE  set a module parameter before loading (repeatable)\n"
 		"  --run-ms N   simulated milliseconds the machine runs between load and\n"
-		"               unload (default 1000; it stops earlier when all is idle)\n"
-		"  --hostile    hostile caches; --seed N their seed\n"
-		"  --list       list the built-in drivers\n"
-		"Environment: DMP_DEBUG sets the checker's mode (default fail).\n"
+		"               unload, 0..3600000 (default 1000; it stops earlier when\n"
+		"               all is idle)\n"
+		"  --hostile    hostile caches; --seed N their seed, with --hostile only:\n"
+		"               an integer 1..18446744073709551615, decimal or 0x-hex\n"
+		"  --list       list the built-in drivers (alone)\n"
+		"Environment: DMP_DEBUG=off|warn|fail|abort (on or 1: warn) sets the\n"
+		"checker's mode (default fail); DMP_DEBUG_GUARD=0 turns its guard mode\n"
+		"off; DMP_DEBUG_DEVICES=name,... checks only those devices.\n"
 		"Exit status: 0 every driver loaded and the checker found nothing, 1 a\n"
-		"driver failed to load or the checker reported something, 2 a usage error.\n");
+		"driver failed to load or the checker reported something, 2 a usage\n"
+		"error, a platform that cannot be built or an environment variable not\n"
+		"understood (nothing ran).\n");
 }
 
 static int usage_err(const char *msg, const char *arg)
@@ -99,8 +107,10 @@ int cmd_drive(int argc, char **argv)
 {
 	const char *params[MAX_PARAMS];
 	unsigned int nparams = 0;
-	unsigned long long run_ms = 1000, seed = 0;
-	bool hostile = false, seeded = false;
+	unsigned long long run_ms = 1000;
+	uint64_t seed = 0;
+	bool hostile = false, seeded = false, timed = false;
+	enum dmp_debug_mode mode;
 	int i = 0;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
@@ -110,11 +120,15 @@ int cmd_drive(int argc, char **argv)
 			break;
 		}
 		if (!strcmp(a, "--list")) {
+			if (argc != 1)
+				return usage_err("%s takes nothing else", a);
 			for (struct module *m = dmp_lx_module_next(NULL); m; m = dmp_lx_module_next(m))
 				printf("%s\n", dmp_lx_module_name(m));
 			return EXIT_OK;
 		}
 		if (!strcmp(a, "--hostile")) {
+			if (hostile)
+				return usage_err("%s given twice", a);
 			hostile = true;
 			continue;
 		}
@@ -127,14 +141,19 @@ int cmd_drive(int argc, char **argv)
 				return usage_err("--param %s: MOD.NAME=VALUE", v);
 			params[nparams++] = v;
 		} else if (!strcmp(a, "--run-ms")) {
+			if (timed)
+				return usage_err("%s given twice", a);
+			timed = true;
 			run_ms = strtoull(v, &end, 0);
-			if (*end || !*v || run_ms > 3600000)
+			if (*end || !*v || *v == '-' || run_ms > 3600000)
 				return usage_err("--run-ms %s: milliseconds, 0..3600000", v);
 		} else if (!strcmp(a, "--seed")) {
-			seed = strtoull(v, &end, 0);
-			if (*end || !*v || !seed)
-				return usage_err("--seed %s: an integer, not 0", v);
+			if (seeded)
+				return usage_err("%s given twice", a);
 			seeded = true;
+			if (!sim_parse_seed(v, &seed))
+				return usage_err("--seed %s: an integer in 1..2^64-1 (decimal or 0x-hex)",
+						 v);
 		} else {
 			return usage_err("unknown option '%s'", a);
 		}
@@ -159,6 +178,9 @@ int cmd_drive(int argc, char **argv)
 		struct module *m = dmp_lx_module_find(argv[i]);
 		if (!m)
 			return usage_err("no driver '%s' (see `dmaport-sim drive --list`)", argv[i]);
+		for (unsigned int k = 0; k < nmods; k++)
+			if (mods[k] == m) /* insmod of a loaded module fails */
+				return usage_err("%s given twice", argv[i]);
 		if (nmods < MAX_MODULES)
 			mods[nmods++] = m;
 	}
@@ -173,6 +195,9 @@ int cmd_drive(int argc, char **argv)
 					 params[k]);
 	}
 
+	if (sim_checker_env(&mode))
+		return EXIT_USAGE;
+
 	struct dmp_lx_machine_opts mo = { .platform = { .hostile = hostile, .seed = seed } };
 	struct dmp_of_error err;
 	int e = dmp_lx_machine_load(platform, &mo, &err);
@@ -180,11 +205,10 @@ int cmd_drive(int argc, char **argv)
 		char msg[512];
 		dmp_of_error_format(&err, msg, sizeof(msg));
 		fprintf(stderr, "dmaport-sim drive: %s: %s\n", platform, msg);
-		return EXIT_FAILED;
+		return EXIT_USAGE; /* as run: nothing ran */
 	}
-	dmp_debug_set_mode(DMP_DEBUG_FAIL);
-	if (dmp_debug_init())
-		fprintf(stderr, "dmaport-sim drive: DMP_DEBUG: unknown mode, checker left in fail mode\n");
+	dmp_debug_set_mode(mode);
+	(void)dmp_debug_init(); /* attaches to the machine; the environment was checked */
 	dmp_debug_reset();
 
 	int failed = 0;
