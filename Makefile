@@ -241,8 +241,9 @@ check: deps
 #             machine with several kinds of device, against a shadow model.
 # `make fuzz` runs each for FUZZ_SECONDS (make check); `make fuzz-long` for
 # FUZZ_LONG_SECONDS.  Corpora: of-fuzz starts from the test and example
-# trees (compiled by dtc), api-fuzz from tests/fuzz/api-corpus/; what a run
-# adds stays in $(BUILD)/fuzz/.
+# trees (compiled by dtc) and tests/fuzz/of-corpus/ (with the words of
+# tests/fuzz/of.dict), api-fuzz from tests/fuzz/api-corpus/; what a run adds
+# stays in $(BUILD)/fuzz/.
 FUZZ_SECONDS ?= 30
 FUZZ_LONG_SECONDS ?= 1800
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=address,undefined \
@@ -265,24 +266,25 @@ $(BUILD)/fuzz/of-seeds: FORCE
 	  dtc -q -I dts -O dtb -i tests/of -o $@/$$(basename $$f .dts).dtb $$f \
 	    2>/dev/null || rm -f $@/$$(basename $$f .dts).dtb; done
 
-# One run: $(1) target, $(2) seconds, $(3) seed directories.  The corpus
-# grows in $(BUILD)/fuzz/$(1)-corpus; a crash leaves its input there too.
+# One run: $(1) target, $(2) seconds, $(3) seed directories, $(4) more
+# libFuzzer options.  The corpus grows in $(BUILD)/fuzz/$(1)-corpus; a crash
+# leaves its input as $(BUILD)/fuzz/$(1)-crash-*.
 define fuzz_run
 	@mkdir -p $(BUILD)/fuzz/$(1)-corpus
 	@echo "fuzz: $(1) for $(2) s from $$(ls $(3) $(BUILD)/fuzz/$(1)-corpus | grep -vc ':$$\|^$$') inputs"
 	@$(BUILD)/fuzz/$(1) -max_total_time=$(2) -timeout=20 -max_len=16384 -rss_limit_mb=4096 \
-	  -print_final_stats=1 -artifact_prefix=$(BUILD)/fuzz/$(1)- $(BUILD)/fuzz/$(1)-corpus $(3) \
+	  -print_final_stats=1 $(4) -artifact_prefix=$(BUILD)/fuzz/$(1)- $(BUILD)/fuzz/$(1)-corpus $(3) \
 	  > $(BUILD)/fuzz/$(1).log 2>&1; \
 	  rc=$$?; grep -E '^(Done|stat::(number_of_executed_units|new_units_added))' $(BUILD)/fuzz/$(1).log; \
 	  [ $$rc = 0 ] || { tail -n 60 $(BUILD)/fuzz/$(1).log; echo "fuzz: $(1) FAILED (exit $$rc)"; }; exit $$rc
 endef
 
 fuzz: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%) $(BUILD)/fuzz/of-seeds
-	$(call fuzz_run,of-fuzz,$(FUZZ_SECONDS),$(BUILD)/fuzz/of-seeds)
+	$(call fuzz_run,of-fuzz,$(FUZZ_SECONDS),$(BUILD)/fuzz/of-seeds tests/fuzz/of-corpus,-dict=tests/fuzz/of.dict)
 	$(call fuzz_run,api-fuzz,$(FUZZ_SECONDS),tests/fuzz/api-corpus)
 
 fuzz-long: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%) $(BUILD)/fuzz/of-seeds
-	$(call fuzz_run,of-fuzz,$(FUZZ_LONG_SECONDS),$(BUILD)/fuzz/of-seeds)
+	$(call fuzz_run,of-fuzz,$(FUZZ_LONG_SECONDS),$(BUILD)/fuzz/of-seeds tests/fuzz/of-corpus,-dict=tests/fuzz/of.dict)
 	$(call fuzz_run,api-fuzz,$(FUZZ_LONG_SECONDS),tests/fuzz/api-corpus)
 
 # The port contract on the host (docs/porting.md): the core built freestanding

@@ -338,6 +338,38 @@ static void test_iommu_domain_free_attached(void **state)
 	rig_down(&r);
 }
 
+/* Another group's default domain is not the caller's to attach: its group
+ * frees it, and the device would go on translating through freed tables. */
+static void test_iommu_attach_default_domain_refused(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_up(&r, RIG_IOMMU_STRICT);
+	struct dmp_sim_device_config dc = { .name = "rel1", .port_bits = 64 };
+	struct dmp_sim_device *hw;
+	assert_int_equal(dmp_sim_device_create(r.sim, &dc, &hw), 0);
+	struct dmp_device other;
+	dmp_device_init(&other, "rel1");
+	assert_int_equal(dmp_sim_device_link(&other, hw), 0);
+	uint32_t sid = 9;
+	assert_int_equal(dmp_iommu_probe_device(&other, r.iommu, &sid, 1), 0);
+	struct dmp_iommu_domain *def = dmp_iommu_get_domain_for_dev(&r.dev);
+	fixture_log_start();
+	assert_int_equal(dmp_iommu_attach_device(def, &other), -EINVAL);
+	assert_true(fixture_log_has("iommu_attach_device", "refused", NULL));
+	fixture_log_stop();
+	assert_ptr_not_equal(dmp_iommu_get_domain_for_dev(&other), def);
+	dmp_device_remove(&other);
+	dmp_iommu_release_device(&other);
+	/* the first device's DMA still works */
+	uint8_t *buf = dmp_kmalloc(256, 0);
+	dmp_addr_t a = dmp_map_single(&r.dev, buf, 256, DMP_TO_DEVICE);
+	assert_false(dmp_mapping_error(&r.dev, a));
+	dmp_unmap_single(&r.dev, a, 256, DMP_TO_DEVICE);
+	dmp_kfree(buf);
+	rig_down(&r);
+}
+
 /* --- dma_pool_create with sizes that overflow -------------------------------- */
 
 static void test_pool_create_huge(void **state)
@@ -597,6 +629,7 @@ int main(void)
 		cmocka_unit_test(test_map_sg_nents_beyond_list),
 		cmocka_unit_test(test_iommu_map_sg_nents_beyond_list),
 		cmocka_unit_test(test_iommu_domain_free_attached),
+		cmocka_unit_test(test_iommu_attach_default_domain_refused),
 		cmocka_unit_test(test_pool_create_huge),
 		cmocka_unit_test(test_sync_beyond_mapping_refused),
 		cmocka_unit_test(test_iommu_wrong_size_unmap_refused),

@@ -130,8 +130,11 @@ DMP_API void dmp_iommu_domain_free(struct dmp_iommu_domain *domain);
 /**
  * dmp_iommu_attach_device - translate @dev's DMA through @domain.  As Linux:
  * the device must be alone in its group (-EINVAL otherwise) and on its
- * default domain (-EBUSY if another domain is attached).  Returns 0,
- * -EINVAL, -EBUSY, -ENODEV.
+ * default domain (-EBUSY if another domain is attached).  @domain must be
+ * the caller's own, from dmp_iommu_paging_domain_alloc() (-EINVAL for a
+ * group's default domain: its group frees it, and a device attached to it
+ * would then translate through freed tables).  Returns 0, -EINVAL, -EBUSY,
+ * -ENODEV.
  */
 DMP_API int dmp_iommu_attach_device(struct dmp_iommu_domain *domain, struct dmp_device *dev);
 /** dmp_iommu_detach_device - back to the group's default domain. */

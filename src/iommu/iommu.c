@@ -194,6 +194,13 @@ int dmp_iommu_attach_device(struct dmp_iommu_domain *domain, struct dmp_device *
 		return -ENODEV;
 	if (domain->iommu != idev->iommu)
 		return -EINVAL;
+	/* a default domain belongs to its group, which frees it with the group:
+	 * only a caller's own (paging) domain is the caller's to attach */
+	if (domain->type != DMP_IOMMU_DOMAIN_UNMANAGED) {
+		dmp_log("dmaport: %s: iommu_attach_device of a domain the caller does not own (a "
+			"group's default domain): refused", dev->name);
+		return -EINVAL;
+	}
 	struct dmp_iommu_group *g = idev->group;
 	dmp_spin_lock(&core_lock);
 	int err = 0;

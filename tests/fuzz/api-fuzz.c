@@ -1254,6 +1254,11 @@ static void op_misuse(struct input *in)
 		b = misuse_begin();
 		dmp_iommu_domain_free(dmp_iommu_get_domain_for_dev(&m.dev[D_STRICT]));
 		misuse_end(b, "iommu_domain_free of a default domain");
+		b = misuse_begin();
+		CHECK(dmp_iommu_attach_device(dmp_iommu_get_domain_for_dev(&m.dev[D_STRICT]),
+					      &m.dev[D_UNTRUST]) == -EINVAL,
+		      "attached another group's default domain");
+		misuse_end(b, "iommu_attach_device of another group's default domain");
 		return;
 	}
 	case 11: { /* a coherent free with another CPU address, and unmap of coherent memory */
