@@ -19,10 +19,11 @@ struct result {
 	char *out;      /* stdout and stderr */
 };
 
-static struct result run(const char *args)
+/* dmaport-sim @args, with @env ("NAME=VALUE ..." or "") in its environment */
+static struct result run_env(const char *env, const char *args)
 {
 	char cmd[1024];
-	snprintf(cmd, sizeof(cmd), "%s %s 2>&1", DMP_SIM_TOOL, args);
+	snprintf(cmd, sizeof(cmd), "%s %s %s 2>&1", env, DMP_SIM_TOOL, args);
 	FILE *f = popen(cmd, "r");
 	assert_non_null(f);
 	size_t cap = 1 << 16, len = 0;
@@ -41,6 +42,11 @@ static struct result run(const char *args)
 	int st = pclose(f);
 	struct result r = { WIFEXITED(st) ? WEXITSTATUS(st) : -1, buf };
 	return r;
+}
+
+static struct result run(const char *args)
+{
+	return run_env("", args);
 }
 
 static void expect_has(const struct result *r, const char *s)
@@ -205,34 +211,22 @@ static void test_command_line(void **state)
 		free(r.out);
 	}
 	/* DMP_DEBUG is checked before anything runs too */
-	char cmd[256];
-	snprintf(cmd, sizeof(cmd), "DMP_DEBUG=loud %s run --quiet " SOC " ring 2>&1", DMP_SIM_TOOL);
-	FILE *f = popen(cmd, "r");
-	char out[4096] = { 0 };
-	size_t n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = 0;
-	int st = pclose(f);
-	assert_int_equal(WEXITSTATUS(st), 2);
-	assert_non_null(strstr(out, "DMP_DEBUG=loud: not a checker mode"));
-	assert_null(strstr(out, "\n== "));
+	struct result r = run_env("DMP_DEBUG=loud", "run --quiet " SOC " ring");
+	assert_int_equal(r.status, 2);
+	expect_has(&r, "DMP_DEBUG=loud: not a checker mode");
+	assert_null(strstr(r.out, "\n== "));
+	free(r.out);
 	/* the library's names, aliases included: "on" is warn, as for any program */
-	snprintf(cmd, sizeof(cmd), "DMP_DEBUG=on %s run --quiet " SOC " ring 2>&1", DMP_SIM_TOOL);
-	f = popen(cmd, "r");
-	n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = 0;
-	st = pclose(f);
-	assert_int_equal(WEXITSTATUS(st), 0);
-	assert_non_null(strstr(out, "checker (warn): 0 finding(s)"));
+	r = run_env("DMP_DEBUG=on", "run --quiet " SOC " ring");
+	assert_int_equal(r.status, 0);
+	expect_has(&r, "checker (warn): 0 finding(s)");
+	free(r.out);
 	/* and the guard's variable, which the library would only log */
-	snprintf(cmd, sizeof(cmd), "DMP_DEBUG_GUARD=maybe %s run --quiet " SOC " ring 2>&1",
-		 DMP_SIM_TOOL);
-	f = popen(cmd, "r");
-	n = fread(out, 1, sizeof(out) - 1, f);
-	out[n] = 0;
-	st = pclose(f);
-	assert_int_equal(WEXITSTATUS(st), 2);
-	assert_non_null(strstr(out, "DMP_DEBUG_GUARD=maybe: not a guard setting"));
-	assert_null(strstr(out, "\n== "));
+	r = run_env("DMP_DEBUG_GUARD=maybe", "run --quiet " SOC " ring");
+	assert_int_equal(r.status, 2);
+	expect_has(&r, "DMP_DEBUG_GUARD=maybe: not a guard setting");
+	assert_null(strstr(r.out, "\n== "));
+	free(r.out);
 }
 
 /* A scenario the platform cannot run is skipped with its reason, not failed. */
