@@ -315,6 +315,9 @@ $(FS)/port-skeleton: $(FS)/skeleton/skeleton-main.o $(FS)/skeleton/port-skeleton
 port-check: $(FS)/port-skeleton
 	@NM=nm CC=$(CC) sh scripts/check-port-symbols.sh $(FS_OBJS)
 	@$(FS)/port-skeleton
+	@echo '#include <dmaport/dmaport.h>' | $(CC) -std=c11 -ffreestanding -nostdinc \
+	  -isystem "$$($(CC) -print-file-name=include)" -Iinclude -fsyntax-only -x c - && \
+	  echo "port-check: <dmaport/dmaport.h> compiles with no C library headers"
 
 # The shared library exports dmp_ names only, and internal dmp__ ones only
 # where a callers' header's macro or inline calls them.

@@ -37,7 +37,7 @@
 #include <string.h>
 
 #include <dmaport/debug.h>
-#include <dmaport/dmaport.h>
+#include <dmaport/simulator.h>
 #include <dmaport/log.h>
 
 #include "bench.h"

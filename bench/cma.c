@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 #include <dmaport/cma.h>
-#include <dmaport/dmaport.h>
+#include <dmaport/simulator.h>
 
 #include "bench.h"
 

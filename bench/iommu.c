@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <dmaport/dmaport.h>
+#include <dmaport/simulator.h>
 #include <dmaport/sim/iommu-driver.h>
 
 #include "bench.h"

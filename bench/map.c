@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <dmaport/dmaport.h>
+#include <dmaport/simulator.h>
 #include <dmaport/swiotlb.h>
 
 #include "bench.h"

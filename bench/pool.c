@@ -17,7 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include <dmaport/dmaport.h>
+#include <dmaport/simulator.h>
 #include <dmaport/dmapool.h>
 
 #include "bench.h"

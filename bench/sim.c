@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <dmaport/dmaport.h>
+#include <dmaport/simulator.h>
 
 #include "bench.h"
 

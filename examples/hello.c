@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <dmaport/dmaport.h>
+#include <dmaport/simulator.h>
 
 int main(void)
 {

@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <dmaport/dmaport.h>
+#include <dmaport/simulator.h>
 #include <dmaport/dmapool.h>
 #include <dmaport/io-pgtable.h>
 #include <dmaport/iova.h>

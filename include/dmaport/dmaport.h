@@ -1,6 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dmaport/dmaport.h - the umbrella header: every callers' header.
+ * dmaport/dmaport.h - the umbrella header: every callers' header a driver
+ * needs.  Freestanding-safe: no C library header beyond the compiler's own
+ * (make port-check compiles it with -nostdinc), so the same driver source
+ * builds for every platform.  Programs that drive the simulated platform
+ * include <dmaport/simulator.h>, which adds it and the device-tree reader.
  */
 #ifndef DMAPORT_DMAPORT_H
 #define DMAPORT_DMAPORT_H
@@ -21,11 +25,6 @@
 #include <dmaport/iova.h>
 #include <dmaport/debug.h>
 #include <dmaport/io.h>
-#include <dmaport/of.h>
-#include <dmaport/sim.h>
-#include <dmaport/sim/copy-engine.h>
-#include <dmaport/sim/iommu.h>
-#include <dmaport/sim/iommu-driver.h>
-#include <dmaport/sim/platform.h>
+#include <dmaport/log.h>
 
 #endif /* DMAPORT_DMAPORT_H */

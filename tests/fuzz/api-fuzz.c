@@ -44,7 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <dmaport/dmaport.h>
+#include <dmaport/simulator.h>
 #include <dmaport/iommu-driver.h>
 #include <dmaport/log.h>
 #include <dmaport/sim/iommu-driver.h>

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <dmaport/dmaport.h>
+#include <dmaport/simulator.h>
 #include <dmaport/log.h>
 #include <dmaport/of.h>
 #include <dmaport/sim/platform.h>

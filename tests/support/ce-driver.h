@@ -6,6 +6,7 @@
 #define DMP_TEST_CE_DRIVER_H
 
 #include <dmaport/dmaport.h>
+#include <dmaport/sim/copy-engine.h> /* the device's registers and descriptors */
 
 struct ce_driver {
 	struct dmp_device *dev;

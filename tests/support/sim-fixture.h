@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dmaport/dmaport.h>
+#include <dmaport/simulator.h>
 #include <dmaport/platform.h> /* tests play the platform: failure injection, caches */
 
 /* Create a machine from @cfg (or the default when NULL); fails the test on error. */

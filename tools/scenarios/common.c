@@ -2,7 +2,7 @@
 /* common.c - helpers shared by dmaport-sim's scenarios. */
 #include <string.h>
 
-#include <dmaport/dmaport.h>
+#include <dmaport/simulator.h>
 #include <dmaport/dma-trace.h>
 
 #include "../timeline.h"

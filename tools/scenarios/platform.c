@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include <dmaport/dmaport.h>
+#include <dmaport/simulator.h>
 #include <dmaport/iommu.h>
 #include <dmaport/sim/platform.h>
 #include <dmaport/swiotlb.h>

@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include <dmaport/dmaport.h>
+#include <dmaport/simulator.h>
 #include <dmaport/platform.h> /* the slides drive the caches and barriers themselves */
 
 #include "scenario.h"

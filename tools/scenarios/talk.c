@@ -11,7 +11,7 @@
  */
 #include <string.h>
 
-#include <dmaport/dmaport.h>
+#include <dmaport/simulator.h>
 #include <dmaport/iommu-driver.h> /* the lazy window: flush the queue on demand */
 
 #include "scenario.h"
