@@ -311,18 +311,14 @@ static int of_read_windows(struct of_ctx *c, int bus, int parent, const char *na
 			return of_fail(c, bus, name, -EINVAL,
 				       "entry %u: size 0x%llx is empty or wraps the address space",
 				       i / tuple, (unsigned long long)x->size);
-		if (!of_fits_cells(x->child, x->size, bc.ac, bc.pci))
+		bool child_fits = of_fits_cells(x->child, x->size, bc.ac, bc.pci);
+		if (!child_fits || !of_fits_cells(x->parent, x->size, pc.ac, pc.pci))
 			return of_fail(c, bus, name, -EINVAL,
-				       "entry %u: child addresses 0x%llx+0x%llx end past what %u "
+				       "entry %u: %s addresses 0x%llx+0x%llx end past what %u "
 				       "address cell(s) can hold", i / tuple,
-				       (unsigned long long)x->child, (unsigned long long)x->size,
-				       bc.ac);
-		if (!of_fits_cells(x->parent, x->size, pc.ac, pc.pci))
-			return of_fail(c, bus, name, -EINVAL,
-				       "entry %u: parent addresses 0x%llx+0x%llx end past what %u "
-				       "address cell(s) can hold", i / tuple,
-				       (unsigned long long)x->parent, (unsigned long long)x->size,
-				       pc.ac);
+				       child_fits ? "parent" : "child",
+				       (unsigned long long)(child_fits ? x->parent : x->child),
+				       (unsigned long long)x->size, child_fits ? pc.ac : bc.ac);
 		(*n)++;
 	}
 	return 0;
