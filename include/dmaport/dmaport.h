@@ -13,6 +13,7 @@
 #include <dmaport/errno.h>
 #include <dmaport/spinlock.h>
 #include <dmaport/dma-direction.h>
+#include <dmaport/dma-attrs.h>
 #include <dmaport/memory.h>
 #include <dmaport/scatterlist.h>
 #include <dmaport/device.h>
@@ -21,6 +22,7 @@
 #include <dmaport/dmapool.h>
 #include <dmaport/coherent.h>
 #include <dmaport/cma.h>
+#include <dmaport/iommu-prot.h>
 #include <dmaport/iommu.h>
 #include <dmaport/iova.h>
 #include <dmaport/debug.h>

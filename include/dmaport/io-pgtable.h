@@ -32,32 +32,10 @@
 #ifndef DMAPORT_IO_PGTABLE_H
 #define DMAPORT_IO_PGTABLE_H
 
+#include <dmaport/iommu-prot.h>
 #include <dmaport/types.h>
 
 DMP_BEGIN_DECLS
-
-/*
- * Protection flags of a mapping (Linux's IOMMU_* values).  The callers'
- * header <dmaport/iommu.h> defines the same values; the guard lets both be
- * included.
- *
- * DMP_IOMMU_READ    the device may read
- * DMP_IOMMU_WRITE   the device may write
- * DMP_IOMMU_CACHE   the device's accesses are cacheable, coherent with the CPU
- *                   (normal write-back memory, inner shareable)
- * DMP_IOMMU_NOEXEC  no instruction fetch (XN)
- * DMP_IOMMU_MMIO    device memory (another device's registers, an MSI
- *                   doorbell); overrides DMP_IOMMU_CACHE
- * DMP_IOMMU_PRIV    privileged accesses only
- */
-#ifndef DMP_IOMMU_READ
-#define DMP_IOMMU_READ (1 << 0)
-#define DMP_IOMMU_WRITE (1 << 1)
-#define DMP_IOMMU_CACHE (1 << 2)
-#define DMP_IOMMU_NOEXEC (1 << 3)
-#define DMP_IOMMU_MMIO (1 << 4)
-#define DMP_IOMMU_PRIV (1 << 5)
-#endif
 
 /** The formats.  DMP_IO_PGTABLE_NUM_FMTS counts them. */
 enum dmp_io_pgtable_fmt {

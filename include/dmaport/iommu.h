@@ -16,6 +16,7 @@
 
 #include <dmaport/types.h>
 #include <dmaport/device.h>
+#include <dmaport/iommu-prot.h>
 
 DMP_BEGIN_DECLS
 
@@ -24,16 +25,6 @@ struct dmp_iommu;
 struct dmp_iommu_group;
 struct dmp_iommu_dma_cookie;
 struct dmp_io_pgtable_ops;
-
-/* Protection flags of a mapping (Linux's IOMMU_* values). */
-#ifndef DMP_IOMMU_READ
-#define DMP_IOMMU_READ (1 << 0)
-#define DMP_IOMMU_WRITE (1 << 1)
-#define DMP_IOMMU_CACHE (1 << 2)  /* coherent: cacheable, shareable */
-#define DMP_IOMMU_NOEXEC (1 << 3)
-#define DMP_IOMMU_MMIO (1 << 4)   /* device memory */
-#define DMP_IOMMU_PRIV (1 << 5)   /* privileged accesses only */
-#endif
 
 /*
  * Domain types are made of property bits, as Linux's (__IOMMU_DOMAIN_*):

@@ -51,6 +51,7 @@
 #include <stdatomic.h>
 
 #include <dmaport/types.h>
+#include <dmaport/dma-attrs.h>
 #include <dmaport/dma-direction.h>
 
 DMP_BEGIN_DECLS
@@ -71,16 +72,7 @@ DMP_BEGIN_DECLS
 /** Most pools registered at once (dmp_swiotlb_find_pool() searches them). */
 #define DMP_SWIOTLB_MAX_POOLS 32
 
-/*
- * DMA attributes the pool honours.  Linux's values; <dmaport/dma-mapping.h>
- * defines the same, hence the guards.
- */
-#ifndef DMP_ATTR_SKIP_CPU_SYNC
-#define DMP_ATTR_SKIP_CPU_SYNC (1UL << 5)
-#endif
-#ifndef DMP_ATTR_NO_WARN
-#define DMP_ATTR_NO_WARN (1UL << 8)
-#endif
+/* The pool honours DMP_ATTR_SKIP_CPU_SYNC and DMP_ATTR_NO_WARN (<dmaport/dma-attrs.h>). */
 
 /**
  * DMP_SWIOTLB_ZERO_PADDING - an attribute private to the pool (a bit far
