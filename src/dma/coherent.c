@@ -305,7 +305,6 @@ static int mem_mmap(struct dmp_dma_coherent_mem *mem, struct dmp_user_mapping *u
 		    size_t size)
 {
 	size_t start = (size_t)((uint8_t *)vaddr - mem->virt_base) >> DMP_PAGE_SHIFT;
-	size_t first, count;
 	/* @size must be the allocation's: a larger one would map its neighbours */
 	dmp_spin_lock(&mem->lock);
 	bool ours = DMP_IS_ALIGNED((uintptr_t)((uint8_t *)vaddr - mem->virt_base), DMP_PAGE_SIZE) &&
@@ -313,17 +312,7 @@ static int mem_mmap(struct dmp_dma_coherent_mem *mem, struct dmp_user_mapping *u
 	dmp_spin_unlock(&mem->lock);
 	if (!ours)
 		return -EINVAL;
-	int err = dmp__mmap_window(size, um, &first, &count);
-	if (err)
-		return err;
-	if (!dmp__platform.ops->user_map)
-		return -EOPNOTSUPP;
-	dmp_phys_t phys = mem->phys_base + ((start + first) << DMP_PAGE_SHIFT);
-	err = DMP__PLAT_CALL(user_map, phys, count << DMP_PAGE_SHIFT, &um->addr, &um->fd,
-			     &um->offset);
-	if (!err)
-		um->size = count << DMP_PAGE_SHIFT;
-	return err;
+	return dmp__mmap_phys(um, mem->phys_base + ((dmp_phys_t)start << DMP_PAGE_SHIFT), size);
 }
 
 int dmp__alloc_from_dev_coherent(struct dmp_device *dev, size_t size, dmp_addr_t *dma, void **ret)

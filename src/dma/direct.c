@@ -626,6 +626,11 @@ static int direct_mmap(struct dmp_device *dev, struct dmp_user_mapping *um, void
 	if (!dmp__atomic_pool_owns(cpu_addr) &&
 	    !block_size_ok(dev, phys, cpu_addr, size, dma_addr, "mmap"))
 		return -EINVAL;
+	return dmp__mmap_phys(um, phys, size);
+}
+
+int dmp__mmap_phys(struct dmp_user_mapping *um, dmp_phys_t phys, size_t size)
+{
 	size_t first, count;
 	int err = dmp__mmap_window(size, um, &first, &count);
 	if (err)
@@ -656,6 +661,11 @@ static int direct_get_sgtable(struct dmp_device *dev, struct dmp_sg_table *sgt, 
 	if (!dmp__atomic_pool_owns(cpu_addr) &&
 	    !block_size_ok(dev, phys, cpu_addr, size, dma_addr, "get_sgtable"))
 		return -EINVAL;
+	return dmp__sgtable_one(sgt, phys, size);
+}
+
+int dmp__sgtable_one(struct dmp_sg_table *sgt, dmp_phys_t phys, size_t size)
+{
 	int err = dmp_sg_alloc_table(sgt, 1, DMP_GFP_KERNEL);
 	if (!err)
 		dmp_sg_set_page(sgt->sgl, dmp_phys_to_page(phys),

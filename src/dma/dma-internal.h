@@ -86,6 +86,18 @@ static inline int dmp__mmap_window(size_t size, const struct dmp_user_mapping *u
 }
 
 /* direct.c */
+/*
+ * dmp__mmap_phys - map into user space the window @um asks of a coherent
+ * buffer of @size bytes at @phys (page aligned): dmp__mmap_window(), then
+ * the platform's user_map.  Returns 0 with um->addr, fd, offset and size
+ * set; -ENXIO (the window), -EOPNOTSUPP (no user space), or the platform's
+ * error.  Every mmap implementation ends here (direct, declared memory,
+ * IOMMU).
+ */
+int dmp__mmap_phys(struct dmp_user_mapping *um, dmp_phys_t phys, size_t size);
+/* dmp__sgtable_one - @sgt as the one entry of a coherent buffer of @size
+ * bytes at @phys (Linux's dma_common_get_sgtable).  0 or -ENOMEM. */
+int dmp__sgtable_one(struct dmp_sg_table *sgt, dmp_phys_t phys, size_t size);
 bool dmp__direct_supported(struct dmp_device *dev, uint64_t mask);
 bool dmp__direct_all_ram_mapped(const struct dmp_device *dev);
 /* Linux's dma_coherent_ok(): [@phys, +@size) has bus addresses (dma-ranges)

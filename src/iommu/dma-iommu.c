@@ -871,17 +871,7 @@ static int iommu_mmap(struct dmp_device *dev, struct dmp_user_mapping *um, void 
 	dmp_phys_t phys;
 	if (!iommu_alloc_phys(dev, dma_addr, &phys) || !alloc_size_ok(dev, dma_addr, size, "mmap"))
 		return -EINVAL;
-	size_t first, count;
-	int err = dmp__mmap_window(size, um, &first, &count);
-	if (err)
-		return err;
-	if (!dmp__platform.ops->user_map)
-		return -EOPNOTSUPP;
-	err = DMP__PLAT_CALL(user_map, phys + (first << DMP_PAGE_SHIFT), count << DMP_PAGE_SHIFT,
-			     &um->addr, &um->fd, &um->offset);
-	if (!err)
-		um->size = count << DMP_PAGE_SHIFT;
-	return err;
+	return dmp__mmap_phys(um, phys, size);
 }
 
 static int iommu_get_sgtable(struct dmp_device *dev, struct dmp_sg_table *sgt, void *cpu_addr,
@@ -891,11 +881,7 @@ static int iommu_get_sgtable(struct dmp_device *dev, struct dmp_sg_table *sgt, v
 	if (!iommu_alloc_phys(dev, dma_addr, &phys) ||
 	    !alloc_size_ok(dev, dma_addr, size, "get_sgtable"))
 		return -EINVAL;
-	int err = dmp_sg_alloc_table(sgt, 1, DMP_GFP_KERNEL);
-	if (!err)
-		dmp_sg_set_page(sgt->sgl, dmp_phys_to_page(phys),
-				(unsigned int)DMP_ALIGN_UP(size, DMP_PAGE_SIZE), 0);
-	return err;
+	return dmp__sgtable_one(sgt, phys, size);
 }
 
 static size_t iommu_max_mapping_size(struct dmp_device *dev)
