@@ -20,6 +20,10 @@
 #define DMP__PRINTF(a, b)
 #endif
 
+/* 2^64 / phi, odd: multiplying by it spreads keys over a hash's bits (Linux's
+ * GOLDEN_RATIO_64, <linux/hash.h>); also a seed that is not zero. */
+#define DMP__GOLDEN_RATIO_64 0x9e3779b97f4a7c15ull
+
 /* INT_MAX without <limits.h> (the freestanding port has no C library). */
 #define DMP__INT_MAX ((int)(~0u >> 1))
 

@@ -107,9 +107,14 @@ struct dmp_iommu {
 	struct dmp_iommu *next;
 };
 
+/* The IOVA window of software-managed MSI doorbells, reserved in every
+ * IOMMU's space (Linux's MSI_IOVA_BASE and MSI_IOVA_LENGTH). */
+#define DMP_IOMMU_MSI_IOVA_BASE 0x8000000ull
+#define DMP_IOMMU_MSI_IOVA_LENGTH 0x100000ull
+
 /**
  * dmp_iommu_register - make @iommu available.  Adds the MSI window
- * (0x0800_0000, 1 MiB, Linux's MSI_IOVA_BASE) as a reserved region.
+ * (DMP_IOMMU_MSI_IOVA_BASE, 1 MiB) as a reserved region.
  * Returns 0, -EINVAL (a mandatory op missing: a log line names it), or
  * -ENOMEM (no room for the MSI window's reserved region).
  */

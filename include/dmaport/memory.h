@@ -26,6 +26,9 @@ enum dmp_mem_attr {
 
 /** "Any address": the limit argument meaning no limit. */
 #define DMP_PHYS_ANY (~(dmp_phys_t)0)
+/** The last address below 4 GiB: the limit of Linux's ZONE_DMA32, where
+ * 32-bit devices' bounce buffers and atomic allocations come from. */
+#define DMP_PHYS_DMA32_LIMIT ((dmp_phys_t)0xffffffffu)
 
 /**
  * dmp_page_alloc - allocate 2^@order physically contiguous pages.

@@ -63,7 +63,7 @@ DMP_BEGIN_DECLS
 #define DMP_IO_TLB_SEGBYTES (DMP_IO_TLB_SIZE * DMP_IO_TLB_SEGSIZE)
 
 /** The default pool's physical limit: below 4 GiB, so 32-bit devices reach it. */
-#define DMP_SWIOTLB_DEFAULT_LIMIT ((dmp_phys_t)0xffffffffu)
+#define DMP_SWIOTLB_DEFAULT_LIMIT DMP_PHYS_DMA32_LIMIT
 /** The default pool's size (Linux's IO_TLB_DEFAULT_SIZE is 64 MiB; ours is smaller). */
 #define DMP_SWIOTLB_DEFAULT_SIZE ((size_t)4 << 20)
 

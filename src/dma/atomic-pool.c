@@ -18,7 +18,7 @@
 #include "bitmap.h"
 #include "dma-internal.h"
 
-#define ATOMIC_POOL_LIMIT ((dmp_phys_t)0xffffffffu)
+#define ATOMIC_POOL_LIMIT DMP_PHYS_DMA32_LIMIT
 
 struct atomic_pool {
 	/* constant after init */

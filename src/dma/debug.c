@@ -626,8 +626,8 @@ static inline unsigned int hash_of(const struct dmp_device *dev, dmp_addr_t dma)
 {
 	/* Linux hashes dev_addr >> 13; mixing in the device keeps two devices
 	 * with identity-mapped buffers apart */
-	uint64_t k = (dma >> 6) ^ ((uintptr_t)dev >> 4) * 0x9e3779b97f4a7c15ull;
-	return (unsigned int)((k * 0x9e3779b97f4a7c15ull) >> (64 - HASH_BITS));
+	uint64_t k = (dma >> 6) ^ ((uintptr_t)dev >> 4) * DMP__GOLDEN_RATIO_64;
+	return (unsigned int)((k * DMP__GOLDEN_RATIO_64) >> (64 - HASH_BITS));
 }
 
 static void entry_insert(struct dbg_entry *e)

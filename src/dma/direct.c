@@ -122,7 +122,7 @@ bool dmp__direct_supported(struct dmp_device *dev, uint64_t mask)
 	 * mappings the device cannot reach then bounce or fail cleanly */
 	if (mask >= DMP_BIT_MASK(32))
 		return true;
-	dmp_phys_t min_phys = DMP_MIN(end - 1, (dmp_phys_t)0xffffffffu);
+	dmp_phys_t min_phys = DMP_MIN(end - 1, DMP_PHYS_DMA32_LIMIT);
 	dmp_addr_t need = dmp_phys_to_dma(dev, min_phys);
 	if (need == DMP_MAPPING_ERROR)
 		need = dmp_phys_to_dma(dev, memory_start());

@@ -106,7 +106,7 @@ static const char *pool_dev_name(const struct dmp_dma_pool *pool)
 
 static size_t hash_slot(uintptr_t page, size_t cap)
 {
-	return (size_t)(((uint64_t)page * 0x9E3779B97F4A7C15ull) >> 17) & (cap - 1);
+	return (size_t)(((uint64_t)page * DMP__GOLDEN_RATIO_64) >> 17) & (cap - 1);
 }
 
 /* Under lock: the chunk holding CPU address @va, or NULL. */

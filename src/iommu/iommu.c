@@ -59,8 +59,8 @@ int dmp_iommu_register(struct dmp_iommu *iommu)
 			iommu->ops->name ? iommu->ops->name : "(unnamed)", hole);
 		return -EINVAL;
 	}
-	/* the MSI window software-managed MSIs use (Linux's MSI_IOVA_BASE) */
-	int err = dmp_iommu_add_resv_region(iommu, 0x8000000, 0x100000, DMP_IOMMU_RESV_MSI);
+	int err = dmp_iommu_add_resv_region(iommu, DMP_IOMMU_MSI_IOVA_BASE,
+					    DMP_IOMMU_MSI_IOVA_LENGTH, DMP_IOMMU_RESV_MSI);
 	if (err)
 		return err;
 	dmp_spin_lock(&core_lock);

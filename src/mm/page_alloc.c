@@ -206,7 +206,7 @@ int dmp_page_alloc(unsigned int order, dmp_gfp_t gfp, dmp_phys_t limit, dmp_phys
 	if (order > DMP_PAGE_ORDER_MAX)
 		return -EINVAL;
 	if (gfp & DMP_GFP_DMA32)
-		limit = DMP_MIN(limit, (dmp_phys_t)0xffffffffu);
+		limit = DMP_MIN(limit, DMP_PHYS_DMA32_LIMIT);
 	if (dmp__fail_check(DMP_FAIL_PAGE))
 		return -ENOMEM;
 	/* Highest regions first: low memory is kept for devices that need it. */

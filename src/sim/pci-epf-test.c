@@ -310,7 +310,7 @@ int dmp_sim_pci_epf_test_create(struct dmp_sim_pci_host *host, uint8_t bus, uint
 	c.priv = t;
 	t->reg[REG_MAGIC / 4] = EPF_MAGIC;
 	t->reg[REG_CAPS / 4] = CAP_MSI | CAP_INTX;
-	t->rng = 0x9e3779b97f4a7c15ull ^ ((uint64_t)bus << 8 | devfn);
+	t->rng = DMP__GOLDEN_RATIO_64 ^ ((uint64_t)bus << 8 | devfn);
 	if (!e)
 		e = dmp_sim_pci_func_create(host, bus, devfn, &c, &t->f);
 	if (e) {

@@ -30,7 +30,7 @@ void dmp_sim_config_default(struct dmp_sim_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->regions[0].base = 0x80000000ull;
 	cfg->regions[0].size = 1ull << 30;
-	cfg->regions[1].base = 0x100000000ull;
+	cfg->regions[1].base = DMP_PHYS_DMA32_LIMIT + 1; /* above 4 GiB */
 	cfg->regions[1].size = 1ull << 30;
 	cfg->nr_regions = 2;
 	cfg->line_size = 64;
@@ -767,7 +767,7 @@ int dmp_sim_create(const struct dmp_sim_config *cfg, struct dmp_sim **out)
 	sim->cfg = *cfg;
 	sim->line = cfg->line_size;
 	sim->line_shift = (unsigned int)__builtin_ctz(cfg->line_size);
-	sim->rng = cfg->seed ? cfg->seed : 0x9e3779b97f4a7c15ull;
+	sim->rng = cfg->seed ? cfg->seed : DMP__GOLDEN_RATIO_64;
 	sim->trace_on = cfg->trace;
 	dmp_spin_init(&sim->lock);
 	sim->lines = calloc(DMP_SIM_NR_IRQS, sizeof(*sim->lines));
