@@ -52,6 +52,7 @@ struct run {
 	enum side side;
 	unsigned int threads;
 	long ms;
+	long ops; /* each thread's operations when not 0 (else timed for ms) */
 	/* IOVA */
 	struct dmp_iova_domain *dmp_iovad;
 	struct lx_iovad *lx_iovad;
@@ -597,9 +598,9 @@ static void *thread_main(void *p)
 	uint64_t budget = (uint64_t)r->ms * 1000000u, c;
 	long ops = 0;
 	do {
-		ops += r->row->work(r, a->t, CHUNK);
+		ops += r->row->work(r, a->t, r->ops ? DMP_MIN(CHUNK, r->ops - ops) : CHUNK);
 		c = bench_thread_cpu_ns() - c0;
-	} while (c < budget && !ts->failed);
+	} while ((r->ops ? ops < r->ops : c < budget) && !ts->failed);
 	ts->wall_ns = bench_now_ns() - w0;
 	ts->cpu_ns = c;
 	ts->ops = ops;
@@ -611,7 +612,7 @@ struct figures {
 	int failed;
 };
 
-static struct figures run_once(const struct row *row, enum side side, long ms,
+static struct figures run_once(const struct row *row, enum side side, long ms, long nops,
 			       struct dmp_device *dev)
 {
 	struct run *r = aligned_alloc(64, DMP_ALIGN_UP(sizeof(*r), 64));
@@ -623,6 +624,7 @@ static struct figures run_once(const struct row *row, enum side side, long ms,
 	r->side = side;
 	r->threads = row->threads;
 	r->ms = ms;
+	r->ops = nops;
 	r->dev = dev;
 	lx_set_cpu(0);
 	if (row->setup(r) == 0) {
@@ -729,7 +731,7 @@ static long check_same_ranges(void)
 int dmp_bench_peer(int argc, char **argv);
 int dmp_bench_peer(int argc, char **argv)
 {
-	long runs = 5, ms = 100, only_group = 0, only_row = 0;
+	long runs = 5, ms = 100, only_group = 0, only_row = 0, ops = 0, only_side = 0;
 	const struct bench_opt opts[] = {
 		{ "--runs", &runs, 1, MAX_RUNS,
 		  "runs of each row on each side, interleaved ABBA (the row prints medians and "
@@ -738,6 +740,12 @@ int dmp_bench_peer(int argc, char **argv)
 		{ "--group", &only_group, 0, 3, "rows of one group: 0 all, 1 iova, 2 pgtable, 3 dmapool" },
 		{ "--row", &only_row, 0, (long)DMP_ARRAY_SIZE(rows),
 		  "one row by its number in the table (0: all)" },
+		{ "--ops", &ops, 0, 1000000000,
+		  "operations of each thread in a run, in place of --ms (0: timed for --ms); "
+		  "fixed counts for instruction counts: valgrind --tool=callgrind "
+		  "--toggle-collect=thread_main dmaport-bench peer --row R --ops N --side S, "
+		  "then the instructions over N are one operation's" },
+		{ "--side", &only_side, 0, 2, "run one side only: 0 both, 1 dmaport, 2 Linux" },
 	};
 	int args_rc = bench_parse(argc, argv,
 				  "dmaport against Linux's own iova.c, io-pgtable-arm.c and dmapool.c "
@@ -753,22 +761,36 @@ int dmp_bench_peer(int argc, char **argv)
 	dmp_device_init(&dev, "peer");
 	dmp_device_set_coherent(&dev, true);
 
+	/* the IOVA rows' precondition: only when one of them runs */
+	bool any_iova = false;
+	for (size_t i = 0; i < DMP_ARRAY_SIZE(rows); i++)
+		any_iova |= (!only_row || (size_t)only_row == i + 1) &&
+			    (!only_group || !strcmp(groups[only_group - 1], rows[i].group)) &&
+			    !strcmp(rows[i].group, "iova");
 	lx_set_cpu(0);
-	long same = check_same_ranges();
+	long same = any_iova ? check_same_ranges() : 0;
 	if (same < 0) {
 		fprintf(stderr, "peer: dmaport's tree path and Linux's alloc_iova disagree\n");
 		dmp_sim_destroy(sim);
 		return 1;
 	}
-	printf("dmaport-bench peer: dmaport against Linux's own code (%s), one process;\n"
-	       "  %ld runs per side per row, ABBA; each run timed for %ld ms of thread CPU;\n"
-	       "  ns/op = all threads' CPU time / all ops (median over runs) [min-max];\n"
-	       "  wall = wall time / ops per thread (median); Linux/dmaport > 1: dmaport ahead;\n"
-	       "  checked first: dmaport's tree path returned Linux's alloc_iova ranges for %ld "
-	       "steps%s\n",
-	       lx_linux_version(), runs, ms, same,
-	       same < 200000 ? " (then Linux's max32_alloc_size shortcut failed a request that "
-			       "fits, as iova.h documents)" : "");
+	printf("dmaport-bench peer: dmaport against Linux's own code (%s), one process;\n",
+	       lx_linux_version());
+	if (ops)
+		printf("  %ld runs per side per row, ABBA; each run %ld operations per thread;\n",
+		       runs, ops);
+	else
+		printf("  %ld runs per side per row, ABBA; each run timed for %ld ms of thread CPU;\n",
+		       runs, ms);
+	printf("  ns/op = all threads' CPU time / all ops (median over runs) [min-max];\n"
+	       "  wall = wall time / ops per thread (median); Linux/dmaport > 1: dmaport ahead;\n");
+	if (only_side)
+		printf("  %s side only\n", side_name[only_side - 1]);
+	if (any_iova)
+		printf("  checked first: dmaport's tree path returned Linux's alloc_iova ranges for "
+		       "%ld steps%s\n", same,
+		       same < 200000 ? " (then Linux's max32_alloc_size shortcut failed a request "
+				       "that fits, as iova.h documents)" : "");
 	printf("%-3s %-8s %-30s %-10s %3s %10s %17s %10s %17s %8s %8s %8s\n", "#", "group", "row",
 	       "op", "thr", "dmaport", "[min-max]", "Linux", "[min-max]", "Lx/dmp", "dmp wall",
 	       "Lx wall");
@@ -786,7 +808,11 @@ int dmp_bench_peer(int argc, char **argv)
 			enum side first = ((k + 1) / 2) % 2 ? LX : DMP;
 			for (int s = 0; s < 2; s++) {
 				enum side side = s ? (enum side)!first : first;
-				struct figures f = run_once(row, side, ms, &dev);
+				if (only_side && (int)side != only_side - 1) {
+					cpu[side][k] = wall[side][k] = 0;
+					continue;
+				}
+				struct figures f = run_once(row, side, ms, ops, &dev);
 				cpu[side][k] = f.cpu_ns_op;
 				wall[side][k] = f.wall_ns_op;
 				failed |= f.failed;
@@ -809,6 +835,5 @@ int dmp_bench_peer(int argc, char **argv)
 		rc |= failed;
 	}
 	dmp_sim_destroy(sim);
-	(void)side_name;
 	return rc;
 }
