@@ -627,14 +627,22 @@ struct model_page {
 };
 
 /* @table[c]: a next-level table hangs under block-sized chunk c (possibly
- * empty: unmapping pages keeps it, as Linux). */
+ * empty: unmapping pages keeps it, as Linux).  Chunk c is at base + c *
+ * stride: stride == block is one window; a larger stride spreads the chunks
+ * so that the tables under them fall on the same entries of the format's
+ * table cache (each lookup of one evicts another's). */
 struct model {
 	dmp_addr_t base;
-	uint64_t page, block;
+	uint64_t page, block, stride;
 	size_t npages, per_block;
 	struct model_page *p;
 	bool *table;
 };
+
+static dmp_addr_t model_iova(const struct model *m, size_t i)
+{
+	return m->base + (i / m->per_block) * m->stride + (i % m->per_block) * m->page;
+}
 
 static size_t model_leaves(const struct model *m)
 {
@@ -646,7 +654,7 @@ static size_t model_leaves(const struct model *m)
 
 static void model_check_page(struct pt *pt, struct model *m, size_t i)
 {
-	dmp_addr_t iova = m->base + i * m->page;
+	dmp_addr_t iova = model_iova(m, i);
 	struct model_page *e = &m->p[i];
 	if (!e->leaf) {
 		expect_unmapped(pt, iova + 8);
@@ -675,7 +683,7 @@ static void model_map(struct pt *pt, struct model *m, size_t first, bool use_blo
 			break;
 	}
 	size_t mapped;
-	int err = pt_map(pt, m->base + first * m->page, pa, size, count, prot, &mapped);
+	int err = pt_map(pt, model_iova(m, first), pa, size, count, prot, &mapped);
 	assert_int_equal(err, ok == count ? 0 : -EEXIST);
 	assert_int_equal(mapped, ok * size);
 	for (size_t c = 0; c < ok; c++) {
@@ -714,7 +722,7 @@ static void model_unmap(struct pt *pt, struct model *m, size_t first, bool use_b
 				m->p[chunk * m->per_block + k].leaf = 0;
 			n++;
 		}
-		assert_int_equal(pt_unmap(pt, m->base + first * m->page, m->block, count),
+		assert_int_equal(pt_unmap(pt, model_iova(m, first), m->block, count),
 				 n * m->block);
 	} else {
 		/* page leaves, up to the first hole; blocks on the way split */
@@ -730,18 +738,20 @@ static void model_unmap(struct pt *pt, struct model *m, size_t first, bool use_b
 				break;
 			m->p[first + n++].leaf = 0;
 		}
-		assert_int_equal(pt_unmap(pt, m->base + first * m->page, m->page, count),
+		assert_int_equal(pt_unmap(pt, model_iova(m, first), m->page, count),
 				 n * m->page);
 	}
 }
 
+/* @spread: the chunks 64 blocks apart (struct model), not side by side. */
 static void random_run(struct dmp_sim *sim, uint64_t bitmap, bool coherent, uint64_t seed,
-		       unsigned int steps)
+		       unsigned int steps, bool spread)
 {
 	struct pt pt;
 	pt_make(&pt, sim, bitmap, 40, 40, coherent);
 	struct model m = { .page = nth_size(pt.cfg.pgsize_bitmap, 0),
 			   .block = nth_size(pt.cfg.pgsize_bitmap, 1) };
+	m.stride = spread ? 64 * m.block : m.block;
 	m.per_block = m.block / m.page;
 	m.npages = 8 * m.per_block;
 	/* The window straddles a level-1 boundary (4K, 16K) or a level-2 one. */
@@ -759,6 +769,12 @@ static void random_run(struct dmp_sim *sim, uint64_t bitmap, bool coherent, uint
 		size_t first = (size_t)((r >> 16) % (m.npages - span + 1));
 		if (use_block)
 			first -= first % m.per_block;
+		if (spread) {
+			/* a call's IOVAs are contiguous: one chunk at a time */
+			size_t room = use_block ? 1 : m.per_block - first % m.per_block;
+			count = DMP_MIN(count, room);
+			span = count * (use_block ? m.per_block : 1);
+		}
 		uint64_t size = use_block ? m.block : m.page;
 
 		if ((r >> 40) % 2 == 0) {
@@ -792,12 +808,16 @@ static void test_random_vs_model(void **state)
 	size_t free_before;
 	for (unsigned int g = 0; g < DMP_ARRAY_SIZE(granule_bitmaps); g++) {
 		for (int coherent = 0; coherent < 2; coherent++) {
-			struct dmp_sim *sim = fixture_sim(NULL);
-			free_before = dmp_page_free_count();
-			random_run(sim, granule_bitmaps[g], coherent, 0x9e3779b97f4a7c15ull + g * 2 +
-				   (uint64_t)coherent, g == 0 ? 1500 : 400);
-			assert_int_equal(dmp_page_free_count(), free_before);
-			dmp_sim_destroy(sim);
+			for (int spread = 0; spread < 2; spread++) {
+				struct dmp_sim *sim = fixture_sim(NULL);
+				free_before = dmp_page_free_count();
+				random_run(sim, granule_bitmaps[g], coherent,
+					   0x9e3779b97f4a7c15ull + g * 4 + (uint64_t)coherent * 2 +
+						   (uint64_t)spread,
+					   g == 0 ? 1500 : 400, spread);
+				assert_int_equal(dmp_page_free_count(), free_before);
+				dmp_sim_destroy(sim);
+			}
 		}
 	}
 }

@@ -33,6 +33,18 @@
  * when unmap empties them; they go when an unmap of their whole range at
  * the level above clears the pointer, when a block mapping replaces an
  * empty one, or with the whole tree.  Unmapping part of a block splits it.
+ *
+ * The table cache.  The IOVAs a DMA domain hands out cluster (the IOVA
+ * allocator's per-CPU caches return the ranges just freed), so most maps
+ * and unmaps land in a table some recent call already walked to.  Each
+ * level below the start level has a small direct-mapped cache of the tables
+ * walked to, keyed by the IOVA range a table covers: a hit goes straight to
+ * the descriptor, with no walk.  An entry is one 64-bit word (the range's
+ * tag and the table's CPU address), so that concurrent callers, which may
+ * fill the same entry, never see half of one.  An entry names a table that
+ * is installed: a table is dropped from the cache before it is freed, and
+ * the callers' rule (no two calls on overlapping ranges at once) means no
+ * other call is using it then.
  */
 #include <stdatomic.h>
 #include <string.h>
@@ -77,6 +89,16 @@
 #define SZ_1G (UINT64_C(1) << 30)
 
 #define LPAE_NO_LEVEL 0xff
+
+/* The table cache (above): 2^LPAE_TCACHE_BITS entries per level.  An entry
+ * is tag << LPAE_TCACHE_TAG_SHIFT | va >> 12; a table's CPU address below
+ * 2^48 and 4 KiB aligned (page memory) fits in 36 bits, a tag in the other
+ * 28 (the IOVA above the range a table covers, at most 48 - 21 bits).  The
+ * empty entry's tag is all ones, which no IOVA below 2^48 has. */
+#define LPAE_TCACHE_BITS 6
+#define LPAE_TCACHE_SIZE (1u << LPAE_TCACHE_BITS)
+#define LPAE_TCACHE_TAG_SHIFT 36
+#define LPAE_TCACHE_EMPTY UINT64_MAX
 #define LPAE_PROT_BITS (DMP_IOMMU_READ | DMP_IOMMU_WRITE | DMP_IOMMU_CACHE | DMP_IOMMU_NOEXEC | \
 			DMP_IOMMU_MMIO | DMP_IOMMU_PRIV)
 #define LPAE_PROT_COMBOS (LPAE_PROT_BITS + 1)
@@ -97,6 +119,7 @@ struct lpae_pgtable {
 	dmp_phys_t pgd_phys;
 	lpae_slot *pgd;
 	dmp_phys_t oas_mask;
+	dmp_addr_t ias_mask;
 	/* per level, computed once: the IOVA shift of its entries and the
 	 * index mask of its tables (the walks read these, no arithmetic) */
 	uint8_t shift_of_level[LPAE_MAX_LEVELS];
@@ -106,6 +129,18 @@ struct lpae_pgtable {
 	uint8_t level_of_shift[64];
 	/* stage-1 attributes for each combination of the DMP_IOMMU_* bits */
 	uint64_t prot_pte[LPAE_PROT_COMBOS];
+	/* per level, the IOVA shift of the range one of its tables covers */
+	uint8_t span_shift[LPAE_MAX_LEVELS];
+	/* per level, the type bits of its leaves (page or block) */
+	uint64_t leaf_type[LPAE_MAX_LEVELS];
+	/* where the tables' memory is, for the walk's phys -> virt: the region
+	 * of the start-level table, looked up once (others: the general way) */
+	dmp_phys_t tbl_phys;
+	uint8_t *tbl_va;
+	size_t tbl_size;
+
+	/* Written by map, unmap and iova_to_phys: the table cache. */
+	_Alignas(64) _Atomic uint64_t tcache[LPAE_MAX_LEVELS][LPAE_TCACHE_SIZE];
 
 	/* Written by map/unmap (statistics only).  Descriptor stores are
 	 * counted per CPU, each counter on its own cache line: one shared
@@ -166,26 +201,63 @@ static inline dmp_phys_t pte_table_phys(const struct lpae_pgtable *d, uint64_t p
 
 static inline lpae_slot *pte_table_va(const struct lpae_pgtable *d, uint64_t pte)
 {
-	/* tables are platform memory (dmp_page_alloc): the inline lookup */
+	/* tables are platform memory (dmp_page_alloc): usually in the region
+	 * of the first one, one subtraction; else the inline lookup */
 	dmp_phys_t phys = pte_table_phys(d, pte);
+	if (dmp__likely(phys - d->tbl_phys < d->tbl_size))
+		return (lpae_slot *)(void *)(d->tbl_va + (phys - d->tbl_phys));
 	struct dmp__region *r = dmp__region_of_phys(phys);
 	DMP_ASSERT(r);
 	return (lpae_slot *)(void *)(r->va + (phys - r->phys));
+}
+
+/* --- the table cache ------------------------------------------------------ */
+
+static inline _Atomic uint64_t *tcache_entry(struct lpae_pgtable *d, unsigned int lvl,
+					      uint64_t tag)
+{
+	return &d->tcache[lvl][tag & (LPAE_TCACHE_SIZE - 1)];
+}
+
+/* The installed table at @lvl covering @iova, if the cache has it.
+ * Acquire: the table's zeroing (published by the walk that cached it) is
+ * seen before its descriptors are read. */
+static inline lpae_slot *tcache_get(struct lpae_pgtable *d, unsigned int lvl, dmp_addr_t iova)
+{
+	uint64_t tag = iova >> d->span_shift[lvl];
+	uint64_t e = atomic_load_explicit(tcache_entry(d, lvl, tag), memory_order_acquire);
+	if (e >> LPAE_TCACHE_TAG_SHIFT != tag)
+		return NULL;
+	return (lpae_slot *)(uintptr_t)(e << 12 & ((UINT64_C(1) << 48) - 1));
+}
+
+static inline void tcache_put(struct lpae_pgtable *d, unsigned int lvl, dmp_addr_t iova,
+			      lpae_slot *table)
+{
+	uint64_t va = (uint64_t)(uintptr_t)table, tag = iova >> d->span_shift[lvl];
+	if (dmp__unlikely(va >> 48))
+		return; /* an address the entry cannot hold */
+	atomic_store_explicit(tcache_entry(d, lvl, tag), tag << LPAE_TCACHE_TAG_SHIFT | va >> 12,
+			      memory_order_release);
+}
+
+/* @table at @lvl, covering @iova, is about to be freed: out of the cache.
+ * An entry another caller just filled for another range may be lost with
+ * it: only a miss. */
+static void tcache_forget(struct lpae_pgtable *d, unsigned int lvl, dmp_addr_t iova,
+			  lpae_slot *table)
+{
+	uint64_t tag = iova >> d->span_shift[lvl];
+	_Atomic uint64_t *e = tcache_entry(d, lvl, tag);
+	uint64_t want = tag << LPAE_TCACHE_TAG_SHIFT | (uint64_t)(uintptr_t)table >> 12;
+	if (atomic_load_explicit(e, memory_order_relaxed) == want)
+		atomic_store_explicit(e, LPAE_TCACHE_EMPTY, memory_order_relaxed);
 }
 
 static inline uint64_t slot_load(lpae_slot *s)
 {
 	/* acquire: a table seen through a pointer is seen initialised */
 	return atomic_load_explicit(s, memory_order_acquire);
-}
-
-/* The level whose block (or page) size is @size; @size is in the bitmap
- * (a table filled at allocation: no loop on the map and unmap paths). */
-static inline unsigned int level_of_size(const struct lpae_pgtable *d, uint64_t size)
-{
-	unsigned int lvl = d->level_of_shift[__builtin_ctzll(size)];
-	DMP_ASSERT(lvl != LPAE_NO_LEVEL);
-	return lvl;
 }
 
 /*
@@ -245,17 +317,22 @@ static void lpae_table_free(struct lpae_pgtable *d, lpae_slot *va, unsigned int 
 	atomic_fetch_add_explicit(&d->tables_freed, 1, memory_order_relaxed);
 }
 
-/* Free the table at @lvl and everything beneath it.  Nobody walks it. */
-static void lpae_free_tree(struct lpae_pgtable *d, lpae_slot *table, unsigned int lvl)
+/* Free the table at @lvl covering the IOVAs from @base, and everything
+ * beneath it.  Nobody walks it. */
+static void lpae_free_tree(struct lpae_pgtable *d, lpae_slot *table, unsigned int lvl,
+			   dmp_addr_t base)
 {
 	if (lvl < LPAE_LAST_LEVEL) {
 		size_t n = lvl_entries(d, lvl);
 		for (size_t i = 0; i < n; i++) {
 			uint64_t pte = atomic_load_explicit(&table[i], memory_order_relaxed);
 			if (pte_is_table(pte, lvl))
-				lpae_free_tree(d, pte_table_va(d, pte), lvl + 1);
+				lpae_free_tree(d, pte_table_va(d, pte), lvl + 1,
+					       base + ((dmp_addr_t)i << lvl_shift(d, lvl)));
 		}
 	}
+	if (lvl != d->start_level)
+		tcache_forget(d, lvl, base, table);
 	lpae_table_free(d, table, lvl == d->start_level ? d->pgd_order : d->table_order);
 }
 
@@ -282,8 +359,9 @@ static void tlb_flush_walk(struct lpae_pgtable *d, dmp_addr_t iova, size_t size)
 
 /*
  * Find the table at level @lvl that holds @iova's entry, allocating the
- * missing tables on the way.  Returns 0, -ENOMEM, or -EEXIST if a block
- * already covers @iova above @lvl.
+ * missing tables on the way, and cache it.  Returns 0, -ENOMEM, or -EEXIST
+ * if a block already covers @iova above @lvl.  The callers looked in the
+ * cache first.
  */
 static int lpae_walk_alloc(struct lpae_pgtable *d, dmp_addr_t iova, unsigned int lvl,
 			   dmp_gfp_t gfp, lpae_slot **out)
@@ -319,6 +397,7 @@ static int lpae_walk_alloc(struct lpae_pgtable *d, dmp_addr_t iova, unsigned int
 			return -EEXIST;
 		table = pte_table_va(d, pte);
 	}
+	tcache_put(d, lvl, iova, table);
 	*out = table;
 	return 0;
 }
@@ -353,14 +432,12 @@ static uint64_t lpae_prot_to_pte(const struct lpae_pgtable *d, int prot)
 	return pte;
 }
 
-/* @pgsize is a size of the bitmap, and @addr + @count pages fits @bits. */
-static bool lpae_range_ok(uint64_t addr, uint64_t pgsize, uint64_t count, unsigned int bits)
+/* @count pages of 2^@shift bytes from @addr (aligned to them) fit below
+ * @limit + 1: no multiplication that could wrap, one shift. */
+static inline bool lpae_range_ok(uint64_t addr, unsigned int shift, uint64_t count,
+				 uint64_t limit)
 {
-	uint64_t mask = DMP_BIT_MASK(bits);
-	/* pgsize is a power of two: a shift, not a division */
-	if (addr > mask || count > (UINT64_MAX >> __builtin_ctzll(pgsize)))
-		return false;
-	return pgsize * count - 1 <= mask - addr;
+	return addr <= limit && count <= (limit - addr + 1) >> shift; /* limit < 2^48 */
 }
 
 /*
@@ -374,37 +451,43 @@ static void lpae_replace_empty_table(struct lpae_pgtable *d, lpae_slot *slot, ui
 	count_ptes(d, 1);
 	lpae_sync(d, slot, 1);
 	tlb_flush_walk(d, iova, lvl_block_size(d, lvl));
-	lpae_free_tree(d, pte_table_va(d, pte), lvl + 1);
+	lpae_free_tree(d, pte_table_va(d, pte), lvl + 1, iova);
 }
 
-static int lpae_map_pages(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, dmp_phys_t paddr,
-			  size_t pgsize, size_t pgcount, int prot, dmp_gfp_t gfp, size_t *mapped)
+/* The general case of lpae_map_pages: any count, any state of the tables.
+ * Kept out of line so that the one-leaf case stays small. */
+static DMP__NOINLINE int lpae_map_slow(struct lpae_pgtable *d, dmp_addr_t iova, dmp_phys_t paddr,
+				       size_t pgsize, size_t pgcount, int prot, dmp_gfp_t gfp,
+				       size_t *mapped)
 {
-	struct lpae_pgtable *d = to_lpae(ops);
 	const struct dmp_io_pgtable_cfg *cfg = &d->iop.cfg;
-	DMP_ASSERT(mapped);
 	*mapped = 0;
 
-	if (!DMP_IS_POW2(pgsize) || !(pgsize & cfg->pgsize_bitmap) || !pgcount)
+	/* pgsize one of the bitmap's sizes (each a power of two) */
+	if ((pgsize & (pgsize - 1)) || !(pgsize & cfg->pgsize_bitmap) || !pgcount)
 		return -EINVAL;
 	if (((iova | paddr) & (pgsize - 1)) != 0)
 		return -EINVAL;
 	if (!(prot & (DMP_IOMMU_READ | DMP_IOMMU_WRITE)))
 		return -EINVAL;
-	if (!lpae_range_ok(iova, pgsize, pgcount, cfg->ias) ||
-	    !lpae_range_ok(paddr, pgsize, pgcount, cfg->oas))
+	unsigned int shift = (unsigned int)__builtin_ctzll(pgsize);
+	if (!lpae_range_ok(iova, shift, pgcount, d->ias_mask) ||
+	    !lpae_range_ok(paddr, shift, pgcount, d->oas_mask))
 		return -ERANGE;
 
-	unsigned int lvl = level_of_size(d, pgsize);
+	unsigned int lvl = d->level_of_shift[shift];
+	DMP_ASSERT(lvl != LPAE_NO_LEVEL);
 	uint64_t leaf = d->prot_pte[prot & LPAE_PROT_BITS] |
 			(lvl == LPAE_LAST_LEVEL ? PTE_TYPE_PAGE : PTE_TYPE_BLOCK);
 	int err = 0;
 
 	while (pgcount) {
-		lpae_slot *table;
-		err = lpae_walk_alloc(d, iova, lvl, gfp, &table);
-		if (err)
-			break;
+		lpae_slot *table = tcache_get(d, lvl, iova);
+		if (dmp__unlikely(!table)) {
+			err = lpae_walk_alloc(d, iova, lvl, gfp, &table);
+			if (err)
+				break;
+		}
 		size_t idx = lvl_index(d, iova, lvl);
 		size_t n = DMP_MIN(pgcount, lvl_entries(d, lvl) - idx);
 		size_t i;
@@ -434,6 +517,42 @@ static int lpae_map_pages(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, dmp_p
 	 * a walk of the new IOVA (Linux: wmb() in arm_lpae_map_pages). */
 	DMP__PLAT_CALL0(wmb);
 	return err;
+}
+
+/* One leaf of a size the table maps, aligned and in range: what most calls
+ * are (a DMA map of a page), checked in a few instructions.  A leaf of
+ * 2^n bytes at an IOVA aligned to it and below 2^ias ends below 2^ias. */
+static inline bool lpae_one_leaf_ok(const struct lpae_pgtable *d, dmp_addr_t iova,
+				    dmp_phys_t paddr, size_t pgsize, size_t pgcount)
+{
+	return pgcount == 1 && !(pgsize & (pgsize - 1)) && (pgsize & d->iop.cfg.pgsize_bitmap) &&
+	       !((iova | paddr) & (pgsize - 1)) && iova <= d->ias_mask && paddr <= d->oas_mask;
+}
+
+static int lpae_map_pages(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, dmp_phys_t paddr,
+			  size_t pgsize, size_t pgcount, int prot, dmp_gfp_t gfp, size_t *mapped)
+{
+	struct lpae_pgtable *d = to_lpae(ops);
+	DMP_ASSERT(mapped);
+	/* The fast path: one leaf, into an empty entry of a cached table. */
+	if (dmp__likely(lpae_one_leaf_ok(d, iova, paddr, pgsize, pgcount) &&
+			(prot & (DMP_IOMMU_READ | DMP_IOMMU_WRITE)))) {
+		unsigned int lvl = d->level_of_shift[__builtin_ctzll(pgsize)];
+		lpae_slot *table = tcache_get(d, lvl, iova);
+		if (dmp__likely(table)) {
+			lpae_slot *slot = &table[lvl_index(d, iova, lvl)];
+			if (dmp__likely(!slot_load(slot))) {
+				slot_store(slot, d->prot_pte[prot & LPAE_PROT_BITS] |
+						 d->leaf_type[lvl] | paddr);
+				count_ptes(d, 1);
+				lpae_sync(d, slot, 1);
+				*mapped = pgsize;
+				DMP__PLAT_CALL0(wmb); /* as lpae_map_slow */
+				return 0;
+			}
+		}
+	}
+	return lpae_map_slow(d, iova, paddr, pgsize, pgcount, prot, gfp, mapped);
 }
 
 /*
@@ -501,21 +620,29 @@ static void lpae_leaf_run_done(struct lpae_pgtable *d, lpae_slot *table, size_t 
 		tlb->tlb_add_page(gather, iova + j * pgsize, pgsize, d->iop.cookie);
 }
 
-static size_t lpae_unmap_pages(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, size_t pgsize,
-			       size_t pgcount, struct dmp_iommu_iotlb_gather *gather)
+/* The general case of lpae_unmap_pages (as lpae_map_slow). */
+static DMP__NOINLINE size_t lpae_unmap_slow(struct lpae_pgtable *d, dmp_addr_t iova,
+					    size_t pgsize, size_t pgcount,
+					    struct dmp_iommu_iotlb_gather *gather)
 {
-	struct lpae_pgtable *d = to_lpae(ops);
 	const struct dmp_io_pgtable_cfg *cfg = &d->iop.cfg;
 
-	if (!DMP_IS_POW2(pgsize) || !(pgsize & cfg->pgsize_bitmap) || !pgcount ||
-	    (iova & (pgsize - 1)) || !lpae_range_ok(iova, pgsize, pgcount, cfg->ias))
+	if ((pgsize & (pgsize - 1)) || !(pgsize & cfg->pgsize_bitmap) || !pgcount ||
+	    (iova & (pgsize - 1)))
+		return 0;
+	unsigned int shift = (unsigned int)__builtin_ctzll(pgsize);
+	if (!lpae_range_ok(iova, shift, pgcount, d->ias_mask))
 		return 0;
 
-	unsigned int lvl = level_of_size(d, pgsize);
+	unsigned int lvl = d->level_of_shift[shift];
+	DMP_ASSERT(lvl != LPAE_NO_LEVEL);
 	size_t total = 0;
 
 	while (pgcount) {
-		lpae_slot *table = d->pgd;
+		lpae_slot *table = tcache_get(d, lvl, iova);
+		if (dmp__likely(table))
+			goto found;
+		table = d->pgd;
 		for (unsigned int l = d->start_level; l < lvl; l++) {
 			lpae_slot *slot = &table[lvl_index(d, iova, l)];
 			uint64_t pte = slot_load(slot);
@@ -526,6 +653,8 @@ static size_t lpae_unmap_pages(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, 
 				return total; /* nothing there (or the split failed) */
 			table = pte_table_va(d, pte);
 		}
+		tcache_put(d, lvl, iova, table);
+found:;
 		size_t idx = lvl_index(d, iova, lvl);
 		size_t n = DMP_MIN(pgcount, lvl_entries(d, lvl) - idx);
 		size_t i, run = 0; /* leaves cleared and not yet cleaned */
@@ -545,7 +674,7 @@ static size_t lpae_unmap_pages(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, 
 			run = 0;
 			lpae_sync(d, slot, 1);
 			tlb_flush_walk(d, iova + i * pgsize, pgsize);
-			lpae_free_tree(d, pte_table_va(d, pte), lvl + 1);
+			lpae_free_tree(d, pte_table_va(d, pte), lvl + 1, iova + i * pgsize);
 		}
 		lpae_leaf_run_done(d, table, idx + i - run, run, iova + (i - run) * pgsize, pgsize,
 				   gather);
@@ -559,15 +688,43 @@ static size_t lpae_unmap_pages(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, 
 	return total;
 }
 
+static size_t lpae_unmap_pages(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, size_t pgsize,
+			       size_t pgcount, struct dmp_iommu_iotlb_gather *gather)
+{
+	struct lpae_pgtable *d = to_lpae(ops);
+	/* The fast path: one leaf of this size, in a cached table. */
+	if (dmp__likely(lpae_one_leaf_ok(d, iova, 0, pgsize, pgcount))) {
+		unsigned int lvl = d->level_of_shift[__builtin_ctzll(pgsize)];
+		lpae_slot *table = tcache_get(d, lvl, iova);
+		if (dmp__likely(table)) {
+			size_t idx = lvl_index(d, iova, lvl);
+			uint64_t pte = slot_load(&table[idx]);
+			if (dmp__likely(pte && !pte_is_table(pte, lvl))) {
+				slot_store(&table[idx], 0);
+				count_ptes(d, 1);
+				lpae_leaf_run_done(d, table, idx, 1, iova, pgsize, gather);
+				return pgsize;
+			}
+		}
+	}
+	return lpae_unmap_slow(d, iova, pgsize, pgcount, gather);
+}
+
 static int lpae_iova_to_phys(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, dmp_phys_t *phys)
 {
 	struct lpae_pgtable *d = to_lpae(ops);
 	DMP_ASSERT(phys);
-	if (iova > DMP_BIT_MASK(d->iop.cfg.ias))
+	if (iova > d->ias_mask)
 		return -ERANGE;
 
-	lpae_slot *table = d->pgd;
-	for (unsigned int l = d->start_level; l <= LPAE_LAST_LEVEL; l++) {
+	/* a last-level table covering @iova: its entry is a page or nothing */
+	lpae_slot *table = tcache_get(d, LPAE_LAST_LEVEL, iova);
+	unsigned int l = LPAE_LAST_LEVEL;
+	if (dmp__unlikely(!table)) {
+		table = d->pgd;
+		l = d->start_level;
+	}
+	for (;; l++) {
 		uint64_t pte = slot_load(&table[lvl_index(d, iova, l)]);
 		if (pte_is_leaf(pte, l)) {
 			uint64_t bs = lvl_block_size(d, l);
@@ -577,8 +734,9 @@ static int lpae_iova_to_phys(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, dm
 		if (!pte_is_table(pte, l))
 			return -ENOENT;
 		table = pte_table_va(d, pte);
+		if (l + 1 == LPAE_LAST_LEVEL)
+			tcache_put(d, LPAE_LAST_LEVEL, iova, table);
 	}
-	return -ENOENT;
 }
 
 /* --- the consistency walker --------------------------------------------- */
@@ -709,6 +867,13 @@ static int lpae_s1_alloc(struct dmp_io_pgtable_cfg *cfg, void *cookie,
 	d->table_order = pg_shift - DMP_PAGE_SHIFT;
 	d->pgd_order = dmp_get_order(sizeof(lpae_slot) << d->pgd_bits);
 	d->oas_mask = DMP_BIT_MASK(cfg->oas);
+	d->ias_mask = DMP_BIT_MASK(cfg->ias);
+	for (unsigned int lvl = 0; lvl < LPAE_MAX_LEVELS; lvl++) {
+		d->span_shift[lvl] = (uint8_t)(lvl_shift_calc(d, lvl) + d->bits_per_level);
+		d->leaf_type[lvl] = lvl == LPAE_LAST_LEVEL ? PTE_TYPE_PAGE : PTE_TYPE_BLOCK;
+		for (unsigned int i = 0; i < LPAE_TCACHE_SIZE; i++)
+			atomic_init(&d->tcache[lvl][i], LPAE_TCACHE_EMPTY);
+	}
 	/* No block larger than what the start level maps per entry. */
 	sizes &= (lvl_block_size(d, d->start_level) << 1) - 1;
 	cfg->pgsize_bitmap &= sizes;
@@ -722,6 +887,13 @@ static int lpae_s1_alloc(struct dmp_io_pgtable_cfg *cfg, void *cookie,
 	int err = lpae_table_alloc(d, d->pgd_order, DMP_GFP_KERNEL, &d->pgd_phys, &d->pgd);
 	if (err)
 		goto err_free;
+	struct dmp__region *r = dmp__region_of_phys(d->pgd_phys);
+	DMP_ASSERT(r);
+	d->tbl_phys = r->phys;
+	d->tbl_va = r->va;
+	d->tbl_size = r->size;
+	/* the start-level table covers every IOVA: tag 0, for good */
+	tcache_put(d, d->start_level, 0, d->pgd);
 	DMP__PLAT_CALL0(wmb);
 
 	cfg->arm_lpae_s1_cfg.ttbr = d->pgd_phys;
@@ -759,7 +931,7 @@ err_free:
 static void lpae_s1_free(struct dmp_io_pgtable *iop)
 {
 	struct lpae_pgtable *d = (struct lpae_pgtable *)iop;
-	lpae_free_tree(d, d->pgd, d->start_level);
+	lpae_free_tree(d, d->pgd, d->start_level, 0);
 	dmp_kfree(d);
 }
 

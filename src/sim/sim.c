@@ -443,8 +443,15 @@ static void write_barrier(void *ctx, const char *name, bool full)
 {
 	struct dmp_sim *sim = ctx;
 	atomic_thread_fence(full ? memory_order_seq_cst : memory_order_release);
-	dmp_sim_hostile_point(sim);
-	barrier_event(sim, name, drain_write_buffer(sim));
+	/* each step's "nothing to do" tested here, inline: io-pgtable's map
+	 * makes a wmb() per call, almost always with nothing to do */
+	if (sim->cfg.hostile)
+		dmp_sim_hostile_point(sim);
+	unsigned int lines = 0;
+	if (atomic_load_explicit(&sim->nr_nc_pages, memory_order_relaxed))
+		lines = drain_write_buffer(sim);
+	if (listening(sim))
+		barrier_event(sim, name, lines);
 }
 
 static void sim_mb(void *ctx) { write_barrier(ctx, "mb", true); }
