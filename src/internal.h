@@ -48,7 +48,7 @@ static inline bool dmp__fail_check(enum dmp_fail_site site)
 #define DMP__PLAT_CALL(fn, ...) (dmp__platform.ops->fn(dmp__platform.ctx, __VA_ARGS__))
 #define DMP__PLAT_CALL0(fn) (dmp__platform.ops->fn(dmp__platform.ctx))
 
-/* Memory regions (src/mm/memory.c). */
+/* Memory regions (src/mm/page_alloc.c). */
 struct dmp__region {
 	dmp_phys_t phys;
 	uint8_t *va;

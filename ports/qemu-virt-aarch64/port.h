@@ -25,7 +25,7 @@
 #define VIRT_PCI_MMIO_BASE 0x10000000ull
 #define VIRT_PCI_MMIO_SIZE 0x2eff0000ull
 
-/* start.S / boot.c */
+/* start.S, main.c */
 void port_main(void);
 _Noreturn void port_poweroff(void);
 _Noreturn void port_exception(uint64_t idx, uint64_t esr, uint64_t elr, uint64_t far,
