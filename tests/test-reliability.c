@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <dmaport/cma.h>
+#include <dmaport/coherent.h>
 #include <dmaport/iommu-driver.h>
 #include <dmaport/sim/iommu-driver.h>
 #include <dmaport/sim/platform.h>
@@ -619,6 +621,55 @@ static void test_hostile_arguments(void **state)
 	}
 }
 
+
+/* mmap, get_sgtable and free of CMA and atomic-pool memory with a size the
+ * allocation does not have: refused by the allocator's own record. */
+static void test_cma_and_atomic_pool_sizes(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_up(&r, RIG_DIRECT_NONCOHERENT);
+	struct dmp_device *d = &r.dev;
+	struct dmp_cma *cma;
+	assert_int_equal(dmp_cma_declare(0, 4 << 20, DMP_PHYS_ANY, 0, 0, "rel-cma", &cma), 0);
+	d->cma_area = cma;
+	assert_int_equal(dmp_atomic_pool_init(0), 0);
+	for (int pool = 0; pool <= 1; pool++) {
+		dmp_addr_t h;
+		/* the device's CMA area serves blocking allocations, the atomic
+		 * pool a non-coherent device's atomic ones */
+		void *c = dmp_alloc_coherent(d, 3 * 4096, &h, pool ? DMP_GFP_ATOMIC : DMP_GFP_KERNEL);
+		assert_non_null(c);
+		dmp_phys_t phys;
+		assert_int_equal(dmp_virt_to_phys(c, &phys), 0);
+		size_t cma_free_before;
+		struct dmp_cma_stats cs;
+		dmp_cma_get_stats(cma, &cs);
+		cma_free_before = cs.free_pages;
+		fixture_log_start();
+		struct dmp_user_mapping um = { 0 };
+		assert_int_equal(dmp_mmap_coherent(d, &um, c, h, 64 * 4096), -EINVAL);
+		assert_null(um.addr);
+		struct dmp_sg_table t;
+		assert_int_equal(dmp_get_sgtable(d, &t, c, h, 64 * 4096), -EINVAL);
+		dmp_free_coherent(d, 64 * 4096, c, h);
+		assert_true(fixture_log_count() >= 3);
+		fixture_log_stop();
+		/* nothing changed: the memory is still uncached and allocated */
+		assert_int_equal(dmp_sim_mem_attr(r.sim, phys), DMP_MEM_UNCACHED);
+		dmp_cma_get_stats(cma, &cs);
+		assert_int_equal(cs.free_pages, cma_free_before);
+		assert_int_equal(dmp_mmap_coherent(d, &um, c, h, 3 * 4096), 0);
+		dmp_munmap(&um);
+		dmp_free_coherent(d, 3 * 4096, c, h);
+		print_message("  %s: refused\n", pool ? "atomic pool" : "CMA");
+	}
+	assert_int_equal(dmp_atomic_pool_destroy(), 0);
+	d->cma_area = NULL;
+	assert_int_equal(dmp_cma_destroy(cma), 0);
+	rig_down(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -635,6 +686,7 @@ int main(void)
 		cmocka_unit_test(test_iommu_wrong_size_unmap_refused),
 		cmocka_unit_test(test_iommu_wrong_size_free_coherent_refused),
 		cmocka_unit_test(test_hostile_arguments),
+		cmocka_unit_test(test_cma_and_atomic_pool_sizes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

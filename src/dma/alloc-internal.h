@@ -117,6 +117,9 @@ bool dmp__dma_release_contiguous(struct dmp_device *dev, struct dmp_page *page,
 
 /** dmp__cma_owns - true if @phys lies in any CMA area. */
 bool dmp__cma_owns(dmp_phys_t phys);
+/** dmp__cma_size_ok - true if @phys starts a live CMA allocation of @size bytes
+ * (as dmp__dma_alloc_contiguous() made it: a power-of-two number of pages). */
+bool dmp__cma_size_ok(dmp_phys_t phys, size_t size);
 
 /* ---- the atomic pool (atomic-pool.c) ------------------------------------- */
 
@@ -144,6 +147,9 @@ bool dmp__atomic_pool_free(void *vaddr, size_t size);
 
 /** dmp__atomic_pool_owns - true if @vaddr lies in the atomic pool. */
 bool dmp__atomic_pool_owns(const void *vaddr);
+/** dmp__atomic_pool_size_ok - true if @vaddr starts a live atomic pool
+ * allocation of @size bytes. */
+bool dmp__atomic_pool_size_ok(const void *vaddr, size_t size);
 
 /* ---- platform teardown -------------------------------------------------- */
 

@@ -208,6 +208,20 @@ void *dmp__atomic_pool_alloc(struct dmp_device *dev, size_t size, dmp_phys_t *ph
 	return va;
 }
 
+bool dmp__atomic_pool_size_ok(const void *vaddr, size_t size)
+{
+	struct atomic_pool *p = pool_get();
+	if (!p || !dmp__atomic_pool_owns(vaddr))
+		return false;
+	size_t off = (size_t)((const uint8_t *)vaddr - p->va);
+	size_t n = (size >> DMP_PAGE_SHIFT) + ((size & (DMP_PAGE_SIZE - 1)) != 0);
+	dmp_spin_lock(&p->lock);
+	bool ok = DMP_IS_ALIGNED(off, DMP_PAGE_SIZE) && n &&
+		  p->alloc_len[off >> DMP_PAGE_SHIFT] == n;
+	dmp_spin_unlock(&p->lock);
+	return ok;
+}
+
 bool dmp__atomic_pool_free(void *vaddr, size_t size)
 {
 	struct atomic_pool *p = pool_get();

@@ -574,6 +574,22 @@ struct dmp_page *dmp__dma_alloc_contiguous(struct dmp_device *dev, size_t size, 
 	return dmp_phys_to_page(phys);
 }
 
+bool dmp__cma_size_ok(dmp_phys_t phys, size_t size)
+{
+	struct dmp_cma *cma = area_of(phys);
+	unsigned int order = dmp_get_order(size);
+	if (!cma || order > DMP_PAGE_ORDER_MAX)
+		return false;
+	unsigned int opb = cma->order_per_bit;
+	size_t count = (size_t)1 << order, n = (count + ((size_t)1 << opb) - 1) >> opb;
+	if (!DMP_IS_ALIGNED(phys - cma->base, DMP_PAGE_SIZE << opb))
+		return false;
+	dmp_spin_lock(&cma->lock);
+	bool ok = cma->alloc_len[(phys - cma->base) >> (DMP_PAGE_SHIFT + opb)] == n;
+	dmp_spin_unlock(&cma->lock);
+	return ok;
+}
+
 bool dmp__dma_release_contiguous(struct dmp_device *dev, struct dmp_page *page, size_t size)
 {
 	(void)dev;

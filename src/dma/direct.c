@@ -537,16 +537,25 @@ static bool alloc_phys(struct dmp_device *dev, void *cpu_addr, unsigned long att
 }
 
 /*
- * Whether @size is the size of the page-allocator block at @phys, as an
- * allocation of @size got it (CMA areas and the pools check their own
- * blocks).  A free, mmap or get_sgtable with another size is refused:
+ * Whether @size is what the allocation at @phys got, as the allocator that
+ * served it records it: a CMA area, the atomic pool, or the page allocator's
+ * block order.  A free, mmap or get_sgtable with another size is refused:
  * Linux would free, or map to user space, pages beyond the allocation.
  */
 static bool block_size_ok(struct dmp_device *dev, dmp_phys_t phys, void *cpu_addr, size_t size,
 			  dmp_addr_t dma_handle, const char *what)
 {
 	struct dmp_page *pg = dmp__phys_to_page(phys);
-	if (dmp__cma_owns(phys) || ((pg->flags & DMP_PAGE_HEAD) && pg->order == dmp_get_order(size)))
+	bool ok;
+	if (dmp__atomic_pool_owns(cpu_addr))
+		ok = dmp__atomic_pool_size_ok(cpu_addr, size);
+	else if (dmp__cma_owns(phys))
+		ok = dmp__cma_size_ok(phys, size);
+	else if (pg->flags & DMP_PAGE_RESERVED)
+		ok = true; /* declared or global coherent memory: its allocator checks */
+	else
+		ok = (pg->flags & DMP_PAGE_HEAD) && pg->order == dmp_get_order(size);
+	if (ok)
 		return true;
 	dmp__dma_misuse(dev, DMP_DEBUG_SIZE_MISMATCH, NULL, 0,
 			"%s of coherent memory with the wrong size or address [cpu=%p bus "
@@ -623,8 +632,7 @@ static int direct_mmap(struct dmp_device *dev, struct dmp_user_mapping *um, void
 		return ret;
 	if (!alloc_phys(dev, cpu_addr, attrs, &phys))
 		return -EINVAL;
-	if (!dmp__atomic_pool_owns(cpu_addr) &&
-	    !block_size_ok(dev, phys, cpu_addr, size, dma_addr, "mmap"))
+	if (!block_size_ok(dev, phys, cpu_addr, size, dma_addr, "mmap"))
 		return -EINVAL;
 	return dmp__mmap_phys(um, phys, size);
 }
@@ -658,8 +666,7 @@ static int direct_get_sgtable(struct dmp_device *dev, struct dmp_sg_table *sgt, 
 	dmp_phys_t phys;
 	if (!alloc_phys(dev, cpu_addr, attrs, &phys))
 		return -EINVAL;
-	if (!dmp__atomic_pool_owns(cpu_addr) &&
-	    !block_size_ok(dev, phys, cpu_addr, size, dma_addr, "get_sgtable"))
+	if (!block_size_ok(dev, phys, cpu_addr, size, dma_addr, "get_sgtable"))
 		return -EINVAL;
 	return dmp__sgtable_one(sgt, phys, size);
 }
