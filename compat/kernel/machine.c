@@ -108,6 +108,7 @@ int dmp_lx_machine_load(const char *path, const struct dmp_lx_machine_opts *opts
 	free(blob);
 	if (e)
 		return e;
+	dmp_lx_random_reseed();
 	dmp_lx_sched_machine_up(plat->sim);
 	dmp_lx_irq_machine_up(plat->sim);
 	dmp_lx_platform_populate(of_root, NULL);
@@ -124,6 +125,9 @@ void dmp_lx_machine_unload(void)
 	dmp_lx_pci_machine_down();
 	dmp_lx_platform_machine_down();
 	dmp_lx_core_machine_down();
+	dmp_lx_misc_clear();
+	dmp_lx_debugfs_clear();
+	dmp_lx_clk_machine_down();
 	dmp_lx_irq_machine_down();
 	dmp_lx_sched_machine_down();
 	dmp_lx_of_unload();

@@ -62,6 +62,7 @@ struct dmp_lx_task {
 	bool started;
 	struct completion exited;
 	int refs;
+	u64 slice_start;       /* when it last got the CPU (simulated ns) */
 	/* its timeout, on the simulated clock */
 	struct dmp_sim_callout timeout;
 	bool timed_out;
@@ -126,6 +127,13 @@ void dmp_lx_platform_machine_down(void);
 
 int dmp_lx_pci_machine_up(struct dmp_sim_platform *p);
 void dmp_lx_pci_machine_down(void);
+
+/* --- chardev.c, clk.c, lib.c: what the machine's end clears ----------------- */
+
+void dmp_lx_debugfs_clear(void);
+void dmp_lx_misc_clear(void);
+void dmp_lx_clk_machine_down(void);
+void dmp_lx_random_reseed(void);
 
 /* --- machine.c ----------------------------------------------------------- */
 

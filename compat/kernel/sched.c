@@ -26,7 +26,10 @@
 
 /* Simulated time a preemption point (cond_resched, cpu_relax,
  * kthread_should_stop) costs: a busy loop lets the machine run. */
-#define PREEMPT_POINT_NS 1000
+#define PREEMPT_POINT_NS 10000
+/* A task that does not wait runs this long before a preemption point hands
+ * the CPU on (CFS's slice is of this order). */
+#define TIME_SLICE_NS 1000000
 
 static pthread_mutex_t big = PTHREAD_MUTEX_INITIALIZER;
 static struct dmp_lx_task main_task;
@@ -409,6 +412,7 @@ static void switch_to(struct dmp_lx_task *self, struct dmp_lx_task *next)
 	pthread_cond_signal(&next->cv);
 	while (cur != self)
 		pthread_cond_wait(&self->cv, &big);
+	self->slice_start = dmp_lx_now_ns();
 }
 
 static const char *state_name(const struct dmp_lx_task *t)
@@ -581,10 +585,10 @@ long dmp_lx_schedule_timeout(long timeout, const char *file, int line)
  * sleeping state, and a wake-up meanwhile makes it RUNNING, so its
  * schedule() then returns at once: Linux's rule, no lost wake-up.
  */
-static void preempt_self(void)
+static void preempt_self(bool slice_over)
 {
 	struct dmp_lx_task *self = cur;
-	if (!runq_head)
+	if (!runq_head || (!slice_over && dmp_lx_now_ns() - self->slice_start < TIME_SLICE_NS))
 		return;
 	runq_push(self);
 	struct dmp_lx_task *next = runq_pop();
@@ -599,7 +603,7 @@ void dmp_lx_cond_resched(void)
 		dmp_sim_advance(sim, dmp_sim_now(sim) + PREEMPT_POINT_NS);
 	if (!atomic_context()) {
 		dmp_lx_run_softirqs();
-		preempt_self();
+		preempt_self(false);
 	}
 }
 
@@ -653,7 +657,7 @@ uint64_t dmp_lx_run_until_idle(uint64_t max_ns)
 		if (dmp_lx_now_ns() - start > max_ns)
 			break; /* a task that never waits keeps the machine busy */
 		if (runq_head) {
-			preempt_self();
+			preempt_self(true);
 			continue;
 		}
 		uint64_t when;
@@ -982,6 +986,7 @@ static void *task_main(void *arg)
 	pthread_mutex_lock(&big);
 	while (cur != self)
 		pthread_cond_wait(&self->cv, &big);
+	self->slice_start = dmp_lx_now_ns();
 	self->started = true;
 	int result = self->should_stop ? -EINTR : self->fn(self->data);
 	task_exit(self, result);

@@ -27,6 +27,12 @@ void dmp_lx_sleep_ns(u64 ns, const char *file, int line);
 #define usleep_idle_range(min, max) usleep_range(min, max)
 #define fsleep(us) dmp_lx_sleep_ns((u64)(us) * 1000, __FILE__, __LINE__)
 /* no signals: the sleep is never cut short; returns the time left, 0 */
-#define msleep_interruptible(n) (msleep(n), 0UL)
+#define msleep_interruptible(n) dmp_lx_msleep_interruptible((n), __FILE__, __LINE__)
+static inline unsigned long dmp_lx_msleep_interruptible(unsigned int msecs, const char *file,
+							 int line)
+{
+	dmp_lx_sleep_ns((u64)msecs * 1000000, file, line);
+	return 0;
+}
 
 #endif /* DMP_COMPAT_LINUX_DELAY_H */

@@ -248,7 +248,7 @@ static inline bool device_is_bound(struct device *dev)
 #define device_is_registered(dev) ((dev)->dmp_added)
 #define dev_is_platform(dev) ((dev)->bus == &platform_bus_type)
 #define device_set_wakeup_capable(dev, v) do { (void)(dev); (void)(v); } while (0)
-#define device_init_wakeup(dev, v) ((void)(dev), (void)(v), 0)
+#define device_init_wakeup(dev, v) __extension__({ (void)(dev); (void)(v); 0; })
 #define device_may_wakeup(dev) false
 #define device_enable_async_suspend(dev) do { (void)(dev); } while (0)
 #define device_set_of_node_from_dev(dev, dev2) ((dev)->of_node = (dev2)->of_node)
@@ -413,5 +413,16 @@ int dev_err_probe(const struct device *dev, int err, const char *fmt, ...)
 #define dev_warn_probe(dev, err, fmt, ...) dev_err_probe(dev, err, fmt, ##__VA_ARGS__)
 
 #include <linux/device/driver.h>
+/* what Linux's <linux/device.h> brings in through kobject, klist, pm ... */
+#include <linux/sched.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/wait.h>
+#include <linux/completion.h>
+#include <linux/workqueue.h>
+#include <linux/string.h>
+#include <linux/overflow.h>
 
 #endif /* DMP_COMPAT_LINUX_DEVICE_H */

@@ -60,4 +60,19 @@ static inline bool dma_release_from_contiguous(struct device *dev, struct page *
 	return cma_release(dev_get_cma_area(dev), pages, (unsigned long)count);
 }
 
+/*
+ * set_dma_ops / get_dma_ops: a device's mapping implementation is chosen by
+ * the platform (direct, swiotlb, IOMMU); drivers that reset it to NULL (the
+ * direct path, as dmapool_test does for its own device) are honoured only
+ * that way.  A real ops table cannot be installed from Linux code: it is
+ * written against <dmaport/dma-map-ops.h>.
+ */
+struct dma_map_ops;
+static inline void set_dma_ops(struct device *dev, const struct dma_map_ops *ops)
+{
+	WARN_ON(ops != NULL);
+	(void)dev;
+}
+#define get_dma_ops(dev) ((const struct dma_map_ops *)NULL)
+
 #endif /* DMP_COMPAT_LINUX_DMA_MAP_OPS_H */

@@ -27,5 +27,21 @@
 #ifndef ENOTSUPP
 #define ENOTSUPP 524 /* operation not supported (kernel-internal, not EOPNOTSUPP) */
 #endif
+#define ERESTARTSYS 512
+#define ERESTARTNOINTR 513
+#define ERESTARTNOHAND 514
+#define ENOIOCTLCMD 515
+#define ERESTART_RESTARTBLOCK 516
+#define EOPENSTALE 518
+#define ENOPARAM 519
+#define EBADHANDLE 521
+#define ENOTSYNC 522
+#define EBADCOOKIE 523
+#define ETOOSMALL 525
+#define ESERVERFAULT 526
+#define EBADTYPE 527
+#define EJUKEBOX 528
+#define EIOCBQUEUED 529
+#define ERECALLCONFLICT 530
 
 #endif /* DMP_COMPAT_LINUX_ERRNO_H */

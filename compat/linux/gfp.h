@@ -86,4 +86,44 @@ static inline void free_page(unsigned long addr)
 	free_pages(addr, 0);
 }
 
+/*
+ * alloc_pages_exact - @size bytes of whole pages (the pages of the
+ * power-of-two block beyond them are given back at once in Linux; here the
+ * block is kept whole and freed whole by free_pages_exact).  Platform
+ * memory, so mappable for DMA.
+ */
+static inline void *alloc_pages_exact(size_t size, gfp_t gfp)
+{
+	unsigned int order = 0;
+	while (((size_t)DMP_PAGE_SIZE << order) < size)
+		order++;
+	return (void *)__get_free_pages(gfp, order);
+}
+static inline void free_pages_exact(void *virt, size_t size)
+{
+	unsigned int order = 0;
+	while (((size_t)DMP_PAGE_SIZE << order) < size)
+		order++;
+	free_pages((unsigned long)virt, order);
+}
+#define alloc_pages_exact_nid(nid, size, gfp) alloc_pages_exact((size), (gfp))
+#define alloc_pages_node(nid, gfp, order) alloc_pages((gfp), (order))
+#define __GFP_NORETRY ((gfp_t)0)
+#define __GFP_RETRY_MAYFAIL ((gfp_t)0)
+#define __GFP_NOFAIL ((gfp_t)0)
+#define __GFP_COMP ((gfp_t)0)
+#define __GFP_HIGHMEM ((gfp_t)0)
+#define __GFP_ACCOUNT ((gfp_t)0)
+#define __GFP_RECLAIM ((gfp_t)0)
+#define __GFP_DIRECT_RECLAIM ((gfp_t)0)
+#define __GFP_KSWAPD_RECLAIM ((gfp_t)0)
+#define __GFP_IO ((gfp_t)0)
+#define __GFP_FS ((gfp_t)0)
+#define GFP_NOIO GFP_KERNEL
+#define GFP_NOFS GFP_KERNEL
+#define GFP_USER GFP_KERNEL
+#define GFP_HIGHUSER GFP_KERNEL
+#define GFP_KERNEL_ACCOUNT GFP_KERNEL
+#define gfpflags_allow_blocking(gfp) (((gfp) & GFP_ATOMIC) != GFP_ATOMIC)
+
 #endif /* DMP_COMPAT_LINUX_GFP_H */

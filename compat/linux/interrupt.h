@@ -87,13 +87,13 @@ bool disable_hardirq(unsigned int irq);
 void enable_irq(unsigned int irq);
 void synchronize_irq(unsigned int irq);
 bool irq_has_action(unsigned int irq);
-#define disable_irq_wake(irq) ((void)(irq), 0)
-#define enable_irq_wake(irq) ((void)(irq), 0)
-#define irq_set_irq_wake(irq, on) ((void)(irq), 0)
-#define irq_set_affinity_hint(irq, m) ((void)(irq), 0)
-#define irq_set_affinity(irq, m) ((void)(irq), 0)
-#define irq_update_affinity_hint(irq, m) ((void)(irq), 0)
-#define irq_force_affinity(irq, m) ((void)(irq), 0)
+#define disable_irq_wake(irq) __extension__({ (void)(irq); 0; })
+#define enable_irq_wake(irq) __extension__({ (void)(irq); 0; })
+#define irq_set_irq_wake(irq, on) __extension__({ (void)(irq); 0; })
+#define irq_set_affinity_hint(irq, m) __extension__({ (void)(irq); 0; })
+#define irq_set_affinity(irq, m) __extension__({ (void)(irq); 0; })
+#define irq_update_affinity_hint(irq, m) __extension__({ (void)(irq); 0; })
+#define irq_force_affinity(irq, m) __extension__({ (void)(irq); 0; })
 
 /* Tasklets run as softirqs: when the CPU next runs timers (see <linux/timer.h>). */
 struct tasklet_struct {

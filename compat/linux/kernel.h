@@ -25,6 +25,9 @@
 #include <linux/stddef.h>
 #include <linux/typecheck.h>
 #include <linux/processor.h>
+#include <linux/bitops.h>
+#include <linux/math64.h>
+#include <linux/build_bug.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -7,7 +7,8 @@
  * until wake_up_process; kthread_run wakes it.  kthread_stop sets
  * kthread_should_stop, wakes it, and waits for its function to return,
  * returning what it returned (-EINTR if it never ran).  kthread_should_stop
- * is a preemption point (1 us of simulated time; other tasks run), so a
+ * is a preemption point (10 us of simulated time; other tasks run when the
+ * running one has had its 1 ms slice), so a
  * thread that loops until told to stop lets the rest of the machine run.
  */
 #ifndef DMP_COMPAT_LINUX_KTHREAD_H

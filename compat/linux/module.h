@@ -15,6 +15,21 @@
 #include <linux/list.h>
 #include <linux/stat.h>
 #include <linux/kmod.h>
+/* what Linux's <linux/module.h> brings in */
+#include <linux/sched.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/wait.h>
+#include <linux/completion.h>
+#include <linux/workqueue.h>
+#include <linux/string.h>
+#include <linux/slab.h>
+#include <linux/errno.h>
+#include <linux/jiffies.h>
+#include <linux/ktime.h>
+#include <linux/cpumask.h>
 
 #define DMP__LX_MODTAG(tag, val)                                                        \
 	static const char __UNIQUE_ID(dmp__lx_modinfo)[] __attribute__((unused)) = val

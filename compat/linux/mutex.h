@@ -47,4 +47,7 @@ void dmp_lx_mutex_unlock(struct mutex *m, const char *file, int line);
 #define mutex_is_locked(m) ((m)->owner != NULL)
 #define devm_mutex_init(dev, m) (mutex_init(m), 0)
 
+#include <linux/cleanup.h>
+DEFINE_GUARD(mutex, struct mutex *, mutex_lock(_T), mutex_unlock(_T))
+
 #endif /* DMP_COMPAT_LINUX_MUTEX_H */

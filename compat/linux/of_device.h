@@ -15,6 +15,6 @@ static inline int of_driver_match_device(struct device *dev, const struct device
 	return of_match_device(drv->of_match_table, dev) != NULL;
 }
 /* of_dma_configure: the driver core configured DMA from the node at creation. */
-#define of_dma_configure(dev, np, force) ((void)(dev), (void)(np), 0)
+#define of_dma_configure(dev, np, force) __extension__({ (void)(dev); (void)(np); 0; })
 
 #endif /* DMP_COMPAT_LINUX_OF_DEVICE_H */

@@ -335,7 +335,7 @@ int pci_alloc_irq_vectors(struct pci_dev *dev, unsigned int min_vecs, unsigned i
 void pci_free_irq_vectors(struct pci_dev *dev);
 int pci_irq_vector(struct pci_dev *dev, unsigned int nr);
 int pci_msi_vec_count(struct pci_dev *dev);
-#define pci_msix_vec_count(dev) ((void)(dev), -EINVAL)
+#define pci_msix_vec_count(dev) __extension__({ (void)(dev); -EINVAL; })
 int pci_enable_msi(struct pci_dev *dev);
 void pci_disable_msi(struct pci_dev *dev);
 #define pci_disable_msix(dev) do { (void)(dev); } while (0)
@@ -343,32 +343,32 @@ void pci_disable_msi(struct pci_dev *dev);
 int pci_request_irq(struct pci_dev *dev, unsigned int nr, irq_handler_t handler,
 		    irq_handler_t thread_fn, void *dev_id, const char *fmt, ...);
 void pci_free_irq(struct pci_dev *dev, unsigned int nr, void *dev_id);
-#define pci_irq_get_affinity(dev, nr) ((void)(dev), (void)(nr), NULL)
+#define pci_irq_get_affinity(dev, nr) __extension__({ (void)(dev); (void)(nr); NULL; })
 
 /* Power and reset: not simulated; the device stays in D0. */
-#define pci_save_state(dev) ((void)(dev), 0)
+#define pci_save_state(dev) __extension__({ (void)(dev); 0; })
 #define pci_restore_state(dev) do { (void)(dev); } while (0)
-#define pci_set_power_state(dev, state) ((void)(dev), (void)(state), 0)
-#define pci_choose_state(dev, state) ((void)(dev), PCI_D0)
-#define pci_enable_wake(dev, state, enable) ((void)(dev), 0)
-#define pci_wake_from_d3(dev, enable) ((void)(dev), 0)
-#define pci_reset_function(dev) ((void)(dev), -ENOTTY)
-#define pci_reset_function_locked(dev) ((void)(dev), -ENOTTY)
-#define pcie_flr(dev) ((void)(dev), -ENOTTY)
-#define pci_device_is_present(dev) ((void)(dev), true)
+#define pci_set_power_state(dev, state) __extension__({ (void)(dev); (void)(state); 0; })
+#define pci_choose_state(dev, state) __extension__({ (void)(dev); PCI_D0; })
+#define pci_enable_wake(dev, state, enable) __extension__({ (void)(dev); 0; })
+#define pci_wake_from_d3(dev, enable) __extension__({ (void)(dev); 0; })
+#define pci_reset_function(dev) __extension__({ (void)(dev); -ENOTTY; })
+#define pci_reset_function_locked(dev) __extension__({ (void)(dev); -ENOTTY; })
+#define pcie_flr(dev) __extension__({ (void)(dev); -ENOTTY; })
+#define pci_device_is_present(dev) __extension__({ (void)(dev); true; })
 #define pci_ignore_hotplug(dev) do { (void)(dev); } while (0)
 #define pci_set_drvdata_dmp_unused 0
-#define pcie_set_readrq(dev, rq) ((void)(dev), 0)
-#define pcie_get_readrq(dev) ((void)(dev), 512)
-#define pcie_set_mps(dev, mps) ((void)(dev), 0)
-#define pci_enable_pcie_error_reporting(dev) ((void)(dev), 0)
-#define pci_disable_pcie_error_reporting(dev) ((void)(dev), 0)
-#define pci_aer_clear_nonfatal_status(dev) ((void)(dev), 0)
+#define pcie_set_readrq(dev, rq) __extension__({ (void)(dev); 0; })
+#define pcie_get_readrq(dev) __extension__({ (void)(dev); 512; })
+#define pcie_set_mps(dev, mps) __extension__({ (void)(dev); 0; })
+#define pci_enable_pcie_error_reporting(dev) __extension__({ (void)(dev); 0; })
+#define pci_disable_pcie_error_reporting(dev) __extension__({ (void)(dev); 0; })
+#define pci_aer_clear_nonfatal_status(dev) __extension__({ (void)(dev); 0; })
 #define pci_sriov_configure_simple NULL
-#define pci_sriov_get_totalvfs(dev) ((void)(dev), 0)
-#define pci_num_vf(dev) ((void)(dev), 0)
-#define pci_vfs_assigned(dev) ((void)(dev), 0)
-#define pci_enable_sriov(dev, nr) ((void)(dev), -ENODEV)
+#define pci_sriov_get_totalvfs(dev) __extension__({ (void)(dev); 0; })
+#define pci_num_vf(dev) __extension__({ (void)(dev); 0; })
+#define pci_vfs_assigned(dev) __extension__({ (void)(dev); 0; })
+#define pci_enable_sriov(dev, nr) __extension__({ (void)(dev); -ENODEV; })
 #define pci_disable_sriov(dev) do { (void)(dev); } while (0)
 #define pci_physfn(dev) (dev)
 

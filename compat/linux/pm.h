@@ -49,8 +49,8 @@ struct dev_pm_info {
 	bool is_prepared;
 };
 
-#define pm_ptr(ptr) ((void)(ptr), NULL)
-#define pm_sleep_ptr(ptr) ((void)(ptr), NULL)
+#define pm_ptr(ptr) (0 ? (ptr) : NULL)
+#define pm_sleep_ptr(ptr) (0 ? (ptr) : NULL)
 #define SET_SYSTEM_SLEEP_PM_OPS(suspend_fn, resume_fn)
 #define SET_LATE_SYSTEM_SLEEP_PM_OPS(suspend_fn, resume_fn)
 #define SET_NOIRQ_SYSTEM_SLEEP_PM_OPS(suspend_fn, resume_fn)

@@ -10,7 +10,8 @@
  * queue, so a run is the same every time.  When no task can run, the
  * simulated clock jumps to the next event (a device finishing, a timer, a
  * timeout) - time passes only by waiting, delays, MMIO reads and
- * cond_resched()-style points (1 us each): see <dmaport/sim/irq.h>.
+ * cond_resched()-style points (10 us each; a task that never waits hands the
+ * CPU on at such a point once it has run 1 ms): see <dmaport/sim/irq.h>.
  *
  * Waiting where nothing can ever wake the task (no runnable task, no event
  * left) is a deadlock: the runtime reports each task and what it waits on,
@@ -86,10 +87,15 @@ int dmp_lx_wake_up_state(struct task_struct *p, unsigned int state);
 #define wake_up_process(p) dmp_lx_wake_up_process(p)
 #define wake_up_state(p, s) dmp_lx_wake_up_state((p), (s))
 
-/* Preemption points: other runnable tasks run; the clock moves 1 us. */
+/* Preemption points: the clock moves 10 us; after 1 ms on the CPU, other
+ * runnable tasks run. */
 void dmp_lx_cond_resched(void);
 bool dmp_lx_need_resched(void);
-#define cond_resched() (dmp_lx_cond_resched(), 0)
+static inline int cond_resched(void)
+{
+	dmp_lx_cond_resched();
+	return 0;
+}
 #define need_resched() dmp_lx_need_resched()
 #define yield() dmp_lx_cond_resched()
 #define cond_resched_lock(lock) 0

@@ -13,6 +13,7 @@
 
 #include <linux/types.h>
 #include <linux/gfp.h>
+#include <linux/cleanup.h>
 
 #define ARCH_DMA_MINALIGN DMP_KMALLOC_MINALIGN
 #define ARCH_KMALLOC_MINALIGN DMP_KMALLOC_MINALIGN
@@ -55,6 +56,8 @@ static inline void kfree(const void *p)
 		dmp_kfree(p);
 }
 #define kfree_sensitive(p) kfree(p)
+DEFINE_FREE(kfree, void *, if (_T) kfree(_T))
+DEFINE_FREE(kvfree, void *, if (_T) kfree(_T))
 #define kvfree(p) kfree(p)
 #define kvfree_sensitive(p, len) kfree(p)
 #define kfree_const(p) kfree(p)

@@ -45,13 +45,13 @@ struct device_attribute {
 	static const struct attribute_group _name##_group = { .attrs = _name##_attrs }; \
 	static const struct attribute_group *_name##_groups[] = { &_name##_group, NULL }
 
-#define sysfs_create_group(kobj, grp) ((void)(kobj), (void)(grp), 0)
+#define sysfs_create_group(kobj, grp) __extension__({ (void)(kobj); (void)(grp); 0; })
 #define sysfs_remove_group(kobj, grp) do { (void)(kobj); (void)(grp); } while (0)
-#define device_create_file(dev, attr) ((void)(dev), (void)(attr), 0)
+#define device_create_file(dev, attr) __extension__({ (void)(dev); (void)(attr); 0; })
 #define device_remove_file(dev, attr) do { (void)(dev); (void)(attr); } while (0)
-#define devm_device_add_group(dev, grp) ((void)(dev), (void)(grp), 0)
-#define devm_device_add_groups(dev, grps) ((void)(dev), (void)(grps), 0)
-#define device_add_groups(dev, grps) ((void)(dev), (void)(grps), 0)
+#define devm_device_add_group(dev, grp) __extension__({ (void)(dev); (void)(grp); 0; })
+#define devm_device_add_groups(dev, grps) __extension__({ (void)(dev); (void)(grps); 0; })
+#define device_add_groups(dev, grps) __extension__({ (void)(dev); (void)(grps); 0; })
 #define device_remove_groups(dev, grps) do { (void)(dev); (void)(grps); } while (0)
 #define sysfs_notify(kobj, dir, attr) do { (void)(kobj); } while (0)
 #define sysfs_emit(buf, fmt, ...) snprintf((buf), 4096, fmt, ##__VA_ARGS__)

@@ -101,6 +101,18 @@ uint64_t dmp_lx_run_until_idle(uint64_t max_ns);
 /** dmp_lx_irq_hwirq - the simulated controller's line of Linux IRQ @irq, or -EINVAL. */
 int dmp_lx_irq_hwirq(unsigned int irq);
 
+/*
+ * Playing a process: open a misc device by name (as /dev/NAME) or a debugfs
+ * file by path (as /sys/kernel/debug/PATH) into @file (caller's storage,
+ * a struct file of <linux/fs.h>), calling the driver's open; then call
+ * file->f_op's operations; dmp_lx_file_release calls its release.
+ * Returns 0, -ENODEV/-ENOENT (no such name), or what open returned.
+ */
+struct file;
+int dmp_lx_misc_open(const char *name, struct file *file);
+int dmp_lx_debugfs_open(const char *path, struct file *file);
+int dmp_lx_file_release(struct file *file);
+
 /** dmp_lx_machine_dump - one line per device on a bus: its name and driver. */
 void dmp_lx_machine_dump(FILE *f);
 
