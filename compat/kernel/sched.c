@@ -1159,6 +1159,9 @@ struct workqueue_struct {
 };
 
 static struct workqueue_struct *all_wqs;
+/* The system queues are one queue whose worker starts at its first work:
+ * a machine nobody queues work on has no idle thread. */
+static struct workqueue_struct system_queue_storage;
 struct workqueue_struct *system_wq;
 struct workqueue_struct *system_highpri_wq;
 struct workqueue_struct *system_long_wq;
@@ -1185,6 +1188,29 @@ static int worker_fn(void *data)
 	return 0;
 }
 
+static void wq_init(struct workqueue_struct *wq)
+{
+	INIT_LIST_HEAD(&wq->works);
+	init_waitqueue_head(&wq->idle);
+	init_waitqueue_head(&wq->more);
+	wq->worker = NULL;
+	wq->running = NULL;
+	wq->dying = false;
+	wq->next = all_wqs;
+	all_wqs = wq;
+}
+
+/* A queue's worker starts with its first work item. */
+static void wq_start_worker(struct workqueue_struct *wq)
+{
+	if (wq->worker)
+		return;
+	wq->worker = dmp_lx_kthread_create(worker_fn, wq, "kworker/%.8s", wq->name);
+	if (IS_ERR(wq->worker))
+		dmp_lx_fatal("cannot create the worker of workqueue %s", wq->name);
+	wake_up_process(wq->worker);
+}
+
 struct workqueue_struct *dmp_lx_alloc_workqueue(unsigned int flags, int max_active,
 						const char *fmt, ...)
 {
@@ -1197,17 +1223,7 @@ struct workqueue_struct *dmp_lx_alloc_workqueue(unsigned int flags, int max_acti
 	va_start(ap, fmt);
 	vsnprintf(wq->name, sizeof(wq->name), fmt, ap);
 	va_end(ap);
-	INIT_LIST_HEAD(&wq->works);
-	init_waitqueue_head(&wq->idle);
-	init_waitqueue_head(&wq->more);
-	wq->worker = dmp_lx_kthread_create(worker_fn, wq, "kworker/%.8s", wq->name);
-	if (IS_ERR(wq->worker)) {
-		free(wq);
-		return NULL;
-	}
-	wake_up_process(wq->worker);
-	wq->next = all_wqs;
-	all_wqs = wq;
+	wq_init(wq);
 	return wq;
 }
 
@@ -1227,25 +1243,25 @@ void destroy_workqueue(struct workqueue_struct *wq)
 		return;
 	flush_workqueue(wq);
 	wq->dying = true;
-	kthread_stop(wq->worker);
+	if (wq->worker)
+		kthread_stop(wq->worker);
+	wq->worker = NULL;
 	for (struct workqueue_struct **pp = &all_wqs; *pp; pp = &(*pp)->next)
 		if (*pp == wq) {
 			*pp = wq->next;
 			break;
 		}
-	free(wq);
+	if (wq != &system_queue_storage)
+		free(wq);
 }
 
-static struct workqueue_struct *system_queue(struct workqueue_struct **slot)
+static void system_queues_init(void)
 {
-	if (!system_wq) {
-		system_wq = dmp_lx_alloc_workqueue(0, 0, "events");
-		if (!system_wq)
-			dmp_lx_fatal("cannot create the system workqueue");
-		system_highpri_wq = system_long_wq = system_unbound_wq = system_wq;
-		system_freezable_wq = system_power_efficient_wq = system_bh_wq = system_wq;
-	}
-	return *slot;
+	snprintf(system_queue_storage.name, sizeof(system_queue_storage.name), "events");
+	wq_init(&system_queue_storage);
+	system_wq = &system_queue_storage;
+	system_highpri_wq = system_long_wq = system_unbound_wq = system_wq;
+	system_freezable_wq = system_power_efficient_wq = system_bh_wq = system_wq;
 }
 
 bool queue_work(struct workqueue_struct *wq, struct work_struct *work)
@@ -1262,6 +1278,7 @@ bool queue_work(struct workqueue_struct *wq, struct work_struct *work)
 	atomic_long_or(WORK_STRUCT_PENDING, &work->data);
 	work->dmp_wq = wq;
 	list_add_tail(&work->entry, &wq->works);
+	wq_start_worker(wq);
 	wake_up(&wq->more);
 	return true;
 }
@@ -1368,7 +1385,7 @@ void dmp_lx_sched_machine_up(struct dmp_sim *s)
 {
 	dmp_lx_task_current();
 	sim = s;
-	system_queue(&system_wq);
+	system_queues_init();
 }
 
 void dmp_lx_sched_reap(void)

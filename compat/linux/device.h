@@ -424,5 +424,7 @@ int dev_err_probe(const struct device *dev, int err, const char *fmt, ...)
 #include <linux/workqueue.h>
 #include <linux/string.h>
 #include <linux/overflow.h>
+#include <linux/idr.h>
+#include <linux/bitmap.h>
 
 #endif /* DMP_COMPAT_LINUX_DEVICE_H */
