@@ -518,6 +518,11 @@ compat-guard-check:
 	  > $(BUILD)/guard/absent.log 2>&1 && grep -q 'linux/no-such-header.h' $(BUILD)/guard/absent.log
 	@printf '#include <errno.h>\n#include <limits.h>\n#include <fcntl.h>\n#include <sys/stat.h>\n#include <sys/ioctl.h>\n#include <sys/param.h>\n#include <sys/mount.h>\n#include <unistd.h>\n#include <linux/kernel.h>\nint f(void);\nint f(void) { return EPROBE_DEFER + PATH_MAX + O_RDONLY; }\n' > $(BUILD)/guard/libc.c
 	@$(CC) -std=c11 -D_GNU_SOURCE -Iinclude -Icompat -fsyntax-only $(BUILD)/guard/libc.c
+	@n=0; for h in $$(cd compat && grep -L 'is not provided\|passes through' linux/*.h linux/*/*.h asm/*.h uapi/linux/*.h); do \
+	  printf '#include <%s>\n' $$h > $(BUILD)/guard/alone.c; n=$$((n + 1)); \
+	  $(CC) -std=c11 -Wall -Wextra -Wno-unused-parameter -Werror -Iinclude -Icompat -fsyntax-only $(BUILD)/guard/alone.c \
+	    || { echo "compat-guard-check: <$$h> does not compile on its own (-std=c11, no _GNU_SOURCE)"; exit 1; }; \
+	  done; echo "compat-guard-check: $$n compat headers each compile alone, without _GNU_SOURCE"
 	@echo "compat-guard-check: $$(cd /usr/include && find linux -name '*.h' | wc -l) host <linux/...> headers guarded; a missing header is named"
 
 # Install into a scratch prefix and build a program against it with pkg-config.

@@ -16,7 +16,8 @@
 #ifndef DMP_COMPAT_LINUX_LIMITS_H
 #define DMP_COMPAT_LINUX_LIMITS_H
 
-#include <stdint.h>
+#include <limits.h> /* INT_MIN .. ULLONG_MAX, as Linux's <linux/limits.h> */
+#include <stdint.h> /* SIZE_MAX */
 
 #define U8_MAX ((u8)~0U)
 #define S8_MAX ((s8)(U8_MAX >> 1))
@@ -30,5 +31,6 @@
 #define U64_MAX ((u64)~0ULL)
 #define S64_MAX ((s64)(U64_MAX >> 1))
 #define S64_MIN ((s64)(-S64_MAX - 1))
+#define PHYS_ADDR_MAX (~(phys_addr_t)0)
 
 #endif /* DMP_COMPAT_LINUX_LIMITS_H */

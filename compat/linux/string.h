@@ -63,7 +63,9 @@ static inline char *kstrndup(const char *s, size_t max, gfp_t gfp)
 {
 	if (!s)
 		return NULL;
-	size_t len = strnlen(s, max);
+	size_t len = 0;
+	while (len < max && s[len] != '\0')
+		len++;
 	char *p = (char *)kmalloc(len + 1, gfp);
 	if (p) {
 		memcpy(p, s, len);

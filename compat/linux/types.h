@@ -18,7 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h> /* pid_t, ssize_t, loff_t, dev_t: the C library's */
+#include <sys/types.h> /* pid_t, ssize_t, dev_t: the C library's */
+#include <linux/posix_types.h> /* __kernel_pid_t and kin: the host's, as Linux's */
 
 #include <dmaport/types.h>
 #include <linux/compiler.h>
@@ -52,6 +53,13 @@ typedef dmp_addr_t dma_addr_t;
 typedef dmp_phys_t phys_addr_t;
 typedef phys_addr_t resource_size_t;
 typedef dmp_gfp_t gfp_t;
+
+/* loff_t: the C library's type (it declares it only for _GNU_SOURCE). */
+#ifdef __GLIBC__
+typedef __loff_t loff_t;
+#else
+typedef long long loff_t;
+#endif
 
 typedef unsigned long kernel_ulong_t;
 typedef unsigned long ulong;
