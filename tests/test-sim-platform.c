@@ -2,6 +2,7 @@
  * copy engine on every example platform moves data correctly through its
  * real path (direct, dma-ranges, bounced, restricted pool, IOMMU), and bad
  * trees fail to build with nothing left behind. */
+#include <stdlib.h>
 #include <string.h>
 
 #include <dmaport/dma-map-ops.h>
@@ -142,6 +143,48 @@ static void test_bad_tree_leaves_nothing(void **state)
 	dmp_sim_platform_destroy(p);
 }
 
+/*
+ * The simulator picks an IOMMU's model by any string of its compatible list
+ * (a table keyed by compatible), checks the cells the model takes, and
+ * leaves an IOMMU it has no model for described only.
+ */
+static void test_iommu_model_by_compatible(void **state)
+{
+	(void)state;
+	static const char list[] = "vendor,soc-smmu\0arm,smmu-v3";
+	struct dmp_of_platform *desc = calloc(1, sizeof(*desc));
+	struct dmp_of_error e;
+	assert_non_null(desc);
+	assert_int_equal(dmp_of_parse_file(examples[0], desc, &e), 0);
+	assert_int_equal(desc->nr_iommus, 1);
+	struct dmp_of_iommu *m = &desc->iommus[0];
+	assert_true(dmp_of_iommu_compatible(m, "dmaport,sim-iommu"));
+	assert_false(dmp_of_iommu_compatible(m, "arm,smmu-v3"));
+	/* an SMMUv3 named second in its list: simulated, its devices translated */
+	memcpy(m->compatibles, list, sizeof(list));
+	m->compatibles_len = sizeof(list);
+	m->kind = DMP_OF_IOMMU_OTHER; /* the platform does not go by the reader's kind */
+	struct dmp_sim_platform *p;
+	assert_int_equal(dmp_sim_platform_create(desc, NULL, &p, &e), 0);
+	assert_non_null(p->of.iommu[0]);
+	assert_non_null(dmp_sim_platform_first(p, DMP_OF_DEV_COPY_ENGINE, true));
+	dmp_sim_platform_destroy(p);
+	/* cells the model does not take: refused, naming the property */
+	m->cells = 2;
+	assert_int_equal(dmp_sim_platform_create(desc, NULL, &p, &e), -EINVAL);
+	assert_string_equal(e.property, "#iommu-cells");
+	assert_null(dmp_sim_current());
+	/* no model for it: described, not simulated (its devices cannot probe) */
+	static const char other[] = "vendor,other-iommu";
+	memcpy(m->compatibles, other, sizeof(other));
+	m->compatibles_len = sizeof(other);
+	m->cells = 1;
+	assert_int_equal(dmp_sim_platform_create(desc, NULL, &p, &e), -ENODEV);
+	assert_string_equal(e.message, "its IOMMU has no driver");
+	assert_null(dmp_sim_current());
+	free(desc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +192,7 @@ int main(void)
 		cmocka_unit_test_setup(test_soc_details, clear_machine),
 		cmocka_unit_test_setup(test_restricted_pool, clear_machine),
 		cmocka_unit_test_setup(test_bad_tree_leaves_nothing, clear_machine),
+		cmocka_unit_test_setup(test_iommu_model_by_compatible, clear_machine),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

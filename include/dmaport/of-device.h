@@ -115,6 +115,13 @@ DMP_API void dmp_of_dma_deconfigure(struct dmp_of_machine *m, struct dmp_device 
 DMP_API int dmp_of_error_set(struct dmp_of_error *err, int code, const char *path,
 			     const char *prop, const char *msg);
 
+/**
+ * dmp_of_iommu_compatible - true if @compat is one of @m's compatible
+ * strings: how a platform picks the driver for a described IOMMU from a
+ * table keyed by compatible.
+ */
+DMP_API bool dmp_of_iommu_compatible(const struct dmp_of_iommu *m, const char *compat);
+
 /** dmp_of_node_name - the last component of @path ("/soc/dma@1000" -> "dma@1000"). */
 DMP_API const char *dmp_of_node_name(const char *path);
 

@@ -96,6 +96,7 @@ DMP_BEGIN_DECLS
 /* Capacities of the description. */
 #define DMP_OF_PATH_MAX 96        /* node paths, NUL included */
 #define DMP_OF_COMPAT_MAX 48      /* one compatible string, NUL included */
+#define DMP_OF_COMPAT_LIST_MAX 128 /* an IOMMU's whole compatible list */
 #define DMP_OF_PROP_MAX 32        /* property names in errors */
 #define DMP_OF_MAX_MEMORY 8       /* memory regions (DMP_MAX_REGIONS) */
 #define DMP_OF_MAX_RESERVED 16    /* /reserved-memory children */
@@ -225,7 +226,9 @@ struct dmp_of_reserved {
 	bool dma_default;
 };
 
-/** Which IOMMU model a node is. */
+/** Which IOMMU model a node is: the reader's own classification, for its
+ * checks (#iommu-cells) and dumps.  Platforms choose a driver by compatible
+ * (dmp_of_iommu_compatible()), so a new driver needs no entry here. */
 enum dmp_of_iommu_kind {
 	DMP_OF_IOMMU_OTHER = 0,  /* an IOMMU dmaport has no model for */
 	DMP_OF_IOMMU_SIM = 1,    /* "dmaport,sim-iommu": the simulator's IOMMU */
@@ -234,6 +237,10 @@ enum dmp_of_iommu_kind {
 
 /**
  * struct dmp_of_iommu - a node with #iommu-cells.
+ * @compatible:  the first string of its compatible list.
+ * @compatibles, @compatibles_len: the whole list (NUL-terminated strings,
+ *           @compatibles_len bytes with the NULs; at most
+ *           DMP_OF_COMPAT_LIST_MAX).
  * @cells:   its #iommu-cells (0..DMP_OF_MAX_IOMMU_ARGS; 1 for the SIM and
  *           SMMUV3 kinds: the stream ID).
  * @has_reg, @reg: its register window, translated to a CPU address.
@@ -241,6 +248,8 @@ enum dmp_of_iommu_kind {
 struct dmp_of_iommu {
 	char path[DMP_OF_PATH_MAX];
 	char compatible[DMP_OF_COMPAT_MAX];
+	char compatibles[DMP_OF_COMPAT_LIST_MAX];
+	unsigned int compatibles_len;
 	enum dmp_of_iommu_kind kind;
 	uint32_t phandle;
 	unsigned int cells;

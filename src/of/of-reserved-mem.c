@@ -27,6 +27,14 @@ int dmp_of_error_set(struct dmp_of_error *err, int code, const char *path, const
 	return code;
 }
 
+bool dmp_of_iommu_compatible(const struct dmp_of_iommu *m, const char *compat)
+{
+	for (unsigned int i = 0; i < m->compatibles_len; i += (unsigned int)strlen(m->compatibles + i) + 1)
+		if (!strcmp(m->compatibles + i, compat))
+			return true;
+	return false;
+}
+
 const char *dmp_of_node_name(const char *path)
 {
 	const char *s = strrchr(path, '/');

@@ -1015,6 +1015,13 @@ static int of_visit_iommu(struct of_ctx *c, int depth)
 		ret = of_copy_compat(c, node, compat, m->compatible);
 	if (ret)
 		return ret;
+	if (compat && len > DMP_OF_COMPAT_LIST_MAX)
+		return of_fail(c, node, "compatible", -ENOMEM,
+			       "a compatible list of %d bytes: at most %d", len, DMP_OF_COMPAT_LIST_MAX);
+	if (compat) {
+		memcpy(m->compatibles, compat, (size_t)len);
+		m->compatibles_len = (unsigned int)len;
+	}
 	if (of_list_has(compat, len, "dmaport,sim-iommu"))
 		m->kind = DMP_OF_IOMMU_SIM;
 	else if (of_list_has(compat, len, "arm,smmu-v3"))

@@ -108,22 +108,51 @@ static int build_devices(struct dmp_sim_platform *p, bool external, struct dmp_o
 	return 0;
 }
 
+/* The simulated IOMMU and its driver for described IOMMU @i. */
+static int sim_iommu_build(struct dmp_sim_platform *p, unsigned int i,
+			   enum dmp_iommu_domain_type default_type)
+{
+	struct dmp_sim_iommu_config ic = { .name = dmp_of_node_name(p->desc.iommus[i].path),
+					   .coherent_walk = !p->sim->cfg.outer_cache };
+	int e = dmp_sim_iommu_create(p->sim, &ic, &p->iommu_hw[i]);
+	if (!e)
+		e = dmp_sim_iommu_driver_register(p->iommu_hw[i], default_type, &p->of.iommu[i]);
+	return e;
+}
+
+/*
+ * The IOMMU models of the simulator, by compatible: a model is its driver's
+ * file and one entry here.  The simulated IOMMU stands for an SMMUv3 too:
+ * the same LPAE stage-1 tables, one stream ID per device (@cells).
+ */
+static const struct {
+	const char *compatible;
+	unsigned int cells; /* the #iommu-cells it takes */
+	int (*build)(struct dmp_sim_platform *p, unsigned int i,
+		     enum dmp_iommu_domain_type default_type);
+} iommu_models[] = {
+	{ "dmaport,sim-iommu", 1, sim_iommu_build },
+	{ "arm,smmu-v3", 1, sim_iommu_build },
+};
+
 static int build_iommus(struct dmp_sim_platform *p, const struct dmp_sim_platform_opts *o,
 			struct dmp_of_error *err)
 {
 	const struct dmp_of_platform *d = &p->desc;
+	enum dmp_iommu_domain_type type = o->iommu_default ? o->iommu_default
+							   : DMP_IOMMU_DOMAIN_DMA_FQ;
 	for (unsigned int i = 0; i < d->nr_iommus; i++) {
 		const struct dmp_of_iommu *oi = &d->iommus[i];
-		if (oi->kind == DMP_OF_IOMMU_OTHER)
-			continue;
-		struct dmp_sim_iommu_config ic = { .name = dmp_of_node_name(oi->path),
-						   .coherent_walk = !p->sim->cfg.outer_cache };
-		int e = dmp_sim_iommu_create(p->sim, &ic, &p->iommu_hw[i]);
-		if (!e)
-			e = dmp_sim_iommu_driver_register(p->iommu_hw[i],
-							  o->iommu_default ? o->iommu_default
-									   : DMP_IOMMU_DOMAIN_DMA_FQ,
-							  &p->of.iommu[i]);
+		unsigned int m = 0;
+		while (m < DMP_ARRAY_SIZE(iommu_models) &&
+		       !dmp_of_iommu_compatible(oi, iommu_models[m].compatible))
+			m++;
+		if (m == DMP_ARRAY_SIZE(iommu_models))
+			continue; /* no model: described, not simulated */
+		if (oi->cells != iommu_models[m].cells)
+			return dmp_of_error_set(err, -EINVAL, oi->path, "#iommu-cells",
+						"not the number of cells this IOMMU takes");
+		int e = iommu_models[m].build(p, i, type);
 		if (e)
 			return dmp_of_error_set(err, e, oi->path, "compatible",
 						"cannot create the IOMMU");
