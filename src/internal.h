@@ -13,13 +13,11 @@
 #if defined(__GNUC__)
 #define dmp__likely(x) __builtin_expect(!!(x), 1)
 #define dmp__unlikely(x) __builtin_expect(!!(x), 0)
-#define DMP__PRINTF(a, b) __attribute__((format(printf, a, b)))
 /* a slow path kept out of line, so that its caller's fast path stays small */
 #define DMP__NOINLINE __attribute__((noinline))
 #else
 #define dmp__likely(x) (x)
 #define dmp__unlikely(x) (x)
-#define DMP__PRINTF(a, b)
 #define DMP__NOINLINE
 #endif
 

@@ -142,7 +142,7 @@ size_t dmp__debug_env_summary(char *buf, size_t n);
 /* dmp__dbg_report - count, log, keep and (abort mode) abort for finding @f;
  * @fmt says what was wrong, in Linux dma-debug's words where Linux has the
  * kind.  Called with dmp__dbg_lock held. */
-void dmp__dbg_report(const struct dbg_finding *f, const char *fmt, ...) DMP__PRINTF(2, 3);
+void dmp__dbg_report(const struct dbg_finding *f, const char *fmt, ...) DMP_PRINTF(2, 3);
 /* dmp__dbg_report_once - as above, for entry @e, once per kind per entry. */
 #define dmp__dbg_once(e, kind)                                                                \
 	(!((e)->reported & (1ull << (kind))) && ((e)->reported |= 1ull << (kind)))

@@ -440,7 +440,7 @@ static bool linux_names(const struct dmp_device *dev)
 }
 
 /* Append printf-style to @buf (size @n) at *@o. */
-static void DMP__PRINTF(4, 5) put(char *buf, size_t n, size_t *o, const char *fmt, ...)
+static void DMP_PRINTF(4, 5) put(char *buf, size_t n, size_t *o, const char *fmt, ...)
 {
 	if (*o + 1 >= n)
 		return;

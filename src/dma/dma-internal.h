@@ -31,7 +31,7 @@ static inline void dmp__set_site(const char *file, int line)
  * @file NULL: the site of the API call in progress on this thread.
  */
 void dmp__dma_report(const struct dmp_device *dev, unsigned long attrs, const char *file,
-			     int line, const char *fmt, ...) DMP__PRINTF(5, 6);
+			     int line, const char *fmt, ...) DMP_PRINTF(5, 6);
 /*
  * dmp__dma_misuse - a call refused (or ignored) because the caller misused
  * the API: a finding of @kind when the checker is on for @dev (unless the
@@ -39,7 +39,7 @@ void dmp__dma_report(const struct dmp_device *dev, unsigned long attrs, const ch
  * finding), else a log line.  @file NULL as above.
  */
 void dmp__dma_misuse(const struct dmp_device *dev, enum dmp_debug_kind kind, const char *file,
-		     int line, const char *fmt, ...) DMP__PRINTF(5, 6);
+		     int line, const char *fmt, ...) DMP_PRINTF(5, 6);
 /* For dmp__dma_misuse: a call that has no call site (no __FILE__/__LINE__). */
 extern const char dmp__no_site[];
 #define DMP__NO_SITE dmp__no_site

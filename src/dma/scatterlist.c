@@ -310,7 +310,7 @@ int dmp_sg_alloc_table_from_pages(struct dmp_sg_table *sgt, struct dmp_page *con
 }
 
 /* Log one inconsistency of @table (the walker stops at the first). */
-static int DMP__PRINTF(2, 3) check_fail(const struct dmp_sg_table *table, const char *fmt, ...)
+static int DMP_PRINTF(2, 3) check_fail(const struct dmp_sg_table *table, const char *fmt, ...)
 {
 	char msg[160];
 	va_list ap;

@@ -51,7 +51,7 @@ struct of_window {
 };
 
 static int of_fail(struct of_ctx *c, int node, const char *prop, int code, const char *fmt, ...)
-	DMP__PRINTF(5, 6);
+	DMP_PRINTF(5, 6);
 
 static int of_fail(struct of_ctx *c, int node, const char *prop, int code, const char *fmt, ...)
 {
