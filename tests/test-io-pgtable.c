@@ -370,7 +370,7 @@ static void test_cfg_output(void **state)
 	assert_int_equal(pt_try_make(&pt, sim, SZ_4K, 48, 52, true), -EINVAL);
 	struct dmp_io_pgtable_cfg cfg = { .pgsize_bitmap = SZ_4K, .ias = 48, .oas = 48 };
 	struct dmp_io_pgtable_ops *ops;
-	assert_int_equal(dmp_alloc_io_pgtable_ops(DMP_IO_PGTABLE_NUM_FMTS, &cfg, NULL, &ops),
+	assert_int_equal(dmp_alloc_io_pgtable_ops(NULL, &cfg, NULL, &ops),
 			 -EINVAL);
 	dmp_free_io_pgtable_ops(NULL);
 

@@ -13,8 +13,9 @@
  * unmap with, and the cfg filled with what to program into the hardware
  * (the table base and translation control fields).
  *
- * Formats are entries in a table (src/iommu/io-pgtable.c): a second format
- * is one file plus one entry.  Only DMP_ARM_64_LPAE_S1 exists now.
+ * A format is a struct dmp_io_pgtable_fmt its file defines; its header
+ * declares it with its output configuration (<dmaport/io-pgtable-arm.h>:
+ * DMP_ARM_64_LPAE_S1, the only one so far).
  *
  * Table memory comes from dmp_page_alloc() and is written by the CPU.  When
  * the walker is not coherent (cfg.coherent_walk false), every table and
@@ -32,16 +33,11 @@
 #ifndef DMAPORT_IO_PGTABLE_H
 #define DMAPORT_IO_PGTABLE_H
 
+#include <dmaport/io-pgtable-arm.h>
 #include <dmaport/iommu-prot.h>
 #include <dmaport/types.h>
 
 DMP_BEGIN_DECLS
-
-/** The formats.  DMP_IO_PGTABLE_NUM_FMTS counts them. */
-enum dmp_io_pgtable_fmt {
-	DMP_ARM_64_LPAE_S1 = 0, /* VMSAv8-64 stage 1, 4K/16K/64K granules */
-	DMP_IO_PGTABLE_NUM_FMTS,
-};
 
 /*
  * The IOMMU core's TLB-invalidation batch (Linux's struct iommu_iotlb_gather).
@@ -77,23 +73,6 @@ struct dmp_iommu_flush_ops {
  */
 #define DMP_IO_PGTABLE_QUIRK_ARM_NS (1u << 0)
 
-/* TCR field encodings (VMSAv8-64 TCR_ELx, SMMUv3 context descriptor). */
-#define DMP_ARM_LPAE_TCR_TG0_4K 0
-#define DMP_ARM_LPAE_TCR_TG0_64K 1
-#define DMP_ARM_LPAE_TCR_TG0_16K 2
-#define DMP_ARM_LPAE_TCR_SH_NS 0
-#define DMP_ARM_LPAE_TCR_SH_OS 2
-#define DMP_ARM_LPAE_TCR_SH_IS 3
-#define DMP_ARM_LPAE_TCR_RGN_NC 0
-#define DMP_ARM_LPAE_TCR_RGN_WBWA 1
-#define DMP_ARM_LPAE_TCR_RGN_WT 2
-#define DMP_ARM_LPAE_TCR_RGN_WB 3
-
-/* MAIR indices the LPAE format puts in AttrIndx (Linux's), and their values. */
-#define DMP_ARM_LPAE_MAIR_IDX_NC 0    /* normal, non-cacheable: 0x44 */
-#define DMP_ARM_LPAE_MAIR_IDX_CACHE 1 /* normal, write-back RW-allocate: 0xff */
-#define DMP_ARM_LPAE_MAIR_IDX_DEV 2   /* device nGnRE: 0x04 */
-
 /**
  * struct dmp_io_pgtable_cfg - what the driver asks for, and what it gets.
  *
@@ -110,16 +89,9 @@ struct dmp_iommu_flush_ops {
  *                 write is cleaned to the point of coherency.
  * @tlb:           TLB maintenance; may be NULL.
  *
- * Out (for DMP_ARM_64_LPAE_S1, in @arm_lpae_s1_cfg):
- * @ttbr:  the physical address of the start-level table (TTBR0 / CD.TTB0).
- * @tcr:   the translation control fields for TTBR0: @tg (TG0), @tsz (T0SZ =
- *         64 - ias), @sh/@irgn/@orgn (table walk attributes: inner
- *         shareable write-back if coherent_walk, else outer shareable
- *         non-cacheable), @ips (oas encoded: 32->0 36->1 40->2 42->3 44->4
- *         48->5); @value the same packed as TCR_EL1 (T0SZ[5:0] IRGN0[9:8]
- *         ORGN0[11:10] SH0[13:12] TG0[15:14] EPD1[23] IPS[34:32]).
- * @mair:  MAIR value matching the AttrIndx the format writes (the
- *         DMP_ARM_LPAE_MAIR_IDX_* above).
+ * Out: each format's own fields, in a member of the union named after the
+ * format and described in its header (<dmaport/io-pgtable-arm.h>:
+ * @arm_lpae_s1_cfg).
  */
 struct dmp_io_pgtable_cfg {
 	unsigned int quirks;
@@ -130,14 +102,7 @@ struct dmp_io_pgtable_cfg {
 	const struct dmp_iommu_flush_ops *tlb;
 
 	union {
-		struct {
-			uint64_t ttbr;
-			struct {
-				unsigned int tg, tsz, sh, irgn, orgn, ips;
-				uint64_t value;
-			} tcr;
-			uint64_t mair;
-		} arm_lpae_s1_cfg;
+		struct dmp_io_pgtable_arm_lpae_s1_cfg arm_lpae_s1_cfg;
 	};
 };
 
@@ -221,7 +186,7 @@ struct dmp_io_pgtable_ops {
  * the ops with dmp_io_pgtable_ops_to_pgtable().
  */
 struct dmp_io_pgtable {
-	enum dmp_io_pgtable_fmt fmt;
+	const struct dmp_io_pgtable_fmt *fmt;
 	void *cookie;
 	struct dmp_io_pgtable_cfg cfg;
 	struct dmp_io_pgtable_ops ops;
@@ -233,14 +198,19 @@ static inline struct dmp_io_pgtable *dmp_io_pgtable_ops_to_pgtable(struct dmp_io
 }
 
 /**
- * struct dmp_io_pgtable_init_fns - one format's constructor and destructor.
+ * struct dmp_io_pgtable_fmt - a page-table format: its file defines one
+ * (DMP_API) and its header declares it, with a short name for callers
+ * (DMP_ARM_64_LPAE_S1).  No table lists the formats: a format is its file,
+ * its header and its member of dmp_io_pgtable_cfg's output union.
+ * @name:  for messages ("arm-64-lpae-s1").
  * @alloc: build an empty table for @cfg (validate it, restrict its
  *         pgsize_bitmap, fill its output fields); returns 0, -EINVAL or
  *         -ENOMEM, and the table in *@out.
  * @free:  free every table page and the structure.  No TLB maintenance:
  *         the generic code has done it.
  */
-struct dmp_io_pgtable_init_fns {
+struct dmp_io_pgtable_fmt {
+	const char *name;
 	int (*alloc)(struct dmp_io_pgtable_cfg *cfg, void *cookie, struct dmp_io_pgtable **out);
 	void (*free)(struct dmp_io_pgtable *iop);
 };
@@ -253,12 +223,13 @@ struct dmp_io_pgtable_init_fns {
  * @cookie: passed to every @cfg->tlb callback.
  * @ops:    receives the table's operations.
  *
- * Returns 0, -EINVAL (unknown format, or @cfg impossible for it: no usable
+ * Returns 0, -EINVAL (no format, or @cfg impossible for it: no usable
  * granule in pgsize_bitmap, ias or oas out of range) or -ENOMEM.  Context:
  * may be called in atomic context; never blocks.
  */
-DMP_API int dmp_alloc_io_pgtable_ops(enum dmp_io_pgtable_fmt fmt, struct dmp_io_pgtable_cfg *cfg,
-				     void *cookie, struct dmp_io_pgtable_ops **ops);
+DMP_API int dmp_alloc_io_pgtable_ops(const struct dmp_io_pgtable_fmt *fmt,
+				     struct dmp_io_pgtable_cfg *cfg, void *cookie,
+				     struct dmp_io_pgtable_ops **ops);
 
 /**
  * dmp_free_io_pgtable_ops - invalidate the TLB (tlb_flush_all), then free

@@ -935,9 +935,8 @@ static void lpae_s1_free(struct dmp_io_pgtable *iop)
 	dmp_kfree(d);
 }
 
-/* Listed in io-pgtable.c's format table. */
-extern const struct dmp_io_pgtable_init_fns dmp__io_pgtable_arm_64_lpae_s1_init_fns;
-const struct dmp_io_pgtable_init_fns dmp__io_pgtable_arm_64_lpae_s1_init_fns = {
+const struct dmp_io_pgtable_fmt dmp_io_pgtable_arm_64_lpae_s1 = {
+	.name = "arm-64-lpae-s1",
 	.alloc = lpae_s1_alloc,
 	.free = lpae_s1_free,
 };

@@ -1,33 +1,24 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * io-pgtable.c - the table of page-table formats and the generic entry
- * points (Linux: drivers/iommu/io-pgtable.c).
- *
- * A format is a file defining a struct dmp_io_pgtable_init_fns, declared
- * below and listed in io_pgtable_formats[]: adding one is that file plus
- * these two lines.
+ * io-pgtable.c - the generic entry points of the page-table formats
+ * (Linux: drivers/iommu/io-pgtable.c), and the forwarders IOMMU drivers
+ * use.  A format is its own file's struct dmp_io_pgtable_fmt: none is
+ * listed here.
  */
 #include <dmaport/io-pgtable.h>
 #include <dmaport/iommu-driver.h>
 
 #include "../internal.h"
 
-/* The formats (one file each under src/iommu/). */
-extern const struct dmp_io_pgtable_init_fns dmp__io_pgtable_arm_64_lpae_s1_init_fns;
-
-static const struct dmp_io_pgtable_init_fns *const io_pgtable_formats[DMP_IO_PGTABLE_NUM_FMTS] = {
-	[DMP_ARM_64_LPAE_S1] = &dmp__io_pgtable_arm_64_lpae_s1_init_fns,
-};
-
-int dmp_alloc_io_pgtable_ops(enum dmp_io_pgtable_fmt fmt, struct dmp_io_pgtable_cfg *cfg,
+int dmp_alloc_io_pgtable_ops(const struct dmp_io_pgtable_fmt *fmt, struct dmp_io_pgtable_cfg *cfg,
 			     void *cookie, struct dmp_io_pgtable_ops **ops)
 {
 	DMP_ASSERT(cfg && ops);
-	if ((unsigned int)fmt >= DMP_IO_PGTABLE_NUM_FMTS || !io_pgtable_formats[fmt])
+	if (!fmt || !fmt->alloc || !fmt->free)
 		return -EINVAL;
 
 	struct dmp_io_pgtable *iop = NULL;
-	int err = io_pgtable_formats[fmt]->alloc(cfg, cookie, &iop);
+	int err = fmt->alloc(cfg, cookie, &iop);
 	if (err)
 		return err;
 	iop->fmt = fmt;
@@ -46,7 +37,7 @@ void dmp_free_io_pgtable_ops(struct dmp_io_pgtable_ops *ops)
 	/* Nothing may stay cached that points into memory about to be reused. */
 	if (iop->cfg.tlb && iop->cfg.tlb->tlb_flush_all)
 		iop->cfg.tlb->tlb_flush_all(iop->cookie);
-	io_pgtable_formats[iop->fmt]->free(iop);
+	iop->fmt->free(iop);
 }
 
 int dmp_io_pgtable_check(struct dmp_io_pgtable_ops *ops, struct dmp_io_pgtable_stats *stats)
