@@ -397,18 +397,27 @@ static void test_sg_merge(void **state)
 	irig_down(&r);
 }
 
+/* A second coherent device on @r's machine, with hardware but not probed. */
+static struct dmp_sim_device *second_device(struct irig *r, const char *name, bool untrusted,
+					    struct dmp_device *dev)
+{
+	struct dmp_sim_device *hw;
+	struct dmp_sim_device_config dc = { .name = name, .port_bits = 64, .coherent = true };
+	assert_int_equal(dmp_sim_device_create(r->sim, &dc, &hw), 0);
+	dmp_device_init(dev, name);
+	dev->hw = hw;
+	dev->untrusted = untrusted;
+	return hw;
+}
+
 /* Devices that share a stream ID share a group; the IOMMU API refuses them. */
 static void test_groups(void **state)
 {
 	(void)state;
 	struct irig r;
 	irig_up(&r, true, true, DMP_IOMMU_DOMAIN_DMA, false, 64);
-	struct dmp_sim_device *hw2;
-	struct dmp_sim_device_config dc = { .name = "twin", .port_bits = 64, .coherent = true };
-	assert_int_equal(dmp_sim_device_create(r.sim, &dc, &hw2), 0);
 	struct dmp_device twin;
-	dmp_device_init(&twin, "twin");
-	twin.hw = hw2;
+	second_device(&r, "twin", false, &twin);
 	uint32_t sid = 7;
 	assert_int_equal(dmp_iommu_probe_device(&twin, r.iommu, &sid, 1), 0);
 	assert_int_equal(dmp_iommu_group_id(&twin), dmp_iommu_group_id(&r.dev));
@@ -459,13 +468,8 @@ static void test_untrusted_joins_identity_group(void **state)
 	uint32_t sid = 7;
 	assert_int_equal(dmp_iommu_probe_device(&r.dev, r.iommu, &sid, 1), 0);
 	assert_null(r.dev.dma_ops); /* trusted, alone: passthrough */
-	struct dmp_sim_device *hw2;
-	struct dmp_sim_device_config dc = { .name = "ext", .port_bits = 64, .coherent = true };
-	assert_int_equal(dmp_sim_device_create(r.sim, &dc, &hw2), 0);
 	struct dmp_device ext;
-	dmp_device_init(&ext, "ext");
-	ext.hw = hw2;
-	ext.untrusted = true;
+	struct dmp_sim_device *hw2 = second_device(&r, "ext", true, &ext);
 	/* the same stream: the same group */
 	assert_int_equal(dmp_iommu_probe_device(&ext, r.iommu, &sid, 1), 0);
 	assert_int_equal(dmp_iommu_group_id(&ext), dmp_iommu_group_id(&r.dev));
@@ -501,13 +505,8 @@ static void test_untrusted_joins_owned_group(void **state)
 	struct dmp_iommu_domain *own;
 	assert_int_equal(dmp_iommu_paging_domain_alloc(&r.dev, &own), 0);
 	assert_int_equal(dmp_iommu_attach_device(own, &r.dev), 0);
-	struct dmp_sim_device *hw2;
-	struct dmp_sim_device_config dc = { .name = "ext", .port_bits = 64, .coherent = true };
-	assert_int_equal(dmp_sim_device_create(r.sim, &dc, &hw2), 0);
 	struct dmp_device ext;
-	dmp_device_init(&ext, "ext");
-	ext.hw = hw2;
-	ext.untrusted = true;
+	second_device(&r, "ext", true, &ext);
 	uint32_t sid = 7;
 	assert_int_equal(dmp_iommu_probe_device(&ext, r.iommu, &sid, 1), -EBUSY);
 	assert_null(ext.iommu);
