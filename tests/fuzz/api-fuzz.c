@@ -737,14 +737,8 @@ static void op_map_sg(struct input *in)
 	int d = (int)(get8(in) % NDMA);
 	enum dmp_data_direction dir = dirs[get8(in) % 3];
 	int n = 1 + (int)(get8(in) % MAXSG);
-	/*
-	 * Whole pages: entries an IOMMU can merge into one segment.  Not with
-	 * the checker on: it records a merged segment as one physically
-	 * contiguous range and reports false overlaps (issue 13, item 6; its
-	 * fix is the checker's, in progress) - merging itself is checked
-	 * without it.
-	 */
-	bool pages = (get8(in) & 1) && !m.checker;
+	/* whole pages: entries an IOMMU can merge into one segment */
+	bool pages = get8(in) & 1;
 	if (mi < 0)
 		return;
 	struct mapping *mp = &maps[mi];
