@@ -22,6 +22,7 @@
 #include <dmaport/device.h>
 #include <dmaport/dma-mapping.h>
 #include <dmaport/memory.h>
+#include <dmaport/platform.h>
 
 struct dmp_page;
 
@@ -40,6 +41,24 @@ static inline void dmp__fill(void *p, uint8_t c, size_t n)
 	uint8_t *b = p;
 	for (size_t i = 0; i < n; i++)
 		b[i] = c;
+}
+
+/*
+ * dmp__zero_for_device - zero fresh pages that a non-coherent device will
+ * see, so that memory holds the zeroes and not only the CPU's cache.  The
+ * page allocator zeroed them through the cache; where a line already held
+ * zeroes while memory behind it held what a device last wrote (pages freed
+ * after a device's write, which nothing syncs), the simulator cannot see
+ * that store - a line is dirty when its bytes differ - and the clean that
+ * follows would leave the device's old bytes in memory.  Invalidating
+ * first, then zeroing, makes every store that matters one that changes the
+ * line; on hardware it is the work Linux's memset and clean do anyway.  The
+ * caller cleans (a sync for the device) or flushes (prep_coherent) next.
+ */
+static inline void dmp__zero_for_device(dmp_phys_t phys, void *va, size_t size)
+{
+	dmp_arch_sync_for_cpu(phys, va, size, DMP_FROM_DEVICE);
+	dmp__fill(va, 0, size);
 }
 
 /* ---- declared coherent memory (coherent.c) ------------------------------ */

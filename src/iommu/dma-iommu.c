@@ -730,6 +730,8 @@ static void *iommu_alloc_common(struct dmp_device *dev, size_t size, dmp_addr_t 
 	else if (dmp_page_alloc(order, DMP_GFP_ZERO, DMP_PHYS_ANY, &phys))
 		return NULL;
 	va = dmp_phys_to_virt(phys);
+	if (!dev->dma_coherent)
+		dmp__zero_for_device(phys, va, DMP_PAGE_SIZE << order);
 	if (uncached && !dev->dma_coherent) {
 		dmp_arch_prep_coherent(phys, va, DMP_PAGE_SIZE << order);
 		enum dmp_mem_attr a = (attrs & DMP_ATTR_WRITE_COMBINE) ? DMP_MEM_WC : DMP_MEM_UNCACHED;

@@ -253,9 +253,10 @@ struct buf {
 	uint8_t *want;  /* what the CPU must see */
 	int map;        /* the live mapping holding it, or -1 */
 	int slot;       /* the drv slot mapping it, or -1 */
+	bool nc;        /* from dmp_alloc_noncoherent(): it goes with its mapping */
 };
 
-enum map_kind { MK_SINGLE, MK_PAGE, MK_SG };
+enum map_kind { MK_SINGLE, MK_PAGE, MK_SG, MK_NC /* dmp_alloc_noncoherent() */ };
 
 struct piece {
 	int buf;
@@ -880,15 +881,23 @@ static void op_cpu_write_and_sync_for_device(struct input *in)
 static void map_forget(int mi)
 {
 	struct mapping *mp = &maps[mi];
-	for (int e = 0; e < mp->nents; e++)
-		bufs[mp->pc[e].buf].map = -1;
+	for (int e = 0; e < mp->nents; e++) {
+		struct buf *b = &bufs[mp->pc[e].buf];
+		b->map = -1;
+		if (b->nc) { /* the memory went with the mapping */
+			free(b->want);
+			b->live = b->nc = false;
+		}
+	}
 	mp->live = false;
 }
 
 static void do_unmap(struct mapping *mp)
 {
 	struct dmp_device *dev = &m.dev[mp->dev];
-	if (mp->kind == MK_SG)
+	if (mp->kind == MK_NC)
+		dmp_free_noncoherent(dev, mp->pc[0].len, bufs[mp->pc[0].buf].cpu, mp->dma, mp->dir);
+	else if (mp->kind == MK_SG)
 		dmp_unmap_sg(dev, mp->sg, mp->nents, mp->dir);
 	else if (mp->kind == MK_PAGE)
 		dmp_unmap_page(dev, mp->dma, mp->pc[0].len, mp->dir);
@@ -905,10 +914,47 @@ static void op_unmap(struct input *in)
 	unsigned long f = findings();
 	do_unmap(mp);
 	no_new_finding(f, "unmap");
-	if (mp->device_owns && dev_writes(mp->dir))
+	/* an unmap gives the CPU what the device wrote; a free of non-coherent
+	 * pages gives nothing back (Linux's dma_free_noncoherent) */
+	if (mp->device_owns && dev_writes(mp->dir) && mp->kind != MK_NC)
 		check_pieces(mp, "unmap");
 	map_forget(mi);
 	stats[ST_UNMAP]++;
+}
+
+/* Non-coherent pages (Linux's dma_alloc_noncoherent): owned by the device
+ * from the start, moved with syncs like a streaming mapping. */
+static void op_alloc_noncoherent(struct input *in)
+{
+	int mi = pick(in, NMAP, map_free_slot);
+	int bi = pick(in, NBUF, buf_free_slot);
+	int d = (int)(get8(in) % NDMA);
+	enum dmp_data_direction dir = dirs[get8(in) % 3];
+	size_t size = 1 + get16(in) % (3 * 4096);
+	if (mi < 0 || bi < 0)
+		return;
+	unsigned long f = findings();
+	dmp_addr_t dma;
+	uint8_t *va = dmp_alloc_noncoherent(&m.dev[d], size, &dma, dir,
+					    DMP_GFP_KERNEL | DMP_GFP_NOWARN);
+	no_new_finding(f, "alloc_noncoherent");
+	if (!va)
+		return;
+	struct buf *b = &bufs[bi];
+	*b = (struct buf){ .live = true, .cpu = va, .size = size, .map = mi, .slot = -1,
+			   .nc = true };
+	b->want = calloc(1, size);
+	CHECK(b->want && dmp_virt_to_phys(va, &b->phys) == 0, "alloc_noncoherent memory");
+	struct mapping *mp = &maps[mi];
+	memset(mp, 0, sizeof(*mp));
+	*mp = (struct mapping){ .live = true, .dev = d, .kind = MK_NC, .dir = dir, .nents = 1,
+				.dma = dma, .device_owns = true };
+	mp->pc[0] = (struct piece){ bi, 0, size };
+	check_disjoint_memory();
+	check_disjoint_bus();
+	check_iova();
+	check_device_sees(mp); /* the zeroes reached memory */
+	no_new_finding(f, "device read of non-coherent pages");
 }
 
 static void op_alloc_coherent(struct input *in)
@@ -930,8 +976,12 @@ static void op_alloc_coherent(struct input *in)
 	c->size = size;
 	c->attrs = attrs;
 	CHECK(dmp_virt_to_phys(c->cpu, &c->phys) == 0, "coherent memory not platform memory");
+	if (getenv("DMP_FUZZ_TRACE"))
+		fprintf(stderr, "api-fuzz: coherent %d: %s 0x%llx + %zu%s\n", ci, specs[d].name,
+			(unsigned long long)c->phys, size, attrs ? " WC" : "");
 	for (size_t i = 0; i < size; i++)
-		CHECK(c->cpu[i] == 0, "coherent memory not zeroed");
+		CHECK(c->cpu[i] == 0, "%s: coherent memory (%zu bytes%s) not zeroed at byte %zu",
+		      specs[d].name, size, attrs ? ", write-combining" : "", i);
 	check_disjoint_memory();
 	check_disjoint_bus();
 	fill(c->cpu, size);
@@ -1144,7 +1194,7 @@ static void op_misuse(struct input *in)
 		unsigned long f = findings();
 		do_unmap(mp);
 		no_new_finding(f, "unmap");
-		if (mp->device_owns && dev_writes(mp->dir))
+		if (mp->device_owns && dev_writes(mp->dir) && mp->kind != MK_NC)
 			check_pieces(mp, "unmap");
 		map_forget(mi);
 		b = misuse_begin();
@@ -1441,8 +1491,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	machine_up(flags, seed);
 	stats[ST_RUN_CHECKER] += m.checker;
 	stats[ST_RUN_HOSTILE] += (flags & 2) != 0;
+	static int trace = -1;
+	if (trace < 0)
+		trace = getenv("DMP_FUZZ_TRACE") != NULL;
 	for (step = 1; in.left && step <= 400; step++) {
-		switch (get8(&in) % 16) {
+		unsigned int op = get8(&in) % 16;
+		if (trace)
+			fprintf(stderr, "api-fuzz: step %d: op %u\n", step, op);
+		switch (op) {
 		case 0: case 1: op_buf_alloc(&in); break;
 		case 2: op_buf_free(&in); break;
 		case 3: op_map_single(&in, false); break;
@@ -1452,7 +1508,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 7: op_sync_for_cpu(&in); break;
 		case 8: op_cpu_write_and_sync_for_device(&in); break;
 		case 9: op_unmap(&in); break;
-		case 10: op_alloc_coherent(&in); break;
+		case 10: (get8(&in) & 1) ? op_alloc_noncoherent(&in) : op_alloc_coherent(&in); break;
 		case 11: op_free_coherent(&in); break;
 		case 12: op_pool(&in); break;
 		case 13: op_iommu(&in); break;
