@@ -16,112 +16,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <dmaport/debug.h>
-#include <dmaport/iommu-driver.h>
-#include <dmaport/sim/iommu-driver.h>
-
 #include "sim/guard.h"
-#include "support/sim-fixture.h"
-
-enum path { DIRECT, STRICT, LAZY };
-static const char *const path_name[] = { "direct", "strict IOMMU", "lazy IOMMU" };
-
-struct cfg {
-	bool hostile, coherent;
-	enum path path;
-};
-
-struct rig {
-	const struct cfg *cfg;
-	struct dmp_sim *sim;
-	struct dmp_sim_device *hw;
-	struct dmp_sim_iommu *iommu_hw;
-	struct dmp_iommu *iommu;
-	struct dmp_device dev;
-};
-
-static void rig_up(struct rig *r, void **state)
-{
-	r->cfg = *state;
-	dmp_debug_set_mode(DMP_DEBUG_OFF); /* a failed test may have left entries */
-	struct dmp_sim_config sc;
-	dmp_sim_config_default(&sc);
-	sc.hostile = r->cfg->hostile;
-	sc.seed = 7;
-	sc.hostile_rate = 512;
-	r->sim = fixture_sim(&sc);
-	struct dmp_sim_device_config dc = { .name = "nic0", .port_bits = 64,
-					    .coherent = r->cfg->coherent };
-	assert_int_equal(dmp_sim_device_create(r->sim, &dc, &r->hw), 0);
-	assert_int_equal(dmp_device_init(&r->dev, "nic0"), 0);
-	r->dev.hw = r->hw;
-	dmp_device_set_coherent(&r->dev, r->cfg->coherent);
-	assert_int_equal(dmp_set_mask_and_coherent(&r->dev, DMP_BIT_MASK(64)), 0);
-	r->iommu = NULL;
-	if (r->cfg->path != DIRECT) {
-		struct dmp_sim_iommu_config ic = { .name = "smmu0", .coherent_walk = true };
-		assert_int_equal(dmp_sim_iommu_create(r->sim, &ic, &r->iommu_hw), 0);
-		assert_int_equal(dmp_sim_iommu_driver_register(r->iommu_hw,
-							       r->cfg->path == LAZY
-								       ? DMP_IOMMU_DOMAIN_DMA_FQ
-								       : DMP_IOMMU_DOMAIN_DMA,
-							       &r->iommu),
-				 0);
-		uint32_t sid = 3;
-		assert_int_equal(dmp_iommu_probe_device(&r->dev, r->iommu, &sid, 1), 0);
-	}
-	dmp_debug_set_mode(DMP_DEBUG_FAIL);
-	assert_int_equal(dmp_debug_enable_device(NULL, true), 0);
-	dmp_debug_reset();
-	fixture_log_start();
-	assert_true(dmp_debug_get_guard());
-}
-
-static void rig_down(struct rig *r)
-{
-	dmp_device_remove(&r->dev);
-	if (r->iommu) {
-		dmp_iommu_release_device(&r->dev);
-		dmp_sim_iommu_driver_unregister(r->iommu);
-		dmp_sim_iommu_destroy(r->iommu_hw);
-	}
-	fixture_log_stop();
-	dmp_debug_set_mode(DMP_DEBUG_OFF);
-	dmp_sim_destroy(r->sim);
-}
-
-/* Nothing found, of any kind. */
-static void expect_none(void)
-{
-	if (dmp_debug_total()) {
-		struct dmp_debug_report rep;
-		if (dmp_debug_get_report(0, &rep) == 0)
-			fail_msg("unexpected finding: %s", rep.text);
-		fail_msg("%lu unexpected finding(s)", dmp_debug_total());
-	}
-}
-
-/* Exactly one finding, of @kind, about @r's device, at @line of this file,
- * the device owning the buffer since @owner_line. */
-static void expect_one(struct rig *r, enum dmp_debug_kind kind, int line, int owner_line)
-{
-	struct dmp_debug_report rep;
-	if (dmp_debug_total() != 1 || dmp_debug_count(kind) != 1) {
-		if (dmp_debug_get_report(0, &rep) == 0)
-			fail_msg("%lu finding(s), %lu of %s; first: %s", dmp_debug_total(),
-				 dmp_debug_count(kind), dmp_debug_kind_name(kind), rep.text);
-		fail_msg("no finding of %s", dmp_debug_kind_name(kind));
-	}
-	assert_int_equal(dmp_debug_get_report(0, &rep), 0);
-	assert_int_equal(rep.kind, kind);
-	if (strcmp(rep.file, __FILE__) || rep.line != line)
-		fail_msg("reported at %s:%d, not at %s:%d: %s", rep.file, rep.line, __FILE__, line,
-			 rep.text);
-	assert_string_equal(rep.owner_file, __FILE__);
-	assert_int_equal(rep.owner_line, owner_line);
-	assert_ptr_equal(rep.dev, &r->dev);
-	dmp_debug_reset();
-}
+#include "support/checker-rig.h"
 
 static void pattern(uint8_t *p, size_t n, unsigned seed)
 {
@@ -159,7 +55,7 @@ static void test_read_before_sync(void **state)
 		uint8_t v = load(b + 100);
 		int read_line = __LINE__ - 1;
 		if (wrong) {
-			expect_one(&r, DMP_DEBUG_CPU_READ_OWNED, read_line, map_line);
+			rig_expect_one(&r, DMP_DEBUG_CPU_READ_OWNED, read_line, map_line);
 			assert_true(fixture_log_has("CPU read a buffer the device owned", "load at",
 						    "byte 100 of 512", NULL));
 			/* the bytes are wrong as on hardware: the cache held old data */
@@ -171,7 +67,7 @@ static void test_read_before_sync(void **state)
 		}
 		assert_int_equal(load(b + 100), src[100]);
 		dmp_unmap_single(&r.dev, a, 512, DMP_FROM_DEVICE);
-		expect_none();
+		rig_expect_none();
 		dmp_kfree(b);
 		rig_down(&r);
 	}
@@ -196,12 +92,12 @@ static void test_same_value_write(void **state)
 		uint8_t got[256];
 		assert_int_equal(dmp_sim_dma_read(r.hw, a, got, 256), 0);
 		if (wrong) {
-			expect_one(&r, DMP_DEBUG_CPU_WROTE_OWNED, write_line, map_line);
+			rig_expect_one(&r, DMP_DEBUG_CPU_WROTE_OWNED, write_line, map_line);
 			assert_true(fixture_log_has("CPU wrote to a buffer the device owned",
 						    "store at", NULL));
 		}
 		dmp_unmap_single(&r.dev, a, 256, DMP_TO_DEVICE);
-		expect_none();
+		rig_expect_none();
 		dmp_kfree(b);
 		rig_down(&r);
 	}
@@ -224,14 +120,14 @@ static void test_tx_read_allowed_write_not(void **state)
 		assert_int_equal(load(b + 200), (uint8_t)(200 * 13 + 3));
 		dmp__guard_get_stats(&after);
 		assert_int_equal(after.traps, before.traps);
-		expect_none();
+		rig_expect_none();
 		if (wrong)
 			store(b + 200, 0);
 		int write_line = __LINE__ - 1;
 		if (wrong)
-			expect_one(&r, DMP_DEBUG_CPU_WROTE_OWNED, write_line, map_line);
+			rig_expect_one(&r, DMP_DEBUG_CPU_WROTE_OWNED, write_line, map_line);
 		dmp_unmap_single(&r.dev, a, 256, DMP_TO_DEVICE);
-		expect_none();
+		rig_expect_none();
 		dmp_kfree(b);
 		rig_down(&r);
 	}
@@ -249,9 +145,9 @@ static void test_memcpy_at_caller(void **state)
 	memcpy(copy, b, sizeof(copy));
 	int copy_line = __LINE__ - 1;
 	__asm__ volatile("" : : "r"(copy) : "memory"); /* the copy is used: not elided */
-	expect_one(&r, DMP_DEBUG_CPU_READ_OWNED, copy_line, map_line);
+	rig_expect_one(&r, DMP_DEBUG_CPU_READ_OWNED, copy_line, map_line);
 	dmp_unmap_single(&r.dev, a, 1024, DMP_BIDIRECTIONAL);
-	expect_none();
+	rig_expect_none();
 	dmp_kfree(b);
 	rig_down(&r);
 }
@@ -269,19 +165,19 @@ static void test_periods_and_ranges(void **state)
 	dmp_sync_single_range_for_cpu(&r.dev, a, 0, 2048, DMP_BIDIRECTIONAL);
 	store(b + 10, 1);                 /* the CPU's half */
 	load(b + 2047);
-	expect_none();
+	rig_expect_none();
 	load(b + 3000);                   /* still the device's */
 	int line1 = __LINE__ - 1;
-	expect_one(&r, DMP_DEBUG_CPU_READ_OWNED, line1, map_line);
+	rig_expect_one(&r, DMP_DEBUG_CPU_READ_OWNED, line1, map_line);
 	dmp_sync_single_range_for_device(&r.dev, a, 0, 2048, DMP_BIDIRECTIONAL);
 	int owner = __LINE__ - 1;
 	load(b + 5);
 	int line2 = __LINE__ - 1;
 	load(b + 6); /* the same period: reported once */
-	expect_one(&r, DMP_DEBUG_CPU_READ_OWNED, line2, owner);
+	rig_expect_one(&r, DMP_DEBUG_CPU_READ_OWNED, line2, owner);
 	dmp_unmap_single(&r.dev, a, 4096, DMP_BIDIRECTIONAL);
 	store(b + 4000, 2); /* unmapped: the CPU's again */
-	expect_none();
+	rig_expect_none();
 	assert_int_equal(dmp__guard_covered(b, 4096), 0);
 	dmp_kfree(b);
 	rig_down(&r);
@@ -312,11 +208,11 @@ static void test_neighbours_untouched(void **state)
 	__asm__ volatile("" : : "r"(copy) : "memory");
 	for (int i = 0; i < 1000; i++)
 		assert_int_equal(copy[i], 0x33);
-	expect_none();
+	rig_expect_none();
 	dmp_unmap_single(&r.dev, a, 1024, DMP_TO_DEVICE);
 	assert_int_equal(load(nb + 1099), 0x33);
 	assert_int_equal(load(nb + 1100), 0x11);
-	expect_none();
+	rig_expect_none();
 	dmp_kfree(page);
 	rig_down(&r);
 }
@@ -362,21 +258,21 @@ static void test_string_instructions(void **state)
 		assert_int_equal(after.strings - before.strings, 1);
 		assert_int_equal(after.stops, before.stops);
 	}
-	expect_none();
+	rig_expect_none();
 	assert_int_equal(load(page + 1024), 0x77);
 	assert_int_equal(load(page + 4095), 0x77);
 	uint8_t copy[512];
 	REP_MOVSB(copy, page + 100, sizeof(copy));
 	int read_line = __LINE__ - 1;
-	expect_one(&r, DMP_DEBUG_CPU_READ_OWNED, read_line, map_line);
+	rig_expect_one(&r, DMP_DEBUG_CPU_READ_OWNED, read_line, map_line);
 	REP_STOSB(page + 1000, 0, 100); /* crosses into the device's bytes */
 	int write_line = __LINE__ - 1;
-	expect_one(&r, DMP_DEBUG_CPU_WROTE_OWNED, write_line, map_line);
+	rig_expect_one(&r, DMP_DEBUG_CPU_WROTE_OWNED, write_line, map_line);
 	dmp_sync_single_for_cpu(&r.dev, a, 1024, DMP_FROM_DEVICE);
 	dmp_unmap_single(&r.dev, a, 1024, DMP_FROM_DEVICE);
 	assert_int_equal(load(page + 1099), 0);
 	assert_int_equal(load(page + 1100), 0x77);
-	expect_none();
+	rig_expect_none();
 	dmp_kfree(page);
 	rig_down(&r);
 }
@@ -394,9 +290,9 @@ static void test_coherent_never_guarded(void **state)
 	uint8_t v = 9;
 	assert_int_equal(dmp_sim_dma_write(r.hw, h + 64, &v, 1), 0);
 	load(c + 64);
-	expect_none();
+	rig_expect_none();
 	dmp_free_coherent(&r.dev, 4096, c, h);
-	expect_none();
+	rig_expect_none();
 	rig_down(&r);
 }
 
@@ -420,7 +316,7 @@ static void test_sg(void **state)
 		int n = dmp_map_sg(&r.dev, sg, 3, DMP_FROM_DEVICE);
 		int map_line = __LINE__ - 1;
 		assert_true(n >= 1);
-		if (r.cfg->path != DIRECT)
+		if (r.cfg->path != RIG_DIRECT)
 			assert_int_equal(n, 1); /* merged into one IOVA segment */
 		for (int i = 0; i < 3; i++)
 			assert_int_equal(dmp__guard_covered(p[i] + 4096, 4096), 4096);
@@ -430,12 +326,12 @@ static void test_sg(void **state)
 		load(p[2] + 4096 + 17);
 		int read_line = __LINE__ - 1;
 		if (wrong) {
-			expect_one(&r, DMP_DEBUG_CPU_READ_OWNED, read_line, map_line);
+			rig_expect_one(&r, DMP_DEBUG_CPU_READ_OWNED, read_line, map_line);
 			assert_true(fixture_log_has("byte 8209 of", NULL) ||
 				    fixture_log_has("byte 17 of", NULL));
 		}
 		dmp_unmap_sg(&r.dev, sg, 3, DMP_FROM_DEVICE);
-		expect_none();
+		rig_expect_none();
 		for (int i = 0; i < 3; i++)
 			dmp_kfree(p[i]);
 		rig_down(&r);
@@ -462,7 +358,7 @@ static void test_guard_off(void **state)
 		assert_int_equal(dmp__guard_covered(b, 256), 0);
 		load(b + 1);
 		dmp_unmap_single(&r.dev, a, 256, DMP_FROM_DEVICE);
-		expect_none();
+		rig_expect_none();
 		dmp_kfree(b);
 		assert_int_equal(dmp_debug_set_guard(true), 0);
 		assert_true(dmp_debug_get_guard());
@@ -524,7 +420,7 @@ static void test_threads_nothing_slips(void **state)
 	dmp_debug_reset();
 	dmp_sync_single_for_cpu(&r.dev, a, 2048, DMP_FROM_DEVICE);
 	dmp_unmap_single(&r.dev, a, 2048, DMP_FROM_DEVICE);
-	expect_none();
+	rig_expect_none();
 	dmp_kfree(page);
 	rig_down(&r);
 }
@@ -582,53 +478,28 @@ static void test_other_faults_chain(void **state)
 	assert_int_equal(WEXITSTATUS(st), 42);
 }
 
-/* The configurations, in the order the names say. */
-static const struct cfg cfgs[12] = {
-#define C(h, c, p) { .hostile = h, .coherent = c, .path = p }
-	C(false, false, DIRECT), C(false, false, STRICT), C(false, false, LAZY),
-	C(false, true, DIRECT),	 C(false, true, STRICT),  C(false, true, LAZY),
-	C(true, false, DIRECT),	 C(true, false, STRICT),  C(true, false, LAZY),
-	C(true, true, DIRECT),	 C(true, true, STRICT),	  C(true, true, LAZY),
-#undef C
-};
-
-#define ALL(t)                                                                                \
-	cmocka_unit_test_prestate(t, (void *)&cfgs[0]),                                       \
-		cmocka_unit_test_prestate(t, (void *)&cfgs[1]),                               \
-		cmocka_unit_test_prestate(t, (void *)&cfgs[2]),                               \
-		cmocka_unit_test_prestate(t, (void *)&cfgs[3]),                               \
-		cmocka_unit_test_prestate(t, (void *)&cfgs[4]),                               \
-		cmocka_unit_test_prestate(t, (void *)&cfgs[5]),                               \
-		cmocka_unit_test_prestate(t, (void *)&cfgs[6]),                               \
-		cmocka_unit_test_prestate(t, (void *)&cfgs[7]),                               \
-		cmocka_unit_test_prestate(t, (void *)&cfgs[8]),                               \
-		cmocka_unit_test_prestate(t, (void *)&cfgs[9]),                               \
-		cmocka_unit_test_prestate(t, (void *)&cfgs[10]),                              \
-		cmocka_unit_test_prestate(t, (void *)&cfgs[11])
-
 int main(void)
 {
-	(void)path_name;
 	/* guard mode needs a host it has a part for (not a TSan build) */
 	if (dmp_debug_set_guard(true) == -EOPNOTSUPP) {
 		printf("test-debug-guard: guard mode is not supported by this build: skipped\n");
 		return 0;
 	}
 	const struct CMUnitTest tests[] = {
-		ALL(test_read_before_sync),
-		ALL(test_same_value_write),
-		ALL(test_tx_read_allowed_write_not),
-		ALL(test_memcpy_at_caller),
-		ALL(test_periods_and_ranges),
-		ALL(test_neighbours_untouched),
-		ALL(test_string_instructions),
-		ALL(test_coherent_never_guarded),
-		ALL(test_sg),
-		ALL(test_guard_off),
-		cmocka_unit_test_prestate(test_threads_nothing_slips, (void *)&cfgs[0]),
-		cmocka_unit_test_prestate(test_threads_nothing_slips, (void *)&cfgs[4]),
-		cmocka_unit_test_prestate(test_abort_at_access, (void *)&cfgs[0]),
-		cmocka_unit_test_prestate(test_other_faults_chain, (void *)&cfgs[0]),
+		RIG_ALL(test_read_before_sync),
+		RIG_ALL(test_same_value_write),
+		RIG_ALL(test_tx_read_allowed_write_not),
+		RIG_ALL(test_memcpy_at_caller),
+		RIG_ALL(test_periods_and_ranges),
+		RIG_ALL(test_neighbours_untouched),
+		RIG_ALL(test_string_instructions),
+		RIG_ALL(test_coherent_never_guarded),
+		RIG_ALL(test_sg),
+		RIG_ALL(test_guard_off),
+		cmocka_unit_test_prestate(test_threads_nothing_slips, (void *)&rig_cfgs[0]),
+		cmocka_unit_test_prestate(test_threads_nothing_slips, (void *)&rig_cfgs[4]),
+		cmocka_unit_test_prestate(test_abort_at_access, (void *)&rig_cfgs[0]),
+		cmocka_unit_test_prestate(test_other_faults_chain, (void *)&rig_cfgs[0]),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,7 +112,11 @@ enum dmp_debug_kind {
 	DMP_DEBUG_CPU_WROTE_OWNED,   /* the CPU wrote a buffer the device owned */
 	DMP_DEBUG_CPU_READ_OWNED,    /* the CPU read a buffer the device owned (guard mode) */
 	DMP_DEBUG_ROGUE_DMA,         /* device access outside every mapping */
-	DMP_DEBUG_DMA_AFTER_UNMAP,   /* device access to a buffer after its unmap */
+	DMP_DEBUG_DEV_WROTE_CPU_OWNED, /* the device wrote a streaming buffer the CPU owned */
+	DMP_DEBUG_DMA_AFTER_UNMAP,   /* device access to a buffer after its unmap (on the
+					direct path, or behind an IOMMU that faulted it) */
+	DMP_DEBUG_STALE_IOTLB,       /* device access after the unmap that a lazy IOMMU let
+					through: its IOTLB still held the translation */
 	DMP_DEBUG_DMA_FAULT,         /* device access that faulted (beyond its reach) */
 	DMP_DEBUG_WC_UNDRAINED,      /* device read WC/uncached stores no barrier drained */
 	DMP_DEBUG_NR_KINDS

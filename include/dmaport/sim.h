@@ -259,6 +259,8 @@ struct dmp_sim_event {
 	const char *device;         /* device name, or NULL for the CPU */
 	struct dmp_sim_device *sdev; /* the device, or NULL for the CPU */
 	dmp_addr_t bus;             /* device accesses: the address on the port */
+	dmp_addr_t addr;            /* device accesses: the address the device used
+				       (not @bus when its port dropped top bits) */
 	dmp_phys_t phys;
 	size_t size;
 	unsigned int lines;         /* lines whose state the event changed */

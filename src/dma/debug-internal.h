@@ -12,6 +12,15 @@
 
 #include "debug-hooks.h"
 
+/*
+ * A call site: where the driver did something (file and line of the call,
+ * through the API's __FILE__/__LINE__ macros).  A NULL file: none.
+ */
+struct dmp__dbg_site {
+	const char *file;
+	int line;
+};
+
 struct dbg_sim;
 
 /* A piece of the CPU side of an entry: [cpu, +len) at physical @phys. */
@@ -44,6 +53,7 @@ struct dbg_entry {
 	bool device_owns;
 	const char *owner_file;        /* the map / sync_for_device that gave it */
 	int owner_line;
+	struct dmp__dbg_site cpu_site; /* the last sync_for_cpu, if any */
 	uint64_t reported;             /* kinds already reported for it (bits) */
 	/* A DMA segment that map_sg merged from several entries behind an
 	 * IOMMU is contiguous in IOVA, not in physical memory: then
@@ -78,15 +88,6 @@ extern dmp_spinlock_t dmp__dbg_lock;
 extern struct dbg_entry dmp__dbg_all;
 
 /*
- * A call site: where the driver did something (file and line of the call,
- * through the API's __FILE__/__LINE__ macros).  A NULL file: none.
- */
-struct dmp__dbg_site {
-	const char *file;
-	int line;
-};
-
-/*
  * struct dbg_finding - what dmp__dbg_report() reports, given with
  * designated initialisers so each call names what it sets:
  *
@@ -111,6 +112,10 @@ struct dmp__dbg_site {
  * @owner:    for ownership findings, the map or sync_for_device that gave
  *            the device the buffer; else { NULL }.
  * @unmapped: for findings after an unmap, where it was unmapped.
+ * @cpu_owner: for a device access to a buffer the CPU owns, the
+ *            sync_for_cpu that gave it the buffer.
+ * @mapped:   where it was mapped, for a finding without @entry (the buffer
+ *            is gone).
  */
 struct dbg_finding {
 	enum dmp_debug_kind kind;
@@ -124,6 +129,8 @@ struct dbg_finding {
 	struct dmp__dbg_site at;
 	struct dmp__dbg_site owner;
 	struct dmp__dbg_site unmapped;
+	struct dmp__dbg_site cpu_owner;
+	struct dmp__dbg_site mapped;
 };
 
 /* The fields of a finding about entry @e: its device, bus range and direction
@@ -131,6 +138,15 @@ struct dbg_finding {
 #define DMP__DBG_ENTRY(e)                                                                     \
 	.dev = (e)->dev, .entry = (e), .dma = (e)->dma, .phys = (e)->phys, .size = (e)->size,  \
 	.dir = (e)->type == DMP_MAP_COHERENT ? DMP_NONE : (e)->dir
+
+/*
+ * dmp__dbg_name_checked - is a device of that name checked (the mode, the
+ * default and DMP_DEBUG_DEVICES; for hardware no struct dmp_device has
+ * claimed).  Under dmp__dbg_lock.
+ */
+bool dmp__dbg_name_checked(const char *name);
+/* dmp__dbg_device_checked - is @dev checked?  Under dmp__dbg_lock. */
+bool dmp__dbg_device_checked(const struct dmp_device *dev);
 
 /*
  * dmp__debug_env_summary - "kind n, kind n" of the findings made in the

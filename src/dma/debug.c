@@ -115,7 +115,9 @@ static const char *const kind_names[DMP_DEBUG_NR_KINDS] = {
 	[DMP_DEBUG_CPU_WROTE_OWNED] = "cpu-wrote-device-owned",
 	[DMP_DEBUG_CPU_READ_OWNED] = "cpu-read-device-owned",
 	[DMP_DEBUG_ROGUE_DMA] = "rogue-dma",
+	[DMP_DEBUG_DEV_WROTE_CPU_OWNED] = "device-wrote-cpu-owned",
 	[DMP_DEBUG_DMA_AFTER_UNMAP] = "dma-after-unmap",
+	[DMP_DEBUG_STALE_IOTLB] = "dma-after-unmap-stale-iotlb",
 	[DMP_DEBUG_DMA_FAULT] = "dma-fault",
 	[DMP_DEBUG_WC_UNDRAINED] = "wc-undrained",
 };
@@ -320,6 +322,20 @@ static bool name_listed(const char *name)
 	return false;
 }
 
+static bool checked_locked(const struct dmp_device *dev);
+
+bool dmp__dbg_device_checked(const struct dmp_device *dev)
+{
+	return checked_locked(dev);
+}
+
+bool dmp__dbg_name_checked(const char *name)
+{
+	if (atomic_load_explicit(&mode, memory_order_relaxed) == DMP_DEBUG_OFF)
+		return false;
+	return env_names[0] ? name_listed(name) : default_on;
+}
+
 /* Is @dev checked?  Under the lock. */
 static bool checked_locked(const struct dmp_device *dev)
 {
@@ -384,7 +400,13 @@ static const char *const fix_linux[DMP_DEBUG_NR_KINDS] = {
 				     "dma_unmap_*(): until then the device owns it and may still "
 				     "be writing it",
 	[DMP_DEBUG_ROGUE_DMA] = "give the device only bus addresses of live mappings",
+	[DMP_DEBUG_DEV_WROTE_CPU_OWNED] = "start the device's writes only after "
+					  "dma_sync_*_for_device() (or the map): until then the CPU "
+					  "owns the buffer",
 	[DMP_DEBUG_DMA_AFTER_UNMAP] = "stop the device (and wait for it) before dma_unmap_*()",
+	[DMP_DEBUG_STALE_IOTLB] = "stop the device (and wait for it) before dma_unmap_*(): a lazy "
+				  "IOMMU keeps the old translation until its flush queue runs, "
+				  "and whoever gets the memory next is exposed to the device",
 	[DMP_DEBUG_DMA_FAULT] = "give the device the bus address the map returned; set its DMA mask "
 				"to what its port can address",
 	[DMP_DEBUG_WC_UNDRAINED] = "call dma_wmb() between writing the descriptor and ringing the "
@@ -424,7 +446,9 @@ static bool device_side(enum dmp_debug_kind kind)
 	case DMP_DEBUG_STALE_TO_DEVICE:
 	case DMP_DEBUG_LOST_UPDATE:
 	case DMP_DEBUG_ROGUE_DMA:
+	case DMP_DEBUG_DEV_WROTE_CPU_OWNED:
 	case DMP_DEBUG_DMA_AFTER_UNMAP:
+	case DMP_DEBUG_STALE_IOTLB:
 	case DMP_DEBUG_DMA_FAULT:
 	case DMP_DEBUG_WC_UNDRAINED:
 		return true;
@@ -479,16 +503,21 @@ static void format_finding(const struct dbg_finding *f, const char *device, cons
 		put(buf, n, &o, " (a device access: no call site)");
 	/* the other sites, labelled, each once */
 	const struct dbg_entry *e = f->entry;
-	struct dmp__dbg_site map = { e ? e->file : NULL, e ? e->line : 0 };
+	struct dmp__dbg_site map = e ? (struct dmp__dbg_site){ e->file, e->line } : f->mapped;
 	const char *sep = " (";
 	bool owner = f->owner.file && !same_site(f->owner, f->at);
 	if (owner) {
 		put(buf, n, &o, "%sdevice owns it since %s:%d", sep, f->owner.file, f->owner.line);
 		sep = "; ";
 	}
+	if (f->cpu_owner.file && !same_site(f->cpu_owner, f->at)) {
+		put(buf, n, &o, "%sthe CPU owns it since %s:%d", sep, f->cpu_owner.file,
+		    f->cpu_owner.line);
+		sep = "; ";
+	}
 	if (map.file && !same_site(map, f->at) && !(owner && same_site(map, f->owner))) {
 		put(buf, n, &o, "%s%s at %s:%d", sep,
-		    e->type == DMP_MAP_COHERENT ? "allocated" : "mapped", map.file, map.line);
+		    e && e->type == DMP_MAP_COHERENT ? "allocated" : "mapped", map.file, map.line);
 		sep = "; ";
 	}
 	if (f->unmapped.file && !same_site(f->unmapped, f->at)) {
@@ -1298,6 +1327,7 @@ static bool check_sync(struct dmp_device *dev, dmp_addr_t dma, size_t size,
 		if (dmp__dbg_plat())
 			dmp__dbg_plat()->to_cpu(e, dma, size, (struct dmp__dbg_site){ file, line });
 		e->device_owns = false;
+		e->cpu_site = (struct dmp__dbg_site){ file, line };
 	}
 	return false;
 }

@@ -164,6 +164,7 @@ static int dma_access(struct dmp_sim_device *dev, dmp_addr_t addr, uint8_t *buf,
 	struct dmp_sim_event ev = { .kind = write ? DMP_EV_DEV_WRITE : DMP_EV_DEV_READ,
 				    .device = dev->name, .sdev = dev };
 	int err = 0;
+	dmp_addr_t asked = addr; /* before the port drops bits: for reports */
 	while (len) {
 		/* The port drops address bits beyond its width, as a real bus. */
 		dmp_addr_t bus = addr & dev->port_mask;
@@ -190,16 +191,18 @@ static int dma_access(struct dmp_sim_device *dev, dmp_addr_t addr, uint8_t *buf,
 		dmp__sim_touch(sim, phys, n);
 		ev.image = page_access(dev, r, off, buf, n, write);
 		ev.bus = bus;
+		ev.addr = asked;
 		ev.phys = phys;
 		ev.size = n;
 		dmp__sim_event(sim, &ev);
 		addr = bus + n;
+		asked += n;
 		buf += n;
 		len -= n;
 	}
 	if (err) {
 		struct dmp_sim_event f = { .kind = DMP_EV_DEV_FAULT, .device = dev->name, .sdev = dev,
-					   .bus = addr & dev->port_mask, .size = len,
+					   .bus = addr & dev->port_mask, .addr = asked, .size = len,
 					   .value = (uint64_t)(-err) };
 		snprintf(f.text, sizeof(f.text), "%s", write ? "write" : "read");
 		dmp__sim_event(sim, &f);

@@ -171,6 +171,13 @@ extern const struct dmp__guard_arch *const dmp__guard_arch;
  */
 int dmp__symbolize(void *const *pcs, int npcs, const char **file, int *line, char *func,
 		   size_t func_len);
+/*
+ * dmp__symbolize_caller - as above, for the first frame outside dmaport
+ * itself (the library, or its sources linked in): the line of a driver
+ * (or a test) whose call made a device act - the doorbell's MMIO write, a
+ * direct dmp_sim_dma_*() - for reports of what a device did.
+ */
+int dmp__symbolize_caller(void *const *pcs, int npcs, const char **file, int *line);
 /* Read the process's modules now, outside any signal handler. */
 void dmp__symbolize_init(void);
 

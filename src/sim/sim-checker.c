@@ -28,6 +28,7 @@
  * or a refill, so a bug that hostile timing happens to hide in one run
  * (correct bytes by luck) is still reported.
  */
+#include <execinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,6 +44,8 @@
 #define F_DEV_WROTE 0x2
 #define F_OWNED 0x1 /* cpu line flags */
 #define F_CPU_REF 0x2 /* hash[] is the line as the CPU got it back (sync_for_cpu) */
+#define F_CPU_WHOLE 0x4 /* the whole line (of the buffer) is the CPU's: synced for
+			   the CPU, not handed back since */
 
 struct dbg_sim {
 	struct dmp_sim *sim;
@@ -265,9 +268,15 @@ static struct dmp_device *device_of(const struct dmp_sim_device *sdev)
 
 /* ---- recently unmapped buffers ----------------------------------------- */
 
+/*
+ * Each: a buffer a device no longer owns.  On the direct path @phys and
+ * @size are where the device reached it; behind an IOMMU (@iova) they are
+ * its IOVA range, page-rounded (what the IOTLB may still translate).
+ */
 #define HISTORY 32
 static struct {
 	const struct dmp_sim_device *sdev;
+	bool iova;
 	dmp_phys_t phys;
 	size_t size;
 	enum dmp_data_direction dir;
@@ -410,7 +419,7 @@ static void handover(struct dbg_entry *e, dmp_phys_t a, size_t n)
 	if (lines_meeting(s->cline0, s->clines, s->L, a, n, &k0, &k1))
 		for (size_t k = k0; k < k1; k++) {
 			s->cflags[k] |= F_OWNED;
-			s->cflags[k] &= (uint8_t)~F_CPU_REF;
+			s->cflags[k] &= (uint8_t)~(F_CPU_REF | F_CPU_WHOLE);
 			s->hash[k] = cpu_line_hash(e, k);
 		}
 	if (!s->noncoherent)
@@ -509,6 +518,11 @@ static void take_back(struct dbg_entry *e, dmp_phys_t a, size_t n, const char *f
 		return;
 	size_t changed = 0, first = 0;
 	for (size_t k = k0; k < k1; k++) {
+		/* the line's bytes of the buffer all come back: the CPU's whole */
+		dmp_phys_t lo, hi;
+		line_part(s->cline0, s->L, k, e->phys, e->size, &lo, &hi);
+		if (lo >= a && hi <= a + n)
+			s->cflags[k] |= F_CPU_WHOLE;
 		if (!(s->cflags[k] & F_OWNED))
 			continue;
 		s->cflags[k] &= (uint8_t)~F_OWNED;
@@ -607,7 +621,8 @@ static void sim_to_device(struct dbg_entry *e, dmp_addr_t dma, size_t size,
 {
 	(void)at;
 	/* a new ownership period: its CPU accesses are reported anew */
-	e->reported &= ~((1ull << DMP_DEBUG_CPU_READ_OWNED) | (1ull << DMP_DEBUG_CPU_WROTE_OWNED));
+	e->reported &= ~((1ull << DMP_DEBUG_CPU_READ_OWNED) | (1ull << DMP_DEBUG_CPU_WROTE_OWNED) |
+			 (1ull << DMP_DEBUG_DEV_WROTE_CPU_OWNED));
 	if (e->sim)
 		handover(e, e->phys + (dma - e->dma), size);
 }
@@ -626,6 +641,38 @@ static void sim_detach(struct dbg_entry *e)
 	e->sim = NULL;
 }
 
+/*
+ * The device's last view of @e, unmapped at @at: where it reached the
+ * buffer on the direct path, or its IOVA range behind an IOMMU (a bounced
+ * mapping's slot is the pool's again: nothing to remember).
+ */
+static void remember_unmap(const struct dbg_entry *e, struct dmp__dbg_site at)
+{
+	struct dmp_sim_device *sdev = e->dev->hw;
+	const struct dbg_sim *s = e->sim;
+	bool iova = e->dev->dma_ops != NULL;
+	if (!sdev || (!iova && (!s || !s->direct)))
+		return;
+	unsigned int i = history_next++ % HISTORY;
+	history[i].sdev = sdev;
+	history[i].iova = iova;
+	if (iova) {
+		history[i].phys = DMP_ALIGN_DOWN(e->dma, DMP_PAGE_SIZE);
+		history[i].size = (size_t)(DMP_ALIGN_UP(e->dma + e->size, DMP_PAGE_SIZE) -
+					   history[i].phys);
+	} else {
+		history[i].phys = s->dev_phys;
+		history[i].size = s->span;
+	}
+	history[i].dir = e->dir;
+	history[i].dma = e->dma;
+	history[i].map_file = e->file;
+	history[i].map_line = e->line;
+	history[i].unmap_file = at.file;
+	history[i].unmap_line = at.line;
+	history[i].reported = false;
+}
+
 static void sim_release(struct dbg_entry *e, unsigned long attrs, struct dmp__dbg_site at)
 {
 	const char *file = at.file;
@@ -633,6 +680,7 @@ static void sim_release(struct dbg_entry *e, unsigned long attrs, struct dmp__db
 	struct dbg_sim *s = e->sim;
 	/* before the unmap copies a bounce buffer back into the buffer */
 	dmp__guard_remove_key(e);
+	remember_unmap(e, at);
 	if (!s)
 		return;
 	if (s->streaming) {
@@ -653,19 +701,6 @@ static void sim_release(struct dbg_entry *e, unsigned long attrs, struct dmp__db
 						: "mapped DMA_TO_DEVICE",
 					stale);
 	}
-	if (!s->direct)
-		return;
-	unsigned int i = history_next++ % HISTORY;
-	history[i].sdev = s->sdev;
-	history[i].phys = s->dev_phys;
-	history[i].size = s->span;
-	history[i].dir = e->dir;
-	history[i].dma = e->dma;
-	history[i].map_file = e->file;
-	history[i].map_line = e->line;
-	history[i].unmap_file = file;
-	history[i].unmap_line = line;
-	history[i].reported = false;
 }
 
 static size_t sim_check_point(struct dmp_device *dev, const void *ptr, size_t size,
@@ -729,39 +764,105 @@ static struct dbg_entry *entry_at(const struct dmp_sim_device *sdev, dmp_phys_t 
 	return NULL;
 }
 
+/*
+ * The line of the driver (or test) whose call made the device act - the
+ * MMIO write of its doorbell, a direct dmp_sim_dma_*() - found on the
+ * stack of the access, which the simulator makes synchronously: the
+ * "at FILE:LINE" of what a device did.  { NULL } without line information.
+ */
+static struct dmp__dbg_site device_site(void)
+{
+	void *pcs[48];
+	int n = backtrace(pcs, 48);
+	struct dmp__dbg_site at = { NULL, 0 };
+	if (dmp__symbolize_caller(pcs, n, &at.file, &at.line) < 0)
+		at.file = NULL;
+	return at;
+}
+
+/* " (...its 32-bit port dropped the top bits...)" when it did, else "". */
+static void truncated(const struct dmp_sim_event *ev, char *buf, size_t n)
+{
+	buf[0] = 0;
+	if (ev->addr != ev->bus)
+		snprintf(buf, n, "; the device was given 0x%llx, beyond its %u-bit address width: "
+			 "its port dropped the top bits", (unsigned long long)ev->addr,
+			 dmp_sim_device_port_bits(ev->sdev));
+}
+
+/* The recently unmapped buffer of @sdev that [@p, +@n) meets (@iova: by
+ * IOVA, else by physical address), or -1. */
+static int unmapped_at(const struct dmp_sim_device *sdev, bool iova, dmp_addr_t p, size_t n)
+{
+	for (unsigned int i = 0; i < HISTORY; i++)
+		if (history[i].sdev == sdev && history[i].iova == iova &&
+		    p < history[i].phys + history[i].size && history[i].phys < p + n)
+			return (int)i;
+	return -1;
+}
+
+/* A device access to a buffer after its unmap (history entry @i). */
+static void after_unmap(struct dmp_device *dev, const struct dmp_sim_event *ev, int i,
+			enum dmp_debug_kind kind, const char *how)
+{
+	if (history[i].reported)
+		return;
+	history[i].reported = true;
+	const char *what = ev->kind == DMP_EV_DEV_WRITE ? "write"
+			   : ev->kind == DMP_EV_DEV_READ ? "read" : ev->text;
+	dmp__dbg_report(&(struct dbg_finding){ .kind = kind,
+					       .dev = dev,
+					       .dma = history[i].dma,
+					       .phys = history[i].iova ? 0 : history[i].phys,
+					       .size = history[i].size,
+					       .dir = history[i].dir,
+					       .at = device_site(),
+					       .mapped = { history[i].map_file, history[i].map_line },
+					       .unmapped = { history[i].unmap_file,
+							     history[i].unmap_line } },
+			"device DMA %s at %s 0x%llx (%zu bytes) after the buffer was unmapped%s",
+			what, history[i].iova ? "IOVA" : "phys",
+			(unsigned long long)(history[i].iova ? ev->bus : ev->phys), ev->size, how);
+}
+
 static void rogue(struct dmp_device *dev, const struct dmp_sim_event *ev, dmp_phys_t p,
 		  size_t n)
 {
 	const char *what = ev->kind == DMP_EV_DEV_WRITE ? "write" : "read";
-	for (unsigned int i = 0; i < HISTORY; i++) {
-		if (history[i].sdev != ev->sdev || p >= history[i].phys + history[i].size ||
-		    history[i].phys >= p + n)
-			continue;
-		if (!history[i].reported) {
-			history[i].reported = true;
-			dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_DMA_AFTER_UNMAP,
-							       .dev = dev,
-							       .dma = history[i].dma,
-							       .phys = history[i].phys,
-							       .size = history[i].size,
-							       .dir = history[i].dir,
-							       .at = { history[i].map_file,
-								       history[i].map_line } },
-					"device DMA %s of phys 0x%llx (%zu bytes) after the buffer "
-					"was unmapped at %s:%d",
-					what, (unsigned long long)p, n, history[i].unmap_file,
-					history[i].unmap_line);
-		}
+	int i = unmapped_at(ev->sdev, false, p, n);
+	if (i >= 0) {
+		after_unmap(dev, ev, i, DMP_DEBUG_DMA_AFTER_UNMAP, "");
 		return;
 	}
+	char trunc[128];
+	truncated(ev, trunc, sizeof(trunc));
 	dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_ROGUE_DMA,
 					       .dev = dev,
+					       .dev_name = dmp_sim_device_name(ev->sdev),
 					       .dma = ev->bus,
 					       .phys = p,
 					       .size = n,
-					       .dir = DMP_NONE },
-			"device DMA %s outside every active mapping of the device [phys=0x%llx]",
-			what, (unsigned long long)p);
+					       .dir = DMP_NONE,
+					       .at = device_site() },
+			"device DMA %s outside every active mapping of the device [phys=0x%llx%s]",
+			what, (unsigned long long)p, trunc);
+}
+
+/*
+ * Behind an IOMMU the IOMMU judges an access - but one it let through at
+ * an IOVA no live mapping covers, that was unmapped a moment ago, went
+ * through a translation its IOTLB still held: the lazy window.
+ */
+static void iova_check(struct dmp_device *dev, const struct dmp_sim_event *ev)
+{
+	for (struct dbg_entry *e = dmp__dbg_all.next; e != &dmp__dbg_all; e = e->next)
+		if (e->dev == dev && ev->bus - e->dma < e->size)
+			return; /* a live mapping: the IOVA was given out again */
+	int i = unmapped_at(ev->sdev, true, ev->bus, ev->size);
+	if (i >= 0)
+		after_unmap(dev, ev, i, DMP_DEBUG_STALE_IOTLB,
+			    ": the IOMMU still translated it from its IOTLB (deferred "
+			    "invalidation: the flush queue had not flushed it)");
 }
 
 static void wc_check(struct dmp_device *dev, const struct dmp_sim_event *ev,
@@ -781,12 +882,42 @@ static void wc_check(struct dmp_device *dev, const struct dmp_sim_event *ev,
 					       .phys = ev->phys,
 					       .size = ev->size,
 					       .dir = DMP_NONE,
-					       .at = { e ? e->file : NULL, e ? e->line : 0 } },
+					       .at = device_site() },
 			"device read %s memory the CPU wrote and no barrier has drained "
-			"(a missing dmp_dma_wmb() before handing it to the device)",
+			"(a missing write barrier before handing it to the device)",
 			dmp_sim_mem_attr(sim, ls) == DMP_MEM_WC ? "write-combining" : "uncached");
 		return;
 	}
+}
+
+/*
+ * A device write to bytes of @e the CPU owns whole lines of: synced for the
+ * CPU, not handed back (Linux: between dma_sync_*_for_cpu() and
+ * dma_sync_*_for_device() the device must not touch the buffer).  Lines
+ * the CPU owns only part of are left alone: a partial sync need not be
+ * line-aligned, and the device may own the rest.
+ */
+static void cpu_owned_write(struct dbg_entry *e, const struct dmp_sim_event *ev)
+{
+	struct dbg_sim *s = e->sim;
+	dmp_phys_t lo = DMP_MAX(ev->phys, s->dev_phys);
+	dmp_phys_t hi = DMP_MIN(ev->phys + ev->size, s->dev_phys + e->size);
+	size_t k0, k1;
+	if (lo >= hi || !lines_meeting(s->cline0, s->clines, s->L, e->phys + (lo - s->dev_phys),
+				       (size_t)(hi - lo), &k0, &k1))
+		return;
+	for (size_t k = k0; k < k1; k++)
+		if ((s->cflags[k] & F_CPU_WHOLE) && dmp__dbg_once(e, DMP_DEBUG_DEV_WROTE_CPU_OWNED)) {
+			dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+							       .kind = DMP_DEBUG_DEV_WROTE_CPU_OWNED,
+							       .at = device_site(),
+							       .cpu_owner = e->cpu_site },
+					"device wrote a buffer the CPU owned [phys=0x%llx, %zu "
+					"bytes]: it may overwrite what the CPU writes, or the CPU's "
+					"next clean may overwrite it",
+					(unsigned long long)ev->phys, ev->size);
+			return;
+		}
 }
 
 /* A device access: the cache checks on every entry it touches, then rogue DMA. */
@@ -812,6 +943,8 @@ static void device_access(struct dmp_device *dev, const struct dmp_sim_event *ev
 		}
 		if (!s->seen || !lines_meeting(s->dline0, s->dlines, s->L, p, ev->size, &k0, &k1))
 			continue;
+		if (write)
+			cpu_owned_write(e, ev);
 		/* Linux can only tell at the unmap; here the first use tells */
 		if (!e->err_checked && dmp__dbg_once(e, DMP_DEBUG_ERROR_UNCHECKED))
 			dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e),
@@ -839,10 +972,11 @@ static void device_access(struct dmp_device *dev, const struct dmp_sim_event *ev
 				dmp__dbg_report(
 					&(struct dbg_finding){ DMP__DBG_ENTRY(e),
 							       .kind = DMP_DEBUG_STALE_TO_DEVICE,
-							       .at = { e->file, e->line } },
+							       .at = device_site(),
+							       .cpu_owner = e->cpu_site },
 					"device read %zu line(s) the CPU wrote while it owned "
 					"the buffer, never cleaned: synced for the CPU, never "
-					"synced back for the device (mapped here)",
+					"synced back for the device",
 					dirty);
 			continue;
 		}
@@ -871,24 +1005,29 @@ static void device_access(struct dmp_device *dev, const struct dmp_sim_event *ev
 			dmp__dbg_report(
 				&(struct dbg_finding){ DMP__DBG_ENTRY(e),
 						       .kind = DMP_DEBUG_STALE_TO_DEVICE,
-						       .at = { e->owner_file, e->owner_line } },
+						       .at = device_site(),
+						       .owner = { e->owner_file, e->owner_line } },
 				"device read %zu line(s) the CPU had dirtied and never "
-				"cleaned (stale data to the device; the buffer was handed "
-				"over here)",
+				"cleaned when it handed the buffer over (stale data to the "
+				"device)",
 				newer);
 		if (write && newer + lost && dmp__dbg_once(e, DMP_DEBUG_LOST_UPDATE))
 			dmp__dbg_report(
 				&(struct dbg_finding){ DMP__DBG_ENTRY(e),
 						       .kind = DMP_DEBUG_LOST_UPDATE,
-						       .at = { e->owner_file, e->owner_line } },
+						       .at = device_site(),
+						       .owner = { e->owner_file, e->owner_line } },
 				"device wrote %zu line(s) the CPU also holds dirty: one of "
 				"the two writes will be lost",
 				newer + lost);
 	}
 	/* rogue DMA: walk the access through the device's live ranges (the
-	 * direct path only: behind an IOMMU the IOMMU is the judge) */
-	if (dev->dma_ops)
+	 * direct path only: behind an IOMMU the IOMMU is the judge, but for
+	 * the window its IOTLB leaves open after an unmap) */
+	if (dev->dma_ops) {
+		iova_check(dev, ev);
 		return;
+	}
 	while (p < end) {
 		struct dbg_entry *e = entry_at(ev->sdev, p);
 		if (!e)
@@ -941,6 +1080,55 @@ static void cache_event(const struct dmp_sim_event *ev)
 	}
 }
 
+/*
+ * A device access that failed: behind an IOMMU, at an IOVA unmapped a
+ * moment ago, it is DMA after the unmap (strict invalidation closed the
+ * window); else a fault, named as precisely as the address allows.  @dev
+ * NULL: hardware no struct dmp_device has claimed yet.
+ */
+static void dma_fault(struct dmp_device *dev, const struct dmp_sim_event *ev)
+{
+	const char *name = dmp_sim_device_name(ev->sdev);
+	bool iommu = dmp__sim_behind_iommu(ev->sdev);
+	/* hardware that never used the DMA API, behind an IOMMU: its driver's
+	 * own domain judged the access, and its fault handler heard of it */
+	if (dev ? !dmp__dbg_device_checked(dev) : iommu || !dmp__dbg_name_checked(name))
+		return;
+	int i = iommu ? unmapped_at(ev->sdev, true, ev->bus, ev->size) : -1;
+	if (i >= 0) {
+		after_unmap(dev, ev, i, DMP_DEBUG_DMA_AFTER_UNMAP,
+			    ": the IOMMU faulted it (its translation was invalidated at the "
+			    "unmap)");
+		return;
+	}
+	char trunc[128];
+	truncated(ev, trunc, sizeof(trunc));
+	dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_DMA_FAULT,
+					       .dev = dev,
+					       .dev_name = name,
+					       .dma = ev->bus,
+					       .size = ev->size,
+					       .dir = DMP_NONE,
+					       .at = device_site() },
+			"device DMA %s faulted (error -%llu) at bus address 0x%llx: %s%s",
+			ev->text, (unsigned long long)ev->value, (unsigned long long)ev->bus,
+			ev->value == EFAULT ? "no memory there" : "the IOMMU refused the translation",
+			trunc);
+}
+
+/*
+ * An access by simulated hardware no struct dmp_device has claimed (it
+ * has mapped nothing the checker saw): every device is the checker's from
+ * its creation, so it is rogue DMA - unless an IOMMU judges its accesses.
+ */
+static void unclaimed_access(const struct dmp_sim_event *ev)
+{
+	if (!dmp__dbg_name_checked(dmp_sim_device_name(ev->sdev)) ||
+	    dmp__sim_behind_iommu(ev->sdev))
+		return;
+	rogue(NULL, ev, ev->phys, ev->size);
+}
+
 static void observe(void *cookie, const struct dmp_sim_event *ev)
 {
 	(void)cookie;
@@ -950,26 +1138,16 @@ static void observe(void *cookie, const struct dmp_sim_event *ev)
 	case DMP_EV_DEV_READ:
 	case DMP_EV_DEV_WRITE:
 	case DMP_EV_DEV_FAULT: {
-		struct dmp_device *dev = ev->sdev ? device_of(ev->sdev) : NULL;
-		if (!dev)
-			return; /* hardware no tracked device drives */
+		if (!ev->sdev)
+			return;
+		struct dmp_device *dev = device_of(ev->sdev);
 		dmp_spin_lock(&dmp__dbg_lock);
 		if (ev->kind == DMP_EV_DEV_FAULT)
-			dmp__dbg_report(
-				&(struct dbg_finding){ .kind = DMP_DEBUG_DMA_FAULT,
-						       .dev = dev,
-						       .dma = ev->bus,
-						       .size = ev->size,
-						       .dir = DMP_NONE },
-				"device DMA %s faulted (error -%llu) at bus address 0x%llx: "
-				"%s",
-				ev->text, (unsigned long long)ev->value,
-				(unsigned long long)ev->bus,
-				ev->value == EFAULT ? "no memory there (an address beyond "
-						      "its address width, truncated by its port?)"
-						    : "the IOMMU refused the translation");
-		else
+			dma_fault(dev, ev);
+		else if (dev)
 			device_access(dev, ev);
+		else
+			unclaimed_access(ev);
 		dmp_spin_unlock(&dmp__dbg_lock);
 		return;
 	}
@@ -1039,6 +1217,10 @@ static const struct dmp__dbg_platform_ops sim_checker_ops = {
 void dmp__sim_checker_register(void)
 {
 	dmp__debug_set_platform_ops(&sim_checker_ops);
+	/* a machine made while the checker is on: watch its devices from now,
+	 * before any of them maps anything */
+	if (atomic_load(&dmp__debug_active))
+		sim_watch(NULL);
 }
 
 /*
@@ -1050,6 +1232,7 @@ static void env_summary(void)
 {
 	char kinds[1024];
 	size_t n = dmp__debug_env_summary(kinds, sizeof(kinds));
+	fflush(stdout); /* the program's own output first, whole */
 	fprintf(stderr, "dmaport: DMA-API: summary: %zu finding(s) in the DMP_DEBUG mode%s%s\n", n,
 		n ? ": " : "", kinds);
 }

@@ -142,6 +142,9 @@ void dmp__sim_mmio_enter(struct dmp_sim *sim, bool read);
 void dmp__sim_mmio_exit(struct dmp_sim *sim);
 void dmp__sim_irq_destroy(struct dmp_sim *sim);
 
+/* sim-iommu.c: does a simulated IOMMU translate @dev's accesses? */
+bool dmp__sim_behind_iommu(const struct dmp_sim_device *dev);
+
 /* device.c */
 uint64_t dmp__sim_mmio_read(void *ctx, const volatile void *addr, unsigned width);
 void dmp__sim_mmio_write(void *ctx, volatile void *addr, unsigned width, uint64_t val);

@@ -230,6 +230,11 @@ static int iommu_translate(void *cookie, struct dmp_sim_device *dev, dmp_addr_t 
 	return 0;
 }
 
+bool dmp__sim_behind_iommu(const struct dmp_sim_device *dev)
+{
+	return dev->translate == iommu_translate;
+}
+
 int dmp_sim_iommu_attach(struct dmp_sim_iommu *iommu, struct dmp_sim_device *dev, uint32_t sid)
 {
 	if (sid >= iommu->nr_streams)

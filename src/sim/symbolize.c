@@ -86,8 +86,41 @@ static bool runtime_module(Dwfl_Module *m)
 	       !strncmp(base, "libtsan", 7);
 }
 
+/* dmaport's own code: the library as a shared object, or its sources
+ * (src/<layer>/...) when linked in statically, as the tests are. */
+static bool dmaport_frame(Dwfl_Module *m, const char *src)
+{
+	const char *name = dwfl_module_info(m, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
+	const char *base = name ? strrchr(name, '/') : NULL;
+	base = base ? base + 1 : name;
+	if (base && !strncmp(base, "libdmaport", 10))
+		return true;
+	static const char *const layers[] = { "src/dma/", "src/sim/", "src/iommu/", "src/mm/",
+					      "src/of/", "src/platform/" };
+	for (unsigned int i = 0; i < DMP_ARRAY_SIZE(layers); i++) {
+		const char *at = strstr(src, layers[i]);
+		if (at && (at == src || at[-1] == '/'))
+			return true;
+	}
+	return false;
+}
+
+static int symbolize(void *const *pcs, int npcs, const char **file, int *line, char *func,
+		     size_t func_len, bool outside_dmaport);
+
 int dmp__symbolize(void *const *pcs, int npcs, const char **file, int *line, char *func,
 		   size_t func_len)
+{
+	return symbolize(pcs, npcs, file, line, func, func_len, false);
+}
+
+int dmp__symbolize_caller(void *const *pcs, int npcs, const char **file, int *line)
+{
+	return symbolize(pcs, npcs, file, line, NULL, 0, true);
+}
+
+static int symbolize(void *const *pcs, int npcs, const char **file, int *line, char *func,
+		     size_t func_len, bool outside_dmaport)
 {
 	int used = -1;
 	*file = NULL;
@@ -95,6 +128,8 @@ int dmp__symbolize(void *const *pcs, int npcs, const char **file, int *line, cha
 	if (func_len)
 		func[0] = 0;
 	dmp_spin_lock(&sym_lock);
+	if (!dwfl)
+		report_modules(); /* first use (guard mode reads them at its start) */
 	bool reread = false;
 	for (int i = 0; dwfl && i < npcs && used < 0; i++) {
 		/* a return address points after the call: look up the call */
@@ -114,7 +149,7 @@ int dmp__symbolize(void *const *pcs, int npcs, const char **file, int *line, cha
 		Dwfl_Line *l = dwfl_module_getsrc(m, a);
 		int ln = 0;
 		const char *src = l ? dwfl_lineinfo(l, NULL, &ln, NULL, NULL, NULL) : NULL;
-		if (!src)
+		if (!src || (outside_dmaport && dmaport_frame(m, src)))
 			continue;
 		*file = intern(src);
 		*line = ln;

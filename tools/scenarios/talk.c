@@ -303,9 +303,11 @@ const struct platform_scenario talk_scenarios[] = {
 	  needs_iommu_engine, 0 },
 	{ "iommu-lazy", "the lazy window: an unmapped buffer still reachable until the flush",
 	  iommu_lazy, needs_iommu_engine,
-	  /* the access after the flush faults; the one in the window may be
-	   * reported as DMA after unmap where the checker can tell */
-	  KIND(DMP_DEBUG_DMA_FAULT) | KIND(DMP_DEBUG_DMA_AFTER_UNMAP) },
+	  /* the access in the window goes through the stale IOTLB entry (the
+	   * checker's dma-after-unmap-stale-iotlb); the one after the flush
+	   * faults, after the unmap */
+	  KIND(DMP_DEBUG_STALE_IOTLB) | KIND(DMP_DEBUG_DMA_FAULT) |
+		  KIND(DMP_DEBUG_DMA_AFTER_UNMAP) },
 	{ "checker-owned", "the checker catches a CPU write the bytes alone would hide",
 	  checker_owned, needs_noncoherent_direct, KIND(DMP_DEBUG_CPU_WROTE_OWNED) },
 	{ NULL, NULL, NULL, NULL, 0 },
