@@ -118,6 +118,8 @@ $(BUILD)/obj/examples/drivers/%.o: CFLAGS_COMMON += -Icompat -DKBUILD_MODNAME='"
 $(BUILD)/drivers/%.so: examples/drivers/%.c | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -Icompat -DKBUILD_MODNAME='"$(subst -,_,$*)"' -shared $(SAN_LDFLAGS) -o $@ $<
+# a driver of the talk's era: Linux 3.14's API
+$(BUILD)/drivers/test-talk-era.so: CFLAGS_COMMON += -DDMP_LINUX_VERSION='KERNEL_VERSION(3,14,0)'
 $(BUILD)/drivers/test-%.so: tests/drivers/%.c | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -Icompat -DKBUILD_MODNAME='"$(subst -,_,$*)"' -shared $(SAN_LDFLAGS) -o $@ $<
@@ -520,7 +522,8 @@ compat-guard-check:
 	@$(CC) -std=c11 -D_GNU_SOURCE -Iinclude -Icompat -fsyntax-only $(BUILD)/guard/libc.c
 	@n=0; for h in $$(cd compat && grep -L 'is not provided\|passes through' linux/*.h linux/*/*.h asm/*.h uapi/linux/*.h); do \
 	  printf '#include <%s>\n' $$h > $(BUILD)/guard/alone.c; n=$$((n + 1)); \
-	  $(CC) -std=c11 -Wall -Wextra -Wno-unused-parameter -Werror -Iinclude -Icompat -fsyntax-only $(BUILD)/guard/alone.c \
+	  v=$$(sed -n 's|^/\* compat-guard-check: \(-D[A-Z_]*=[0-9a-fx]*\) \*/$$|\1|p' compat/$$h); \
+	  $(CC) -std=c11 -Wall -Wextra -Wno-unused-parameter -Werror -Iinclude -Icompat $$v -fsyntax-only $(BUILD)/guard/alone.c \
 	    || { echo "compat-guard-check: <$$h> does not compile on its own (-std=c11, no _GNU_SOURCE)"; exit 1; }; \
 	  done; echo "compat-guard-check: $$n compat headers each compile alone, without _GNU_SOURCE"
 	@echo "compat-guard-check: $$(cd /usr/include && find linux -name '*.h' | wc -l) host <linux/...> headers guarded; a missing header is named"

@@ -89,6 +89,41 @@ static void test_leak_reported(void **state)
 	free(r.out);
 }
 
+/* A driver of Linux 3.14's API (tests/drivers/talk-era.c) on its machine:
+ * struct dma_attrs, writecombine, declared memory with flags, the default
+ * CMA area of bootargs' size, ARM's IOMMU mapping, int remove(). */
+static void test_talk_era_driver(void **state)
+{
+	(void)state;
+	struct result r = drive("tests/drivers/talk-era.dts " DMP_DRIVERS "/test-talk-era.so");
+	if (r.status)
+		fail_msg("exit %d:\n%s", r.status, r.out);
+	static const char *const steps[] = {
+		"Reserved 8 MiB",
+		"talk-era: arm_iommu_attach_device ok",
+		"talk-era: the ring allocated through the mapping ok",
+		"talk-era: bus addresses inside the mapping's window ok",
+		"talk-era: coherent and writecombine through the mapping ok",
+		"talk-era: dma_declare_coherent_memory returns DMA_MEMORY_MAP ok",
+		"talk-era: dma_mark_declared_memory_occupied ok",
+		"talk-era: non-exclusive region full: normal memory ok",
+		"talk-era: dma_alloc_attrs(struct dma_attrs *) from the region ok",
+		"talk-era: exclusive region full: the allocation fails ok",
+		"talk-era: dma_declare_coherent_memory without MAP or IO fails ok",
+		"talk-era: dma_contiguous_reserve made the default area ok",
+		"9100000.dma: talk-era: probed (ARM IOMMU mapping)",
+		"9110000.dma: talk-era: probed (declared memory)",
+		"9100000.dma: talk-era: removed",
+		"9110000.dma: talk-era: removed",
+		"checker (fail): 0 finding(s)",
+	};
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		expect(&r, steps[i]);
+	if (strstr(r.out, "failed"))
+		fail_msg("a step failed:\n%s", r.out);
+	free(r.out);
+}
+
 static void test_usage_errors(void **state)
 {
 	(void)state;
@@ -153,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_builtin_drivers),
 		cmocka_unit_test(test_shared_object_and_params),
 		cmocka_unit_test(test_leak_reported),
+		cmocka_unit_test(test_talk_era_driver),
 		cmocka_unit_test(test_usage_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

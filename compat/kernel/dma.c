@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dma.c - the managed (devres) forms of the DMA API: dmam_alloc_attrs and
- * friends, dmam_pool_create (see <linux/dma-mapping.h>, <linux/dmapool.h>).
+ * friends, dmam_pool_create (see <linux/dma-mapping.h>, <linux/dmapool.h>);
+ * the contiguous areas of <linux/dma-contiguous.h>.
  */
+#include <linux/dma-contiguous.h>
 #include <linux/dmapool.h>
+#include <linux/of.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "runtime.h"
 
@@ -127,4 +134,105 @@ void dmp_lx_dmam_pool_destroy(struct dma_pool *pool)
 		return;
 	}
 	dmp_pool_destroy(dmp__lx_dmp_pool(pool));
+}
+
+/* ---- contiguous areas (<linux/dma-contiguous.h>) ------------------------- */
+
+/* Areas this runtime reserved, destroyed when the machine goes. */
+#define MAX_AREAS 8
+static struct dmp_cma *areas[MAX_AREAS];
+
+/* memparse: a number with an optional K, M or G suffix; *@end after it. */
+static unsigned long long memparse(const char *s, const char **end)
+{
+	char *e;
+	unsigned long long v = strtoull(s, &e, 0);
+	switch (*e) {
+	case 'G': case 'g':
+		v <<= 10;
+		/* fall through */
+	case 'M': case 'm':
+		v <<= 10;
+		/* fall through */
+	case 'K': case 'k':
+		v <<= 10;
+		e++;
+		break;
+	default:
+		break;
+	}
+	*end = e;
+	return v;
+}
+
+/* The "cma=" of the tree's /chosen bootargs, or -1 if there is none. */
+static long long cmdline_cma_size(void)
+{
+	const char *args = NULL;
+	if (!of_chosen || of_property_read_string(of_chosen, "bootargs", &args) || !args)
+		return -1;
+	for (const char *p = args; (p = strstr(p, "cma=")) != NULL; p += 4) {
+		if (p != args && p[-1] != ' ')
+			continue;
+		const char *end;
+		unsigned long long v = memparse(p + 4, &end);
+		return end == p + 4 ? -1 : (long long)v;
+	}
+	return -1;
+}
+
+int dma_contiguous_reserve_area(phys_addr_t size, phys_addr_t base, phys_addr_t limit,
+				struct cma **res_cma, bool fixed)
+{
+	unsigned int slot = 0;
+	while (slot < MAX_AREAS && areas[slot])
+		slot++;
+	if (slot == MAX_AREAS || !res_cma)
+		return -ENOSPC;
+	char name[16];
+	if (slot)
+		snprintf(name, sizeof(name), "reserved-%u", slot);
+	else
+		snprintf(name, sizeof(name), "reserved"); /* Linux's name for the default area */
+	struct dmp_cma *cma;
+	size = ALIGN(size, PAGE_SIZE);
+	int err = dmp_cma_declare(fixed ? base : 0, (size_t)size, limit ? limit : DMP_PHYS_ANY, 0, 0,
+				  name, &cma);
+	if (err) {
+		pr_err("Failed to reserve %llu MiB\n", (unsigned long long)(size >> 20));
+		return err;
+	}
+	areas[slot] = cma;
+	*res_cma = dmp__lx_cma_of(cma);
+	pr_info("Reserved %llu MiB\n", (unsigned long long)(size >> 20));
+	return 0;
+}
+
+void dma_contiguous_reserve(phys_addr_t limit)
+{
+	if (dmp_cma_get_default())
+		return;
+	long long cmdline = cmdline_cma_size();
+	phys_addr_t size = cmdline >= 0 ? (phys_addr_t)cmdline
+					: (phys_addr_t)CONFIG_CMA_SIZE_MBYTES << 20;
+	pr_debug("%s(limit %08llx)\n", __func__, (unsigned long long)limit);
+	if (!size)
+		return;
+	struct cma *cma;
+	if (dma_contiguous_reserve_area(size, 0, limit, &cma, false) == 0)
+		dmp_cma_set_default(dmp__lx_dmp_cma(cma));
+}
+
+void dmp_lx_dma_machine_down(void)
+{
+	for (unsigned int i = 0; i < MAX_AREAS; i++) {
+		if (!areas[i])
+			continue;
+		if (dmp_cma_get_default() == areas[i])
+			dmp_cma_set_default(NULL);
+		if (dmp_cma_destroy(areas[i]) != 0)
+			pr_err("CMA area %s: allocations still live at unload\n",
+			       dmp_cma_name(areas[i]));
+		areas[i] = NULL;
+	}
 }

@@ -128,6 +128,8 @@ void dmp_lx_machine_unload(void)
 	dmp_lx_misc_clear();
 	dmp_lx_debugfs_clear();
 	dmp_lx_clk_machine_down();
+	dmp_lx_iommu_machine_down();
+	dmp_lx_dma_machine_down();
 	dmp_lx_irq_machine_down();
 	dmp_lx_sched_machine_down();
 	dmp_lx_of_unload();

@@ -133,6 +133,10 @@ void dmp_lx_pci_machine_down(void);
 void dmp_lx_debugfs_clear(void);
 void dmp_lx_misc_clear(void);
 void dmp_lx_clk_machine_down(void);
+/* dma.c: the contiguous areas dma_contiguous_reserve*() made go */
+void dmp_lx_dma_machine_down(void);
+/* iommu.c: ARM mappings left by drivers go */
+void dmp_lx_iommu_machine_down(void);
 void dmp_lx_random_reseed(void);
 
 /* --- machine.c ----------------------------------------------------------- */

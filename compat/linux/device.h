@@ -128,6 +128,16 @@ struct kobject {
 	struct kobject *parent;
 };
 
+/*
+ * struct dev_archdata - the architecture's per-device data: ARM's IOMMU
+ * mapping (<asm/dma-iommu.h>, set by arm_iommu_attach_device()).
+ */
+struct dma_iommu_mapping;
+struct dev_archdata {
+	struct dma_iommu_mapping *mapping;
+	void *iommu;
+};
+
 struct device {
 	union {
 		struct dmp_device dmp;
@@ -160,6 +170,7 @@ struct device {
 	const struct attribute_group **groups;
 	void (*release)(struct device *dev);
 	struct iommu_group *iommu_group;
+	struct dev_archdata archdata;
 	bool offline_disabled;
 	bool offline;
 	bool of_node_reused;

@@ -15,6 +15,7 @@
 #include <dmaport/coherent.h>
 
 #include <linux/cma.h>
+#include <linux/dma-contiguous.h>
 #include <linux/dma-mapping.h>
 
 /** dev_is_dma_coherent - true if @dev snoops the CPU caches (no maintenance). */
@@ -23,24 +24,7 @@ static inline bool dev_is_dma_coherent(struct device *dev)
 	return dev->dmp.dma_coherent;
 }
 
-/**
- * dma_declare_coherent_memory - give @dev a region that its coherent
- * allocations are served from, first and only (kernel/dma/coherent.c).
- * Returns 0 or a negative errno (see dmp_declare_coherent_memory()).
- */
-static inline int dma_declare_coherent_memory(struct device *dev, phys_addr_t phys_addr,
-					      dma_addr_t device_addr, size_t size)
-{
-	return dmp_declare_coherent_memory(&dev->dmp, phys_addr, device_addr, size);
-}
-
-/** dev_get_cma_area - @dev's CMA area, else the default one (may be NULL). */
-static inline struct cma *dev_get_cma_area(struct device *dev)
-{
-	if (dev && dev->dmp.cma_area)
-		return dmp__lx_cma_of(dev->dmp.cma_area);
-	return dmp__lx_cma_of(dmp_cma_get_default());
-}
+/* dma_declare_coherent_memory: in <linux/dma-mapping.h>, by version. */
 
 /**
  * dma_alloc_from_contiguous - @count pages from @dev's CMA area, aligned to

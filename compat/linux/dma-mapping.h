@@ -21,6 +21,7 @@
 #ifndef DMP_COMPAT_LINUX_DMA_MAPPING_H
 #define DMP_COMPAT_LINUX_DMA_MAPPING_H
 
+#include <dmaport/coherent.h>
 #include <dmaport/dma-mapping.h>
 
 #include <linux/types.h>
@@ -31,7 +32,18 @@
 #include <linux/mm.h>
 #include <linux/io.h>
 
-/* DMA_ATTR_* (same values as Linux's and dmaport's). */
+/*
+ * The attributes.  From Linux 4.8, DMA_ATTR_* are unsigned long bits (the
+ * same values as Linux's and dmaport's) and the _attrs calls take their OR;
+ * before, they were indices into a struct dma_attrs, which the _attrs calls
+ * took by pointer (<linux/dma-attrs.h>).  DMP__LX_ATTRS(a) is dmaport's bits
+ * for what a driver passed, in either form.
+ */
+#if DMP_LINUX_VERSION < KERNEL_VERSION(4, 8, 0)
+#include <linux/dma-attrs.h>
+#define DMP__LX_ATTRS(attrs) dmp__lx_attrs(attrs)
+#else
+#define DMP__LX_ATTRS(attrs) (attrs)
 #define DMA_ATTR_WEAK_ORDERING DMP_ATTR_WEAK_ORDERING
 #define DMA_ATTR_WRITE_COMBINE DMP_ATTR_WRITE_COMBINE
 #define DMA_ATTR_NO_KERNEL_MAPPING DMP_ATTR_NO_KERNEL_MAPPING
@@ -43,6 +55,7 @@
 #define DMA_ATTR_MMIO DMP_ATTR_MMIO
 #define DMA_ATTR_DEBUGGING_IGNORE_CACHELINES DMP_ATTR_DEBUGGING_IGNORE_CACHELINES
 #define DMA_ATTR_REQUIRE_COHERENT DMP_ATTR_REQUIRE_COHERENT
+#endif
 
 #define DMA_MAPPING_ERROR DMP_MAPPING_ERROR
 #define DMA_BIT_MASK(n) DMP_BIT_MASK(n)
@@ -66,32 +79,32 @@
 /* ---- streaming mappings ------------------------------------------------ */
 
 #define dma_map_single_attrs(dev, ptr, size, dir, attrs)                                  \
-	dmp_map_single_attrs(dmp__lx_dev(dev), (ptr), (size), (dir), (attrs))
+	dmp_map_single_attrs(dmp__lx_dev(dev), (ptr), (size), (dir), DMP__LX_ATTRS(attrs))
 #define dma_map_single(dev, ptr, size, dir)                                               \
 	dmp_map_single(dmp__lx_dev(dev), (ptr), (size), (dir))
 #define dma_unmap_single_attrs(dev, addr, size, dir, attrs)                               \
-	dmp_unmap_single_attrs(dmp__lx_dev(dev), (addr), (size), (dir), (attrs))
+	dmp_unmap_single_attrs(dmp__lx_dev(dev), (addr), (size), (dir), DMP__LX_ATTRS(attrs))
 #define dma_unmap_single(dev, addr, size, dir)                                            \
 	dmp_unmap_single(dmp__lx_dev(dev), (addr), (size), (dir))
 
 #define dma_map_page_attrs(dev, page, offset, size, dir, attrs)                           \
 	dmp_map_page_attrs(dmp__lx_dev(dev), dmp__lx_dmp_page(page), (offset), (size), (dir), \
-			   (attrs))
+			   DMP__LX_ATTRS(attrs))
 #define dma_map_page(dev, page, offset, size, dir)                                        \
 	dmp_map_page(dmp__lx_dev(dev), dmp__lx_dmp_page(page), (offset), (size), (dir))
 #define dma_unmap_page_attrs(dev, addr, size, dir, attrs)                                 \
-	dmp_unmap_page_attrs(dmp__lx_dev(dev), (addr), (size), (dir), (attrs))
+	dmp_unmap_page_attrs(dmp__lx_dev(dev), (addr), (size), (dir), DMP__LX_ATTRS(attrs))
 #define dma_unmap_page(dev, addr, size, dir)                                              \
 	dmp_unmap_page(dmp__lx_dev(dev), (addr), (size), (dir))
 
 /* dma_map_sg*: the number of DMA segments, 0 on failure (nothing left mapped). */
 #define dma_map_sg_attrs(dev, sg, nents, dir, attrs)                                      \
-	((unsigned int)dmp_map_sg_attrs(dmp__lx_dev(dev), (sg), (nents), (dir), (attrs)))
+	((unsigned int)dmp_map_sg_attrs(dmp__lx_dev(dev), (sg), (nents), (dir), DMP__LX_ATTRS(attrs)))
 #define dma_map_sg(dev, sg, nents, dir)                                                   \
 	((unsigned int)dmp_map_sg(dmp__lx_dev(dev), (sg), (nents), (dir)))
 /* Unmap with the nents passed to dma_map_sg, not its result. */
 #define dma_unmap_sg_attrs(dev, sg, nents, dir, attrs)                                    \
-	dmp_unmap_sg_attrs(dmp__lx_dev(dev), (sg), (nents), (dir), (attrs))
+	dmp_unmap_sg_attrs(dmp__lx_dev(dev), (sg), (nents), (dir), DMP__LX_ATTRS(attrs))
 #define dma_unmap_sg(dev, sg, nents, dir)                                                 \
 	dmp_unmap_sg(dmp__lx_dev(dev), (sg), (nents), (dir))
 /* dma_map_sgtable: 0, -EINVAL, -ENOMEM or -EIO; sets sgt->nents. */
@@ -127,9 +140,9 @@
 /* ---- allocations ---------------------------------------------------------- */
 
 #define dma_alloc_attrs(dev, size, dma_handle, gfp, attrs)                                \
-	dmp_alloc_attrs(dmp__lx_dev(dev), (size), (dma_handle), (gfp), (attrs))
+	dmp_alloc_attrs(dmp__lx_dev(dev), (size), (dma_handle), (gfp), DMP__LX_ATTRS(attrs))
 #define dma_free_attrs(dev, size, cpu_addr, dma_handle, attrs)                            \
-	dmp_free_attrs(dmp__lx_dev(dev), (size), (cpu_addr), (dma_handle), (attrs))
+	dmp_free_attrs(dmp__lx_dev(dev), (size), (cpu_addr), (dma_handle), DMP__LX_ATTRS(attrs))
 #define dma_alloc_coherent(dev, size, dma_handle, gfp)                                    \
 	dmp_alloc_coherent(dmp__lx_dev(dev), (size), (dma_handle), (gfp))
 #define dma_free_coherent(dev, size, cpu_addr, dma_handle)                                \
@@ -138,10 +151,32 @@
 	dmp_alloc_wc(dmp__lx_dev(dev), (size), (dma_handle), (gfp))
 #define dma_free_wc(dev, size, cpu_addr, dma_handle)                                      \
 	dmp_free_wc(dmp__lx_dev(dev), (size), (cpu_addr), (dma_handle))
+#if DMP_LINUX_VERSION >= KERNEL_VERSION(5, 10, 0)
 #define dma_alloc_noncoherent(dev, size, dma_handle, dir, gfp)                            \
 	dmp_alloc_noncoherent(dmp__lx_dev(dev), (size), (dma_handle), (dir), (gfp))
 #define dma_free_noncoherent(dev, size, vaddr, dma_handle, dir)                           \
 	dmp_free_noncoherent(dmp__lx_dev(dev), (size), (vaddr), (dma_handle), (dir))
+#else
+/*
+ * Before 5.10: no direction, and memory that "may" be non-coherent, kept in
+ * step with dma_cache_sync().  ARM and arm64 Linux returned coherent memory
+ * (dma_alloc_attrs with DMA_ATTR_NON_CONSISTENT, ignored there), and so does
+ * the compat layer: dma_cache_sync() has nothing to do.
+ */
+#define dma_alloc_noncoherent(dev, size, dma_handle, gfp)                                 \
+	dmp_alloc_coherent(dmp__lx_dev(dev), (size), (dma_handle), (gfp))
+#define dma_free_noncoherent(dev, size, vaddr, dma_handle)                                \
+	dmp_free_coherent(dmp__lx_dev(dev), (size), (vaddr), (dma_handle))
+/** dma_cache_sync - nothing to do: "non-consistent" memory is coherent here (see above). */
+static inline void dma_cache_sync(struct device *dev, void *vaddr, size_t size,
+				  enum dma_data_direction dir)
+{
+	(void)dev;
+	(void)vaddr;
+	(void)size;
+	(void)dir;
+}
+#endif
 #define dma_alloc_pages(dev, size, dma_handle, dir, gfp)                                  \
 	dmp__lx_page_of(dmp_alloc_pages(dmp__lx_dev(dev), (size), (dma_handle), (dir), (gfp)))
 #define dma_free_pages(dev, size, page, dma_handle, dir)                                  \
@@ -190,7 +225,7 @@ static inline int dmp__lx_vma_out(struct vm_area_struct *vma, int err)
 /* dma_mmap_*: 0, -ENXIO (beyond the buffer), -EINVAL, -EOPNOTSUPP. */
 #define dma_mmap_attrs(dev, vma, cpu_addr, dma_addr, size, attrs)                         \
 	dmp__lx_vma_out((vma), dmp_mmap_attrs(dmp__lx_dev(dev), dmp__lx_vma_in(vma),       \
-					      (cpu_addr), (dma_addr), (size), (attrs)))
+					      (cpu_addr), (dma_addr), (size), DMP__LX_ATTRS(attrs)))
 #define dma_mmap_coherent(dev, vma, cpu_addr, dma_addr, size)                             \
 	dmp__lx_vma_out((vma), dmp_mmap_coherent(dmp__lx_dev(dev), dmp__lx_vma_in(vma),    \
 						 (cpu_addr), (dma_addr), (size)))
@@ -200,7 +235,7 @@ static inline int dmp__lx_vma_out(struct vm_area_struct *vma, int err)
 
 /* dma_get_sgtable*: 0, -ENOMEM, -EINVAL; free the table with sg_free_table(). */
 #define dma_get_sgtable_attrs(dev, sgt, cpu_addr, dma_addr, size, attrs)                  \
-	dmp_get_sgtable_attrs(dmp__lx_dev(dev), (sgt), (cpu_addr), (dma_addr), (size), (attrs))
+	dmp_get_sgtable_attrs(dmp__lx_dev(dev), (sgt), (cpu_addr), (dma_addr), (size), DMP__LX_ATTRS(attrs))
 #define dma_get_sgtable(dev, sgt, cpu_addr, dma_addr, size)                               \
 	dmp_get_sgtable(dmp__lx_dev(dev), (sgt), (cpu_addr), (dma_addr), (size))
 
@@ -283,5 +318,118 @@ static inline unsigned long dma_get_seg_boundary(struct device *dev)
 {
 	return dmp_get_seg_boundary(dmp__lx_dev(dev));
 }
+
+/* ---- the API of earlier Linux versions -------------------------------------- */
+
+#if DMP_LINUX_VERSION < KERNEL_VERSION(5, 0, 0)
+/* The write-combining calls' names before Linux 4.5 renamed them _wc (kept until 5.0). */
+#define dma_alloc_writecombine(dev, size, dma_handle, gfp)                                \
+	dma_alloc_wc(dev, size, dma_handle, gfp)
+#define dma_free_writecombine(dev, size, cpu_addr, dma_handle)                            \
+	dma_free_wc(dev, size, cpu_addr, dma_handle)
+#define dma_mmap_writecombine(dev, vma, cpu_addr, dma_addr, size)                         \
+	dma_mmap_wc(dev, vma, cpu_addr, dma_addr, size)
+#endif
+
+/*
+ * Declared coherent memory (kernel/dma/coherent.c, drivers/base/
+ * dma-coherent.c before 4.19): a region of memory that @dev's coherent
+ * allocations are served from.  dmaport's rules apply (<dmaport/coherent.h>):
+ * the region is platform memory the caller set aside (a reserved-memory node
+ * of the device tree, say), made uncached for a non-coherent device.
+ *
+ * Before Linux 5.1 the call took flags:
+ *   DMA_MEMORY_MAP       the region is memory, mapped for the CPU;
+ *   DMA_MEMORY_IO        the region is I/O memory, ioremapped: treated as MAP
+ *                        (dmaport's regions are platform memory);
+ *                        one of the two is required (Linux before 4.15);
+ *   DMA_MEMORY_INCLUDES_CHILDREN  ignored, as Linux ignored it;
+ *   DMA_MEMORY_EXCLUSIVE allocations come from the region only; without it,
+ *                        one the region cannot serve (full, or larger than
+ *                        the region) falls back to normal memory.
+ * and before 4.15 it returned the kind of mapping made (DMA_MEMORY_MAP or
+ * DMA_MEMORY_IO) on success and 0 on failure; from 4.15, 0 or a negative
+ * errno.  From 5.1: no flags, always exclusive, 0 or a negative errno.
+ */
+#define DMA_MEMORY_MAP 0x01
+#define DMA_MEMORY_IO 0x02
+#define DMA_MEMORY_INCLUDES_CHILDREN 0x04
+#define DMA_MEMORY_EXCLUSIVE 0x08
+
+static inline int dmp__lx_declare_coherent(struct device *dev, phys_addr_t phys_addr,
+					   dma_addr_t device_addr, size_t size, int flags)
+{
+	return dmp_declare_coherent_memory_flags(
+		dev ? &dev->dmp : NULL, phys_addr, device_addr, size,
+		(flags & DMA_MEMORY_EXCLUSIVE) ? 0 : DMP_COHERENT_FALLBACK);
+}
+
+#if DMP_LINUX_VERSION < KERNEL_VERSION(4, 15, 0)
+static inline int dma_declare_coherent_memory(struct device *dev, phys_addr_t phys_addr,
+					      dma_addr_t device_addr, size_t size, int flags)
+{
+	if (!(flags & (DMA_MEMORY_MAP | DMA_MEMORY_IO)))
+		return 0;
+	if (dmp__lx_declare_coherent(dev, phys_addr, device_addr, size, flags) != 0)
+		return 0;
+	return (flags & DMA_MEMORY_MAP) ? DMA_MEMORY_MAP : DMA_MEMORY_IO;
+}
+#elif DMP_LINUX_VERSION < KERNEL_VERSION(5, 1, 0)
+static inline int dma_declare_coherent_memory(struct device *dev, phys_addr_t phys_addr,
+					      dma_addr_t device_addr, size_t size, int flags)
+{
+	return dmp__lx_declare_coherent(dev, phys_addr, device_addr, size, flags);
+}
+#else
+/** dma_declare_coherent_memory - 0 or a negative errno (see dmp_declare_coherent_memory()). */
+static inline int dma_declare_coherent_memory(struct device *dev, phys_addr_t phys_addr,
+					      dma_addr_t device_addr, size_t size)
+{
+	return dmp_declare_coherent_memory(dev ? &dev->dmp : NULL, phys_addr, device_addr, size);
+}
+#endif
+
+#if DMP_LINUX_VERSION < KERNEL_VERSION(5, 1, 0)
+/**
+ * dma_release_declared_memory - take @dev's declared region away.  Linux
+ * freed it under live allocations; dmaport refuses (and says so) while any
+ * allocation from it is live, and the region stays.
+ */
+static inline void dma_release_declared_memory(struct device *dev)
+{
+	(void)dmp_release_coherent_memory(dev ? &dev->dmp : NULL);
+}
+
+/**
+ * dma_mark_declared_memory_occupied - keep allocations off the pages holding
+ * [@device_addr, +@size) of @dev's region; their CPU address, or
+ * ERR_PTR(-EINVAL) (no region, outside it) / ERR_PTR(-EBUSY) (in use).
+ */
+static inline void *dma_mark_declared_memory_occupied(struct device *dev,
+						      dma_addr_t device_addr, size_t size)
+{
+	void *cpu;
+	int err = dmp_mark_declared_memory_occupied(dev ? &dev->dmp : NULL, device_addr, size,
+						    &cpu);
+	return err ? ERR_PTR(err) : cpu;
+}
+
+/* dmam_declare_coherent_memory: released at unbind (0 or a negative errno). */
+static inline void dmp__lx_dmam_release_declared(void *dev)
+{
+	dma_release_declared_memory((struct device *)dev);
+}
+
+static inline int dmam_declare_coherent_memory(struct device *dev, phys_addr_t phys_addr,
+					       dma_addr_t device_addr, size_t size, int flags)
+{
+	int err = dmp__lx_declare_coherent(dev, phys_addr, device_addr, size, flags);
+	if (err)
+		return err;
+	return devm_add_action_or_reset(dev, dmp__lx_dmam_release_declared, dev);
+}
+
+#define dmam_release_declared_memory(dev) dma_release_declared_memory(dev)
+#endif
 
 #endif /* DMP_COMPAT_LINUX_DMA_MAPPING_H */

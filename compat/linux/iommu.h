@@ -25,6 +25,8 @@
  *                       dmp_device: only devices created as struct device
  *                       (everything a compat driver owns) may fault into a
  *                       Linux-style handler.
+ * Linux versions: iommu_map/iommu_map_sg without gfp before 6.3, and
+ * iommu_domain_alloc(bus) / iommu_present(bus) before 6.13 (DMP_LINUX_VERSION).
  * Absent: reserved regions (Linux's take a struct list_head list), iommu
  * groups (iommu_group_get, iommu_group_id), SVA/PASID, dirty tracking, the
  * driver-side struct iommu_ops: an IOMMU hardware driver is written against
@@ -35,6 +37,7 @@
 
 #include <dmaport/iommu.h>
 
+#include <linux/kconfig.h>
 #include <linux/types.h>
 #include <linux/device.h>
 #include <linux/err.h>
@@ -118,6 +121,19 @@ static inline void dmp__lx_fault_adapter_free(struct iommu_domain *domain)
 	}
 }
 
+#if DMP_LINUX_VERSION < KERNEL_VERSION(6, 13, 0)
+/**
+ * iommu_domain_alloc - a new unmanaged paging domain for the IOMMU of @bus's
+ * devices (Linux before 6.13; Linux 6.x takes the IOMMU of the first device
+ * on the bus that has one, as here), or NULL: no device on @bus is behind an
+ * IOMMU, or no memory.  Linux 3.x's took a struct bus_type *: either
+ * pointer type is accepted.
+ */
+struct iommu_domain *iommu_domain_alloc(const struct bus_type *bus);
+/** iommu_present - true if some device on @bus is behind an IOMMU. */
+bool iommu_present(const struct bus_type *bus);
+#endif
+
 /** iommu_domain_free - free a domain no device is attached to. */
 static inline void iommu_domain_free(struct iommu_domain *domain)
 {
@@ -142,12 +158,23 @@ static inline struct iommu_domain *iommu_get_domain_for_dev(struct device *dev)
 	return dmp_iommu_get_domain_for_dev(dmp__lx_dev(dev));
 }
 
-/** iommu_map - 0, -EINVAL, -EEXIST, -ENOMEM, -ERANGE (see dmp_iommu_map). */
+/**
+ * iommu_map - 0, -EINVAL, -EEXIST, -ENOMEM, -ERANGE (see dmp_iommu_map).
+ * Before Linux 6.3 it took no gfp (GFP_KERNEL), nor did iommu_map_sg.
+ */
+#if DMP_LINUX_VERSION >= KERNEL_VERSION(6, 3, 0)
 static inline int iommu_map(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr,
 			    size_t size, int prot, gfp_t gfp)
 {
 	return dmp_iommu_map(domain, iova, paddr, size, prot, gfp);
 }
+#else
+static inline int iommu_map(struct iommu_domain *domain, unsigned long iova, phys_addr_t paddr,
+			    size_t size, int prot)
+{
+	return dmp_iommu_map(domain, iova, paddr, size, prot, GFP_KERNEL);
+}
+#endif
 
 /** iommu_unmap - the bytes unmapped (0: nothing there, or misaligned). */
 static inline size_t iommu_unmap(struct iommu_domain *domain, unsigned long iova, size_t size)
@@ -156,11 +183,21 @@ static inline size_t iommu_unmap(struct iommu_domain *domain, unsigned long iova
 }
 
 /** iommu_map_sg - the bytes mapped, or a negative errno with nothing left mapped. */
+#if DMP_LINUX_VERSION >= KERNEL_VERSION(6, 3, 0)
 static inline long iommu_map_sg(struct iommu_domain *domain, unsigned long iova,
 				struct scatterlist *sg, unsigned int nents, int prot, gfp_t gfp)
 {
 	return dmp_iommu_map_sg(domain, iova, sg, nents, prot, gfp);
 }
+#else
+/* before 6.3: no gfp, and the bytes mapped as size_t, 0 on failure */
+static inline size_t iommu_map_sg(struct iommu_domain *domain, unsigned long iova,
+				  struct scatterlist *sg, unsigned int nents, int prot)
+{
+	long n = dmp_iommu_map_sg(domain, iova, sg, nents, prot, GFP_KERNEL);
+	return n < 0 ? 0 : (size_t)n;
+}
+#endif
 
 /** iommu_iova_to_phys - what @iova translates to, 0 if nothing is mapped. */
 static inline phys_addr_t iommu_iova_to_phys(struct iommu_domain *domain, dma_addr_t iova)

@@ -9,7 +9,8 @@
  * where dmp_alloc_coherent() for that device is served from, exclusively: a
  * device with declared memory gets its coherent buffers from there or not at
  * all (as Linux since it dropped DMA_MEMORY_EXCLUSIVE, which became the only
- * behaviour).  Allocations are power-of-two page blocks, aligned to their
+ * behaviour; dmp_declare_coherent_memory_flags() declares the older,
+ * non-exclusive kind).  Allocations are power-of-two page blocks, aligned to their
  * size from the start of the region (Linux's bitmap_find_free_region), and
  * zeroed.  The region's bus address is @device_addr + (phys - @phys_addr):
  * the device's dma-ranges are not applied, the caller says where the device
@@ -50,6 +51,36 @@ struct dmp_device;
  */
 DMP_API int dmp_declare_coherent_memory(struct dmp_device *dev, dmp_phys_t phys_addr,
 					dmp_addr_t device_addr, size_t size);
+
+/*
+ * Flags of dmp_declare_coherent_memory_flags().
+ * DMP_COHERENT_FALLBACK  the region is not exclusive: an allocation it cannot
+ *                        serve (full, or larger than the region) is served by
+ *                        the device's normal path instead (Linux before 5.1
+ *                        without DMA_MEMORY_EXCLUSIVE).
+ */
+#define DMP_COHERENT_FALLBACK (1u << 0)
+
+/**
+ * dmp_declare_coherent_memory_flags - dmp_declare_coherent_memory() with
+ * @flags (DMP_COHERENT_*; others: -EINVAL).
+ */
+DMP_API int dmp_declare_coherent_memory_flags(struct dmp_device *dev, dmp_phys_t phys_addr,
+					      dmp_addr_t device_addr, size_t size,
+					      unsigned int flags);
+
+/**
+ * dmp_mark_declared_memory_occupied - take the pages holding [@device_addr,
+ * +@size) of @dev's declared region out of allocation (memory the device or
+ * firmware already uses; Linux's dma_mark_declared_memory_occupied): the
+ * block of 2^order pages at the page of @device_addr, order from the size.
+ * *@cpu_addr (may be NULL) receives the CPU address of that page.  The block
+ * does not keep dmp_release_coherent_memory() from releasing the region.
+ * Returns 0, -EINVAL (no region, a shared one, outside it), -EBUSY (some
+ * page is in use).
+ */
+DMP_API int dmp_mark_declared_memory_occupied(struct dmp_device *dev, dmp_addr_t device_addr,
+					      size_t size, void **cpu_addr);
 
 /**
  * dmp_share_coherent_memory - give @dev the declared memory of @owner too

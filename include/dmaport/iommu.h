@@ -111,6 +111,20 @@ static inline bool dmp_iommu_is_dma_domain(const struct dmp_iommu_domain *domain
  */
 DMP_API int dmp_iommu_paging_domain_alloc(struct dmp_device *dev, struct dmp_iommu_domain **out);
 /**
+ * dmp_iommu_dma_domain_alloc - a new paging domain, for the IOMMU that
+ * translates @dev, that the DMA API allocates from: its IOVAs lie in the
+ * window [@base, @base + @size) (cut to what the IOMMU translates), as
+ * Linux's ARM arm_iommu_create_mapping().  Attached with
+ * dmp_iommu_attach_device(), it carries the device's DMA API with it: the
+ * device's mappings and coherent allocations go through this domain until
+ * dmp_iommu_detach_device() hands them back to the group's default domain
+ * (mappings made in one domain must be undone before the switch).  Returns 0
+ * with *@out set; -ENODEV (no IOMMU translates @dev), -EINVAL (the window is
+ * empty, wraps, or holds no page of the IOMMU), -ENOMEM.  May block.
+ */
+DMP_API int dmp_iommu_dma_domain_alloc(struct dmp_device *dev, dmp_addr_t base, uint64_t size,
+				       struct dmp_iommu_domain **out);
+/**
  * dmp_iommu_domain_free - free a domain no device is attached to.  A domain
  * still attached, or a group's default domain, is not freed: the call is
  * reported and changes nothing (Linux frees it and leaves the device

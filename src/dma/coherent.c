@@ -28,6 +28,7 @@ struct dmp_dma_coherent_mem {
 	size_t nr_pages;
 	bool use_dev_dma_pfn_offset; /* bus address by each device's dma-ranges */
 	bool uncached;
+	bool fallback;       /* not exclusive: what it cannot serve goes to the normal path */
 	const char *owner; /* for reports */
 
 	/* under lock */
@@ -35,9 +36,14 @@ struct dmp_dma_coherent_mem {
 	unsigned int users;  /* devices sharing it (dmp_share_coherent_memory) */
 	size_t pages_used;
 	size_t nr_allocs;
+	size_t nr_occupied; /* of nr_allocs, blocks marked occupied (not the caller's to free) */
 	uint64_t *bitmap;   /* 1 = page in use */
-	uint8_t *head;      /* per page: order + 1 where an allocation starts, else 0 */
+	uint8_t *head;      /* per page: order + 1 where an allocation starts (| HEAD_OCCUPIED
+			       for a block marked occupied), else 0 */
 };
+
+#define HEAD_OCCUPIED 0x80u
+#define HEAD_ORDER(h) ((unsigned int)((h) & ~HEAD_OCCUPIED))
 
 static struct dmp_dma_coherent_mem *global_mem;
 static dmp_spinlock_t global_lock = DMP_SPINLOCK_INIT;
@@ -117,7 +123,13 @@ static void mem_destroy(struct dmp_dma_coherent_mem *mem)
 int dmp_declare_coherent_memory(struct dmp_device *dev, dmp_phys_t phys_addr,
 				dmp_addr_t device_addr, size_t size)
 {
-	if (!dev)
+	return dmp_declare_coherent_memory_flags(dev, phys_addr, device_addr, size, 0);
+}
+
+int dmp_declare_coherent_memory_flags(struct dmp_device *dev, dmp_phys_t phys_addr,
+				      dmp_addr_t device_addr, size_t size, unsigned int flags)
+{
+	if (!dev || (flags & ~DMP_COHERENT_FALLBACK))
 		return -EINVAL;
 	if (dev->dma_mem)
 		return -EBUSY;
@@ -126,7 +138,41 @@ int dmp_declare_coherent_memory(struct dmp_device *dev, dmp_phys_t phys_addr,
 	if (err)
 		return err;
 	mem->users = 1;
+	mem->fallback = flags & DMP_COHERENT_FALLBACK;
 	dev->dma_mem = mem;
+	return 0;
+}
+
+int dmp_mark_declared_memory_occupied(struct dmp_device *dev, dmp_addr_t device_addr,
+				      size_t size, void **cpu_addr)
+{
+	struct dmp_dma_coherent_mem *mem = dev ? dev->dma_mem : NULL;
+	if (!mem)
+		return -EINVAL;
+	if (mem->use_dev_dma_pfn_offset)
+		return -EINVAL; /* shared: no single device base to count from */
+	/* Linux's: the block of 2^order pages at the page of @device_addr */
+	size += (size_t)(device_addr & (DMP_PAGE_SIZE - 1));
+	if (device_addr < mem->device_base || !size)
+		return -EINVAL;
+	size_t pos = (size_t)((device_addr - mem->device_base) >> DMP_PAGE_SHIFT);
+	unsigned int order = dmp_get_order(size);
+	size_t n = (size_t)1 << order;
+	if (pos >= mem->nr_pages || n > mem->nr_pages - pos)
+		return -EINVAL;
+	dmp_spin_lock(&mem->lock);
+	if (!dmp__bits_clear(mem->bitmap, pos, n)) {
+		dmp_spin_unlock(&mem->lock);
+		return -EBUSY;
+	}
+	dmp__bits_assign(mem->bitmap, pos, n, true);
+	mem->head[pos] = (uint8_t)((order + 1) | HEAD_OCCUPIED);
+	mem->pages_used += n;
+	mem->nr_allocs++;
+	mem->nr_occupied++;
+	dmp_spin_unlock(&mem->lock);
+	if (cpu_addr)
+		*cpu_addr = mem->virt_base + (pos << DMP_PAGE_SHIFT);
 	return 0;
 }
 
@@ -150,7 +196,7 @@ int dmp_share_coherent_memory(struct dmp_device *dev, struct dmp_device *owner)
 static int mem_release_check(struct dmp_dma_coherent_mem *mem)
 {
 	dmp_spin_lock(&mem->lock);
-	size_t live = mem->nr_allocs;
+	size_t live = mem->nr_allocs - mem->nr_occupied;
 	dmp_spin_unlock(&mem->lock);
 	if (live) {
 		dmp_log("dmaport: release of the coherent memory of %s refused: %zu allocations "
@@ -281,7 +327,7 @@ static void mem_release(struct dmp_dma_coherent_mem *mem, size_t size, void *vad
 	size_t pos = off >> DMP_PAGE_SHIFT;
 	unsigned int order = dmp_get_order(size);
 	dmp_spin_lock(&mem->lock);
-	if (!DMP_IS_ALIGNED(off, DMP_PAGE_SIZE) || mem->head[pos] != order + 1) {
+	if (!DMP_IS_ALIGNED(off, DMP_PAGE_SIZE) || HEAD_ORDER(mem->head[pos]) != order + 1) {
 		unsigned int had = mem->head[pos];
 		dmp_spin_unlock(&mem->lock);
 		bool unknown = !DMP_IS_ALIGNED(off, DMP_PAGE_SIZE) || !had;
@@ -293,6 +339,8 @@ static void mem_release(struct dmp_dma_coherent_mem *mem, size_t size, void *vad
 					: "the size does not match the allocation's");
 		return;
 	}
+	if (mem->head[pos] & HEAD_OCCUPIED)
+		mem->nr_occupied--;
 	mem->head[pos] = 0;
 	dmp__bits_assign(mem->bitmap, pos, (size_t)1 << order, false);
 	mem->pages_used -= (size_t)1 << order;
@@ -308,7 +356,7 @@ static int mem_mmap(struct dmp_dma_coherent_mem *mem, struct dmp_user_mapping *u
 	/* @size must be the allocation's: a larger one would map its neighbours */
 	dmp_spin_lock(&mem->lock);
 	bool ours = DMP_IS_ALIGNED((uintptr_t)((uint8_t *)vaddr - mem->virt_base), DMP_PAGE_SIZE) &&
-		    mem->head[start] == dmp_get_order(size) + 1;
+		    HEAD_ORDER(mem->head[start]) == dmp_get_order(size) + 1;
 	dmp_spin_unlock(&mem->lock);
 	if (!ours)
 		return -EINVAL;
@@ -322,6 +370,8 @@ int dmp__alloc_from_dev_coherent(struct dmp_device *dev, size_t size, dmp_addr_t
 		return 0;
 	size_t pageno;
 	*ret = mem_alloc(mem, size, &pageno);
+	if (!*ret && mem->fallback)
+		return 0; /* not exclusive: the normal path serves it (Linux before 5.1) */
 	if (*ret)
 		*dma = mem->use_dev_dma_pfn_offset
 			       ? dmp_phys_to_dma(dev, mem->phys_base +
@@ -426,7 +476,7 @@ int dmp_coherent_check(struct dmp_device *dev)
 	for (size_t i = 0; i < mem->nr_pages && !why; i++) {
 		at = i;
 		if (mem->head[i]) {
-			size_t n = (size_t)1 << (mem->head[i] - 1);
+			size_t n = (size_t)1 << (HEAD_ORDER(mem->head[i]) - 1);
 			if (i < covered_until)
 				why = "an allocation starts inside another";
 			else if (!DMP_IS_ALIGNED(i, n) || i + n > mem->nr_pages)

@@ -224,7 +224,8 @@ void *dmp__alloc_attrs(struct dmp_device *dev, size_t size, dmp_addr_t *dma_hand
 	/*
 	 * Declared coherent memory first, whatever the mapping ops, and
 	 * exclusively: a device that has it is served from it or not at all
-	 * (Linux's dma_alloc_attrs -> dma_alloc_from_dev_coherent).  Its memory
+	 * (Linux's dma_alloc_attrs -> dma_alloc_from_dev_coherent), unless it
+	 * was declared DMP_COHERENT_FALLBACK (Linux before 5.1).  Its memory
 	 * always has a CPU address, so NO_KERNEL_MAPPING gets that, as in Linux.
 	 */
 	void *p;

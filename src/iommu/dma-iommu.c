@@ -53,7 +53,7 @@ struct dmp_iommu_dma_cookie {
 
 static inline struct dmp_iommu_domain *dma_domain(struct dmp_device *dev)
 {
-	return dmp__iommu_default_domain(dev);
+	return dmp__iommu_dma_domain(dev);
 }
 
 static inline size_t granule_of(struct dmp_iommu_dma_cookie *c)

@@ -11,6 +11,12 @@
 /* iommu.c */
 /** dmp__iommu_default_domain - @dev's group's default domain (the DMA API's). */
 struct dmp_iommu_domain *dmp__iommu_default_domain(const struct dmp_device *dev);
+/**
+ * dmp__iommu_dma_domain - the domain @dev's DMA API maps through: a
+ * DMA-window domain it is attached to (dmp_iommu_dma_domain_alloc), else
+ * its group's default domain.
+ */
+struct dmp_iommu_domain *dmp__iommu_dma_domain(const struct dmp_device *dev);
 
 /** The unmap used by the DMA path: no IOTLB sync (the caller syncs or defers). */
 size_t dmp__iommu_unmap_fast(struct dmp_iommu_domain *domain, dmp_addr_t iova, size_t size,

@@ -140,6 +140,41 @@ int dmp_iommu_paging_domain_alloc(struct dmp_device *dev, struct dmp_iommu_domai
 	return domain_alloc(idev->iommu, DMP_IOMMU_DOMAIN_UNMANAGED, out);
 }
 
+int dmp_iommu_dma_domain_alloc(struct dmp_device *dev, dmp_addr_t base, uint64_t size,
+			       struct dmp_iommu_domain **out)
+{
+	struct dmp_iommu_dev *idev = dev ? dmp_dev_iommu(dev) : NULL;
+	if (!idev || !out)
+		return -ENODEV;
+	if (!size || base + (size - 1) < base)
+		return -EINVAL;
+	struct dmp_iommu_domain *d;
+	int err = domain_alloc(idev->iommu, DMP_IOMMU_DOMAIN_UNMANAGED, &d);
+	if (err)
+		return err;
+	/* the window, inside what the IOMMU translates */
+	dmp_addr_t first = base, last = base + (size - 1);
+	if (d->geometry.force_aperture || d->geometry.aperture_end) {
+		first = DMP_MAX(first, d->geometry.aperture_start);
+		last = DMP_MIN(last, d->geometry.aperture_end);
+	}
+	size_t granule = (size_t)1 << __builtin_ctzll(d->pgsize_bitmap);
+	if (first > last || last - first + 1 < granule) {
+		domain_free(d);
+		return -EINVAL;
+	}
+	d->geometry.aperture_start = first;
+	d->geometry.aperture_end = last;
+	d->geometry.force_aperture = true;
+	err = dmp__iommu_dma_cookie_init(d, dev);
+	if (err) {
+		domain_free(d);
+		return err;
+	}
+	*out = d;
+	return 0;
+}
+
 /* A group that uses @d, attached or as its default; core_lock held. */
 static struct dmp_iommu_group *group_using(const struct dmp_iommu_domain *d)
 {
@@ -210,6 +245,9 @@ int dmp_iommu_attach_device(struct dmp_iommu_domain *domain, struct dmp_device *
 		err = g->domain == domain ? 0 : -EBUSY;
 	else
 		err = group_attach(g, domain);
+	/* a DMA-window domain carries the device's DMA API with it */
+	if (!err && domain->dma)
+		dev->dma_ops = &dmp_iommu_dma_ops;
 	dmp_spin_unlock(&core_lock);
 	return err;
 }
@@ -221,8 +259,11 @@ void dmp_iommu_detach_device(struct dmp_iommu_domain *domain, struct dmp_device 
 		return;
 	struct dmp_iommu_group *g = idev->group;
 	dmp_spin_lock(&core_lock);
-	if (g->domain == domain && domain != g->default_domain)
+	if (g->domain == domain && domain != g->default_domain) {
 		group_attach(g, g->default_domain);
+		dev->dma_ops = dmp_iommu_is_dma_domain(g->default_domain) ? &dmp_iommu_dma_ops
+									   : NULL;
+	}
 	dmp_spin_unlock(&core_lock);
 }
 
@@ -235,6 +276,13 @@ struct dmp_iommu_domain *dmp_iommu_get_domain_for_dev(struct dmp_device *dev)
 struct dmp_iommu_domain *dmp__iommu_default_domain(const struct dmp_device *dev)
 {
 	return dmp_dev_iommu(dev)->group->default_domain;
+}
+
+struct dmp_iommu_domain *dmp__iommu_dma_domain(const struct dmp_device *dev)
+{
+	struct dmp_iommu_group *g = dmp_dev_iommu(dev)->group;
+	struct dmp_iommu_domain *d = g->domain;
+	return d != g->default_domain && d->dma ? d : g->default_domain;
 }
 
 int dmp_iommu_group_id(struct dmp_device *dev)
