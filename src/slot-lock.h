@@ -124,6 +124,29 @@ static inline enum dmp_slot_mode dmp_slot_lock(struct dmp_slot_lock *s, unsigned
 	return DMP_SLOT_REMOTE;
 }
 
+/**
+ * dmp_slot_try_owner - enter @s as its owner, or return false at once (the
+ * thread shares its slot, or a non-owner is in or coming): for a fast path
+ * that is a leaf (no call, nothing to save), whose caller falls back to a
+ * slow path taking dmp_slot_lock().  Leave with dmp_slot_owner_exit().
+ */
+static inline bool dmp_slot_try_owner(struct dmp_slot_lock *s, unsigned int self)
+{
+	if (self & DMP_CPU_SLOT_SHARED)
+		return false;
+	atomic_store_explicit(&s->busy, 1, memory_order_relaxed);
+	atomic_signal_fence(memory_order_seq_cst); /* as in dmp_slot_lock() */
+	if (dmp__likely(!atomic_load_explicit(&s->remote, memory_order_acquire)))
+		return true;
+	atomic_store_explicit(&s->busy, 0, memory_order_release);
+	return false;
+}
+
+static inline void dmp_slot_owner_exit(struct dmp_slot_lock *s)
+{
+	atomic_store_explicit(&s->busy, 0, memory_order_release);
+}
+
 static inline void dmp_slot_unlock(struct dmp_slot_lock *s, enum dmp_slot_mode mode)
 {
 	if (dmp__likely(mode == DMP_SLOT_OWNER))

@@ -4,7 +4,10 @@
  * block; poison; double, foreign, misaligned and mismatched frees; destroy
  * with live blocks; managed pools; failure injection on every internal
  * allocation; a copy engine doing DMA into pool blocks on a non-coherent
- * device. */
+ * device; the per-CPU caches (double frees of cached and spilled blocks, a
+ * block cached by one thread freed by another, an allocation that finds no
+ * memory taking another CPU's cached blocks). */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -258,6 +261,129 @@ static void test_bad_frees(void **state)
 	dmp_sim_destroy(sim);
 }
 
+/* The per-CPU caches.  64-byte blocks: 64 per chunk, and magazines of 64. */
+struct frees {
+	struct dmp_dma_pool *pool;
+	uint8_t **va;
+	dmp_addr_t *dma;
+	size_t n;
+};
+
+static void *free_them(void *arg)
+{
+	struct frees *f = arg;
+	for (size_t i = 0; i < f->n; i++)
+		dmp_pool_free(f->pool, f->va[i], f->dma[i]);
+	return NULL;
+}
+
+/* @n blocks of @va freed by another thread (another CPU slot). */
+static void free_elsewhere(struct dmp_dma_pool *pool, uint8_t **va, dmp_addr_t *dma, size_t n)
+{
+	struct frees f = { pool, va, dma, n };
+	pthread_t t;
+	assert_int_equal(pthread_create(&t, NULL, free_them, &f), 0);
+	pthread_join(t, NULL);
+}
+
+static void test_cpu_caches(void **state)
+{
+	(void)state;
+	struct dmp_sim *sim = fixture_sim(NULL);
+	struct dmp_device dev;
+	setup_dev(&dev);
+	size_t base_free = dmp_page_free_count();
+	struct dmp_dma_pool *pool = dmp_pool_create("cached", &dev, 64, 64, 0);
+	assert_non_null(pool);
+	struct dmp_pool_stats st;
+	dmp_pool_get_stats(pool, &st);
+	assert_int_equal(st.blocks_per_chunk, 64);
+	assert_int_equal(st.cache_blocks, 128);
+
+	/* Every block of three chunks, then all freed by another thread: two
+	 * magazines of its CPU and one in the depot hold them. */
+	enum { N = 192 };
+	uint8_t *va[N];
+	dmp_addr_t dma[N];
+	for (size_t i = 0; i < N; i++)
+		assert_non_null(va[i] = dmp_pool_alloc(pool, 0, &dma[i]));
+	free_elsewhere(pool, va, dma, N);
+	dmp_pool_get_stats(pool, &st);
+	assert_int_equal(st.nr_active, 0);
+	assert_int_equal(st.nr_cached, N);
+	assert_int_equal(dmp_pool_check(pool), 0);
+	/* a second free is refused wherever the block waits: in the depot's
+	 * magazine (the second 64), in the other CPU's (from here and from
+	 * another thread) */
+	fixture_log_start();
+	dmp_pool_free(pool, va[64], dma[64]);
+	assert_true(fixture_log_has("dma_pool_free", "cached", "double free", NULL));
+	fixture_log_start();
+	dmp_pool_free(pool, va[N - 1], dma[N - 1]);
+	assert_true(fixture_log_has("dma_pool_free", "cached", "double free", NULL));
+	fixture_log_start();
+	free_elsewhere(pool, &va[N - 1], &dma[N - 1], 1);
+	assert_true(fixture_log_has("dma_pool_free", "cached", "double free", NULL));
+	fixture_log_stop();
+
+	/* This thread takes the depot's full magazine, not a new chunk. */
+	for (size_t i = 0; i < 64; i++) {
+		assert_non_null(va[i] = dmp_pool_alloc(pool, 0, &dma[i]));
+		assert_true(va[i] >= va[64] - 64 * 64 && va[i] < va[64] + 64 * 64);
+	}
+	dmp_pool_get_stats(pool, &st);
+	assert_int_equal(st.nr_chunks, 3);
+	assert_int_equal(st.nr_active, 64);
+	assert_int_equal(st.nr_cached, N - 64);
+	assert_int_equal(dmp_pool_check(pool), 0);
+	for (size_t i = 0; i < 64; i++)
+		dmp_pool_free(pool, va[i], dma[i]);
+
+	/* Turning poisoning on or off puts every cached block back on the
+	 * lists; a second free of one of them is refused there too. */
+	dmp_pool_set_debug(pool, false);
+	dmp_pool_get_stats(pool, &st);
+	assert_int_equal(st.nr_cached, 0);
+	assert_int_equal(dmp_pool_check(pool), 0);
+	fixture_log_start();
+	dmp_pool_free(pool, va[5], dma[5]);
+	assert_true(fixture_log_has("dma_pool_free", "cached", "double free", NULL));
+	fixture_log_stop();
+
+	/* Every block allocated again, a few freed by another thread into its
+	 * cache: with no page to be had, this thread's next allocation takes
+	 * one of those, not a new chunk, and the rest go back on the lists. */
+	for (size_t i = 0; i < N; i++)
+		assert_non_null(va[i] = dmp_pool_alloc(pool, 0, &dma[i]));
+	dmp_pool_get_stats(pool, &st);
+	assert_int_equal(st.nr_chunks, 3);
+	assert_int_equal(st.nr_active, N);
+	free_elsewhere(pool, va, dma, 5);
+	dmp_pool_get_stats(pool, &st);
+	assert_int_equal(st.nr_cached, 5);
+	dmp_fail_nth(DMP_FAIL_PAGE, 1);
+	dmp_addr_t d;
+	uint8_t *got = dmp_pool_alloc(pool, DMP_GFP_NOWARN, &d);
+	dmp_fail_nth(DMP_FAIL_PAGE, 0);
+	assert_non_null(got);
+	bool was_freed = false;
+	for (size_t i = 0; i < 5; i++)
+		was_freed |= got == va[i] && d == dma[i];
+	assert_true(was_freed);
+	dmp_pool_get_stats(pool, &st);
+	assert_int_equal(st.nr_chunks, 3);
+	assert_int_equal(st.nr_active, N - 4);
+	assert_int_equal(st.nr_cached, 0);
+	assert_int_equal(dmp_pool_check(pool), 0);
+	dmp_pool_free(pool, got, d);
+	for (size_t i = 5; i < N; i++)
+		dmp_pool_free(pool, va[i], dma[i]);
+	assert_int_equal(dmp_pool_check(pool), 0);
+	dmp_pool_destroy(pool);
+	assert_int_equal(dmp_page_free_count(), base_free);
+	dmp_sim_destroy(sim);
+}
+
 static void test_destroy_with_live_blocks(void **state)
 {
 	(void)state;
@@ -446,6 +572,7 @@ int main(void)
 		cmocka_unit_test(test_layout_dense),
 		cmocka_unit_test(test_invalid_create),
 		cmocka_unit_test(test_bad_frees),
+		cmocka_unit_test(test_cpu_caches),
 		cmocka_unit_test(test_destroy_with_live_blocks),
 		cmocka_unit_test(test_managed),
 		cmocka_unit_test(test_failure_injection),

@@ -23,8 +23,14 @@
  * a bus address that does not match the CPU address) with a report naming
  * the pool and the device; nothing is changed by a bad free.
  *
- * Locking: each pool has its own spinlock; every function may be called from
- * any thread.  Pages are allocated outside the lock.
+ * Locking: every function may be called from any thread.  Each CPU keeps a
+ * small cache of free blocks (at most 64 blocks or 64 KiB; none for blocks
+ * above 16 KiB), entered without an atomic read-modify-write by the thread
+ * that owns the CPU slot; behind the caches, the pool's spinlock, taken once
+ * per half a cache of blocks.  A block in a cache is still a free block: a
+ * second free of it is refused as a double free.  Pages are allocated
+ * outside every lock; when none can be had, the blocks the caches hold are
+ * given to the caller first.
  */
 #ifndef DMAPORT_DMAPOOL_H
 #define DMAPORT_DMAPOOL_H
@@ -131,8 +137,10 @@ DMP_API void dmp_device_release_managed(struct dmp_device *dev);
  * count agree, the pool's counts agree with the chunks, the list of chunks
  * with free blocks holds exactly those, every chunk is found by address,
  * and (debug builds) every free block still carries the freed poison.
- * Returns 0, or -EFAULT (reported) at the first inconsistency.
- * Context: takes the pool's lock.
+ * Each CPU's cache holds distinct free blocks, marked cached and found in
+ * no free list.  Returns 0, or -EFAULT (reported) at the first
+ * inconsistency.  Context: stops every CPU's alloc and free of the pool
+ * while it runs (enters every CPU's cache, then takes the pool's lock).
  */
 DMP_API int dmp_pool_check(struct dmp_dma_pool *pool);
 
@@ -144,9 +152,15 @@ struct dmp_pool_stats {
 	size_t nr_chunks;
 	size_t nr_blocks;     /* nr_chunks * blocks_per_chunk */
 	size_t nr_active;     /* blocks allocated */
+	size_t nr_cached;     /* free blocks the CPUs' caches hold now */
+	size_t cache_blocks;  /* the most one CPU's cache holds (0: no caches) */
 };
 
-/** dmp_pool_get_stats - fill @st. Context: takes the pool's lock. */
+/**
+ * dmp_pool_get_stats - fill @st.  nr_active and nr_cached are exact when no
+ * alloc or free of the pool runs at the same time (a snapshot otherwise).
+ * Context: takes the pool's lock.
+ */
 DMP_API void dmp_pool_get_stats(struct dmp_dma_pool *pool, struct dmp_pool_stats *st);
 
 /**
