@@ -372,9 +372,10 @@ static const char *const fix_linux[DMP_DEBUG_NR_KINDS] = {
 	[DMP_DEBUG_SYNC_UNMAPPED] = "sync only a live mapping, with the handle its map returned",
 	[DMP_DEBUG_SYNC_RANGE] = "keep offset + size of a sync within the mapping",
 	[DMP_DEBUG_SYNC_DIR] = "sync with the direction of the map",
-	[DMP_DEBUG_SYNC_RO_FOR_CPU] = "a DMA_TO_DEVICE buffer needs no dma_sync_*_for_cpu() to be "
-				      "read: map it DMA_BIDIRECTIONAL if the device writes it",
-	[DMP_DEBUG_SYNC_WO_FOR_DEV] = "map it DMA_BIDIRECTIONAL if the device must see what the CPU "
+	[DMP_DEBUG_SYNC_RO_FOR_CPU] = "sync with the mapping's direction, DMA_TO_DEVICE; map it "
+				      "DMA_BIDIRECTIONAL if the device also writes it",
+	[DMP_DEBUG_SYNC_WO_FOR_DEV] = "sync with the mapping's direction, DMA_FROM_DEVICE; map it "
+				      "DMA_BIDIRECTIONAL if the device must also read what the CPU "
 				      "wrote",
 	[DMP_DEBUG_OVERLAP] = "give each buffer cache lines of its own: align and pad it to "
 			      "dma_get_cache_alignment()",
