@@ -1262,13 +1262,8 @@ static bool check_sync(struct dmp_device *dev, dmp_addr_t dma, size_t size,
 		return refuse;
 	}
 	if (size > e->size - (dma - e->dma))
-		dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_SYNC_RANGE,
-						       .dev = dev,
-						       .entry = e,
-						       .dma = e->dma,
-						       .phys = e->phys,
-						       .size = e->size,
-						       .dir = e->dir,
+		dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+						       .kind = DMP_DEBUG_SYNC_RANGE,
 						       .at = { file, line } },
 				"device driver syncs DMA memory outside allocated range "
 				"[allocation size=%zu bytes] [sync offset+size=%llu] - refused: "
@@ -1279,38 +1274,23 @@ static bool check_sync(struct dmp_device *dev, dmp_addr_t dma, size_t size,
 		 * write-only finding for these two cases; here the more precise
 		 * one stands alone */
 		if (!for_device && e->dir == DMP_TO_DEVICE)
-			dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_SYNC_RO_FOR_CPU,
-							       .dev = dev,
-							       .entry = e,
-							       .dma = e->dma,
-							       .phys = e->phys,
-							       .size = e->size,
-							       .dir = e->dir,
+			dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+							       .kind = DMP_DEBUG_SYNC_RO_FOR_CPU,
 							       .at = { file, line } },
 					"device driver syncs device read-only DMA memory for cpu "
 					"[mapped with %s] [synced with %s]",
 					dmp__dir_name(e->dir), dmp__dir_name(dir));
 		else if (for_device && e->dir == DMP_FROM_DEVICE)
 			dmp__dbg_report(
-				&(struct dbg_finding){ .kind = DMP_DEBUG_SYNC_WO_FOR_DEV,
-						       .dev = dev,
-						       .entry = e,
-						       .dma = e->dma,
-						       .phys = e->phys,
-						       .size = e->size,
-						       .dir = e->dir,
+				&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+						       .kind = DMP_DEBUG_SYNC_WO_FOR_DEV,
 						       .at = { file, line } },
 				"device driver syncs device write-only DMA memory to device "
 				"[mapped with %s] [synced with %s]",
 				dmp__dir_name(e->dir), dmp__dir_name(dir));
 		else
-			dmp__dbg_report(&(struct dbg_finding){ .kind = DMP_DEBUG_SYNC_DIR,
-							       .dev = dev,
-							       .entry = e,
-							       .dma = e->dma,
-							       .phys = e->phys,
-							       .size = e->size,
-							       .dir = e->dir,
+			dmp__dbg_report(&(struct dbg_finding){ DMP__DBG_ENTRY(e),
+							       .kind = DMP_DEBUG_SYNC_DIR,
 							       .at = { file, line } },
 					"device driver syncs DMA memory with different direction "
 					"[mapped with %s] [synced with %s]",
