@@ -716,6 +716,58 @@ static void test_reused_pages_are_zero(void **state)
 	}
 }
 
+
+/*
+ * The same pages, zeroed for a coherent device and then used by the
+ * non-coherent one, on a machine whose caches refill clean lines at any
+ * moment: the zeroes must be what memory holds (found by api-fuzz:
+ * "non-coherent pages not zeroed" behind a lazy IOMMU, hostile caches).
+ */
+static void test_reused_pages_stay_zero_hostile(void **state)
+{
+	(void)state;
+	struct dmp_sim_config cfg;
+	dmp_sim_config_default(&cfg);
+	cfg.hostile = true;
+	cfg.seed = 18;
+	cfg.hostile_rate = 1024;
+	struct dmp_sim *sim = fixture_sim(&cfg);
+	struct dmp_sim_device *hw[2];
+	struct dmp_device dev[2];
+	for (int i = 0; i < 2; i++) {
+		struct dmp_sim_device_config dc = { .name = i ? "coh" : "ncoh", .port_bits = 64,
+						    .coherent = i == 1 };
+		assert_int_equal(dmp_sim_device_create(sim, &dc, &hw[i]), 0);
+		dmp_device_init(&dev[i], dc.name);
+		assert_int_equal(dmp_sim_device_link(&dev[i], hw[i]), 0);
+	}
+	static uint8_t ones[8192];
+	memset(ones, 0x63, sizeof(ones));
+	for (int i = 0; i < 32; i++) {
+		dmp_addr_t h;
+		void *p = dmp_alloc_noncoherent(&dev[0], 8192, &h, DMP_FROM_DEVICE, DMP_GFP_KERNEL);
+		assert_non_null(p);
+		assert_int_equal(dmp_sim_dma_write(hw[0], h, ones, sizeof(ones)), 0);
+		dmp_free_noncoherent(&dev[0], 8192, p, h, DMP_FROM_DEVICE);
+		uint8_t *q = dmp_alloc_noncoherent(&dev[1], 8192, &h, DMP_BIDIRECTIONAL,
+						   DMP_GFP_KERNEL);
+		assert_non_null(q);
+		/* the non-coherent device takes the buffer for a while (the map
+		 * cleans, the unmap invalidates) while the caches act */
+		dmp_addr_t a = dmp_map_single(&dev[0], q, 8192, DMP_FROM_DEVICE);
+		assert_false(dmp_mapping_error(&dev[0], a));
+		for (int k = 0; k < 64; k++)
+			dmp_sim_hostile_point(sim);
+		dmp_unmap_single(&dev[0], a, 8192, DMP_FROM_DEVICE);
+		for (int b = 0; b < 8192; b++)
+			assert_int_equal(q[b], 0);
+		dmp_free_noncoherent(&dev[1], 8192, q, h, DMP_BIDIRECTIONAL);
+	}
+	dmp_device_remove(&dev[0]);
+	dmp_device_remove(&dev[1]);
+	dmp_sim_destroy(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -734,6 +786,7 @@ int main(void)
 		cmocka_unit_test(test_hostile_arguments),
 		cmocka_unit_test(test_cma_and_atomic_pool_sizes),
 		cmocka_unit_test(test_reused_pages_are_zero),
+		cmocka_unit_test(test_reused_pages_stay_zero_hostile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

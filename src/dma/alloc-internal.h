@@ -44,21 +44,20 @@ static inline void dmp__fill(void *p, uint8_t c, size_t n)
 }
 
 /*
- * dmp__zero_for_device - zero fresh pages that a non-coherent device will
- * see, so that memory holds the zeroes and not only the CPU's cache.  The
- * page allocator zeroed them through the cache; where a line already held
- * zeroes while memory behind it held what a device last wrote (pages freed
- * after a device's write, which nothing syncs), the simulator cannot see
- * that store - a line is dirty when its bytes differ - and the clean that
- * follows would leave the device's old bytes in memory.  Invalidating
- * first, then zeroing, makes every store that matters one that changes the
- * line; on hardware it is the work Linux's memset and clean do anyway.  The
- * caller cleans (a sync for the device) or flushes (prep_coherent) next.
+ * dmp__release_noncoherent - before a non-coherent device's pages go back to
+ * the allocator (dma_free_noncoherent / dma_free_pages): invalidate them, so
+ * that the cache and memory agree.  Linux frees them as they are: the
+ * device's last writes are in memory behind whatever clean lines the cache
+ * holds, and on hardware the next owner's stores overwrite those lines
+ * whatever they hold.  The simulator cannot see a store of the value a line
+ * already holds (a line is dirty when its bytes differ), so the next owner's
+ * zeroing of such a line would look like no store at all, and a clean, or a
+ * hostile refill, would bring the device's old bytes back.  On hardware the
+ * invalidate only costs the free a little: the lines are the freed pages'.
  */
-static inline void dmp__zero_for_device(dmp_phys_t phys, void *va, size_t size)
+static inline void dmp__release_noncoherent(dmp_phys_t phys, size_t size)
 {
-	dmp_arch_sync_for_cpu(phys, va, size, DMP_FROM_DEVICE);
-	dmp__fill(va, 0, size);
+	dmp_arch_sync_for_cpu(phys, dmp_phys_to_virt(phys), size, DMP_FROM_DEVICE);
 }
 
 /* ---- declared coherent memory (coherent.c) ------------------------------ */

@@ -511,7 +511,6 @@ static void *direct_alloc(struct dmp_device *dev, size_t size, dmp_addr_t *dma_h
 		 * there; changing a page's type here never blocks, so one path
 		 * serves both.
 		 */
-		dmp__zero_for_device(phys, va, bytes);
 		dmp_arch_prep_coherent(phys, va, bytes);
 		enum dmp_mem_attr attr =
 			(attrs & DMP_ATTR_WRITE_COMBINE) ? DMP_MEM_WC : DMP_MEM_UNCACHED;
@@ -606,10 +605,7 @@ static struct dmp_page *direct_alloc_pages(struct dmp_device *dev, size_t size,
 	 * the device (the driver syncs for the CPU before reading), so the
 	 * zeroes are written back now, or a device read would see old DRAM.
 	 */
-	size_t bytes = DMP_PAGE_SIZE << dmp_get_order(size);
-	if (!dev->dma_coherent)
-		dmp__zero_for_device(phys, dmp_phys_to_virt(phys), bytes);
-	sync_for_device(dev, phys, bytes, DMP_BIDIRECTIONAL);
+	sync_for_device(dev, phys, DMP_PAGE_SIZE << dmp_get_order(size), DMP_BIDIRECTIONAL);
 	*dma_handle = dmp_phys_to_dma(dev, phys);
 	return dmp_phys_to_page(phys);
 }
@@ -624,6 +620,10 @@ static void direct_free_pages(struct dmp_device *dev, size_t size, struct dmp_pa
 				"size=%zu]", (unsigned long long)dma_handle, size);
 		return;
 	}
+	if (!block_size_ok(dev, phys, dmp_phys_to_virt(phys), size, dma_handle, "free"))
+		return;
+	if (!dev->dma_coherent)
+		dmp__release_noncoherent(phys, DMP_PAGE_SIZE << dmp_get_order(size));
 	put_pages(dev, phys, size);
 }
 

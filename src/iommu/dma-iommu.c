@@ -730,8 +730,6 @@ static void *iommu_alloc_common(struct dmp_device *dev, size_t size, dmp_addr_t 
 	else if (dmp_page_alloc(order, DMP_GFP_ZERO, DMP_PHYS_ANY, &phys))
 		return NULL;
 	va = dmp_phys_to_virt(phys);
-	if (!dev->dma_coherent)
-		dmp__zero_for_device(phys, va, DMP_PAGE_SIZE << order);
 	if (uncached && !dev->dma_coherent) {
 		dmp_arch_prep_coherent(phys, va, DMP_PAGE_SIZE << order);
 		enum dmp_mem_attr a = (attrs & DMP_ATTR_WRITE_COMBINE) ? DMP_MEM_WC : DMP_MEM_UNCACHED;
@@ -821,6 +819,8 @@ static void iommu_free_common(struct dmp_device *dev, size_t size, dmp_phys_t ph
 	}
 	if (uncached && !dev->dma_coherent)
 		DMP__PLAT_CALL(set_mem_attr, phys, DMP_PAGE_SIZE << order, DMP_MEM_NORMAL);
+	else if (!dev->dma_coherent)
+		dmp__release_noncoherent(phys, DMP_PAGE_SIZE << order);
 	put_pages(dev, phys, len);
 }
 

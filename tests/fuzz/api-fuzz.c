@@ -572,8 +572,15 @@ static void check_device_sees(struct mapping *mp)
 	size_t total = map_total(mp);
 	device_read_all(mp, io_a, total);
 	shadow_of(mp, io_b);
-	CHECK(memcmp(io_a, io_b, total) == 0, "%s: the device reads stale data",
-	      specs[mp->dev].name);
+	if (memcmp(io_a, io_b, total) != 0) {
+		size_t at = 0;
+		while (io_a[at] == io_b[at])
+			at++;
+		die("%s: the device reads stale data (%s mapping of %zu bytes at bus address 0x%llx: "
+		    "byte %zu is 0x%02x, not 0x%02x)", specs[mp->dev].name,
+		    mp->kind == MK_SG ? "sg" : mp->kind == MK_NC ? "non-coherent pages" : "single",
+		    total, (unsigned long long)mp->dma, at, io_a[at], io_b[at]);
+	}
 }
 
 static void check_coherent(struct coh *c)
@@ -950,6 +957,8 @@ static void op_alloc_noncoherent(struct input *in)
 	*mp = (struct mapping){ .live = true, .dev = d, .kind = MK_NC, .dir = dir, .nents = 1,
 				.dma = dma, .device_owns = true };
 	mp->pc[0] = (struct piece){ bi, 0, size };
+	for (size_t i = 0; i < size; i++)
+		CHECK(va[i] == 0, "%s: non-coherent pages not zeroed (byte %zu)", specs[d].name, i);
 	check_disjoint_memory();
 	check_disjoint_bus();
 	check_iova();
