@@ -192,6 +192,17 @@ static void test_unclaimed_device_rogue(void **state)
 	assert_null(rep.dev);
 	assert_string_equal(rep.file, __FILE__);
 	assert_int_equal(rep.line, line);
+	/* linked to its struct dmp_device (as a device tree's are), it is
+	 * named by it before its first mapping */
+	struct dmp_device dev;
+	assert_int_equal(dmp_device_init(&dev, "stray0"), 0);
+	assert_int_equal(dmp_sim_device_link(&dev, hw), 0);
+	dmp_debug_reset();
+	assert_int_equal(dmp_sim_dma_write(hw, pa, got, 16), 0);
+	assert_int_equal(dmp_debug_count(DMP_DEBUG_ROGUE_DMA), 1);
+	assert_int_equal(dmp_debug_get_report(0, &rep), 0);
+	assert_ptr_equal(rep.dev, &dev);
+	dmp_device_remove(&dev);
 	dmp_kfree(victim);
 	fixture_log_stop();
 	dmp_debug_set_mode(DMP_DEBUG_OFF);

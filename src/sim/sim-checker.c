@@ -1144,9 +1144,9 @@ static void observe(void *cookie, const struct dmp_sim_event *ev)
 		dmp_spin_lock(&dmp__dbg_lock);
 		if (ev->kind == DMP_EV_DEV_FAULT)
 			dma_fault(dev, ev);
-		else if (dev)
+		else if (dev && dmp__dbg_device_checked(dev))
 			device_access(dev, ev);
-		else
+		else if (!dev)
 			unclaimed_access(ev);
 		dmp_spin_unlock(&dmp__dbg_lock);
 		return;
@@ -1213,6 +1213,12 @@ static const struct dmp__dbg_platform_ops sim_checker_ops = {
 	.env_devices = env_devices,
 	.env_guard = env_guard,
 };
+
+void dmp__sim_checker_link(struct dmp_device *dev)
+{
+	if (atomic_load(&dmp__debug_active))
+		sim_watch(dev);
+}
 
 void dmp__sim_checker_register(void)
 {

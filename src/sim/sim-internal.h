@@ -124,6 +124,9 @@ void dmp__sim_event(struct dmp_sim *sim, const struct dmp_sim_event *ev);
 
 /* sim-checker.c: the simulator's half of the DMA-API checker (idempotent). */
 void dmp__sim_checker_register(void);
+/* @dev now drives its simulated hardware (dmp_sim_device_link): the checker
+ * knows it by that name before its first mapping. */
+void dmp__sim_checker_link(struct dmp_device *dev);
 
 /* sim-swiotlb.c: the default bounce pool (@size 0: the default size,
  * DMP_SIM_NO_SWIOTLB: none); exit returns true if the pool leaked */
