@@ -86,7 +86,7 @@ SIM_TOOL_OBJS := $(SIM_TOOL_SRCS:%.c=$(BUILD)/obj/%.o)
 TOOLS := $(BUILD)/bin/dmaport-sim $(BUILD)/bin/dmaport-bench
 
 .SECONDARY:
-.PHONY: docs-check bindings-check all lib tools deps deps-build deps-cross deps-fuzz deps-peer deps-plot deps-timeline deps-bindings run check test test-guard test-asan test-tsan bench bench-peer bench-plot install clean qemu-test fuzz fuzz-long FORCE
+.PHONY: docs-check bindings-check all lib tools deps deps-build deps-cross deps-fuzz deps-peer deps-plot deps-timeline deps-bindings run check test test-guard test-asan test-tsan bench bench-peer bench-plot install clean qemu-test guard-aarch64-check fuzz fuzz-long FORCE
 .DEFAULT_GOAL := all
 
 all: lib tools
@@ -232,6 +232,7 @@ check: deps
 	@$(MAKE) --no-print-directory exports-check
 	@$(MAKE) --no-print-directory fuzz
 	@$(MAKE) --no-print-directory qemu-test
+	@$(MAKE) --no-print-directory guard-aarch64-check
 	@$(MAKE) --no-print-directory vfio-test
 	@$(MAKE) --no-print-directory vfio-test-arm64
 
@@ -329,6 +330,15 @@ exports-check: $(BUILD)/libdmaport.so
 # The bare-metal port on QEMU's virt machine with its SMMUv3 and edu device.
 qemu-test: deps-cross
 	@$(MAKE) --no-print-directory -C ports/qemu-virt-aarch64 test
+
+# Guard mode's aarch64 Linux part (src/sim/guard-arch-aarch64.c) with
+# guard.c, cross-built and run under qemu-aarch64 (user mode).
+guard-aarch64-check: deps-cross
+	@mkdir -p $(BUILD)/arch
+	@aarch64-linux-gnu-gcc -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Iinclude -Isrc/sim -static \
+	  -o $(BUILD)/arch/guard-aarch64 tests/arch/guard-aarch64.c src/sim/guard.c \
+	  src/sim/guard-arch-aarch64.c
+	@qemu-aarch64 $(BUILD)/arch/guard-aarch64
 
 # Linux user space through VFIO (src/platform/linux-vfio/), on a QEMU x86-64
 # guest with an Intel IOMMU and edu: static programs linked with this build's

@@ -3,7 +3,8 @@
 # A no-op when everything is present.  Usage: scripts/deps.sh [group...]
 #   build:  compiler, make, pkg-config, cmocka, libfdt, dtc, libdw (the checker's
 #           guard mode names the faulting line with elfutils; the default)
-#   cross:  aarch64 cross compiler and QEMU, for the bare-metal port
+#   cross:  aarch64 cross compiler and QEMU, for the bare-metal port; the
+#           aarch64 C library and qemu-user, for guard mode's aarch64 part
 #   fuzz:   clang and its runtime (libFuzzer), for the device-tree fuzz target
 #   peer:   xz-utils, to unpack Linux's sources for make bench-peer
 #   plot:   gnuplot, for make bench-plot
@@ -17,7 +18,7 @@
 set -eu
 
 pkgs_build="gcc make pkg-config libcmocka-dev libfdt-dev device-tree-compiler libdw-dev"
-pkgs_cross="gcc-aarch64-linux-gnu qemu-system-arm"
+pkgs_cross="gcc-aarch64-linux-gnu qemu-system-arm libc6-dev-arm64-cross qemu-user"
 pkgs_fuzz="clang libclang-rt-14-dev"
 pkgs_peer="xz-utils"
 pkgs_plot="gnuplot-nox"

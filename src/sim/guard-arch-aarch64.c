@@ -4,7 +4,8 @@
  *
  * Read or write comes from the ESR the kernel records in the signal frame
  * (an esr_context record among the mcontext's __reserved records; ISS.WnR,
- * bit 6, for a data abort).  There is no user-space single-step through a
+ * bit 6, for a data abort), else from the instruction's L bit.  Checked
+ * under qemu-aarch64 (user mode), not on aarch64 hardware.  There is no user-space single-step through a
  * signal context on arm64 (MDSCR_EL1.SS is the kernel's, reached only
  * through ptrace), so this part cannot step: guard.c then leaves a page
  * open after its first trap until the buffer's next handover - the first
@@ -51,10 +52,24 @@ static uint64_t a64_esr(const void *uctx)
 	return 0;
 }
 
+/*
+ * Without an ESR record (emulators such as qemu-user omit it), the faulting
+ * instruction says: in the A64 loads-and-stores class (op0 x1x0) bit 22 is
+ * L, 1 for a load, in the register, immediate, pair and exclusive forms
+ * (atomics both read and write: taken as writes, L being 0 there).
+ */
+#define A64_LDST_MASK 0x0a000000u
+#define A64_LDST 0x08000000u
+#define A64_LOAD (1u << 22)
+
 static bool a64_is_write(const void *uctx)
 {
 	uint64_t esr = a64_esr(uctx);
-	return (esr >> ESR_EC_SHIFT) == ESR_EC_DABT_LOW && (esr & ESR_WNR);
+	if (esr)
+		return (esr >> ESR_EC_SHIFT) == ESR_EC_DABT_LOW && (esr & ESR_WNR);
+	uint32_t insn;
+	memcpy(&insn, (const void *)a64_pc(uctx), sizeof(insn));
+	return (insn & A64_LDST_MASK) == A64_LDST && !(insn & A64_LOAD);
 }
 
 static bool a64_is_fetch(const void *uctx)
