@@ -167,6 +167,46 @@ static void test_iova_reused_is_not_after_unmap(void **state)
 }
 
 /*
+ * Two devices in two IOMMU groups allocate coherent memory: their IOVAs may
+ * well be equal, their memory is not - no overlapping-cachelines (the
+ * checker records an allocation by the physical address of its memory).
+ */
+static void test_two_groups_coherent(void **state)
+{
+	struct rig r;
+	rig_up(&r, state);
+	if (r.cfg->path == RIG_DIRECT) {
+		rig_down(&r);
+		return;
+	}
+	struct dmp_sim_device *hw2;
+	struct dmp_sim_device_config dc = { .name = "nic1", .port_bits = 64,
+					    .coherent = r.cfg->coherent };
+	assert_int_equal(dmp_sim_device_create(r.sim, &dc, &hw2), 0);
+	struct dmp_device dev2;
+	assert_int_equal(dmp_device_init(&dev2, "nic1"), 0);
+	dev2.hw = hw2;
+	dmp_device_set_coherent(&dev2, r.cfg->coherent);
+	assert_int_equal(dmp_set_mask_and_coherent(&dev2, DMP_BIT_MASK(64)), 0);
+	uint32_t sid = 4;
+	assert_int_equal(dmp_iommu_probe_device(&dev2, r.iommu, &sid, 1), 0);
+	dmp_addr_t h1, h2;
+	void *c1 = dmp_alloc_coherent(&r.dev, 4096, &h1, 0);
+	void *c2 = dmp_alloc_coherent(&dev2, 4096, &h2, 0);
+	assert_non_null(c1);
+	assert_non_null(c2);
+	assert_ptr_not_equal(c1, c2);
+	assert_true(h1 == h2); /* each group its own IOVA space, allocated alike */
+	rig_expect_none();
+	dmp_free_coherent(&r.dev, 4096, c1, h1);
+	dmp_free_coherent(&dev2, 4096, c2, h2);
+	rig_expect_none();
+	dmp_device_remove(&dev2);
+	dmp_iommu_release_device(&dev2);
+	rig_down(&r);
+}
+
+/*
  * Every device is the checker's from its creation: hardware whose driver
  * has mapped nothing yet, reaching memory, is rogue DMA under its own name.
  */
@@ -313,6 +353,7 @@ int main(void)
 		RIG_ALL(test_partial_sync_is_not_ownership),
 		RIG_ALL(test_dma_after_unmap_every_path),
 		RIG_ALL(test_iova_reused_is_not_after_unmap),
+		RIG_ALL(test_two_groups_coherent),
 		cmocka_unit_test(test_unclaimed_device_rogue),
 		cmocka_unit_test(test_truncated_address),
 		cmocka_unit_test(test_report_at_doorbell),
