@@ -20,8 +20,13 @@
 static const size_t class_size[NR_CLASSES] = { 128, 256, 512, 1024, 2048 };
 
 static dmp_spinlock_t heap_lock = DMP_SPINLOCK_INIT;
-/* guard mode: every object on pages of its own (dmp__heap_own_pages) */
+/* guard mode: every object on pages of its own (dmp__heap_own_pages), as
+ * long as there are fewer than OWN_PAGES_MAX of them: past that (a program
+ * with very many small objects) they share pages again, as without guard
+ * mode, rather than use up the memory */
+#define OWN_PAGES_MAX 32768
 static _Atomic bool own_pages;
+static _Atomic unsigned int own_pages_live;
 
 void dmp__heap_own_pages(bool on)
 {
@@ -53,6 +58,7 @@ static inline uint32_t page_link(const struct dmp__region *r, const struct dmp_p
 void dmp__heap_reset(void)
 {
 	memset(partial_head, 0, sizeof(partial_head));
+	atomic_store_explicit(&own_pages_live, 0, memory_order_relaxed);
 }
 
 static void partial_add(unsigned int c, struct dmp__region *r, struct dmp_page *p)
@@ -92,7 +98,8 @@ void *dmp_kmalloc(size_t size, dmp_gfp_t gfp)
 	unsigned int c = 0;
 	while (c < NR_CLASSES && class_size[c] < size)
 		c++;
-	bool own = atomic_load_explicit(&own_pages, memory_order_relaxed);
+	bool own = c < NR_CLASSES && atomic_load_explicit(&own_pages, memory_order_relaxed) &&
+		   atomic_load_explicit(&own_pages_live, memory_order_relaxed) < OWN_PAGES_MAX;
 	if (c == NR_CLASSES || own) {
 		dmp_phys_t phys;
 		unsigned int order = dmp_get_order(size);
@@ -100,7 +107,9 @@ void *dmp_kmalloc(size_t size, dmp_gfp_t gfp)
 			return NULL;
 		/* a small object alone on its page keeps its class: dmp_ksize()
 		 * says the same as it would without guard mode */
-		dmp__phys_to_page(phys)->slab_class = c < NR_CLASSES ? (uint8_t)(c + 1) : 0;
+		dmp__phys_to_page(phys)->slab_class = own ? (uint8_t)(c + 1) : 0;
+		if (own)
+			atomic_fetch_add_explicit(&own_pages_live, 1, memory_order_relaxed);
 		return dmp_phys_to_virt(phys); /* already zeroed for DMP_GFP_ZERO */
 	}
 	dmp_spin_lock(&heap_lock);
@@ -195,6 +204,8 @@ void dmp_kfree(const void *ptr)
 	}
 	if (c < 0) {
 		unsigned int order = p->order;
+		if (p->slab_class)
+			atomic_fetch_sub_explicit(&own_pages_live, 1, memory_order_relaxed);
 		p->slab_class = 0;
 		dmp_spin_unlock(&heap_lock);
 		dmp_page_free(phys, order);
