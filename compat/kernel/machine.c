@@ -108,11 +108,13 @@ int dmp_lx_machine_load(const char *path, const struct dmp_lx_machine_opts *opts
 	free(blob);
 	if (e)
 		return e;
+	dmp_lx_firmware_machine_up(opts->firmware_path, path);
 	dmp_lx_random_reseed();
 	dmp_lx_sched_machine_up(plat->sim);
 	dmp_lx_irq_machine_up(plat->sim);
 	dmp_lx_platform_populate(of_root, NULL);
 	dmp_lx_pci_machine_up(plat);
+	dmp_lx_fpga_machine_up();
 	return 0;
 }
 
@@ -121,6 +123,7 @@ void dmp_lx_machine_unload(void)
 	if (!plat)
 		return;
 	dmp_lx_modules_unload_all();
+	dmp_lx_fpga_machine_down();
 	dmp_lx_core_drivers_down();
 	dmp_lx_pci_machine_down();
 	dmp_lx_platform_machine_down();
@@ -130,6 +133,7 @@ void dmp_lx_machine_unload(void)
 	dmp_lx_clk_machine_down();
 	dmp_lx_iommu_machine_down();
 	dmp_lx_dma_machine_down();
+	dmp_lx_firmware_machine_down();
 	dmp_lx_irq_machine_down();
 	dmp_lx_sched_machine_down();
 	dmp_lx_of_unload();

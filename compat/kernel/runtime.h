@@ -133,6 +133,12 @@ void dmp_lx_pci_machine_down(void);
 void dmp_lx_debugfs_clear(void);
 void dmp_lx_misc_clear(void);
 void dmp_lx_clk_machine_down(void);
+/* firmware.c: the firmware path of the machine */
+void dmp_lx_firmware_machine_up(const char *opts_path, const char *tree_path);
+void dmp_lx_firmware_machine_down(void);
+/* fpga.c: the FPGA region driver for the tree's fpga-region nodes */
+void dmp_lx_fpga_machine_up(void);
+void dmp_lx_fpga_machine_down(void);
 /* dma.c: the contiguous areas dma_contiguous_reserve*() made go */
 void dmp_lx_dma_machine_down(void);
 /* iommu.c: ARM mappings left by drivers go */

@@ -28,9 +28,12 @@ struct device;
  * struct dmp_lx_machine_opts - how to build the machine (0: defaults).
  * @platform: passed to the simulated platform (hostile caches, seed, trace,
  *            IOMMU default domain type, bounce pool size).
+ * @firmware_path: directories (colon-separated) request_firmware() looks in
+ *            first; then $DMP_FIRMWARE_PATH, then the tree's directory.
  */
 struct dmp_lx_machine_opts {
 	struct dmp_sim_platform_opts platform;
+	const char *firmware_path;
 };
 
 /**
