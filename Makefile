@@ -118,6 +118,12 @@ $(BUILD)/obj/examples/drivers/%.o: CFLAGS_COMMON += -Icompat -DKBUILD_MODNAME='"
 $(BUILD)/drivers/%.so: examples/drivers/%.c | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -Icompat -DKBUILD_MODNAME='"$(subst -,_,$*)"' -shared $(SAN_LDFLAGS) -o $@ $<
+# the FPGA manager test driver for Linux 5.10's API as well
+TEST_DRIVER_SOS += $(BUILD)/drivers/test-zynq-pcap-5.10.so
+$(BUILD)/drivers/test-zynq-pcap-5.10.so: tests/drivers/zynq-pcap.c | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -DDMP_LINUX_VERSION='KERNEL_VERSION(5,10,0)' -Icompat \
+	  -DKBUILD_MODNAME='"zynq_pcap"' -shared $(SAN_LDFLAGS) -o $@ $<
 # a driver of the talk's era: Linux 3.14's API
 $(BUILD)/drivers/test-talk-era.so: CFLAGS_COMMON += -DDMP_LINUX_VERSION='KERNEL_VERSION(3,14,0)'
 $(BUILD)/drivers/test-%.so: tests/drivers/%.c | deps-build

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "support/sim-fixture.h"
 
@@ -124,6 +125,44 @@ static void test_talk_era_driver(void **state)
 	free(r.out);
 }
 
+/* FPGA manager drivers (tests/drivers/zynq-pcap.c, built for today's API and
+ * for Linux 5.10's) on the Zynq-like machine: the tree's fpga-region is
+ * programmed with the image request_firmware() finds through
+ * DMP_FIRMWARE_PATH; unloading leaves nothing. */
+static void test_fpga_manager_drivers(void **state)
+{
+	(void)state;
+	char dir[] = "/tmp/dmp-drive-fw-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char path[64];
+	snprintf(path, sizeof(path), "%s/zynq-test.bin", dir);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	static const unsigned char head[] = { 0xff, 0xff, 0xff, 0xff, 0x66, 0x55, 0x99, 0xaa };
+	fwrite(head, 1, sizeof(head), f);
+	for (unsigned int i = 0; i < 30000; i++)
+		fputc((int)(i * 37u & 0xff), f);
+	fclose(f);
+	assert_int_equal(setenv("DMP_FIRMWARE_PATH", dir, 1), 0);
+	static const char *const sos[] = { "test-zynq-pcap.so", "test-zynq-pcap-5.10.so" };
+	for (unsigned int i = 0; i < 2; i++) {
+		char args[256];
+		snprintf(args, sizeof(args), "tests/drivers/zynq.dts %s/%s", DMP_DRIVERS, sos[i]);
+		struct result r = drive(args);
+		if (r.status)
+			fail_msg("%s: exit %d:\n%s", sos[i], r.status, r.out);
+		expect(&r, "fpga0: dmaport PCAP registered, state unknown");
+		expect(&r, "fpga-full: FPGA Region programmed with zynq-test.bin (fpga0: operating)");
+		expect(&r, "f8007000.devcfg  bound to zynq-pcap");
+		expect(&r, "fpga0: fpga_mgr_unregister dmaport PCAP");
+		expect(&r, "checker (fail): 0 finding(s)");
+		free(r.out);
+	}
+	unsetenv("DMP_FIRMWARE_PATH");
+	unlink(path);
+	rmdir(dir);
+}
+
 static void test_usage_errors(void **state)
 {
 	(void)state;
@@ -189,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_shared_object_and_params),
 		cmocka_unit_test(test_leak_reported),
 		cmocka_unit_test(test_talk_era_driver),
+		cmocka_unit_test(test_fpga_manager_drivers),
 		cmocka_unit_test(test_usage_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

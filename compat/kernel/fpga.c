@@ -200,9 +200,12 @@ int fpga_mgr_buf_load(struct fpga_manager *mgr, struct fpga_image_info *info, co
 			return -EFAULT;
 		}
 	}
+	/* one entry a page: the shape Linux's table has for a vmalloc'ed image
+	 * (the firmware loader's), whose pages are seldom contiguous */
 	struct sg_table sgt;
-	int ret = sg_alloc_table_from_pages(&sgt, pages, n, (unsigned int)((uintptr_t)buf - first),
-					    count, GFP_KERNEL);
+	int ret = sg_alloc_table_from_pages_segment(&sgt, pages, n,
+						    (unsigned int)((uintptr_t)buf - first), count,
+						    PAGE_SIZE, GFP_KERNEL);
 	kfree(pages);
 	if (ret)
 		return ret;
@@ -300,13 +303,26 @@ void fpga_mgr_put(struct fpga_manager *mgr)
 
 /* ---- registration ------------------------------------------------------------ */
 
-static void mgr_release(struct device *dev)
+static void mgr_free(struct fpga_manager *mgr)
 {
-	struct fpga_manager *mgr = to_fpga_manager(dev);
 	list_del(&mgr->dmp_node);
 	if (mgr->dmp_id >= 0)
 		ida_free(&fpga_mgr_ida, (unsigned int)mgr->dmp_id);
 	kfree(mgr);
+}
+
+/*
+ * The class device's release.  A manager of fpga_mgr_create() (Linux 4.18 ..
+ * 5.15) outlives it: its memory goes with fpga_mgr_free(), as then (the
+ * release did nothing); a registered one's goes here (Linux 5.16+).
+ */
+static void mgr_release(struct device *dev)
+{
+	struct fpga_manager *mgr = to_fpga_manager(dev);
+	if (mgr->dmp_created)
+		mgr->dmp_released = true;
+	else
+		mgr_free(mgr);
 }
 
 /* A manager not yet added (4.18's fpga_mgr_create). */
@@ -388,7 +404,7 @@ void dmp_lx_fpga_mgr_unregister(struct fpga_manager *mgr)
 {
 	if (IS_ERR_OR_NULL(mgr))
 		return;
-	dev_info(&mgr->dev, "%s %s\n", __func__, mgr->name);
+	dev_info(&mgr->dev, "fpga_mgr_unregister %s\n", mgr->name);
 	if (mgr->mops->fpga_remove)
 		mgr->mops->fpga_remove(mgr);
 	if (mgr->dmp_registered) {
@@ -443,13 +459,24 @@ struct fpga_manager *fpga_mgr_create(struct device *dev, const char *name,
 {
 	struct fpga_manager_info info = { .name = name, .mops = mops, .priv = priv };
 	struct fpga_manager *mgr = mgr_create(dev, &info);
-	return IS_ERR(mgr) ? NULL : mgr; /* NULL on failure, as then */
+	if (IS_ERR(mgr))
+		return NULL; /* NULL on failure, as then */
+	mgr->dmp_created = true;
+	return mgr;
 }
 
 void fpga_mgr_free(struct fpga_manager *mgr)
 {
-	if (mgr && !mgr->dmp_registered)
-		put_device(&mgr->dev);
+	if (!mgr)
+		return;
+	if (!mgr->dmp_released) {
+		if (mgr->dmp_registered)
+			dev_err(&mgr->dev, "fpga_mgr_free of a registered manager: unregister it "
+					   "first\n");
+		put_device(&mgr->dev); /* device_initialize()'s reference */
+	}
+	if (mgr->dmp_created && mgr->dmp_released)
+		mgr_free(mgr);
 }
 
 static void devm_free(void *mgr)

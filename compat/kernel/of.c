@@ -70,7 +70,9 @@ static int build(int offset, struct device_node *parent, struct device_node **ou
 			return -ENOMEM;
 		p->name = (char *)(uintptr_t)pname;
 		p->length = len;
-		p->value = len ? (void *)(uintptr_t)val : NULL;
+		/* an empty property's value is non-NULL, as Linux's unflattened
+		 * tree has it (ranges; reads as 1:1, u32 reads give -EOVERFLOW) */
+		p->value = (void *)(uintptr_t)val;
 		*pp = p;
 		pp = &p->next;
 	}

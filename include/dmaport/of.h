@@ -268,11 +268,16 @@ struct dmp_of_iommu_ref {
 enum dmp_of_device_kind {
 	DMP_OF_DEV_OTHER = 0,       /* some other "dmaport,*" compatible */
 	DMP_OF_DEV_COPY_ENGINE = 1, /* "dmaport,copy-engine" */
+	DMP_OF_DEV_ZYNQ_DEVCFG = 2, /* "xlnx,zynq-devcfg-1.0": Zynq's PCAP/DevC */
+	DMP_OF_DEV_SYSCON = 3,      /* "syscon": a block of plain registers */
 };
 
 /**
- * struct dmp_of_device - a simulated device ("dmaport,*" compatible).
- * @compatible:   the first "dmaport,*" string of its compatible.
+ * struct dmp_of_device - a simulated device ("dmaport,*" compatible, or one
+ * of the other compatibles the simulator has a model for: see
+ * enum dmp_of_device_kind).
+ * @compatible:   the first "dmaport,*" string of its compatible (or the
+ *                modelled one).
  * @has_reg, @reg: its MMIO window (first reg entry), as a CPU address.
  * @port_bits:    dmaport,port-bits: the DMA port's address width (1..64); 64
  *                when absent (@port_bits_from_dt false).

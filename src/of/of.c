@@ -1243,7 +1243,28 @@ static int of_parse_memory_region(struct of_ctx *c, int node, struct dmp_of_devi
 	return 0;
 }
 
-/* A "dmaport,*" device. */
+/*
+ * Compatibles of other vendors' devices the simulator has a model for: a
+ * node with one of them is a device as a "dmaport,*" node is.
+ */
+static const struct {
+	const char *compatible;
+	enum dmp_of_device_kind kind;
+} foreign_models[] = {
+	{ "xlnx,zynq-devcfg-1.0", DMP_OF_DEV_ZYNQ_DEVCFG },
+	{ "syscon", DMP_OF_DEV_SYSCON },
+};
+
+/* The modelled foreign compatible of list @compat, or NULL. */
+static const char *of_foreign_model(const char *compat, int len)
+{
+	for (unsigned int i = 0; i < DMP_ARRAY_SIZE(foreign_models); i++)
+		if (of_list_has(compat, len, foreign_models[i].compatible))
+			return foreign_models[i].compatible;
+	return NULL;
+}
+
+/* A "dmaport,*" device, or a modelled foreign one. */
 static int of_parse_device(struct of_ctx *c, int depth, const char *compat)
 {
 	struct dmp_of_platform *p = c->p;
@@ -1263,12 +1284,16 @@ static int of_parse_device(struct of_ctx *c, int depth, const char *compat)
 		return ret;
 	if (!strcmp(compat, "dmaport,copy-engine"))
 		d->kind = DMP_OF_DEV_COPY_ENGINE;
+	for (unsigned int i = 0; i < DMP_ARRAY_SIZE(foreign_models); i++)
+		if (!strcmp(compat, foreign_models[i].compatible))
+			d->kind = foreign_models[i].kind;
 	ret = of_reg(c, depth, &d->reg);
 	if (ret < 0)
 		return ret;
 	d->has_reg = ret;
-	if (d->kind == DMP_OF_DEV_COPY_ENGINE && (!d->has_reg || !d->reg.size))
-		return of_fail(c, node, "reg", -EINVAL, "a copy engine needs its register window");
+	if (d->kind != DMP_OF_DEV_OTHER && (!d->has_reg || !d->reg.size))
+		return of_fail(c, node, "reg", -EINVAL, "a %s needs its register window",
+			       d->kind == DMP_OF_DEV_COPY_ENGINE ? "copy engine" : "device model");
 
 	d->port_bits = 64;
 	ret = of_u32(c, node, "dmaport,port-bits", &bits);
@@ -1565,6 +1590,8 @@ static int of_visit_device(struct of_ctx *c, int depth)
 		if (c->pci_host_off[h] == c->anc[depth - 1])
 			return of_parse_pci_function(c, depth, h, compat, len);
 	dmp = of_list_prefix(compat, len, "dmaport,");
+	if (!dmp)
+		dmp = of_foreign_model(compat, len);
 	if (dmp)
 		return of_parse_device(c, depth, dmp);
 	if (pci)

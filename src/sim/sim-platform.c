@@ -12,6 +12,7 @@
 #include <dmaport/dma-mapping.h>
 #include <dmaport/iommu-driver.h>
 #include <dmaport/sim/copy-engine.h>
+#include <dmaport/sim/zynq-devcfg.h>
 #include <dmaport/sim/iommu-driver.h>
 #include <dmaport/sim/irq.h>
 #include <dmaport/sim/platform.h>
@@ -72,23 +73,40 @@ void dmp_sim_platform_device_teardown(struct dmp_sim_platform *p,
 	pd->setup_dev = NULL;
 }
 
+/* The device models of the simulator, by the tree's kind of device. */
+static const struct device_model {
+	enum dmp_of_device_kind kind;
+	const char *what;
+	int (*create)(struct dmp_sim *sim, const struct dmp_sim_device_config *cfg,
+		      struct dmp_sim_device **out);
+} device_models[] = {
+	{ DMP_OF_DEV_COPY_ENGINE, "cannot create the copy engine", dmp_sim_copy_engine_create },
+	{ DMP_OF_DEV_ZYNQ_DEVCFG, "cannot create the Zynq device configuration model",
+	  dmp_sim_zynq_devcfg_create },
+	{ DMP_OF_DEV_SYSCON, "cannot create the syscon registers", dmp_sim_syscon_create },
+};
+
 static int build_devices(struct dmp_sim_platform *p, bool external, struct dmp_of_error *err)
 {
 	const struct dmp_of_platform *d = &p->desc;
 	for (unsigned int i = 0; i < d->nr_devices; i++) {
 		const struct dmp_of_device *od = &d->devices[i];
-		if (od->kind != DMP_OF_DEV_COPY_ENGINE)
+		const struct device_model *model = NULL;
+		for (unsigned int m = 0; m < DMP_ARRAY_SIZE(device_models); m++)
+			if (device_models[m].kind == od->kind)
+				model = &device_models[m];
+		if (!model)
 			continue; /* no model for it: described, not simulated */
 		struct dmp_sim_platform_device *pd = &p->devices[p->nr_devices];
 		snprintf(pd->name, sizeof(pd->name), "%s", dmp_of_node_name(od->path));
 		pd->of = od;
 		pd->mmio = od->has_reg ? od->reg.base : 0;
 		struct dmp_sim_device_config dc = { .name = pd->name, .port_bits = od->port_bits,
-						    .coherent = od->coherent, .mmio_base = pd->mmio };
-		int e = dmp_sim_copy_engine_create(p->sim, &dc, &pd->hw);
+						    .coherent = od->coherent, .mmio_base = pd->mmio,
+						    .mmio_size = (size_t)od->reg.size };
+		int e = model->create(p->sim, &dc, &pd->hw);
 		if (e)
-			return dmp_of_error_set(err, e, od->path, "reg",
-						"cannot create the copy engine");
+			return dmp_of_error_set(err, e, od->path, "reg", model->what);
 		p->nr_devices++;
 		if (od->nr_irq_cells) {
 			unsigned int irq;

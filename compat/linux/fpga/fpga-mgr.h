@@ -154,6 +154,8 @@ struct fpga_manager {
 	struct list_head dmp_node;
 	int dmp_id;
 	bool dmp_registered;
+	bool dmp_created;  /* by fpga_mgr_create(): freed by fpga_mgr_free() */
+	bool dmp_released; /* its class device was released */
 };
 
 #define to_fpga_manager(d) container_of(d, struct fpga_manager, dev)
