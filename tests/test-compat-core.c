@@ -3,9 +3,8 @@
  * compiled unchanged against compat) binds to the copy engines of a device
  * tree, probes with devm_*, takes its engine's interrupt, waits on a
  * completion while the simulated clock runs, moves data, and unbinds with
- * nothing left behind; the devres rules (reverse order at unbind, release
- * on probe failure, managed DMA memory and pools), deferred probe, both
- * remove() forms and the device-tree readers are checked one by one.
+ * nothing left behind.  The devres, interrupt and wait paths one by one are
+ * tests/test-compat-devres.c's.
  *
  * Built with -Icompat, linked with the compat runtime. */
 #include <stdlib.h>

@@ -33,7 +33,9 @@ struct dmp_lx_devres {
 	const char *name;
 	size_t size;
 	void *group_id;             /* a group marker's id (release == NULL) */
-	bool group_open;
+	bool group_open;            /* open marker: no close marker yet */
+	bool group_close;           /* the close marker */
+	bool group_drop;            /* devres_release_group's scratch */
 	bool added;
 };
 
@@ -178,31 +180,67 @@ unsigned int dmp_lx_devres_count(struct device *dev)
 	return n;
 }
 
-/* Groups: a marker entry; releasing the group releases what was added after it. */
-void *devres_open_group(struct device *dev, void *id, gfp_t gfp)
+/*
+ * Groups, as Linux's (drivers/base/devres.c): an open marker, and once the
+ * group is closed a close marker.  Releasing a closed group releases what
+ * lies between its markers (what was added after the close stays); an open
+ * one, everything added since it opened.  Markers are entries without a
+ * release function.
+ */
+static void *group_marker_add(struct device *dev, void *id, bool close, gfp_t gfp)
 {
-	void *res = __devres_alloc_node(NULL, 0, gfp, -1, "group");
+	void *res = __devres_alloc_node(NULL, 0, gfp, -1, close ? "group-close" : "group-open");
 	if (!res)
 		return NULL;
 	struct dmp_lx_devres *dr = dr_of(res);
 	dr->group_id = id ? id : res;
-	dr->group_open = true;
+	dr->group_open = !close;
+	dr->group_close = close;
 	devres_add(dev, res);
 	return dr->group_id;
 }
 
+void *devres_open_group(struct device *dev, void *id, gfp_t gfp)
+{
+	return group_marker_add(dev, id, false, gfp);
+}
+
+/* The open marker of group @id (NULL: the newest group still open). */
 static struct dmp_lx_devres *group_find(struct device *dev, void *id)
 {
 	for (struct dmp_lx_devres *dr = dev->dmp_devres; dr; dr = dr->next)
-		if (!dr->release && dr->group_id && (!id ? dr->group_open : dr->group_id == id))
+		if (!dr->release && !dr->group_close &&
+		    (!id ? dr->group_open : dr->group_id == id))
 			return dr;
 	return NULL;
+}
+
+static struct dmp_lx_devres *group_close_marker(struct device *dev, void *id)
+{
+	for (struct dmp_lx_devres *dr = dev->dmp_devres; dr; dr = dr->next)
+		if (!dr->release && dr->group_close && dr->group_id == id)
+			return dr;
+	return NULL;
+}
+
+static void devres_unlink(struct device *dev, struct dmp_lx_devres *victim)
+{
+	for (struct dmp_lx_devres **pp = &dev->dmp_devres; *pp; pp = &(*pp)->next)
+		if (*pp == victim) {
+			*pp = victim->next;
+			victim->added = false;
+			return;
+		}
 }
 
 void devres_close_group(struct device *dev, void *id)
 {
 	struct dmp_lx_devres *g = group_find(dev, id);
-	if (g)
+	if (!g || !g->group_open)
+		return;
+	/* Linux closes even when the marker cannot be allocated: then the group
+	 * reaches to the newest entry, as an open one */
+	if (group_marker_add(dev, g->group_id, true, GFP_KERNEL))
 		g->group_open = false;
 }
 
@@ -211,12 +249,23 @@ void devres_remove_group(struct device *dev, void *id)
 	struct dmp_lx_devres *g = group_find(dev, id);
 	if (!g)
 		return;
-	for (struct dmp_lx_devres **pp = &dev->dmp_devres; *pp; pp = &(*pp)->next)
-		if (*pp == g) {
-			*pp = g->next;
-			dmp_kfree(g);
-			return;
-		}
+	struct dmp_lx_devres *c = g->group_open ? NULL : group_close_marker(dev, g->group_id);
+	if (c) {
+		devres_unlink(dev, c);
+		dmp_kfree(c);
+	}
+	devres_unlink(dev, g);
+	dmp_kfree(g);
+}
+
+/* Whether group @id's other marker lies strictly between @from and @stop. */
+static bool partner_in_range(struct dmp_lx_devres *from, struct dmp_lx_devres *stop,
+			     const struct dmp_lx_devres *m)
+{
+	for (struct dmp_lx_devres *dr = from; dr && dr != stop; dr = dr->next)
+		if (dr != m && !dr->release && dr->group_id == m->group_id)
+			return true;
+	return false;
 }
 
 int devres_release_group(struct device *dev, void *id)
@@ -224,8 +273,29 @@ int devres_release_group(struct device *dev, void *id)
 	struct dmp_lx_devres *g = group_find(dev, id);
 	if (!g)
 		return -ENOENT;
-	int n = release_until(dev, g);
-	devres_remove_group(dev, id);
+	struct dmp_lx_devres *c = g->group_open ? NULL : group_close_marker(dev, g->group_id);
+	/* the range, newest first: below the close marker (or the newest entry)
+	 * down to the open marker; a nested group whose two markers both lie in
+	 * it goes with it, a group that straddles its edge keeps its markers */
+	struct dmp_lx_devres **pp = c ? &c->next : &dev->dmp_devres;
+	for (struct dmp_lx_devres *dr = *pp; dr && dr != g; dr = dr->next)
+		dr->group_drop = !dr->release && partner_in_range(*pp, g, dr);
+	int n = 0;
+	while (*pp && *pp != g) {
+		struct dmp_lx_devres *dr = *pp;
+		if (!dr->release && !dr->group_drop) {
+			pp = &dr->next;
+			continue;
+		}
+		*pp = dr->next;
+		dr->added = false;
+		if (dr->release) {
+			dr->release(dev, dr_data(dr));
+			n++;
+		}
+		dmp_kfree(dr);
+	}
+	devres_remove_group(dev, g->group_id);
 	return n;
 }
 

@@ -4,6 +4,7 @@
  * device tree, the tree as device_nodes, its devices on the platform and PCI
  * buses (see <dmaport/linux.h>).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,8 +77,13 @@ int dmp_lx_machine_load(const char *path, const struct dmp_lx_machine_opts *opts
 		err = &local;
 	if (!opts)
 		opts = &def;
-	if (plat)
+	if (plat) {
+		memset(err, 0, sizeof(*err));
+		err->code = -EBUSY;
+		snprintf(err->message, sizeof(err->message),
+			 "a machine is loaded already: unload it first");
 		return -EBUSY;
+	}
 	void *blob;
 	size_t len;
 	int e = dmp_of_read_file(path, &blob, &len, err);

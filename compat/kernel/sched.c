@@ -643,6 +643,28 @@ void dmp_lx_sleep_ns(u64 ns, const char *file, int line)
 	} while (j > 0);
 }
 
+/* A high-resolution sleep (Linux's hrtimer sleeps: usleep_range, fsleep):
+ * wakes at the nanosecond asked, not at a tick. */
+void dmp_lx_hrsleep_ns(u64 ns, const char *file, int line)
+{
+	struct dmp_lx_task *self = dmp_lx_task_current();
+	if (!sim) {
+		dmp_lx_might_sleep(file, line);
+		struct timespec ts = { (time_t)(ns / 1000000000), (long)(ns % 1000000000) };
+		nanosleep(&ts, NULL);
+		return;
+	}
+	u64 deadline = dmp_sim_now(sim) + ns;
+	while (dmp_sim_now(sim) < deadline) {
+		self->wait_what = "a sleep";
+		dmp_lx_set_current_state(TASK_UNINTERRUPTIBLE);
+		dmp_sim_callout_init(&self->timeout, timeout_fired, self);
+		dmp_sim_callout_arm(sim, &self->timeout, deadline - dmp_sim_now(sim));
+		dmp_lx_schedule(file, line);
+		dmp_sim_callout_cancel(sim, &self->timeout);
+	}
+}
+
 void dmp_lx_run_for(uint64_t ns)
 {
 	dmp_lx_sleep_ns(ns ? ns : 1, __FILE__, __LINE__);
