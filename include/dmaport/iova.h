@@ -77,19 +77,20 @@ DMP_BEGIN_DECLS
  * struct dmp_iova_node - one allocated or reserved range in the tree.
  * Internal: defined here only because the domain embeds its anchor node.
  */
-#define DMP__IOVA_FIT_ORDERS 8 /* max_fit[]: alignments 2^1 .. 2^8 pfns */
+#define DMP__IOVA_FIT_ORDERS 8 /* fit[1..]: alignments 2^1 .. 2^8 pfns */
 struct dmp_iova_node {
 	_Alignas(64) struct dmp_iova_node *left;
 	struct dmp_iova_node *right, *parent;
 	unsigned long pfn_lo, pfn_hi; /* inclusive */
 	unsigned long gap;            /* free pfns just below pfn_lo */
-	unsigned long max_gap;        /* largest gap in this subtree */
 	bool red;                     /* red-black colour */
-	unsigned int flags;           /* DMP__IOVA_* (src/iommu/iova.c) */
-	/* per alignment 2^k (k = 1..DMP__IOVA_FIT_ORDERS): the largest size
-	 * whose 2^k-aligned placement fits one gap of this subtree, saturated
-	 * at UINT32_MAX (a size-aligned search skips the subtrees below it) */
-	uint32_t max_fit[DMP__IOVA_FIT_ORDERS];
+	uint8_t flags;                /* DMP__IOVA_* (src/iommu/iova.c) */
+	/* fit[0]: the largest gap of this subtree; fit[k] (k = 1 ..
+	 * DMP__IOVA_FIT_ORDERS): the largest size whose 2^k-aligned placement
+	 * fits one of its gaps.  Each rounded up to a one-byte code
+	 * (src/iommu/iova-rbtree.h: fit_code), so a node is one cache line and
+	 * a change too small to move a code stops where it is. */
+	uint8_t fit[1 + DMP__IOVA_FIT_ORDERS];
 };
 
 struct dmp__iova_rcaches;

@@ -16,11 +16,11 @@
 #define DMP__IOVA_RESERVED 0x1u
 #define DMP__IOVA_ANCHOR 0x2u
 #define DMP__IOVA_MARK 0x4u /* dmp_iova_domain_check(): seen in a cache */
-#define DMP__IOVA_LOWEST 0x8u /* the lowest node: its gap is not in max_gap */
+#define DMP__IOVA_LOWEST 0x8u /* the lowest node: its gap is not in the bounds */
 
 /*
  * The red-black tree, ordered by pfn_lo, with parent links: prev/next, the
- * search's skips and the max_gap fixes all walk upwards.  Red-black rather
+ * search's skips and the bounds' raises all walk upwards.  Red-black rather
  * than AVL: the allocator's typical load inserts and erases a leaf at the
  * same place over and over, and an AVL tree can change heights all the way
  * up to the root on each of those (measured: 10 nodes per update on the
@@ -33,8 +33,8 @@ static inline bool is_red(const struct dmp_iova_node *n)
 }
 
 /*
- * The augmentation: max_gap is the largest hole below any node of the
- * subtree, so a search for @size pfns can skip a subtree whose max_gap is
+ * The augmentation: fit[0] bounds the largest hole below any node of the
+ * subtree, so a search for @size pfns can skip a subtree whose fit[0] is
  * smaller (the idea of Linux's vmap_area subtree_max_size, applied here to
  * the IOVA tree's top-down walk).
  */
@@ -56,7 +56,7 @@ static inline unsigned long own_gap(const struct dmp_iova_node *n)
  * A gap can hold @size pfns at a 2^k-aligned start iff the highest such
  * start, (pfn_lo - size) rounded down, is at or above the gap's floor: iff
  * size <= pfn_lo - roundup(floor, 2^k).  That bound is own_fit(); a subtree
- * keeps the largest of them per k (max_fit), so that a size-aligned search
+ * keeps the largest of them per k (fit[k]), so that a size-aligned search
  * skips every subtree with no gap it fits, not only the ones whose gaps are
  * too short: in a fragmented space most gaps long enough are misaligned
  * (measured: 248 of the 255 nodes a search passed at 100,000 live ranges).
@@ -70,81 +70,115 @@ static inline unsigned long own_fit(const struct dmp_iova_node *n, unsigned int 
 	return top > a ? top - a : 0;
 }
 
-static inline uint32_t fit_sat(unsigned long v)
+/*
+ * The codes of fit[]: a value rounded up to 8 steps per power of two (4
+ * bits of precision): code c stands for c below 16, else for (8 + (c & 7))
+ * << ((c >> 3) - 1); 255 for anything above 14 << 30.  fit_code(v) is the
+ * smallest code standing for v or more, so a subtree's code is never below
+ * its real value (a search never skips a fit), and codes compare as the
+ * values do: a search compares fit_code(size) with them, once per search.
+ * The price of a byte where the exact value took eight: a subtree whose real
+ * value falls short of a size by less than an eighth looks like it might
+ * hold it, and the search looks inside (rightmost_fit backs out).  The gain:
+ * nine maxima in a cache line with the node, and a gap that shrinks or
+ * grows by a few pfns - most updates - rarely moves a code, so the upkeep
+ * stops at the node instead of running up to the root.
+ */
+#define FIT_CODE_MAX 255u
+static inline uint8_t fit_code(unsigned long v)
 {
-	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+	if (v < 16)
+		return (uint8_t)v;
+	/* e = floor(log2 v) - 3 >= 1; the mantissa rounded up, m in [8, 16]:
+	 * the code 8e + m (m = 16 carries into the next power, as it should) */
+	unsigned int e = (unsigned int)(sizeof(long) * 8 - 4) - (unsigned int)__builtin_clzl(v);
+	unsigned long code = 8ul * e + ((v + (1ul << e) - 1) >> e);
+	return code > FIT_CODE_MAX ? FIT_CODE_MAX : (uint8_t)code;
 }
 
-static const uint32_t no_fits[DMP__IOVA_FIT_ORDERS];
-
-/* Recompute @n's augmentation from its gap and children; true if it changed.
- * Straight-line per order (no branch on a child's presence): this runs for
- * every node an update passes. */
-static inline bool fix_max_gap(struct dmp_iova_node *n)
+/* The least value code @c stands for, less one: every value above it and up
+ * to what @c stands for has code @c (@c > 0). */
+static inline unsigned long fit_code_floor(uint8_t c)
 {
-	unsigned long g = own_gap(n), m = g, top = n->pfn_lo, lo = top - g;
-	const uint32_t *lf = n->left ? n->left->max_fit : no_fits;
-	const uint32_t *rf = n->right ? n->right->max_fit : no_fits;
-	uint32_t diff = 0;
-	if (n->left && n->left->max_gap > m)
-		m = n->left->max_gap;
-	if (n->right && n->right->max_gap > m)
-		m = n->right->max_gap;
-	bool changed = n->max_gap != m;
-	n->max_gap = m;
-	/* straight-line code, one pass per order (unrolled: this runs for every
-	 * node an update passes, and a loop here doubled an update's cost); no
-	 * gap, no fit (and the anchor's lo + mask would wrap) */
-#define FIX_ORDER(k)                                                                          \
-	do {                                                                                  \
-		unsigned long a_ = (lo + ((1UL << (k)) - 1)) & ~((1UL << (k)) - 1);               \
-		uint32_t v_ = fit_sat(g && top > a_ ? top - a_ : 0);                              \
-		v_ = lf[(k) - 1] > v_ ? lf[(k) - 1] : v_;                                         \
-		v_ = rf[(k) - 1] > v_ ? rf[(k) - 1] : v_;                                         \
-		diff |= n->max_fit[(k) - 1] ^ v_;                                                 \
-		n->max_fit[(k) - 1] = v_;                                                         \
-	} while (0)
-	_Static_assert(DMP__IOVA_FIT_ORDERS == 8, "FIX_ORDER below, once per order");
-	FIX_ORDER(1);
-	FIX_ORDER(2);
-	FIX_ORDER(3);
-	FIX_ORDER(4);
-	FIX_ORDER(5);
-	FIX_ORDER(6);
-	FIX_ORDER(7);
-	FIX_ORDER(8);
-#undef FIX_ORDER
-	return changed || diff;
+	c--;
+	return c < 16 ? c : (8ul + (c & 7)) << ((c >> 3) - 1);
 }
 
-/* The search's view: the order @k it skips by (0: the gap alone). */
-static inline unsigned long subtree_fit(const struct dmp_iova_node *t, unsigned int k)
+/*
+ * @n's own codes, from its gap alone: the gap's once, then each order's fit
+ * is the gap less the pad to the order's alignment, whose code is the gap's
+ * as long as the fit stays above the code's floor.
+ */
+static inline void own_codes(const struct dmp_iova_node *n, uint8_t v[1 + DMP__IOVA_FIT_ORDERS])
 {
-	return k ? t->max_fit[k - 1] : t->max_gap;
+	unsigned long g = own_gap(n), neg = g - n->pfn_lo; /* -(gap's floor) */
+	uint8_t c = fit_code(g);
+	unsigned long keep = c ? fit_code_floor(c) : 0;
+	v[0] = c;
+	for (unsigned int k = 1; k <= DMP__IOVA_FIT_ORDERS; k++) {
+		/* the floor rounded up to 2^k: pad pfns of the gap lost */
+		unsigned long pad = neg & ((1ul << k) - 1), f = g > pad ? g - pad : 0;
+		v[k] = f > keep ? c : fit_code(f);
+	}
+}
+
+/*
+ * What fit[] promises: a bound.  Each node's fit[k] is at least its own
+ * code and at least its children's fit[k] - so at least the code of every
+ * fit in its subtree, and a search that skips a subtree whose fit[k] is
+ * below a request's code skips no fit.  It may be more, and that is what
+ * keeps the upkeep small: a gap that shrinks (an allocation splits it, a
+ * reservation widens) or a subtree that loses a node needs no update at
+ * all, and a rotation copies the bound of the subtree whose nodes it keeps.
+ * Only a gap that grows (a free merges two) raises the bounds above it,
+ * until one is high enough already.  A search that finds no fit in a
+ * subtree whose bound let it in lowers that bound to what the subtree's
+ * parts show (rightmost_fit): a stale bound costs one futile look.
+ */
+static const uint8_t no_fits[1 + DMP__IOVA_FIT_ORDERS];
+
+/* @n's bounds exactly its own codes and its children's (a subtree built or
+ * rebuilt from the bottom). */
+static inline void fix_bounds(struct dmp_iova_node *n)
+{
+	const uint8_t *lf = n->left ? n->left->fit : no_fits;
+	const uint8_t *rf = n->right ? n->right->fit : no_fits;
+	uint8_t v[1 + DMP__IOVA_FIT_ORDERS];
+	own_codes(n, v);
+	for (unsigned int k = 0; k <= DMP__IOVA_FIT_ORDERS; k++) {
+		uint8_t m = v[k] > lf[k] ? v[k] : lf[k];
+		n->fit[k] = rf[k] > m ? rf[k] : m;
+	}
+}
+
+/* @n's gap grew (or counts now): its own codes into its bound and every
+ * ancestor's, up to the first that holds them already. */
+static void raise_own(struct dmp_iova_node *n)
+{
+	uint8_t v[1 + DMP__IOVA_FIT_ORDERS];
+	own_codes(n, v);
+	for (; n; n = n->parent) {
+		unsigned int up = 0;
+		for (unsigned int k = 0; k <= DMP__IOVA_FIT_ORDERS; k++)
+			if (v[k] > n->fit[k]) {
+				n->fit[k] = v[k];
+				up = 1;
+			}
+		if (!up)
+			return;
+	}
+}
+
+/* What the search compares: a subtree's bound at order @k (0: the gap
+ * alone), against fit_code(size); a node's own fit, exact, against size. */
+static inline uint8_t subtree_fit(const struct dmp_iova_node *t, unsigned int k)
+{
+	return t->fit[k];
 }
 
 static inline unsigned long node_fit(const struct dmp_iova_node *t, unsigned int k)
 {
 	return k ? own_fit(t, k) : own_gap(t);
-}
-
-/*
- * Recompute max_gap from @n up, after a gap or the children of @n changed.
- * Ancestors see a subtree only through its max_gap, so the walk stops at the
- * first node whose max_gap comes out unchanged - but not below @through, a
- * node whose own children also changed (an erase moves the successor).
- */
-static void fix_max_gap_up(struct dmp_iova_node *n, const struct dmp_iova_node *through)
-{
-	bool forced = through != NULL;
-
-	for (; n; n = n->parent) {
-		bool changed = fix_max_gap(n);
-		if (n == through)
-			forced = false;
-		if (!forced && !changed)
-			return;
-	}
 }
 
 static void replace_child(struct dmp_iova_domain *iovad, struct dmp_iova_node *parent,
@@ -170,10 +204,8 @@ static struct dmp_iova_node *rotate_left(struct dmp_iova_domain *iovad, struct d
 	replace_child(iovad, x->parent, x, y);
 	y->left = x;
 	x->parent = y;
-	if (iovad->augmented) {
-		fix_max_gap(x);
-		fix_max_gap(y);
-	}
+	/* y's subtree is x's was; x's is part of it (fit[] is a bound: "What fit[] promises") */
+	memcpy(y->fit, x->fit, sizeof(y->fit));
 	return y;
 }
 
@@ -187,18 +219,15 @@ static struct dmp_iova_node *rotate_right(struct dmp_iova_domain *iovad, struct 
 	replace_child(iovad, x->parent, x, y);
 	y->right = x;
 	x->parent = y;
-	if (iovad->augmented) {
-		fix_max_gap(x);
-		fix_max_gap(y);
-	}
+	memcpy(y->fit, x->fit, sizeof(y->fit)); /* as rotate_left */
 	return y;
 }
 
 /*
  * After @n went in as a red leaf: no red node may have a red child.  Recolour
- * up while the uncle is red; else at most two rotations end it.  max_gap
- * must be right everywhere before: a rotation recomputes it for the two
- * nodes it moves, from their children.
+ * up while the uncle is red; else at most two rotations end it.  The bounds
+ * must hold everywhere before: a rotation keeps them (it copies the bound of
+ * the subtree whose nodes it keeps).
  */
 static void insert_fixup(struct dmp_iova_domain *iovad, struct dmp_iova_node *n)
 {
@@ -362,10 +391,13 @@ static void tree_insert(struct dmp_iova_domain *iovad, struct dmp_iova_node *n,
 		above->flags &= ~DMP__IOVA_LOWEST;
 		n->flags |= DMP__IOVA_LOWEST;
 	}
-	fix_max_gap(n); /* a leaf: its own gap only */
-	above->gap = above->pfn_lo - n->pfn_hi - 1;
-	fix_max_gap_up(above, NULL);
-	fix_max_gap_up(cur, NULL);
+	/* @n's gap is the lower part of @above's: its codes are within the
+	 * bounds from @above up, not always within those below @above */
+	memset(n->fit, 0, sizeof(n->fit));
+	raise_own(n);
+	above->gap = above->pfn_lo - n->pfn_hi - 1; /* shrinks: no update */
+	if (!(above->flags & DMP__IOVA_LOWEST) && (n->flags & DMP__IOVA_LOWEST))
+		raise_own(above); /* its gap counts from now */
 rebalance:
 	insert_fixup(iovad, n);
 }
@@ -387,10 +419,8 @@ static void tree_erase(struct dmp_iova_domain *iovad, struct dmp_iova_node *n,
 		parent = n->parent;
 		black_left = !n->red;
 		replace_child(iovad, parent, n, child);
-		if (aug) {
-			fix_max_gap_up(above, NULL);
-			fix_max_gap_up(parent, NULL);
-		}
+		if (aug)
+			raise_own(above); /* the merged gap */
 	} else {
 		/* The successor takes @n's place and colour; nodes move, never
 		 * keys, because the cached positions point at nodes.  The
@@ -412,12 +442,11 @@ static void tree_erase(struct dmp_iova_domain *iovad, struct dmp_iova_node *n,
 		n->left->parent = s;
 		replace_child(iovad, n->parent, n, s);
 		s->red = n->red;
-		/* what the parent saw, for the early stop of the walk */
-		s->max_gap = n->max_gap;
-		memcpy(s->max_fit, n->max_fit, sizeof(s->max_fit));
-		/* s is @above, now in @n's place: on the path from @parent */
+		/* s's subtree is part of what was @n's (fit[] is a bound: "What fit[] promises"); s is
+		 * @above, with the merged gap */
+		memcpy(s->fit, n->fit, sizeof(s->fit));
 		if (aug)
-			fix_max_gap_up(parent, s);
+			raise_own(s);
 	}
 	if (black_left)
 		erase_fixup(iovad, child, parent);
@@ -482,28 +511,43 @@ static struct dmp_iova_node *tree_find_limit(const struct dmp_iova_domain *iovad
 	return best;
 }
 
-static void build_max_gap(struct dmp_iova_node *n)
+static void build_bounds(struct dmp_iova_node *n)
 {
 	if (!n)
 		return;
-	build_max_gap(n->left);
-	build_max_gap(n->right);
-	fix_max_gap(n);
+	build_bounds(n->left);
+	build_bounds(n->right);
+	fix_bounds(n);
 }
 
-/* The highest node of subtree @t whose gap holds @size at order @k;
- * subtree_fit(t, k) >= size. */
+/*
+ * The highest node of subtree @t (maybe NULL) whose gap holds @size at order
+ * @k, or NULL: a subtree whose bound is below @code (fit_code(size)) holds
+ * none; one at or above it may, and is looked into, right to left.  When it
+ * holds none after all, its bound comes down to what its parts show ("What
+ * fit[] promises"), so that the next search does not look again.  The recursion is as
+ * deep as the tree (red-black: at most twice log2 of the nodes).
+ */
 static struct dmp_iova_node *rightmost_fit(struct dmp_iova_node *t, unsigned long size,
-					   unsigned int k)
+					   uint8_t code, unsigned int k)
 {
-	for (;;) {
-		if (t->right && subtree_fit(t->right, k) >= size)
-			t = t->right;
-		else if (node_fit(t, k) >= size)
-			return t;
-		else
-			t = t->left;
-	}
+	if (!t || subtree_fit(t, k) < code)
+		return NULL;
+	struct dmp_iova_node *r = rightmost_fit(t->right, size, code, k);
+	if (r)
+		return r;
+	unsigned long own = node_fit(t, k);
+	if (own >= size)
+		return t;
+	if ((r = rightmost_fit(t->left, size, code, k)))
+		return r;
+	uint8_t m = fit_code(own);
+	if (t->left && t->left->fit[k] > m)
+		m = t->left->fit[k];
+	if (t->right && t->right->fit[k] > m)
+		m = t->right->fit[k];
+	t->fit[k] = m;
+	return NULL;
 }
 
 /*
@@ -513,12 +557,14 @@ static struct dmp_iova_node *rightmost_fit(struct dmp_iova_node *t, unsigned lon
  * fit: Linux's walk would step over it too.  For an alignment above
  * DMP__IOVA_FIT_ORDERS the caller passes the highest order kept, a bound
  * (a fit at a coarser alignment is one at a finer), and checks each node.
+ * @code is fit_code(@size).
  */
-static struct dmp_iova_node *prev_fit(struct dmp_iova_node *n, unsigned long size,
+static struct dmp_iova_node *prev_fit(struct dmp_iova_node *n, unsigned long size, uint8_t code,
 				      unsigned int k)
 {
-	if (n->left && subtree_fit(n->left, k) >= size)
-		return rightmost_fit(n->left, size, k);
+	struct dmp_iova_node *r = rightmost_fit(n->left, size, code, k);
+	if (r)
+		return r;
 	if (n->flags & DMP__IOVA_LOWEST)
 		return NULL;
 	for (; n->parent; n = n->parent) {
@@ -527,8 +573,8 @@ static struct dmp_iova_node *prev_fit(struct dmp_iova_node *n, unsigned long siz
 			continue;
 		if (node_fit(p, k) >= size)
 			return p;
-		if (p->left && subtree_fit(p->left, k) >= size)
-			return rightmost_fit(p->left, size, k);
+		if ((r = rightmost_fit(p->left, size, code, k)))
+			return r;
 	}
 	/* @n is now the root: the lowest node is its leftmost */
 	while (n->left)

@@ -11,13 +11,12 @@
  * See <dmaport/iova.h> for where dmaport differs on purpose.
  *
  * Where Linux walks the rb-tree node by node below the cached node, this
- * tree is augmented with the free gap below each node, the largest gap of
- * each subtree and, per alignment 2^1..2^8, the largest size-aligned
- * request a gap of the subtree can hold, so the same walk skips every
- * subtree without a fit: the same answer, in O(log n) per skip (a node is
- * two cache lines where it was one: the price of a search that stays
- * O(log n) in a fragmented space).  tests/test-iova.c checks the
- * answers against Linux's node-by-node walk.
+ * tree is augmented with the free gap below each node, and bounds, one byte
+ * each, of the largest gap of each subtree and, per alignment 2^1..2^8, of
+ * the largest size-aligned request a gap of the subtree can hold, so the
+ * same walk skips every subtree without a fit: the same answer, in O(log n)
+ * per skip, with a node of one cache line (iova-rbtree.h: fit_code).
+ * tests/test-iova.c checks the answers against Linux's node-by-node walk.
  *
  * Lock order: CPU slot lock -> depot lock -> tree lock.  No path takes a
  * slot lock while holding a depot or the tree lock, or two slot locks except
@@ -91,12 +90,12 @@ struct dmp__iova_rcaches {
 /* Tree nodes come in chunks; a chunk lives until the domain is destroyed. */
 #define NODES_PER_CHUNK 63
 struct dmp__iova_chunk {
-	/* first, so that each 128-byte node is two whole cache lines (chunks
-	 * are 64-byte aligned): with the link first, every node straddled three */
+	/* first, so that each 64-byte node is one whole cache line (chunks
+	 * are 64-byte aligned): with the link first, every node straddled two */
 	struct dmp_iova_node nodes[NODES_PER_CHUNK];
 	struct dmp__iova_chunk *next;
 };
-_Static_assert(sizeof(struct dmp_iova_node) == 128, "a tree node is two whole cache lines");
+_Static_assert(sizeof(struct dmp_iova_node) == 64, "a tree node is one whole cache line");
 
 /* Bits: fls(0) = 0, fls(1) = 1, fls(4) = 3. */
 static inline unsigned int fls_ul(unsigned long x)
@@ -143,8 +142,8 @@ static struct dmp_iova_node *node_alloc(struct dmp_iova_domain *iovad)
 	iovad->free_nodes = n->right;
 	/* tree_insert() sets the links and the colour, and the gaps if kept */
 	n->flags = 0;
-	n->gap = n->max_gap = 0;
-	memset(n->max_fit, 0, sizeof(n->max_fit));
+	n->gap = 0;
+	memset(n->fit, 0, sizeof(n->fit));
 	return n;
 }
 
@@ -245,7 +244,7 @@ static bool known_full(const struct dmp_iova_domain *iovad, unsigned long size,
 
 /*
  * Start keeping the gaps: one pass in order for each node's gap and the
- * lowest-node flag, one bottom-up for max_gap.  Tree lock held.
+ * lowest-node flag, one bottom-up for the bounds.  Tree lock held.
  */
 static void augment_build(struct dmp_iova_domain *iovad)
 {
@@ -259,7 +258,7 @@ static void augment_build(struct dmp_iova_domain *iovad)
 		if (!prev)
 			n->flags |= DMP__IOVA_LOWEST;
 	}
-	build_max_gap(iovad->root);
+	build_bounds(iovad->root);
 	iovad->augmented = true;
 	iovad->short_streak = 0;
 	iovad->streak_to_drop = iovad->streak_to_drop ? DMP_MIN(2 * iovad->streak_to_drop, STREAK_MAX)
@@ -283,13 +282,12 @@ static enum walk_end walk_down(struct dmp_iova_node *n, unsigned long size, unsi
 {
 	struct dmp_iova_node *below = NULL;
 	/* the order the augmentation skips by: the alignment's, at most the
-	 * highest kept (a bound then), and only sizes max_fit can hold */
+	 * highest kept (a bound then) */
 	unsigned int k = (unsigned int)__builtin_ctzl(align_mask); /* ~0UL << shift */
 	if (k > DMP__IOVA_FIT_ORDERS)
 		k = DMP__IOVA_FIT_ORDERS;
-	if (size > UINT32_MAX)
-		k = 0;
-	for (; n; n = aug ? prev_fit(n, size, k) : below) {
+	uint8_t code = fit_code(size);
+	for (; n; n = aug ? prev_fit(n, size, code, k) : below) {
 		if (*steps >= budget)
 			return WALK_BUDGET;
 		high = DMP_MIN(high, n->pfn_lo);
@@ -505,11 +503,10 @@ static int reserve_locked(struct dmp_iova_domain *iovad, unsigned long lo, unsig
 		keep->pfn_hi = DMP_MAX(hi, keep->pfn_hi);
 		if (!iovad->augmented)
 			return 0;
+		/* both gaps shrink: the bounds hold ("What fit[] promises", iova-rbtree.h) */
 		keep->gap = gap_below(keep);
 		above = tree_next(keep);
 		above->gap = above->pfn_lo - keep->pfn_hi - 1;
-		fix_max_gap_up(keep, NULL);
-		fix_max_gap_up(above, NULL);
 		return 0;
 	}
 	n = node_alloc(iovad);
@@ -899,8 +896,7 @@ int dmp_iova_domain_init(struct dmp_iova_domain *iovad, unsigned long granule,
 	iovad->anchor.flags = DMP__IOVA_ANCHOR | DMP__IOVA_LOWEST;
 	iovad->anchor.red = false;
 	iovad->anchor.gap = IOVA_ANCHOR_PFN; /* all of [0, ~0UL) */
-	iovad->anchor.max_gap = 0;            /* see own_gap() */
-	memset(iovad->anchor.max_fit, 0, sizeof(iovad->anchor.max_fit));
+	memset(iovad->anchor.fit, 0, sizeof(iovad->anchor.fit)); /* see own_gap() */
 	iovad->augment_walk = AUGMENT_WALK;
 	iovad->root = &iovad->anchor;
 	iovad->cached_node = iovad->cached32_node = &iovad->anchor;
@@ -1063,22 +1059,12 @@ static int check_subtree(struct check_walk *w, const struct dmp_iova_node *n,
 	hr = check_subtree(w, n->right, n);
 	if (hl != hr)
 		check_fail(w, "black heights differ below the node", n->pfn_lo);
-	unsigned long mg = own_gap(n);
-	if (n->left && n->left->max_gap > mg)
-		mg = n->left->max_gap;
-	if (n->right && n->right->max_gap > mg)
-		mg = n->right->max_gap;
-	if (iovad->augmented && n->max_gap != mg)
-		check_fail(w, "stale max_gap", n->pfn_lo);
-	for (unsigned int k = 1; k <= DMP__IOVA_FIT_ORDERS && iovad->augmented; k++) {
-		uint32_t f = fit_sat(own_fit(n, k));
-		if (n->left && n->left->max_fit[k - 1] > f)
-			f = n->left->max_fit[k - 1];
-		if (n->right && n->right->max_fit[k - 1] > f)
-			f = n->right->max_fit[k - 1];
-		if (n->max_fit[k - 1] != f)
-			check_fail(w, "stale max_fit", n->pfn_lo);
-	}
+	/* the bounds a search skips by (iova-rbtree.h: "What fit[] promises"): at least
+	 * the node's own code and its children's */
+	for (unsigned int k = 0; k <= DMP__IOVA_FIT_ORDERS && iovad->augmented; k++)
+		if (n->fit[k] < fit_code(node_fit(n, k)) || (n->left && n->fit[k] < n->left->fit[k]) ||
+		    (n->right && n->fit[k] < n->right->fit[k]))
+			check_fail(w, k ? "fit bound too low" : "gap bound too low", n->pfn_lo);
 	return hl + !n->red;
 }
 
