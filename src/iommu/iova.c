@@ -220,8 +220,10 @@ static void remove_node(struct dmp_iova_domain *iovad, struct dmp_iova_node *n)
 	} else {
 		iovad->nr_pfns -= n->pfn_hi - n->pfn_lo + 1;
 		/* new free space: the remembered failures no longer hold */
-		iovad->fail_size[0] = iovad->fail_size[1] = ~0UL;
-		iovad->fail_limit[0] = iovad->fail_limit[1] = 0;
+		if (dmp__unlikely((iovad->fail_size[0] & iovad->fail_size[1]) != ~0UL)) {
+			iovad->fail_size[0] = iovad->fail_size[1] = ~0UL;
+			iovad->fail_limit[0] = iovad->fail_limit[1] = 0;
+		}
 	}
 	node_free(iovad, n);
 }
@@ -275,18 +277,21 @@ enum walk_end { WALK_FOUND, WALK_NONE, WALK_BUDGET };
  * walk gives up when it reaches @budget.  On WALK_FOUND, *@pfn is the fit and
  * *@hint the node above it.
  */
-static enum walk_end walk_down(struct dmp_iova_node *n, unsigned long size, unsigned long high,
+static inline __attribute__((always_inline)) enum walk_end
+walk_down(struct dmp_iova_node *n, unsigned long size, unsigned long high,
 			       unsigned long low, unsigned long align_mask, bool aug,
 			       unsigned int budget, unsigned int *steps, unsigned long *pfn,
 			       struct dmp_iova_node **hint)
 {
 	struct dmp_iova_node *below = NULL;
 	/* the order the augmentation skips by: the alignment's, at most the
-	 * highest kept (a bound then) */
-	unsigned int k = (unsigned int)__builtin_ctzl(align_mask); /* ~0UL << shift */
-	if (k > DMP__IOVA_FIT_ORDERS)
-		k = DMP__IOVA_FIT_ORDERS;
-	uint8_t code = fit_code(size);
+	 * highest kept (a bound then); and the size's code */
+	unsigned int k = 0;
+	uint8_t code = 0;
+	if (aug) {
+		k = DMP_MIN((unsigned int)__builtin_ctzl(align_mask), DMP__IOVA_FIT_ORDERS);
+		code = fit_code(size);
+	}
 	for (; n; n = aug ? prev_fit(n, size, code, k) : below) {
 		if (*steps >= budget)
 			return WALK_BUDGET;
@@ -358,8 +363,12 @@ static int tree_search(struct dmp_iova_domain *iovad, unsigned long size, unsign
 	retry_low = DMP_MAX(curr->pfn_hi + 1, iovad->start_pfn);
 
 	for (;;) {
-		if (walk_down(curr, size, end, low, align_mask, aug, ~0u, &steps, pfn, hint) ==
-		    WALK_FOUND) {
+		/* two copies of the walk, each with @aug a constant: the
+		 * compiler then leaves out what the other needs */
+		enum walk_end e =
+			aug ? walk_down(curr, size, end, low, align_mask, true, ~0u, &steps, pfn, hint)
+			    : walk_down(curr, size, end, low, align_mask, false, ~0u, &steps, pfn, hint);
+		if (e == WALK_FOUND) {
 			err = 0;
 			break;
 		}
