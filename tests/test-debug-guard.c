@@ -217,6 +217,64 @@ static void test_neighbours_untouched(void **state)
 	rig_down(&r);
 }
 
+/*
+ * Guard mode's heap: small dmp_kmalloc() objects on pages of their own, so
+ * that a neighbour of a guarded buffer is never on its page and never traps
+ * (as electric-fence allocators do) - up to a limit of live objects, past
+ * which they share pages again rather than use up the memory.
+ */
+static uintptr_t page_of(const void *p)
+{
+	return (uintptr_t)p & ~(uintptr_t)4095;
+}
+
+static void test_heap_pages_of_their_own(void **state)
+{
+	struct rig r;
+	rig_up(&r, state);
+	assert_true(dmp_debug_get_guard());
+	uint8_t *buf = dmp_kmalloc(64, 0), *nb = dmp_kmalloc(64, 0);
+	assert_true(page_of(buf) != page_of(nb));
+	assert_int_equal(dmp_ksize(nb), 128); /* its size class, as without guard mode */
+	dmp_addr_t a = map(&r, buf, 64, DMP_FROM_DEVICE);
+	assert_int_equal(dmp__guard_covered(buf, 64), 64);
+	struct dmp__guard_stats before, after;
+	dmp__guard_get_stats(&before);
+	store(nb, 0x44);
+	assert_int_equal(load(nb), 0x44);
+	dmp__guard_get_stats(&after);
+	assert_int_equal(after.traps, before.traps); /* not on a guarded page */
+	dmp_unmap_single(&r.dev, a, 64, DMP_FROM_DEVICE);
+	rig_expect_none();
+	dmp_kfree(nb);
+	dmp_kfree(buf);
+	if (r.cfg == &rig_cfgs[0]) {
+		/* past the limit (32768 live objects) they share pages again */
+		enum { MANY = 32768 + 64 };
+		void **o = calloc(MANY, sizeof(*o));
+		assert_non_null(o);
+		size_t shared = 0;
+		for (size_t i = 0; i < MANY; i++) {
+			o[i] = dmp_kmalloc(64, 0);
+			assert_non_null(o[i]);
+			if (i && page_of(o[i]) == page_of(o[i - 1]))
+				shared++;
+		}
+		/* the 64 past the limit, and as many as were live before */
+		assert_true(shared > 0 && shared < 256);
+		for (size_t i = 0; i < MANY; i++)
+			dmp_kfree(o[i]);
+		/* and once they are freed, pages of their own again */
+		buf = dmp_kmalloc(64, 0);
+		nb = dmp_kmalloc(64, 0);
+		assert_true(page_of(buf) != page_of(nb));
+		dmp_kfree(nb);
+		dmp_kfree(buf);
+		free(o);
+	}
+	rig_down(&r);
+}
+
 /* x86's bulk instructions, as memset() and memcpy() use them for large sizes
  * (macros, so that the report names this file's line). */
 #if defined(__x86_64__)
@@ -492,6 +550,7 @@ int main(void)
 		RIG_ALL(test_memcpy_at_caller),
 		RIG_ALL(test_periods_and_ranges),
 		RIG_ALL(test_neighbours_untouched),
+		RIG_ALL(test_heap_pages_of_their_own),
 		RIG_ALL(test_string_instructions),
 		RIG_ALL(test_coherent_never_guarded),
 		RIG_ALL(test_sg),
