@@ -473,8 +473,12 @@ bench-plot: deps-plot
 	sh scripts/peer-plot.sh $(PEER)/peer.txt docs/peer
 # The programs in docs/*.md, extracted, built with -Werror and run (in the
 # directory of the extracted files, so a program loads a tree of its page by
-# name): each returns 0 when it sees what its page says it shows.
+# name): each returns 0 when it sees what its page says it shows.  A C block
+# without file=NAME would be built by nothing: refused (docs/vfio.md's one
+# program is built and run by make vfio-test, in its guest).
 docs-check: $(BUILD)/libdmaport.a
+	@! grep -n '^```c *$$' $(filter-out docs/vfio.md,$(wildcard docs/*.md)) || \
+	  { echo "docs-check: a \`\`\`c block above has no file=NAME: nothing builds it"; exit 1; }
 	@rm -rf $(BUILD)/docs && n=0 && \
 	for p in $$(sh scripts/doc-snippets.sh $(BUILD)/docs docs/*.md | grep '\.c$$'); do \
 	  $(CC) -std=c11 -D_GNU_SOURCE -g -Wall -Wextra -Werror -Iinclude $(SAN_CFLAGS) \
