@@ -3,7 +3,7 @@
  * dmaport/sim/iommu.h - the simulated IOMMU hardware.
  *
  * Callers' header, for platform builders and for the IOMMU driver that
- * programs it (src/iommu/sim-iommu-driver.c).  Modelled on an Arm SMMUv3
+ * programs it (src/sim/sim-iommu-driver.c).  Modelled on an Arm SMMUv3
  * with stage-1 AArch64 tables:
  *   - each stream ID has a stream table entry: abort (the reset state),
  *     bypass, or translate with a context (TTBR0, TG0, T0SZ, IPS, ASID);
