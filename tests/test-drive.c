@@ -125,6 +125,28 @@ static void test_talk_era_driver(void **state)
 	free(r.out);
 }
 
+/* A module in the shape of Linux's mm/dmapool_test.c (tests/drivers/
+ * pool-test.c): pools of every shape on a bare registered device, then a
+ * platform driver moving data between pool blocks through both engines. */
+static void test_pool_test_module(void **state)
+{
+	(void)state;
+	struct result r = drive("--param pool_test.copies=24 examples/platforms/soc-noncoherent.dts "
+				DMP_DRIVERS "/test-pool-test.so");
+	if (r.status)
+		fail_msg("exit %d:\n%s", r.status, r.out);
+	expect(&r, "pool-test: size:16   align:16   boundary:0    blocks:512  ok");
+	expect(&r, "pool-test: size:68   align:32   boundary:4096 blocks:480  ok");
+	expect(&r, "pool-test: size:3000 align:4    boundary:0    blocks:32   ok");
+	expect(&r, "9100000.dma: pool-test: 24 copies between pool blocks passed");
+	expect(&r, "9110000.dma: pool-test: 24 copies between pool blocks passed");
+	expect(&r, "insmod pool_test: ok");
+	expect(&r, "9110000.dma      bound to pool-test");
+	expect(&r, "rmmod pool_test");
+	expect(&r, "checker (fail): 0 finding(s)");
+	free(r.out);
+}
+
 /* FPGA manager drivers (tests/drivers/zynq-pcap.c, built for today's API and
  * for Linux 5.10's) on the Zynq-like machine: the tree's fpga-region is
  * programmed with the image request_firmware() finds through
@@ -229,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_leak_reported),
 		cmocka_unit_test(test_talk_era_driver),
 		cmocka_unit_test(test_fpga_manager_drivers),
+		cmocka_unit_test(test_pool_test_module),
 		cmocka_unit_test(test_usage_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
