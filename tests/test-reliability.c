@@ -1,12 +1,15 @@
 /* test-reliability.c - regression tests for hostile input (issue 18): each
  * misuse below once crashed, hung or did harm after being reported; now it is
- * refused, reported, and leaves the state as it was. */
+ * refused, reported, and leaves the state as it was.  Run with the checker off
+ * and on: on, each refused call is exactly one finding, and in abort mode
+ * the program stops there. */
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <dmaport/cma.h>
@@ -85,6 +88,44 @@ static void rig_down(struct rig *r)
 	dmp_swiotlb_set_default(NULL);
 	assert_int_equal(dmp_swiotlb_pool_destroy(r->pool), 0);
 	dmp_sim_destroy(r->sim);
+}
+
+/* --- with the checker on, each refused call is one finding ------------------------ */
+
+static bool checker_on;
+static unsigned long findings_seen;
+
+/* What follows runs with the checker on (fail mode, every device) or off. */
+static void checker_mode(bool on)
+{
+	checker_on = on;
+	dmp_debug_set_mode(on ? DMP_DEBUG_FAIL : DMP_DEBUG_OFF);
+	assert_int_equal(dmp_debug_enable_device(NULL, true), 0);
+	dmp_debug_reset();
+	findings_seen = 0;
+}
+
+/*
+ * After one refused call: with the checker on, exactly one more finding (one
+ * misuse, one finding), so that a test in fail mode sees it and abort mode
+ * stops there; with it off, none is counted.
+ */
+#define refused() refused_at(__LINE__)
+static void refused_at(int line)
+{
+	unsigned long t = dmp_debug_total();
+	if (t != findings_seen + checker_on)
+		fail_msg("line %d: %lu finding(s) for one refused call, want %d", line,
+			 t - findings_seen, (int)checker_on);
+	findings_seen = t;
+}
+
+/* No finding since the last refused call: the correct calls added none. */
+#define no_new_finding() no_finding_at(__LINE__)
+static void no_finding_at(int line)
+{
+	if (dmp_debug_total() != findings_seen)
+		fail_msg("line %d: a finding on correct use", line);
 }
 
 /* --- memory at or above 2^44 --------------------------------------------------- */
@@ -228,10 +269,10 @@ static void test_dts_over_16mib(void **state)
 
 /* --- scatterlist counts larger than the list ---------------------------------- */
 
-static void test_map_sg_nents_beyond_list(void **state)
+static void map_sg_nents_beyond_list(bool on)
 {
-	(void)state;
 	for (int k = RIG_DIRECT_COHERENT; k <= RIG_IOMMU_LAZY; k++) {
+		checker_mode(on);
 		struct rig r;
 		rig_up(&r, (enum rig_kind)k);
 		struct dmp_scatterlist sg[4];
@@ -244,13 +285,18 @@ static void test_map_sg_nents_beyond_list(void **state)
 		size_t free_before = dmp_page_free_count();
 		fixture_log_start();
 		assert_int_equal(dmp_map_sg(&r.dev, sg, 5, DMP_TO_DEVICE), 0);
+		refused();
 		assert_true(fixture_log_has("map_sg of 5 entries: the list has only 4", NULL));
 		struct dmp_sg_table t = { .sgl = sg, .orig_nents = 9 };
 		assert_int_equal(dmp_map_sgtable(&r.dev, &t, DMP_TO_DEVICE, 0), -EINVAL);
+		refused();
 		/* the same count to sync and unmap: refused before touching anything */
 		dmp_sync_sg_for_cpu(&r.dev, sg, 6, DMP_TO_DEVICE);
+		refused();
 		dmp_sync_sg_for_device(&r.dev, sg, 6, DMP_TO_DEVICE);
+		refused();
 		dmp_unmap_sg(&r.dev, sg, 7, DMP_TO_DEVICE);
+		refused();
 		assert_true(fixture_log_has("unmap_sg of 7 entries: the list has only 4", NULL));
 		fixture_log_stop();
 		assert_int_equal(dmp_page_free_count(), free_before);
@@ -258,22 +304,34 @@ static void test_map_sg_nents_beyond_list(void **state)
 		int n = dmp_map_sg(&r.dev, sg, 4, DMP_TO_DEVICE);
 		assert_true(n >= 1 && n <= 4);
 		dmp_unmap_sg(&r.dev, sg, 4, DMP_TO_DEVICE);
+		no_new_finding();
 		/* an entry whose page is no page, or whose length runs past memory */
 		struct dmp_scatterlist bad = sg[1];
 		sg[1].page_link = (uintptr_t)&r | (sg[1].page_link & DMP_SG_PAGE_LINK_MASK);
 		fixture_log_start();
 		assert_int_equal(dmp_map_sg(&r.dev, sg, 4, DMP_TO_DEVICE), 0);
+		refused();
 		assert_true(fixture_log_has("entry 1", "no page of platform memory", NULL));
 		sg[1] = bad;
 		sg[2].length = 0x7fffffff;
 		assert_int_equal(dmp_map_sg(&r.dev, sg, 4, DMP_TO_DEVICE), 0);
+		refused();
 		assert_true(fixture_log_has("entry 2", "beyond its memory region", NULL));
 		fixture_log_stop();
 		for (int i = 0; i < 4; i++)
 			dmp_kfree(buf[i]);
-		print_message("  %s: refused\n", rig_names[k]);
+		print_message("  %s, checker %s: refused\n", rig_names[k], on ? "on" : "off");
 		rig_down(&r);
+		no_new_finding();
 	}
+}
+
+static void test_map_sg_nents_beyond_list(void **state)
+{
+	(void)state;
+	map_sg_nents_beyond_list(false);
+	map_sg_nents_beyond_list(true);
+	checker_mode(false);
 }
 
 /* dmp_iommu_map_sg with a count past the list end: -EINVAL, nothing mapped. */
@@ -302,9 +360,9 @@ static void test_iommu_map_sg_nents_beyond_list(void **state)
 
 /* --- freeing an attached IOMMU domain ---------------------------------------- */
 
-static void test_iommu_domain_free_attached(void **state)
+static void iommu_domain_free_attached(bool on)
 {
-	(void)state;
+	checker_mode(on);
 	struct rig r;
 	rig_up(&r, RIG_IOMMU_STRICT);
 	struct dmp_iommu_domain *d;
@@ -316,6 +374,7 @@ static void test_iommu_domain_free_attached(void **state)
 	assert_int_equal(dmp_iommu_map(d, 0x40000, phys, 4096, DMP_IOMMU_READ, 0), 0);
 	fixture_log_start();
 	dmp_iommu_domain_free(d);
+	refused();
 	assert_true(fixture_log_has("iommu_domain_free", "still attached", "refused", NULL));
 	fixture_log_stop();
 	/* the domain is intact: it still translates, for the CPU and the device */
@@ -329,6 +388,7 @@ static void test_iommu_domain_free_attached(void **state)
 	struct dmp_iommu_domain *def = dmp_iommu_get_domain_for_dev(&r.dev);
 	fixture_log_start();
 	dmp_iommu_domain_free(def);
+	refused();
 	assert_true(fixture_log_has("iommu_domain_free", "default", NULL));
 	fixture_log_stop();
 	/* the DMA API on the default domain still works */
@@ -338,13 +398,22 @@ static void test_iommu_domain_free_attached(void **state)
 	dmp_iommu_domain_free(d); /* detached now: freed */
 	dmp_kfree(buf);
 	rig_down(&r);
+	no_new_finding();
+}
+
+static void test_iommu_domain_free_attached(void **state)
+{
+	(void)state;
+	iommu_domain_free_attached(false);
+	iommu_domain_free_attached(true);
+	checker_mode(false);
 }
 
 /* Another group's default domain is not the caller's to attach: its group
  * frees it, and the device would go on translating through freed tables. */
-static void test_iommu_attach_default_domain_refused(void **state)
+static void iommu_attach_default_domain_refused(bool on)
 {
-	(void)state;
+	checker_mode(on);
 	struct rig r;
 	rig_up(&r, RIG_IOMMU_STRICT);
 	struct dmp_sim_device_config dc = { .name = "rel1", .port_bits = 64 };
@@ -358,6 +427,7 @@ static void test_iommu_attach_default_domain_refused(void **state)
 	struct dmp_iommu_domain *def = dmp_iommu_get_domain_for_dev(&r.dev);
 	fixture_log_start();
 	assert_int_equal(dmp_iommu_attach_device(def, &other), -EINVAL);
+	refused();
 	assert_true(fixture_log_has("iommu_attach_device", "refused", NULL));
 	fixture_log_stop();
 	assert_ptr_not_equal(dmp_iommu_get_domain_for_dev(&other), def);
@@ -370,13 +440,22 @@ static void test_iommu_attach_default_domain_refused(void **state)
 	dmp_unmap_single(&r.dev, a, 256, DMP_TO_DEVICE);
 	dmp_kfree(buf);
 	rig_down(&r);
+	no_new_finding();
+}
+
+static void test_iommu_attach_default_domain_refused(void **state)
+{
+	(void)state;
+	iommu_attach_default_domain_refused(false);
+	iommu_attach_default_domain_refused(true);
+	checker_mode(false);
 }
 
 /* --- dma_pool_create with sizes that overflow -------------------------------- */
 
-static void test_pool_create_huge(void **state)
+static void pool_create_huge(bool on)
 {
-	(void)state;
+	checker_mode(on);
 	struct rig r;
 	rig_up(&r, RIG_DIRECT_NONCOHERENT);
 	static const struct {
@@ -389,6 +468,7 @@ static void test_pool_create_huge(void **state)
 	for (unsigned int i = 0; i < DMP_ARRAY_SIZE(bad); i++) {
 		fixture_log_start();
 		assert_null(dmp_pool_create("huge", &r.dev, bad[i].size, bad[i].align, 0));
+		refused();
 		assert_true(fixture_log_has("dma_pool_create", "invalid arguments", NULL));
 		fixture_log_stop();
 	}
@@ -401,6 +481,15 @@ static void test_pool_create_huge(void **state)
 	assert_int_equal(dmp_pool_check(pool), 0);
 	dmp_pool_destroy(pool);
 	rig_down(&r);
+	no_new_finding();
+}
+
+static void test_pool_create_huge(void **state)
+{
+	(void)state;
+	pool_create_huge(false);
+	pool_create_huge(true);
+	checker_mode(false);
 }
 
 
@@ -512,8 +601,7 @@ static void test_iommu_wrong_size_free_coherent_refused(void **state)
 {
 	(void)state;
 	for (int checker = 0; checker <= 1; checker++) {
-		dmp_debug_set_mode(checker ? DMP_DEBUG_FAIL : DMP_DEBUG_OFF);
-		dmp_debug_reset();
+		checker_mode(checker);
 		struct rig r;
 		rig_up(&r, RIG_IOMMU_STRICT);
 		struct dmp_iommu_domain *d = dmp_iommu_get_domain_for_dev(&r.dev);
@@ -526,7 +614,9 @@ static void test_iommu_wrong_size_free_coherent_refused(void **state)
 		assert_non_null(va);
 		fixture_log_start();
 		dmp_free_coherent(&r.dev, 3 * 8192, va, h);
+		refused();
 		dmp_free_coherent(&r.dev, 4096, va, h);
+		refused();
 		assert_true(fixture_log_count() >= 2);
 		fixture_log_stop();
 		dmp_phys_t p;
@@ -550,10 +640,10 @@ static void test_iommu_wrong_size_free_coherent_refused(void **state)
 
 /* --- arguments whose arithmetic wraps, and pointers that are not what they claim ---- */
 
-static void test_hostile_arguments(void **state)
+static void hostile_arguments(bool on)
 {
-	(void)state;
 	for (int k = RIG_DIRECT_COHERENT; k <= RIG_IOMMU_LAZY; k++) {
+		checker_mode(on);
 		struct rig r;
 		rig_up(&r, (enum rig_kind)k);
 		struct dmp_device *d = &r.dev;
@@ -565,44 +655,58 @@ static void test_hostile_arguments(void **state)
 		/* a page pointer that is no page descriptor: refused, no assertion */
 		dmp_addr_t a = dmp_map_page(d, (struct dmp_page *)buf, 0, 16, DMP_TO_DEVICE);
 		assert_true(a == DMP_MAPPING_ERROR);
+		refused();
 		assert_true(fixture_log_has("not a page descriptor", NULL));
 		/* an offset that wraps the page's address */
 		a = dmp_map_page(d, dmp_virt_to_page(buf), SIZE_MAX, 16, DMP_TO_DEVICE);
 		assert_true(a == DMP_MAPPING_ERROR);
+		refused();
 		a = dmp_map_single(d, buf, 4096, DMP_FROM_DEVICE);
 		assert_false(dmp_mapping_error(d, a));
 		/* a range sync whose offset or size wraps: before, the direct path
 		 * synced the bytes just below the mapping */
 		int n = fixture_log_count();
 		dmp_sync_single_range_for_cpu(d, a, SIZE_MAX, 16, DMP_FROM_DEVICE);
+		refused();
 		dmp_sync_single_range_for_cpu(d, a, 16, SIZE_MAX, DMP_FROM_DEVICE);
+		refused();
 		dmp_sync_single_for_cpu(d, ~(dmp_addr_t)0 - 100, 200, DMP_FROM_DEVICE);
+		refused();
 		assert_true(fixture_log_count() >= n + 3);
 		assert_true(fixture_log_has("wraps the address space", NULL));
 		/* an unmap whose size wraps: before, the IOMMU path dropped it silently */
 		n = fixture_log_count();
 		dmp_unmap_single(d, a, SIZE_MAX, DMP_FROM_DEVICE);
+		refused();
 		assert_true(fixture_log_count() > n);
 		dmp_unmap_single(d, a, 4096, DMP_FROM_DEVICE);
+		no_new_finding();
 		/* a pool that does not exist */
 		dmp_addr_t h;
 		assert_null(dmp_pool_alloc(NULL, 0, &h));
+		refused();
 		assert_true(h == DMP_MAPPING_ERROR);
 		dmp_pool_free(NULL, buf, 0);
+		refused();
 		assert_true(fixture_log_has("dma_pool_free", "no pool", NULL));
 		/* mmap and get_sgtable of a coherent buffer with sizes it does not have */
 		void *c = dmp_alloc_coherent(d, 8192, &h, DMP_GFP_KERNEL);
 		assert_non_null(c);
 		struct dmp_user_mapping um = { .pgoff = 1, .size = SIZE_MAX };
 		assert_int_equal(dmp_mmap_coherent(d, &um, c, h, 8192), -ENXIO);
+		refused();
 		um = (struct dmp_user_mapping){ .pgoff = SIZE_MAX, .size = 4096 };
 		assert_int_equal(dmp_mmap_coherent(d, &um, c, h, 8192), -ENXIO);
+		refused();
 		um = (struct dmp_user_mapping){ 0 };
 		assert_int_equal(dmp_mmap_coherent(d, &um, c, h, 1 << 20), -EINVAL);
+		refused();
 		assert_null(um.addr);
 		struct dmp_sg_table t;
 		assert_int_equal(dmp_get_sgtable(d, &t, c, h, SIZE_MAX), -EINVAL);
+		refused();
 		assert_int_equal(dmp_get_sgtable(d, &t, c, h, 1 << 20), -EINVAL);
+		refused();
 		/* the right sizes still work */
 		um = (struct dmp_user_mapping){ 0 };
 		assert_int_equal(dmp_mmap_coherent(d, &um, c, h, 8192), 0);
@@ -617,16 +721,25 @@ static void test_hostile_arguments(void **state)
 			neighbour_check(&nb[i]);
 		dmp_kfree(buf);
 		rig_down(&r);
-		print_message("  %s: refused\n", rig_names[k]);
+		no_new_finding();
+		print_message("  %s, checker %s: refused\n", rig_names[k], on ? "on" : "off");
 	}
+}
+
+static void test_hostile_arguments(void **state)
+{
+	(void)state;
+	hostile_arguments(false);
+	hostile_arguments(true);
+	checker_mode(false);
 }
 
 
 /* mmap, get_sgtable and free of CMA and atomic-pool memory with a size the
  * allocation does not have: refused by the allocator's own record. */
-static void test_cma_and_atomic_pool_sizes(void **state)
+static void cma_and_atomic_pool_sizes(bool on)
 {
-	(void)state;
+	checker_mode(on);
 	struct rig r;
 	rig_up(&r, RIG_DIRECT_NONCOHERENT);
 	struct dmp_device *d = &r.dev;
@@ -649,10 +762,13 @@ static void test_cma_and_atomic_pool_sizes(void **state)
 		fixture_log_start();
 		struct dmp_user_mapping um = { 0 };
 		assert_int_equal(dmp_mmap_coherent(d, &um, c, h, 64 * 4096), -EINVAL);
+		refused();
 		assert_null(um.addr);
 		struct dmp_sg_table t;
 		assert_int_equal(dmp_get_sgtable(d, &t, c, h, 64 * 4096), -EINVAL);
+		refused();
 		dmp_free_coherent(d, 64 * 4096, c, h);
+		refused();
 		assert_true(fixture_log_count() >= 3);
 		fixture_log_stop();
 		/* nothing changed: the memory is still uncached and allocated */
@@ -662,12 +778,23 @@ static void test_cma_and_atomic_pool_sizes(void **state)
 		assert_int_equal(dmp_mmap_coherent(d, &um, c, h, 3 * 4096), 0);
 		dmp_munmap(&um);
 		dmp_free_coherent(d, 3 * 4096, c, h);
-		print_message("  %s: refused\n", pool ? "atomic pool" : "CMA");
+		no_new_finding();
+		print_message("  %s, checker %s: refused\n", pool ? "atomic pool" : "CMA",
+			      on ? "on" : "off");
 	}
 	assert_int_equal(dmp_atomic_pool_destroy(), 0);
 	d->cma_area = NULL;
 	assert_int_equal(dmp_cma_destroy(cma), 0);
 	rig_down(&r);
+	no_new_finding();
+}
+
+static void test_cma_and_atomic_pool_sizes(void **state)
+{
+	(void)state;
+	cma_and_atomic_pool_sizes(false);
+	cma_and_atomic_pool_sizes(true);
+	checker_mode(false);
 }
 
 
@@ -768,6 +895,89 @@ static void test_reused_pages_stay_zero_hostile(void **state)
 	dmp_sim_destroy(sim);
 }
 
+/* --- DMP_DEBUG=abort stops at a refused misuse ---------------------------------- */
+
+enum abort_case { AB_DOMAIN_FREE, AB_SYNC_PAST, AB_UNMAP_SIZE, AB_FREE_SIZE, AB_SG_NENTS,
+		  AB_MMAP_WINDOW, AB_NR };
+static const char *const abort_names[AB_NR] = {
+	"iommu_domain_free of an attached domain", "sync past the mapping",
+	"wrong-size unmap (IOMMU)", "wrong-size free_coherent (IOMMU)", "map_sg past the list",
+	"mmap of a window past the buffer",
+};
+
+/* In a child: set up with DMP_DEBUG=abort, say so on @fd, then misuse. */
+static void abort_child(enum abort_case c, int fd)
+{
+	setenv("DMP_DEBUG", "abort", 1);
+	if (dmp_debug_init() || dmp_debug_get_mode() != DMP_DEBUG_ABORT)
+		_exit(2);
+	struct rig r;
+	rig_up(&r, c == AB_SYNC_PAST ? RIG_DIRECT_NONCOHERENT : RIG_IOMMU_STRICT);
+	uint8_t *buf = dmp_kmalloc(4096, 0);
+	dmp_addr_t a = dmp_map_single(&r.dev, buf, 4096, DMP_FROM_DEVICE), h;
+	void *c_addr = dmp_alloc_coherent(&r.dev, 8192, &h, DMP_GFP_KERNEL);
+	struct dmp_iommu_domain *d = NULL;
+	if (dmp_mapping_error(&r.dev, a) || !c_addr ||
+	    (r.iommu && dmp_iommu_paging_domain_alloc(&r.dev, &d)))
+		_exit(3);
+	struct dmp_scatterlist sg[2];
+	dmp_sg_init_table(sg, 2);
+	dmp_sg_set_buf(&sg[0], buf, 512);
+	dmp_sg_set_buf(&sg[1], buf + 512, 512);
+	struct dmp_user_mapping um = { .pgoff = 2, .size = 4096 };
+	if (write(fd, "x", 1) != 1)
+		_exit(4);
+	switch (c) {
+	case AB_DOMAIN_FREE:
+		dmp_unmap_single(&r.dev, a, 4096, DMP_FROM_DEVICE);
+		dmp_free_coherent(&r.dev, 8192, c_addr, h);
+		if (dmp_iommu_attach_device(d, &r.dev))
+			_exit(5);
+		dmp_iommu_domain_free(d);
+		break;
+	case AB_SYNC_PAST: dmp_sync_single_for_cpu(&r.dev, a, 1 << 20, DMP_FROM_DEVICE); break;
+	case AB_UNMAP_SIZE: dmp_unmap_single(&r.dev, a, 16384, DMP_FROM_DEVICE); break;
+	case AB_FREE_SIZE: dmp_free_coherent(&r.dev, 3 * 8192, c_addr, h); break;
+	case AB_SG_NENTS: dmp_map_sg(&r.dev, sg, 3, DMP_TO_DEVICE); break;
+	case AB_MMAP_WINDOW: dmp_mmap_coherent(&r.dev, &um, c_addr, h, 8192); break;
+	case AB_NR: break;
+	}
+	_exit(0); /* not stopped: the parent fails */
+}
+
+/*
+ * Each misuse issue 18 found doing harm, now refused, ends a program whose
+ * checker mode is abort (from the environment, as a user sets it): a refused
+ * call is a finding like any other, not a log line the run goes on past.
+ */
+static void test_abort_mode_stops_at_refusal(void **state)
+{
+	(void)state;
+	for (int c = 0; c < AB_NR; c++) {
+		int fds[2];
+		assert_int_equal(pipe(fds), 0);
+		fflush(NULL);
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			close(fds[0]);
+			abort_child((enum abort_case)c, fds[1]);
+		}
+		close(fds[1]);
+		char got;
+		ssize_t n = read(fds[0], &got, 1);
+		close(fds[0]);
+		int st;
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		if (n != 1)
+			fail_msg("%s: the child stopped before the misuse (status 0x%x)",
+				 abort_names[c], st);
+		if (!WIFSIGNALED(st) || WTERMSIG(st) != SIGABRT)
+			fail_msg("%s: not aborted (status 0x%x)", abort_names[c], st);
+		print_message("  %s: aborted\n", abort_names[c]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -787,6 +997,7 @@ int main(void)
 		cmocka_unit_test(test_cma_and_atomic_pool_sizes),
 		cmocka_unit_test(test_reused_pages_are_zero),
 		cmocka_unit_test(test_reused_pages_stay_zero_hostile),
+		cmocka_unit_test(test_abort_mode_stops_at_refusal),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -940,6 +940,8 @@ static DMP__NOINLINE void pool_free_slow(struct dmp_dma_pool *pool, void *vaddr,
 					 const char *file, int line)
 {
 	if (!pool) {
+		/* a new call: a finding the call before it made must not hide this one */
+		dmp__set_site(file, line);
 		dmp__dma_misuse(NULL, DMP_DEBUG_POOL_BAD_FREE, file, line,
 				"dma_pool_free of %p with no pool; ignored", vaddr);
 		return;

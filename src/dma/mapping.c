@@ -345,7 +345,12 @@ int dmp__mmap_attrs(struct dmp_device *dev, struct dmp_user_mapping *um, void *c
 		return -EOPNOTSUPP;
 	err = ops->mmap(dev, um, cpu_addr, dma_addr, size, attrs);
 out:
-	if (err)
+	if (err == -ENXIO) /* dmp__mmap_window(): the caller's window, not a failure */
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"mmap of %zu bytes from page %zu of a %zu-byte buffer at %p: the "
+				"window is not inside it: refused", um->size, um->pgoff, size,
+				cpu_addr);
+	else if (err)
 		dmp__dma_report(dev, attrs, file, line, "mmap of %zu bytes at %p failed: error %d",
 				um->size, cpu_addr, err);
 	return err;

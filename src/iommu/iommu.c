@@ -9,6 +9,7 @@
 #include <dmaport/iommu-driver.h>
 #include <dmaport/scatterlist.h>
 
+#include "../dma/dma-internal.h"
 #include "../internal.h"
 #include "iommu-internal.h"
 
@@ -191,15 +192,17 @@ void dmp_iommu_domain_free(struct dmp_iommu_domain *domain)
 	dmp_spin_lock(&core_lock);
 	struct dmp_iommu_group *g = group_using(domain);
 	bool dflt = g && g->default_domain == domain;
-	const char *dev = g && g->nr_devices ? g->devices[0]->name : "?";
+	const struct dmp_device *dev = g && g->nr_devices ? g->devices[0] : NULL;
 	dmp_spin_unlock(&core_lock);
 	if (g) {
 		/* Linux frees it anyway and the device then translates through
 		 * freed tables; here the domain stays, and the caller can detach
-		 * and free again */
-		dmp_log("dmaport: %s: iommu_domain_free of a domain %s: refused, nothing freed",
-			 dev, dflt ? "that is the group's default (the core owns it)"
-				   : "still attached (detach it first)");
+		 * and free again.  A finding, as every refused misuse: the call
+		 * returns nothing a test could look at. */
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0,
+				"iommu_domain_free of a domain %s: refused, nothing freed",
+				dflt ? "that is the group's default (the core owns it)"
+				     : "still attached (detach it first)");
 		return;
 	}
 	domain_free(domain);
@@ -232,8 +235,9 @@ int dmp_iommu_attach_device(struct dmp_iommu_domain *domain, struct dmp_device *
 	/* a default domain belongs to its group, which frees it with the group:
 	 * only a caller's own (paging) domain is the caller's to attach */
 	if (domain->type != DMP_IOMMU_DOMAIN_UNMANAGED) {
-		dmp_log("dmaport: %s: iommu_attach_device of a domain the caller does not own (a "
-			"group's default domain): refused", dev->name);
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0,
+				"iommu_attach_device of a domain the caller does not own (a "
+				"group's default domain): refused");
 		return -EINVAL;
 	}
 	struct dmp_iommu_group *g = idev->group;
