@@ -191,6 +191,14 @@ static void test_cpu_addr_mismatch(void **state)
 	dmp_free_coherent(&r.dev, 4096, p + 64, dma);
 	expect_only(DMP_DEBUG_CPU_ADDR_MISMATCH, 1);
 	assert_true(fixture_log_has("different CPU address", NULL));
+	/* a coherent allocation has no direction: the report shows none, not
+	 * an empty "direction=DMA_NONE" */
+	struct dmp_debug_report rep;
+	assert_int_equal(dmp_debug_get_report(0, &rep), 0);
+	char want[64];
+	snprintf(want, sizeof(want), "[bus address=0x%llx size=4096]", (unsigned long long)dma);
+	if (!strstr(rep.text, want) || strstr(rep.text, "direction"))
+		fail_msg("want \"%s\" and no direction in: %s", want, rep.text);
 	dmp_debug_reset();
 	p = dmp_alloc_coherent(&r.dev, 4096, &dma, DMP_GFP_KERNEL);
 	dmp_free_coherent(&r.dev, 4096, p, dma);
