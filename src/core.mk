@@ -7,7 +7,8 @@
 #                  layer's portable half, the DMA layer and the IOMMU layer.
 #                  It needs only what <dmaport/port.h> lists from a port.
 #   DMP_HOST_SRCS  the port of a hosted (POSIX) build: src/platform/host/,
-#                  and the *-host.c files the core's directories still hold.
+#                  and any *-host.c file in a core directory (none today: the
+#                  filter keeps a hosted-only file out of the freestanding core).
 #   DMP_OF_SRCS    the device-tree reader (libfdt), and reserved memory and
 #                  devices set up from what it read (<dmaport/of-device.h>).
 #   DMP_SIM_SRCS   the simulated platform, with guard mode's part for

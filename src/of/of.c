@@ -27,6 +27,8 @@
 
 /* Windows of one ranges / dma-ranges property, and pieces while composing. */
 #define OF_MAX_WINDOWS 16
+/* iommu-map cells are 32 bits: a range of IDs must end at or below 2^32. */
+#define OF_U32_SPAN (1ULL << 32)
 
 struct of_ctx {
 	const void *fdt;
@@ -1557,8 +1559,8 @@ static int of_parse_pci_host(struct of_ctx *c, int depth, const char *compat)
 		e->iommu = idx;
 		e->iommu_base = fdt32_to_cpu(v[i + 2]);
 		e->length = fdt32_to_cpu(v[i + 3]);
-		if (!e->length || (uint64_t)e->rid_base + e->length > 0x100000000ull ||
-		    (uint64_t)e->iommu_base + e->length > 0x100000000ull)
+		if (!e->length || (uint64_t)e->rid_base + e->length > OF_U32_SPAN ||
+		    (uint64_t)e->iommu_base + e->length > OF_U32_SPAN)
 			return of_fail(c, node, "iommu-map", -EINVAL,
 				       "entry %u: length 0 or past 32 bits", i / 4);
 		h->nr_iommu_map++;
