@@ -312,13 +312,42 @@ static void free_iova(struct dmp_iommu_dma_cookie *c, dmp_addr_t iova, size_t le
 			   (unsigned long)(len >> dmp_iova_shift(&c->iovad)));
 }
 
+/*
+ * Map [iova, +len) of this layer's own making: IOVA, physical address and
+ * length whole granules (the smallest page size), the range inside the
+ * aperture (the IOVA domain starts and ends inside it), the domain paging
+ * and prot non-empty, so dmp_iommu_map()'s checks cannot refuse it.  One
+ * granule, the usual streaming map, is one page of the smallest size
+ * whatever the alignment (what dmp_iommu_map would choose too): it goes
+ * to the driver directly, without the page-size loop.
+ */
+static int map_range(struct dmp_iommu_dma_cookie *c, dmp_addr_t iova, dmp_phys_t phys,
+		     size_t len, int prot)
+{
+	struct dmp_iommu_domain *d = c->domain;
+	if (len != granule_of(c))
+		return dmp_iommu_map(d, iova, phys, len, prot, DMP_GFP_ATOMIC);
+	size_t done = 0;
+	return d->ops->map_pages(d, iova, phys, len, 1, prot, DMP_GFP_ATOMIC, &done);
+}
+
+/* The unmap of what map_range() mapped; one granule without the loop. */
+static size_t unmap_range(struct dmp_iommu_dma_cookie *c, dmp_addr_t iova, size_t len,
+			  struct dmp_iommu_iotlb_gather *g)
+{
+	struct dmp_iommu_domain *d = c->domain;
+	if (len != granule_of(c))
+		return dmp__iommu_unmap_fast(d, iova, len, g);
+	return d->ops->unmap_pages(d, iova, len, 1, g);
+}
+
 /* Unmap [iova, +len) (granule aligned) and release the IOVA, strictly or lazily. */
 static void unmap_iova(struct dmp_device *dev, struct dmp_iommu_dma_cookie *c, dmp_addr_t iova,
 		       size_t len)
 {
 	struct dmp_iommu_iotlb_gather g;
 	dmp_iommu_iotlb_gather_init(&g);
-	size_t n = dmp__iommu_unmap_fast(c->domain, iova, len, &g);
+	size_t n = unmap_range(c, iova, len, &g);
 	if (n != len)
 		dmp__dma_misuse(dev, n ? DMP_DEBUG_SIZE_MISMATCH : DMP_DEBUG_FREE_UNKNOWN, NULL, 0,
 				"IOMMU unmap of IOVA 0x%llx + 0x%zx removed 0x%zx",
@@ -391,7 +420,7 @@ static dmp_addr_t iommu_map_phys(struct dmp_device *dev, dmp_phys_t phys, size_t
 				(unsigned long long)iova_limit(dev, d, *dev->dma_mask));
 		goto fail_bounce;
 	}
-	err = dmp_iommu_map(d, iova, phys - off, len, prot_of(dev, dir, attrs), DMP_GFP_ATOMIC);
+	err = map_range(c, iova, phys - off, len, prot_of(dev, dir, attrs));
 	if (err) {
 		free_iova(c, iova, len);
 		dmp__dma_report(dev, attrs, NULL, 0, "IOMMU map of 0x%llx failed: error %d",
