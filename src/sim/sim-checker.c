@@ -224,6 +224,15 @@ static void sim_watch(struct dmp_device *dev)
 		return;
 	dmp_spin_lock(&known_lock);
 	if (dev) {
+		/* the hardware is @dev's now: an entry of an earlier device
+		 * with the same hardware (not released, or hardware created
+		 * again at a freed one's address) would answer device_of()
+		 * with that device, perhaps gone */
+		for (unsigned int j = 0; j < nr_known;)
+			if (known[j].sdev == dev->hw && known[j].dev != dev)
+				known[j] = known[--nr_known];
+			else
+				j++;
 		unsigned int i;
 		for (i = 0; i < nr_known; i++)
 			if (known[i].dev == dev)
