@@ -493,7 +493,7 @@ docs-check: $(BUILD)/libdmaport.a
 # and the trees of docs/*.md (```dts file=NAME blocks).  tests/of/err-*.dts are
 # exempt: each is wrong on purpose, for one of the reader's error paths.  Two
 # of them must fail validation, so that a schema that checks nothing fails here.
-BINDING_TREES = $(wildcard examples/platforms/*.dts) \
+BINDING_TREES = $(wildcard examples/platforms/*.dts) tests/drivers/eth.dts \
 	$(filter-out tests/of/err-%,$(wildcard tests/of/*.dts))
 BINDING_MUST_FAIL = tests/of/err-port-bits.dts tests/of/err-coherent-both.dts
 bindings-check: deps-bindings

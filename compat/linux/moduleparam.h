@@ -27,6 +27,9 @@ enum dmp_lx_param_type {
 	DMP_LX_PARAM_ullong,
 	DMP_LX_PARAM_hexint,
 	DMP_LX_PARAM_charp,
+	/* <stdbool.h> makes `bool` a macro: module_param(x, bool, ...) pastes
+	 * the expansion, _Bool */
+	DMP_LX_PARAM__Bool = DMP_LX_PARAM_bool,
 };
 
 struct dmp_lx_param {

@@ -1286,6 +1286,8 @@ static int of_parse_device(struct of_ctx *c, int depth, const char *compat)
 		return ret;
 	if (!strcmp(compat, "dmaport,copy-engine"))
 		d->kind = DMP_OF_DEV_COPY_ENGINE;
+	if (!strcmp(compat, "dmaport,eth-nic"))
+		d->kind = DMP_OF_DEV_ETH_NIC;
 	for (unsigned int i = 0; i < DMP_ARRAY_SIZE(foreign_models); i++)
 		if (!strcmp(compat, foreign_models[i].compatible))
 			d->kind = foreign_models[i].kind;

@@ -12,6 +12,7 @@
 #include <dmaport/dma-mapping.h>
 #include <dmaport/iommu-driver.h>
 #include <dmaport/sim/copy-engine.h>
+#include <dmaport/sim/eth-nic.h>
 #include <dmaport/sim/zynq-devcfg.h>
 #include <dmaport/sim/iommu-driver.h>
 #include <dmaport/sim/irq.h>
@@ -84,6 +85,7 @@ static const struct device_model {
 	{ DMP_OF_DEV_ZYNQ_DEVCFG, "cannot create the Zynq device configuration model",
 	  dmp_sim_zynq_devcfg_create },
 	{ DMP_OF_DEV_SYSCON, "cannot create the syscon registers", dmp_sim_syscon_create },
+	{ DMP_OF_DEV_ETH_NIC, "cannot create the Ethernet controller", dmp_sim_eth_nic_create },
 };
 
 static int build_devices(struct dmp_sim_platform *p, bool external, struct dmp_of_error *err)
