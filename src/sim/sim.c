@@ -7,6 +7,7 @@
  * never sees those stores and does not need to: a line the CPU dirtied is one
  * whose C differs from its S.  Every operation below works on whole lines.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,22 +163,83 @@ static inline bool page_normal(struct sim_region *r, size_t off)
 }
 
 /* Write a dirty line back to the next level (the outer cache or DRAM). */
-static void line_writeback(struct dmp_sim *sim, struct sim_region *r, size_t off)
+static void line_writeback_from(struct dmp_sim *sim, struct sim_region *r, size_t off,
+				const uint8_t *c)
 {
 	size_t L = sim->line;
 	if (sim->cfg.outer_cache) {
 		size_t li = line_index(sim, off);
-		memcpy(r->o + off, r->c + off, L);
+		memcpy(r->o + off, c, L);
 		r->outer_valid[li] = 1;
 		r->outer_dirty[li] = 1;
 	} else {
-		memcpy(r->d + off, r->c + off, L);
+		memcpy(r->d + off, c, L);
 	}
-	memcpy(r->s + off, r->c + off, L);
+	memcpy(r->s + off, c, L);
 }
 
-/* Fill a line from the next level: C and S become what memory holds. */
-static void line_fill(struct dmp_sim *sim, struct sim_region *r, size_t off)
+static void line_writeback(struct dmp_sim *sim, struct sim_region *r, size_t off)
+{
+	line_writeback_from(sim, r, off, r->c + off);
+}
+
+/* Ranges from this size on are swept past the holes of the CPU image. */
+#define SIM_SWEEP_HOLES (256u << 10)
+
+/* The span of the CPU image around @off that is known to be a hole (of its
+ * memfd: never written, all zeroes) or known to hold data. */
+struct c_span {
+	size_t hole_end, data_end;
+};
+
+/*
+ * Whether the CPU image's line at @off is in a hole of its memfd, asking
+ * the file (lseek SEEK_DATA / SEEK_HOLE) once per hole or data span.  A
+ * failing lseek answers "data": the line is then read as usual.
+ */
+static bool c_hole(struct sim_region *r, size_t off, struct c_span *sp)
+{
+	if (off < sp->hole_end)
+		return true;
+	if (off < sp->data_end)
+		return false;
+	off_t d = lseek(r->fd, (off_t)off, SEEK_DATA);
+	if (d < 0)
+		d = errno == ENXIO ? (off_t)r->size : (off_t)off; /* ENXIO: no data after @off */
+	if ((size_t)d > off) {
+		sp->hole_end = (size_t)d;
+		return true;
+	}
+	off_t h = lseek(r->fd, (off_t)off, SEEK_HOLE);
+	sp->data_end = h > (off_t)off ? (size_t)h : r->size;
+	return false;
+}
+
+/* A line of zeroes (of the longest line, 128 bytes: dmp_sim_create refuses
+ * others): what the CPU image holds where its memfd has a hole. */
+static const uint8_t zero_line[128];
+static const uint8_t zero_page[DMP_PAGE_SIZE];
+
+/*
+ * Copy a line into an image unless it holds those bytes already.  The images
+ * are MAP_NORESERVE mappings whose pages exist once written: a fill sweeping
+ * a large range nobody wrote (the flush of a 512 MiB coherent pool when a
+ * tree declares one) then reads zero pages instead of making every page of
+ * the images resident - seconds and gigabytes per pool otherwise.
+ */
+static inline void line_copy(uint8_t *dst, const uint8_t *src, size_t L)
+{
+	if (memcmp(dst, src, L) != 0)
+		memcpy(dst, src, L);
+}
+
+/*
+ * Fill a line from the next level: C and S become what memory holds.  With
+ * @c_hole the CPU image's page is a hole of its memfd (zeroes nobody wrote):
+ * it is written only if memory holds something else, because reading a
+ * hole of a memfd allocates the page, as writing does.
+ */
+static void line_fill_c(struct dmp_sim *sim, struct sim_region *r, size_t off, bool c_hole)
 {
 	size_t L = sim->line;
 	const uint8_t *src = r->d + off;
@@ -185,14 +247,22 @@ static void line_fill(struct dmp_sim *sim, struct sim_region *r, size_t off)
 		size_t li = line_index(sim, off);
 		if (!r->outer_valid[li]) {
 			/* the outer cache allocates on read */
-			memcpy(r->o + off, r->d + off, L);
+			line_copy(r->o + off, r->d + off, L);
 			r->outer_valid[li] = 1;
 			r->outer_dirty[li] = 0;
 		}
 		src = r->o + off;
 	}
-	memcpy(r->c + off, src, L);
-	memcpy(r->s + off, src, L);
+	if (!c_hole)
+		line_copy(r->c + off, src, L);
+	else if (memcmp(src, zero_line, L) != 0)
+		memcpy(r->c + off, src, L);
+	line_copy(r->s + off, src, L);
+}
+
+static void line_fill(struct dmp_sim *sim, struct sim_region *r, size_t off)
+{
+	line_fill_c(sim, r, off, false);
 }
 
 static inline bool line_dirty(struct dmp_sim *sim, struct sim_region *r, size_t off)
@@ -303,16 +373,22 @@ static void inner_maint(void *ctx, const void *va, size_t size, enum maint m)
 	size_t end = DMP_MIN(DMP_ALIGN_UP(off + size, L), r->size);
 	dmp__sim_touch(sim, r->base + off, size);
 	unsigned int lines = 0;
+	/* a large range (a coherent pool declared, a big buffer) may be mostly
+	 * pages the CPU never wrote: those are not read, not to allocate them */
+	bool sweep = end - start >= SIM_SWEEP_HOLES && r->fd >= 0;
+	struct c_span span = { start, start };
 	for (size_t o = start; o < end; o += L) {
 		if (!page_normal(r, o))
 			continue; /* uncached pages hold no lines */
-		bool dirty = line_dirty(sim, r, o);
+		bool hole = sweep && c_hole(r, o, &span);
+		const uint8_t *c = hole ? zero_line : r->c + o;
+		bool dirty = memcmp(c, r->s + o, L) != 0;
 		if (m != M_INVAL && dirty)
-			line_writeback(sim, r, o);
+			line_writeback_from(sim, r, o, c);
 		if (dirty)
 			lines++; /* written back, or (invalidate) CPU data discarded */
 		if (m != M_CLEAN)
-			line_fill(sim, r, o);
+			line_fill_c(sim, r, o, hole);
 	}
 	static const enum dmp_sim_event_kind k[] = { DMP_EV_CLEAN, DMP_EV_INVAL, DMP_EV_FLUSH };
 	cpu_event(sim, k[m], r->base + start, end - start, lines);
@@ -409,11 +485,25 @@ static unsigned int drain_write_buffer(struct dmp_sim *sim)
 		if (!r)
 			continue;
 		size_t off = (size_t)(nc->phys - r->base);
-		for (size_t o = off; o < off + nc->size; o += L)
-			if (memcmp(r->c + o, r->d + o, L) != 0) {
-				memcpy(r->d + o, r->c + o, L);
+		/* a large uncached region (a declared coherent pool) is mostly
+		 * pages nobody wrote: not read, not to allocate them per barrier */
+		bool sweep = nc->size >= SIM_SWEEP_HOLES && r->fd >= 0;
+		struct c_span span = { off, off };
+		size_t end = off + nc->size;
+		for (size_t o = off; o < end; o += L) {
+			bool hole = sweep && c_hole(r, o, &span);
+			if (hole && DMP_IS_ALIGNED(o, DMP_PAGE_SIZE) &&
+			    o + DMP_PAGE_SIZE <= DMP_MIN(span.hole_end, end) &&
+			    memcmp(r->d + o, zero_page, DMP_PAGE_SIZE) == 0) {
+				o += DMP_PAGE_SIZE - L; /* zeroes on both sides: a page at once */
+				continue;
+			}
+			const uint8_t *c = hole ? zero_line : r->c + o;
+			if (memcmp(c, r->d + o, L) != 0) {
+				memcpy(r->d + o, c, L);
 				lines++;
 			}
+		}
 	}
 	dmp_spin_unlock(&sim->lock);
 	return lines;
@@ -526,13 +616,23 @@ static int sim_set_mem_attr(void *ctx, dmp_phys_t phys, size_t size, enum dmp_me
 	dmp_spin_unlock(&sim->lock);
 	if (err)
 		return err;
+	bool sweep = size >= SIM_SWEEP_HOLES && r->fd >= 0;
+	struct c_span span = { off, off };
 	for (size_t p = off; p < off + size; p += DMP_PAGE_SIZE) {
 		enum dmp_mem_attr old = r->attr[p >> DMP_PAGE_SHIFT];
 		r->attr[p >> DMP_PAGE_SHIFT] = (uint8_t)attr;
 		if (old != DMP_MEM_NORMAL && attr == DMP_MEM_NORMAL) {
-			/* The page becomes cacheable with what memory holds. */
-			memcpy(r->s + p, r->d + p, DMP_PAGE_SIZE);
-			memcpy(r->c + p, r->d + p, DMP_PAGE_SIZE);
+			/* The page becomes cacheable with what memory holds (a
+			 * hole of C that memory holds zeroes in stays a hole). */
+			bool hole = sweep && c_hole(r, p, &span);
+			for (size_t o = p; o < p + DMP_PAGE_SIZE; o += sim->line)
+				line_copy(r->s + o, r->d + o, sim->line);
+			if (!hole)
+				memcpy(r->c + p, r->d + p, DMP_PAGE_SIZE);
+			else
+				for (size_t o = p; o < p + DMP_PAGE_SIZE; o += sim->line)
+					if (memcmp(r->d + o, zero_line, sim->line) != 0)
+						memcpy(r->c + o, r->d + o, sim->line);
 			if (sim->cfg.outer_cache)
 				memset(r->outer_valid + line_index(sim, p), 0,
 				       DMP_PAGE_SIZE >> sim->line_shift);
