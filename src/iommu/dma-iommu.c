@@ -21,7 +21,7 @@
 
 struct fq_entry {
 	unsigned long pfn, pages;
-	uint64_t when;
+	uint64_t when; /* when queued; 0 where a timer bounds the window */
 	uint64_t gen; /* fq_start when queued: freed once fq_done is past it */
 };
 
@@ -208,8 +208,12 @@ static void fq_queue(struct dmp_iommu_dma_cookie *c, unsigned long pfn, unsigned
 	 */
 	atomic_thread_fence(memory_order_seq_cst);
 	enum dmp_slot_mode mode = dmp_slot_lock(&q->slot, self);
-	uint64_t now = dmp_time_coarse_ns(); /* jiffies-like is enough; read inside, in order */
-	if (q->count && now - q->e[q->head].when > c->fq_timeout_ns) {
+	/* The age of the oldest entry bounds the window only where no timer
+	 * does (with one, as in Linux, the timer and a full queue are the
+	 * bounds): no clock read per unmap then.  Jiffies-like is enough;
+	 * read inside the lock, in order. */
+	uint64_t now = c->fq_timer ? 0 : dmp_time_coarse_ns();
+	if (!c->fq_timer && q->count && now - q->e[q->head].when > c->fq_timeout_ns) {
 		fq_flush_iotlb(c);
 		atomic_fetch_add(&c->fq_flushes, 1);
 		fq_drain_locked(c, q);
