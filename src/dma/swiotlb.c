@@ -9,9 +9,10 @@
  * past the end of its segment; 0 for a slot in use.  A run of `need` slots
  * starts at i exactly when list[i] >= need, so the search tests a candidate
  * in O(1), and the bookkeeping never looks outside one segment: a map
- * rewrites the counts of the free slots just before it in the same run, an
- * unmap those of the run it joins (Linux's swiotlb_area_find_slots and
- * swiotlb_release_slots do the same), O(run length), never the segment.
+ * rewrites the counts of the free slots just before it in the same run
+ * that would reach into it, an unmap those of the run it joins (Linux's
+ * swiotlb_area_find_slots and swiotlb_release_slots do the same), O(run
+ * length), never the segment.
  * Each segment also keeps its free count and a bound on its longest free run
  * (no run is longer; exact after a search of the segment failed), so the
  * search skips, in O(1), segments that cannot hold the request.  Each area
@@ -169,8 +170,16 @@ static void take_slots(struct dmp_swiotlb_pool *pool, struct dmp__swiotlb_area *
 	head->offset = (uint32_t)rq->offset;
 	head->nslots = (uint16_t)rq->need;
 	head->flags = HEAD_LIVE;
-	/* the free slots just before, in the same run, now end their run at i */
-	for (size_t j = i; j-- > seg_first(seg) && pool->list[j];)
+	/*
+	 * The free slots just before, in the same run, now end their run at i.
+	 * Counts only grow by one per slot going back (list[j] <= list[j + 1]
+	 * + 1 for a free j, which every update keeps and the pool check
+	 * checks), so the first count already short of i is the last to
+	 * rewrite: those before it are short of i too.  An unmap leaves the
+	 * counts before its run low (release_slots), so on a ring mapped and
+	 * unmapped in order this stops at once where it walked the segment.
+	 */
+	for (size_t j = i; j-- > seg_first(seg) && pool->list[j] > i - j;)
 		pool->list[j] = (uint8_t)(i - j);
 	pool->segs[seg].nfree = (uint16_t)(pool->segs[seg].nfree - rq->need);
 	area->used += rq->need;
@@ -823,6 +832,10 @@ static int check_segment(struct dmp_swiotlb_pool *pool, size_t seg, size_t *used
 		longest = DMP_MAX(longest, run);
 		CHECK(pool->list[i] >= 1 && pool->list[i] <= run,
 		      "%s slot %zu: free run %u, recorded %u", n, i, run, pool->list[i]);
+		/* what take_slots' walk back relies on to stop early */
+		CHECK(pool->list[i] <= (i + 1 < end ? pool->list[i + 1] : 0) + 1,
+		      "%s slot %zu: count %u, one more than the next slot's %u at most", n, i,
+		      pool->list[i], i + 1 < end ? pool->list[i + 1] : 0);
 		CHECK(sl->head_dist == 0 && sl->flags == 0 && sl->nslots == 0,
 		      "%s slot %zu: free but has mapping state", n, i);
 	}
