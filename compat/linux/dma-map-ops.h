@@ -5,9 +5,10 @@
  * Linux's header is for the code that implements DMA mapping (struct
  * dma_map_ops, arch hooks); a mapping implementation for dmaport is written
  * against <dmaport/dma-map-ops.h> (struct dmp_dma_map_ops, dmaport's types),
- * so struct dma_map_ops, get_dma_ops/set_dma_ops and the arch_* hooks are
- * absent here.  What drivers and platform code use from it is present:
- * dev_is_dma_coherent, dma_declare_coherent_memory, and the CMA calls.
+ * so struct dma_map_ops is only declared (set_dma_ops takes NULL alone,
+ * get_dma_ops is NULL: see below) and the arch_* hooks are absent.  What
+ * drivers and platform code use from it is present: dev_is_dma_coherent,
+ * dma_declare_coherent_memory, and the CMA calls.
  */
 #ifndef DMP_COMPAT_LINUX_DMA_MAP_OPS_H
 #define DMP_COMPAT_LINUX_DMA_MAP_OPS_H

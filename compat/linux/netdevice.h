@@ -21,7 +21,7 @@
  *
  * Absent: multiqueue selection (one TX queue, one RX queue), GSO/GRO
  * (napi_gro_receive passes each skb up as it is), XDP, page pools,
- * ethtool (<linux/ethtool.h> is not provided), rtnetlink, net namespaces.
+ * ethtool (compat has no <linux/ethtool.h>), rtnetlink, net namespaces.
  */
 #ifndef DMP_COMPAT_LINUX_NETDEVICE_H
 #define DMP_COMPAT_LINUX_NETDEVICE_H
