@@ -173,6 +173,59 @@ static void test_function_follows_registers(void **state)
 	unload_clean();
 }
 
+/* What Linux's current pci_endpoint_test does and the function must take:
+ * its BAR test writes the register BAR with memcpy_toio (byte stores for
+ * 4 bytes), and its interrupt handler reads STATUS without clearing it, so
+ * an INTx pulse is taken as long as the function holds the line. */
+static unsigned int status_reads;
+static struct completion raised;
+static irqreturn_t reads_status_only(int irq, void *dev_id)
+{
+	void __iomem *regs = dev_id;
+	if (readl(regs + EPH_STATUS) & EPH_ST_IRQ)
+		complete(&raised);
+	status_reads++;
+	return IRQ_HANDLED;
+}
+
+static void test_register_bar_as_memory_and_intx_pulse(void **state)
+{
+	(void)state;
+	load();
+	struct pci_dev *pdev = the_function();
+	assert_int_equal(pci_enable_device(pdev), 0);
+	void __iomem *regs = pci_iomap(pdev, 0, 0);
+	assert_non_null(regs);
+	static const u8 pattern[4] = { 0xa0, 0xa0, 0xa0, 0xa0 };
+	u8 back[4];
+	memcpy_toio(regs + EPH_MAGIC, pattern, 4);
+	memcpy_fromio(back, regs + EPH_MAGIC, 4);
+	assert_memory_equal(back, pattern, 4);
+	writeb(0x5a, regs + EPH_SIZE + 1);
+	assert_int_equal(readl(regs + EPH_SIZE), 0x5a00);
+
+	assert_int_equal(pci_alloc_irq_vectors(pdev, 1, 1, PCI_IRQ_INTX), 1);
+	init_completion(&raised);
+	status_reads = 0;
+	assert_int_equal(request_irq(pci_irq_vector(pdev, 0), reads_status_only, IRQF_SHARED,
+				     "status-reader", (void __force *)regs), 0);
+	writel(0, regs + EPH_STATUS);
+	writel(EPH_IRQ_INTX, regs + EPH_IRQ_TYPE);
+	writel(0, regs + EPH_IRQ_NUMBER);
+	writel(BIT(0) /* raise INTx */, regs + EPH_COMMAND);
+	assert_true(wait_for_completion_timeout(&raised, msecs_to_jiffies(100)) > 0);
+	/* taken again while the pulse lasts, then the line is quiet */
+	assert_true(status_reads >= 2);
+	unsigned int after = status_reads;
+	dmp_lx_run_for(1000000);
+	assert_int_equal(status_reads, after);
+	free_irq(pci_irq_vector(pdev, 0), (void __force *)regs);
+	pci_free_irq_vectors(pdev);
+	pci_iounmap(pdev, regs);
+	pci_disable_device(pdev);
+	unload_clean();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_driver_msi),
 		cmocka_unit_test(test_driver_intx),
 		cmocka_unit_test(test_function_follows_registers),
+		cmocka_unit_test(test_register_bar_as_memory_and_intx_pulse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

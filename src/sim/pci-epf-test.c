@@ -117,9 +117,11 @@ static void raise(struct epf_test *t, uint32_t type, uint32_t number)
 			dmp_sim_pci_func_raise_msi(t->f, number - 1);
 		return;
 	}
-	/* INTx: a pulse, as endpoint controllers assert and release it */
-	dmp_sim_pci_func_set_intx(t->f, true);
+	/* INTx: a pulse, as endpoint controllers assert and release it.  The
+	 * release is armed first: asserting may run a handler at once, and a
+	 * handler that leaves the line asserted is taken again until then. */
 	dmp_sim_callout_arm(sim_of(t), &t->intx_end, INTX_PULSE_NS);
+	dmp_sim_pci_func_set_intx(t->f, true);
 }
 
 static uint64_t addr_of(struct epf_test *t, unsigned int lo)
@@ -244,8 +246,22 @@ static void epf_write(struct dmp_sim_pci_func *f, unsigned int bar, uint64_t off
 			memcpy(t->bar[bar] + off, &val, width);
 		return;
 	}
-	if (width != 4 || (off & 3))
-		return; /* the registers take 32-bit accesses */
+	if (width != 4 || (off & 3)) {
+		/* The register BAR is the endpoint's memory (pci-epf-test exposes
+		 * RAM it polls): narrower and wider stores land bytewise, as
+		 * memcpy_toio's do; each register they touch then acts as if
+		 * written whole. */
+		uint64_t end = off + width < NR_REGS * 4 ? off + width : NR_REGS * 4;
+		for (uint64_t r = off & ~3ull; r < end; r += 4) {
+			uint32_t v = t->reg[r / 4];
+			for (uint64_t b = r; b < r + 4; b++)
+				if (b >= off && b < off + width)
+					v = (v & ~(0xffu << (8 * (b - r)))) |
+					    (uint32_t)((val >> (8 * (b - off))) & 0xff) << (8 * (b - r));
+			epf_write(f, 0, r, 4, v);
+		}
+		return;
+	}
 	unsigned int r = (unsigned int)off / 4;
 	switch (off) {
 	case REG_CAPS:
