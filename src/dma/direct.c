@@ -329,7 +329,9 @@ static void direct_unmap_phys(struct dmp_device *dev, dmp_addr_t addr, size_t si
 		pool = NULL;
 	if (!(attrs & DMP_ATTR_SKIP_CPU_SYNC)) {
 		sync_for_cpu(dev, phys, size, dir);
-		if (pool)
+		/* to the device only: the device wrote nothing to copy back (the
+		 * sync would only look the range up, as the unmap does) */
+		if (pool && dir != DMP_TO_DEVICE)
 			dmp_swiotlb_sync_single_for_cpu(pool, phys, size, dir);
 	}
 	/* the copy-out (if any) is done above: free the slots without a copy */
