@@ -15,6 +15,7 @@
 #include <dmaport/sim/irq.h>
 
 #include "support/sim-fixture.h"
+#include "support/lx-fixture.h"
 
 /* The driver is part of this program, as a driver is of its kernel; its
  * module name is what Kbuild would give it. */
@@ -26,28 +27,12 @@
 
 static void load(const char *dts)
 {
-	struct dmp_of_error err;
-	if (dmp_sim_current())
-		dmp_sim_destroy(dmp_sim_current());
-	int e = dmp_lx_machine_load(dts, NULL, &err);
-	if (e)
-		fprintf(stderr, "%s: %s\n", dts, err.message);
-	assert_int_equal(e, 0);
-	dmp_debug_set_mode(DMP_DEBUG_FAIL);
-	dmp_debug_reset();
+	lx_machine_load(dts, NULL, DMP_DEBUG_FAIL);
 }
 
 static void unload_clean(void)
 {
-	dmp_lx_machine_unload();
-	if (dmp_debug_total()) {
-		struct dmp_debug_report r;
-		for (size_t i = 0; i < dmp_debug_nr_reports(); i++)
-			if (dmp_debug_get_report(i, &r) == 0)
-				fprintf(stderr, "finding: %s\n", r.text);
-	}
-	assert_int_equal(dmp_debug_total(), 0);
-	dmp_debug_set_mode(DMP_DEBUG_OFF);
+	lx_machine_unload_clean();
 }
 
 /* The tree's nodes become platform devices named as Linux names them. */

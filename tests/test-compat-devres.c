@@ -45,6 +45,7 @@
 #include <linux/wait.h>
 
 #include "support/sim-fixture.h"
+#include "support/lx-fixture.h"
 
 #define SOC "examples/platforms/soc-noncoherent.dts"
 /* the engine not behind the IOMMU: level SPI 41 */
@@ -119,21 +120,11 @@ static struct platform_driver tdrv = {
 static bool registered;
 static void load(void)
 {
-	struct dmp_of_error err;
 	/* what a test that failed half-way left */
 	if (registered)
 		platform_driver_unregister(&tdrv);
 	registered = false;
-	if (dmp_lx_machine_platform())
-		dmp_lx_machine_unload();
-	if (dmp_sim_current())
-		dmp_sim_destroy(dmp_sim_current());
-	int e = dmp_lx_machine_load(SOC, NULL, &err);
-	if (e)
-		fprintf(stderr, "%s: %s\n", SOC, err.message);
-	assert_int_equal(e, 0);
-	dmp_debug_set_mode(DMP_DEBUG_WARN);
-	dmp_debug_reset();
+	lx_machine_load(SOC, NULL, DMP_DEBUG_WARN);
 	events[0] = '\0';
 	remove_body = NULL;
 }
@@ -152,16 +143,12 @@ static void unregister_tdrv(void)
 
 static unsigned long findings_at_unload(void)
 {
-	dmp_lx_machine_unload();
-	unsigned long n = dmp_debug_total();
-	dmp_debug_reset();
-	dmp_debug_set_mode(DMP_DEBUG_OFF);
-	return n;
+	return lx_machine_unload();
 }
 
 static void unload_clean(void)
 {
-	assert_int_equal(findings_at_unload(), 0);
+	lx_machine_unload_clean();
 }
 
 static struct device *the_dev(void)

@@ -23,6 +23,7 @@
 #include <dmaport/sim/zynq-devcfg.h>
 
 #include "support/sim-fixture.h"
+#include "support/lx-fixture.h"
 
 #define KBUILD_MODNAME "zynq_pcap"
 #include "drivers/zynq-pcap.c"
@@ -70,16 +71,8 @@ static void write_file(const char *name, const uint8_t *data, size_t len)
 
 static void load(void)
 {
-	struct dmp_of_error err;
-	if (dmp_sim_current())
-		dmp_sim_destroy(dmp_sim_current());
 	struct dmp_lx_machine_opts opts = { .firmware_path = fw_dir };
-	int e = dmp_lx_machine_load(ZYNQ_DTS, &opts, &err);
-	if (e)
-		fprintf(stderr, "%s: %s: %s\n", ZYNQ_DTS, err.path, err.message);
-	assert_int_equal(e, 0);
-	dmp_debug_set_mode(DMP_DEBUG_FAIL);
-	dmp_debug_reset();
+	lx_machine_load(ZYNQ_DTS, &opts, DMP_DEBUG_FAIL);
 	struct module *m = dmp_lx_module_find("zynq-pcap");
 	assert_non_null(m);
 	assert_int_equal(dmp_lx_module_load(m), 0);
@@ -87,13 +80,7 @@ static void load(void)
 
 static void unload_clean(void)
 {
-	dmp_lx_machine_unload();
-	struct dmp_debug_report r;
-	for (size_t i = 0; i < dmp_debug_nr_reports(); i++)
-		if (dmp_debug_get_report(i, &r) == 0)
-			fprintf(stderr, "finding: %s\n", r.text);
-	assert_int_equal(dmp_debug_total(), 0);
-	dmp_debug_set_mode(DMP_DEBUG_OFF);
+	lx_machine_unload_clean();
 }
 
 static struct dmp_zynq_devcfg_stats model_stats(void)

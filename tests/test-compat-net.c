@@ -25,6 +25,7 @@
 #include <dmaport/sim/irq.h>
 
 #include "support/sim-fixture.h"
+#include "support/lx-fixture.h"
 
 #define ETH_DTS "tests/drivers/eth.dts"
 
@@ -33,20 +34,10 @@ static const char *const nodes[] = { "ethernet@9200000", "ethernet@9210000" };
 
 static void load(bool hostile, const char *loop)
 {
-	struct dmp_of_error err;
-	if (dmp_lx_machine_platform())
-		dmp_lx_machine_unload();
-	if (dmp_sim_current())
-		dmp_sim_destroy(dmp_sim_current());
 	struct dmp_lx_machine_opts opts = { 0 };
 	opts.platform.hostile = hostile;
 	opts.platform.seed = 0x5eed;
-	int e = dmp_lx_machine_load(ETH_DTS, &opts, &err);
-	if (e)
-		fprintf(stderr, "%s: %s\n", ETH_DTS, err.message);
-	assert_int_equal(e, 0);
-	dmp_debug_set_mode(DMP_DEBUG_FAIL);
-	dmp_debug_reset();
+	lx_machine_load(ETH_DTS, &opts, DMP_DEBUG_FAIL);
 	assert_int_equal(dmp_lx_param_set("ring_eth.loopback", loop), 0);
 	assert_int_equal(dmp_lx_module_load(dmp_lx_module_find("ring_eth")), 0);
 	assert_int_equal(dmp_lx_bound_count(), 2);
@@ -57,15 +48,7 @@ static void unload_clean(void)
 	assert_int_equal(dmp_lx_module_unload(dmp_lx_module_find("ring_eth")), 0);
 	assert_int_equal(dmp_lx_bound_count(), 0);
 	assert_null(dev_get_by_name(&init_net, "eth0"));
-	dmp_lx_machine_unload();
-	if (dmp_debug_total()) {
-		struct dmp_debug_report r;
-		for (size_t i = 0; i < dmp_debug_nr_reports(); i++)
-			if (dmp_debug_get_report(i, &r) == 0)
-				fprintf(stderr, "finding: %s\n", r.text);
-	}
-	assert_int_equal(dmp_debug_total(), 0);
-	dmp_debug_set_mode(DMP_DEBUG_OFF);
+	lx_machine_unload_clean();
 }
 
 static struct dmp_sim_device *nic_hw(unsigned int k)

@@ -17,6 +17,7 @@
 #include <dmaport/sim/irq.h>
 
 #include "support/sim-fixture.h"
+#include "support/lx-fixture.h"
 
 #define KBUILD_MODNAME "pci_epf_host"
 #include "../examples/drivers/pci-epf-host.c"
@@ -25,26 +26,12 @@
 
 static void load(void)
 {
-	struct dmp_of_error err;
-	if (dmp_sim_current())
-		dmp_sim_destroy(dmp_sim_current());
-	int e = dmp_lx_machine_load(SOC_PCI, NULL, &err);
-	if (e)
-		fprintf(stderr, "%s: %s: %s\n", SOC_PCI, err.path, err.message);
-	assert_int_equal(e, 0);
-	dmp_debug_set_mode(DMP_DEBUG_FAIL);
-	dmp_debug_reset();
+	lx_machine_load(SOC_PCI, NULL, DMP_DEBUG_FAIL);
 }
 
 static void unload_clean(void)
 {
-	dmp_lx_machine_unload();
-	struct dmp_debug_report r;
-	for (size_t i = 0; i < dmp_debug_nr_reports(); i++)
-		if (dmp_debug_get_report(i, &r) == 0)
-			fprintf(stderr, "finding: %s\n", r.text);
-	assert_int_equal(dmp_debug_total(), 0);
-	dmp_debug_set_mode(DMP_DEBUG_OFF);
+	lx_machine_unload_clean();
 }
 
 static struct pci_dev *the_function(void)

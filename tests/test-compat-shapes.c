@@ -18,22 +18,13 @@
 #include <dmaport/sim/irq.h>
 
 #include "support/sim-fixture.h"
+#include "support/lx-fixture.h"
 
 #define SOC "examples/platforms/soc-noncoherent.dts"
 
 static void load(void)
 {
-	struct dmp_of_error err;
-	if (dmp_lx_machine_platform())
-		dmp_lx_machine_unload();
-	if (dmp_sim_current())
-		dmp_sim_destroy(dmp_sim_current());
-	int e = dmp_lx_machine_load(SOC, NULL, &err);
-	if (e)
-		fprintf(stderr, "%s: %s\n", SOC, err.message);
-	assert_int_equal(e, 0);
-	dmp_debug_set_mode(DMP_DEBUG_FAIL);
-	dmp_debug_reset();
+	lx_machine_load(SOC, NULL, DMP_DEBUG_FAIL);
 }
 
 static long bench(struct file *f, struct map_benchmark *mb)
@@ -107,9 +98,7 @@ static void test_map_benchmark_shape(void **state)
 		assert_int_equal(dmp_lx_bound_count(), 0);
 		/* the debugfs file went with the device's devres */
 		assert_int_not_equal(dmp_lx_debugfs_open("dma_map_benchmark", &f), 0);
-		dmp_lx_machine_unload();
-		assert_int_equal(dmp_debug_total(), 0);
-		dmp_debug_set_mode(DMP_DEBUG_OFF);
+		lx_machine_unload_clean();
 	}
 }
 
