@@ -361,6 +361,28 @@ void dmp_sim_evict_all(struct dmp_sim *sim, dmp_phys_t phys, size_t size)
 
 enum maint { M_CLEAN, M_INVAL, M_FLUSH };
 
+/*
+ * Inner maintenance of the page at @o, a hole of C, in one step when S and
+ * memory (DRAM, and the outer cache's image) hold zeroes there too: no line
+ * is dirty, and a fill leaves every image as it is - only the outer cache
+ * allocates the lines it did not hold.  False: not all zeroes, go line by
+ * line.
+ */
+static bool hole_page_maint(struct dmp_sim *sim, struct sim_region *r, size_t o, enum maint m)
+{
+	if (memcmp(r->s + o, zero_page, DMP_PAGE_SIZE) != 0 ||
+	    memcmp(r->d + o, zero_page, DMP_PAGE_SIZE) != 0 ||
+	    (sim->cfg.outer_cache && memcmp(r->o + o, zero_page, DMP_PAGE_SIZE) != 0))
+		return false;
+	if (m != M_CLEAN && sim->cfg.outer_cache)
+		for (size_t li = line_index(sim, o); li < line_index(sim, o + DMP_PAGE_SIZE); li++)
+			if (!r->outer_valid[li]) {
+				r->outer_valid[li] = 1;
+				r->outer_dirty[li] = 0;
+			}
+	return true;
+}
+
 static void inner_maint(void *ctx, const void *va, size_t size, enum maint m)
 {
 	struct dmp_sim *sim = ctx;
@@ -381,6 +403,11 @@ static void inner_maint(void *ctx, const void *va, size_t size, enum maint m)
 		if (!page_normal(r, o))
 			continue; /* uncached pages hold no lines */
 		bool hole = sweep && c_hole(r, o, &span);
+		if (hole && DMP_IS_ALIGNED(o, DMP_PAGE_SIZE) &&
+		    o + DMP_PAGE_SIZE <= DMP_MIN(span.hole_end, end) && hole_page_maint(sim, r, o, m)) {
+			o += DMP_PAGE_SIZE - L;
+			continue;
+		}
 		const uint8_t *c = hole ? zero_line : r->c + o;
 		bool dirty = memcmp(c, r->s + o, L) != 0;
 		if (m != M_INVAL && dirty)
