@@ -286,8 +286,9 @@ static void test_strict_and_lazy(void **state)
 			/* the lazy window: still reachable */
 			assert_int_equal(err, 0);
 			assert_string_equal(got, "secret");
-			/* bounded by the queue: FQ_SIZE more unmaps force a flush */
-			for (int i = 0; i < 64; i++) {
+			/* bounded by the queue: FQ_SIZE (256, Linux's IOVA_DEFAULT_FQ_SIZE)
+			 * more unmaps force a flush */
+			for (int i = 0; i < 256; i++) {
 				dmp_addr_t x = dmp_map_single(&r.dev, b, 64, DMP_TO_DEVICE);
 				dmp_unmap_single(&r.dev, x, 64, DMP_TO_DEVICE);
 			}

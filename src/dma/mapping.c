@@ -16,11 +16,12 @@ static inline const struct dmp_dma_map_ops *ops_of(const struct dmp_device *dev)
 	return dev->dma_ops ? dev->dma_ops : &dmp_direct_ops;
 }
 
-/* Common checks of a streaming call; reports and returns false on bad input. */
-static bool stream_args_ok(struct dmp_device *dev, size_t size, enum dmp_data_direction dir,
-			   unsigned long attrs, const char *file, int line)
+/* The checks of stream_args_ok() one by one, each refusal reported; out of
+ * line, as only bad input reaches it. */
+static DMP__NOINLINE bool stream_args_report(struct dmp_device *dev, size_t size,
+					     enum dmp_data_direction dir, unsigned long attrs,
+					     const char *file, int line)
 {
-	dmp__set_site(file, line);
 	if (dmp__unlikely(!dev)) {
 		dmp__dma_misuse(NULL, DMP_DEBUG_INVALID_ARGS, file, line, "no device");
 		return false;
@@ -45,6 +46,22 @@ static bool stream_args_ok(struct dmp_device *dev, size_t size, enum dmp_data_di
 		return false;
 	}
 	return true;
+}
+
+/*
+ * Common checks of a streaming call; reports and returns false on bad input.
+ * Inline, good input in one combined test (every streaming call runs it);
+ * which check failed is stream_args_report()'s to say.
+ */
+static inline bool stream_args_ok(struct dmp_device *dev, size_t size,
+				  enum dmp_data_direction dir, unsigned long attrs,
+				  const char *file, int line)
+{
+	dmp__set_site(file, line);
+	if (dmp__likely(dev && dev->dma_mask && dmp_valid_direction(dir) && size &&
+			!(attrs & ~DMP_ATTR_ALL)))
+		return true;
+	return stream_args_report(dev, size, dir, attrs, file, line);
 }
 
 /*

@@ -16,7 +16,7 @@
 #include "iommu-internal.h"
 #include "../slot-lock.h"
 
-#define FQ_SIZE 64
+#define FQ_SIZE 256 /* Linux's IOVA_FQ_SIZE: entries a CPU queues before a flush */
 #define FQ_TIMEOUT_NS (10 * 1000 * 1000ull) /* Linux's IOVA_FQ_TIMEOUT: 10 ms */
 
 struct fq_entry {
