@@ -124,6 +124,13 @@ $(BUILD)/drivers/test-zynq-pcap-5.10.so: tests/drivers/zynq-pcap.c | deps-build
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -DDMP_LINUX_VERSION='KERNEL_VERSION(5,10,0)' -Icompat \
 	  -DKBUILD_MODNAME='"zynq_pcap"' -shared $(SAN_LDFLAGS) -o $@ $<
+# the ring Ethernet driver for Linux 5.10's API as well (netif_napi_add with
+# a weight, dev_addr writable, the old ndo_tx_timeout)
+TEST_DRIVER_SOS += $(BUILD)/drivers/test-ring-eth-5.10.so
+$(BUILD)/drivers/test-ring-eth-5.10.so: tests/drivers/ring-eth.c | deps-build
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) -DDMP_LINUX_VERSION='KERNEL_VERSION(5,10,0)' -Icompat \
+	  -DKBUILD_MODNAME='"ring_eth"' -shared $(SAN_LDFLAGS) -o $@ $<
 # a driver of the talk's era: Linux 3.14's API
 $(BUILD)/drivers/test-talk-era.so: CFLAGS_COMMON += -DDMP_LINUX_VERSION='KERNEL_VERSION(3,14,0)'
 $(BUILD)/drivers/test-%.so: tests/drivers/%.c | deps-build

@@ -32,15 +32,21 @@
 static const char *const ifaces[] = { "eth0", "eth1" };
 static const char *const nodes[] = { "ethernet@9200000", "ethernet@9210000" };
 
-static void load(bool hostile, const char *loop)
+static void load_weight(bool hostile, const char *loop, const char *weight)
 {
 	struct dmp_lx_machine_opts opts = { 0 };
 	opts.platform.hostile = hostile;
 	opts.platform.seed = 0x5eed;
 	lx_machine_load(ETH_DTS, &opts, DMP_DEBUG_FAIL);
 	assert_int_equal(dmp_lx_param_set("ring_eth.loopback", loop), 0);
+	assert_int_equal(dmp_lx_param_set("ring_eth.napi_weight", weight), 0);
 	assert_int_equal(dmp_lx_module_load(dmp_lx_module_find("ring_eth")), 0);
 	assert_int_equal(dmp_lx_bound_count(), 2);
+}
+
+static void load(bool hostile, const char *loop)
+{
+	load_weight(hostile, loop, "64");
 }
 
 static void unload_clean(void)
@@ -212,6 +218,35 @@ static void test_wire(void **state)
 	unload_clean();
 }
 
+/* A budget smaller than what waits: the poll uses it all and NAPI polls
+ * again until the ring is empty, in order, nothing lost. */
+static void test_napi_budget(void **state)
+{
+	(void)state;
+	load_weight(false, "0", "4");
+	static const u8 peer[ETH_ALEN] = { 0x02, 0x11, 0x22, 0x33, 0x44, 0x55 };
+	u8 f[RX_RING][ETH_FRAME_LEN], got[2048];
+	size_t lens[RX_RING];
+	struct net_device *nd = up(0);
+	struct dmp_sim_device *hw = nic_hw(0);
+	/* 30 frames arrive while bottom halves are off: all in the ring */
+	local_bh_disable();
+	for (unsigned int i = 0; i < 30; i++) {
+		lens[i] = make_frame(f[i], 100 + i, nd->dev_addr, peer, i);
+		assert_int_equal(dmp_sim_eth_wire_inject(hw, f[i], lens[i]), 0);
+	}
+	local_bh_enable();
+	msleep(1);
+	for (unsigned int i = 0; i < 30; i++) {
+		int n = dmp_lx_net_rx_pop(nd, got, sizeof(got));
+		assert_int_equal(n, (int)lens[i]);
+		assert_memory_equal(got, f[i], lens[i]);
+	}
+	assert_int_equal(nd->stats.rx_packets, 30);
+	dev_close(nd);
+	unload_clean();
+}
+
 /* Unloading with the devices up closes them (ndo_stop) before devres
  * unwinds. */
 static void test_unload_while_up(void **state)
@@ -234,6 +269,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_loopback),
 		cmocka_unit_test(test_wire),
+		cmocka_unit_test(test_napi_budget),
 		cmocka_unit_test(test_unload_while_up),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

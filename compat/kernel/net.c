@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <linux/delay.h>
+#include <linux/ktime.h>
 #include <linux/etherdevice.h>
 #include <linux/netdevice.h>
 
@@ -395,12 +396,19 @@ static void napi_run(unsigned long data)
 	struct napi_struct *napi = (struct napi_struct *)data;
 	if (!test_bit(NAPI_STATE_SCHED, &napi->state))
 		return;
+	napi->dmp_completed = false;
 	int work = napi->poll(napi, napi->weight);
 	if (work > napi->weight)
 		dmp_lx_fatal("BUG: %s: NAPI poll %p did %d of a budget of %d", napi->dev->name,
 			     (void *)napi->poll, work, napi->weight);
-	if (work < napi->weight)
-		return; /* the driver completed (or must have) */
+	if (work < napi->weight) {
+		/* Linux's contract: less than the budget, and the driver completes */
+		if (!napi->dmp_completed)
+			dmp_log("WARNING: %s: NAPI poll %p did %d of a budget of %d without "
+				"napi_complete_done(): it is never polled again", napi->dev->name,
+				(void *)napi->poll, work, napi->weight);
+		return;
+	}
 	/* the budget used up: polled again, unless a disable waits */
 	if (test_bit(NAPI_STATE_DISABLE, &napi->state))
 		clear_bit(NAPI_STATE_SCHED, &napi->state);
@@ -435,9 +443,16 @@ void napi_disable(struct napi_struct *napi)
 {
 	might_sleep();
 	set_bit(NAPI_STATE_DISABLE, &napi->state);
-	/* a poll already scheduled runs to its end (the softirq runs meanwhile) */
-	while (test_and_set_bit(NAPI_STATE_SCHED, &napi->state))
+	/* a poll already scheduled runs to its end (the softirq runs meanwhile);
+	 * Linux waits for ever, the simulator says why after a second */
+	u64 start = ktime_get_ns();
+	while (test_and_set_bit(NAPI_STATE_SCHED, &napi->state)) {
+		if (ktime_get_ns() - start > NSEC_PER_SEC)
+			dmp_lx_fatal("BUG: %s: napi_disable waits for a poll that never completes "
+				     "(a poll that did less than its budget must call "
+				     "napi_complete_done)", napi->dev->name);
 		usleep_range(20, 200);
+	}
 	tasklet_kill(&napi->dmp_softirq);
 }
 
@@ -456,6 +471,7 @@ void __napi_schedule(struct napi_struct *napi)
 bool napi_complete_done(struct napi_struct *napi, int work_done)
 {
 	(void)work_done;
+	napi->dmp_completed = true;
 	clear_bit(NAPI_STATE_SCHED, &napi->state);
 	return true;
 }

@@ -15,7 +15,9 @@
  * NAPI: napi_schedule() (from the interrupt handler) runs the poll function
  * as a softirq with the weight as budget; a poll that uses its whole budget
  * is called again, one that does less must napi_complete_done() (Linux's
- * contract).  napi_disable() waits for a scheduled poll to finish.
+ * contract: breaking it is a WARNING naming the poll).  napi_disable()
+ * waits for a scheduled poll to finish; a poll that never does is a BUG
+ * after one second of simulated time, where Linux would hang.
  * netif_napi_add takes the weight before Linux 6.1 and not after; both
  * forms are accepted.  dev_addr is const from Linux 5.17 (eth_hw_addr_set).
  *
@@ -261,6 +263,7 @@ struct napi_struct {
 	int (*poll)(struct napi_struct *napi, int budget);
 	struct net_device *dev;
 	struct tasklet_struct dmp_softirq;
+	bool dmp_completed; /* napi_complete_done during the current poll */
 };
 
 void dmp_lx_napi_add(struct net_device *dev, struct napi_struct *napi,

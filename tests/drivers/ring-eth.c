@@ -25,6 +25,7 @@
 #include <linux/platform_device.h>
 #include <linux/skbuff.h>
 #include <linux/spinlock.h>
+#include <linux/version.h>
 
 #define RETH_ID 0x00
 #define RETH_CTRL 0x04
@@ -95,6 +96,10 @@ struct reth_priv {
 static bool loopback = true;
 module_param(loopback, bool, 0444);
 MODULE_PARM_DESC(loopback, "the controller sends transmitted frames back (else to the wire)");
+
+static int napi_weight = NAPI_POLL_WEIGHT;
+module_param(napi_weight, int, 0444);
+MODULE_PARM_DESC(napi_weight, "NAPI budget per poll");
 
 static unsigned int reth_tx_free(const struct reth_priv *priv)
 {
@@ -431,7 +436,11 @@ static int reth_probe(struct platform_device *pdev)
 
 	ndev->netdev_ops = &reth_netdev_ops;
 	ndev->irq = priv->irq;
-	netif_napi_add(ndev, &priv->napi, reth_poll);
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 1, 0)
+	netif_napi_add_weight(ndev, &priv->napi, reth_poll, napi_weight);
+#else
+	netif_napi_add(ndev, &priv->napi, reth_poll, napi_weight);
+#endif
 
 	writel(0, priv->regs + RETH_IRQ_ENABLE);
 	ret = devm_request_irq(dev, priv->irq, reth_interrupt, 0, dev_name(dev), priv);
