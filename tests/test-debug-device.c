@@ -3,7 +3,8 @@
  * its unmap behind a lazy IOMMU (the stale IOTLB) or a strict one (a
  * fault), hardware no driver has claimed doing rogue DMA, an address a
  * narrow port truncated, and reports of device accesses placed at the
- * line that made the device act (a doorbell, a direct device access).
+ * line that made the device act (a doorbell, a direct device access),
+ * and hardware destroyed under a live device forgotten with it.
  *
  * Each buggy driver has its fixed twin, with no finding.  The ownership
  * tests run in the twelve configurations of checker-rig.h.
@@ -12,6 +13,7 @@
 
 #include <dmaport/sim/copy-engine.h>
 
+#include "sim/sim-internal.h" /* dmp__sim_checker_nr_links */
 #include "support/ce-driver.h"
 #include "support/checker-rig.h"
 
@@ -346,6 +348,116 @@ static void test_report_at_doorbell(void **state)
 	dmp_sim_destroy(sim);
 }
 
+/* @hw reads 16 bytes at @pa: one rogue-dma finding, under @name, of no
+ * struct dmp_device (the counters are reset after). */
+static void expect_rogue_as(struct dmp_sim_device *hw, dmp_phys_t pa, const char *name)
+{
+	uint8_t got[16];
+	assert_int_equal(dmp_sim_dma_read(hw, pa, got, sizeof(got)), 0);
+	struct dmp_debug_report rep;
+	assert_int_equal(dmp_debug_get_report(0, &rep), 0);
+	assert_string_equal(rep.device, name);
+	assert_null(rep.dev);
+	assert_int_equal(rep.kind, DMP_DEBUG_ROGUE_DMA);
+	assert_int_equal(dmp_debug_total(), 1);
+	dmp_debug_reset();
+}
+
+/*
+ * Hardware destroyed while its struct dmp_device lives on (never removed,
+ * as a test's device on the stack): the checker forgets the hardware with
+ * it.  Hardware created later - at the freed one's address, as malloc
+ * likes to give it - is judged as itself: its DMA is its own rogue DMA,
+ * not the old device's, nor DMA after an unmap the old device made.  And
+ * the checker's table of links holds no more entries after any number of
+ * devices and hardware made and destroyed, whichever goes first, the
+ * checker on or off when the device goes.
+ */
+static void test_destroyed_hardware_forgotten(void **state)
+{
+	(void)state;
+	struct dmp_sim *sim = fixture_sim(NULL);
+	dmp_debug_set_mode(DMP_DEBUG_FAIL);
+	dmp_debug_reset();
+	fixture_log_start();
+	unsigned int links0 = dmp__sim_checker_nr_links();
+	uint8_t *victim = dmp_kmalloc(64, 0);
+	dmp_phys_t pa;
+	assert_int_equal(dmp_virt_to_phys(victim, &pa), 0);
+
+	/* a device left linked to hardware destroyed under it */
+	struct dmp_sim_device *hw, *old_hw;
+	struct dmp_sim_device_config dc = { .name = "gone0", .port_bits = 64 };
+	assert_int_equal(dmp_sim_device_create(sim, &dc, &hw), 0);
+	struct dmp_device gone;
+	assert_int_equal(dmp_device_init(&gone, "gone0"), 0);
+	assert_int_equal(dmp_sim_device_link(&gone, hw), 0);
+	assert_int_equal(dmp__sim_checker_nr_links(), links0 + 1);
+	old_hw = hw;
+	dmp_sim_device_destroy(hw);
+	assert_int_equal(dmp__sim_checker_nr_links(), links0);
+	dc.name = "fresh0";
+	assert_int_equal(dmp_sim_device_create(sim, &dc, &hw), 0);
+	if (hw != old_hw) /* ASan's quarantine: the address is not reused */
+		print_message("new hardware at another address: the reuse is not exercised\n");
+	expect_rogue_as(hw, pa, "fresh0");
+	dmp_sim_device_destroy(hw);
+
+	/* a device that unmapped a buffer, removed, its hardware destroyed */
+	dc.name = "old0";
+	assert_int_equal(dmp_sim_device_create(sim, &dc, &hw), 0);
+	struct dmp_device old;
+	assert_int_equal(dmp_device_init(&old, "old0"), 0);
+	assert_int_equal(dmp_sim_device_link(&old, hw), 0);
+	dmp_addr_t a = dmp_map_single(&old, victim, 64, DMP_FROM_DEVICE);
+	assert_false(dmp_mapping_error(&old, a));
+	dmp_unmap_single(&old, a, 64, DMP_FROM_DEVICE);
+	dmp_device_remove(&old);
+	dmp_sim_device_destroy(hw);
+	assert_int_equal(dmp__sim_checker_nr_links(), links0);
+	dc.name = "new0";
+	assert_int_equal(dmp_sim_device_create(sim, &dc, &hw), 0);
+	expect_rogue_as(hw, pa, "new0"); /* not dma-after-unmap of old0's buffer */
+	dmp_sim_device_destroy(hw);
+
+	/* many devices and their hardware, either going first, a mapping made
+	 * by each: the table holds the live links only */
+	static struct dmp_device devs[300];
+	for (unsigned int i = 0; i < DMP_ARRAY_SIZE(devs); i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "cyc%u", i);
+		dc.name = name;
+		assert_int_equal(dmp_sim_device_create(sim, &dc, &hw), 0);
+		assert_int_equal(dmp_device_init(&devs[i], name), 0);
+		assert_int_equal(dmp_sim_device_link(&devs[i], hw), 0);
+		a = dmp_map_single(&devs[i], victim, 64, DMP_TO_DEVICE);
+		assert_false(dmp_mapping_error(&devs[i], a));
+		dmp_unmap_single(&devs[i], a, 64, DMP_TO_DEVICE);
+		assert_int_equal(dmp__sim_checker_nr_links(), links0 + 1);
+		if (i % 2)
+			dmp_device_remove(&devs[i]); /* else never removed */
+		dmp_sim_device_destroy(hw);
+		assert_int_equal(dmp__sim_checker_nr_links(), links0);
+	}
+	/* a device the checker met, removed while the checker is off */
+	dc.name = "off0";
+	assert_int_equal(dmp_sim_device_create(sim, &dc, &hw), 0);
+	struct dmp_device off;
+	assert_int_equal(dmp_device_init(&off, "off0"), 0);
+	assert_int_equal(dmp_sim_device_link(&off, hw), 0);
+	assert_int_equal(dmp__sim_checker_nr_links(), links0 + 1);
+	dmp_debug_set_mode(DMP_DEBUG_OFF);
+	dmp_device_remove(&off);
+	assert_int_equal(dmp__sim_checker_nr_links(), links0);
+	dmp_debug_set_mode(DMP_DEBUG_FAIL);
+	dmp_sim_device_destroy(hw);
+	assert_int_equal(dmp_debug_total(), 0);
+	dmp_kfree(victim);
+	fixture_log_stop();
+	dmp_debug_set_mode(DMP_DEBUG_OFF);
+	dmp_sim_destroy(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -357,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_unclaimed_device_rogue),
 		cmocka_unit_test(test_truncated_address),
 		cmocka_unit_test(test_report_at_doorbell),
+		cmocka_unit_test(test_destroyed_hardware_forgotten),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -47,8 +47,10 @@ void dmp_device_remove(struct dmp_device *dev)
 	/* Linux releases a driver's devres (managed pools) at unbind, before
 	 * dma-debug's unbind check: what is left after that is a leak */
 	dmp_device_release_managed(dev);
-	if (dmp__debug_on())
-		dmp__debug_device_remove(dev);
+	/* whether the checker is on or not: it may have met the device while
+	 * it was on, and must not keep its address past its removal (with the
+	 * checker off there are no entries, so no leak reports) */
+	dmp__debug_device_remove(dev);
 }
 
 void dmp_device_destroy(struct dmp_device *dev)

@@ -64,6 +64,9 @@ void dmp_sim_device_destroy(struct dmp_sim_device *dev)
 	dmp_spin_unlock(&sim->lock);
 	if (dev->ops && dev->ops->destroy)
 		dev->ops->destroy(dev);
+	/* its address may be the next device's: the checker must not take
+	 * that one for this one's driver */
+	dmp__sim_checker_forget_hw(dev);
 	free(dev);
 }
 

@@ -177,13 +177,23 @@ static uint64_t edge_outside_hash(const struct dbg_entry *e, int which)
 
 /* ---- which devices, and the observer ------------------------------------ */
 
-#define MAX_KNOWN 64
+/*
+ * Which struct dmp_device drives which simulated hardware: one entry per
+ * live link, never more.  An entry goes when either side does - the
+ * device's removal (sim_forget_device), the hardware's destruction
+ * (dmp__sim_checker_forget_hw, from dmp_sim_device_destroy) - or when the
+ * hardware is linked to another device; so across any number of devices
+ * and machines made and destroyed it holds only the links alive now.  It
+ * grows as needed: forgetting a live device to make room would make its
+ * DMA rogue.  Under known_lock (taken after dmp__dbg_lock, never before).
+ */
 static dmp_spinlock_t known_lock = DMP_SPINLOCK_INIT;
-static struct {
+struct known_link {
 	struct dmp_device *dev;
 	struct dmp_sim_device *sdev;
-} known[MAX_KNOWN];
-static unsigned int nr_known;
+};
+static struct known_link *known;
+static unsigned int nr_known, known_cap;
 
 static void observe(void *cookie, const struct dmp_sim_event *ev);
 
@@ -199,7 +209,7 @@ static void observe(void *cookie, const struct dmp_sim_event *ev);
  */
 static const char cookie_tag[2];
 static unsigned int cookie_idx;
-static bool warned_full;
+static bool warned_full, warned_nomem;
 
 static void observe_sim_locked(struct dmp_sim *sim)
 {
@@ -237,14 +247,26 @@ static void sim_watch(struct dmp_device *dev)
 		for (i = 0; i < nr_known; i++)
 			if (known[i].dev == dev)
 				break;
-		if (i == nr_known) {
-			if (nr_known == MAX_KNOWN)
-				i = 0; /* forget the oldest: only its name in reports is lost */
-			else
-				nr_known++;
+		if (i == nr_known && nr_known == known_cap) {
+			unsigned int cap = known_cap ? 2 * known_cap : 16;
+			struct known_link *k = realloc(known, cap * sizeof(*k));
+			if (k) {
+				known = k;
+				known_cap = cap;
+			}
 		}
-		known[i].dev = dev;
-		known[i].sdev = dev->hw;
+		if (i < known_cap) {
+			if (i == nr_known)
+				nr_known++;
+			known[i].dev = dev;
+			known[i].sdev = dev->hw;
+		} else if (!warned_nomem) {
+			/* its accesses are judged as those of hardware no
+			 * driver has claimed */
+			warned_nomem = true;
+			dmp_log("dmaport: DMA-API: no memory to remember that %s drives its "
+				"simulated hardware", dev->name);
+		}
 	}
 	observe_sim_locked(sim);
 	dmp_spin_unlock(&known_lock);
@@ -259,6 +281,17 @@ static void sim_forget_device(struct dmp_device *dev)
 			break;
 		}
 	dmp_spin_unlock(&known_lock);
+}
+
+/* Is @sdev the hardware the checker knows @dev drives (not destroyed)? */
+static bool drives(const struct dmp_device *dev, const struct dmp_sim_device *sdev)
+{
+	bool yes = false;
+	dmp_spin_lock(&known_lock);
+	for (unsigned int i = 0; i < nr_known && !yes; i++)
+		yes = known[i].dev == dev && known[i].sdev == sdev;
+	dmp_spin_unlock(&known_lock);
+	return yes;
 }
 
 /* The device API object behind simulated hardware @sdev, or NULL. */
@@ -301,6 +334,50 @@ static void sim_forget_history(void)
 	dmp_spin_lock(&dmp__dbg_lock);
 	memset(history, 0, sizeof(history));
 	dmp_spin_unlock(&dmp__dbg_lock);
+}
+
+/*
+ * Simulated hardware @sdev is being destroyed (dmp_sim_device_destroy, so
+ * also dmp_sim_destroy): forget it everywhere the checker holds its
+ * address - the link to its device, its recently unmapped buffers, the
+ * simulator state of live entries of a device that drove it - so that
+ * hardware created later at the same address is judged as itself, not as
+ * a device that may be gone.  The device's entries themselves stay (its
+ * driver still owns them: their unmap, or a leak at its removal).  Any
+ * context but under the checker's locks.
+ */
+void dmp__sim_checker_forget_hw(const struct dmp_sim_device *sdev)
+{
+	dmp_spin_lock(&dmp__dbg_lock);
+	for (struct dbg_entry *e = dmp__dbg_all.next; e != &dmp__dbg_all; e = e->next)
+		if (e->sim && e->sim->sdev == sdev) {
+			free(e->sim);
+			e->sim = NULL;
+		}
+	for (unsigned int i = 0; i < HISTORY; i++)
+		if (history[i].sdev == sdev)
+			memset(&history[i], 0, sizeof(history[i]));
+	dmp_spin_lock(&known_lock);
+	for (unsigned int i = 0; i < nr_known;)
+		if (known[i].sdev == sdev)
+			known[i] = known[--nr_known];
+		else
+			i++;
+	if (!nr_known) {
+		free(known);
+		known = NULL;
+		known_cap = 0;
+	}
+	dmp_spin_unlock(&known_lock);
+	dmp_spin_unlock(&dmp__dbg_lock);
+}
+
+unsigned int dmp__sim_checker_nr_links(void)
+{
+	dmp_spin_lock(&known_lock);
+	unsigned int n = nr_known;
+	dmp_spin_unlock(&known_lock);
+	return n;
 }
 
 /* ---- guard mode ------------------------------------------------------------ */
@@ -660,7 +737,9 @@ static void remember_unmap(const struct dbg_entry *e, struct dmp__dbg_site at)
 	struct dmp_sim_device *sdev = e->dev->hw;
 	const struct dbg_sim *s = e->sim;
 	bool iova = e->dev->dma_ops != NULL;
-	if (!sdev || (!iova && (!s || !s->direct)))
+	/* hardware destroyed under a live device: dev->hw is a stale address
+	 * that new hardware may be given (dmp__sim_checker_forget_hw) */
+	if (!sdev || (!iova && (!s || !s->direct)) || !drives(e->dev, sdev))
 		return;
 	unsigned int i = history_next++ % HISTORY;
 	history[i].sdev = sdev;

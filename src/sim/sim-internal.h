@@ -127,6 +127,10 @@ void dmp__sim_checker_register(void);
 /* @dev now drives its simulated hardware (dmp_sim_device_link): the checker
  * knows it by that name before its first mapping. */
 void dmp__sim_checker_link(struct dmp_device *dev);
+/* @dev's hardware is being destroyed: the checker forgets its address. */
+void dmp__sim_checker_forget_hw(const struct dmp_sim_device *dev);
+/* For tests: how many device-to-hardware links the checker holds. */
+unsigned int dmp__sim_checker_nr_links(void);
 
 /* sim-swiotlb.c: the default bounce pool (@size 0: the default size,
  * DMP_SIM_NO_SWIOTLB: none); exit returns true if the pool leaked */
