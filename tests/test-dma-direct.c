@@ -471,6 +471,9 @@ static void test_dma_ranges(void **state)
 	struct dmp_sim_device_config dc = { .name = "rng", .port_bits = 31, .coherent = true,
 					    .mmio_base = CE_TEST_MMIO };
 	assert_int_equal(dmp_sim_copy_engine_create(sim, &dc, &hw), 0);
+	/* dev drives it: the checker judges its DMA by dev's mappings (masks
+	 * and coherence as set above: the port's 31 bits, coherent) */
+	assert_int_equal(dmp_sim_device_link(&dev, hw), 0);
 	dmp_sim_device_set_translate(hw, bus_translate, &dev);
 	struct ce_driver ce;
 	assert_int_equal(ce_probe(&ce, &dev, CE_TEST_MMIO, 4), 0);
