@@ -4,11 +4,15 @@
  * device by driver_override, its debugfs file opened, DMA_MAP_BENCHMARK
  * refused for each argument out of range and run with kthreads on the
  * simulated clock, on a device behind the IOMMU and on one without; the
- * device's mask is restored, and unloading leaves nothing behind.
+ * device's mask is restored, and unloading leaves nothing behind; and misc
+ * devices as Linux's pci_endpoint_test registers them (a name on probe's
+ * stack, opened by name, private_data the miscdevice).
  *
  * Built with -Icompat, linked with the compat runtime. */
 #define KBUILD_MODNAME "map_bench"
 #include "drivers/map-bench.c"
+
+#include <linux/miscdevice.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -102,10 +106,62 @@ static void test_map_benchmark_shape(void **state)
 	}
 }
 
+/* Misc devices, as pci_endpoint_test registers them: the name may be a
+ * buffer of probe's stack (Linux's device_create copies it), the file's
+ * private_data is the miscdevice, the minor is dynamic. */
+static long misc_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
+{
+	struct miscdevice *m = file->private_data;
+	return (long)cmd + (long)arg + m->minor;
+}
+
+static const struct file_operations misc_fops = {
+	.owner = THIS_MODULE,
+	.unlocked_ioctl = misc_ioctl,
+};
+
+static void register_with_stack_name(struct miscdevice *m, int id)
+{
+	char name[20];
+	snprintf(name, sizeof(name), "shape-test.%d", id);
+	m->minor = MISC_DYNAMIC_MINOR;
+	m->name = name;
+	m->fops = &misc_fops;
+	assert_int_equal(misc_register(m), 0);
+	memset(name, 'x', sizeof(name) - 1); /* the buffer dies with the frame */
+}
+
+static void test_misc_device(void **state)
+{
+	(void)state;
+	load();
+	struct miscdevice a = { 0 }, b = { 0 }, dup = { 0 }, longname = { 0 };
+	register_with_stack_name(&a, 0);
+	register_with_stack_name(&b, 1);
+	assert_true(a.minor >= 64 && b.minor >= 64 && a.minor != b.minor);
+	struct file f;
+	assert_int_equal(dmp_lx_misc_open("shape-test.1", &f), 0);
+	assert_ptr_equal(f.private_data, &b);
+	assert_int_equal(f.f_op->unlocked_ioctl(&f, 5, 7), 12 + b.minor);
+	dup.minor = MISC_DYNAMIC_MINOR;
+	dup.name = "shape-test.0";
+	dup.fops = &misc_fops;
+	assert_int_equal(misc_register(&dup), -EBUSY);
+	longname = dup;
+	longname.name = "a-name-longer-than-the-sixty-four-bytes-a-device-name-may-have-here";
+	assert_int_equal(misc_register(&longname), -EINVAL);
+	misc_deregister(&a);
+	assert_int_equal(dmp_lx_misc_open("shape-test.0", &f), -ENODEV);
+	assert_int_equal(dmp_lx_misc_open("shape-test.1", &f), 0);
+	misc_deregister(&b);
+	lx_machine_unload_clean();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_map_benchmark_shape),
+		cmocka_unit_test(test_misc_device),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -118,10 +118,10 @@ static unsigned long misc_minors[4]; /* 64..319 for MISC_DYNAMIC_MINOR */
 int misc_register(struct miscdevice *misc)
 {
 	struct miscdevice *m;
-	if (!misc->name || !misc->fops)
+	if (!misc->name || !misc->fops || strlen(misc->name) >= sizeof(misc->dmp_name))
 		return -EINVAL;
 	list_for_each_entry(m, &misc_list, list)
-		if (!strcmp(m->name, misc->name) ||
+		if (!strcmp(m->dmp_name, misc->name) ||
 		    (misc->minor != MISC_DYNAMIC_MINOR && m->minor == misc->minor))
 			return -EBUSY;
 	if (misc->minor == MISC_DYNAMIC_MINOR) {
@@ -131,6 +131,7 @@ int misc_register(struct miscdevice *misc)
 		__set_bit(i, misc_minors);
 		misc->minor = (int)(64 + i);
 	}
+	snprintf(misc->dmp_name, sizeof(misc->dmp_name), "%s", misc->name);
 	list_add_tail(&misc->list, &misc_list);
 	return 0;
 }
@@ -148,7 +149,7 @@ int dmp_lx_misc_open(const char *name, struct file *file)
 {
 	struct miscdevice *m;
 	list_for_each_entry(m, &misc_list, list) {
-		if (strcmp(m->name, name))
+		if (strcmp(m->dmp_name, name))
 			continue;
 		memset(file, 0, sizeof(*file));
 		file->private_data = m; /* Linux's misc_open */
@@ -309,7 +310,7 @@ void dmp_lx_misc_clear(void)
 	struct miscdevice *m, *n;
 	list_for_each_entry_safe(m, n, &misc_list, list) {
 		dmp_log("BUG: misc device %s still registered when the machine goes away: "
-			"deregistered", m->name);
+			"deregistered", m->dmp_name);
 		misc_deregister(m);
 	}
 }

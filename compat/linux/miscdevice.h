@@ -26,6 +26,9 @@ struct miscdevice {
 	const struct attribute_group **groups;
 	const char *nodename;
 	umode_t mode;
+	/* the name as registered: Linux's device_create copies it into the
+	 * device, so a driver may pass a buffer that dies after probe */
+	char dmp_name[64];
 };
 
 int misc_register(struct miscdevice *misc);
