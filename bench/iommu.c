@@ -8,6 +8,9 @@
  *   wall ns/pair wall time per pair as one thread sees it (median batch);
  *   Mpairs/s     pairs of all threads together over the wall time of
  *                threads started at one barrier;
+ *   CPUs         all threads' CPU time over that wall time: how much of the
+ *                machine the run got (2 threads on 2 idle CPUs: near 2; a
+ *                scaling figure is bounded by it);
  * each the median over the runs, with the min-max of the throughput.  The
  * scaling column is the median of (2-thread throughput / 1-thread
  * throughput) over runs paired in order; on a machine others share, wall
@@ -80,6 +83,7 @@ static void *run(void *arg)
 
 struct figures {
 	double wall_ns, cpu_ns, ops; /* wall ns/pair (one thread), cpu ns/pair, pairs/s */
+	double cpus;                 /* all threads' CPU time / wall time */
 };
 
 static struct figures one(enum dmp_iommu_domain_type type, int threads, long ms)
@@ -129,6 +133,7 @@ static struct figures one(enum dmp_iommu_domain_type type, int threads, long ms)
 		.wall_ns = threads == 1 ? med[0] : (med[0] + med[1]) / 2,
 		.cpu_ns = pairs ? (double)cpu / (double)pairs : 0,
 		.ops = wall ? (double)pairs * 1e9 / (double)wall : 0,
+		.cpus = wall ? (double)cpu / (double)wall : 0,
 	};
 	dmp_iommu_release_device(&dev);
 	dmp_sim_iommu_driver_unregister(iommu);
@@ -163,16 +168,19 @@ int dmp_bench_iommu(int argc, char **argv)
 	printf("dmaport-bench iommu: DMA API map+unmap of 4 KiB through the simulated IOMMU "
 	       "(coherent device and walk; batches of %d; %ld runs of %ld ms per case)\n"
 	       "  cpu: all threads' CPU time / all pairs; wall: one thread's median batch;\n"
-	       "  Mpairs/s: every thread's pairs over the wall time; scaling: median of "
-	       "2-thread / 1-thread Mpairs/s over runs\n", BATCH, runs, ms);
-	printf("%-8s %7s %12s %13s %10s %17s %9s\n", "mode", "threads", "cpu ns/pair",
-	       "wall ns/pair", "Mpairs/s", "[min-max]", "scaling");
+	       "  Mpairs/s: every thread's pairs over the wall time; CPUs: all threads' CPU "
+	       "time over the wall time\n"
+	       "  (what the machine gave the run); scaling: median of 2-thread / 1-thread "
+	       "Mpairs/s over runs\n", BATCH, runs, ms);
+	printf("%-8s %7s %12s %13s %10s %17s %6s %9s\n", "mode", "threads", "cpu ns/pair",
+	       "wall ns/pair", "Mpairs/s", "[min-max]", "CPUs", "scaling");
 	static const struct { const char *name; enum dmp_iommu_domain_type t; } modes[] = {
 		{ "strict", DMP_IOMMU_DOMAIN_DMA }, { "lazy", DMP_IOMMU_DOMAIN_DMA_FQ } };
 	for (size_t m = 0; m < 2; m++) {
 		if (only_mode && (size_t)only_mode != m + 1)
 			continue;
-		double cpu[2][MAX_RUNS], wall[2][MAX_RUNS], ops[2][MAX_RUNS], ratio[MAX_RUNS];
+		double cpu[2][MAX_RUNS], wall[2][MAX_RUNS], ops[2][MAX_RUNS], cpus[2][MAX_RUNS];
+		double ratio[MAX_RUNS];
 		for (long r = 0; r < runs; r++) {
 			for (int k = 0; k < 2; k++) {
 				int th = (r % 2) ? 2 - k : 1 + k; /* 1, 2 then 2, 1: neither first always */
@@ -180,6 +188,7 @@ int dmp_bench_iommu(int argc, char **argv)
 				cpu[th - 1][r] = f.cpu_ns;
 				wall[th - 1][r] = f.wall_ns;
 				ops[th - 1][r] = f.ops / 1e6;
+				cpus[th - 1][r] = f.cpus;
 			}
 			ratio[r] = ops[0][r] > 0 ? ops[1][r] / ops[0][r] : 0;
 		}
@@ -193,10 +202,11 @@ int dmp_bench_iommu(int argc, char **argv)
 			snprintf(range, sizeof(range), "[%.2f-%.2f]", lo, hi);
 			if (th == 2)
 				snprintf(scale, sizeof(scale), "%.2fx", bench_median(ratio, (size_t)runs));
-			printf("%-8s %7d %12.1f %13.1f %10.2f %17s %9s\n", modes[m].name, th,
+			printf("%-8s %7d %12.1f %13.1f %10.2f %17s %6.2f %9s\n", modes[m].name, th,
 			       bench_median(cpu[th - 1], (size_t)runs),
 			       bench_median(wall[th - 1], (size_t)runs),
-			       bench_median(ops[th - 1], (size_t)runs), range, scale);
+			       bench_median(ops[th - 1], (size_t)runs), range,
+			       bench_median(cpus[th - 1], (size_t)runs), scale);
 		}
 	}
 	return 0;
