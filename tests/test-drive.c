@@ -64,6 +64,7 @@ static void test_builtin_drivers(void **state)
 	expect(&r, "3 transfers of 8192 bytes passed");
 	expect(&r, "rmmod pci_epf_host");
 	expect(&r, "checker (fail): 0 finding(s)");
+	expect(&r, "left behind at unload: 0");
 	free(r.out);
 }
 
@@ -87,6 +88,8 @@ static void test_leak_reported(void **state)
 	expect(&r, "bound to leaky");
 	expect(&r, "FAILED: the checker reported something");
 	expect(&r, "tests/drivers/leaky.c:");
+	expect(&r, "still requested when the machine goes away");
+	expect(&r, "left behind at unload: 2");
 	free(r.out);
 }
 

@@ -46,8 +46,10 @@ void usage_drive(FILE *f)
 		"Environment: DMP_DEBUG=off|warn|fail|abort (on or 1: warn) sets the\n"
 		"checker's mode (default fail); DMP_DEBUG_GUARD=0 turns its guard mode\n"
 		"off; DMP_DEBUG_DEVICES=name,... checks only those devices.\n"
-		"Exit status: 0 every driver loaded and the checker found nothing, 1 a\n"
-		"driver failed to load or the checker reported something, 2 a usage\n"
+		"Exit status: 0 every driver loaded, the checker found nothing and\n"
+		"nothing was left behind at unload, 1 a driver failed to load, the\n"
+		"checker reported something or drivers left an irq, a device, a misc\n"
+		"device, MSI, a PCI region or a kthread behind, 2 a usage\n"
 		"error, a platform that cannot be built or an environment variable not\n"
 		"understood (nothing ran).\n");
 }
@@ -228,8 +230,11 @@ int cmd_drive(int argc, char **argv)
 			printf("rmmod %s\n", dmp_lx_module_name(mods[k]));
 	dmp_lx_machine_unload(); /* the leak check runs as devices go away */
 	unsigned long findings = report_findings();
+	unsigned int leftovers = dmp_lx_machine_leftovers();
+	printf("left behind at unload: %u (each a BUG line above)\n", leftovers);
 	dmp_debug_set_mode(DMP_DEBUG_OFF);
 	printf("%s\n", failed ? "FAILED: a driver did not load"
-		       : findings ? "FAILED: the checker reported something" : "ok");
-	return failed || findings ? EXIT_FAILED : EXIT_OK;
+		       : findings ? "FAILED: the checker reported something"
+		       : leftovers ? "FAILED: drivers left irqs, devices or regions behind" : "ok");
+	return failed || findings || leftovers ? EXIT_FAILED : EXIT_OK;
 }

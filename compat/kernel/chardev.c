@@ -309,7 +309,7 @@ void dmp_lx_misc_clear(void)
 {
 	struct miscdevice *m, *n;
 	list_for_each_entry_safe(m, n, &misc_list, list) {
-		dmp_log("BUG: misc device %s still registered when the machine goes away: "
+		dmp_lx_leftover("BUG: misc device %s still registered when the machine goes away: "
 			"deregistered", m->dmp_name);
 		misc_deregister(m);
 	}

@@ -1064,7 +1064,7 @@ void dmp_lx_core_drivers_down(void)
 {
 	struct device_driver *drv, *n;
 	list_for_each_entry_safe(drv, n, &all_drivers, dmp_node) {
-		dmp_log("BUG: driver %s still registered when the machine goes away: unregistered",
+		dmp_lx_leftover("BUG: driver %s still registered when the machine goes away: unregistered",
 			 drv->name ? drv->name : "?");
 		driver_unregister(drv);
 	}
@@ -1074,7 +1074,7 @@ void dmp_lx_core_machine_down(void)
 {
 	struct device *d, *dn;
 	list_for_each_entry_safe_reverse(d, dn, &all_devices, dmp_node) {
-		dmp_log("BUG: device %s still registered when the machine goes away: deleted",
+		dmp_lx_leftover("BUG: device %s still registered when the machine goes away: deleted",
 			 dev_name(d));
 		device_del(d);
 	}

@@ -392,7 +392,7 @@ void dmp_lx_irq_machine_down(void)
 	for (unsigned int i = 1; i < next_irq; i++) {
 		struct irq_desc *d = &descs[i];
 		while (d->actions) {
-			dmp_log("BUG: irq %u (%s) still requested when the machine goes away: freed", i,
+			dmp_lx_leftover("BUG: irq %u (%s) still requested when the machine goes away: freed", i,
 				 d->actions->name ? d->actions->name : "?");
 			free_irq(i, d->actions->dev_id);
 		}

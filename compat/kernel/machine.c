@@ -4,6 +4,7 @@
  * device tree, the tree as device_nodes, its devices on the platform and PCI
  * buses (see <dmaport/linux.h>).
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,22 @@ void dmp_lx_machine_dma_teardown(struct device *dev)
 	dev->dmp_hw = NULL;
 }
 
+static unsigned int leftovers;
+
+void dmp_lx_leftover(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	dmp_vlog(fmt, ap);
+	va_end(ap);
+	leftovers++;
+}
+
+unsigned int dmp_lx_machine_leftovers(void)
+{
+	return leftovers;
+}
+
 int dmp_lx_machine_load(const char *path, const struct dmp_lx_machine_opts *opts,
 			struct dmp_of_error *err)
 {
@@ -84,6 +101,7 @@ int dmp_lx_machine_load(const char *path, const struct dmp_lx_machine_opts *opts
 			 "a machine is loaded already: unload it first");
 		return -EBUSY;
 	}
+	leftovers = 0;
 	void *blob;
 	size_t len;
 	int e = dmp_of_read_file(path, &blob, &len, err);

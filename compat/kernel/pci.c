@@ -920,12 +920,12 @@ void dmp_lx_pci_machine_down(void)
 	while (nr_devs) {
 		struct pci_dev *dev = devs[--nr_devs];
 		if (dev->msi_enabled) {
-			dmp_log("BUG: %s: MSI still enabled when the machine goes away: disabled",
+			dmp_lx_leftover("BUG: %s: MSI still enabled when the machine goes away: disabled",
 				pci_name(dev));
 			msi_disable(dev);
 		}
 		if (dev->dmp->regions) {
-			dmp_log("BUG: %s: regions still requested when the machine goes away: "
+			dmp_lx_leftover("BUG: %s: regions still requested when the machine goes away: "
 				"released", pci_name(dev));
 			pci_release_regions(dev);
 		}

@@ -29,6 +29,8 @@
 /* A failure the runtime cannot continue from (Linux would hang or oops):
  * print the report through the log sink, then abort(). */
 void dmp_lx_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+/* Log what a driver left behind at machine unload (and count it). */
+void dmp_lx_leftover(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* --- sched.c ----------------------------------------------------------- */
 

@@ -1424,7 +1424,7 @@ void dmp_lx_sched_reap(void)
 		if (!t)
 			break;
 		if (t->state != DMP_LX_T_DEAD) {
-			dmp_log("BUG: kthread %s still running when the machine goes away: stopped",
+			dmp_lx_leftover("BUG: kthread %s still running when the machine goes away: stopped",
 				 t->ts.comm);
 			t->should_stop = true;
 			t->ts.__state = TASK_RUNNING;

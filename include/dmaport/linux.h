@@ -56,6 +56,16 @@ int dmp_lx_machine_load(const char *path, const struct dmp_lx_machine_opts *opts
  */
 void dmp_lx_machine_unload(void);
 
+/**
+ * dmp_lx_machine_leftovers - what drivers left behind that the last
+ * dmp_lx_machine_unload() had to undo itself, each logged as "BUG: ... when
+ * the machine goes away" (a driver, device, misc device, requested irq,
+ * enabled MSI, requested PCI region or running kthread still there after
+ * every module was unloaded).  Counted from the last dmp_lx_machine_load().
+ * DMA memory left behind is the checker's (dmp_debug_total()).
+ */
+unsigned int dmp_lx_machine_leftovers(void);
+
 /** dmp_lx_machine_platform - the simulated platform, or NULL without a machine. */
 struct dmp_sim_platform *dmp_lx_machine_platform(void);
 

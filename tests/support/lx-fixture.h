@@ -28,11 +28,12 @@ static inline void lx_machine_load(const char *dts, const struct dmp_lx_machine_
 	dmp_debug_reset();
 }
 
-/* Unload (rmmod, unbind, devres, leak reports); returns the findings. */
+/* Unload (rmmod, unbind, devres, leak reports); returns the checker's
+ * findings plus what drivers left behind for the unload to undo. */
 static inline unsigned long lx_machine_unload(void)
 {
 	dmp_lx_machine_unload();
-	unsigned long n = dmp_debug_total();
+	unsigned long n = dmp_debug_total() + dmp_lx_machine_leftovers();
 	struct dmp_debug_report r;
 	for (size_t i = 0; i < dmp_debug_nr_reports(); i++)
 		if (dmp_debug_get_report(i, &r) == 0)
