@@ -80,6 +80,13 @@ static inline struct dmp__region *dmp__region_of_phys(dmp_phys_t phys)
 	return NULL;
 }
 
+/** dmp__phys_to_virt - dmp_phys_to_virt() inline, for hot paths of the library. */
+static inline void *dmp__phys_to_virt(dmp_phys_t phys)
+{
+	struct dmp__region *r = dmp__region_of_phys(phys);
+	return r ? r->va + (phys - r->phys) : NULL;
+}
+
 /** dmp__region_of_va - the region holding @va, or NULL. */
 static inline struct dmp__region *dmp__region_of_va(const void *va)
 {

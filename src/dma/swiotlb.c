@@ -305,17 +305,24 @@ static inline dmp_phys_t bounce_addr(const struct dmp_swiotlb_pool *pool, size_t
 	return slot_phys(pool, h) + pool->slots[h].offset;
 }
 
-/* True if [phys, phys + size) is platform memory, virtually contiguous. */
+/* True if [phys, phys + size) is platform memory, virtually contiguous:
+ * inside one region (the usual case, decided there), or across regions
+ * whose CPU addresses happen to follow each other as well. */
 static bool phys_range_ok(dmp_phys_t phys, size_t size)
 {
-	uint8_t *a = dmp_phys_to_virt(phys);
-	uint8_t *b = dmp_phys_to_virt(phys + size - 1);
-	return a && b && phys + size - 1 >= phys && (size_t)(b - a) == size - 1;
+	struct dmp__region *r = dmp__region_of_phys(phys);
+	if (!r || phys + size - 1 < phys)
+		return false;
+	dmp_phys_t off = phys - r->phys;
+	if (size - 1 < r->size - off)
+		return true;
+	uint8_t *b = dmp__phys_to_virt(phys + size - 1);
+	return b && (size_t)(b - (r->va + off)) == size - 1;
 }
 
 static void copy_bytes(dmp_phys_t dst, dmp_phys_t src, size_t size)
 {
-	memcpy(dmp_phys_to_virt(dst), dmp_phys_to_virt(src), size);
+	memcpy(dmp__phys_to_virt(dst), dmp__phys_to_virt(src), size);
 }
 
 /*
@@ -616,7 +623,7 @@ int dmp_swiotlb_tbl_map_single(struct dmp_swiotlb_pool *pool, dmp_phys_t orig_ph
 	uint8_t *first = pool->vaddr + (idx << DMP_IO_TLB_SHIFT);
 	uint8_t *bounce = first + rq.offset;
 	/* every direction, FROM_DEVICE too, SKIP_CPU_SYNC or not: see the header */
-	memcpy(bounce, dmp_phys_to_virt(orig_phys), mapping_size);
+	memcpy(bounce, dmp__phys_to_virt(orig_phys), mapping_size);
 	uint8_t *copied_end = bounce + mapping_size;
 	if (attrs & DMP_SWIOTLB_ZERO_PADDING) {
 		uint8_t *end = first + (rq.need << DMP_IO_TLB_SHIFT);

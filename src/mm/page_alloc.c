@@ -292,8 +292,7 @@ struct dmp_page *dmp__phys_to_page(dmp_phys_t phys)
 
 void *dmp_phys_to_virt(dmp_phys_t phys)
 {
-	struct dmp__region *r = dmp__region_of_phys(phys);
-	return r ? r->va + (phys - r->phys) : NULL;
+	return dmp__phys_to_virt(phys);
 }
 
 int dmp_virt_to_phys(const void *va, dmp_phys_t *phys)
