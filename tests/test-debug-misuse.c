@@ -8,6 +8,7 @@
  * ends the program.
  */
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -181,6 +182,83 @@ static void test_alloc_arguments(void **state)
 	rig_down(&r);
 }
 
+/*
+ * The one finding's fix (what follows "; fix: " in its report), checking it is
+ * one finding of @kind; then reset.
+ */
+static void fix_of(enum dmp_debug_kind kind, char *fix, size_t n)
+{
+	struct dmp_debug_report rep;
+	assert_int_equal(dmp_debug_count(kind), 1);
+	assert_int_equal(dmp_debug_total(), 1);
+	assert_int_equal(dmp_debug_get_report(0, &rep), 0);
+	const char *f = strstr(rep.text, "; fix: ");
+	if (!f)
+		fail_msg("no fix in: %s", rep.text);
+	snprintf(fix, n, "%s", f + strlen("; fix: "));
+	dmp_debug_reset();
+}
+
+/*
+ * Each refusal says the fix for its own misuse, not one hint for every
+ * invalid-arguments finding; in Linux's names for a driver that uses them.
+ */
+static void test_fix_names_the_misuse(void **state)
+{
+	(void)state;
+	struct rig r;
+	rig_up(&r, DMP_DEBUG_FAIL);
+	enum { SIZE0, SG_NENTS, MMAP_WINDOW, POOL_SIZE, SYNC_WRAP, NR };
+	char fix[NR][512];
+	uint8_t *b = dmp_kmalloc(256, 0);
+	struct dmp_scatterlist sg[2];
+	dmp_sg_init_table(sg, 2);
+	dmp_sg_set_buf(&sg[0], b, 128);
+	dmp_sg_set_buf(&sg[1], b + 128, 128);
+	dmp_addr_t h;
+	void *c = dmp_alloc_coherent(&r.dev, 8192, &h, 0);
+	assert_non_null(c);
+	struct dmp_user_mapping um = { .pgoff = 2, .size = 4096 };
+
+	assert_true(dmp_mapping_error(&r.dev, dmp_map_single(&r.dev, b, 0, DMP_TO_DEVICE)));
+	fix_of(DMP_DEBUG_INVALID_ARGS, fix[SIZE0], sizeof(fix[0]));
+	assert_int_equal(dmp_map_sg(&r.dev, sg, 3, DMP_TO_DEVICE), 0);
+	fix_of(DMP_DEBUG_INVALID_ARGS, fix[SG_NENTS], sizeof(fix[0]));
+	assert_int_equal(dmp_mmap_coherent(&r.dev, &um, c, h, 8192), -ENXIO);
+	fix_of(DMP_DEBUG_INVALID_ARGS, fix[MMAP_WINDOW], sizeof(fix[0]));
+	assert_null(dmp_pool_create("huge", &r.dev, (size_t)1 << 31, 0, 0));
+	fix_of(DMP_DEBUG_INVALID_ARGS, fix[POOL_SIZE], sizeof(fix[0]));
+	dmp_sync_single_for_cpu(&r.dev, ~(dmp_addr_t)0 - 16, 256, DMP_FROM_DEVICE);
+	fix_of(DMP_DEBUG_SYNC_RANGE, fix[SYNC_WRAP], sizeof(fix[0]));
+
+	assert_non_null(strstr(fix[SIZE0], "map at least one byte"));
+	/* native names for a native driver */
+	assert_non_null(strstr(fix[SG_NENTS], "at most the entries the list holds (dmp_sg_nents())"));
+	assert_non_null(strstr(fix[MMAP_WINDOW], "page offset + length must stay within the size"));
+	assert_non_null(strstr(fix[POOL_SIZE], "at most INT_MAX bytes"));
+	assert_non_null(strstr(fix[POOL_SIZE], "dmp_alloc_coherent()"));
+	assert_non_null(strstr(fix[SYNC_WRAP], "wrap past the top of the bus"));
+	for (int i = 0; i < NR; i++)
+		for (int k = i + 1; k < NR; k++)
+			if (!strcmp(fix[i], fix[k]))
+				fail_msg("misuses %d and %d give the same fix: %s", i, k, fix[i]);
+
+	/* the same refusals for a driver written with Linux's names */
+	r.dev.linux_api = true;
+	assert_int_equal(dmp_map_sg(&r.dev, sg, 3, DMP_TO_DEVICE), 0);
+	fix_of(DMP_DEBUG_INVALID_ARGS, fix[SG_NENTS], sizeof(fix[0]));
+	assert_non_null(strstr(fix[SG_NENTS], "holds (sg_nents())"));
+	assert_null(dmp_pool_create("huge", &r.dev, (size_t)1 << 31, 0, 0));
+	fix_of(DMP_DEBUG_INVALID_ARGS, fix[POOL_SIZE], sizeof(fix[0]));
+	assert_non_null(strstr(fix[POOL_SIZE], "one dma_alloc_coherent()"));
+	r.dev.linux_api = false;
+
+	dmp_free_coherent(&r.dev, 8192, c, h);
+	dmp_kfree(b);
+	expect_none();
+	rig_down(&r);
+}
+
 /* dma_pool_free of a foreign block, a misaligned one, one freed twice. */
 static void test_pool_free(void **state)
 {
@@ -275,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_sg_arguments),
 		cmocka_unit_test(test_alloc_arguments),
 		cmocka_unit_test(test_pool_free),
+		cmocka_unit_test(test_fix_names_the_misuse),
 		cmocka_unit_test(test_off_counts_nothing),
 		cmocka_unit_test(test_filtered_device),
 		cmocka_unit_test(test_abort),

@@ -243,8 +243,8 @@ bool dmp__atomic_pool_free(void *vaddr, size_t size)
 	bool unknown = !DMP_IS_ALIGNED(off, DMP_PAGE_SIZE) || !len;
 	if (!ok)
 		dmp__dma_misuse(NULL, unknown ? DMP_DEBUG_FREE_UNKNOWN : DMP_DEBUG_SIZE_MISMATCH,
-				NULL, 0, "atomic pool free of %p (%zu bytes): %s; ignored", vaddr,
-				size,
+				NULL, 0, NULL, "atomic pool free of %p (%zu bytes): %s; ignored",
+				vaddr, size,
 				unknown ? "not the start of an allocation (double free?)"
 					: "the size does not match the allocation's");
 	return true;

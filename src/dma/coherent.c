@@ -332,7 +332,7 @@ static void mem_release(struct dmp_dma_coherent_mem *mem, size_t size, void *vad
 		dmp_spin_unlock(&mem->lock);
 		bool unknown = !DMP_IS_ALIGNED(off, DMP_PAGE_SIZE) || !had;
 		dmp__dma_misuse(NULL, unknown ? DMP_DEBUG_FREE_UNKNOWN : DMP_DEBUG_SIZE_MISMATCH,
-				NULL, 0,
+				NULL, 0, NULL,
 				"free of %p (%zu bytes) in the coherent memory of %s: %s; ignored",
 				vaddr, size, mem->owner,
 				unknown ? "not the start of an allocation (double free?)"

@@ -116,6 +116,9 @@ extern struct dbg_entry dmp__dbg_all;
  *            sync_for_cpu that gave it the buffer.
  * @mapped:   where it was mapped, for a finding without @entry (the buffer
  *            is gone).
+ * @fix:      what to do instead, for this very misuse, in Linux's names
+ *            (turned into dmaport's for a native driver); NULL: the
+ *            kind's own.
  */
 struct dbg_finding {
 	enum dmp_debug_kind kind;
@@ -131,6 +134,7 @@ struct dbg_finding {
 	struct dmp__dbg_site unmapped;
 	struct dmp__dbg_site cpu_owner;
 	struct dmp__dbg_site mapped;
+	const char *fix;
 };
 
 /* The fields of a finding about entry @e: its device, bus range and direction

@@ -383,8 +383,9 @@ static const char *const fix_linux[DMP_DEBUG_NR_KINDS] = {
 				  "dma_set_max_seg_size()",
 	[DMP_DEBUG_SG_BOUNDARY] = "split segments at dma_get_seg_boundary()",
 	[DMP_DEBUG_LEAK] = "unmap and free every buffer before the device goes away",
-	[DMP_DEBUG_INVALID_ARGS] = "pass a device with a DMA mask, a size above 0, a valid "
-				   "DMA_* direction and known DMA_ATTR_* flags",
+	/* each refusal names its own (dmp__dma_misuse()'s fix): this is for
+	 * one that does not */
+	[DMP_DEBUG_INVALID_ARGS] = "pass the arguments the call documents",
 	[DMP_DEBUG_POOL_BAD_FREE] = "give dma_pool_free() only a block dma_pool_alloc() returned from "
 				    "that pool, once, with its own handle",
 	[DMP_DEBUG_POOL_WRITE_AFTER_FREE] = "do not use a block after dma_pool_free()",
@@ -414,18 +415,32 @@ static const char *const fix_linux[DMP_DEBUG_NR_KINDS] = {
 				   "doorbell",
 };
 
-/* Linux's names in @in turned into dmaport's native ones, into @out. */
+/* Can @c be part of a C name?  (No <ctype.h>: the bare-metal port has none.) */
+static bool name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_';
+}
+
+/*
+ * Linux's names in @in turned into dmaport's native ones, into @out; a name
+ * is only taken at the start of a word (dma_map_sg_attrs() has no sg_ name
+ * in it).
+ */
 static void fix_native(const char *in, char *out, size_t n)
 {
 	static const struct {
 		const char *linux_name, *native;
 	} words[] = {
 		{ "dma_wmb()", "dmp_dma_wmb()" }, { "kmalloc()", "dmp_kmalloc()" },
+		{ "sg_", "dmp_sg_" }, { "iommu_", "dmp_iommu_" },
 		{ "dma_", "dmp_" }, { "DMA_ATTR_", "DMP_ATTR_" }, { "DMA_", "DMP_" },
 	};
 	size_t o = 0;
+	const char *start = in;
 	while (*in && o + 1 < n) {
-		size_t k = 0;
+		bool word_start = in == start || !name_char(in[-1]);
+		size_t k = word_start ? 0 : DMP_ARRAY_SIZE(words);
 		while (k < DMP_ARRAY_SIZE(words) &&
 		       strncmp(in, words[k].linux_name, strlen(words[k].linux_name)))
 			k++;
@@ -527,7 +542,7 @@ static void format_finding(const struct dbg_finding *f, const char *device, cons
 	}
 	if (sep[0] == ';')
 		put(buf, n, &o, ")");
-	const char *fix = fix_linux[f->kind];
+	const char *fix = f->fix ? f->fix : fix_linux[f->kind];
 	if (!fix)
 		return;
 	if (linux_names(f->dev)) {
@@ -585,7 +600,7 @@ void dmp__dbg_report(const struct dbg_finding *f, const char *fmt, ...)
 }
 
 bool dmp__debug_misuse(const struct dmp_device *dev, enum dmp_debug_kind kind, const char *file,
-		       int line, const char *what)
+		       int line, const char *fix, const char *what)
 {
 	bool reported = false;
 	dmp_spin_lock(&dmp__dbg_lock);
@@ -594,7 +609,7 @@ bool dmp__debug_misuse(const struct dmp_device *dev, enum dmp_debug_kind kind, c
 	if (dev ? checked_locked(dev)
 		: atomic_load_explicit(&mode, memory_order_relaxed) != DMP_DEBUG_OFF) {
 		dmp__dbg_report(&(struct dbg_finding){ .kind = kind, .dev = dev, .dir = DMP_NONE,
-						       .at = { file, line } },
+						       .at = { file, line }, .fix = fix },
 				"%s", what);
 		reported = true;
 	}

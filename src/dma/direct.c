@@ -281,7 +281,7 @@ static bool addr_to_phys(struct dmp_device *dev, dmp_addr_t addr, size_t size, d
 	if (dmp_dma_to_phys(dev, addr, phys) == 0 && dmp_phys_to_virt(*phys) &&
 	    dmp_is_dma_memory(dmp_phys_to_virt(*phys), size))
 		return true;
-	dmp__dma_misuse(dev, kind, NULL, 0,
+	dmp__dma_misuse(dev, kind, NULL, 0, NULL,
 			"%s of bus address 0x%llx (%zu bytes): not memory this device maps", what,
 			(unsigned long long)addr, size);
 	return false;
@@ -361,7 +361,7 @@ static int direct_map_sg(struct dmp_device *dev, struct dmp_scatterlist *sgl, in
 	int i;
 	dmp_for_each_sg(sgl, sg, nents, i) {
 		if (!dmp_sg_page(sg) || !sg->length) {
-			dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, NULL, 0,
+			dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, NULL, 0, DMP__FIX_SG_ENTRY,
 					"scatterlist entry %d has %s", i,
 					dmp_sg_page(sg) ? "length 0" : "no page (not platform memory)");
 			goto fail;
@@ -559,7 +559,7 @@ static bool block_size_ok(struct dmp_device *dev, dmp_phys_t phys, void *cpu_add
 		ok = (pg->flags & DMP_PAGE_HEAD) && pg->order == dmp_get_order(size);
 	if (ok)
 		return true;
-	dmp__dma_misuse(dev, DMP_DEBUG_SIZE_MISMATCH, NULL, 0,
+	dmp__dma_misuse(dev, DMP_DEBUG_SIZE_MISMATCH, NULL, 0, NULL,
 			"%s of coherent memory with the wrong size or address [cpu=%p bus "
 			"address=0x%llx size=%zu]", what, cpu_addr, (unsigned long long)dma_handle,
 			size);
@@ -572,7 +572,7 @@ static void direct_free(struct dmp_device *dev, size_t size, void *cpu_addr, dmp
 	dmp_phys_t phys;
 	if (!alloc_phys(dev, cpu_addr, attrs, &phys) ||
 	    dmp_phys_to_dma(dev, phys) != dma_handle) {
-		dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, NULL, 0,
+		dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, NULL, 0, NULL,
 				"free of coherent memory not allocated here [cpu=%p bus address="
 				"0x%llx size=%zu]", cpu_addr, (unsigned long long)dma_handle, size);
 		return;
@@ -617,7 +617,7 @@ static void direct_free_pages(struct dmp_device *dev, size_t size, struct dmp_pa
 {
 	dmp_phys_t phys;
 	if (dmp__page_to_phys_checked(page, &phys) || dmp_phys_to_dma(dev, phys) != dma_handle) {
-		dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, NULL, 0,
+		dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, NULL, 0, NULL,
 				"free of non-coherent pages not allocated here [bus address=0x%llx "
 				"size=%zu]", (unsigned long long)dma_handle, size);
 		return;

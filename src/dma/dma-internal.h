@@ -36,17 +36,28 @@ void dmp__dma_report(const struct dmp_device *dev, unsigned long attrs, const ch
  * dmp__dma_misuse - a call refused (or ignored) because the caller misused
  * the API: a finding of @kind when the checker is on for @dev (unless the
  * checker already reported a finding during this call: one misuse, one
- * finding), else a log line.  @file NULL as above.
+ * finding), else a log line.  @file NULL as above.  @fix: what the caller
+ * should do instead, for this very misuse, in Linux's names (the finding
+ * turns them into dmaport's for a native driver); NULL: the fix of @kind,
+ * for a site whose misuse is what the kind says.
  */
 void dmp__dma_misuse(const struct dmp_device *dev, enum dmp_debug_kind kind, const char *file,
-		     int line, const char *fmt, ...) DMP_PRINTF(5, 6);
+		     int line, const char *fix, const char *fmt, ...) DMP_PRINTF(6, 7);
+/* dmp__dma_misuse() fixes of refusals more than one call makes */
+#define DMP__FIX_NO_DEVICE "pass the device doing the DMA (the one the driver was probed with)"
+#define DMP__FIX_ATTRS "pass only DMA_ATTR_* flags"
+#define DMP__FIX_HANDLE "pass a dma_addr_t * for the bus address of the allocation"
+#define DMP__FIX_SG_ENTRY                                                                      \
+	"fill every entry before mapping: a page, a length above 0, offset + length within "   \
+	"the page's memory (sg_set_page())"
 /* For dmp__dma_misuse: a call that has no call site (no __FILE__/__LINE__). */
 extern const char dmp__no_site[];
 #define DMP__NO_SITE dmp__no_site
 
-/* debug.c: report misuse @what as a finding; false if the checker is off for @dev */
+/* debug.c: report misuse @what as a finding, with @fix as above; false if
+ * the checker is off for @dev */
 bool dmp__debug_misuse(const struct dmp_device *dev, enum dmp_debug_kind kind, const char *file,
-		       int line, const char *what);
+		       int line, const char *fix, const char *what);
 
 static inline const char *dmp__dir_name(enum dmp_data_direction dir)
 {

@@ -412,6 +412,21 @@ static void pool_drain(struct dmp_dma_pool *pool)
 
 /* ---- create / destroy ---------------------------------------------------- */
 
+/* The fix for pool_create()'s refusal of these arguments, the first check that fails. */
+static const char *pool_create_fix(const struct dmp_device *dev, size_t size, size_t align)
+{
+	if (!dev)
+		return DMP__FIX_NO_DEVICE;
+	if (!size)
+		return "give a block size above 0";
+	if (size > DMP__INT_MAX)
+		return "give a block size of at most INT_MAX bytes (Linux's limit); a buffer that "
+		       "large is one dma_alloc_coherent(), not a pool's block";
+	if (align > DMP__INT_MAX || !DMP_IS_POW2(align))
+		return "give an alignment that is a power of two (0 for none)";
+	return "give a boundary that is a power of two (0 for none)";
+}
+
 static struct dmp_dma_pool *pool_create(const char *name, struct dmp_device *dev, size_t size,
 					size_t align, size_t boundary)
 {
@@ -422,6 +437,7 @@ static struct dmp_dma_pool *pool_create(const char *name, struct dmp_device *dev
 	if (!dev || !size || size > DMP__INT_MAX || align > DMP__INT_MAX || !DMP_IS_POW2(align) ||
 	    (boundary && !DMP_IS_POW2(boundary))) {
 		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0,
+				pool_create_fix(dev, size, align),
 				"dma_pool_create %s: invalid arguments (device %s size %zu align %zu "
 				"boundary %zu)", name ? name : "(null)", dev ? dmp_dev_name(dev) : "none",
 				size, align, boundary);
@@ -430,6 +446,8 @@ static struct dmp_dma_pool *pool_create(const char *name, struct dmp_device *dev
 	size = DMP_ALIGN_UP(size, align);
 	if (boundary && boundary < size) {
 		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0,
+				"give a boundary of at least the block size rounded up to the "
+				"alignment, or 0 for none",
 				"dma_pool_create %s: boundary %zu below the block size %zu",
 				name ? name : "(null)", boundary, size);
 		return NULL;
@@ -545,6 +563,7 @@ void dmp_pool_destroy(struct dmp_dma_pool *pool)
 			for (uint32_t i = 0; i < pool->nblocks; i++)
 				if (state_of(c, i) == BLOCK_USED)
 					dmp__dma_misuse(pool->dev, DMP_DEBUG_LEAK, DMP__NO_SITE, 0,
+							NULL,
 							"dma_pool_destroy %s: block %p (bus address "
 							"0x%llx, %zu bytes) still allocated; leaking "
 							"its chunk", pool->name,
@@ -782,6 +801,7 @@ static void *block_hand_out(struct dmp_dma_pool *pool, struct pool_cached b, dmp
 		size_t bad;
 		if (!poisoned(va, pool->size, DMP_POOL_POISON_FREED, &bad))
 			dmp__dma_misuse(pool->dev, DMP_DEBUG_POOL_WRITE_AFTER_FREE, DMP__NO_SITE, 0,
+					NULL,
 					"dma_pool %s: block %p was written after it was freed (byte "
 					"%zu is 0x%02x, not 0x%02x)", pool->name, (void *)va, bad,
 					va[bad], DMP_POOL_POISON_FREED);
@@ -804,6 +824,8 @@ static DMP__NOINLINE void *pool_alloc_slow(struct dmp_dma_pool *pool, dmp_gfp_t 
 	if (dmp__unlikely(!pool || !handle)) {
 		/* a pool whose creation failed, unchecked: Linux dereferences it */
 		dmp__dma_misuse(NULL, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0,
+				"pass the pool dma_pool_create() returned and a dma_addr_t * for "
+				"the block's bus address",
 				"dma_pool_alloc with no %s", pool ? "handle" : "pool");
 		if (handle)
 			*handle = DMP_MAPPING_ERROR;
@@ -942,7 +964,7 @@ static DMP__NOINLINE void pool_free_slow(struct dmp_dma_pool *pool, void *vaddr,
 	if (!pool) {
 		/* a new call: a finding the call before it made must not hide this one */
 		dmp__set_site(file, line);
-		dmp__dma_misuse(NULL, DMP_DEBUG_POOL_BAD_FREE, file, line,
+		dmp__dma_misuse(NULL, DMP_DEBUG_POOL_BAD_FREE, file, line, NULL,
 				"dma_pool_free of %p with no pool; ignored", vaddr);
 		return;
 	}
@@ -953,7 +975,7 @@ static DMP__NOINLINE void pool_free_slow(struct dmp_dma_pool *pool, void *vaddr,
 	if (why) {
 		dmp_slot_unlock(&pc->slot, mode);
 		dmp__set_site(file, line);
-		dmp__dma_misuse(pool->dev, DMP_DEBUG_POOL_BAD_FREE, file, line,
+		dmp__dma_misuse(pool->dev, DMP_DEBUG_POOL_BAD_FREE, file, line, NULL,
 				"dma_pool_free %s: block %p (bus address 0x%llx): %s; ignored",
 				pool->name, vaddr, (unsigned long long)dma, why);
 		return;

@@ -23,25 +23,32 @@ static DMP__NOINLINE bool stream_args_report(struct dmp_device *dev, size_t size
 					     const char *file, int line)
 {
 	if (dmp__unlikely(!dev)) {
-		dmp__dma_misuse(NULL, DMP_DEBUG_INVALID_ARGS, file, line, "no device");
+		dmp__dma_misuse(NULL, DMP_DEBUG_INVALID_ARGS, file, line, DMP__FIX_NO_DEVICE,
+				"no device");
 		return false;
 	}
 	if (dmp__unlikely(!dev->dma_mask)) {
 		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"set the device's DMA mask (dma_set_mask_and_coherent()) before "
+				"it maps or allocates",
 				"device has no DMA mask: it cannot do DMA");
 		return false;
 	}
 	if (dmp__unlikely(!dmp_valid_direction(dir))) {
 		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"map with DMA_TO_DEVICE, DMA_FROM_DEVICE or DMA_BIDIRECTIONAL",
 				"invalid direction %d (%s)", (int)dir, dmp__dir_name(dir));
 		return false;
 	}
 	if (dmp__unlikely(size == 0)) {
-		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "mapping of size 0");
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"map at least one byte; skip the call for an empty buffer",
+				"mapping of size 0");
 		return false;
 	}
 	if (dmp__unlikely(attrs & ~DMP_ATTR_ALL)) {
-		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "unknown attributes 0x%lx",
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, DMP__FIX_ATTRS,
+				"unknown attributes 0x%lx",
 				attrs & ~DMP_ATTR_ALL);
 		return false;
 	}
@@ -77,7 +84,9 @@ static bool sg_list_ok(struct dmp_device *dev, struct dmp_scatterlist *sg, int n
 	int i;
 	const char *why;
 	if (dmp__unlikely(!sg || nents <= 0)) {
-		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "%s of %d entries%s", what,
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"pass the scatterlist and its number of entries, at least 1",
+				"%s of %d entries%s", what,
 				nents, sg ? "" : " (no list)");
 		return false;
 	}
@@ -85,9 +94,11 @@ static bool sg_list_ok(struct dmp_device *dev, struct dmp_scatterlist *sg, int n
 		return true;
 	if (!why)
 		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"pass at most the entries the list holds (sg_nents()); nents past "
+				"its end mark reaches memory that is not the list",
 				"%s of %d entries: the list has only %d", what, nents, i);
 	else
-		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, DMP__FIX_SG_ENTRY,
 				"%s: scatterlist entry %d has %s", what, i, why);
 	return false;
 }
@@ -212,16 +223,18 @@ static bool alloc_args_ok(struct dmp_device *dev, size_t size, unsigned long att
 {
 	dmp__set_site(file, line);
 	if (!dev) {
-		dmp__dma_misuse(NULL, DMP_DEBUG_INVALID_ARGS, file, line,
+		dmp__dma_misuse(NULL, DMP_DEBUG_INVALID_ARGS, file, line, DMP__FIX_NO_DEVICE,
 				"allocation without a device");
 		return false;
 	}
 	if (!size) {
-		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "allocation of size 0");
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"allocate at least one byte", "allocation of size 0");
 		return false;
 	}
 	if (attrs & ~DMP_ATTR_ALL) {
-		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "unknown attributes 0x%lx",
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, DMP__FIX_ATTRS,
+				"unknown attributes 0x%lx",
 				attrs & ~DMP_ATTR_ALL);
 		return false;
 	}
@@ -234,7 +247,7 @@ void *dmp__alloc_attrs(struct dmp_device *dev, size_t size, dmp_addr_t *dma_hand
 	if (!alloc_args_ok(dev, size, attrs, file, line))
 		return NULL;
 	if (!dma_handle) {
-		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, DMP__FIX_HANDLE,
 				"allocation with no place for the bus address (dma_handle NULL)");
 		return NULL;
 	}
@@ -287,7 +300,7 @@ struct dmp_page *dmp__alloc_pages(struct dmp_device *dev, size_t size, dmp_addr_
 	if (!stream_args_ok(dev, size, dir, 0, file, line))
 		return NULL;
 	if (!dma_handle) {
-		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, DMP__FIX_HANDLE,
 				"allocation with no place for the bus address (dma_handle NULL)");
 		return NULL;
 	}
@@ -334,7 +347,7 @@ void dmp__free_noncoherent(struct dmp_device *dev, size_t size, void *vaddr,
 	dmp__set_site(file, line);
 	struct dmp_page *page = dmp_virt_to_page(vaddr);
 	if (!page) {
-		dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, file, line,
+		dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, file, line, NULL,
 				"free of %p: not platform memory", vaddr);
 		return;
 	}
@@ -348,7 +361,9 @@ int dmp__mmap_attrs(struct dmp_device *dev, struct dmp_user_mapping *um, void *c
 	if (!alloc_args_ok(dev, size, attrs, file, line))
 		return -EINVAL;
 	if (!um || !cpu_addr) {
-		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "mmap with no %s",
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"pass the user mapping and the CPU address the allocation returned",
+				"mmap with no %s",
 				um ? "CPU address" : "user mapping");
 		return -EINVAL;
 	}
@@ -364,6 +379,8 @@ int dmp__mmap_attrs(struct dmp_device *dev, struct dmp_user_mapping *um, void *c
 out:
 	if (err == -ENXIO) /* dmp__mmap_window(): the caller's window, not a failure */
 		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"shrink the user mapping or its page offset: page offset + length "
+				"must stay within the size allocated",
 				"mmap of %zu bytes from page %zu of a %zu-byte buffer at %p: the "
 				"window is not inside it: refused", um->size, um->pgoff, size,
 				cpu_addr);
@@ -380,13 +397,17 @@ int dmp__get_sgtable_attrs(struct dmp_device *dev, struct dmp_sg_table *sgt, voi
 	if (!alloc_args_ok(dev, size, attrs, file, line))
 		return -EINVAL;
 	if (!sgt || !cpu_addr) {
-		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "get_sgtable with no %s",
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"pass an sg_table and the CPU address the allocation returned",
+				"get_sgtable with no %s",
 				sgt ? "CPU address" : "table");
 		return -EINVAL;
 	}
 	if (size > (0xffffffffu & DMP_PAGE_MASK)) {
 		/* the table's one entry has a 32-bit length (Linux's too) */
 		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"export at most 4 GiB minus a page per dma_get_sgtable(): its one "
+				"entry has a 32-bit length",
 				"get_sgtable of %zu bytes: more than one entry holds", size);
 		return -EINVAL;
 	}
@@ -436,7 +457,7 @@ dmp_addr_t dmp__map_single_attrs(struct dmp_device *dev, const void *ptr, size_t
 		if (dmp__debug_on() &&
 		    dmp__debug_map_refused(dev, ptr, size, dir, "not DMA-able memory", file, line))
 			return DMP_MAPPING_ERROR;
-		dmp__dma_misuse(dev, DMP_DEBUG_MAP_NOT_DMA, file, line,
+		dmp__dma_misuse(dev, DMP_DEBUG_MAP_NOT_DMA, file, line, NULL,
 				"mapping memory that is not DMA-able (the C stack, libc's heap, "
 				"or not platform memory) [ptr=%p size=%zu direction=%s]",
 				ptr, size, dmp__dir_name(dir));
@@ -457,19 +478,21 @@ dmp_addr_t dmp__map_page_attrs(struct dmp_device *dev, struct dmp_page *page, si
 	if (!stream_args_ok(dev, size, dir, attrs, file, line))
 		return DMP_MAPPING_ERROR;
 	if (!page) {
-		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "map of a NULL page");
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"map a page from the page allocator, not NULL",
+				"map of a NULL page");
 		return DMP_MAPPING_ERROR;
 	}
 	dmp_phys_t phys;
 	if (dmp__page_to_phys_checked(page, &phys) != 0) {
-		dmp__dma_misuse(dev, DMP_DEBUG_MAP_NOT_DMA, file, line,
+		dmp__dma_misuse(dev, DMP_DEBUG_MAP_NOT_DMA, file, line, NULL,
 				"map_page of %p: not a page descriptor of platform memory",
 				(void *)page);
 		return DMP_MAPPING_ERROR;
 	}
 	phys += offset;
 	if (phys < phys - offset || !dmp_is_dma_memory(dmp_phys_to_virt(phys), size)) {
-		dmp__dma_misuse(dev, DMP_DEBUG_MAP_NOT_DMA, file, line,
+		dmp__dma_misuse(dev, DMP_DEBUG_MAP_NOT_DMA, file, line, NULL,
 				"map_page beyond platform memory [phys=0x%llx size=%zu]",
 				(unsigned long long)phys, size);
 		return DMP_MAPPING_ERROR;
@@ -492,6 +515,9 @@ dmp_addr_t dmp__map_resource(struct dmp_device *dev, dmp_phys_t phys, size_t siz
 	if (dmp_phys_to_virt(phys)) {
 		/* Linux: dma_map_resource() is for MMIO, never for RAM */
 		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"map RAM with dma_map_single() or dma_map_page(); "
+				"dma_map_resource() is for MMIO (another device's registers or "
+				"FIFO)",
 				"map_resource of RAM [phys=0x%llx]: use map_single/map_page",
 				(unsigned long long)phys);
 		return DMP_MAPPING_ERROR;
@@ -522,11 +548,15 @@ void dmp__unmap_attrs(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 		return;
 	if (addr == DMP_MAPPING_ERROR) {
 		dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, file, line,
+				"test the handle with dma_mapping_error(): a failed map has "
+				"nothing to unmap",
 				"unmap of DMP_MAPPING_ERROR");
 		return;
 	}
 	if (dmp__unlikely(addr + (size - 1) < addr)) {
 		dmp__dma_misuse(dev, DMP_DEBUG_SIZE_MISMATCH, file, line,
+				"unmap with the handle and the size of the map: this address + "
+				"size wraps past the top of the bus",
 				"unmap of bus address 0x%llx + %zu bytes wraps the address space: "
 				"no mapping is that large", (unsigned long long)addr, size);
 		return;
@@ -548,7 +578,10 @@ int dmp__map_sgtable(struct dmp_device *dev, struct dmp_sg_table *sgt, enum dmp_
 	if (!stream_args_ok(dev, 1, dir, attrs, file, line))
 		return -EINVAL;
 	if (!sgt || !sgt->sgl || !sgt->orig_nents || sgt->orig_nents > DMP__INT_MAX) {
-		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, "map_sgtable of %s",
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"pass an sg_table filled with entries "
+				"(sg_alloc_table_from_pages())",
+				"map_sgtable of %s",
 				sgt ? "an empty table" : "no table");
 		return -EINVAL;
 	}
@@ -561,7 +594,7 @@ int dmp__map_sgtable(struct dmp_device *dev, struct dmp_sg_table *sgt, enum dmp_
 		  .nents = (int)sgt->orig_nents, .mapped = n > 0 ? n : 0, .file = file, .line = line);
 	if (n < 0) {
 		if (n == -EINVAL)
-			dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+			dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, DMP__FIX_SG_ENTRY,
 					"map_sgtable of %u entries refused: an entry without a page "
 					"or of length 0", sgt->orig_nents);
 		else
@@ -586,7 +619,7 @@ int dmp__map_sg_attrs(struct dmp_device *dev, struct dmp_scatterlist *sg, int ne
 	DMP_TRACE(.op = DMP_TRACE_MAP_SG, .dev = dev, .type = DMP_MAP_SG, .dir = dir, .sg = sg,
 		  .nents = nents, .mapped = n > 0 ? n : 0, .file = file, .line = line);
 	if (n == -EINVAL) {
-		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line, DMP__FIX_SG_ENTRY,
 				"map_sg of %d entries refused: an entry without a page or of "
 				"length 0", nents);
 		return 0;
@@ -624,6 +657,8 @@ void dmp__sync_single(struct dmp_device *dev, dmp_addr_t addr, size_t offset, si
 		/* the range wraps past the top of the bus: no mapping is there, and
 		 * the sync would land below the mapping it names */
 		dmp__dma_misuse(dev, DMP_DEBUG_SYNC_RANGE, file, line,
+				"sync with the handle the map returned and an offset + size "
+				"within the mapping: these wrap past the top of the bus",
 				"sync of bus address 0x%llx + offset %zu + %zu bytes wraps the "
 				"address space", (unsigned long long)addr, offset, size);
 		return;

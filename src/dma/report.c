@@ -37,7 +37,7 @@ void dmp__dma_report(const struct dmp_device *dev, unsigned long attrs, const ch
 }
 
 void dmp__dma_misuse(const struct dmp_device *dev, enum dmp_debug_kind kind, const char *file,
-		     int line, const char *fmt, ...)
+		     int line, const char *fix, const char *fmt, ...)
 {
 	char what[320];
 	va_list ap;
@@ -55,7 +55,7 @@ void dmp__dma_misuse(const struct dmp_device *dev, enum dmp_debug_kind kind, con
 	/* one misuse, one finding: a layer below the checker's own finding
 	 * for this call adds its line, not a second finding */
 	if (dmp__debug_on() && !dmp__dbg_reported_in_call &&
-	    dmp__debug_misuse(dev, kind, file, line, what))
+	    dmp__debug_misuse(dev, kind, file, line, fix, what))
 		return;
 	if (file)
 		dmp_log("dmaport: %s: DMA-API: %s at %s:%d", dev ? dev->name : "(no device)", what,

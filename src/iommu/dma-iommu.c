@@ -357,6 +357,7 @@ static void unmap_iova(struct dmp_device *dev, struct dmp_iommu_dma_cookie *c, d
 	size_t n = unmap_range(c, iova, len, &g);
 	if (n != len)
 		dmp__dma_misuse(dev, n ? DMP_DEBUG_SIZE_MISMATCH : DMP_DEBUG_FREE_UNKNOWN, NULL, 0,
+				NULL,
 				"IOMMU unmap of IOVA 0x%llx + 0x%zx removed 0x%zx",
 				(unsigned long long)iova, len, n);
 	if (!n)
@@ -458,7 +459,7 @@ static void iommu_unmap_phys(struct dmp_device *dev, dmp_addr_t addr, size_t siz
 	}
 	dmp_phys_t phys;
 	if (dmp_iommu_iova_to_phys(d, addr, &phys)) {
-		dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, NULL, 0,
+		dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, NULL, 0, NULL,
 				"unmap of IOVA 0x%llx: nothing is mapped there",
 				(unsigned long long)addr);
 		return;
@@ -491,7 +492,7 @@ static bool sync_in_mapping(struct dmp_device *dev, struct dmp_iommu_domain *d, 
 	if (addr + (size - 1) >= addr && dmp_iommu_iova_to_phys(d, addr + (size - 1), &last) == 0 &&
 	    last == phys + (size - 1))
 		return true;
-	dmp__dma_misuse(dev, DMP_DEBUG_SYNC_RANGE, NULL, 0,
+	dmp__dma_misuse(dev, DMP_DEBUG_SYNC_RANGE, NULL, 0, NULL,
 			"sync of IOVA 0x%llx + %zu runs past its mapping: refused, nothing synced",
 			(unsigned long long)addr, size);
 	return false;
@@ -503,7 +504,7 @@ static void iommu_sync_for_cpu(struct dmp_device *dev, dmp_addr_t addr, size_t s
 	struct dmp_iommu_domain *d = dma_domain(dev);
 	dmp_phys_t phys;
 	if (dmp_iommu_iova_to_phys(d, addr, &phys)) {
-		dmp__dma_misuse(dev, DMP_DEBUG_SYNC_UNMAPPED, NULL, 0,
+		dmp__dma_misuse(dev, DMP_DEBUG_SYNC_UNMAPPED, NULL, 0, NULL,
 				"sync of IOVA 0x%llx: nothing is mapped there",
 				(unsigned long long)addr);
 		return;
@@ -522,7 +523,7 @@ static void iommu_sync_for_device(struct dmp_device *dev, dmp_addr_t addr, size_
 	struct dmp_iommu_domain *d = dma_domain(dev);
 	dmp_phys_t phys;
 	if (dmp_iommu_iova_to_phys(d, addr, &phys)) {
-		dmp__dma_misuse(dev, DMP_DEBUG_SYNC_UNMAPPED, NULL, 0,
+		dmp__dma_misuse(dev, DMP_DEBUG_SYNC_UNMAPPED, NULL, 0, NULL,
 				"sync of IOVA 0x%llx: nothing is mapped there",
 				(unsigned long long)addr);
 		return;
@@ -803,7 +804,7 @@ static bool iommu_alloc_phys(struct dmp_device *dev, dmp_addr_t handle, dmp_phys
 {
 	if (dmp_iommu_iova_to_phys(dma_domain(dev), handle, phys) == 0)
 		return true;
-	dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, NULL, 0,
+	dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, NULL, 0, NULL,
 			"free of IOVA 0x%llx: nothing is mapped there",
 			(unsigned long long)handle);
 	return false;
@@ -833,7 +834,7 @@ static bool alloc_size_ok(struct dmp_device *dev, dmp_addr_t handle, size_t size
 	    dmp_find_iova(&c->iovad, pfn, &r) == 0 && !r.reserved && r.pfn_lo == pfn &&
 	    r.pfn_hi - r.pfn_lo + 1 == want)
 		return true;
-	dmp__dma_misuse(dev, DMP_DEBUG_SIZE_MISMATCH, NULL, 0,
+	dmp__dma_misuse(dev, DMP_DEBUG_SIZE_MISMATCH, NULL, 0, NULL,
 			"%s of %zu bytes at IOVA 0x%llx: not the size or start of an allocation "
 			"(it has %lu pages there): refused", what, size,
 			(unsigned long long)handle,
@@ -878,7 +879,7 @@ static void iommu_free(struct dmp_device *dev, size_t size, void *cpu_addr, dmp_
 	int bad = (attrs & DMP_ATTR_NO_KERNEL_MAPPING) ? dmp__page_to_phys_checked(cpu_addr, &want)
 						       : dmp_virt_to_phys(cpu_addr, &want);
 	if (bad || want != phys) {
-		dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, NULL, 0,
+		dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, NULL, 0, NULL,
 				"free of coherent memory not allocated here [cpu=%p bus address="
 				"0x%llx]", cpu_addr, (unsigned long long)handle);
 		return;

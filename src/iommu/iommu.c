@@ -200,6 +200,11 @@ void dmp_iommu_domain_free(struct dmp_iommu_domain *domain)
 		 * and free again.  A finding, as every refused misuse: the call
 		 * returns nothing a test could look at. */
 		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0,
+				dflt ? "free only a domain the driver allocated "
+				       "(iommu_paging_domain_alloc()): the group's default domain "
+				       "is the core's"
+				     : "iommu_detach_device() every device from the domain before "
+				       "iommu_domain_free()",
 				"iommu_domain_free of a domain %s: refused, nothing freed",
 				dflt ? "that is the group's default (the core owns it)"
 				     : "still attached (detach it first)");
@@ -236,6 +241,9 @@ int dmp_iommu_attach_device(struct dmp_iommu_domain *domain, struct dmp_device *
 	 * only a caller's own (paging) domain is the caller's to attach */
 	if (domain->type != DMP_IOMMU_DOMAIN_UNMANAGED) {
 		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0,
+				"attach only a domain the driver allocated "
+				"(iommu_paging_domain_alloc()): the device is on its group's "
+				"default domain already",
 				"iommu_attach_device of a domain the caller does not own (a "
 				"group's default domain): refused");
 		return -EINVAL;
