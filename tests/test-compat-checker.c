@@ -61,13 +61,14 @@ static void test_linux_vocabulary(void **state)
 	dma_addr_t a = dma_map_single(&dev, buf, 0, DMA_TO_DEVICE);
 	assert_true(dma_mapping_error(&dev, a));
 	assert_int_equal(dmp_debug_count(DMP_DEBUG_INVALID_ARGS), 1);
-	assert_true(fixture_log_has("mapping of size 0", "fix: map at least one byte", NULL));
+	assert_true(fixture_log_has("mapping of size 0", "fix: pass a size of at least one byte",
+				    NULL));
 	dmp_debug_reset();
 	a = dma_map_single(&dev, buf, 256, DMA_NONE);
 	assert_true(dma_mapping_error(&dev, a));
 	assert_int_equal(dmp_debug_count(DMP_DEBUG_INVALID_ARGS), 1);
 	assert_true(fixture_log_has("invalid direction",
-				    "fix: map with DMA_TO_DEVICE, DMA_FROM_DEVICE or DMA_BIDIRECTIONAL",
+				    "fix: pass DMA_TO_DEVICE, DMA_FROM_DEVICE or DMA_BIDIRECTIONAL",
 				    NULL));
 	assert_false(fixture_log_has("DMP_TO_DEVICE", NULL));
 

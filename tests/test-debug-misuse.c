@@ -231,9 +231,9 @@ static void test_fix_names_the_misuse(void **state)
 	dmp_sync_single_for_cpu(&r.dev, ~(dmp_addr_t)0 - 16, 256, DMP_FROM_DEVICE);
 	fix_of(DMP_DEBUG_SYNC_RANGE, fix[SYNC_WRAP], sizeof(fix[0]));
 
-	assert_non_null(strstr(fix[SIZE0], "map at least one byte"));
+	assert_non_null(strstr(fix[SIZE0], "a size of at least one byte"));
 	/* native names for a native driver */
-	assert_non_null(strstr(fix[SG_NENTS], "at most the entries the list holds (dmp_sg_nents())"));
+	assert_non_null(strstr(fix[SG_NENTS], "the entries the list holds (dmp_sg_nents())"));
 	assert_non_null(strstr(fix[MMAP_WINDOW], "page offset + length must stay within the size"));
 	assert_non_null(strstr(fix[POOL_SIZE], "at most INT_MAX bytes"));
 	assert_non_null(strstr(fix[POOL_SIZE], "dmp_alloc_coherent()"));

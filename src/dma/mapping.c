@@ -36,13 +36,15 @@ static DMP__NOINLINE bool stream_args_report(struct dmp_device *dev, size_t size
 	}
 	if (dmp__unlikely(!dmp_valid_direction(dir))) {
 		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
-				"map with DMA_TO_DEVICE, DMA_FROM_DEVICE or DMA_BIDIRECTIONAL",
+				"pass DMA_TO_DEVICE, DMA_FROM_DEVICE or DMA_BIDIRECTIONAL (a sync "
+				"or unmap: the map's)",
 				"invalid direction %d (%s)", (int)dir, dmp__dir_name(dir));
 		return false;
 	}
 	if (dmp__unlikely(size == 0)) {
 		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
-				"map at least one byte; skip the call for an empty buffer",
+				"pass a size of at least one byte; skip the call for an empty "
+				"buffer",
 				"mapping of size 0");
 		return false;
 	}
