@@ -311,6 +311,33 @@ static void test_talk(void **state)
 	free(r.out);
 }
 
+/*
+ * A copy engine whose port is narrower than any mask the DMA layer accepts
+ * (tests/of/cells1.dts: a 30-bit port, the lowest DMA zone 32-bit, as
+ * Linux's dma_direct_supported() judges it): its driver's mask is refused,
+ * so it does not probe, and no scenario hands it bus addresses beyond its
+ * port (before, the device kept the default 32-bit mask and faulted on
+ * 0x40002000).  A device with memory only above 4 GiB (high-memory.dts)
+ * runs the talk without DMA32 buffers.
+ */
+static void test_narrow_port(void **state)
+{
+	(void)state;
+	struct result r = run("run tests/of/cells1.dts talk ring buggy-ring");
+	assert_null(strstr(r.out, "FAILED"));
+	assert_null(strstr(r.out, "dma-fault"));
+	assert_null(strstr(r.out, "faulted"));
+	expect_has(&r, "-> skipped: the DMA layer refuses a DMA mask as narrow as the copy "
+		       "engine's port");
+	expect_has(&r, "9 scenario(s): 0 ok, 0 failed, 9 skipped");
+	assert_int_equal(r.status, 3);
+	free(r.out);
+	r = run("run --quiet tests/of/high-memory.dts talk");
+	assert_int_equal(r.status, 0);
+	expect_has(&r, "7 scenario(s): 2 ok, 0 failed, 5 skipped");
+	free(r.out);
+}
+
 /* --timeline: JSON that parses with the expected events, an SVG that renders. */
 static void test_timeline(void **state)
 {
@@ -387,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_slides),
 		cmocka_unit_test(test_command_line),
 		cmocka_unit_test(test_talk),
+		cmocka_unit_test(test_narrow_port),
 		cmocka_unit_test(test_timeline),
 		cmocka_unit_test(test_skipped),
 		cmocka_unit_test(test_hostile_slides),

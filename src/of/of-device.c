@@ -115,7 +115,9 @@ int dmp_of_dma_configure(struct dmp_of_machine *m, unsigned int index, struct dm
 	e = dmp_set_mask_and_coherent(dev, DMP_BIT_MASK(od->port_bits));
 	if (e && !*iommu)
 		/* the port cannot reach the DMA zone: keep the default 32-bit
-		 * mask; mappings the port cannot reach then fail cleanly */
+		 * mask.  It may be wider than the port, so mappings need not
+		 * fail: the driver's own dma_set_mask() is refused and it must
+		 * not do DMA (Linux drivers fail their probe then) */
 		e = 0;
 	if (e)
 		return dmp_of_error_set(err, e, od->path, "dmaport,port-bits",

@@ -30,8 +30,10 @@ int dmp_sim_device_link(struct dmp_device *dev, struct dmp_sim_device *hw)
 	dmp__sim_checker_link(dev); /* the checker names the device from now on */
 	dmp_device_set_coherent(dev, dmp_sim_device_coherent(hw));
 	/* -EIO: the port cannot reach the memory DMA allocations come from;
-	 * keep the default 32-bit masks, and mappings the port cannot reach
-	 * bounce or fail cleanly (or an IOMMU probed later gives it reach) */
+	 * the default 32-bit masks stay (or an IOMMU probed later gives it
+	 * reach).  They can be wider than the port: the DMA layer may then
+	 * hand out bus addresses the port cannot drive, so a driver sets its
+	 * mask itself and does no DMA when it is refused, as in Linux */
 	(void)dmp_set_mask_and_coherent(dev, DMP_BIT_MASK(dmp_sim_device_port_bits(hw)));
 	return 0;
 }

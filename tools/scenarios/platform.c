@@ -17,11 +17,49 @@
 
 #define RING_ENTRIES 16
 
+/*
+ * The DMA mask a copy engine's driver sets: what its port drives (the tree's
+ * dmaport,port-bits), never wider.  The DMA layer may refuse it - as Linux's
+ * dma_direct_supported() refuses a mask below the lowest DMA zone - and the
+ * device then keeps its default 32-bit mask, which a narrower port cannot
+ * drive: a driver must not do DMA then (Linux drivers fail their probe when
+ * dma_set_mask_and_coherent() fails; Documentation/core-api/dma-api-howto.rst).
+ */
+static int engine_set_mask(struct dmp_sim_platform_device *pd)
+{
+	return dmp_set_mask_and_coherent(&pd->dev, DMP_BIT_MASK(pd->of->port_bits));
+}
+
+struct dmp_sim_platform_device *ring_engine(struct dmp_sim_platform *p, bool iommu,
+					    const char **why)
+{
+	bool refused = false;
+	for (unsigned int i = 0; i < p->nr_devices; i++) {
+		struct dmp_sim_platform_device *pd = &p->devices[i];
+		if (pd->of->kind != DMP_OF_DEV_COPY_ENGINE || pd->iommu != iommu)
+			continue;
+		if (!engine_set_mask(pd))
+			return pd;
+		refused = true;
+	}
+	if (why)
+		*why = refused ? "the DMA layer refuses a DMA mask as narrow as the copy engine's "
+				 "port (it cannot reach the memory DMA allocations come from), so "
+				 "its driver cannot probe"
+			       : NULL;
+	return NULL;
+}
+
 int ring_probe(struct ring *r, struct dmp_sim_platform_device *pd)
 {
 	r->dev = &pd->dev;
 	r->tail = 0;
-	int err = dmp_ioremap(pd->mmio, DMP_CE_MMIO_SIZE, &r->regs);
+	/* the mask first: with it refused the device could be handed bus
+	 * addresses beyond its port, which drops their top bits */
+	int err = engine_set_mask(pd);
+	if (err)
+		return err;
+	err = dmp_ioremap(pd->mmio, DMP_CE_MMIO_SIZE, &r->regs);
 	if (err)
 		return err;
 	r->desc = dmp_alloc_coherent(r->dev, RING_ENTRIES * sizeof(*r->desc), &r->desc_dma,
@@ -68,43 +106,52 @@ uint32_t ring_copy(struct ring *r, dmp_addr_t src, dmp_addr_t dst, uint32_t len)
 static struct dmp_sim_platform_device *pick(const struct scenario_opts *o,
 					    struct dmp_sim_platform *p, bool iommu)
 {
-	struct dmp_sim_platform_device *pd = dmp_sim_platform_first(p, DMP_OF_DEV_COPY_ENGINE, iommu);
+	const char *why;
+	struct dmp_sim_platform_device *pd = ring_engine(p, iommu, &why);
 	if (!pd)
-		fprintf(o->out, "  this platform has no copy engine %s an IOMMU\n",
-			iommu ? "behind" : "without");
+		fprintf(o->out, "  this platform has no copy engine %s an IOMMU%s%s\n",
+			iommu ? "behind" : "without", why ? " that can probe: " : "", why ? why : "");
 	return pd;
 }
 
 /* What each scenario needs of the platform (NULL: it has it). */
 static const char *needs_engine(struct dmp_sim_platform *p)
 {
-	return dmp_sim_platform_first(p, DMP_OF_DEV_COPY_ENGINE, false) ||
-			       dmp_sim_platform_first(p, DMP_OF_DEV_COPY_ENGINE, true)
-		       ? NULL
-		       : "the platform has no copy engine (compatible \"dmaport,copy-engine\")";
+	const char *why = NULL, *why_iommu = NULL;
+	if (ring_engine(p, false, &why) || ring_engine(p, true, &why_iommu))
+		return NULL;
+	return why ? why
+	       : why_iommu ? why_iommu
+			   : "the platform has no copy engine (compatible \"dmaport,copy-engine\")";
 }
 
 static const char *needs_engine_behind_iommu(struct dmp_sim_platform *p)
 {
-	return dmp_sim_platform_first(p, DMP_OF_DEV_COPY_ENGINE, true)
-		       ? NULL
-		       : "the platform has no copy engine behind an IOMMU (with an iommus property)";
+	const char *why;
+	if (ring_engine(p, true, &why))
+		return NULL;
+	return why ? why
+		   : "the platform has no copy engine behind an IOMMU (with an iommus property)";
 }
 
 static const char *needs_noncoherent_engine(struct dmp_sim_platform *p)
 {
-	struct dmp_sim_platform_device *pd = dmp_sim_platform_first(p, DMP_OF_DEV_COPY_ENGINE, false);
+	const char *why;
+	struct dmp_sim_platform_device *pd = ring_engine(p, false, &why);
 	if (!pd)
-		return "the platform has no copy engine outside an IOMMU";
+		return why ? why : "the platform has no copy engine outside an IOMMU";
 	return pd->dev.dma_coherent ? "its copy engine is dma-coherent: a missing sync cannot show"
 				    : NULL;
 }
 
 static struct dmp_sim_platform_device *needing_bounce(struct dmp_sim_platform *p)
 {
-	for (unsigned int i = 0; i < p->nr_devices; i++)
-		if (!p->devices[i].iommu && dmp_addressing_limited(&p->devices[i].dev))
-			return &p->devices[i];
+	for (unsigned int i = 0; i < p->nr_devices; i++) {
+		struct dmp_sim_platform_device *pd = &p->devices[i];
+		if (pd->of->kind == DMP_OF_DEV_COPY_ENGINE && !pd->iommu && !engine_set_mask(pd) &&
+		    dmp_addressing_limited(&pd->dev))
+			return pd;
+	}
 	return NULL;
 }
 

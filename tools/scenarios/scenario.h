@@ -61,6 +61,12 @@ struct ring {
 	uint32_t tail;
 };
 int ring_probe(struct ring *r, struct dmp_sim_platform_device *pd);
+/* The first copy engine of @p behind an IOMMU (@iommu) or not whose driver
+ * can set the DMA mask its port drives (ring_probe() sets it, and fails when
+ * the DMA layer refuses it); NULL if none, with *@why (if @why) saying why
+ * when there is such an engine but the mask was refused, else NULL. */
+struct dmp_sim_platform_device *ring_engine(struct dmp_sim_platform *p, bool iommu,
+					    const char **why);
 void ring_remove(struct ring *r);
 uint32_t ring_copy(struct ring *r, uint64_t src, uint64_t dst, uint32_t len);
 

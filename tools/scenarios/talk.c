@@ -58,32 +58,49 @@ static void show_owner(const struct scenario_opts *o, struct dmp_device *dev, co
 
 static struct dmp_sim_platform_device *direct_engine(struct dmp_sim_platform *p)
 {
-	return dmp_sim_platform_first(p, DMP_OF_DEV_COPY_ENGINE, false);
+	return ring_engine(p, false, NULL);
 }
 
 static struct dmp_sim_platform_device *iommu_engine(struct dmp_sim_platform *p)
 {
-	return dmp_sim_platform_first(p, DMP_OF_DEV_COPY_ENGINE, true);
+	return ring_engine(p, true, NULL);
 }
 
 static const char *needs_noncoherent_direct(struct dmp_sim_platform *p)
 {
-	struct dmp_sim_platform_device *pd = direct_engine(p);
+	const char *why;
+	struct dmp_sim_platform_device *pd = ring_engine(p, false, &why);
 	if (!pd)
-		return "the platform has no copy engine outside an IOMMU";
+		return why ? why : "the platform has no copy engine outside an IOMMU";
 	return pd->dev.dma_coherent ? "its copy engine is dma-coherent: no maintenance to show"
 				    : NULL;
 }
 
 static const char *needs_iommu_engine(struct dmp_sim_platform *p)
 {
-	return iommu_engine(p) ? NULL : "the platform has no copy engine behind an IOMMU";
+	const char *why;
+	if (ring_engine(p, true, &why))
+		return NULL;
+	return why ? why : "the platform has no copy engine behind an IOMMU";
 }
 
 static const char *needs_both(struct dmp_sim_platform *p)
 {
-	return direct_engine(p) ? needs_iommu_engine(p)
-				: "the platform has no copy engine outside an IOMMU";
+	const char *why;
+	if (ring_engine(p, false, &why))
+		return needs_iommu_engine(p);
+	return why ? why : "the platform has no copy engine outside an IOMMU";
+}
+
+/*
+ * A data buffer for @dev: below 4 GiB only when the device cannot reach all
+ * memory (these stories need no bouncing; the swiotlb scenario shows it) -
+ * a machine may have no memory below 4 GiB at all, and its devices then
+ * reach everything.  NULL when there is no memory to give.
+ */
+static void *talk_buf(struct dmp_device *dev, size_t size)
+{
+	return dmp_kzalloc(size, dmp_addressing_limited(dev) ? DMP_GFP_DMA32 : 0);
 }
 
 /* --- the DMA API: streaming mappings and ownership -------------------------- */
@@ -97,9 +114,15 @@ static int api_streaming(const struct scenario_opts *o, struct dmp_sim_platform 
 	say(o, "Driver on %s: non-coherent, %u-bit port, no IOMMU.  Its descriptor ring is a",
 	    pd->name, pd->of->port_bits);
 	say(o, "coherent allocation (shared, uncached here); its data buffers are streaming.");
-	/* below 4 GiB, so this story needs no bouncing (see the swiotlb scenario) */
-	char *src = dmp_kmalloc(4096, DMP_GFP_DMA32), *dst = dmp_kzalloc(4096, DMP_GFP_DMA32);
+	char *src = talk_buf(r.dev, 4096), *dst = talk_buf(r.dev, 4096);
 	int bad = 0;
+	if (!src || !dst) {
+		say(o, "no memory for the buffers");
+		dmp_kfree(src);
+		dmp_kfree(dst);
+		ring_remove(&r);
+		return 1;
+	}
 	strcpy(src, "hello from the CPU");
 
 	say(o, "1. CPU fills src, then dma_map_single(src, TO_DEVICE): the map cleans its lines");
@@ -165,12 +188,22 @@ static int api_sg(const struct scenario_opts *o, struct dmp_sim_platform *p)
 	void *pages[3];
 	dmp_phys_t phys[3];
 	/* three pages that are not neighbours in physical memory */
-	void *spacer[2];
+	void *spacer[2] = { NULL, NULL };
+	struct dmp_device *dev = &direct_engine(p)->dev;
+	bool no_mem = false;
 	for (int i = 0; i < 3; i++) {
-		pages[i] = dmp_kmalloc(4096, DMP_GFP_DMA32);
-		dmp_virt_to_phys(pages[i], &phys[i]);
+		pages[i] = talk_buf(dev, 4096);
+		no_mem |= !pages[i] || dmp_virt_to_phys(pages[i], &phys[i]);
 		if (i < 2)
-			spacer[i] = dmp_kmalloc(4096, DMP_GFP_DMA32);
+			spacer[i] = talk_buf(dev, 4096);
+	}
+	if (no_mem) {
+		say(o, "no memory for the buffers");
+		for (int i = 0; i < 3; i++)
+			dmp_kfree(pages[i]);
+		for (int i = 0; i < 2; i++)
+			dmp_kfree(spacer[i]);
+		return 1;
 	}
 	say(o, "Three 4 KiB buffers at phys 0x%llx, 0x%llx, 0x%llx: not contiguous.",
 	    (unsigned long long)phys[0], (unsigned long long)phys[1], (unsigned long long)phys[2]);
@@ -268,7 +301,14 @@ static int checker_owned(const struct scenario_opts *o, struct dmp_sim_platform 
 	struct ring r;
 	if (ring_probe(&r, pd))
 		return 1;
-	char *pkt = dmp_kmalloc(256, DMP_GFP_DMA32), *out = dmp_kzalloc(256, DMP_GFP_DMA32);
+	char *pkt = talk_buf(r.dev, 256), *out = talk_buf(r.dev, 256);
+	if (!pkt || !out) {
+		say(o, "no memory for the buffers");
+		dmp_kfree(pkt);
+		dmp_kfree(out);
+		ring_remove(&r);
+		return 1;
+	}
 	strcpy(pkt, "packet");
 	dmp_addr_t s = dmp_map_single(r.dev, pkt, 256, DMP_TO_DEVICE);
 	dmp_addr_t d = dmp_map_single(r.dev, out, 256, DMP_FROM_DEVICE);
