@@ -103,6 +103,21 @@ static void *talk_buf(struct dmp_device *dev, size_t size)
 	return dmp_kzalloc(size, dmp_addressing_limited(dev) ? DMP_GFP_DMA32 : 0);
 }
 
+/* Two talk_buf()s for @r's device; on failure neither, and the ring removed. */
+static int ring_bufs(const struct scenario_opts *o, struct ring *r, size_t size, char **a,
+		     char **b)
+{
+	*a = talk_buf(r->dev, size);
+	*b = talk_buf(r->dev, size);
+	if (*a && *b)
+		return 0;
+	say(o, "no memory for the buffers");
+	dmp_kfree(*a);
+	dmp_kfree(*b);
+	ring_remove(r);
+	return -ENOMEM;
+}
+
 /* --- the DMA API: streaming mappings and ownership -------------------------- */
 
 static int api_streaming(const struct scenario_opts *o, struct dmp_sim_platform *p)
@@ -114,15 +129,10 @@ static int api_streaming(const struct scenario_opts *o, struct dmp_sim_platform 
 	say(o, "Driver on %s: non-coherent, %u-bit port, no IOMMU.  Its descriptor ring is a",
 	    pd->name, pd->of->port_bits);
 	say(o, "coherent allocation (shared, uncached here); its data buffers are streaming.");
-	char *src = talk_buf(r.dev, 4096), *dst = talk_buf(r.dev, 4096);
-	int bad = 0;
-	if (!src || !dst) {
-		say(o, "no memory for the buffers");
-		dmp_kfree(src);
-		dmp_kfree(dst);
-		ring_remove(&r);
+	char *src, *dst;
+	if (ring_bufs(o, &r, 4096, &src, &dst))
 		return 1;
-	}
+	int bad = 0;
 	strcpy(src, "hello from the CPU");
 
 	say(o, "1. CPU fills src, then dma_map_single(src, TO_DEVICE): the map cleans its lines");
@@ -301,14 +311,9 @@ static int checker_owned(const struct scenario_opts *o, struct dmp_sim_platform 
 	struct ring r;
 	if (ring_probe(&r, pd))
 		return 1;
-	char *pkt = talk_buf(r.dev, 256), *out = talk_buf(r.dev, 256);
-	if (!pkt || !out) {
-		say(o, "no memory for the buffers");
-		dmp_kfree(pkt);
-		dmp_kfree(out);
-		ring_remove(&r);
+	char *pkt, *out;
+	if (ring_bufs(o, &r, 256, &pkt, &out))
 		return 1;
-	}
 	strcpy(pkt, "packet");
 	dmp_addr_t s = dmp_map_single(r.dev, pkt, 256, DMP_TO_DEVICE);
 	dmp_addr_t d = dmp_map_single(r.dev, out, 256, DMP_FROM_DEVICE);
