@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "support/sim-fixture.h"
+#include "support/run-tool.h"
 
 #ifndef DMP_BENCH_TOOL
 #error "DMP_BENCH_TOOL: the Makefile passes the path of dmaport-bench"
@@ -27,18 +27,7 @@ static char *slurp(const char *path)
 {
 	FILE *f = fopen(path, "r");
 	assert_non_null(f);
-	size_t cap = 1 << 16, len = 0, n;
-	char *buf = malloc(cap);
-	assert_non_null(buf);
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 4096) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-	}
-	buf[len] = 0;
+	char *buf = tool_read_all(f);
 	fclose(f);
 	return buf;
 }

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "support/sim-fixture.h"
+#include "support/run-tool.h"
 
 #ifndef DMP_SIM_TOOL
 #error "DMP_SIM_TOOL: the Makefile passes the path of dmaport-sim"
@@ -24,23 +24,8 @@ static struct result run_env(const char *env, const char *args)
 {
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd), "%s %s %s 2>&1", env, DMP_SIM_TOOL, args);
-	FILE *f = popen(cmd, "r");
-	assert_non_null(f);
-	size_t cap = 1 << 16, len = 0;
-	char *buf = malloc(cap);
-	assert_non_null(buf);
-	size_t n;
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 4096) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-	}
-	buf[len] = 0;
-	int st = pclose(f);
-	struct result r = { WIFEXITED(st) ? WEXITSTATUS(st) : -1, buf };
+	struct result r;
+	r.status = tool_run(cmd, &r.out);
 	return r;
 }
 

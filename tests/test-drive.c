@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "support/sim-fixture.h"
+#include "support/run-tool.h"
 
 #if !defined(DMP_SIM_TOOL) || !defined(DMP_DRIVERS)
 #error "DMP_SIM_TOOL, DMP_DRIVERS: the Makefile passes dmaport-sim's path and the drivers'"
@@ -25,22 +25,9 @@ static struct result drive(const char *args)
 {
 	char cmd[1024];
 	snprintf(cmd, sizeof(cmd), "%s drive %s 2>&1", DMP_SIM_TOOL, args);
-	FILE *f = popen(cmd, "r");
-	assert_non_null(f);
-	size_t cap = 1 << 16, len = 0, n;
-	char *buf = malloc(cap);
-	assert_non_null(buf);
-	while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-		len += n;
-		if (cap - len < 4096) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			assert_non_null(buf);
-		}
-	}
-	buf[len] = 0;
-	int st = pclose(f);
-	return (struct result){ WIFEXITED(st) ? WEXITSTATUS(st) : -1, buf };
+	struct result r;
+	r.status = tool_run(cmd, &r.out);
+	return r;
 }
 
 static void expect(const struct result *r, const char *s)
