@@ -1228,8 +1228,12 @@ static void observe(void *cookie, const struct dmp_sim_event *ev)
 	case DMP_EV_DEV_FAULT: {
 		if (!ev->sdev)
 			return;
-		struct dmp_device *dev = device_of(ev->sdev);
+		/* looked up under the checker's lock: a device's removal forgets
+		 * its link under it too (dmp__debug_device_remove), so the device
+		 * found stays alive until the unlock; looked up before it, a
+		 * device removed and freed in between would be reported on */
 		dmp_spin_lock(&dmp__dbg_lock);
+		struct dmp_device *dev = device_of(ev->sdev);
 		if (ev->kind == DMP_EV_DEV_FAULT)
 			dma_fault(dev, ev);
 		else if (dev && dmp__dbg_device_checked(dev))
