@@ -412,8 +412,14 @@ static void pool_drain(struct dmp_dma_pool *pool)
 
 /* ---- create / destroy ---------------------------------------------------- */
 
-/* The fix for pool_create()'s refusal of these arguments, the first check that fails. */
-static const char *pool_create_fix(const struct dmp_device *dev, size_t size, size_t align)
+/*
+ * pool_create()'s check of its arguments (@align 0 already made 1): NULL if
+ * they are good, else the fix for the first that is not.  Linux's limit
+ * (size > INT_MAX is refused); also on align, so that the rounding in
+ * pool_create() cannot wrap and a chunk's offsets fit 32 bits.
+ */
+static const char *pool_args_fix(const struct dmp_device *dev, size_t size, size_t align,
+				 size_t boundary)
 {
 	if (!dev)
 		return DMP__FIX_NO_DEVICE;
@@ -424,7 +430,9 @@ static const char *pool_create_fix(const struct dmp_device *dev, size_t size, si
 		       "large is one dma_alloc_coherent(), not a pool's block";
 	if (align > DMP__INT_MAX || !DMP_IS_POW2(align))
 		return "give an alignment that is a power of two (0 for none)";
-	return "give a boundary that is a power of two (0 for none)";
+	if (boundary && !DMP_IS_POW2(boundary))
+		return "give a boundary that is a power of two (0 for none)";
+	return NULL;
 }
 
 static struct dmp_dma_pool *pool_create(const char *name, struct dmp_device *dev, size_t size,
@@ -432,12 +440,9 @@ static struct dmp_dma_pool *pool_create(const char *name, struct dmp_device *dev
 {
 	if (!align)
 		align = 1;
-	/* Linux's limit (size > INT_MAX is refused); also on align, so that the
-	 * rounding below cannot wrap and a chunk's offsets fit 32 bits */
-	if (!dev || !size || size > DMP__INT_MAX || align > DMP__INT_MAX || !DMP_IS_POW2(align) ||
-	    (boundary && !DMP_IS_POW2(boundary))) {
-		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0,
-				pool_create_fix(dev, size, align),
+	const char *fix = pool_args_fix(dev, size, align, boundary);
+	if (fix) {
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0, fix,
 				"dma_pool_create %s: invalid arguments (device %s size %zu align %zu "
 				"boundary %zu)", name ? name : "(null)", dev ? dmp_dev_name(dev) : "none",
 				size, align, boundary);
