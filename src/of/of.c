@@ -1246,24 +1246,36 @@ static int of_parse_memory_region(struct of_ctx *c, int node, struct dmp_of_devi
 }
 
 /*
- * Compatibles of other vendors' devices the simulator has a model for: a
- * node with one of them is a device as a "dmaport,*" node is.
+ * The compatibles the simulator has a model for, and their kind.  The other
+ * vendors' ones among them make a node a device as a "dmaport,*" node is.
  */
 static const struct {
 	const char *compatible;
 	enum dmp_of_device_kind kind;
-} foreign_models[] = {
+} device_models[] = {
+	{ "dmaport,copy-engine", DMP_OF_DEV_COPY_ENGINE },
+	{ "dmaport,eth-nic", DMP_OF_DEV_ETH_NIC },
 	{ "xlnx,zynq-devcfg-1.0", DMP_OF_DEV_ZYNQ_DEVCFG },
 	{ "syscon", DMP_OF_DEV_SYSCON },
 };
 
-/* The modelled foreign compatible of list @compat, or NULL. */
+/* The modelled compatible of list @compat, or NULL (called for a list with
+ * no "dmaport,*" string: only another vendor's can match). */
 static const char *of_foreign_model(const char *compat, int len)
 {
-	for (unsigned int i = 0; i < DMP_ARRAY_SIZE(foreign_models); i++)
-		if (of_list_has(compat, len, foreign_models[i].compatible))
-			return foreign_models[i].compatible;
+	for (unsigned int i = 0; i < DMP_ARRAY_SIZE(device_models); i++)
+		if (of_list_has(compat, len, device_models[i].compatible))
+			return device_models[i].compatible;
 	return NULL;
+}
+
+/* The kind of device @compat is; DMP_OF_DEV_OTHER without a model. */
+static enum dmp_of_device_kind of_device_kind(const char *compat)
+{
+	for (unsigned int i = 0; i < DMP_ARRAY_SIZE(device_models); i++)
+		if (!strcmp(compat, device_models[i].compatible))
+			return device_models[i].kind;
+	return DMP_OF_DEV_OTHER;
 }
 
 /* A "dmaport,*" device, or a modelled foreign one. */
@@ -1284,13 +1296,7 @@ static int of_parse_device(struct of_ctx *c, int depth, const char *compat)
 		ret = of_copy_compat(c, node, compat, d->compatible);
 	if (ret)
 		return ret;
-	if (!strcmp(compat, "dmaport,copy-engine"))
-		d->kind = DMP_OF_DEV_COPY_ENGINE;
-	if (!strcmp(compat, "dmaport,eth-nic"))
-		d->kind = DMP_OF_DEV_ETH_NIC;
-	for (unsigned int i = 0; i < DMP_ARRAY_SIZE(foreign_models); i++)
-		if (!strcmp(compat, foreign_models[i].compatible))
-			d->kind = foreign_models[i].kind;
+	d->kind = of_device_kind(compat);
 	ret = of_reg(c, depth, &d->reg);
 	if (ret < 0)
 		return ret;
