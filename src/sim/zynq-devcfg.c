@@ -45,6 +45,7 @@
 #define CMD_SETUP_NS 1000
 #define CHUNK 4096
 #define FNV_BASIS 0xcbf29ce484222325ull
+#define FNV_PRIME 0x100000001b3ull
 
 struct cmd {
 	uint32_t src, dst, src_words, dst_words;
@@ -79,32 +80,32 @@ static void raise(struct devcfg *d, uint32_t cause)
 	update_irq(d);
 }
 
+/* The configuration data's hash (the stats'): FNV-1a, a byte at a time. */
+static void hash_byte(struct devcfg *d, uint8_t b)
+{
+	d->st.hash = (d->st.hash ^ b) * FNV_PRIME;
+}
+
 /* The PCAP takes @n bytes: the sync word first, then configuration data. */
 static void pcap_feed(struct devcfg *d, const uint8_t *p, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (d->sync_state < 4) {
 			/* a sync word starts on a word boundary of the stream */
-			if (p[i] == sync_word[d->sync_state] &&
-			    (d->sync_state || (d->st.bytes_read - n + i) % 4 == 0))
+			bool word_start = (d->st.bytes_read - n + i) % 4 == 0;
+			if (p[i] == sync_word[d->sync_state] && (d->sync_state || word_start))
 				d->sync_state++;
 			else
-				d->sync_state = p[i] == sync_word[0] &&
-							(d->st.bytes_read - n + i) % 4 == 0
-							? 1
-							: 0;
+				d->sync_state = p[i] == sync_word[0] && word_start;
 			if (d->sync_state < 4)
 				continue;
 			/* the sync word itself is configuration data */
-			for (unsigned int k = 0; k < 4; k++) {
-				d->st.hash ^= sync_word[k];
-				d->st.hash *= 0x100000001b3ull;
-			}
+			for (unsigned int k = 0; k < 4; k++)
+				hash_byte(d, sync_word[k]);
 			d->st.bytes_config += 4;
 			continue;
 		}
-		d->st.hash ^= p[i];
-		d->st.hash *= 0x100000001b3ull;
+		hash_byte(d, p[i]);
 		d->st.bytes_config++;
 	}
 }
