@@ -226,6 +226,16 @@ static void observe_sim_locked(struct dmp_sim *sim)
 	cookie_idx = cur ^ 1u;
 }
 
+/* Drop the link of hardware @sdev unless it is @keep's.  Under known_lock. */
+static void unlink_hw_locked(const struct dmp_sim_device *sdev, const struct dmp_device *keep)
+{
+	for (unsigned int i = 0; i < nr_known;)
+		if (known[i].sdev == sdev && known[i].dev != keep)
+			known[i] = known[--nr_known];
+		else
+			i++;
+}
+
 static void sim_watch(struct dmp_device *dev)
 {
 	struct dmp_sim *sim = dev ? (dev->hw ? dmp_sim_device_sim(dev->hw) : NULL)
@@ -238,11 +248,7 @@ static void sim_watch(struct dmp_device *dev)
 		 * with the same hardware (not released, or hardware created
 		 * again at a freed one's address) would answer device_of()
 		 * with that device, perhaps gone */
-		for (unsigned int j = 0; j < nr_known;)
-			if (known[j].sdev == dev->hw && known[j].dev != dev)
-				known[j] = known[--nr_known];
-			else
-				j++;
+		unlink_hw_locked(dev->hw, dev);
 		unsigned int i;
 		for (i = 0; i < nr_known; i++)
 			if (known[i].dev == dev)
@@ -283,18 +289,8 @@ static void sim_forget_device(struct dmp_device *dev)
 	dmp_spin_unlock(&known_lock);
 }
 
-/* Is @sdev the hardware the checker knows @dev drives (not destroyed)? */
-static bool drives(const struct dmp_device *dev, const struct dmp_sim_device *sdev)
-{
-	bool yes = false;
-	dmp_spin_lock(&known_lock);
-	for (unsigned int i = 0; i < nr_known && !yes; i++)
-		yes = known[i].dev == dev && known[i].sdev == sdev;
-	dmp_spin_unlock(&known_lock);
-	return yes;
-}
-
-/* The device API object behind simulated hardware @sdev, or NULL. */
+/* The device API object behind simulated hardware @sdev, or NULL (a
+ * hardware has one link at most: sim_watch drops any other's). */
 static struct dmp_device *device_of(const struct dmp_sim_device *sdev)
 {
 	struct dmp_device *dev = NULL;
@@ -358,11 +354,7 @@ void dmp__sim_checker_forget_hw(const struct dmp_sim_device *sdev)
 		if (history[i].sdev == sdev)
 			memset(&history[i], 0, sizeof(history[i]));
 	dmp_spin_lock(&known_lock);
-	for (unsigned int i = 0; i < nr_known;)
-		if (known[i].sdev == sdev)
-			known[i] = known[--nr_known];
-		else
-			i++;
+	unlink_hw_locked(sdev, NULL);
 	if (!nr_known) {
 		free(known);
 		known = NULL;
@@ -738,8 +730,9 @@ static void remember_unmap(const struct dbg_entry *e, struct dmp__dbg_site at)
 	const struct dbg_sim *s = e->sim;
 	bool iova = e->dev->dma_ops != NULL;
 	/* hardware destroyed under a live device: dev->hw is a stale address
-	 * that new hardware may be given (dmp__sim_checker_forget_hw) */
-	if (!sdev || (!iova && (!s || !s->direct)) || !drives(e->dev, sdev))
+	 * that new hardware may be given (dmp__sim_checker_forget_hw), and the
+	 * checker no longer links it to the device */
+	if (!sdev || (!iova && (!s || !s->direct)) || device_of(sdev) != e->dev)
 		return;
 	unsigned int i = history_next++ % HISTORY;
 	history[i].sdev = sdev;
