@@ -187,10 +187,22 @@ static void line_writeback(struct dmp_sim *sim, struct sim_region *r, size_t off
 #define SIM_SWEEP_HOLES (256u << 10)
 
 /* The span of the CPU image around @off that is known to be a hole (of its
- * memfd: never written, all zeroes) or known to hold data. */
+ * memfd: never written, all zeroes) or known to hold data; @sweep: holes
+ * are looked for at all. */
 struct c_span {
 	size_t hole_end, data_end;
+	bool sweep;
 };
+
+/*
+ * A sweep of [@off, +@size) of @r's CPU image.  A large range (a coherent
+ * pool declared, a big buffer) may be mostly pages the CPU never wrote:
+ * its holes are then not read, not to allocate them.
+ */
+static inline struct c_span c_span_start(const struct sim_region *r, size_t off, size_t size)
+{
+	return (struct c_span){ off, off, size >= SIM_SWEEP_HOLES && r->fd >= 0 };
+}
 
 /*
  * Whether the CPU image's line at @off is in a hole of its memfd, asking
@@ -199,6 +211,8 @@ struct c_span {
  */
 static bool c_hole(struct sim_region *r, size_t off, struct c_span *sp)
 {
+	if (!sp->sweep)
+		return false;
 	if (off < sp->hole_end)
 		return true;
 	if (off < sp->data_end)
@@ -213,6 +227,12 @@ static bool c_hole(struct sim_region *r, size_t off, struct c_span *sp)
 	off_t h = lseek(r->fd, (off_t)off, SEEK_HOLE);
 	sp->data_end = h > (off_t)off ? (size_t)h : r->size;
 	return false;
+}
+
+/* Is the page at @o wholly in the hole c_hole() found it in, and below @end? */
+static inline bool c_hole_page(const struct c_span *sp, size_t o, size_t end)
+{
+	return DMP_IS_ALIGNED(o, DMP_PAGE_SIZE) && o + DMP_PAGE_SIZE <= DMP_MIN(sp->hole_end, end);
 }
 
 /* A line of zeroes (of the longest line, 128 bytes: dmp_sim_create refuses
@@ -395,16 +415,12 @@ static void inner_maint(void *ctx, const void *va, size_t size, enum maint m)
 	size_t end = DMP_MIN(DMP_ALIGN_UP(off + size, L), r->size);
 	dmp__sim_touch(sim, r->base + off, size);
 	unsigned int lines = 0;
-	/* a large range (a coherent pool declared, a big buffer) may be mostly
-	 * pages the CPU never wrote: those are not read, not to allocate them */
-	bool sweep = end - start >= SIM_SWEEP_HOLES && r->fd >= 0;
-	struct c_span span = { start, start };
+	struct c_span span = c_span_start(r, start, end - start);
 	for (size_t o = start; o < end; o += L) {
 		if (!page_normal(r, o))
 			continue; /* uncached pages hold no lines */
-		bool hole = sweep && c_hole(r, o, &span);
-		if (hole && DMP_IS_ALIGNED(o, DMP_PAGE_SIZE) &&
-		    o + DMP_PAGE_SIZE <= DMP_MIN(span.hole_end, end) && hole_page_maint(sim, r, o, m)) {
+		bool hole = c_hole(r, o, &span);
+		if (hole && c_hole_page(&span, o, end) && hole_page_maint(sim, r, o, m)) {
 			o += DMP_PAGE_SIZE - L;
 			continue;
 		}
@@ -514,13 +530,11 @@ static unsigned int drain_write_buffer(struct dmp_sim *sim)
 		size_t off = (size_t)(nc->phys - r->base);
 		/* a large uncached region (a declared coherent pool) is mostly
 		 * pages nobody wrote: not read, not to allocate them per barrier */
-		bool sweep = nc->size >= SIM_SWEEP_HOLES && r->fd >= 0;
-		struct c_span span = { off, off };
+		struct c_span span = c_span_start(r, off, nc->size);
 		size_t end = off + nc->size;
 		for (size_t o = off; o < end; o += L) {
-			bool hole = sweep && c_hole(r, o, &span);
-			if (hole && DMP_IS_ALIGNED(o, DMP_PAGE_SIZE) &&
-			    o + DMP_PAGE_SIZE <= DMP_MIN(span.hole_end, end) &&
+			bool hole = c_hole(r, o, &span);
+			if (hole && c_hole_page(&span, o, end) &&
 			    memcmp(r->d + o, zero_page, DMP_PAGE_SIZE) == 0) {
 				o += DMP_PAGE_SIZE - L; /* zeroes on both sides: a page at once */
 				continue;
@@ -643,15 +657,14 @@ static int sim_set_mem_attr(void *ctx, dmp_phys_t phys, size_t size, enum dmp_me
 	dmp_spin_unlock(&sim->lock);
 	if (err)
 		return err;
-	bool sweep = size >= SIM_SWEEP_HOLES && r->fd >= 0;
-	struct c_span span = { off, off };
+	struct c_span span = c_span_start(r, off, size);
 	for (size_t p = off; p < off + size; p += DMP_PAGE_SIZE) {
 		enum dmp_mem_attr old = r->attr[p >> DMP_PAGE_SHIFT];
 		r->attr[p >> DMP_PAGE_SHIFT] = (uint8_t)attr;
 		if (old != DMP_MEM_NORMAL && attr == DMP_MEM_NORMAL) {
 			/* The page becomes cacheable with what memory holds (a
 			 * hole of C that memory holds zeroes in stays a hole). */
-			bool hole = sweep && c_hole(r, p, &span);
+			bool hole = c_hole(r, p, &span);
 			for (size_t o = p; o < p + DMP_PAGE_SIZE; o += sim->line)
 				line_copy(r->s + o, r->d + o, sim->line);
 			if (!hole)
