@@ -15,10 +15,14 @@
 #define dmp__unlikely(x) __builtin_expect(!!(x), 0)
 /* a slow path kept out of line, so that its caller's fast path stays small */
 #define DMP__NOINLINE __attribute__((noinline))
+/* a small fast-path helper inlined into every caller, whatever the
+ * compiler's estimate */
+#define DMP__ALWAYS_INLINE inline __attribute__((always_inline))
 #else
 #define dmp__likely(x) (x)
 #define dmp__unlikely(x) (x)
 #define DMP__NOINLINE
+#define DMP__ALWAYS_INLINE inline
 #endif
 
 /* 2^64 / phi, odd: multiplying by it spreads keys over a hash's bits (Linux's

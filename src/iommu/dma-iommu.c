@@ -300,8 +300,8 @@ static uint64_t iova_limit(const struct dmp_device *dev, const struct dmp_iommu_
 
 /* Inline in every caller: on the streaming map, a call and its frame less
  * (callgrind: 16 instructions of the lazy pair's 882). */
-static inline __attribute__((always_inline)) int
-alloc_iova(struct dmp_iommu_dma_cookie *c, size_t len, uint64_t limit, dmp_addr_t *iova)
+static DMP__ALWAYS_INLINE int alloc_iova(struct dmp_iommu_dma_cookie *c, size_t len,
+					 uint64_t limit, dmp_addr_t *iova)
 {
 	unsigned long pfn;
 	unsigned long pages = (unsigned long)(len >> dmp_iova_shift(&c->iovad));
