@@ -200,20 +200,12 @@ static const struct dmp_sim_device_ops ce_ops = {
 int dmp_sim_copy_engine_create(struct dmp_sim *sim, const struct dmp_sim_device_config *cfg,
 			       struct dmp_sim_device **out)
 {
-	if (!cfg)
-		return -EINVAL;
-	struct copy_engine *ce = calloc(1, sizeof(*ce));
-	if (!ce)
-		return -ENOMEM;
-	struct dmp_sim_device_config c = *cfg;
-	c.mmio_size = DMP_CE_MMIO_SIZE;
-	c.ops = &ce_ops;
-	c.priv = ce;
-	int err = dmp_sim_device_create(sim, &c, out);
-	if (err) {
-		free(ce);
+	void *priv;
+	int err = dmp__sim_model_create(sim, cfg, &ce_ops, DMP_CE_MMIO_SIZE,
+					sizeof(struct copy_engine), &priv, out);
+	if (err)
 		return err;
-	}
+	struct copy_engine *ce = priv;
 	ce->dev = *out;
 	dmp_sim_callout_init(&ce->later, ce_later, *out);
 	return 0;

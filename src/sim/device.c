@@ -46,6 +46,29 @@ int dmp_sim_device_create(struct dmp_sim *sim, const struct dmp_sim_device_confi
 	return 0;
 }
 
+int dmp__sim_model_create(struct dmp_sim *sim, const struct dmp_sim_device_config *cfg,
+			  const struct dmp_sim_device_ops *ops, size_t mmio_size, size_t priv_size,
+			  void **priv, struct dmp_sim_device **out)
+{
+	if (!cfg)
+		return -EINVAL;
+	void *p = calloc(1, priv_size);
+	if (!p)
+		return -ENOMEM;
+	struct dmp_sim_device_config c = *cfg;
+	if (mmio_size)
+		c.mmio_size = mmio_size;
+	c.ops = ops;
+	c.priv = p;
+	int err = dmp_sim_device_create(sim, &c, out);
+	if (err) {
+		free(p);
+		return err;
+	}
+	*priv = p;
+	return 0;
+}
+
 void dmp_sim_device_destroy(struct dmp_sim_device *dev)
 {
 	if (!dev)

@@ -307,20 +307,12 @@ static struct nic *nic_of(struct dmp_sim_device *dev)
 int dmp_sim_eth_nic_create(struct dmp_sim *sim, const struct dmp_sim_device_config *cfg,
 			   struct dmp_sim_device **out)
 {
-	if (!cfg)
-		return -EINVAL;
-	struct nic *n = calloc(1, sizeof(*n));
-	if (!n)
-		return -ENOMEM;
-	struct dmp_sim_device_config c = *cfg;
-	c.mmio_size = DMP_ETH_NIC_MMIO_SIZE;
-	c.ops = &nic_ops;
-	c.priv = n;
-	int err = dmp_sim_device_create(sim, &c, out);
-	if (err) {
-		free(n);
+	void *priv;
+	int err = dmp__sim_model_create(sim, cfg, &nic_ops, DMP_ETH_NIC_MMIO_SIZE,
+					sizeof(struct nic), &priv, out);
+	if (err)
 		return err;
-	}
+	struct nic *n = priv;
 	n->dev = *out;
 	/* locally administered, unicast, told apart by the register window */
 	uint32_t base = (uint32_t)(cfg->mmio_base >> 8);

@@ -158,5 +158,15 @@ void dmp__sim_mmio_write(void *ctx, volatile void *addr, unsigned width, uint64_
 int dmp__sim_ioremap(void *ctx, dmp_phys_t phys, size_t size, void **va);
 void dmp__sim_iounmap(void *ctx, void *va);
 void dmp__sim_devices_destroy(struct dmp_sim *sim);
+/*
+ * dmp__sim_model_create - the hardware of a device model: @cfg with the
+ * model's @ops and (@mmio_size not 0) its register window's size, and
+ * @priv_size bytes of zeroed state for the model at *@priv, the device's
+ * priv.  0, or an error with nothing left (the state freed); after
+ * success the model's destroy frees the state.
+ */
+int dmp__sim_model_create(struct dmp_sim *sim, const struct dmp_sim_device_config *cfg,
+			  const struct dmp_sim_device_ops *ops, size_t mmio_size, size_t priv_size,
+			  void **priv, struct dmp_sim_device **out);
 
 #endif /* DMP_SIM_INTERNAL_H */

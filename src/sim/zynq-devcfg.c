@@ -262,20 +262,12 @@ static const struct dmp_sim_device_ops devcfg_ops = {
 int dmp_sim_zynq_devcfg_create(struct dmp_sim *sim, const struct dmp_sim_device_config *cfg,
 			       struct dmp_sim_device **out)
 {
-	if (!cfg)
-		return -EINVAL;
-	struct devcfg *d = calloc(1, sizeof(*d));
-	if (!d)
-		return -ENOMEM;
-	struct dmp_sim_device_config c = *cfg;
-	c.mmio_size = DMP_ZYNQ_DEVCFG_MMIO_SIZE;
-	c.ops = &devcfg_ops;
-	c.priv = d;
-	int err = dmp_sim_device_create(sim, &c, out);
-	if (err) {
-		free(d);
+	void *priv;
+	int err = dmp__sim_model_create(sim, cfg, &devcfg_ops, DMP_ZYNQ_DEVCFG_MMIO_SIZE,
+					sizeof(struct devcfg), &priv, out);
+	if (err)
 		return err;
-	}
+	struct devcfg *d = priv;
 	d->dev = *out;
 	/* out of reset: PROG_B high, the (empty) FPGA initialised, all masked */
 	d->ctrl = CTRL_PROG_B;
@@ -339,17 +331,14 @@ int dmp_sim_syscon_create(struct dmp_sim *sim, const struct dmp_sim_device_confi
 {
 	if (!cfg || !cfg->mmio_size || cfg->mmio_size > (1u << 20))
 		return -EINVAL;
-	struct syscon *s = calloc(1, sizeof(*s) + DMP_ALIGN_UP(cfg->mmio_size, 4));
-	if (!s)
-		return -ENOMEM;
-	s->size = DMP_ALIGN_UP(cfg->mmio_size, 4);
-	struct dmp_sim_device_config c = *cfg;
-	c.ops = &syscon_ops;
-	c.priv = s;
-	int err = dmp_sim_device_create(sim, &c, out);
+	size_t size = DMP_ALIGN_UP(cfg->mmio_size, 4);
+	void *priv;
+	int err = dmp__sim_model_create(sim, cfg, &syscon_ops, 0, sizeof(struct syscon) + size,
+					&priv, out);
 	if (err)
-		free(s);
-	return err;
+		return err;
+	((struct syscon *)priv)->size = size;
+	return 0;
 }
 
 uint32_t dmp_sim_syscon_peek(struct dmp_sim_device *dev, uint64_t off)
