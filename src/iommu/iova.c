@@ -140,10 +140,10 @@ static struct dmp_iova_node *node_alloc(struct dmp_iova_domain *iovad)
 	}
 	n = iovad->free_nodes;
 	iovad->free_nodes = n->right;
-	/* tree_insert() sets the links and the colour, and the gaps if kept */
+	/* tree_insert() sets the links and the colour, and the gap and the
+	 * bounds while they are kept (augment_build() sets every node's when
+	 * they start) */
 	n->flags = 0;
-	n->gap = 0;
-	memset(n->fit, 0, sizeof(n->fit));
 	return n;
 }
 
