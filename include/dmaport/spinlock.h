@@ -32,12 +32,22 @@ static inline void dmp_spin_init(dmp_spinlock_t *l)
 	atomic_store_explicit(&l->locked, false, memory_order_relaxed);
 }
 
-static inline void dmp_spin_lock(dmp_spinlock_t *l)
+/* The wait of a contended dmp_spin_lock(), out of line: its spin count and
+ * its calls would otherwise cost every caller registers and a stack frame
+ * on the uncontended path too. */
+static __attribute__((noinline, cold, unused)) void dmp__spin_lock_wait(dmp_spinlock_t *l)
 {
 	unsigned int spins = 0;
-	while (atomic_exchange_explicit(&l->locked, true, memory_order_acquire))
+	do {
 		while (atomic_load_explicit(&l->locked, memory_order_relaxed))
 			dmp_cpu_relax(++spins);
+	} while (atomic_exchange_explicit(&l->locked, true, memory_order_acquire));
+}
+
+static inline void dmp_spin_lock(dmp_spinlock_t *l)
+{
+	if (__builtin_expect(atomic_exchange_explicit(&l->locked, true, memory_order_acquire), 0))
+		dmp__spin_lock_wait(l);
 }
 
 static inline bool dmp_spin_trylock(dmp_spinlock_t *l)
