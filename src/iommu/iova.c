@@ -769,17 +769,36 @@ static __attribute__((noinline)) int alloc_fast_miss(struct dmp_iova_domain *iov
 	return alloc_fast_tree(iovad, size, limit_pfn, flush_rcache, pfn_lo);
 }
 
+/* The caches under the slot lock, taken in any mode (the hit path below
+ * found the slot shared, unassigned or visited, or the loaded magazine
+ * with nothing to give): Linux's __iova_rcache_get. */
+static __attribute__((noinline)) int alloc_fast_locked(struct dmp_iova_domain *iovad,
+						       unsigned int cls, unsigned long limit_pfn,
+						       bool flush_rcache, unsigned long *pfn_lo)
+{
+	unsigned int self = dmp_cpu_slot();
+	struct iova_cpu_rcache *rc = &iovad->rcaches->cpu[dmp_cpu_slot_index(self)];
+	enum dmp_slot_mode mode = dmp_slot_lock(&rc->slot, self);
+	struct iova_magazine *m = rc->cls[cls].loaded;
+
+	if (m && m->size && m->pfns[m->size - 1] + (1UL << cls) - 1 <= limit_pfn) {
+		*pfn_lo = m->pfns[--m->size];
+		dmp_slot_unlock(&rc->slot, mode);
+		return 0;
+	}
+	return alloc_fast_miss(iovad, rc, mode, cls, limit_pfn, flush_rcache, pfn_lo);
+}
+
 /*
- * The hit paths of alloc and free are kept small (one lock, two loads, one
- * store, no stack frame to speak of): they are the whole cost of a cached
- * allocation.  Everything else is a tail call.
+ * The hit paths of alloc and free are kept small (the slot entered as its
+ * owner, two loads, one store, no call, so no stack frame): they are the
+ * whole cost of a cached allocation.  Everything else is a tail call, to a
+ * path that takes the slot lock in whatever mode it must
+ * (src/slot-lock.h).
  */
 int dmp_alloc_iova_fast(struct dmp_iova_domain *iovad, unsigned long size, unsigned long limit_pfn,
 			bool flush_rcache, unsigned long *pfn_lo)
 {
-	struct iova_cpu_rcache *rc;
-	struct iova_magazine *m;
-	enum dmp_slot_mode mode;
 	unsigned int cls, self;
 
 	DMP_ASSERT(iovad && pfn_lo);
@@ -793,34 +812,34 @@ int dmp_alloc_iova_fast(struct dmp_iova_domain *iovad, unsigned long size, unsig
 		return alloc_fast_tree(iovad, cls >= NR_CLASSES ? size : 1UL << cls, limit_pfn,
 				       flush_rcache, pfn_lo);
 
-	self = dmp_cpu_slot();
-	rc = &iovad->rcaches->cpu[dmp_cpu_slot_index(self)];
-	mode = dmp_slot_lock(&rc->slot, self);
-	m = rc->cls[cls].loaded;
-	if (dmp__likely(m && m->size && m->pfns[m->size - 1] + (1UL << cls) - 1 <= limit_pfn)) {
-		*pfn_lo = m->pfns[--m->size];
-		dmp_slot_unlock(&rc->slot, mode);
-		return 0;
+	self = dmp__cpu_self; /* ~0u until assigned: shared, for the locked path to assign */
+	if (dmp__likely(!(self & DMP_CPU_SLOT_SHARED))) {
+		struct iova_cpu_rcache *rc = &iovad->rcaches->cpu[self];
+		if (dmp__likely(dmp_slot_try_owner(&rc->slot, self))) {
+			struct iova_magazine *m = rc->cls[cls].loaded;
+			if (dmp__likely(m && m->size &&
+					m->pfns[m->size - 1] + (1UL << cls) - 1 <= limit_pfn)) {
+				*pfn_lo = m->pfns[--m->size];
+				dmp_slot_owner_exit(&rc->slot);
+				return 0;
+			}
+			dmp_slot_owner_exit(&rc->slot);
+		}
 	}
-	return alloc_fast_miss(iovad, rc, mode, cls, limit_pfn, flush_rcache, pfn_lo);
+	return alloc_fast_locked(iovad, cls, limit_pfn, flush_rcache, pfn_lo);
 }
 
-int dmp_free_iova_fast(struct dmp_iova_domain *iovad, unsigned long pfn, unsigned long size)
+/* dmp_free_iova_fast() under the slot lock, in any mode: Linux's
+ * __iova_rcache_insert, else the tree. */
+static __attribute__((noinline)) int free_fast_locked(struct dmp_iova_domain *iovad,
+						      unsigned long pfn, unsigned int cls)
 {
-	struct iova_cpu_rcache *rc;
-	struct iova_magazine *m;
-	enum dmp_slot_mode mode;
-	unsigned int cls, self;
+	unsigned int self = dmp_cpu_slot();
+	struct iova_cpu_rcache *rc = &iovad->rcaches->cpu[dmp_cpu_slot_index(self)];
+	enum dmp_slot_mode mode = dmp_slot_lock(&rc->slot, self);
+	struct iova_magazine *m = rc->cls[cls].loaded;
 
-	DMP_ASSERT(iovad && size);
-	cls = order_base_2(size);
-	if (dmp__unlikely(cls >= NR_CLASSES))
-		return dmp_free_iova(iovad, pfn);
-	self = dmp_cpu_slot();
-	rc = &iovad->rcaches->cpu[dmp_cpu_slot_index(self)];
-	mode = dmp_slot_lock(&rc->slot, self);
-	m = rc->cls[cls].loaded;
-	if (dmp__likely(m && m->size < MAG_SIZE)) {
+	if (m && m->size < MAG_SIZE) {
 		m->pfns[m->size++] = pfn;
 		dmp_slot_unlock(&rc->slot, mode);
 		return 0;
@@ -828,6 +847,30 @@ int dmp_free_iova_fast(struct dmp_iova_domain *iovad, unsigned long pfn, unsigne
 	if (rcache_insert_slow(iovad, rc, mode, cls, pfn))
 		return 0;
 	return dmp_free_iova(iovad, pfn);
+}
+
+int dmp_free_iova_fast(struct dmp_iova_domain *iovad, unsigned long pfn, unsigned long size)
+{
+	unsigned int cls, self;
+
+	DMP_ASSERT(iovad && size);
+	cls = order_base_2(size);
+	if (dmp__unlikely(cls >= NR_CLASSES))
+		return dmp_free_iova(iovad, pfn);
+	self = dmp__cpu_self; /* as in dmp_alloc_iova_fast() */
+	if (dmp__likely(!(self & DMP_CPU_SLOT_SHARED))) {
+		struct iova_cpu_rcache *rc = &iovad->rcaches->cpu[self];
+		if (dmp__likely(dmp_slot_try_owner(&rc->slot, self))) {
+			struct iova_magazine *m = rc->cls[cls].loaded;
+			if (dmp__likely(m && m->size < MAG_SIZE)) {
+				m->pfns[m->size++] = pfn;
+				dmp_slot_owner_exit(&rc->slot);
+				return 0;
+			}
+			dmp_slot_owner_exit(&rc->slot);
+		}
+	}
+	return free_fast_locked(iovad, pfn, cls);
 }
 
 /*
