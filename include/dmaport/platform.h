@@ -268,7 +268,7 @@ DMP_API void dmp_meta_arena_free(struct dmp_meta_arena *a, void *p, size_t size)
 /** dmp__assert_fail - log "assertion failed: @cond at @file:@line", trap.
  * Never returns: so a caller keeps no registers alive across the check (a
  * DMP_ASSERT in a hot path otherwise costs a stack frame). */
-__attribute__((noreturn)) void dmp__assert_fail(const char *cond, const char *file, int line);
+__attribute__((__noreturn__)) void dmp__assert_fail(const char *cond, const char *file, int line);
 
 /*
  * Failure injection (SQLite's test_malloc style): make the Nth call of a

@@ -35,7 +35,7 @@ static inline void dmp_spin_init(dmp_spinlock_t *l)
 /* The wait of a contended dmp_spin_lock(), out of line: its spin count and
  * its calls would otherwise cost every caller registers and a stack frame
  * on the uncontended path too. */
-static __attribute__((noinline, cold, unused)) void dmp__spin_lock_wait(dmp_spinlock_t *l)
+static __attribute__((__noinline__, __cold__, __unused__)) void dmp__spin_lock_wait(dmp_spinlock_t *l)
 {
 	unsigned int spins = 0;
 	do {

@@ -277,11 +277,11 @@ enum walk_end { WALK_FOUND, WALK_NONE, WALK_BUDGET };
  * walk gives up when it reaches @budget.  On WALK_FOUND, *@pfn is the fit and
  * *@hint the node above it.
  */
-static inline __attribute__((always_inline)) enum walk_end
+static DMP__ALWAYS_INLINE enum walk_end
 walk_down(struct dmp_iova_node *n, unsigned long size, unsigned long high,
-			       unsigned long low, unsigned long align_mask, bool aug,
-			       unsigned int budget, unsigned int *steps, unsigned long *pfn,
-			       struct dmp_iova_node **hint)
+	  unsigned long low, unsigned long align_mask, bool aug,
+	  unsigned int budget, unsigned int *steps, unsigned long *pfn,
+	  struct dmp_iova_node **hint)
 {
 	struct dmp_iova_node *below = NULL;
 	/* the order the augmentation skips by: the alignment's, at most the
@@ -664,10 +664,10 @@ static bool depot_push(struct iova_depot *d, struct iova_magazine *m)
  * top below the limit.  Search it, else swap with prev, else take a full one
  * from the depot.  Called with @rc locked; unlocks it.
  */
-static __attribute__((noinline)) bool rcache_get_slow(struct dmp_iova_domain *iovad,
-						      struct iova_cpu_rcache *rc,
-						      enum dmp_slot_mode mode, unsigned int cls,
-						      unsigned long max_lo, unsigned long *pfn)
+static DMP__NOINLINE bool rcache_get_slow(struct dmp_iova_domain *iovad,
+					  struct iova_cpu_rcache *rc,
+					  enum dmp_slot_mode mode, unsigned int cls,
+					  unsigned long max_lo, unsigned long *pfn)
 {
 	struct iova_magazine **loaded = &rc->cls[cls].loaded, **prev = &rc->cls[cls].prev;
 	struct iova_magazine *spare = NULL;
@@ -703,10 +703,10 @@ static __attribute__((noinline)) bool rcache_get_slow(struct dmp_iova_domain *io
  * (or, the depot full, back to the tree).  False if no magazine could be
  * had: the caller frees into the tree.  Called with @rc locked; unlocks it.
  */
-static __attribute__((noinline)) bool rcache_insert_slow(struct dmp_iova_domain *iovad,
-							 struct iova_cpu_rcache *rc,
-							 enum dmp_slot_mode mode,
-							 unsigned int cls, unsigned long pfn)
+static DMP__NOINLINE bool rcache_insert_slow(struct dmp_iova_domain *iovad,
+					     struct iova_cpu_rcache *rc,
+					     enum dmp_slot_mode mode,
+					     unsigned int cls, unsigned long pfn)
 {
 	struct iova_magazine **loaded = &rc->cls[cls].loaded, **prev = &rc->cls[cls].prev;
 	struct iova_magazine *spill = NULL, *fresh;
@@ -741,9 +741,9 @@ out_unlock:
 }
 
 /* The caches missed: the tree, and once more after a flush if allowed. */
-static __attribute__((noinline)) int alloc_fast_tree(struct dmp_iova_domain *iovad,
-						     unsigned long size, unsigned long limit_pfn,
-						     bool flush_rcache, unsigned long *pfn_lo)
+static DMP__NOINLINE int alloc_fast_tree(struct dmp_iova_domain *iovad,
+					 unsigned long size, unsigned long limit_pfn,
+					 bool flush_rcache, unsigned long *pfn_lo)
 {
 	int err = tree_alloc(iovad, size, limit_pfn, true, pfn_lo);
 
@@ -756,11 +756,11 @@ static __attribute__((noinline)) int alloc_fast_tree(struct dmp_iova_domain *iov
 
 /* This CPU's loaded magazine had nothing: the rest of the caches, then the
  * tree.  Called with @rc locked. */
-static __attribute__((noinline)) int alloc_fast_miss(struct dmp_iova_domain *iovad,
-						     struct iova_cpu_rcache *rc,
-						     enum dmp_slot_mode mode, unsigned int cls,
-						     unsigned long limit_pfn, bool flush_rcache,
-						     unsigned long *pfn_lo)
+static DMP__NOINLINE int alloc_fast_miss(struct dmp_iova_domain *iovad,
+					 struct iova_cpu_rcache *rc,
+					 enum dmp_slot_mode mode, unsigned int cls,
+					 unsigned long limit_pfn, bool flush_rcache,
+					 unsigned long *pfn_lo)
 {
 	unsigned long size = 1UL << cls;
 
@@ -772,9 +772,9 @@ static __attribute__((noinline)) int alloc_fast_miss(struct dmp_iova_domain *iov
 /* The caches under the slot lock, taken in any mode (the hit path below
  * found the slot shared, unassigned or visited, or the loaded magazine
  * with nothing to give): Linux's __iova_rcache_get. */
-static __attribute__((noinline)) int alloc_fast_locked(struct dmp_iova_domain *iovad,
-						       unsigned int cls, unsigned long limit_pfn,
-						       bool flush_rcache, unsigned long *pfn_lo)
+static DMP__NOINLINE int alloc_fast_locked(struct dmp_iova_domain *iovad,
+					   unsigned int cls, unsigned long limit_pfn,
+					   bool flush_rcache, unsigned long *pfn_lo)
 {
 	unsigned int self = dmp_cpu_slot();
 	struct iova_cpu_rcache *rc = &iovad->rcaches->cpu[dmp_cpu_slot_index(self)];
@@ -831,8 +831,8 @@ int dmp_alloc_iova_fast(struct dmp_iova_domain *iovad, unsigned long size, unsig
 
 /* dmp_free_iova_fast() under the slot lock, in any mode: Linux's
  * __iova_rcache_insert, else the tree. */
-static __attribute__((noinline)) int free_fast_locked(struct dmp_iova_domain *iovad,
-						      unsigned long pfn, unsigned int cls)
+static DMP__NOINLINE int free_fast_locked(struct dmp_iova_domain *iovad,
+					  unsigned long pfn, unsigned int cls)
 {
 	unsigned int self = dmp_cpu_slot();
 	struct iova_cpu_rcache *rc = &iovad->rcaches->cpu[dmp_cpu_slot_index(self)];
