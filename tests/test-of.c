@@ -554,6 +554,25 @@ static void test_cells1(void **state)
 	assert_int_equal(dmp_of_parse(blob, len, &plat, NULL), 0);
 	assert_string_equal(plat.model, "");
 	assert_int_equal(plat.nr_devices, 1);
+
+	/* A plain "syscon" (here 2 MiB, over the copy engine's window, as a
+	 * real SoC's syscon with child devices is) is not a device: the tree
+	 * still loads.  Only a syscon the simulator models by its own
+	 * compatible (Zynq's "xlnx,zynq-slcr") becomes one. */
+	int sc = fdt_add_subnode(blob, 0, "syscon@10000000");
+	assert_true(sc >= 0);
+	static const char plain[] = "vendor,soc-regs\0syscon\0simple-mfd";
+	assert_int_equal(fdt_setprop(blob, sc, "compatible", plain, sizeof(plain)), 0);
+	fdt32_t reg[2] = { cpu_to_fdt32(0x10000000), cpu_to_fdt32(0x200000) };
+	assert_int_equal(fdt_setprop(blob, sc, "reg", reg, sizeof(reg)), 0);
+	assert_int_equal(dmp_of_parse(blob, len, &plat, NULL), 0);
+	assert_int_equal(plat.nr_devices, 1);
+	static const char slcr[] = "xlnx,zynq-slcr\0syscon\0simple-mfd";
+	assert_int_equal(fdt_setprop(blob, sc, "compatible", slcr, sizeof(slcr)), 0);
+	fdt32_t at[2] = { cpu_to_fdt32(0x30000000), cpu_to_fdt32(0x1000) };
+	assert_int_equal(fdt_setprop(blob, sc, "reg", at, sizeof(at)), 0);
+	assert_int_equal(dmp_of_parse(blob, len, &plat, NULL), 0);
+	assert_int_equal(plat.nr_devices, 2);
 	free(blob);
 }
 

@@ -269,7 +269,7 @@ enum dmp_of_device_kind {
 	DMP_OF_DEV_OTHER = 0,       /* some other "dmaport,*" compatible */
 	DMP_OF_DEV_COPY_ENGINE = 1, /* "dmaport,copy-engine" */
 	DMP_OF_DEV_ZYNQ_DEVCFG = 2, /* "xlnx,zynq-devcfg-1.0": Zynq's PCAP/DevC */
-	DMP_OF_DEV_SYSCON = 3,      /* "syscon": a block of plain registers */
+	DMP_OF_DEV_SYSCON = 3,      /* "xlnx,zynq-slcr": plain registers (syscon) */
 	DMP_OF_DEV_ETH_NIC = 4,     /* "dmaport,eth-nic": an Ethernet controller */
 };
 

@@ -1248,6 +1248,9 @@ static int of_parse_memory_region(struct of_ctx *c, int node, struct dmp_of_devi
 /*
  * The compatibles the simulator has a model for, and their kind.  The other
  * vendors' ones among them make a node a device as a "dmaport,*" node is.
+ * A plain "syscon" is not among them: real trees have many, often wide or
+ * overlapping their child devices, and making each a device would refuse
+ * such trees; a SoC's syscon is modelled by its own compatible.
  */
 static const struct {
 	const char *compatible;
@@ -1256,7 +1259,7 @@ static const struct {
 	{ "dmaport,copy-engine", DMP_OF_DEV_COPY_ENGINE },
 	{ "dmaport,eth-nic", DMP_OF_DEV_ETH_NIC },
 	{ "xlnx,zynq-devcfg-1.0", DMP_OF_DEV_ZYNQ_DEVCFG },
-	{ "syscon", DMP_OF_DEV_SYSCON },
+	{ "xlnx,zynq-slcr", DMP_OF_DEV_SYSCON },
 };
 
 /* The modelled compatible of list @compat, or NULL (called for a list with

@@ -60,7 +60,8 @@ DMP_API int dmp_sim_zynq_devcfg_stats(struct dmp_sim_device *dev, struct dmp_zyn
 
 /**
  * dmp_sim_syscon_create - a block of @cfg->mmio_size bytes of plain 32-bit
- * registers (a "syscon" node: reads return what was written, reset 0).
+ * registers (a syscon such as Zynq's "xlnx,zynq-slcr" node: reads return
+ * what was written, reset 0).  A tree's plain "syscon" nodes get no model.
  */
 DMP_API int dmp_sim_syscon_create(struct dmp_sim *sim, const struct dmp_sim_device_config *cfg,
 				  struct dmp_sim_device **out);
