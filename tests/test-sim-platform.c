@@ -144,6 +144,36 @@ static void test_bad_tree_leaves_nothing(void **state)
 }
 
 /*
+ * A device's reg must hold its model's registers: a copy engine whose
+ * window is smaller than its register block is refused, naming the node
+ * and reg, instead of answering beyond its window over whatever follows.
+ */
+static void test_window_smaller_than_model(void **state)
+{
+	(void)state;
+	struct dmp_of_platform *desc = calloc(1, sizeof(*desc));
+	struct dmp_of_error e;
+	assert_non_null(desc);
+	assert_int_equal(dmp_of_parse_file(examples[0], desc, &e), 0);
+	struct dmp_of_device *ce = NULL;
+	for (unsigned int i = 0; i < desc->nr_devices; i++)
+		if (desc->devices[i].kind == DMP_OF_DEV_COPY_ENGINE)
+			ce = &desc->devices[i];
+	assert_non_null(ce);
+	assert_true(ce->reg.size >= DMP_CE_MMIO_SIZE);
+	ce->reg.size = DMP_CE_MMIO_SIZE / 2;
+	struct dmp_sim_platform *p;
+	assert_int_equal(dmp_sim_platform_create(desc, NULL, &p, &e), -EINVAL);
+	assert_string_equal(e.path, ce->path);
+	assert_string_equal(e.property, "reg");
+	assert_null(dmp_sim_current());
+	ce->reg.size = DMP_CE_MMIO_SIZE;
+	assert_int_equal(dmp_sim_platform_create(desc, NULL, &p, &e), 0);
+	dmp_sim_platform_destroy(p);
+	free(desc);
+}
+
+/*
  * The simulator picks an IOMMU's model by any string of its compatible list
  * (a table keyed by compatible), checks the cells the model takes, and
  * leaves an IOMMU it has no model for described only.
@@ -193,6 +223,7 @@ int main(void)
 		cmocka_unit_test_setup(test_restricted_pool, clear_machine),
 		cmocka_unit_test_setup(test_bad_tree_leaves_nothing, clear_machine),
 		cmocka_unit_test_setup(test_iommu_model_by_compatible, clear_machine),
+		cmocka_unit_test_setup(test_window_smaller_than_model, clear_machine),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

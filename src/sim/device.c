@@ -50,7 +50,10 @@ int dmp__sim_model_create(struct dmp_sim *sim, const struct dmp_sim_device_confi
 			  const struct dmp_sim_device_ops *ops, size_t mmio_size, size_t priv_size,
 			  void **priv, struct dmp_sim_device **out)
 {
-	if (!cfg)
+	/* A window the caller gave (a tree's reg) must hold the model's
+	 * registers: the model answers for all of them, and a smaller reg
+	 * would let them spill over whatever the tree puts next. */
+	if (!cfg || (mmio_size && cfg->mmio_size && cfg->mmio_size < mmio_size))
 		return -EINVAL;
 	void *p = calloc(1, priv_size);
 	if (!p)

@@ -163,7 +163,8 @@ void dmp__sim_devices_destroy(struct dmp_sim *sim);
  * model's @ops and (@mmio_size not 0) its register window's size, and
  * @priv_size bytes of zeroed state for the model at *@priv, the device's
  * priv.  0, or an error with nothing left (the state freed); after
- * success the model's destroy frees the state.
+ * success the model's destroy frees the state.  -EINVAL when @cfg gives a
+ * window (mmio_size not 0) smaller than the model's @mmio_size.
  */
 int dmp__sim_model_create(struct dmp_sim *sim, const struct dmp_sim_device_config *cfg,
 			  const struct dmp_sim_device_ops *ops, size_t mmio_size, size_t priv_size,
