@@ -409,6 +409,65 @@ static void test_iommu_domain_free_attached(void **state)
 	checker_mode(false);
 }
 
+/*
+ * The IOMMU API's own refusals (a range not in whole pages, outside the
+ * aperture, a bad scatterlist) are findings like the DMA API's, and change
+ * nothing: what was mapped stays mapped, nothing new is.
+ */
+static void iommu_api_refusals(bool on)
+{
+	checker_mode(on);
+	struct rig r;
+	rig_up(&r, RIG_IOMMU_STRICT);
+	struct dmp_iommu_domain *d;
+	assert_int_equal(dmp_iommu_paging_domain_alloc(&r.dev, &d), 0);
+	uint8_t *buf = dmp_kmalloc(8192, 0);
+	dmp_phys_t phys, p;
+	dmp_virt_to_phys(buf, &phys);
+	assert_int_equal(dmp_iommu_map(d, 0x40000, phys, 4096, DMP_IOMMU_READ, 0), 0);
+	no_new_finding();
+	fixture_log_start();
+	assert_int_equal(dmp_iommu_map(d, 0x50200, phys, 4096, DMP_IOMMU_READ, 0), -EINVAL);
+	refused();
+	assert_true(fixture_log_has("iommu_map", "unaligned", "refused", NULL));
+	assert_int_equal(dmp_iommu_iova_to_phys(d, 0x50000, &p), -ENOENT);
+	assert_int_equal(dmp_iommu_unmap(d, 0x40800, 2048), 0);
+	refused();
+	assert_true(fixture_log_has("iommu_unmap", "unaligned", "refused", NULL));
+	if (d->geometry.force_aperture && d->geometry.aperture_end < UINT64_MAX - 0x1000) {
+		dmp_addr_t past = (d->geometry.aperture_end + 1) & ~(dmp_addr_t)0xfff;
+		assert_int_equal(dmp_iommu_map(d, past, phys, 4096, DMP_IOMMU_READ, 0), -EINVAL);
+		refused();
+		assert_true(fixture_log_has("iommu_map", "aperture", NULL));
+	}
+	struct dmp_scatterlist sg[2];
+	dmp_sg_init_table(sg, 2);
+	dmp_sg_set_buf(&sg[0], buf, 4096);
+	dmp_sg_set_buf(&sg[1], buf + 4096, 4096);
+	assert_true(dmp_iommu_map_sg(d, 0x60000, sg, 3, DMP_IOMMU_READ, 0) < 0);
+	refused();
+	assert_true(fixture_log_has("iommu_map_sg", "refused", NULL));
+	fixture_log_stop();
+	assert_int_equal(dmp_iommu_iova_to_phys(d, 0x60000, &p), -ENOENT);
+	/* the first mapping is as it was */
+	assert_int_equal(dmp_iommu_iova_to_phys(d, 0x40000, &p), 0);
+	assert_int_equal(p, phys);
+	assert_int_equal(dmp_iommu_unmap(d, 0x40000, 4096), 4096);
+	no_new_finding();
+	dmp_iommu_domain_free(d);
+	dmp_kfree(buf);
+	rig_down(&r);
+	no_new_finding();
+}
+
+static void test_iommu_api_refusals(void **state)
+{
+	(void)state;
+	iommu_api_refusals(false);
+	iommu_api_refusals(true);
+	checker_mode(false);
+}
+
 /* Another group's default domain is not the caller's to attach: its group
  * frees it, and the device would go on translating through freed tables. */
 static void iommu_attach_default_domain_refused(bool on)
@@ -1074,6 +1133,7 @@ int main(void)
 		cmocka_unit_test(test_iommu_map_sg_nents_beyond_list),
 		cmocka_unit_test(test_iommu_domain_free_attached),
 		cmocka_unit_test(test_iommu_attach_default_domain_refused),
+		cmocka_unit_test(test_iommu_api_refusals),
 		cmocka_unit_test(test_pool_create_huge),
 		cmocka_unit_test(test_sync_beyond_mapping_refused),
 		cmocka_unit_test(test_iommu_wrong_size_unmap_refused),

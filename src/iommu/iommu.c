@@ -552,6 +552,11 @@ static size_t min_pagesz(const struct dmp_iommu_domain *d)
 	return (size_t)1 << __builtin_ctzll(d->pgsize_bitmap);
 }
 
+/* The fix of an IOMMU-API call whose range is not in whole pages. */
+#define FIX_IOMMU_ALIGN                                                                        \
+	"map and unmap whole IOMMU pages: iova, paddr and size aligned to the domain's "      \
+	"smallest page size (domain->pgsize_bitmap)"
+
 static bool in_aperture(const struct dmp_iommu_domain *d, dmp_addr_t iova, size_t size)
 {
 	if (!d->geometry.force_aperture)
@@ -567,8 +572,10 @@ size_t dmp__iommu_unmap_fast(struct dmp_iommu_domain *domain, dmp_addr_t iova, s
 		return 0;
 	size_t minsz = min_pagesz(domain);
 	if (!DMP_IS_ALIGNED(iova | size, minsz)) {
-		dmp_log("dmaport: iommu unmap: unaligned iova 0x%llx size 0x%zx min page 0x%zx",
-			 (unsigned long long)iova, size, minsz);
+		dmp__dma_misuse(NULL, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0, FIX_IOMMU_ALIGN,
+				"iommu_unmap of unaligned iova 0x%llx size 0x%zx (smallest page "
+				"0x%zx): refused, nothing unmapped",
+				(unsigned long long)iova, size, minsz);
 		return 0;
 	}
 	size_t unmapped = 0;
@@ -616,12 +623,19 @@ int dmp_iommu_map(struct dmp_iommu_domain *domain, dmp_addr_t iova, dmp_phys_t p
 		return -EINVAL;
 	size_t minsz = min_pagesz(domain);
 	if (!DMP_IS_ALIGNED(iova | paddr | size, minsz)) {
-		dmp_log("dmaport: iommu map: unaligned iova 0x%llx pa 0x%llx size 0x%zx min page "
-			 "0x%zx", (unsigned long long)iova, (unsigned long long)paddr, size, minsz);
+		dmp__dma_misuse(NULL, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0, FIX_IOMMU_ALIGN,
+				"iommu_map of unaligned iova 0x%llx pa 0x%llx size 0x%zx (smallest "
+				"page 0x%zx): refused, nothing mapped",
+				(unsigned long long)iova, (unsigned long long)paddr, size, minsz);
 		return -EINVAL;
 	}
-	if (!in_aperture(domain, iova, size))
+	if (!in_aperture(domain, iova, size)) {
+		dmp__dma_misuse(NULL, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0,
+				"map inside the domain's aperture (domain->geometry)",
+				"iommu_map of iova 0x%llx size 0x%zx outside the domain's aperture: "
+				"refused, nothing mapped", (unsigned long long)iova, size);
 		return -EINVAL;
+	}
 	size_t mapped = 0;
 	int err = 0;
 	while (mapped < size) {
@@ -648,10 +662,13 @@ long dmp_iommu_map_sg(struct dmp_iommu_domain *domain, dmp_addr_t iova, struct d
 	int bad;
 	const char *why;
 	if (!sg || !nents || nents > DMP__INT_MAX || !dmp__sg_valid(sg, (int)nents, &bad, &why)) {
-		dmp_log("dmaport: iommu map_sg of %u entries: %s", nents,
-			 !sg || !nents ? "no entries"
-			 : nents > DMP__INT_MAX ? "too many"
-			 : why ? why : "the list is shorter");
+		dmp__dma_misuse(NULL, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0,
+				"pass a filled scatterlist and nents no larger than the list "
+				"(sg_nents())",
+				"iommu_map_sg of %u entries: %s: refused, nothing mapped", nents,
+				!sg || !nents ? "no entries"
+				: nents > DMP__INT_MAX ? "too many"
+				: why ? why : "the list is shorter");
 		return -EINVAL;
 	}
 	dmp_for_each_sg(sg, s, nents, i) {
