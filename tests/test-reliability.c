@@ -411,8 +411,9 @@ static void test_iommu_domain_free_attached(void **state)
 
 /*
  * The IOMMU API's own refusals (a range not in whole pages, outside the
- * aperture, a bad scatterlist) are findings like the DMA API's, and change
- * nothing: what was mapped stays mapped, nothing new is.
+ * aperture, a bad scatterlist, attaching a device that is on another
+ * domain or not alone in its group) are findings like the DMA API's, and
+ * change nothing: what was mapped stays mapped, nothing new is.
  */
 static void iommu_api_refusals(bool on)
 {
@@ -454,6 +455,35 @@ static void iommu_api_refusals(bool on)
 	assert_int_equal(p, phys);
 	assert_int_equal(dmp_iommu_unmap(d, 0x40000, 4096), 4096);
 	no_new_finding();
+	/* attach while attached to another domain: -EBUSY, still on the first */
+	struct dmp_iommu_domain *d2;
+	assert_int_equal(dmp_iommu_paging_domain_alloc(&r.dev, &d2), 0);
+	assert_int_equal(dmp_iommu_attach_device(d, &r.dev), 0);
+	no_new_finding();
+	fixture_log_start();
+	assert_int_equal(dmp_iommu_attach_device(d2, &r.dev), -EBUSY);
+	refused();
+	assert_true(fixture_log_has("iommu_attach_device", "another domain", "refused", NULL));
+	assert_ptr_equal(dmp_iommu_get_domain_for_dev(&r.dev), d);
+	dmp_iommu_detach_device(d, &r.dev);
+	/* a device that shares its group: iommu_attach_device() wants it alone */
+	struct dmp_sim_device_config dc = { .name = "rel2", .port_bits = 64 };
+	struct dmp_sim_device *hw;
+	assert_int_equal(dmp_sim_device_create(r.sim, &dc, &hw), 0);
+	struct dmp_device twin;
+	dmp_device_init(&twin, "rel2");
+	assert_int_equal(dmp_sim_device_link(&twin, hw), 0);
+	uint32_t sid = 3; /* the rig's device's stream: one group */
+	assert_int_equal(dmp_iommu_probe_device(&twin, r.iommu, &sid, 1), 0);
+	struct dmp_iommu_domain *def = dmp_iommu_get_domain_for_dev(&twin);
+	assert_int_equal(dmp_iommu_attach_device(d, &twin), -EINVAL);
+	refused();
+	assert_true(fixture_log_has("iommu_attach_device", "other devices", "refused", NULL));
+	fixture_log_stop();
+	assert_ptr_equal(dmp_iommu_get_domain_for_dev(&twin), def);
+	dmp_device_remove(&twin);
+	dmp_iommu_release_device(&twin);
+	dmp_iommu_domain_free(d2);
 	dmp_iommu_domain_free(d);
 	dmp_kfree(buf);
 	rig_down(&r);

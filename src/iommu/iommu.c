@@ -235,8 +235,13 @@ int dmp_iommu_attach_device(struct dmp_iommu_domain *domain, struct dmp_device *
 	struct dmp_iommu_dev *idev = dev ? dmp_dev_iommu(dev) : NULL;
 	if (!idev || !domain)
 		return -ENODEV;
-	if (domain->iommu != idev->iommu)
+	if (domain->iommu != idev->iommu) {
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0,
+				"attach a domain allocated for this device's IOMMU "
+				"(iommu_paging_domain_alloc(dev))",
+				"iommu_attach_device of a domain of another IOMMU: refused");
 		return -EINVAL;
+	}
 	/* a default domain belongs to its group, which frees it with the group:
 	 * only a caller's own (paging) domain is the caller's to attach */
 	if (domain->type != DMP_IOMMU_DOMAIN_UNMANAGED) {
@@ -251,16 +256,28 @@ int dmp_iommu_attach_device(struct dmp_iommu_domain *domain, struct dmp_device *
 	struct dmp_iommu_group *g = idev->group;
 	dmp_spin_lock(&core_lock);
 	int err = 0;
+	bool misuse = true;
 	if (g->nr_devices != 1)
 		err = -EINVAL; /* Linux: iommu_attach_device() wants a singleton group */
 	else if (g->domain != g->default_domain)
 		err = g->domain == domain ? 0 : -EBUSY;
-	else
+	else {
 		err = group_attach(g, domain);
+		misuse = false; /* the driver's refusal: an error, not a misuse */
+	}
 	/* a DMA-window domain carries the device's DMA API with it */
 	if (!err && domain->dma)
 		dev->dma_ops = &dmp_iommu_dma_ops;
 	dmp_spin_unlock(&core_lock);
+	if (err && misuse)
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, DMP__NO_SITE, 0,
+				err == -EBUSY ? "iommu_detach_device() from the domain it is on "
+						"first"
+					      : "attach a domain only to a device alone in its "
+						"IOMMU group, as iommu_attach_device() requires",
+				"iommu_attach_device: %s: refused",
+				err == -EBUSY ? "the device is attached to another domain"
+					      : "its IOMMU group has other devices");
 	return err;
 }
 
