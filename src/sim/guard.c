@@ -642,6 +642,20 @@ static void report_hit(const struct dmp__guard_hit *hit)
 		report_fn(hit);
 }
 
+/* Leave the handler's critical section: take the access judged in it (if
+ * any), unlock, report it outside the lock, and give the interrupted code
+ * back its errno. */
+static void unlock_and_report(int saved_errno)
+{
+	bool report = win.have_hit;
+	struct dmp__guard_hit hit = win.hit;
+	win.have_hit = false;
+	unlock();
+	if (report)
+		report_hit(&hit);
+	errno = saved_errno;
+}
+
 static void on_segv(int sig, siginfo_t *si, void *uctx)
 {
 	int saved = errno;
@@ -694,13 +708,7 @@ static void on_segv(int sig, siginfo_t *si, void *uctx)
 		if (nr_lifted < cap_lifted)
 			lifted[nr_lifted++] = page;
 		mprotect((void *)page, page_size, PROT_READ | PROT_WRITE);
-		bool report = win.have_hit;
-		struct dmp__guard_hit hit = win.hit;
-		win.have_hit = false;
-		unlock();
-		if (report)
-			report_hit(&hit);
-		errno = saved;
+		unlock_and_report(saved);
 		return;
 	}
 	struct dmp__guard_string op;
@@ -708,13 +716,7 @@ static void on_segv(int sig, siginfo_t *si, void *uctx)
 		if (carry_out(&op, arch->pc(uctx))) {
 			arch->string_done(uctx, &op);
 			atomic_fetch_add(&stats.strings, 1);
-			bool report = win.have_hit;
-			struct dmp__guard_hit hit = win.hit;
-			win.have_hit = false;
-			unlock();
-			if (report)
-				report_hit(&hit);
-			errno = saved;
+			unlock_and_report(saved);
 			return;
 		}
 	}
