@@ -40,16 +40,28 @@ loff_t default_llseek(struct file *file, loff_t offset, int whence)
 	return pos;
 }
 
-ssize_t simple_read_from_buffer(void __user *to, size_t count, loff_t *ppos, const void *from,
-				size_t available)
+/* The part of a @count-byte transfer at *@ppos that lies inside a buffer of
+ * @available bytes, in *@count: 1, or 0 (nothing to move) or -EINVAL (a
+ * negative position) to return as is. */
+static ssize_t buffer_span(const loff_t *ppos, size_t available, size_t *count)
 {
 	loff_t pos = *ppos;
 	if (pos < 0)
 		return -EINVAL;
-	if ((size_t)pos >= available || !count)
+	if ((size_t)pos >= available || !*count)
 		return 0;
-	if (count > available - (size_t)pos)
-		count = available - (size_t)pos;
+	if (*count > available - (size_t)pos)
+		*count = available - (size_t)pos;
+	return 1;
+}
+
+ssize_t simple_read_from_buffer(void __user *to, size_t count, loff_t *ppos, const void *from,
+				size_t available)
+{
+	ssize_t span = buffer_span(ppos, available, &count);
+	if (span <= 0)
+		return span;
+	loff_t pos = *ppos;
 	if (copy_to_user(to, (const char *)from + pos, count))
 		return -EFAULT;
 	*ppos = pos + (loff_t)count;
@@ -59,13 +71,10 @@ ssize_t simple_read_from_buffer(void __user *to, size_t count, loff_t *ppos, con
 ssize_t simple_write_to_buffer(void *to, size_t available, loff_t *ppos,
 			       const void __user *from, size_t count)
 {
+	ssize_t span = buffer_span(ppos, available, &count);
+	if (span <= 0)
+		return span;
 	loff_t pos = *ppos;
-	if (pos < 0)
-		return -EINVAL;
-	if ((size_t)pos >= available || !count)
-		return 0;
-	if (count > available - (size_t)pos)
-		count = available - (size_t)pos;
 	if (copy_from_user((char *)to + pos, from, count))
 		return -EFAULT;
 	*ppos = pos + (loff_t)count;
