@@ -125,8 +125,9 @@ int dmp__page_to_phys_checked(const void *page, dmp_phys_t *phys);
 /* Page descriptor flags. */
 #define DMP_PAGE_FREE 0x01  /* heads a free buddy block */
 #define DMP_PAGE_HEAD 0x02  /* heads an allocated block */
-#define DMP_PAGE_SLAB 0x04  /* the heap carves it into objects */
 #define DMP_PAGE_RESERVED 0x08 /* taken out by dmp_mem_reserve(), never allocated */
+/* struct dmp_page's heap_flags (the heap's, under its lock). */
+#define DMP_PAGE_SLAB 0x04  /* the heap carves it into objects */
 
 /*
  * dmp__sg_valid (src/dma/scatterlist.c; the DMA layer's and the IOMMU core's

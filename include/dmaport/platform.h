@@ -156,7 +156,8 @@ struct dmp_page {
 	uint8_t order;         /* order of the block this page heads */
 	uint8_t flags;         /* DMP_PAGE_* */
 	uint8_t slab_class;    /* heap size class + 1, or 0 */
-	uint8_t reserved;
+	uint8_t heap_flags;    /* the heap's own marks, under its lock: never in @flags,
+	                        * which the page allocator reads under another */
 	uint64_t slab_free;    /* heap: bitmap of free objects in this page */
 };
 

@@ -126,7 +126,7 @@ void *dmp_kmalloc(size_t size, dmp_gfp_t gfp)
 			goto out;
 		r = dmp__region_of_phys(phys);
 		p = dmp__phys_to_page(phys);
-		p->flags |= DMP_PAGE_SLAB;
+		p->heap_flags |= DMP_PAGE_SLAB;
 		p->slab_class = (uint8_t)(c + 1);
 		p->slab_free = full_bitmap(c);
 		partial_add(c, r, p);
@@ -155,7 +155,7 @@ static struct dmp_page *lookup(const void *ptr, dmp_phys_t *phys, int *cls)
 		return NULL;
 	dmp_phys_t page_phys = DMP_ALIGN_DOWN(*phys, DMP_PAGE_SIZE);
 	struct dmp_page *p = dmp__phys_to_page(page_phys);
-	if (p->flags & DMP_PAGE_SLAB) {
+	if (p->heap_flags & DMP_PAGE_SLAB) {
 		unsigned int c = p->slab_class - 1u;
 		if (c >= NR_CLASSES || (*phys - page_phys) % class_size[c])
 			return NULL;
@@ -226,7 +226,7 @@ void dmp_kfree(const void *ptr)
 	bool release = p->slab_free == full_bitmap((unsigned int)c);
 	if (release) {
 		partial_del((unsigned int)c, r, p);
-		p->flags &= (uint8_t)~DMP_PAGE_SLAB;
+		p->heap_flags &= (uint8_t)~DMP_PAGE_SLAB;
 		p->slab_class = 0;
 	}
 	dmp_spin_unlock(&heap_lock);
