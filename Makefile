@@ -422,9 +422,11 @@ bench: deps-build
 	@for b in $(BENCH_NAMES); do $(BUILD)/bin/dmaport-bench $$b || exit 1; done
 
 # The peer benchmark: dmaport against Linux's own iova.c, io-pgtable-arm.c and
-# dmapool.c, fetched from Debian's linux-source package into the build
-# directory (scripts/linux-peer.sh; nothing of Linux is in the repository)
-# and built against bench/peer/shim.  A dmaport-bench with `peer` added.
+# dmapool.c, and the map and unmap path of dma-iommu.c and iommu.c (cut out
+# by scripts/linux-peer-extract.sh), fetched from Debian's linux-source
+# package into the build directory (scripts/linux-peer.sh; nothing of Linux
+# is in the repository) and built against bench/peer/shim.  A dmaport-bench
+# with `peer` added.
 # Not part of `make check`: the download is 150 MB.
 PEER := $(BUILD)/peer
 PEER_LX_SRCS := lib/rbtree.c drivers/iommu/iova.c drivers/iommu/io-pgtable-arm.c mm/dmapool.c
@@ -433,15 +435,26 @@ PEER_CFLAGS := -std=gnu11 -D_GNU_SOURCE -g $(OPT) -fno-strict-aliasing -Ibench/p
 	-I$(PEER)/linux/include -Ibench/peer
 PEER_NAMES := $(BENCH_NAMES) peer
 
-$(PEER)/linux/VERSION:
+$(PEER)/linux/FILES: scripts/linux-peer.sh
 	sh scripts/linux-peer.sh $(PEER)/linux
 
+PEER_SHIMS := $(wildcard bench/peer/shim/*.h bench/peer/shim/*/*.h bench/peer/shim/*/*/*.h)
+
 # Linux's files as they are: their warnings are not ours to fix
-$(PEER)/obj/linux/%.o: $(PEER)/linux/VERSION
+$(PEER)/obj/linux/%.o: $(PEER)/linux/FILES $(PEER_SHIMS)
 	@mkdir -p $(dir $@)
 	$(CC) $(PEER_CFLAGS) -w -c $(PEER)/linux/$*.c -o $@
 
-$(PEER)/obj/lx-glue.o: bench/peer/lx-glue.c bench/peer/lx-peer.h $(wildcard bench/peer/shim/*.h) $(PEER)/linux/VERSION
+$(PEER)/gen/dma-iommu-path.c: $(PEER)/linux/FILES scripts/linux-peer-extract.sh
+	@mkdir -p $(dir $@)
+	sh scripts/linux-peer-extract.sh $(PEER)/linux $@
+
+# lx-dma.c includes the extracted Linux text: warnings off for the same reason
+$(PEER)/obj/lx-dma.o: bench/peer/lx-dma.c bench/peer/lx-peer.h $(PEER_SHIMS) $(PEER)/gen/dma-iommu-path.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PEER_CFLAGS) -I$(PEER)/gen -w -c $< -o $@
+
+$(PEER)/obj/lx-glue.o: bench/peer/lx-glue.c bench/peer/lx-peer.h $(PEER_SHIMS) $(PEER)/linux/FILES
 	@mkdir -p $(dir $@)
 	$(CC) $(PEER_CFLAGS) $(WARN) -Wno-missing-prototypes \
 	  -DLX_VERSION='"'"$$(cat $(PEER)/linux/PACKAGE) $$(cat $(PEER)/linux/VERSION)"'"' -c $< -o $@
@@ -460,7 +473,8 @@ $(PEER)/gen/bench-table.c: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 
 $(PEER)/bin/dmaport-bench: tools/dmaport-bench.c $(BENCH_OBJS) $(PEER)/gen/bench-table.c \
-		$(PEER)/obj/peer.o $(PEER)/obj/lx-glue.o $(PEER_LX_OBJS) $(BUILD)/libdmaport.a
+		$(PEER)/obj/peer.o $(PEER)/obj/lx-glue.o $(PEER)/obj/lx-dma.o $(PEER_LX_OBJS) \
+		$(BUILD)/libdmaport.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) -Ibench $(SAN_LDFLAGS) -o $@ $^ $(LDLIBS) -lm
 

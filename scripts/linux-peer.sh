@@ -3,17 +3,23 @@
 # benchmark (`dmaport-bench peer`, `make bench-peer`) builds under DEST, from
 # Debian's linux-source package: `apt-get download` of linux-source-6.12 (or
 # the newest linux-source-X.Y the archive has), and only these files are
-# extracted from its tarball.  Nothing of Linux enters the repository: DEST
-# is in the build directory.  A no-op when DEST already holds them.
+# extracted from its tarball (dma-iommu.c, iommu.c and iommu-priv.h only for
+# scripts/linux-peer-extract.sh to cut the map and unmap path out of).
+# Nothing of Linux enters the repository: DEST is in the build directory.  A
+# no-op when DEST already holds every one of them.
 set -eu
 
 dest=$1
 files="drivers/iommu/iova.c drivers/iommu/io-pgtable-arm.c drivers/iommu/io-pgtable-arm.h
 mm/dmapool.c lib/rbtree.c include/linux/iova.h include/linux/io-pgtable.h
 include/linux/dmapool.h include/linux/rbtree.h include/linux/rbtree_types.h
-include/linux/rbtree_augmented.h"
+include/linux/rbtree_augmented.h drivers/iommu/dma-iommu.c drivers/iommu/iommu.c
+drivers/iommu/iommu-priv.h include/linux/iommu.h"
 
-[ -f "$dest/VERSION" ] && exit 0
+have=1
+for f in $files VERSION; do [ -f "$dest/$f" ] || have=0; done
+# FILES (what the build depends on) names them once they are all there
+[ $have = 1 ] && { echo $files > "$dest/FILES"; exit 0; }
 mkdir -p "$dest/dl"
 cd "$dest/dl"
 
@@ -45,4 +51,5 @@ dpkg-deb -f "$deb" Version > ../VERSION
 echo "$pkg" > ../PACKAGE
 cd ..
 rm -rf dl
+echo $files > FILES
 echo "linux-peer: $(cat PACKAGE) $(cat VERSION) in $dest"

@@ -40,6 +40,13 @@ void *peer_alloc_percpu(size_t size, size_t align)
 	return p;
 }
 
+/* io-pgtable-arm.c's dirty tracking (read_and_clear_dirty) records into an
+ * iova_bitmap; no benchmark asks for it */
+void iova_bitmap_set(struct iova_bitmap *bitmap, unsigned long iova, size_t length)
+{
+	abort();
+}
+
 /* ---- the slab stand-in ---- */
 struct peer_free {
 	struct peer_free *next;

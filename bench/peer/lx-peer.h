@@ -3,7 +3,8 @@
  * lx-peer.h - Linux's own IOVA allocator, Arm LPAE io-pgtable and DMA pool,
  * built in user space for `dmaport-bench peer`, behind plain C calls that
  * dmaport code can make (the Linux and dmaport headers never meet in one
- * file).  Implemented by bench/peer/lx-glue.c over the real Linux files.
+ * file).  Implemented by bench/peer/lx-glue.c and lx-dma.c over the real
+ * Linux files.
  *
  * Threads: a thread calls lx_set_cpu() with a CPU number no other running
  * thread uses before it touches Linux's per-CPU state (the IOVA rcaches,
@@ -48,6 +49,25 @@ int lx_pgtable_map(struct lx_pgtable *t, uint64_t iova, uint64_t paddr, size_t p
 		   size_t pgcount, size_t *mapped);
 size_t lx_pgtable_unmap(struct lx_pgtable *t, uint64_t iova, size_t pgsize, size_t pgcount);
 uint64_t lx_pgtable_iova_to_phys(struct lx_pgtable *t, uint64_t iova);
+
+/* ---- drivers/iommu/dma-iommu.c's streaming map and unmap (lx-dma.c) ----
+ * One coherent platform device with a 48-bit mask behind an IOMMU whose
+ * default domain is a DMA-FQ (lazy) or DMA (strict) domain over
+ * io-pgtable-arm (4K|2M|1G, 48-bit), TLB maintenance a no-op. */
+struct lx_dma;
+/* 0, -ENOMEM, or -ENODEV when the flush queue could not be set up (lazy) */
+int lx_dma_create(bool lazy, struct lx_dma **out);
+void lx_dma_destroy(struct lx_dma *d);
+/* iommu_dma_map_page(DMA_TO_DEVICE) of @size bytes at @offset in the page at
+ * @page (an address: physical == virtual on Linux's side); ~0 on failure */
+uint64_t lx_dma_map_page(struct lx_dma *d, void *page, size_t offset, size_t size);
+void lx_dma_unmap_page(struct lx_dma *d, uint64_t dma, size_t size);
+/* iommu_iova_to_phys: 0 when @iova is not mapped */
+uint64_t lx_dma_iova_to_phys(struct lx_dma *d, uint64_t iova);
+/* while on, the driver counts its flush_iotlb_all and iotlb_sync calls */
+void lx_dma_verify(struct lx_dma *d, bool on);
+unsigned long lx_dma_flushes(struct lx_dma *d);
+unsigned long lx_dma_syncs(struct lx_dma *d);
 
 /* ---- mm/dmapool.c ---- */
 struct lx_pool;

@@ -60,6 +60,7 @@
 #define __read_mostly
 #define __force
 #define __user
+#define __printf(a, b) __attribute__((format(printf, a, b)))
 #define fallthrough __attribute__((fallthrough))
 #define likely(x) __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
@@ -109,6 +110,8 @@ typedef u64 phys_addr_t;
 typedef u64 dma_addr_t;
 typedef unsigned int gfp_t;
 typedef struct { int counter; } atomic_t;
+typedef struct { long long counter; } atomic64_t;
+typedef struct { atomic_int refs; } refcount_t;
 typedef struct { atomic_int v; } spinlock_t;
 
 struct list_head {
@@ -230,7 +233,7 @@ static inline int get_order(unsigned long size)
 
 /* ---- CPUs, per-CPU data ---------------------------------------------------- */
 #define NR_CPUS 8
-#define PEER_PCPU_STRIDE 4096
+#define PEER_PCPU_STRIDE 16384 /* the largest per-CPU object: a flush queue of 256 entries */
 extern _Thread_local int peer_cpu;
 static inline void peer_set_cpu(int cpu) { peer_cpu = cpu; }
 #define smp_processor_id() ((unsigned int)peer_cpu)
@@ -327,9 +330,22 @@ static inline void *kmem_cache_zalloc(struct kmem_cache *s, gfp_t gfp)
 #define want_init_on_free() 0
 
 /* ---- devices and coherent memory ---------------------------------------- */
+/* what dmapool.c and the DMA-over-IOMMU path read of a device (the
+ * kernel's struct device has these among many more) */
+struct dev_iommu;
+struct iommu_group;
+struct bus_dma_region;
 struct device {
 	struct list_head dma_pools;
 	int numa_node;
+	u64 *dma_mask;
+	u64 coherent_dma_mask;
+	u64 bus_dma_limit;
+	const struct bus_dma_region *dma_range_map;
+	struct dev_iommu *iommu;
+	struct iommu_group *iommu_group;
+	void *dma_io_tlb_mem; /* the swiotlb pool: none here */
+	bool dma_coherent;
 };
 struct device_attribute {
 	int unused;
@@ -349,7 +365,12 @@ struct device_attribute {
 void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *handle, gfp_t gfp);
 void dma_free_coherent(struct device *dev, size_t size, void *va, dma_addr_t handle);
 #define DMA_MAPPING_ERROR (~(dma_addr_t)0)
-#define DMA_TO_DEVICE 1
+enum dma_data_direction {
+	DMA_BIDIRECTIONAL = 0,
+	DMA_TO_DEVICE = 1,
+	DMA_FROM_DEVICE = 2,
+	DMA_NONE = 3,
+};
 #define dma_map_single(dev, p, size, dir) ((dma_addr_t)(uintptr_t)(p))
 #define dma_unmap_single(dev, a, size, dir) do { } while (0)
 #define dma_mapping_error(dev, a) ((a) == DMA_MAPPING_ERROR)
@@ -359,6 +380,12 @@ static inline size_t strscpy(char *d, const char *s, size_t n)
 	snprintf(d, n, "%s", s);
 	return strlen(d);
 }
+
+struct scatterlist;
+struct sg_table {
+	struct scatterlist *sgl;
+	unsigned int nents, orig_nents;
+};
 
 /* ---- lists -------------------------------------------------------------- */
 #define LIST_HEAD_INIT(n) { &(n), &(n) }
@@ -382,6 +409,16 @@ static inline void list_del(struct list_head *e)
 {
 	e->next->prev = e->prev;
 	e->prev->next = e->next;
+}
+static inline void list_splice(const struct list_head *list, struct list_head *head)
+{
+	if (list->next != list) {
+		struct list_head *first = list->next, *last = list->prev, *at = head->next;
+		first->prev = head;
+		head->next = first;
+		last->next = at;
+		at->prev = last;
+	}
 }
 static inline bool list_empty(const struct list_head *h) { return h->next == h; }
 #define list_entry(p, type, member) container_of(p, type, member)
@@ -409,5 +446,14 @@ struct delayed_work {
 bool schedule_delayed_work(struct delayed_work *w, unsigned long delay);
 bool cancel_delayed_work_sync(struct delayed_work *w);
 void peer_run_delayed_work(void);
+
+/* ---- named by include/linux/iommu.h's inline functions, which the
+ * benchmark never calls: declared, never defined ---- */
+struct of_phandle_args;
+struct attribute_group;
+struct iova_bitmap;
+int copy_struct_from_user(void *dst, size_t ksize, const void *src, size_t usize);
+void *dev_get_drvdata(const struct device *dev);
+void iova_bitmap_set(struct iova_bitmap *bitmap, unsigned long iova, size_t length);
 
 #endif /* PEER_KERNEL_H */
