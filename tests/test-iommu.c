@@ -3,6 +3,8 @@
  * modes, faults (unmapped, read-only, after unmap), the lazy window and its
  * bound, IOVAs below a 32-bit mask, untrusted devices' sub-page buffers,
  * reserved regions, scatterlist merging, groups. */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
@@ -582,6 +584,68 @@ static void test_map_failure(void **state)
 	irig_down(&r);
 }
 
+/*
+ * dmp_iommu_domain_free()'s refusal names a device of the group using the
+ * domain: that device must not leave the group (after which its owner may
+ * free it) while the report still reads it.  The log hook runs inside the
+ * report: from there another thread releases the device, and must not
+ * finish before the report has.
+ */
+struct leave_race {
+	struct dmp_device *dev;
+	pthread_t t;
+	atomic_bool started, released;
+	atomic_bool released_during_report;
+};
+static struct leave_race *leave_race;
+
+static void *release_thread(void *arg)
+{
+	struct leave_race *lr = arg;
+	dmp_iommu_release_device(lr->dev);
+	atomic_store(&lr->released, true);
+	return NULL;
+}
+
+static void leave_race_hook(void *cookie, const char *line)
+{
+	struct leave_race *lr = leave_race;
+	if (!lr || !strstr(line, "iommu_domain_free") || atomic_exchange(&lr->started, true))
+		return;
+	assert_int_equal(pthread_create(&lr->t, NULL, release_thread, lr), 0);
+	/* long enough for an unblocked release to finish many times over */
+	for (int i = 0; i < 200 && !atomic_load(&lr->released); i++)
+		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
+	atomic_store(&lr->released_during_report, atomic_load(&lr->released));
+}
+
+static void test_domain_free_report_keeps_device(void **state)
+{
+	(void)state;
+	struct irig r;
+	irig_up(&r, true, true, DMP_IOMMU_DOMAIN_DMA, false, 64);
+	ce_remove(&r.ce);
+	struct dmp_iommu_domain *d;
+	assert_int_equal(dmp_iommu_paging_domain_alloc(&r.dev, &d), 0);
+	assert_int_equal(dmp_iommu_attach_device(d, &r.dev), 0);
+	struct leave_race lr = { .dev = &r.dev };
+	leave_race = &lr;
+	dmp_set_log_hook(leave_race_hook, NULL);
+	dmp_iommu_domain_free(d); /* attached: refused, reported */
+	assert_true(atomic_load(&lr.started));
+	assert_int_equal(pthread_join(lr.t, NULL), 0);
+	dmp_set_log_hook(NULL, NULL);
+	leave_race = NULL;
+	assert_false(atomic_load(&lr.released_during_report));
+	assert_true(atomic_load(&lr.released));
+	/* the device has left: its group (gone with it) no longer holds @d */
+	dmp_iommu_domain_free(d);
+	dmp_sim_iommu_driver_unregister(r.iommu);
+	dmp_sim_iommu_destroy(r.hw);
+	assert_int_equal(dmp_swiotlb_pool_destroy(r.pool), 0);
+	dmp_sim_destroy(r.sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -596,6 +660,7 @@ int main(void)
 		cmocka_unit_test(test_untrusted_joins_owned_group),
 		cmocka_unit_test(test_register_mandatory_ops),
 		cmocka_unit_test(test_map_failure),
+		cmocka_unit_test(test_domain_free_report_keeps_device),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

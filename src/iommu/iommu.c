@@ -27,6 +27,15 @@ struct dmp_iommu_group {
 };
 
 static dmp_spinlock_t core_lock = DMP_SPINLOCK_INIT; /* instances, groups, attach */
+/*
+ * Held while a device leaves its group (dmp_iommu_release_device()) and
+ * while a report names a device found in a group (dmp_iommu_domain_free()'s
+ * refusal), so that the device outlives the report: after its release the
+ * caller may free it.  A report takes the checker's locks, so this lock is
+ * taken before core_lock and before any of the checker's, never under them
+ * (the checker never releases a device).
+ */
+static dmp_spinlock_t leave_lock = DMP_SPINLOCK_INIT;
 static struct dmp_iommu *iommus;
 static int next_group_id;
 
@@ -189,6 +198,7 @@ void dmp_iommu_domain_free(struct dmp_iommu_domain *domain)
 {
 	if (!domain)
 		return;
+	dmp_spin_lock(&leave_lock);
 	dmp_spin_lock(&core_lock);
 	struct dmp_iommu_group *g = group_using(domain);
 	bool dflt = g && g->default_domain == domain;
@@ -208,8 +218,10 @@ void dmp_iommu_domain_free(struct dmp_iommu_domain *domain)
 				"iommu_domain_free of a domain %s: refused, nothing freed",
 				dflt ? "that is the group's default (the core owns it)"
 				     : "still attached (detach it first)");
+		dmp_spin_unlock(&leave_lock); /* @dev may leave its group now */
 		return;
 	}
+	dmp_spin_unlock(&leave_lock);
 	domain_free(domain);
 }
 
@@ -479,6 +491,7 @@ void dmp_iommu_release_device(struct dmp_device *dev)
 	struct dmp_iommu *iommu = idev->iommu;
 	struct dmp_iommu_group *g = idev->group;
 	bool last = false;
+	dmp_spin_lock(&leave_lock);
 	dmp_spin_lock(&core_lock);
 	for (unsigned int i = 0; i < g->nr_devices; i++)
 		if (g->devices[i] == dev) {
@@ -494,6 +507,7 @@ void dmp_iommu_release_device(struct dmp_device *dev)
 			}
 	}
 	dmp_spin_unlock(&core_lock);
+	dmp_spin_unlock(&leave_lock);
 	if (iommu->ops->release_device)
 		iommu->ops->release_device(iommu, dev);
 	if (last) {
