@@ -212,11 +212,14 @@ static void fq_queue(struct dmp_iommu_dma_cookie *c, unsigned long pfn, unsigned
 	 * does (with one, as in Linux, the timer and a full queue are the
 	 * bounds): no clock read per unmap then.  Jiffies-like is enough;
 	 * read inside the lock, in order. */
-	uint64_t now = c->fq_timer ? 0 : dmp_time_coarse_ns();
-	if (!c->fq_timer && q->count && now - q->e[q->head].when > c->fq_timeout_ns) {
-		fq_flush_iotlb(c);
-		atomic_fetch_add(&c->fq_flushes, 1);
-		fq_drain_locked(c, q);
+	uint64_t now = 0;
+	if (!c->fq_timer) {
+		now = dmp_time_coarse_ns();
+		if (q->count && now - q->e[q->head].when > c->fq_timeout_ns) {
+			fq_flush_iotlb(c);
+			atomic_fetch_add(&c->fq_flushes, 1);
+			fq_drain_locked(c, q);
+		}
 	}
 	/* Full: flush until the entries are free (a flush another thread had
 	 * started before they were queued does not count for them). */
