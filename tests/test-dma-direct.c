@@ -778,6 +778,50 @@ static void test_mmap_child_process(void **state)
 	rig_down(&r);
 }
 
+/*
+ * The platform's user_map failing with the port contract's -ENXIO ("no
+ * mapping") is a platform failure, reported as one and returned as -EFAULT:
+ * not taken for the caller's bad window (a misuse finding, -ENXIO).
+ */
+static int user_map_enxio(void *ctx, dmp_phys_t phys, size_t size, void **addr, int *fd,
+			  uint64_t *offset)
+{
+	return -ENXIO;
+}
+
+static void test_mmap_platform_enxio(void **state)
+{
+	(void)state;
+	struct rig r;
+	struct rig_opts o = { .coherent = true };
+	rig_up(&r, &o);
+	dmp_addr_t h;
+	char *buf = dmp_alloc_coherent(&r.dev, 2 * 4096, &h, DMP_GFP_KERNEL);
+	assert_non_null(buf);
+	const struct dmp_platform_ops *saved = dmp__platform.ops;
+	struct dmp_platform_ops failing = *saved;
+	failing.user_map = user_map_enxio;
+	dmp__platform.ops = &failing;
+	unsigned long findings = dmp_debug_total();
+	struct dmp_user_mapping um = { .pgoff = 0 };
+	fixture_log_start();
+	int err = dmp_mmap_coherent(&r.dev, &um, buf, h, 2 * 4096);
+	fixture_log_stop();
+	dmp__platform.ops = saved;
+	assert_int_equal(err, -EFAULT);
+	assert_int_equal(dmp_debug_total(), findings); /* not a misuse */
+	assert_true(fixture_log_has("mmap", "failed", NULL));
+	assert_false(fixture_log_has("window", NULL));
+	/* a bad window is still the caller's: -ENXIO, whatever the platform */
+	struct dmp_user_mapping bad = { .pgoff = 2 };
+	fixture_log_start();
+	assert_int_equal(dmp_mmap_coherent(&r.dev, &bad, buf, h, 2 * 4096), -ENXIO);
+	assert_true(fixture_log_has("window is not inside", NULL));
+	fixture_log_stop();
+	dmp_free_coherent(&r.dev, 2 * 4096, buf, h);
+	rig_down(&r);
+}
+
 /* --- non-coherent allocations ----------------------------------------------------- */
 
 static void test_alloc_noncoherent(void **state)
@@ -936,6 +980,7 @@ int main(void)
 		cmocka_unit_test(test_attributes),
 		cmocka_unit_test(test_swiotlb_exhaustion),
 		cmocka_unit_test(test_mmap_child_process),
+		cmocka_unit_test(test_mmap_platform_enxio),
 		cmocka_unit_test(test_alloc_noncoherent),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_alloc_failure_injection),

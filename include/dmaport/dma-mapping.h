@@ -168,7 +168,10 @@ struct dmp_user_mapping {
 /**
  * dmp_mmap_attrs - map a coherent allocation (or an NO_KERNEL_MAPPING
  * cookie) into user space.  Returns 0, -ENXIO (the range exceeds the
- * buffer), -EINVAL, -EOPNOTSUPP (the platform cannot map to user space).
+ * buffer: a misuse, reported), -EINVAL, -EOPNOTSUPP (the platform cannot map
+ * to user space), or the platform's failure (reported, not a misuse):
+ * -ENOMEM, -EFAULT (it has no memory it can map there; a platform's own
+ * -ENXIO is returned as this, so that -ENXIO always means the range).
  */
 #define dmp_mmap_attrs(dev, um, cpu_addr, dma_addr, size, attrs)                              \
 	dmp__mmap_attrs((dev), (um), (cpu_addr), (dma_addr), (size), (attrs), __FILE__, __LINE__)

@@ -369,6 +369,19 @@ int dmp__mmap_attrs(struct dmp_device *dev, struct dmp_user_mapping *um, void *c
 				um ? "CPU address" : "user mapping");
 		return -EINVAL;
 	}
+	/* The window first, once for every implementation below (each applies
+	 * the same dmp__mmap_window() to the same @size): a -ENXIO after this
+	 * point is not the caller's window. */
+	size_t first, count;
+	if (dmp__mmap_window(size, um, &first, &count)) {
+		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
+				"shrink the user mapping or its page offset: page offset + length "
+				"must stay within the size allocated",
+				"mmap of %zu bytes from page %zu of a %zu-byte buffer at %p: the "
+				"window is not inside it: refused", um->size, um->pgoff, size,
+				cpu_addr);
+		return -ENXIO;
+	}
 	const struct dmp_dma_map_ops *ops = ops_of(dev);
 	int err;
 	/* Linux asks the declared memory in dma_direct_mmap(); asking here
@@ -379,14 +392,16 @@ int dmp__mmap_attrs(struct dmp_device *dev, struct dmp_user_mapping *um, void *c
 		return -EOPNOTSUPP;
 	err = ops->mmap(dev, um, cpu_addr, dma_addr, size, attrs);
 out:
-	if (err == -ENXIO) /* dmp__mmap_window(): the caller's window, not a failure */
-		dmp__dma_misuse(dev, DMP_DEBUG_INVALID_ARGS, file, line,
-				"shrink the user mapping or its page offset: page offset + length "
-				"must stay within the size allocated",
-				"mmap of %zu bytes from page %zu of a %zu-byte buffer at %p: the "
-				"window is not inside it: refused", um->size, um->pgoff, size,
-				cpu_addr);
-	else if (err)
+	/*
+	 * A failure of the platform's user_map (or of the implementation): not
+	 * a misuse.  The port contract's -ENXIO (<dmaport/port.h> errors are
+	 * <dmaport/errno.h>'s: "no mapping") would read as a bad window to our
+	 * caller, to whom -ENXIO means only that: it is returned as -EFAULT (no
+	 * memory the platform can map there).
+	 */
+	if (err == -ENXIO)
+		err = -EFAULT;
+	if (err)
 		dmp__dma_report(dev, attrs, file, line, "mmap of %zu bytes at %p failed: error %d",
 				um->size, cpu_addr, err);
 	return err;
