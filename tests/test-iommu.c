@@ -646,6 +646,62 @@ static void test_domain_free_report_keeps_device(void **state)
 	dmp_sim_destroy(r.sim);
 }
 
+/*
+ * A streaming map of one page goes to the driver without dmp_iommu_map()'s
+ * loop, but not around its refusals: an IOVA someone mapped through the
+ * IOMMU API is not overwritten (the driver's -EEXIST), and a page outside
+ * the domain's aperture is refused and reported (dmp_iommu_map's check,
+ * whatever the aperture was when the DMA domain was set up).
+ */
+static void test_dma_map_keeps_iommu_checks(void **state)
+{
+	(void)state;
+	struct irig r;
+	irig_up(&r, true, true, DMP_IOMMU_DOMAIN_DMA, false, 32);
+	struct dmp_iommu_domain *def = dmp_iommu_get_domain_for_dev(&r.dev);
+	uint8_t *b = dmp_kmalloc(4096, 0), *other = dmp_kmalloc(4096, 0);
+	dmp_phys_t pb, po, p;
+	dmp_virt_to_phys(b, &pb);
+	dmp_virt_to_phys(other, &po);
+	/* strict: the IOVA goes back to this CPU's cache, and comes next */
+	dmp_addr_t x = dmp_map_single(&r.dev, b, 4096, DMP_TO_DEVICE);
+	assert_false(dmp_mapping_error(&r.dev, x));
+	dmp_unmap_single(&r.dev, x, 4096, DMP_TO_DEVICE);
+
+	/* overlap: the IOMMU API's own mapping at that IOVA stays */
+	assert_int_equal(dmp_iommu_map(def, x, po, 4096, DMP_IOMMU_READ, 0), 0);
+	fixture_log_start();
+	dmp_addr_t a = dmp_map_single(&r.dev, b, 4096, DMP_TO_DEVICE);
+	fixture_log_stop();
+	assert_true(dmp_mapping_error(&r.dev, a));
+	assert_int_equal(dmp_iommu_iova_to_phys(def, x, &p), 0);
+	assert_int_equal(p, po);
+	assert_int_equal(dmp_iommu_unmap(def, x, 4096), 4096);
+
+	/* aperture: narrowed above the IOVA the cache hands out next */
+	struct dmp_iommu_domain_geometry saved = def->geometry;
+	def->geometry.force_aperture = true;
+	def->geometry.aperture_start = x + 4096;
+	if (def->geometry.aperture_end < x + 4096)
+		def->geometry.aperture_end = ~0ull;
+	fixture_log_start();
+	a = dmp_map_single(&r.dev, b, 4096, DMP_TO_DEVICE);
+	assert_true(fixture_log_has("aperture", "refused", NULL));
+	fixture_log_stop();
+	assert_true(dmp_mapping_error(&r.dev, a));
+	assert_int_equal(dmp_iommu_iova_to_phys(def, x, &p), -ENOENT);
+	def->geometry = saved;
+
+	a = dmp_map_single(&r.dev, b, 4096, DMP_TO_DEVICE);
+	assert_false(dmp_mapping_error(&r.dev, a));
+	assert_int_equal(dmp_iommu_iova_to_phys(def, a, &p), 0);
+	assert_int_equal(p, pb);
+	dmp_unmap_single(&r.dev, a, 4096, DMP_TO_DEVICE);
+	dmp_kfree(b);
+	dmp_kfree(other);
+	irig_down(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -661,6 +717,7 @@ int main(void)
 		cmocka_unit_test(test_register_mandatory_ops),
 		cmocka_unit_test(test_map_failure),
 		cmocka_unit_test(test_domain_free_report_keeps_device),
+		cmocka_unit_test(test_dma_map_keeps_iommu_checks),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -323,30 +323,47 @@ static void free_iova(struct dmp_iommu_dma_cookie *c, dmp_addr_t iova, size_t le
 }
 
 /*
- * Map [iova, +len) of this layer's own making: IOVA, physical address and
- * length whole granules (the smallest page size), the range inside the
- * aperture (the IOVA domain starts and ends inside it), the domain paging
- * and prot non-empty, so dmp_iommu_map()'s checks cannot refuse it.  One
- * granule, the usual streaming map, is one page of the smallest size
- * whatever the alignment (what dmp_iommu_map would choose too): it goes
- * to the driver directly, without the page-size loop.
+ * Whether dmp_iommu_map() would take [iova, +len) as one page of the
+ * smallest size and pass it to the driver unchanged: the checks it makes,
+ * in a few instructions.  Proven once, at dmp__iommu_dma_cookie_init(): the
+ * domain is paging (only DMA domains have a cookie) and the granule is its
+ * smallest page size (taken from pgsize_bitmap).  Tested here: one granule,
+ * IOVA and physical address aligned to it, prot not empty, the page inside
+ * the aperture the domain has now.  The driver refuses an IOVA already
+ * mapped (-EEXIST) on either path.
+ */
+static inline bool one_granule_ok(const struct dmp_iommu_domain *d, size_t gmask, dmp_addr_t iova,
+				  dmp_phys_t phys, size_t len, int prot)
+{
+	return len == gmask + 1 && !((iova | phys) & gmask) &&
+	       (prot & (DMP_IOMMU_READ | DMP_IOMMU_WRITE)) &&
+	       (!d->geometry.force_aperture ||
+		(iova >= d->geometry.aperture_start && iova + gmask <= d->geometry.aperture_end));
+}
+
+/*
+ * Map [iova, +len): one granule that passes one_granule_ok(), the usual
+ * streaming map, goes to the driver directly, without dmp_iommu_map()'s
+ * page-size loop; anything else through dmp_iommu_map(), which refuses and
+ * reports what it must.
  */
 static int map_range(struct dmp_iommu_dma_cookie *c, dmp_addr_t iova, dmp_phys_t phys,
 		     size_t len, int prot)
 {
 	struct dmp_iommu_domain *d = c->domain;
-	if (len != granule_of(c))
+	if (!one_granule_ok(d, granule_of(c) - 1, iova, phys, len, prot))
 		return dmp_iommu_map(d, iova, phys, len, prot, DMP_GFP_ATOMIC);
 	size_t done = 0;
 	return d->ops->map_pages(d, iova, phys, len, 1, prot, DMP_GFP_ATOMIC, &done);
 }
 
-/* The unmap of what map_range() mapped; one granule without the loop. */
+/* The unmap of what map_range() mapped; one aligned granule without the
+ * loop (dmp__iommu_unmap_fast()'s checks are its alignment and size). */
 static size_t unmap_range(struct dmp_iommu_dma_cookie *c, dmp_addr_t iova, size_t len,
 			  struct dmp_iommu_iotlb_gather *g)
 {
 	struct dmp_iommu_domain *d = c->domain;
-	if (len != granule_of(c))
+	if (len != granule_of(c) || (iova & (len - 1)))
 		return dmp__iommu_unmap_fast(d, iova, len, g);
 	return d->ops->unmap_pages(d, iova, len, 1, g);
 }
