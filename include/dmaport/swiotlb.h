@@ -116,10 +116,8 @@ struct dmp_swiotlb_pool {
 	uint8_t *list;           /* per slot: free run length from it, 0 in use */
 	struct dmp__swiotlb_slot *slots;
 
-	/* Statistics, written on map/unmap. */
-	_Atomic size_t used;     /* slots in use (updated under the area lock) */
-	_Atomic size_t hiwater;
-	/* (maps and unmaps are counted per area, under its lock) */
+	/* Statistics.  Slots in use, their high-water mark, maps and unmaps are
+	 * counted per area, under its lock (no pool-wide atomic on the hot path). */
 	_Atomic unsigned long nr_full;
 	_Atomic unsigned long nr_bad;
 };
@@ -127,9 +125,15 @@ struct dmp_swiotlb_pool {
 /**
  * struct dmp_swiotlb_stats - a snapshot of a pool's counters.
  * @nslots:   slots in the pool.
- * @used:     slots in use now (padding slots included).
- * @hiwater:  the most slots in use at once since creation or the last
- *            dmp_swiotlb_reset_hiwater().
+ * @used:     slots in use now (padding slots included): the sum of the
+ *            areas' counts, each read under its lock.
+ * @hiwater:  the sum over the pool's areas of the most slots each had in use
+ *            at once since creation or the last dmp_swiotlb_reset_hiwater():
+ *            the pool-wide peak when one area did the mapping (one area, or
+ *            one CPU), an upper bound on it otherwise (areas may peak at
+ *            different times).  Linux keeps an exact pool-wide mark only
+ *            with CONFIG_DEBUG_FS, at the price of an atomic add per map and
+ *            unmap on a line all CPUs write; dmaport does not pay it.
  * @nr_maps, @nr_unmaps: successful maps and unmaps.
  * @nr_full:  maps that failed with -ENOMEM (no room).
  * @nr_bad:   calls reported and ignored: unmap or sync of an address that is

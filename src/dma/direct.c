@@ -312,6 +312,29 @@ static void direct_sync_for_device(struct dmp_device *dev, dmp_addr_t addr, size
 	sync_for_device(dev, phys, size, dir);
 }
 
+/* True if [phys, phys + size) lies in @pool's memory (which is platform memory). */
+static inline bool in_pool(const struct dmp_swiotlb_pool *pool, dmp_phys_t phys, size_t size)
+{
+	return phys - pool->start < pool->size && size - 1 < pool->size - (phys - pool->start);
+}
+
+/*
+ * Linux's dma_direct_unmap_page(): the CPU's caches first (a non-coherent
+ * device wrote DRAM: the bounce buffer's lines are invalidated so that the
+ * copy-back reads what it wrote), then the pool's unmap, which copies back
+ * for FROM_DEVICE and BIDIRECTIONAL unless DMP_ATTR_SKIP_CPU_SYNC.  Linux
+ * syncs the bounce buffer for the CPU and then unmaps it without a copy,
+ * which looks the mapping up twice; one unmap that copies is the same
+ * bytes, and a wrong address or size is refused before anything is copied.
+ */
+static void bounce_unmap(struct dmp_device *dev, struct dmp_swiotlb_pool *pool, dmp_phys_t phys,
+			 size_t size, enum dmp_data_direction dir, unsigned long attrs)
+{
+	if (!(attrs & DMP_ATTR_SKIP_CPU_SYNC))
+		sync_for_cpu(dev, phys, size, dir);
+	dmp_swiotlb_tbl_unmap_single(pool, phys, size, dir, attrs);
+}
+
 static void direct_unmap_phys(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 			      enum dmp_data_direction dir, unsigned long attrs)
 {
@@ -323,20 +346,17 @@ static void direct_unmap_phys(struct dmp_device *dev, dmp_addr_t addr, size_t si
 			(!pool || !atomic_load_explicit(&dev->dma_uses_io_tlb, memory_order_relaxed) ||
 			 !dmp_swiotlb_is_bounce(pool, addr))))
 		return;
+	/* a bounce buffer: pool memory, so no region lookup to prove it is memory */
+	if (pool && dmp_dma_to_phys(dev, addr, &phys) == 0 && in_pool(pool, phys, size)) {
+		bounce_unmap(dev, pool, phys, size, dir, attrs);
+		return;
+	}
 	if (!addr_to_phys(dev, addr, size, &phys, "unmap"))
 		return;
-	if (pool && !dmp_swiotlb_is_bounce(pool, phys))
-		pool = NULL;
-	if (!(attrs & DMP_ATTR_SKIP_CPU_SYNC)) {
+	if (pool && dmp_swiotlb_is_bounce(pool, phys))
+		bounce_unmap(dev, pool, phys, size, dir, attrs);
+	else if (!(attrs & DMP_ATTR_SKIP_CPU_SYNC))
 		sync_for_cpu(dev, phys, size, dir);
-		/* to the device only: the device wrote nothing to copy back (the
-		 * sync would only look the range up, as the unmap does) */
-		if (pool && dir != DMP_TO_DEVICE)
-			dmp_swiotlb_sync_single_for_cpu(pool, phys, size, dir);
-	}
-	/* the copy-out (if any) is done above: free the slots without a copy */
-	if (pool)
-		dmp_swiotlb_tbl_unmap_single(pool, phys, size, dir, attrs | DMP_ATTR_SKIP_CPU_SYNC);
 }
 
 static bool is_bounced(struct dmp_device *dev, dmp_addr_t addr)

@@ -66,6 +66,7 @@ struct dmp__swiotlb_area {
 	size_t next_seg;                  /* search starts here (relative to first_seg) */
 	size_t next_slot;                 /* ... at this slot, if in that segment */
 	size_t used;                      /* slots in use */
+	size_t hiwater;                   /* the most slots in use at once */
 	unsigned long nr_maps, nr_unmaps; /* successful ones, for the stats */
 };
 
@@ -136,15 +137,6 @@ static void seg_recompute(struct dmp_swiotlb_pool *pool, size_t seg)
 	pool->segs[seg].longest = longest;
 }
 
-static void hiwater_update(struct dmp_swiotlb_pool *pool, size_t used)
-{
-	size_t old = atomic_load_explicit(&pool->hiwater, memory_order_relaxed);
-	while (used > old &&
-	       !atomic_compare_exchange_weak_explicit(&pool->hiwater, &old, used,
-						      memory_order_relaxed, memory_order_relaxed))
-		;
-}
-
 /* A mapping request, as the search sees it. */
 struct request {
 	dmp_phys_t orig;
@@ -182,13 +174,17 @@ static void take_slots(struct dmp_swiotlb_pool *pool, struct dmp__swiotlb_area *
 	for (size_t j = i; j-- > seg_first(seg) && pool->list[j] > i - j;)
 		pool->list[j] = (uint8_t)(i - j);
 	pool->segs[seg].nfree = (uint16_t)(pool->segs[seg].nfree - rq->need);
+	/*
+	 * The counters are the area's, under its lock: a pool-wide atomic
+	 * counter cost two locked read-modify-writes per map+unmap, on a line
+	 * every CPU writes (the pool's figures are sums, dmp_swiotlb_get_stats).
+	 */
 	area->used += rq->need;
+	if (area->used > area->hiwater)
+		area->hiwater = area->used;
 	area->nr_maps++; /* nothing after this can fail the map */
 	area->next_seg = seg - area->first_seg;
 	area->next_slot = i + rq->need;
-	/* under the area lock, so that the walker holding every lock sees a sum */
-	size_t used = atomic_fetch_add_explicit(&pool->used, rq->need, memory_order_relaxed);
-	hiwater_update(pool, used + rq->need);
 }
 
 /*
@@ -230,8 +226,10 @@ static size_t area_alloc(struct dmp_swiotlb_pool *pool, unsigned int ai, const s
 	dmp_spin_lock(&area->lock);
 	if (area->nslots - area->used < rq->need)
 		goto out;
-	for (size_t n = 0; n < area->nsegs; n++) {
-		size_t seg = area->first_seg + (area->next_seg + n) % area->nsegs;
+	/* the segments from next_seg, wrapping: a compare, not a division */
+	for (size_t n = 0, rel = area->next_seg; n < area->nsegs;
+	     n++, rel = rel + 1 < area->nsegs ? rel + 1 : 0) {
+		size_t seg = area->first_seg + rel;
 		if (pool->segs[seg].longest < rq->need)
 			continue;
 		size_t end = seg_end(pool, seg);
@@ -279,14 +277,20 @@ static void release_slots(struct dmp_swiotlb_pool *pool, struct dmp__swiotlb_are
 	 */
 	size_t after = h + n;
 	unsigned int run = after < seg_end(pool, seg) ? pool->list[after] : 0;
+	/*
+	 * A free slot has head_dist, nslots and flags 0 (the walker checks it);
+	 * only the head has the last two set, so they are cleared there.  The
+	 * head's addresses and sizes stay: nothing reads them once flags is 0.
+	 */
+	pool->slots[h].nslots = 0;
+	pool->slots[h].flags = 0;
 	for (size_t k = n; k-- > 0;) {
-		memset(&pool->slots[h + k], 0, sizeof(pool->slots[h + k]));
+		pool->slots[h + k].head_dist = 0;
 		pool->list[h + k] = (uint8_t)++run;
 	}
 	pool->segs[seg].nfree = (uint16_t)(pool->segs[seg].nfree + n);
 	pool->segs[seg].longest = pool->segs[seg].nfree;
 	area->used -= n;
-	atomic_fetch_sub_explicit(&pool->used, n, memory_order_relaxed);
 }
 
 /*
@@ -305,19 +309,20 @@ static inline dmp_phys_t bounce_addr(const struct dmp_swiotlb_pool *pool, size_t
 	return slot_phys(pool, h) + pool->slots[h].offset;
 }
 
-/* True if [phys, phys + size) is platform memory, virtually contiguous:
- * inside one region (the usual case, decided there), or across regions
- * whose CPU addresses happen to follow each other as well. */
-static bool phys_range_ok(dmp_phys_t phys, size_t size)
+/* The CPU address of [phys, phys + size) if it is platform memory,
+ * virtually contiguous: inside one region (the usual case, decided there),
+ * or across regions whose CPU addresses happen to follow each other as
+ * well; NULL if not.  The map copies from it: one region lookup, not two. */
+static uint8_t *phys_range_va(dmp_phys_t phys, size_t size)
 {
 	struct dmp__region *r = dmp__region_of_phys(phys);
 	if (!r || phys + size - 1 < phys)
-		return false;
+		return NULL;
 	dmp_phys_t off = phys - r->phys;
 	if (size - 1 < r->size - off)
-		return true;
+		return r->va + off;
 	uint8_t *b = dmp__phys_to_virt(phys + size - 1);
-	return b && (size_t)(b - (r->va + off)) == size - 1;
+	return b && (size_t)(b - (r->va + off)) == size - 1 ? r->va + off : NULL;
 }
 
 static void copy_bytes(dmp_phys_t dst, dmp_phys_t src, size_t size)
@@ -463,8 +468,6 @@ static int pool_setup(struct dmp_swiotlb_pool *pool, const char *name, dmp_phys_
 			seg_recompute(pool, s);
 		}
 	}
-	atomic_init(&pool->used, 0);
-	atomic_init(&pool->hiwater, 0);
 	atomic_init(&pool->nr_full, 0);
 	atomic_init(&pool->nr_bad, 0);
 
@@ -523,16 +526,30 @@ int dmp_swiotlb_pool_init_range(struct dmp_swiotlb_pool *pool, const char *name,
 	if (size == 0 || !DMP_IS_ALIGNED(phys, DMP_PAGE_SIZE) || !DMP_IS_ALIGNED(size, DMP_PAGE_SIZE) ||
 	    size > ((size_t)UINT32_MAX << DMP_IO_TLB_SHIFT))
 		return -EINVAL;
-	if (!phys_range_ok(phys, size))
+	if (!phys_range_va(phys, size))
 		return -EFAULT;
 	memset(pool, 0, sizeof(*pool));
 	return pool_setup(pool, name, phys, size, nareas);
 }
 
+/* Slots in use in the whole pool: the sum of its areas' counts, each read
+ * under its lock (a snapshot, exact when nothing maps or unmaps meanwhile). */
+static size_t pool_used(struct dmp_swiotlb_pool *pool)
+{
+	size_t used = 0;
+	for (unsigned int a = 0; a < pool->nareas; a++) {
+		struct dmp__swiotlb_area *area = &pool->areas[a];
+		dmp_spin_lock(&area->lock);
+		used += area->used;
+		dmp_spin_unlock(&area->lock);
+	}
+	return used;
+}
+
 int dmp_swiotlb_pool_destroy(struct dmp_swiotlb_pool *pool)
 {
 	DMP_ASSERT(pool && pool->meta);
-	size_t used = atomic_load(&pool->used);
+	size_t used = pool_used(pool);
 	if (used) {
 		dmp_log("dmaport: swiotlb %s: destroy refused: %zu slots still in use", pool->name,
 			 used);
@@ -554,7 +571,7 @@ int dmp_swiotlb_pool_destroy(struct dmp_swiotlb_pool *pool)
 static void report_full(struct dmp_swiotlb_pool *pool, const struct request *rq,
 			unsigned int min_align_mask, unsigned int alloc_align_mask)
 {
-	size_t used = atomic_load_explicit(&pool->used, memory_order_relaxed);
+	size_t used = pool_used(pool);
 	dmp_log("dmaport: swiotlb %s: buffer is full: mapping of %zu bytes (%zu slots, "
 		 "min_align_mask 0x%x, alloc_align_mask 0x%x) does not fit; %zu slots, "
 		 "%zu used, %zu free",
@@ -574,7 +591,8 @@ int dmp_swiotlb_tbl_map_single(struct dmp_swiotlb_pool *pool, dmp_phys_t orig_ph
 	    !dmp_valid_direction(dir) || !is_low_mask(min_align_mask) ||
 	    !is_low_mask(alloc_align_mask) || alloc_align_mask >= DMP_IO_TLB_SEGBYTES)
 		return -EINVAL;
-	if (!phys_range_ok(orig_phys, mapping_size))
+	const uint8_t *orig_va = phys_range_va(orig_phys, mapping_size);
+	if (!orig_va)
 		return -EFAULT;
 	if (orig_phys < pool->start + pool->size && pool->start < orig_phys + mapping_size)
 		return -EINVAL;
@@ -608,10 +626,15 @@ int dmp_swiotlb_tbl_map_single(struct dmp_swiotlb_pool *pool, dmp_phys_t orig_ph
 		return -EINVAL;
 	}
 
-	unsigned int start = dmp_cpu_id() % pool->nareas;
+	/* the current CPU's area first, then the others (no division: there are
+	 * usually as many areas as CPUs) */
+	unsigned int ai = dmp_cpu_id();
+	if (ai >= pool->nareas)
+		ai %= pool->nareas;
 	size_t idx = SIZE_MAX;
-	for (unsigned int n = 0; n < pool->nareas && idx == SIZE_MAX; n++)
-		idx = area_alloc(pool, (start + n) % pool->nareas, &rq);
+	for (unsigned int n = 0; n < pool->nareas && idx == SIZE_MAX;
+	     n++, ai = ai + 1 < pool->nareas ? ai + 1 : 0)
+		idx = area_alloc(pool, ai, &rq);
 	if (idx == SIZE_MAX) {
 		atomic_fetch_add_explicit(&pool->nr_full, 1, memory_order_relaxed);
 		if (!(attrs & DMP_ATTR_NO_WARN))
@@ -623,7 +646,7 @@ int dmp_swiotlb_tbl_map_single(struct dmp_swiotlb_pool *pool, dmp_phys_t orig_ph
 	uint8_t *first = pool->vaddr + (idx << DMP_IO_TLB_SHIFT);
 	uint8_t *bounce = first + rq.offset;
 	/* every direction, FROM_DEVICE too, SKIP_CPU_SYNC or not: see the header */
-	memcpy(bounce, dmp__phys_to_virt(orig_phys), mapping_size);
+	memcpy(bounce, orig_va, mapping_size);
 	uint8_t *copied_end = bounce + mapping_size;
 	if (attrs & DMP_SWIOTLB_ZERO_PADDING) {
 		uint8_t *end = first + (rq.need << DMP_IO_TLB_SHIFT);
@@ -791,12 +814,13 @@ void dmp_swiotlb_get_stats(struct dmp_swiotlb_pool *pool, struct dmp_swiotlb_sta
 {
 	DMP_ASSERT(pool && st);
 	st->nslots = pool->nslots;
-	st->used = atomic_load(&pool->used);
-	st->hiwater = atomic_load(&pool->hiwater);
+	st->used = st->hiwater = 0;
 	st->nr_maps = st->nr_unmaps = 0;
 	for (unsigned int a = 0; a < pool->nareas; a++) {
 		struct dmp__swiotlb_area *area = &pool->areas[a];
 		dmp_spin_lock(&area->lock);
+		st->used += area->used;
+		st->hiwater += area->hiwater;
 		st->nr_maps += area->nr_maps;
 		st->nr_unmaps += area->nr_unmaps;
 		dmp_spin_unlock(&area->lock);
@@ -808,7 +832,12 @@ void dmp_swiotlb_get_stats(struct dmp_swiotlb_pool *pool, struct dmp_swiotlb_sta
 void dmp_swiotlb_reset_hiwater(struct dmp_swiotlb_pool *pool)
 {
 	DMP_ASSERT(pool);
-	atomic_store(&pool->hiwater, atomic_load(&pool->used));
+	for (unsigned int a = 0; a < pool->nareas; a++) {
+		struct dmp__swiotlb_area *area = &pool->areas[a];
+		dmp_spin_lock(&area->lock);
+		area->hiwater = area->used;
+		dmp_spin_unlock(&area->lock);
+	}
 }
 
 /*
@@ -913,14 +942,13 @@ int dmp_swiotlb_pool_check(struct dmp_swiotlb_pool *pool)
 		      area->nslots);
 		CHECK(area->used == used, "%s area %u: %zu slots in use, recorded %zu", n, a, used,
 		      area->used);
+		CHECK(area->hiwater >= used, "%s area %u: high-water mark %zu below its use %zu", n,
+		      a, area->hiwater, used);
 		next_first += area->nsegs;
 		total += used;
 	}
 	CHECK(next_first == pool->nsegs, "%s: areas cover %zu of %zu segments", n, next_first,
 	      pool->nsegs);
-	CHECK(atomic_load(&pool->used) == total, "%s: %zu slots in use, counter says %zu", n, total,
-	      atomic_load(&pool->used));
-	CHECK(atomic_load(&pool->hiwater) >= total, "%s: high-water mark below current use", n);
 	goto out;
 bad:
 	ret = -EINVAL;
