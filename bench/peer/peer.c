@@ -651,6 +651,9 @@ struct dma_side {
 	struct dmp_device dev;
 	struct lx_dma *lx;
 	void *buf[MAX_THREADS][DMA_BATCH];
+	/* what a map takes: dmaport's struct dmp_page, found once here (a
+	 * driver holding a page has it); Linux's side takes the address */
+	void *page[MAX_THREADS][DMA_BATCH];
 	uint64_t addr[MAX_THREADS][DMA_BATCH];
 };
 
@@ -684,6 +687,10 @@ static int dma_side_create(enum side side, bool lazy, struct dma_side **out)
 		for (unsigned int i = 0; i < DMA_BATCH; i++) {
 			ds->buf[t][i] = side == DMP ? dmp_kmalloc(4096, 0) : aligned_alloc(4096, 4096);
 			if (!ds->buf[t][i])
+				goto fail;
+			ds->page[t][i] = side == DMP ? (void *)dmp_virt_to_page(ds->buf[t][i])
+						     : ds->buf[t][i];
+			if (!ds->page[t][i])
 				goto fail;
 		}
 	if (side == LX) {
@@ -721,13 +728,13 @@ fail:
 	return err;
 }
 
-static inline uint64_t dma_map(struct dma_side *ds, void *buf)
+static inline uint64_t dma_map(struct dma_side *ds, void *page)
 {
 	if (ds->side == DMP) {
-		dmp_addr_t a = dmp_map_page(&ds->dev, dmp_virt_to_page(buf), 0, 4096, DMP_TO_DEVICE);
+		dmp_addr_t a = dmp_map_page(&ds->dev, page, 0, 4096, DMP_TO_DEVICE);
 		return a == DMP_MAPPING_ERROR ? ~(uint64_t)0 : a; /* as Linux's side: no checker call */
 	}
-	return lx_dma_map_page(ds->lx, buf, 0, 4096);
+	return lx_dma_map_page(ds->lx, page, 0, 4096);
 }
 
 static inline void dma_unmap(struct dma_side *ds, uint64_t addr)
@@ -805,7 +812,7 @@ static int check_dma_side(enum side side, bool lazy, unsigned long *flushes_seen
 	dma_verify(ds, true);
 	for (i = 0; i < PAIRS && !what; i++) {
 		void *buf = ds->buf[0][i % BUFS];
-		uint64_t a = dma_map(ds, buf);
+		uint64_t a = dma_map(ds, ds->page[0][i % BUFS]);
 		dma_counts(ds, &f, &s);
 		if (a == ~(uint64_t)0) {
 			what = "a map failed";
@@ -855,7 +862,7 @@ static long dma_work(struct run *r, unsigned int t, long n)
 	long done = 0;
 	do {
 		for (unsigned int i = 0; i < DMA_BATCH; i++)
-			ds->addr[t][i] = dma_map(ds, ds->buf[t][i]);
+			ds->addr[t][i] = dma_map(ds, ds->page[t][i]);
 		for (unsigned int i = 0; i < DMA_BATCH; i++) {
 			if (ds->addr[t][i] == ~(uint64_t)0) {
 				r->t[t].failed = 1;
