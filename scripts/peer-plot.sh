@@ -1,7 +1,8 @@
 #!/bin/sh
 # peer-plot.sh TABLE OUTBASE - draw `dmaport-bench peer`'s table (its output
 # in TABLE) as a chart with gnuplot: OUTBASE.svg and OUTBASE.png, one bar per
-# row, Linux's ns over dmaport's (log scale; above 1: dmaport ahead), with
+# row (labelled with its number in the table), Linux's ns over dmaport's (log
+# scale; above 1: dmaport ahead), with
 # the min-max spread of each side's runs turned into the ratio's error bar.
 set -eu
 table=$1
@@ -19,7 +20,9 @@ awk '/^[0-9]+ / {
 	if (dmp <= 0 || dr[1] <= 0 || dr[2] <= 0) next
 	# worst and best ratio the runs allow
 	lo = lr[1] / dr[2]; hi = lr[2] / dr[1]
-	printf "%d \"%s: %s, %s thr\" %g %g %g\n", $1, group, row, thr, lx / dmp, lo, hi
+	# each bar at its place in TABLE (a table of some rows only,
+	# --group or --row, still fills the chart); the label keeps its number
+	printf "%d \"%s %s: %s, %s thr\" %g %g %g\n", ++k, $1, group, row, thr, lx / dmp, lo, hi
 }' "$table" > "$data"
 [ -s "$data" ] || { echo "peer-plot: no rows in $table" >&2; exit 1; }
 rows=$(wc -l < "$data")
@@ -43,7 +46,7 @@ set termoption noenhanced
 set xtics (0.125, 0.25, 0.5, 1, 2, 4, 8, 16, 32)
 set grid xtics
 set key off
-set lmargin 38
+set lmargin 44
 set arrow from 1, graph 0 to 1, graph 1 nohead lw 2 lc rgb '#444444'
 set style fill solid 0.6
 plot '$data' using (\$3):1:(1):(\$3):(\$1 - 0.35):(\$1 + 0.35):(\$3 >= 1 ? 0x2e8b57 : 0xcc3333):ytic(2) \
