@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * peer-kernel.h - the little of the Linux kernel environment that Linux's own
- * drivers/iommu/iova.c, drivers/iommu/io-pgtable-arm.c, mm/dmapool.c and
- * lib/rbtree.c need to build and run in a user-space benchmark
- * (`dmaport-bench peer`, made by `make bench-peer`).  Written for dmaport
- * from the kernel's documented interfaces; no kernel code is in it.  Every
- * <linux/...> header those files include, other than the few real ones the
- * build extracts (iova.h, io-pgtable.h, dmapool.h, rbtree*.h), is a one-line
- * file that includes this one.
+ * drivers/iommu/iova.c, drivers/iommu/io-pgtable-arm.c, mm/dmapool.c,
+ * lib/rbtree.c and the map and unmap path cut out of dma-iommu.c and iommu.c
+ * (peer-dma-iommu.h adds what that path needs) need to build and run in a
+ * user-space benchmark (`dmaport-bench peer`, made by `make bench-peer`).
+ * Written for dmaport from the kernel's documented interfaces; no kernel code
+ * is in it.  Every <linux/...> header those files include, other than the few
+ * real ones the build extracts (iova.h, io-pgtable.h, iommu.h, dmapool.h,
+ * rbtree*.h), is a one-line file that includes this one.
  *
  * Where the user-space stand-in differs from the kernel, and which way it
  * leans:
