@@ -3,8 +3,9 @@
 # benchmark (`dmaport-bench peer`, `make bench-peer`) builds under DEST, from
 # Debian's linux-source package: `apt-get download` of linux-source-6.12 (or
 # the newest linux-source-X.Y the archive has), and only these files are
-# extracted from its tarball (dma-iommu.c, iommu.c and iommu-priv.h only for
-# scripts/linux-peer-extract.sh to cut the map and unmap path out of).
+# extracted from its tarball (kernel/dma/mapping.c, dma-iommu.c, iommu.c and
+# iommu-priv.h only for scripts/linux-peer-extract.sh to cut the map and unmap
+# path out of).
 # Nothing of Linux enters the repository: DEST is in the build directory.  A
 # no-op when DEST already holds every one of them.
 set -eu
@@ -14,7 +15,7 @@ files="drivers/iommu/iova.c drivers/iommu/io-pgtable-arm.c drivers/iommu/io-pgta
 mm/dmapool.c lib/rbtree.c include/linux/iova.h include/linux/io-pgtable.h
 include/linux/dmapool.h include/linux/rbtree.h include/linux/rbtree_types.h
 include/linux/rbtree_augmented.h drivers/iommu/dma-iommu.c drivers/iommu/iommu.c
-drivers/iommu/iommu-priv.h include/linux/iommu.h"
+drivers/iommu/iommu-priv.h include/linux/iommu.h kernel/dma/mapping.c"
 
 have=1
 for f in $files VERSION; do [ -f "$dest/$f" ] || have=0; done

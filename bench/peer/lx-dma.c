@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * lx-dma.c - lx-peer.h's DMA-over-IOMMU calls onto Linux's own
+ * lx-dma.c - lx-peer.h's DMA-over-IOMMU calls onto Linux's own DMA API,
+ * dma_map_page_attrs() / dma_unmap_page_attrs(), which call
  * iommu_dma_map_page() / iommu_dma_unmap_page(): this file includes the
- * definitions scripts/linux-peer-extract.sh cut out of dma-iommu.c, iommu.c
- * and iommu-priv.h (dma-iommu-path.c, generated in the build directory; its
- * static functions are what this file calls), then adds what the kernel's
- * device probe and an IOMMU driver would have set up.  Built only by
- * `make bench-peer`.
+ * definitions scripts/linux-peer-extract.sh cut out of kernel/dma/mapping.c,
+ * dma-iommu.c, iommu.c and iommu-priv.h (dma-iommu-path.c, generated in the
+ * build directory; some of its static functions are what this file calls),
+ * then adds what the kernel's device probe and an IOMMU driver would have set
+ * up.  Built only by `make bench-peer`.
  *
  * Our stand-ins here (set-up, untimed, except the driver's five callbacks):
  *  - the IOMMU driver: its domain ops are io-pgtable forwarders, as
@@ -20,7 +21,8 @@
  *    same driver, written against dmaport's API, is dmaport's side of the
  *    benchmark (peer.c).
  *  - the device probe and __iommu_domain_alloc(): one platform device,
- *    coherent, a 48-bit mask, in a group whose default domain is a DMA
+ *    coherent, a 48-bit mask, dev->dma_iommu set (as iommu_setup_dma_ops()
+ *    sets it), in a group whose default domain is a DMA
  *    domain (strict) or a DMA-FQ domain (lazy) of page sizes 4K|2M|1G and a
  *    48-bit aperture; then Linux's own iommu_get_dma_cookie() and
  *    iommu_dma_init_domain() (which builds the IOVA domain and, for DMA-FQ,
@@ -155,6 +157,7 @@ int lx_dma_create(bool lazy, struct lx_dma **out)
 	d->dev.dma_mask = &d->mask;
 	d->dev.coherent_dma_mask = d->mask;
 	d->dev.dma_coherent = true;
+	d->dev.dma_iommu = true;
 	d->dev.iommu = &d->dev_iommu;
 	d->dev.iommu_group = &d->group;
 	/* a kernel with swiotlb gives every device the default pool */
@@ -212,12 +215,12 @@ void lx_dma_destroy(struct lx_dma *d)
 
 uint64_t lx_dma_map_page(struct lx_dma *d, void *page, size_t offset, size_t size)
 {
-	return iommu_dma_map_page(&d->dev, (struct page *)page, offset, size, DMA_TO_DEVICE, 0);
+	return dma_map_page_attrs(&d->dev, (struct page *)page, offset, size, DMA_TO_DEVICE, 0);
 }
 
 void lx_dma_unmap_page(struct lx_dma *d, uint64_t dma, size_t size)
 {
-	iommu_dma_unmap_page(&d->dev, dma, size, DMA_TO_DEVICE, 0);
+	dma_unmap_page_attrs(&d->dev, dma, size, DMA_TO_DEVICE, 0);
 }
 
 uint64_t lx_dma_iova_to_phys(struct lx_dma *d, uint64_t iova)

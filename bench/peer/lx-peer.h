@@ -50,7 +50,8 @@ int lx_pgtable_map(struct lx_pgtable *t, uint64_t iova, uint64_t paddr, size_t p
 size_t lx_pgtable_unmap(struct lx_pgtable *t, uint64_t iova, size_t pgsize, size_t pgcount);
 uint64_t lx_pgtable_iova_to_phys(struct lx_pgtable *t, uint64_t iova);
 
-/* ---- drivers/iommu/dma-iommu.c's streaming map and unmap (lx-dma.c) ----
+/* ---- the DMA API's streaming map and unmap through drivers/iommu/dma-iommu.c
+ * (lx-dma.c) ----
  * One coherent platform device with a 48-bit mask behind an IOMMU whose
  * default domain is a DMA-FQ (lazy) or DMA (strict) domain over
  * io-pgtable-arm (4K|2M|1G, 48-bit), TLB maintenance a no-op. */
@@ -58,8 +59,9 @@ struct lx_dma;
 /* 0, -ENOMEM, or -ENODEV when the flush queue could not be set up (lazy) */
 int lx_dma_create(bool lazy, struct lx_dma **out);
 void lx_dma_destroy(struct lx_dma *d);
-/* iommu_dma_map_page(DMA_TO_DEVICE) of @size bytes at @offset in the page at
- * @page (an address: physical == virtual on Linux's side); ~0 on failure */
+/* dma_map_page_attrs(DMA_TO_DEVICE), i.e. iommu_dma_map_page(), of @size
+ * bytes at @offset in the page at @page (an address: physical == virtual on
+ * Linux's side); ~0 on failure.  lx_dma_unmap_page: dma_unmap_page_attrs(). */
 uint64_t lx_dma_map_page(struct lx_dma *d, void *page, size_t offset, size_t size);
 void lx_dma_unmap_page(struct lx_dma *d, uint64_t dma, size_t size);
 /* iommu_iova_to_phys: 0 when @iova is not mapped */

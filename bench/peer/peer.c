@@ -1218,9 +1218,10 @@ int dmp_bench_peer(int argc, char **argv)
 		rc |= failed;
 	}
 	if (any_dma)
-		printf("iommu rows: Linux's side is drivers/iommu/dma-iommu.c's iommu_dma_map_page/"
+		printf("iommu rows: Linux's side is kernel/dma/mapping.c's dma_map_page_attrs/"
+		       "dma_unmap_page_attrs, drivers/iommu/dma-iommu.c's\n  iommu_dma_map_page/"
 		       "unmap_page and iommu.c's iommu_map/iommu_unmap_fast/iommu_iova_to_phys, cut "
-		       "out unchanged\n  at build time, over its iova.c and io-pgtable-arm.c; our "
+		       "out unchanged at build time,\n  over its iova.c and io-pgtable-arm.c; our "
 		       "stand-ins on that side: the IOMMU driver (io-pgtable forwarders, no-op TLB\n"
 		       "  invalidation, the same driver as dmaport's side), the device probe and domain "
 		       "set-up (untimed), swiotlb's unmap check\n  (bench/peer/lx-dma.c, "

@@ -1,15 +1,22 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * peer-dma-iommu.h - the prelude of the one C file that holds Linux's own
- * streaming map and unmap path: the definitions of drivers/iommu/dma-iommu.c,
- * drivers/iommu/iommu.c and drivers/iommu/iommu-priv.h that
- * scripts/linux-peer-extract.sh cuts out of Debian's linux-source (the list
- * is in that script), over the real include/linux/iommu.h and iova.h.
+ * streaming map and unmap path: the definitions of kernel/dma/mapping.c,
+ * drivers/iommu/dma-iommu.c, drivers/iommu/iommu.c and
+ * drivers/iommu/iommu-priv.h that scripts/linux-peer-extract.sh cuts out of
+ * Debian's linux-source (the list is in that script), over the real
+ * include/linux/iommu.h and iova.h.
  * Written for dmaport from the kernel's documented interfaces; no kernel code
  * is in it.  What each stand-in is, and whether the benchmark reaches it:
  *
  *  - reached on every pair, as cheap as the kernel's with CONFIG_SWIOTLB and
- *    a device that never bounced: swiotlb_tbl_unmap_single() (the kernel's
+ *    a device that never bounced: get_dma_ops() (NULL: an architecture
+ *    without CONFIG_ARCH_HAS_DMA_OPS, as arm64), use_dma_iommu()
+ *    (dev->dma_iommu), valid_dma_direction(); kmsan_handle_dma(),
+ *    debug_dma_map_page() and debug_dma_unmap_page() are nothing, as without
+ *    CONFIG_KMSAN and CONFIG_DMA_API_DEBUG; arch_dma_{map,unmap}_page_direct()
+ *    are false, as without CONFIG_ARCH_HAS_DMA_MAP_DIRECT;
+ *    swiotlb_tbl_unmap_single() (the kernel's
  *    inline checks dev->dma_io_tlb_mem, then, with CONFIG_SWIOTLB_DYNAMIC,
  *    an smp_rmb() and dev->dma_uses_io_tlb: the same loads here);
  *    dev_is_dma_coherent(), dma_get_mask(), dma_get_min_align_mask() (no
@@ -20,14 +27,17 @@
  *    of the flush-queue timer; nothing fires it while a run is timed (the
  *    queue fills and flushes itself every 256 unmaps per CPU long before
  *    10 ms); lx_dma_destroy() runs it;
- *  - never reached (abort if they were): swiotlb_tbl_map_single(),
+ *  - never reached (abort if they were): dma_direct_map_page() and
+ *    dma_direct_unmap_page() (the device's DMA goes through the IOMMU),
+ *    swiotlb_tbl_map_single(),
  *    is_swiotlb_active(), arch_sync_dma_for_{device,cpu}() (the device is
  *    coherent), iova_reserve_pci_windows() (not PCI),
  *    cookie_init_hw_msi_region() (no hardware MSI region),
  *    iommu_deferred_attach() (the static key iommu_deferred_attach_enabled is
  *    off, as in every kernel that is not a kdump kernel),
  *    dma_range_map_min/max() (no dma-ranges).
- *  - tracepoints (trace_map, trace_unmap, trace_swiotlb_bounced) are off:
+ *  - tracepoints (trace_map, trace_unmap, trace_swiotlb_bounced,
+ *    trace_dma_map_page, trace_dma_unmap_page) are off:
  *    nothing, where the kernel has a patched-out static branch.
  */
 #ifndef PEER_DMA_IOMMU_H
@@ -109,6 +119,8 @@ struct page;
 #define trace_map(...) do { } while (0)
 #define trace_unmap(...) do { } while (0)
 #define trace_swiotlb_bounced(...) do { } while (0)
+#define trace_dma_map_page(...) do { } while (0)
+#define trace_dma_unmap_page(...) do { } while (0)
 
 /* ---- the DMA layer's view of a device ---- */
 #define DMA_ATTR_SKIP_CPU_SYNC (1UL << 5)
@@ -140,6 +152,42 @@ static inline void arch_sync_dma_for_device(phys_addr_t p, size_t s, enum dma_da
 	abort();
 }
 static inline void arch_sync_dma_for_cpu(phys_addr_t p, size_t s, enum dma_data_direction d)
+{
+	abort();
+}
+
+/* ---- kernel/dma/mapping.c's view: a device whose DMA goes through the IOMMU ---- */
+struct dma_map_ops {
+	dma_addr_t (*map_page)(struct device *dev, struct page *page, unsigned long offset,
+			       size_t size, enum dma_data_direction dir, unsigned long attrs);
+	void (*unmap_page)(struct device *dev, dma_addr_t addr, size_t size,
+			   enum dma_data_direction dir, unsigned long attrs);
+};
+static inline const struct dma_map_ops *get_dma_ops(struct device *dev)
+{
+	return NULL;
+}
+static inline bool use_dma_iommu(struct device *dev)
+{
+	return dev->dma_iommu;
+}
+static inline int valid_dma_direction(enum dma_data_direction dir)
+{
+	return dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE || dir == DMA_FROM_DEVICE;
+}
+#define arch_dma_map_page_direct(dev, addr) (false)
+#define arch_dma_unmap_page_direct(dev, addr) (false)
+#define kmsan_handle_dma(...) do { } while (0)
+#define debug_dma_map_page(...) do { } while (0)
+#define debug_dma_unmap_page(...) do { } while (0)
+static inline dma_addr_t dma_direct_map_page(struct device *dev, struct page *page,
+					     unsigned long offset, size_t size,
+					     enum dma_data_direction dir, unsigned long attrs)
+{
+	abort();
+}
+static inline void dma_direct_unmap_page(struct device *dev, dma_addr_t addr, size_t size,
+					 enum dma_data_direction dir, unsigned long attrs)
 {
 	abort();
 }

@@ -345,8 +345,9 @@ struct device {
 	const struct bus_dma_region *dma_range_map;
 	struct dev_iommu *iommu;
 	struct iommu_group *iommu_group;
-	void *dma_io_tlb_mem; /* the swiotlb pool: none here */
+	void *dma_io_tlb_mem; /* the swiotlb pool */
 	bool dma_coherent;
+	bool dma_iommu; /* its DMA API calls go to dma-iommu.c */
 };
 struct device_attribute {
 	int unused;
