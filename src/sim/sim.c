@@ -573,7 +573,13 @@ static void barrier_event(struct dmp_sim *sim, const char *name, unsigned int li
 static void write_barrier(void *ctx, const char *name, bool full)
 {
 	struct dmp_sim *sim = ctx;
-	atomic_thread_fence(full ? memory_order_seq_cst : memory_order_release);
+	/* Two fences, each with a constant order: with one whose order is a
+	 * run-time value the compiler must emit the strongest (a locked
+	 * instruction on x86), and every wmb() paid a full fence. */
+	if (full)
+		atomic_thread_fence(memory_order_seq_cst);
+	else
+		atomic_thread_fence(memory_order_release);
 	/* each step's "nothing to do" tested here, inline: io-pgtable's map
 	 * makes a wmb() per call, almost always with nothing to do */
 	if (sim->cfg.hostile)
