@@ -83,6 +83,7 @@ static int run_case(const struct bench_case *c, bool coherent, long batches, str
 		.ias = 48,
 		.oas = 48,
 		.coherent_walk = coherent,
+		.count_ptes = true, /* the PTEs/op column */
 	};
 	struct dmp_io_pgtable_ops *ops;
 	int err = dmp_alloc_io_pgtable_ops(DMP_ARM_64_LPAE_S1, &cfg, NULL, &ops);

@@ -15,6 +15,9 @@
  *    hierarchical permissions, the start level per granule and input size;
  *  - random map/unmap sequences against a reference model, with the
  *    consistency walker after every step;
+ *  - the one-leaf paths (table cache hits) and each way they must fall
+ *    back: missing, freed or reused tables, cache conflicts, blocks;
+ *    ptes_written only when asked for;
  *  - failure injection on table allocation.
  */
 #include <string.h>
@@ -822,6 +825,194 @@ static void test_random_vs_model(void **state)
 	}
 }
 
+/*
+ * The one-leaf paths: a single page or block, aligned, in a table the
+ * per-level table cache names, is mapped and unmapped without a walk.
+ * Everything else - a missing table, a cache entry whose table was freed
+ * (a block replaced it, a larger unmap took it, its page went to another
+ * range), two tables on one cache entry, a block to split, any refusal -
+ * must fall back to the general path and come out the same, as the
+ * walker (reading DRAM when the walk is not coherent) sees it.
+ */
+static void one_leaf_run(struct dmp_sim *sim, uint64_t bitmap, unsigned int ias, bool coherent)
+{
+	struct pt pt;
+	size_t mapped;
+	size_t free_before = dmp_page_free_count();
+	pt_make(&pt, sim, bitmap, ias, 40, coherent);
+	const uint64_t page = nth_size(pt.cfg.pgsize_bitmap, 0);
+	const uint64_t block = nth_size(pt.cfg.pgsize_bitmap, 1);
+	const dmp_addr_t c = 3 * block; /* a chunk: one block, or a table of pages */
+	const dmp_phys_t pa = UINT64_C(1) << 36;
+	struct dmp_io_pgtable_stats st0, st1;
+
+	/* Cold (the tables walked to and allocated), then hot (cached). */
+	assert_int_equal(pt_map(&pt, c, pa, page, 1, RW, NULL), 0);
+	assert_int_equal(pt_map(&pt, c + page, pa + page, page, 1, RW, NULL), 0);
+	expect_mapped(&pt, c + 7, pa + 7, page, RW);
+	expect_mapped(&pt, c + page + 7, pa + page + 7, page, RW);
+	/* Over a mapped page: refused, the page kept. */
+	assert_int_equal(pt_map(&pt, c + page, 0, page, 1, DMP_IOMMU_READ, &mapped), -EEXIST);
+	assert_int_equal(mapped, 0);
+	expect_mapped(&pt, c + page, pa + page, page, RW);
+	/* A hot unmap: cleared, cleaned, one invalidation queued. */
+	unsigned int adds = pt.tlb.add_page;
+	struct dmp_iommu_iotlb_gather *g = (struct dmp_iommu_iotlb_gather *)&pt;
+	assert_int_equal(pt.ops->unmap_pages(pt.ops, c + page, page, 1, g), page);
+	assert_int_equal(pt.tlb.add_page, adds + 1);
+	assert_int_equal(pt.tlb.last_iova, c + page);
+	assert_int_equal(pt.tlb.last_granule, page);
+	assert_ptr_equal(pt.tlb.last_gather, g);
+	expect_unmapped(&pt, c + page);
+	assert_int_equal(pt_unmap(&pt, c + page, page, 1), 0);
+	expect_mapped(&pt, c, pa, page, RW);
+
+	/* Refusals on the one-leaf path change nothing. */
+	assert_int_equal(dmp_io_pgtable_check(pt.ops, &st0), 0);
+	const size_t bad_sizes[] = { 0, page * 3, page * 2, page / 2, (size_t)1 << 63 };
+	for (size_t i = 0; i < DMP_ARRAY_SIZE(bad_sizes); i++) {
+		assert_int_equal(pt_map(&pt, c + 2 * page, pa, bad_sizes[i], 1, RW, &mapped),
+				 -EINVAL);
+		assert_int_equal(mapped, 0);
+		assert_int_equal(pt_unmap(&pt, c, bad_sizes[i], 1), 0);
+	}
+	assert_int_equal(pt_map(&pt, c + 2 * page + 8, pa, page, 1, RW, &mapped), -EINVAL);
+	assert_int_equal(pt_map(&pt, c + 2 * page, pa + 8, page, 1, RW, &mapped), -EINVAL);
+	assert_int_equal(pt_map(&pt, c + 2 * page, pa, page, 1, DMP_IOMMU_CACHE, &mapped),
+			 -EINVAL);
+	assert_int_equal(pt_map(&pt, c + 2 * page, pa, page, 0, RW, &mapped), -EINVAL);
+	assert_int_equal(pt_map(&pt, UINT64_C(1) << ias, pa, page, 1, RW, &mapped), -ERANGE);
+	assert_int_equal(pt_map(&pt, c + 2 * page, UINT64_C(1) << 40, page, 1, RW, &mapped),
+			 -ERANGE);
+	assert_int_equal(mapped, 0);
+	assert_int_equal(pt_unmap(&pt, c + 8, page, 1), 0);
+	assert_int_equal(pt_unmap(&pt, UINT64_C(1) << ias, page, 1), 0);
+	assert_int_equal(dmp_io_pgtable_check(pt.ops, &st1), 0);
+	assert_int_equal(st1.leaves, st0.leaves);
+	assert_int_equal(st1.tables, st0.tables);
+	expect_mapped(&pt, c, pa, page, RW);
+	expect_unmapped(&pt, c + 2 * page);
+
+	/* A block-sized unmap takes the chunk's table of pages (and its cache
+	 * entry); a page mapped there again gets a new table. */
+	assert_int_equal(pt_unmap(&pt, c, block, 1), block);
+	assert_int_equal(dmp_io_pgtable_check(pt.ops, &st1), 0);
+	assert_int_equal(st1.tables, st0.tables - 1);
+	expect_unmapped(&pt, c);
+	/* The freed table's page most likely holds the next table allocated,
+	 * for another chunk: an unmap at the first chunk must not reach it. */
+	const dmp_addr_t d = 5 * block;
+	assert_int_equal(pt_map(&pt, d, pa, page, 1, RW, NULL), 0);
+	assert_int_equal(pt_unmap(&pt, c, page, 1), 0);
+	expect_mapped(&pt, d, pa, page, RW);
+	assert_int_equal(pt_map(&pt, c + 2 * page, pa + 2 * page, page, 1, RW, NULL), 0);
+	expect_mapped(&pt, c + 2 * page, pa + 2 * page, page, RW);
+	expect_mapped(&pt, d, pa, page, RW);
+	expect_unmapped(&pt, d + 2 * page);
+
+	/* The chunk's table emptied (kept, still cached), then a block over
+	 * it: the table goes, and the pages' cache entry with it.  A page in
+	 * the block is refused; a page unmapped from it splits it. */
+	assert_int_equal(pt_unmap(&pt, c + 2 * page, page, 1), page);
+	assert_int_equal(pt_map(&pt, c, pa, block, 1, RW, NULL), 0);
+	expect_mapped(&pt, c + page + 3, pa + page + 3, block, RW);
+	assert_int_equal(pt_map(&pt, c + page, pa, page, 1, RW, &mapped), -EEXIST);
+	assert_int_equal(mapped, 0);
+	expect_mapped(&pt, c + page + 3, pa + page + 3, block, RW);
+	unsigned int walks = pt.tlb.flush_walk;
+	assert_int_equal(pt_unmap(&pt, c + page, page, 1), page);
+	assert_int_equal(pt.tlb.flush_walk, walks + 1);
+	expect_unmapped(&pt, c + page);
+	expect_mapped(&pt, c + 3, pa + 3, page, RW);
+	expect_mapped(&pt, c + 2 * page + 3, pa + 2 * page + 3, page, RW);
+	/* the split's table is the one the cache has now */
+	assert_int_equal(pt_unmap(&pt, c + 2 * page, page, 1), page);
+	expect_unmapped(&pt, c + 2 * page);
+	assert_int_equal(pt_map(&pt, c + page, pa, page, 1, RW, NULL), 0);
+	expect_mapped(&pt, c + page, pa, page, RW);
+	expect_mapped(&pt, c + block - page, pa + block - page, page, RW);
+	assert_int_equal(pt_unmap(&pt, c, block, 1), block);
+	expect_unmapped(&pt, c + block - page);
+
+	/* Two chunks on one entry of the pages' cache (64 chunks apart),
+	 * in turn, and a block chunk beside them, mapped and unmapped twice. */
+	const dmp_addr_t far = c + 64 * block;
+	if (far + block <= (UINT64_C(1) << ias)) {
+		for (int i = 0; i < 4; i++) {
+			dmp_addr_t at = (i % 2 ? far : c) + (uint64_t)(i / 2) * page;
+			assert_int_equal(pt_map(&pt, at, pa + at % block, page, 1, RW, NULL), 0);
+		}
+		for (int i = 0; i < 4; i++) {
+			dmp_addr_t at = (i % 2 ? far : c) + (uint64_t)(i / 2) * page;
+			expect_mapped(&pt, at + 5, pa + at % block + 5, page, RW);
+			assert_int_equal(pt_unmap(&pt, at, page, 1), page);
+			expect_unmapped(&pt, at);
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(pt_map(&pt, 6 * block, pa, block, 1, RW, NULL), 0);
+		expect_mapped(&pt, 6 * block + page + 1, pa + page + 1, block, RW);
+		assert_int_equal(pt_unmap(&pt, 6 * block, block, 1), block);
+		expect_unmapped(&pt, 6 * block + page + 1);
+	}
+
+	assert_int_equal(dmp_io_pgtable_check(pt.ops, &st1), 0);
+	assert_int_equal(st1.leaves, 1); /* d */
+	assert_int_equal(st1.ptes_written, 0); /* not asked for */
+	pt_free(&pt);
+	assert_int_equal(dmp_page_free_count(), free_before);
+}
+
+static void test_one_leaf_paths(void **state)
+{
+	(void)state;
+	for (unsigned int gi = 0; gi < DMP_ARRAY_SIZE(granule_bitmaps); gi++) {
+		struct dmp_sim *sim = fixture_sim(NULL);
+		for (int coherent = 0; coherent < 2; coherent++) {
+			/* the largest input size, and one whose block level
+			 * (4K: 1G at ias 39) or page level is the start level */
+			one_leaf_run(sim, granule_bitmaps[gi], 48, coherent);
+			one_leaf_run(sim, granule_bitmaps[gi], 39, coherent);
+			one_leaf_run(sim, granule_bitmaps[gi], 36, coherent);
+		}
+		dmp_sim_destroy(sim);
+	}
+}
+
+/* dmp_io_pgtable_stats.ptes_written counts every descriptor store when
+ * cfg.count_ptes asks for it, on the one-leaf paths too. */
+static void test_count_ptes(void **state)
+{
+	struct dmp_sim *sim = *state;
+	(void)sim;
+	struct dmp_io_pgtable_cfg cfg = { .pgsize_bitmap = SZ_4K | SZ_2M | SZ_1G, .ias = 48,
+					  .oas = 48, .coherent_walk = true, .count_ptes = true };
+	struct dmp_io_pgtable_ops *ops;
+	struct dmp_io_pgtable_stats st;
+	size_t mapped;
+	assert_int_equal(dmp_alloc_io_pgtable_ops(DMP_ARM_64_LPAE_S1, &cfg, NULL, &ops), 0);
+	/* cold: three tables installed below the start level, and the page */
+	assert_int_equal(ops->map_pages(ops, SZ_1G, 0, SZ_4K, 1, RW, DMP_GFP_KERNEL, &mapped), 0);
+	assert_int_equal(dmp_io_pgtable_check(ops, &st), 0);
+	assert_int_equal(st.ptes_written, 4);
+	/* hot: one store each way */
+	assert_int_equal(ops->map_pages(ops, SZ_1G + SZ_4K, 0, SZ_4K, 1, RW, DMP_GFP_KERNEL,
+					&mapped), 0);
+	assert_int_equal(ops->unmap_pages(ops, SZ_1G + SZ_4K, SZ_4K, 1, NULL), SZ_4K);
+	assert_int_equal(dmp_io_pgtable_check(ops, &st), 0);
+	assert_int_equal(st.ptes_written, 6);
+	/* a batch of 3, and a refused map that stores nothing */
+	assert_int_equal(ops->map_pages(ops, 2 * SZ_1G, 0, SZ_4K, 3, RW, DMP_GFP_KERNEL, &mapped),
+			 0);
+	assert_int_equal(dmp_io_pgtable_check(ops, &st), 0);
+	assert_int_equal(st.ptes_written, 6 + 2 + 3);
+	assert_int_equal(ops->map_pages(ops, SZ_1G, 0, SZ_4K, 1, RW, DMP_GFP_KERNEL, &mapped),
+			 -EEXIST);
+	assert_int_equal(dmp_io_pgtable_check(ops, &st), 0);
+	assert_int_equal(st.ptes_written, 11);
+	dmp_free_io_pgtable_ops(ops);
+}
+
 /* --- the walker itself, on tables written by hand ---------------------- */
 
 static uint64_t *hand_table(dmp_phys_t *phys)
@@ -1062,6 +1253,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_noncoherent_visibility, fixture_setup_bare,
 						teardown_any),
 		cmocka_unit_test_teardown(test_random_vs_model, teardown_any),
+		cmocka_unit_test_teardown(test_one_leaf_paths, teardown_any),
+		cmocka_unit_test_setup_teardown(test_count_ptes, fixture_setup_bare,
+						teardown_any),
 		cmocka_unit_test_setup_teardown(test_walker_faults, fixture_setup_bare,
 						teardown_any),
 		cmocka_unit_test_setup_teardown(test_alloc_failures, fixture_setup_bare,

@@ -88,6 +88,9 @@ struct dmp_iommu_flush_ops {
  * @coherent_walk: the walker snoops the CPU caches; if false, every table
  *                 write is cleaned to the point of coherency.
  * @tlb:           TLB maintenance; may be NULL.
+ * @count_ptes:    keep dmp_io_pgtable_stats.ptes_written (a per-CPU counter
+ *                 update in every map and unmap); false, it stays 0.  For
+ *                 benchmarks and tests: the other statistics are always kept.
  *
  * Out: each format's own fields, in a member of the union named after the
  * format and described in its header (<dmaport/io-pgtable-arm.h>:
@@ -100,6 +103,7 @@ struct dmp_io_pgtable_cfg {
 	unsigned int oas;
 	bool coherent_walk;
 	const struct dmp_iommu_flush_ops *tlb;
+	bool count_ptes;
 
 	union {
 		struct dmp_io_pgtable_arm_lpae_s1_cfg arm_lpae_s1_cfg;
@@ -112,7 +116,8 @@ struct dmp_io_pgtable_cfg {
  * @leaves:          leaf entries (pages and blocks) live now.
  * @tables_allocated, @tables_freed, @ptes_written: since allocation;
  *                   @ptes_written counts every descriptor store (installs
- *                   and clears, leaves and tables).
+ *                   and clears, leaves and tables) when cfg.count_ptes
+ *                   asked for it, else it is 0.
  */
 struct dmp_io_pgtable_stats {
 	size_t tables;

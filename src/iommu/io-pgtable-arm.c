@@ -138,6 +138,14 @@ struct lpae_pgtable {
 	dmp_phys_t tbl_phys;
 	uint8_t *tbl_va;
 	size_t tbl_size;
+	/* what the one-leaf paths read of cfg, next to the rest they read:
+	 * cfg.coherent_walk, cfg.count_ptes, cfg.tlb->tlb_add_page (NULL when
+	 * there is none) and the cookie */
+	bool coherent;
+	bool count;
+	void (*add_page)(struct dmp_iommu_iotlb_gather *gather, dmp_addr_t iova, size_t granule,
+			 void *cookie);
+	void *cookie;
 
 	/* Written by map, unmap and iova_to_phys: the table cache. */
 	_Alignas(64) _Atomic uint64_t tcache[LPAE_MAX_LEVELS][LPAE_TCACHE_SIZE];
@@ -263,12 +271,11 @@ static inline uint64_t slot_load(lpae_slot *s)
 /*
  * Make @n descriptors from @s visible to a walker that does not snoop: clean
  * the inner and the outer cache to the point of coherency (what Linux does
- * with dma_sync_single_for_device on the table's streaming mapping).
+ * with dma_sync_single_for_device on the table's streaming mapping).  Out of
+ * line: a coherent walker (the test inlined in lpae_sync) needs none.
  */
-static void lpae_sync(const struct lpae_pgtable *d, lpae_slot *s, size_t n)
+static DMP__NOINLINE void lpae_clean(lpae_slot *s, size_t n)
 {
-	if (d->iop.cfg.coherent_walk || n == 0)
-		return;
 	dmp_phys_t phys;
 	int err = dmp_virt_to_phys((const void *)s, &phys);
 	DMP_ASSERT(err == 0);
@@ -276,12 +283,22 @@ static void lpae_sync(const struct lpae_pgtable *d, lpae_slot *s, size_t n)
 	dmp_arch_sync_for_device(phys, (const void *)s, n * sizeof(*s), DMP_TO_DEVICE);
 }
 
-/* @n descriptor stores, counted once per call rather than per store.  A
- * load and a store, not a locked add: the counter is this CPU's.  Where
- * more threads than DMP_MAX_CPUS share a slot, a count may be lost: it is a
- * statistic, nothing depends on it. */
+static inline void lpae_sync(const struct lpae_pgtable *d, lpae_slot *s, size_t n)
+{
+	if (dmp__unlikely(!d->coherent) && n)
+		lpae_clean(s, n);
+}
+
+/* @n descriptor stores, counted once per call rather than per store, and
+ * only when cfg.count_ptes asked for it (a statistic costs the map and
+ * unmap paths nothing unless asked for).  A load and a store, not a locked
+ * add: the counter is this CPU's.  Where more threads than DMP_MAX_CPUS
+ * share a slot, a count may be lost: it is a statistic, nothing depends on
+ * it. */
 static inline void count_ptes(struct lpae_pgtable *d, size_t n)
 {
+	if (dmp__likely(!d->count))
+		return;
 	atomic_uint_fast64_t *c = &d->ptes_written[dmp_cpu_slot_index(dmp_cpu_slot())].n;
 	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
 			      memory_order_relaxed);
@@ -612,12 +629,11 @@ static int lpae_split_block(struct lpae_pgtable *d, lpae_slot *slot, uint64_t pt
 static void lpae_leaf_run_done(struct lpae_pgtable *d, lpae_slot *table, size_t first, size_t n,
 			       dmp_addr_t iova, size_t pgsize, struct dmp_iommu_iotlb_gather *gather)
 {
-	const struct dmp_iommu_flush_ops *tlb = d->iop.cfg.tlb;
 	lpae_sync(d, &table[first], n);
-	if (!tlb || !tlb->tlb_add_page)
+	if (!d->add_page)
 		return;
 	for (size_t j = 0; j < n; j++)
-		tlb->tlb_add_page(gather, iova + j * pgsize, pgsize, d->iop.cookie);
+		d->add_page(gather, iova + j * pgsize, pgsize, d->cookie);
 }
 
 /* The general case of lpae_unmap_pages (as lpae_map_slow). */
@@ -700,9 +716,12 @@ static size_t lpae_unmap_pages(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, 
 			size_t idx = lvl_index(d, iova, lvl);
 			uint64_t pte = slot_load(&table[idx]);
 			if (dmp__likely(pte && !pte_is_table(pte, lvl))) {
+				/* lpae_leaf_run_done for one leaf, inline */
 				slot_store(&table[idx], 0);
 				count_ptes(d, 1);
-				lpae_leaf_run_done(d, table, idx, 1, iova, pgsize, gather);
+				lpae_sync(d, &table[idx], 1);
+				if (d->add_page)
+					d->add_page(gather, iova, pgsize, d->cookie);
 				return pgsize;
 			}
 		}
@@ -830,7 +849,6 @@ static int lpae_s1_alloc(struct dmp_io_pgtable_cfg *cfg, void *cookie,
 {
 	unsigned int pg_shift, tg, ips;
 	uint64_t sizes;
-	(void)cookie;
 
 	if (cfg->quirks & ~DMP_IO_PGTABLE_QUIRK_ARM_NS)
 		return -EINVAL;
@@ -850,6 +868,10 @@ static int lpae_s1_alloc(struct dmp_io_pgtable_cfg *cfg, void *cookie,
 	struct lpae_pgtable *d = dmp_kzalloc(sizeof(*d), DMP_GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;
+	d->coherent = cfg->coherent_walk;
+	d->count = cfg->count_ptes;
+	d->add_page = cfg->tlb ? cfg->tlb->tlb_add_page : NULL;
+	d->cookie = cookie;
 	d->pg_shift = pg_shift;
 	d->bits_per_level = pg_shift - 3;
 	/* As many levels as it takes to resolve ias - pg_shift bits, ending at
