@@ -14,6 +14,12 @@
  * The limit is a 32-bit DMA mask.  Figures: the median over --batches batches
  * of ns per pair (as one thread sees it) and of pairs per second (all
  * threads).  The allocator needs no platform: no simulated machine is made.
+ *
+ * With --live W, instead: the growth of the tree path with the number of
+ * live ranges, as `dmaport-bench peer`'s "live W" rows but for any W and
+ * dmaport alone: W ranges of 1..64 pages, size-aligned, below a
+ * --space-bits limit; an operation frees one of them chosen at random (by
+ * pfn, as dmp_free_iova) and allocates a new one in its slot.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -181,10 +187,62 @@ out_destroy:
 	return err;
 }
 
+/* The --live workload: @live ranges, @ops replacements per batch. */
+static int run_live(long live, long space_bits, long batches, long ops)
+{
+	struct dmp_iova_domain *iovad = aligned_alloc(64, DMP_ALIGN_UP(sizeof(*iovad), 64));
+	unsigned long *pfn = malloc(sizeof(*pfn) * (size_t)live), limit;
+	unsigned long sizes[SIZE_TABLE];
+	double *cpu = calloc((size_t)batches, sizeof(double));
+	uint64_t rng = 99;
+	long pos = 0;
+	int err = !iovad || !pfn || !cpu ? -ENOMEM : dmp_iova_domain_init(iovad, 4096, 1);
+
+	if (err)
+		goto out_free;
+	limit = dmp_iova_limit_pfn(iovad, DMP_BIT_MASK(space_bits));
+	for (unsigned int i = 0; i < SIZE_TABLE; i++) {
+		rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+		sizes[i] = 1 + (unsigned long)(rng >> 33) % 64;
+	}
+	for (long i = 0; i < live && !err; i++)
+		err = dmp_alloc_iova(iovad, sizes[pos++ & (SIZE_TABLE - 1)], limit, true, &pfn[i]);
+	/* batch -1 warms up (and lets the tree settle), untimed */
+	for (long b = -1; b < batches && !err; b++) {
+		uint64_t c0 = bench_thread_cpu_ns();
+		for (long i = 0; i < ops && !err; i++) {
+			rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+			size_t k = (size_t)((rng >> 33) % (uint64_t)live);
+			dmp_free_iova(iovad, pfn[k]);
+			err = dmp_alloc_iova(iovad, sizes[pos++ & (SIZE_TABLE - 1)], limit, true,
+					     &pfn[k]);
+		}
+		if (b >= 0)
+			cpu[b] = (double)(bench_thread_cpu_ns() - c0) / (double)ops;
+	}
+	if (!err && dmp_iova_domain_check(iovad))
+		err = -EINVAL;
+	if (!err) {
+		double med = bench_median(cpu, (size_t)batches); /* sorts @cpu */
+		printf("live %9ld  space %2ld-bit  %9.1f cpu ns/op [%.1f-%.1f]  (median [min-max] "
+		       "of %ld batches of %ld)\n", live, space_bits, med, cpu[0],
+		       cpu[batches - 1], batches, ops);
+	}
+	dmp_iova_domain_destroy(iovad);
+out_free:
+	free(cpu);
+	free(pfn);
+	free(iovad);
+	if (err)
+		printf("live %ld: run failed: %d\n", live, err);
+	return err ? 1 : 0;
+}
+
 int dmp_bench_iova(int argc, char **argv);
 int dmp_bench_iova(int argc, char **argv)
 {
 	long batches = 9, fast_pairs = 200000, prefill = 65536, depth = 1;
+	long live = 0, space_bits = 40, live_ops = 20000;
 	const struct bench_opt opts[] = {
 		{ "--batches", &batches, 1, 1000, "batches per row (the row prints medians)" },
 		{ "--pairs", &fast_pairs, 1, 100000000,
@@ -196,12 +254,20 @@ int dmp_bench_iova(int argc, char **argv)
 		{ "--depth", &depth, 1, MAX_DEPTH,
 		  "ranges each thread keeps live: a pair frees the range allocated DEPTH pairs "
 		  "earlier (1: back to back)" },
+		{ "--live", &live, 0, 10000000,
+		  "instead of the pairs table: LIVE ranges of 1..64 pages, size-aligned, each "
+		  "operation frees one at random and allocates another (0: the pairs table)" },
+		{ "--space-bits", &space_bits, 20, 48,
+		  "with --live: the limit is a DMA mask of this many bits" },
+		{ "--ops", &live_ops, 1, 100000000, "with --live: operations per batch" },
 	};
 	int args_rc = bench_parse(argc, argv,
 				  "IOVA alloc+free pairs, fast (per-CPU caches) and tree paths, 1 and "
 				  "2 threads.", opts, DMP_ARRAY_SIZE(opts));
 	if (args_rc >= 0)
 		return args_rc;
+	if (live)
+		return run_live(live, space_bits, batches, live_ops);
 	static const unsigned long sizes[] = { 1, 4, 16, 0 };
 	struct run *r;
 	int rc = 0;
