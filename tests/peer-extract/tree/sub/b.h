@@ -1,0 +1,4 @@
+static inline const char *fn3(void)
+{
+	return "b";
+}
