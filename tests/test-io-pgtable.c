@@ -969,8 +969,9 @@ static void test_one_leaf_paths(void **state)
 	for (unsigned int gi = 0; gi < DMP_ARRAY_SIZE(granule_bitmaps); gi++) {
 		struct dmp_sim *sim = fixture_sim(NULL);
 		for (int coherent = 0; coherent < 2; coherent++) {
-			/* the largest input size, and one whose block level
-			 * (4K: 1G at ias 39) or page level is the start level */
+			/* the largest input size, and two smaller ones, where
+			 * the blocks are in the start-level table (4K at 39
+			 * and 36, 16K at 36, 64K at both) */
 			one_leaf_run(sim, granule_bitmaps[gi], 48, coherent);
 			one_leaf_run(sim, granule_bitmaps[gi], 39, coherent);
 			one_leaf_run(sim, granule_bitmaps[gi], 36, coherent);
