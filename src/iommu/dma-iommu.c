@@ -22,10 +22,23 @@
 struct fq_entry {
 	unsigned long pfn, pages;
 	uint64_t when; /* when queued; 0 where a timer bounds the window */
-	uint64_t gen; /* fq_start when queued: freed once fq_done is past it */
 };
 
-/* One CPU's queue: its slot lock (src/slot-lock.h), the owner's entries. */
+/*
+ * One CPU's queue: its slot lock (src/slot-lock.h), the owner's entries.
+ *
+ * An entry is freed only by a flush that cannot have missed its cleared
+ * PTE: one that the thread holding the queue makes after queueing it (its
+ * own stores come first in program order, and the IOMMU driver orders
+ * them before its invalidation as on a strict unmap), or one that
+ * fq_flush_all_queues() makes after entering every queue, which orders
+ * each queue's entries (and the PTE stores before them) before it.  Linux
+ * instead lets any CPU's flush free every CPU's older entries, which needs
+ * the smp_mb() in queue_iova() on every unmap between the PTE store and
+ * the read of the flush count; here an unmap has no fence.  The price: an
+ * entry waits for its own queue to fill (FQ_SIZE) or for the timer, never
+ * longer than Linux's bounds.
+ */
 struct flush_queue {
 	struct dmp_slot_lock slot;
 	unsigned int head, count;
@@ -38,15 +51,6 @@ struct dmp_iommu_dma_cookie {
 	bool lazy;
 	uint64_t fq_timeout_ns;
 	struct flush_queue *_Atomic fq[DMP_MAX_CPUS];
-	_Atomic unsigned long fq_flushes;
-	/*
-	 * Flush generations (Linux's fq_flush_start_cnt / fq_flush_finish_cnt):
-	 * an IOTLB flush bumps fq_start before it and fq_done after it, so an
-	 * entry queued with gen g is covered by a finished flush once fq_done
-	 * > g, and an entry queued while a flush is already running is not
-	 * freed by that flush.
-	 */
-	_Atomic uint64_t fq_start, fq_done;
 	struct dmp_timer *fq_timer; /* NULL: no timers on this platform */
 	atomic_bool fq_timer_on;    /* armed, not yet run */
 };
@@ -66,20 +70,17 @@ static inline size_t granule_of(struct dmp_iommu_dma_cookie *c)
  * first unmap queued since the last run, flush the IOTLB and free every
  * queued IOVA, so that an idle device's lazy window closes too.
  */
-static unsigned int fq_flush_all_queues(struct dmp_iommu_dma_cookie *c, unsigned int *left);
+static unsigned int fq_flush_all_queues(struct dmp_iommu_dma_cookie *c);
 
 static void fq_timer_fn(void *cookie)
 {
 	struct dmp_iommu_domain *domain = cookie;
 	struct dmp_iommu_dma_cookie *c = domain->dma;
-	unsigned int left;
 
+	/* before the flush: an entry queued from here on arms the timer again
+	 * (the flush holds every queue, so none is queued during it unseen) */
 	atomic_store(&c->fq_timer_on, false);
-	if (fq_flush_all_queues(c, &left))
-		atomic_fetch_add(&c->fq_flushes, 1);
-	/* entries queued during the flush: their own timeout, not the next unmap's */
-	if (left && !atomic_exchange(&c->fq_timer_on, true))
-		dmp_timer_arm(c->fq_timer, c->fq_timeout_ns);
+	fq_flush_all_queues(c);
 }
 
 int dmp__iommu_dma_cookie_init(struct dmp_iommu_domain *domain, struct dmp_device *dev)
@@ -141,27 +142,24 @@ void dmp_iommu_dma_set_fq_timeout(struct dmp_iommu_domain *domain, uint64_t ns)
 
 /* ---- the flush queue ------------------------------------------------------ */
 
-/* Invalidate the whole domain's IOTLB for the queued entries. */
-static void fq_flush_iotlb(struct dmp_iommu_dma_cookie *c)
-{
-	atomic_fetch_add(&c->fq_start, 1);
-	dmp__iommu_flush_all(c->domain);
-	atomic_fetch_add(&c->fq_done, 1);
-}
-
-/* Free the entries of @q that a finished flush covers; @q's slot held. */
+/* Free every entry of @q, which a flush made after they were queued
+ * covers; @q's slot held. */
 static unsigned int fq_drain_locked(struct dmp_iommu_dma_cookie *c, struct flush_queue *q)
 {
-	uint64_t done = atomic_load(&c->fq_done);
-	unsigned int n = 0;
-	while (q->count && q->e[q->head].gen < done) {
+	unsigned int n = q->count;
+	for (; q->count; q->count--) {
 		struct fq_entry *e = &q->e[q->head];
 		dmp_free_iova_fast(&c->iovad, e->pfn, e->pages);
 		q->head = (q->head + 1) % FQ_SIZE;
-		q->count--;
-		n++;
 	}
 	return n;
+}
+
+/* The holder's own flush: invalidate the IOTLB, free @q's entries. */
+static void fq_flush_own(struct dmp_iommu_dma_cookie *c, struct flush_queue *q)
+{
+	dmp__iommu_flush_all(c->domain);
+	fq_drain_locked(c, q);
 }
 
 static struct flush_queue *fq_of_cpu(struct dmp_iommu_dma_cookie *c, unsigned int cpu)
@@ -199,14 +197,9 @@ static void fq_queue(struct dmp_iommu_dma_cookie *c, unsigned long pfn, unsigned
 		dmp_free_iova_fast(&c->iovad, pfn, pages);
 		return;
 	}
-	/*
-	 * The cleared PTEs before the read of fq_start below (Linux's smp_mb()
-	 * in queue_iova()): else a flush could start after that read, refetch
-	 * the old PTE still in this CPU's store buffer, finish, and count for
-	 * this entry.  The slot lock's owner path has no locked instruction to
-	 * order them.
-	 */
-	atomic_thread_fence(memory_order_seq_cst);
+	/* no fence between the cleared PTE and the entry: see struct
+	 * flush_queue (Linux's smp_mb() in queue_iova() is for its shared
+	 * flush counts, which this queue does not have) */
 	enum dmp_slot_mode mode = dmp_slot_lock(&q->slot, self);
 	/* The age of the oldest entry bounds the window only where no timer
 	 * does (with one, as in Linux, the timer and a full queue are the
@@ -215,21 +208,12 @@ static void fq_queue(struct dmp_iommu_dma_cookie *c, unsigned long pfn, unsigned
 	uint64_t now = 0;
 	if (!c->fq_timer) {
 		now = dmp_time_coarse_ns();
-		if (q->count && now - q->e[q->head].when > c->fq_timeout_ns) {
-			fq_flush_iotlb(c);
-			atomic_fetch_add(&c->fq_flushes, 1);
-			fq_drain_locked(c, q);
-		}
+		if (q->count && now - q->e[q->head].when > c->fq_timeout_ns)
+			fq_flush_own(c, q);
 	}
-	/* Full: flush until the entries are free (a flush another thread had
-	 * started before they were queued does not count for them). */
-	while (q->count == FQ_SIZE) {
-		fq_flush_iotlb(c);
-		atomic_fetch_add(&c->fq_flushes, 1);
-		fq_drain_locked(c, q);
-	}
-	q->e[(q->head + q->count) % FQ_SIZE] =
-		(struct fq_entry){ pfn, pages, now, atomic_load(&c->fq_start) };
+	if (q->count == FQ_SIZE)
+		fq_flush_own(c, q);
+	q->e[(q->head + q->count) % FQ_SIZE] = (struct fq_entry){ pfn, pages, now };
 	q->count++;
 	dmp_slot_unlock(&q->slot, mode);
 	if (c->fq_timer && !atomic_load_explicit(&c->fq_timer_on, memory_order_relaxed) &&
@@ -238,16 +222,17 @@ static void fq_queue(struct dmp_iommu_dma_cookie *c, unsigned long pfn, unsigned
 }
 
 /*
- * Flush the IOTLB and free what every CPU's queue held before; *@left (if
- * not NULL) gets how many entries were queued meanwhile and wait for the
- * next flush.  Every queue is entered as a non-owner, with one barrier.
+ * Enter every CPU's queue (as a non-owner, with one barrier for all: after
+ * it, every entry there and the PTE store before it are ordered before
+ * us), flush the IOTLB, free them all.  Returns how many were freed.  A
+ * queue created meanwhile keeps its entries for its own flush or the
+ * timer it arms.
  */
-static unsigned int fq_flush_all_queues(struct dmp_iommu_dma_cookie *c, unsigned int *left)
+static unsigned int fq_flush_all_queues(struct dmp_iommu_dma_cookie *c)
 {
 	struct flush_queue *qs[DMP_MAX_CPUS];
-	unsigned int n = 0, nq = 0, rest = 0;
+	unsigned int n = 0, nq = 0;
 
-	fq_flush_iotlb(c);
 	for (unsigned int i = 0; i < DMP_MAX_CPUS; i++) {
 		struct flush_queue *q = atomic_load_explicit(&c->fq[i], memory_order_acquire);
 		if (q) {
@@ -256,14 +241,13 @@ static unsigned int fq_flush_all_queues(struct dmp_iommu_dma_cookie *c, unsigned
 		}
 	}
 	dmp_slot_remote_sync();
-	for (unsigned int i = 0; i < nq; i++) {
+	for (unsigned int i = 0; i < nq; i++)
 		dmp_slot_remote_wait(&qs[i]->slot);
+	dmp__iommu_flush_all(c->domain);
+	for (unsigned int i = 0; i < nq; i++) {
 		n += fq_drain_locked(c, qs[i]);
-		rest += qs[i]->count;
 		dmp_slot_remote_end(&qs[i]->slot);
 	}
-	if (left)
-		*left = rest;
 	return n;
 }
 
@@ -272,7 +256,7 @@ unsigned int dmp_iommu_dma_flush_queue(struct dmp_iommu_domain *domain)
 	struct dmp_iommu_dma_cookie *c = domain->dma;
 	if (!c)
 		return 0;
-	return fq_flush_all_queues(c, NULL);
+	return fq_flush_all_queues(c);
 }
 
 /* ---- IOVA and mapping helpers ---------------------------------------------- */
