@@ -13,19 +13,6 @@
 #include "../internal.h"
 #include "iommu-internal.h"
 
-#define GROUP_MAX_DEVICES 8
-
-struct dmp_iommu_group {
-	int id;
-	uint64_t key;
-	struct dmp_iommu *iommu;
-	struct dmp_device *devices[GROUP_MAX_DEVICES];
-	unsigned int nr_devices;
-	struct dmp_iommu_domain *default_domain;
-	struct dmp_iommu_domain *domain; /* attached now */
-	struct dmp_iommu_group *next;
-};
-
 static dmp_spinlock_t core_lock = DMP_SPINLOCK_INIT; /* instances, groups, attach */
 /*
  * Held while a device leaves its group (dmp_iommu_release_device()) and
@@ -227,6 +214,18 @@ void dmp_iommu_domain_free(struct dmp_iommu_domain *domain)
 
 /* ---- groups and attach ----------------------------------------------------- */
 
+/*
+ * The domain the DMA API of @g's devices maps through (what
+ * dmp__iommu_dma_domain() reads): a DMA-window domain attached, else the
+ * default domain.  Set whenever g->domain or g->default_domain changes;
+ * core_lock held.
+ */
+static void group_set_dma_domain(struct dmp_iommu_group *g)
+{
+	struct dmp_iommu_domain *d = g->domain;
+	g->dma_domain = d != g->default_domain && d->dma ? d : g->default_domain;
+}
+
 static int group_attach(struct dmp_iommu_group *g, struct dmp_iommu_domain *d)
 {
 	for (unsigned int i = 0; i < g->nr_devices; i++) {
@@ -239,6 +238,7 @@ static int group_attach(struct dmp_iommu_group *g, struct dmp_iommu_domain *d)
 		}
 	}
 	g->domain = d;
+	group_set_dma_domain(g);
 	return 0;
 }
 
@@ -319,13 +319,6 @@ struct dmp_iommu_domain *dmp__iommu_default_domain(const struct dmp_device *dev)
 	return dmp_dev_iommu(dev)->group->default_domain;
 }
 
-struct dmp_iommu_domain *dmp__iommu_dma_domain(const struct dmp_device *dev)
-{
-	struct dmp_iommu_group *g = dmp_dev_iommu(dev)->group;
-	struct dmp_iommu_domain *d = g->domain;
-	return d != g->default_domain && d->dma ? d : g->default_domain;
-}
-
 int dmp_iommu_group_id(struct dmp_device *dev)
 {
 	struct dmp_iommu_dev *idev = dev ? dmp_dev_iommu(dev) : NULL;
@@ -386,8 +379,10 @@ static int group_retype(struct dmp_iommu_group *g, struct dmp_device *dev)
 	if (!err) {
 		dmp_spin_lock(&core_lock);
 		err = group_attach(g, d);
-		if (!err)
+		if (!err) {
 			g->default_domain = d;
+			group_set_dma_domain(g);
+		}
 		dmp_spin_unlock(&core_lock);
 	}
 	if (err) {
@@ -437,12 +432,13 @@ int dmp_iommu_probe_device(struct dmp_device *dev, struct dmp_iommu *iommu, cons
 		if (err)
 			goto fail_group;
 		g->domain = g->default_domain;
+		group_set_dma_domain(g);
 	} else {
 		err = group_retype(g, dev);
 		if (err)
 			goto fail_probe;
 	}
-	if (g->nr_devices == GROUP_MAX_DEVICES) {
+	if (g->nr_devices == DMP__GROUP_MAX_DEVICES) {
 		err = -ENOMEM;
 		goto fail_domain;
 	}
