@@ -96,6 +96,14 @@ static inline int dmp__mmap_window(size_t size, const struct dmp_user_mapping *u
 	return 0;
 }
 
+/* dma-iommu.c: the IOMMU ops' map_phys and unmap_phys (dmp_iommu_dma_ops),
+ * which mapping.c's fast paths call directly, after the same checks as
+ * its general path */
+dmp_addr_t dmp__iommu_map_phys(struct dmp_device *dev, dmp_phys_t phys, size_t size,
+			       enum dmp_data_direction dir, unsigned long attrs);
+void dmp__iommu_unmap_phys(struct dmp_device *dev, dmp_addr_t addr, size_t size,
+			   enum dmp_data_direction dir, unsigned long attrs);
+
 /* direct.c */
 /*
  * dmp__mmap_phys - map into user space the window @um asks of a coherent

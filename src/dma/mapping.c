@@ -7,6 +7,8 @@
  */
 #include <string.h>
 
+#include <dmaport/iommu-driver.h> /* dmp_iommu_dma_ops: plain_iommu() */
+
 #include "alloc-internal.h"
 #include "debug-hooks.h"
 #include "dma-trace-internal.h"
@@ -452,19 +454,28 @@ static inline bool plain_coherent(const struct dmp_device *dev, size_t size,
 			   !dmp__debug_on() && !dmp__trace_on());
 }
 
-dmp_addr_t dmp__map_single_attrs(struct dmp_device *dev, const void *ptr, size_t size,
-				 enum dmp_data_direction dir, unsigned long attrs, const char *file,
-				 int line)
+/*
+ * The common case behind an IOMMU: the device maps through the IOMMU's DMA
+ * ops, valid arguments, the checker and the trace off.  The general path
+ * below does the same with its bookkeeping (an indirect call through the
+ * ops, the checker's and the trace's hooks after it); this one calls the
+ * IOMMU's map and unmap directly, as their last act, after the report site
+ * is set (their failures are reported at the caller's line).
+ */
+static inline bool plain_iommu(const struct dmp_device *dev, size_t size,
+			       enum dmp_data_direction dir, unsigned long attrs)
 {
-	if (plain_coherent(dev, size, dir, attrs)) {
-		dmp_phys_t phys;
-		uint64_t limit = *dev->dma_mask;
-		if (dev->bus_dma_limit && dev->bus_dma_limit < limit)
-			limit = dev->bus_dma_limit;
-		if (dmp__likely(dmp__virt_to_phys_range(ptr, size, &phys) == 0 &&
-				phys + size - 1 <= limit))
-			return phys;
-	}
+	return dmp__likely(dev && dev->dma_ops == &dmp_iommu_dma_ops && dev->dma_mask && size &&
+			   dmp_valid_direction(dir) && !(attrs & ~DMP_ATTR_ALL) &&
+			   !dmp__debug_on() && !dmp__trace_on());
+}
+
+/* The general path of dmp__map_single_attrs(), out of line so that its
+ * frame is not built for the fast paths. */
+static DMP__NOINLINE dmp_addr_t map_single_general(struct dmp_device *dev, const void *ptr,
+						   size_t size, enum dmp_data_direction dir,
+						   unsigned long attrs, const char *file, int line)
+{
 	if (!stream_args_ok(dev, size, dir, attrs, file, line))
 		return DMP_MAPPING_ERROR;
 	dmp_phys_t phys;
@@ -488,9 +499,31 @@ dmp_addr_t dmp__map_single_attrs(struct dmp_device *dev, const void *ptr, size_t
 	return dma;
 }
 
-dmp_addr_t dmp__map_page_attrs(struct dmp_device *dev, struct dmp_page *page, size_t offset,
-			       size_t size, enum dmp_data_direction dir, unsigned long attrs,
-			       const char *file, int line)
+dmp_addr_t dmp__map_single_attrs(struct dmp_device *dev, const void *ptr, size_t size,
+				 enum dmp_data_direction dir, unsigned long attrs, const char *file,
+				 int line)
+{
+	dmp_phys_t phys;
+	if (plain_coherent(dev, size, dir, attrs)) {
+		uint64_t limit = *dev->dma_mask;
+		if (dev->bus_dma_limit && dev->bus_dma_limit < limit)
+			limit = dev->bus_dma_limit;
+		if (dmp__likely(dmp__virt_to_phys_range(ptr, size, &phys) == 0 &&
+				phys + size - 1 <= limit))
+			return phys;
+	} else if (plain_iommu(dev, size, dir, attrs) &&
+		   dmp__likely(dmp__virt_to_phys_range(ptr, size, &phys) == 0)) {
+		dmp__set_site(file, line);
+		return dmp__iommu_map_phys(dev, phys, size, dir, attrs);
+	}
+	return map_single_general(dev, ptr, size, dir, attrs, file, line);
+}
+
+/* The general path of dmp__map_page_attrs() (as map_single_general()). */
+static DMP__NOINLINE dmp_addr_t map_page_general(struct dmp_device *dev, struct dmp_page *page,
+						 size_t offset, size_t size,
+						 enum dmp_data_direction dir, unsigned long attrs,
+						 const char *file, int line)
 {
 	if (!stream_args_ok(dev, size, dir, attrs, file, line))
 		return DMP_MAPPING_ERROR;
@@ -523,6 +556,20 @@ dmp_addr_t dmp__map_page_attrs(struct dmp_device *dev, struct dmp_page *page, si
 	return dma;
 }
 
+dmp_addr_t dmp__map_page_attrs(struct dmp_device *dev, struct dmp_page *page, size_t offset,
+			       size_t size, enum dmp_data_direction dir, unsigned long attrs,
+			       const char *file, int line)
+{
+	dmp_phys_t phys;
+	if (plain_iommu(dev, size, dir, attrs) && page &&
+	    dmp__likely(dmp__page_to_phys_checked(page, &phys) == 0 && phys + offset >= phys &&
+			dmp_is_dma_memory(dmp_phys_to_virt(phys + offset), size))) {
+		dmp__set_site(file, line);
+		return dmp__iommu_map_phys(dev, phys + offset, size, dir, attrs);
+	}
+	return map_page_general(dev, page, offset, size, dir, attrs, file, line);
+}
+
 dmp_addr_t dmp__map_resource(struct dmp_device *dev, dmp_phys_t phys, size_t size,
 			     enum dmp_data_direction dir, unsigned long attrs, const char *file,
 			     int line)
@@ -553,14 +600,11 @@ dmp_addr_t dmp__map_resource(struct dmp_device *dev, dmp_phys_t phys, size_t siz
 	return a;
 }
 
-void dmp__unmap_attrs(struct dmp_device *dev, dmp_addr_t addr, size_t size,
-		      enum dmp_data_direction dir, unsigned long attrs, enum dmp_map_type type,
-		      const char *file, int line)
+/* The general path of dmp__unmap_attrs() (as map_single_general()). */
+static DMP__NOINLINE void unmap_general(struct dmp_device *dev, dmp_addr_t addr, size_t size,
+					enum dmp_data_direction dir, unsigned long attrs,
+					enum dmp_map_type type, const char *file, int line)
 {
-	if (plain_coherent(dev, size, dir, attrs) && type != DMP_MAP_RESOURCE &&
-	    addr != DMP_MAPPING_ERROR && addr + (size - 1) >= addr &&
-	    !atomic_load_explicit(&dev->dma_uses_io_tlb, memory_order_relaxed))
-		return;
 	if (!stream_args_ok(dev, size, dir, attrs, file, line))
 		return;
 	if (addr == DMP_MAPPING_ERROR) {
@@ -587,6 +631,23 @@ void dmp__unmap_attrs(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 		ops->unmap_resource(dev, addr, size, dir, attrs);
 	DMP_TRACE(.op = DMP_TRACE_UNMAP, .dev = dev, .type = type, .dma = addr, .size = size,
 		  .dir = dir, .file = file, .line = line);
+}
+
+void dmp__unmap_attrs(struct dmp_device *dev, dmp_addr_t addr, size_t size,
+		      enum dmp_data_direction dir, unsigned long attrs, enum dmp_map_type type,
+		      const char *file, int line)
+{
+	bool plain_range = type != DMP_MAP_RESOURCE && addr != DMP_MAPPING_ERROR &&
+			   addr + (size - 1) >= addr;
+	if (plain_coherent(dev, size, dir, attrs)) {
+		if (plain_range && !atomic_load_explicit(&dev->dma_uses_io_tlb, memory_order_relaxed))
+			return;
+	} else if (plain_iommu(dev, size, dir, attrs) && plain_range) {
+		dmp__set_site(file, line);
+		dmp__iommu_unmap_phys(dev, addr, size, dir, attrs);
+		return;
+	}
+	unmap_general(dev, addr, size, dir, attrs, type, file, line);
 }
 
 int dmp__map_sgtable(struct dmp_device *dev, struct dmp_sg_table *sgt, enum dmp_data_direction dir,

@@ -392,7 +392,7 @@ static inline void sync_for_cpu(struct dmp_device *dev, dmp_phys_t phys, size_t 
 
 /* ---- streaming ---------------------------------------------------------------- */
 
-static dmp_addr_t iommu_map_phys(struct dmp_device *dev, dmp_phys_t phys, size_t size,
+dmp_addr_t dmp__iommu_map_phys(struct dmp_device *dev, dmp_phys_t phys, size_t size,
 				 enum dmp_data_direction dir, unsigned long attrs)
 {
 	struct dmp_iommu_domain *d = dma_domain(dev);
@@ -447,7 +447,7 @@ fail_bounce:
 	return DMP_MAPPING_ERROR;
 }
 
-static void iommu_unmap_phys(struct dmp_device *dev, dmp_addr_t addr, size_t size,
+void dmp__iommu_unmap_phys(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 			     enum dmp_data_direction dir, unsigned long attrs)
 {
 	struct dmp_iommu_domain *d = dma_domain(dev);
@@ -554,7 +554,7 @@ static int map_sg_each(struct dmp_device *dev, struct dmp_scatterlist *sgl, int 
 	struct dmp_scatterlist *s;
 	int i;
 	dmp_for_each_sg(sgl, s, nents, i) {
-		s->dma_address = iommu_map_phys(dev, dmp_sg_phys(s), s->length, dir, attrs);
+		s->dma_address = dmp__iommu_map_phys(dev, dmp_sg_phys(s), s->length, dir, attrs);
 		if (s->dma_address == DMP_MAPPING_ERROR)
 			goto fail;
 		s->dma_length = s->length;
@@ -564,7 +564,7 @@ fail:;
 	struct dmp_scatterlist *u;
 	int k;
 	dmp_for_each_sg(sgl, u, i, k)
-		iommu_unmap_phys(dev, u->dma_address, u->length, dir, attrs | DMP_ATTR_SKIP_CPU_SYNC);
+		dmp__iommu_unmap_phys(dev, u->dma_address, u->length, dir, attrs | DMP_ATTR_SKIP_CPU_SYNC);
 	return -ENOMEM;
 }
 
@@ -658,7 +658,7 @@ static void iommu_unmap_sg(struct dmp_device *dev, struct dmp_scatterlist *sgl, 
 		struct dmp_scatterlist *u;
 		int k;
 		dmp_for_each_sg(sgl, u, nents, k)
-			iommu_unmap_phys(dev, u->dma_address, u->length, dir, attrs);
+			dmp__iommu_unmap_phys(dev, u->dma_address, u->length, dir, attrs);
 		return;
 	}
 	struct dmp_scatterlist *s;
@@ -959,8 +959,8 @@ const struct dmp_dma_map_ops dmp_iommu_dma_ops = {
 	.get_sgtable = iommu_get_sgtable,
 	.alloc_pages = iommu_alloc_pages,
 	.free_pages = iommu_free_pages,
-	.map_phys = iommu_map_phys,
-	.unmap_phys = iommu_unmap_phys,
+	.map_phys = dmp__iommu_map_phys,
+	.unmap_phys = dmp__iommu_unmap_phys,
 	.map_sg = iommu_map_sg,
 	.unmap_sg = iommu_unmap_sg,
 	.map_resource = iommu_map_resource,
