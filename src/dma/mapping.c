@@ -438,36 +438,37 @@ int dmp__get_sgtable_attrs(struct dmp_device *dev, struct dmp_sg_table *sgt, voi
 /* ---- streaming ------------------------------------------------------------ */
 
 /*
- * The common case of a streaming call: a coherent device on the direct path
- * with identity translation, valid arguments, the checker off.  Its map is
- * the physical address when the device reaches it, and its unmap has nothing
- * to undo unless the device ever bounced.  The general path below gives the
- * same results; this one only skips its bookkeeping (the report site, the
- * ops call), so that the call costs a few loads and compares.
+ * A streaming call's arguments valid and nothing watching it (the checker
+ * and the trace off): the condition of both fast paths below, which give
+ * the results of the general path without its bookkeeping (the report
+ * site, the indirect ops call, the hooks after it).
  */
-static inline bool plain_coherent(const struct dmp_device *dev, size_t size,
-				  enum dmp_data_direction dir, unsigned long attrs)
+static inline bool plain_args(const struct dmp_device *dev, size_t size,
+			      enum dmp_data_direction dir, unsigned long attrs)
 {
-	return dmp__likely(dev && dev->dma_mask && !dev->dma_ops && dev->dma_coherent &&
-			   !dev->nr_ranges && !dev->force_bounce && size &&
-			   dmp_valid_direction(dir) && !(attrs & ~DMP_ATTR_ALL) &&
-			   !dmp__debug_on() && !dmp__trace_on());
+	return dmp__likely(dev && dev->dma_mask && size && dmp_valid_direction(dir) &&
+			   !(attrs & ~DMP_ATTR_ALL) && !dmp__debug_on() && !dmp__trace_on());
 }
 
 /*
- * The common case behind an IOMMU: the device maps through the IOMMU's DMA
- * ops, valid arguments, the checker and the trace off.  The general path
- * below does the same with its bookkeeping (an indirect call through the
- * ops, the checker's and the trace's hooks after it); this one calls the
- * IOMMU's map and unmap directly, as their last act, after the report site
- * is set (their failures are reported at the caller's line).
+ * With plain_args(): a coherent device on the direct path with identity
+ * translation.  Its map is the physical address when the device reaches
+ * it, and its unmap has nothing to undo unless the device ever bounced, so
+ * the call costs a few loads and compares.
  */
-static inline bool plain_iommu(const struct dmp_device *dev, size_t size,
-			       enum dmp_data_direction dir, unsigned long attrs)
+static inline bool plain_coherent(const struct dmp_device *dev)
 {
-	return dmp__likely(dev && dev->dma_ops == &dmp_iommu_dma_ops && dev->dma_mask && size &&
-			   dmp_valid_direction(dir) && !(attrs & ~DMP_ATTR_ALL) &&
-			   !dmp__debug_on() && !dmp__trace_on());
+	return !dev->dma_ops && dev->dma_coherent && !dev->nr_ranges && !dev->force_bounce;
+}
+
+/*
+ * With plain_args(): the device maps through the IOMMU's DMA ops, which are
+ * called directly, as the call's last act, after the report site is set
+ * (their failures are reported at the caller's line).
+ */
+static inline bool plain_iommu(const struct dmp_device *dev)
+{
+	return dev->dma_ops == &dmp_iommu_dma_ops;
 }
 
 /* The general path of dmp__map_single_attrs(), out of line so that its
@@ -504,17 +505,19 @@ dmp_addr_t dmp__map_single_attrs(struct dmp_device *dev, const void *ptr, size_t
 				 int line)
 {
 	dmp_phys_t phys;
-	if (plain_coherent(dev, size, dir, attrs)) {
-		uint64_t limit = *dev->dma_mask;
-		if (dev->bus_dma_limit && dev->bus_dma_limit < limit)
-			limit = dev->bus_dma_limit;
-		if (dmp__likely(dmp__virt_to_phys_range(ptr, size, &phys) == 0 &&
-				phys + size - 1 <= limit))
-			return phys;
-	} else if (plain_iommu(dev, size, dir, attrs) &&
-		   dmp__likely(dmp__virt_to_phys_range(ptr, size, &phys) == 0)) {
-		dmp__set_site(file, line);
-		return dmp__iommu_map_phys(dev, phys, size, dir, attrs);
+	if (plain_args(dev, size, dir, attrs)) {
+		if (plain_coherent(dev)) {
+			uint64_t limit = *dev->dma_mask;
+			if (dev->bus_dma_limit && dev->bus_dma_limit < limit)
+				limit = dev->bus_dma_limit;
+			if (dmp__likely(dmp__virt_to_phys_range(ptr, size, &phys) == 0 &&
+					phys + size - 1 <= limit))
+				return phys;
+		} else if (plain_iommu(dev) &&
+			   dmp__likely(dmp__virt_to_phys_range(ptr, size, &phys) == 0)) {
+			dmp__set_site(file, line);
+			return dmp__iommu_map_phys(dev, phys, size, dir, attrs);
+		}
 	}
 	return map_single_general(dev, ptr, size, dir, attrs, file, line);
 }
@@ -561,7 +564,7 @@ dmp_addr_t dmp__map_page_attrs(struct dmp_device *dev, struct dmp_page *page, si
 			       const char *file, int line)
 {
 	dmp_phys_t phys;
-	if (plain_iommu(dev, size, dir, attrs) && page &&
+	if (plain_args(dev, size, dir, attrs) && plain_iommu(dev) && page &&
 	    dmp__likely(dmp__page_to_phys_checked(page, &phys) == 0 && phys + offset >= phys &&
 			dmp_is_dma_memory(dmp_phys_to_virt(phys + offset), size))) {
 		dmp__set_site(file, line);
@@ -639,13 +642,15 @@ void dmp__unmap_attrs(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 {
 	bool plain_range = type != DMP_MAP_RESOURCE && addr != DMP_MAPPING_ERROR &&
 			   addr + (size - 1) >= addr;
-	if (plain_coherent(dev, size, dir, attrs)) {
-		if (plain_range && !atomic_load_explicit(&dev->dma_uses_io_tlb, memory_order_relaxed))
+	if (plain_args(dev, size, dir, attrs) && plain_range) {
+		if (plain_coherent(dev)) {
+			if (!atomic_load_explicit(&dev->dma_uses_io_tlb, memory_order_relaxed))
+				return;
+		} else if (plain_iommu(dev)) {
+			dmp__set_site(file, line);
+			dmp__iommu_unmap_phys(dev, addr, size, dir, attrs);
 			return;
-	} else if (plain_iommu(dev, size, dir, attrs) && plain_range) {
-		dmp__set_site(file, line);
-		dmp__iommu_unmap_phys(dev, addr, size, dir, attrs);
-		return;
+		}
 	}
 	unmap_general(dev, addr, size, dir, attrs, type, file, line);
 }
