@@ -263,15 +263,15 @@ unsigned int dmp_iommu_dma_flush_queue(struct dmp_iommu_domain *domain)
 
 static int prot_of(const struct dmp_device *dev, enum dmp_data_direction dir, unsigned long attrs)
 {
-	int prot = dev->dma_coherent ? DMP_IOMMU_CACHE : 0;
-	if (attrs & DMP_ATTR_PRIVILEGED)
-		prot |= DMP_IOMMU_PRIV;
-	switch (dir) {
-	case DMP_BIDIRECTIONAL: return prot | DMP_IOMMU_READ | DMP_IOMMU_WRITE;
-	case DMP_TO_DEVICE: return prot | DMP_IOMMU_READ;
-	case DMP_FROM_DEVICE: return prot | DMP_IOMMU_WRITE;
-	default: return 0;
-	}
+	static const int dir_prot[] = {
+		[DMP_BIDIRECTIONAL] = DMP_IOMMU_READ | DMP_IOMMU_WRITE,
+		[DMP_TO_DEVICE] = DMP_IOMMU_READ,
+		[DMP_FROM_DEVICE] = DMP_IOMMU_WRITE,
+	};
+	if ((unsigned int)dir >= DMP_ARRAY_SIZE(dir_prot))
+		return 0;
+	return dir_prot[dir] | (dev->dma_coherent ? DMP_IOMMU_CACHE : 0) |
+	       (attrs & DMP_ATTR_PRIVILEGED ? DMP_IOMMU_PRIV : 0);
 }
 
 /* The highest IOVA the device can use: mask, bus limit, aperture. */
@@ -331,8 +331,8 @@ static inline bool one_granule_ok(const struct dmp_iommu_domain *d, size_t gmask
  * page-size loop; anything else through dmp_iommu_map(), which refuses and
  * reports what it must.
  */
-static int map_range(struct dmp_iommu_dma_cookie *c, dmp_addr_t iova, dmp_phys_t phys,
-		     size_t len, int prot)
+static DMP__ALWAYS_INLINE int map_range(struct dmp_iommu_dma_cookie *c, dmp_addr_t iova,
+					 dmp_phys_t phys, size_t len, int prot)
 {
 	struct dmp_iommu_domain *d = c->domain;
 	if (!one_granule_ok(d, granule_of(c) - 1, iova, phys, len, prot))
@@ -392,12 +392,60 @@ static inline void sync_for_cpu(struct dmp_device *dev, dmp_phys_t phys, size_t 
 
 /* ---- streaming ---------------------------------------------------------------- */
 
-dmp_addr_t dmp__iommu_map_phys(struct dmp_device *dev, dmp_phys_t phys, size_t size,
-				 enum dmp_data_direction dir, unsigned long attrs)
+/* A map that failed (no IOVA below the device's limit in @d, or the
+ * driver's error @err): reported, the bounce slot (if any) given back.  Out
+ * of line: map_iova()'s cold end. */
+static DMP__NOINLINE dmp_addr_t map_failed(struct dmp_device *dev, struct dmp_iommu_domain *d,
+					   dmp_phys_t phys, size_t size,
+					   enum dmp_data_direction dir, unsigned long attrs,
+					   struct dmp_swiotlb_pool *pool, int err)
 {
-	struct dmp_iommu_domain *d = dma_domain(dev);
+	if (!d)
+		dmp__dma_report(dev, attrs, NULL, 0, "no IOVA space for %zu bytes below 0x%llx",
+				size, (unsigned long long)iova_limit(dev, dma_domain(dev),
+								     *dev->dma_mask));
+	else
+		dmp__dma_report(dev, attrs, NULL, 0, "IOMMU map of 0x%llx failed: error %d",
+				(unsigned long long)phys, err);
+	if (pool)
+		dmp_swiotlb_tbl_unmap_single(pool, phys, size, dir, attrs | DMP_ATTR_SKIP_CPU_SYNC);
+	return DMP_MAPPING_ERROR;
+}
+
+/* An IOVA for [phys, +size) (synced already), mapped to its pages; @pool:
+ * the bounce pool @phys is a slot of, or NULL. */
+static DMP__ALWAYS_INLINE dmp_addr_t map_iova(struct dmp_device *dev, struct dmp_iommu_domain *d,
+					      dmp_phys_t phys, size_t size,
+					      enum dmp_data_direction dir, unsigned long attrs,
+					      struct dmp_swiotlb_pool *pool)
+{
 	struct dmp_iommu_dma_cookie *c = d->dma;
 	size_t gmask = granule_of(c) - 1;
+	size_t off = phys & gmask;
+	size_t len = DMP_ALIGN_UP(off + size, gmask + 1);
+	dmp_addr_t iova;
+	int err = alloc_iova(c, len, iova_limit(dev, d, *dev->dma_mask), &iova);
+	if (dmp__unlikely(err))
+		return map_failed(dev, NULL, phys, size, dir, attrs, pool, err);
+	err = map_range(c, iova, phys - off, len, prot_of(dev, dir, attrs));
+	if (dmp__unlikely(err)) {
+		free_iova(c, iova, len);
+		return map_failed(dev, d, phys, size, dir, attrs, pool, err);
+	}
+	return iova + off;
+}
+
+/*
+ * The map of a buffer that needs more than an IOVA: cache maintenance, or
+ * (an untrusted device's buffer that does not fill its pages) a bounce
+ * slot.  Out of line, so that the usual map below stays small.
+ */
+static DMP__NOINLINE dmp_addr_t map_phys_synced(struct dmp_device *dev, dmp_phys_t phys,
+						size_t size, enum dmp_data_direction dir,
+						unsigned long attrs)
+{
+	struct dmp_iommu_domain *d = dma_domain(dev);
+	size_t gmask = granule_of(d->dma) - 1;
 	struct dmp_swiotlb_pool *pool = NULL;
 
 	if (dev->untrusted && ((phys | size) & gmask)) {
@@ -422,45 +470,26 @@ dmp_addr_t dmp__iommu_map_phys(struct dmp_device *dev, dmp_phys_t phys, size_t s
 	}
 	if (!(attrs & DMP_ATTR_SKIP_CPU_SYNC))
 		sync_for_device(dev, phys, size, dir);
-	size_t off = phys & gmask;
-	size_t len = DMP_ALIGN_UP(off + size, gmask + 1);
-	dmp_addr_t iova;
-	int err = alloc_iova(c, len, iova_limit(dev, d, *dev->dma_mask), &iova);
-	if (err) {
-		dmp__dma_report(dev, attrs, NULL, 0,
-				"no IOVA space for %zu bytes below 0x%llx", size,
-				(unsigned long long)iova_limit(dev, d, *dev->dma_mask));
-		goto fail_bounce;
-	}
-	err = map_range(c, iova, phys - off, len, prot_of(dev, dir, attrs));
-	if (err) {
-		free_iova(c, iova, len);
-		dmp__dma_report(dev, attrs, NULL, 0, "IOMMU map of 0x%llx failed: error %d",
-				(unsigned long long)phys, err);
-		goto fail_bounce;
-	}
-	return iova + off;
-
-fail_bounce:
-	if (pool)
-		dmp_swiotlb_tbl_unmap_single(pool, phys, size, dir, attrs | DMP_ATTR_SKIP_CPU_SYNC);
-	return DMP_MAPPING_ERROR;
+	return map_iova(dev, d, phys, size, dir, attrs, pool);
 }
 
-void dmp__iommu_unmap_phys(struct dmp_device *dev, dmp_addr_t addr, size_t size,
-			     enum dmp_data_direction dir, unsigned long attrs)
+dmp_addr_t dmp__iommu_map_phys(struct dmp_device *dev, dmp_phys_t phys, size_t size,
+			       enum dmp_data_direction dir, unsigned long attrs)
 {
-	struct dmp_iommu_domain *d = dma_domain(dev);
-	struct dmp_iommu_dma_cookie *c = d->dma;
-	size_t gmask = granule_of(c) - 1;
-	size_t off = addr & gmask;
-	size_t len = DMP_ALIGN_UP(off + size, gmask + 1);
-	if (dev->dma_coherent && !dev->untrusted) {
-		/* no cache maintenance and no bounce buffer: the physical
-		 * address is not needed, only the IOVA */
-		unmap_iova(dev, c, addr - off, len);
-		return;
-	}
+	if (dmp__unlikely(dev->untrusted ||
+			  (!dev->dma_coherent && !(attrs & DMP_ATTR_SKIP_CPU_SYNC))))
+		return map_phys_synced(dev, phys, size, dir, attrs);
+	return map_iova(dev, dma_domain(dev), phys, size, dir, attrs, NULL);
+}
+
+/* The unmap of a buffer that needs its physical address: cache
+ * maintenance, or a bounce slot to give back.  Out of line, so that the
+ * usual unmap below builds no frame. */
+static DMP__NOINLINE void unmap_phys_synced(struct dmp_device *dev, struct dmp_iommu_domain *d,
+					    dmp_addr_t addr, size_t size,
+					    enum dmp_data_direction dir, unsigned long attrs,
+					    dmp_addr_t iova, size_t len)
+{
 	dmp_phys_t phys;
 	if (dmp_iommu_iova_to_phys(d, addr, &phys)) {
 		dmp__dma_misuse(dev, DMP_DEBUG_FREE_UNKNOWN, NULL, 0, NULL,
@@ -473,7 +502,23 @@ void dmp__iommu_unmap_phys(struct dmp_device *dev, dmp_addr_t addr, size_t size,
 	struct dmp_swiotlb_pool *pool = dmp_dev_swiotlb(dev);
 	if (dev->untrusted && pool && dmp_swiotlb_is_bounce(pool, phys))
 		dmp_swiotlb_tbl_unmap_single(pool, phys, size, dir, attrs);
-	unmap_iova(dev, c, addr - off, len);
+	unmap_iova(dev, d->dma, iova, len);
+}
+
+void dmp__iommu_unmap_phys(struct dmp_device *dev, dmp_addr_t addr, size_t size,
+			   enum dmp_data_direction dir, unsigned long attrs)
+{
+	struct dmp_iommu_domain *d = dma_domain(dev);
+	struct dmp_iommu_dma_cookie *c = d->dma;
+	size_t gmask = granule_of(c) - 1;
+	size_t off = addr & gmask;
+	size_t len = DMP_ALIGN_UP(off + size, gmask + 1);
+	/* no cache maintenance and no bounce buffer: the physical address is
+	 * not needed, only the IOVA */
+	if (dmp__likely(dev->dma_coherent && !dev->untrusted))
+		unmap_iova(dev, c, addr - off, len);
+	else
+		unmap_phys_synced(dev, d, addr, size, dir, attrs, addr - off, len);
 }
 
 /*
