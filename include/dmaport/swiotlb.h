@@ -113,7 +113,8 @@ struct dmp_swiotlb_pool {
 	void *meta;              /* one heap block: areas, segments, lists, slots */
 	struct dmp__swiotlb_area *areas;
 	struct dmp__swiotlb_seg *segs;
-	uint8_t *list;           /* per slot: free run length from it, 0 in use */
+	uint8_t *list;           /* per slot: 0 in use; free: a lower bound on the
+				    free run from it (swiotlb.c says when exact) */
 	struct dmp__swiotlb_slot *slots;
 
 	/* Statistics.  Slots in use, their high-water mark, maps and unmaps are

@@ -4,18 +4,26 @@
  * dmaport's own code).  See <dmaport/swiotlb.h> for the rules callers see.
  *
  * Bookkeeping.  Each slot has a `list` count (one byte, in an array of its
- * own so that a segment's counts are two cache lines): for a free slot, how many free
- * slots follow it (itself included) up to the end of its free run, never
- * past the end of its segment; 0 for a slot in use.  A run of `need` slots
- * starts at i exactly when list[i] >= need, so the search tests a candidate
- * in O(1), and the bookkeeping never looks outside one segment: a map
- * rewrites the counts of the free slots just before it in the same run
- * that would reach into it, an unmap those of the run it joins (Linux's
- * swiotlb_area_find_slots and swiotlb_release_slots do the same), O(run
- * length), never the segment.
+ * own so that a segment's counts are two cache lines): 0 for a slot in use;
+ * for a free slot, a LOWER BOUND (at least 1) on how many free slots follow
+ * it (itself included) up to the end of its free run, never past the end of
+ * its segment.  The counts are not always exact: a map rewrites the counts
+ * of the free slots just before it that would reach into it (as Linux's
+ * swiotlb_area_find_slots), and an unmap counts its own slots on from the
+ * free run after them, but it leaves the counts of the free run just
+ * before them as they were, now too low (Linux's swiotlb_release_slots
+ * rewrites them; walking back over that run cost most of a segment per
+ * unmap on a ring unmapped in order).  What always holds, and the walker
+ * checks: 1 <= list[i] <= the real run from i, and list[i] <= list[i + 1]
+ * + 1 within a segment.  So list[i] >= need proves that a run of `need`
+ * slots starts at i (a candidate is tested in O(1)), but a low count can
+ * hide one: a search that finds nothing in a segment recomputes that
+ * segment's counts exactly (seg_recompute) and looks once more, so no
+ * placement is missed.  No bookkeeping looks outside one segment.
  * Each segment also keeps its free count and a bound on its longest free run
- * (no run is longer; exact after a search of the segment failed), so the
- * search skips, in O(1), segments that cannot hold the request.  Each area
+ * (no run is longer: an unmap sets it to the free count; exact after a
+ * search of the segment failed), so the search skips, in O(1), segments
+ * that cannot hold the request.  Each area
  * remembers where its last allocation ended, and the search starts there
  * (next fit, as Linux's area index), so it rarely walks slots in use.
  *
