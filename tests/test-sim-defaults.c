@@ -56,6 +56,46 @@ static void test_c_machine_bounces_out_of_the_box(void **state)
 	dmp_sim_destroy(sim);
 }
 
+/* Hardware destroyed under linked devices: their dev->hw is cleared (it was
+ * left pointing at freed hardware), so they can be linked again; a device
+ * removed before is not written to. */
+static void test_hw_destroyed_clears_link(void **state)
+{
+	(void)state;
+	struct dmp_sim *sim = fixture_sim(NULL);
+	struct dmp_sim_device *hw = make_hw(sim, "gone", 64, true);
+	struct dmp_device dev, twin, removed;
+	assert_int_equal(dmp_device_init(&dev, "gone"), 0);
+	assert_int_equal(dmp_device_init(&twin, "gone-twin"), 0);
+	assert_int_equal(dmp_sim_device_link(&dev, hw), 0);
+	assert_int_equal(dmp_sim_device_link(&dev, hw), 0); /* again: no change */
+	assert_int_equal(dmp_sim_device_link(&twin, hw), 0);
+	assert_ptr_equal(dev.hw, hw);
+	dmp_sim_device_destroy(hw);
+	assert_null(dev.hw);
+	assert_null(twin.hw);
+
+	/* a later link finds no stale hardware in the way */
+	struct dmp_sim_device *hw2 = make_hw(sim, "fresh", 32, false);
+	assert_int_equal(dmp_sim_device_link(&dev, hw2), 0);
+	assert_ptr_equal(dev.hw, hw2);
+	assert_false(dev.dma_coherent); /* from the new hardware */
+	assert_int_equal(dmp_sim_device_link(&twin, hw2), 0);
+	struct dmp_sim_device *hw3 = make_hw(sim, "other", 64, true);
+	assert_int_equal(dmp_sim_device_link(&dev, hw3), -EINVAL); /* still hw2's */
+
+	/* removed first: its storage is the caller's again, never written */
+	assert_int_equal(dmp_device_init(&removed, "removed"), 0);
+	assert_int_equal(dmp_sim_device_link(&removed, hw3), 0);
+	dmp_device_remove(&removed);
+	dmp_sim_device_destroy(hw3);
+	assert_ptr_equal(removed.hw, hw3);
+
+	dmp_device_remove(&twin);
+	dmp_device_remove(&dev);
+	dmp_sim_destroy(sim); /* destroys hw2 */
+}
+
 /* Opting out: the same mapping fails cleanly (no pool to bounce through). */
 static void test_c_machine_without_pool(void **state)
 {
@@ -202,6 +242,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_c_machine_bounces_out_of_the_box),
+		cmocka_unit_test(test_hw_destroyed_clears_link),
 		cmocka_unit_test(test_c_machine_without_pool),
 		cmocka_unit_test(test_c_machine_pool_placement),
 		cmocka_unit_test(test_c_machine_leak_does_not_poison_next),

@@ -195,8 +195,14 @@ DMP_API unsigned int dmp_sim_device_port_bits(const struct dmp_sim_device *dev);
  * With the link, the checker knows the device's hardware (it watches what
  * the device reads and writes) and reports name it.
  *
+ * The link lasts until @dev's removal (dmp_device_remove()) or @hw's
+ * destruction (dmp_sim_device_destroy(), dmp_sim_destroy()), which sets
+ * dev->hw back to NULL: the device then has no simulated hardware (it may be
+ * linked again), rather than a pointer to freed hardware.  So a linked
+ * device whose storage goes away before its hardware must be removed first.
+ *
  * Context: configuration time, before @dev is used.  Returns 0, or -EINVAL
- * (@dev or @hw NULL, or @dev already linked to other hardware).
+ * (@dev or @hw NULL, or @dev already linked to other hardware), -ENOMEM.
  */
 DMP_API int dmp_sim_device_link(struct dmp_device *dev, struct dmp_sim_device *hw);
 

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include <dmaport/device.h>
+
 #include "sim-internal.h"
 
 int dmp_sim_device_create(struct dmp_sim *sim, const struct dmp_sim_device_config *cfg,
@@ -72,10 +74,88 @@ int dmp__sim_model_create(struct dmp_sim *sim, const struct dmp_sim_device_confi
 	return 0;
 }
 
+/*
+ * The links between dmp_devices and their simulated hardware, both ways:
+ * dev->hw (read by the platform and the checker) and this table, so that
+ * destroying the hardware clears dev->hw of every device still linked to
+ * it: a later use finds no hardware rather than freed memory.  A device's
+ * removal drops its links (dmp__sim_device_unlink), so the table never
+ * holds a device that is gone, and nothing here reads through dev->hw,
+ * which a caller may have set by hand.  Under links_lock, a leaf lock.
+ */
+struct hw_link {
+	struct dmp_device *dev;
+	struct dmp_sim_device *hw;
+};
+static dmp_spinlock_t links_lock = DMP_SPINLOCK_INIT;
+static struct hw_link *links;
+static size_t nr_links, cap_links;
+
+int dmp__sim_device_link_hw(struct dmp_device *dev, struct dmp_sim_device *hw)
+{
+	int err = 0;
+	dmp_spin_lock(&links_lock);
+	if (dev->hw && dev->hw != hw) {
+		err = -EINVAL;
+		goto out;
+	}
+	for (size_t i = 0; i < nr_links; i++)
+		if (links[i].dev == dev && links[i].hw == hw)
+			goto out; /* linked already */
+	if (nr_links == cap_links) {
+		size_t cap = cap_links ? 2 * cap_links : 16;
+		struct hw_link *n = realloc(links, cap * sizeof(*n));
+		if (!n) {
+			err = -ENOMEM;
+			goto out;
+		}
+		links = n;
+		cap_links = cap;
+	}
+	links[nr_links++] = (struct hw_link){ dev, hw };
+	dev->hw = hw;
+out:
+	dmp_spin_unlock(&links_lock);
+	return err;
+}
+
+void dmp__sim_device_unlink(struct dmp_device *dev)
+{
+	dmp_spin_lock(&links_lock);
+	for (size_t i = 0; i < nr_links;)
+		if (links[i].dev == dev)
+			links[i] = links[--nr_links];
+		else
+			i++;
+	dmp_spin_unlock(&links_lock);
+}
+
+/* @hw is going away: the devices linked to it have no hardware any more. */
+static void unlink_hw(struct dmp_sim_device *hw)
+{
+	dmp_spin_lock(&links_lock);
+	for (size_t i = 0; i < nr_links;) {
+		if (links[i].hw != hw) {
+			i++;
+			continue;
+		}
+		if (links[i].dev->hw == hw)
+			links[i].dev->hw = NULL;
+		links[i] = links[--nr_links];
+	}
+	if (!nr_links) {
+		free(links);
+		links = NULL;
+		cap_links = 0;
+	}
+	dmp_spin_unlock(&links_lock);
+}
+
 void dmp_sim_device_destroy(struct dmp_sim_device *dev)
 {
 	if (!dev)
 		return;
+	unlink_hw(dev);
 	struct dmp_sim *sim = dev->sim;
 	dmp_spin_lock(&sim->lock);
 	for (struct dmp_sim_device **pp = &sim->devices; *pp; pp = &(*pp)->next)

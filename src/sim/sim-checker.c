@@ -280,6 +280,8 @@ static void sim_watch(struct dmp_device *dev)
 
 static void sim_forget_device(struct dmp_device *dev)
 {
+	/* its hardware must not clear dev->hw once @dev's storage is gone */
+	dmp__sim_device_unlink(dev);
 	dmp_spin_lock(&known_lock);
 	for (unsigned int i = 0; i < nr_known; i++)
 		if (known[i].dev == dev) {
@@ -729,9 +731,9 @@ static void remember_unmap(const struct dbg_entry *e, struct dmp__dbg_site at)
 	struct dmp_sim_device *sdev = e->dev->hw;
 	const struct dbg_sim *s = e->sim;
 	bool iova = e->dev->dma_ops != NULL;
-	/* hardware destroyed under a live device: dev->hw is a stale address
-	 * that new hardware may be given (dmp__sim_checker_forget_hw), and the
-	 * checker no longer links it to the device */
+	/* hardware destroyed under a live device: dev->hw is NULL
+	 * (dmp_sim_device_destroy clears it), or other hardware linked since,
+	 * which the checker links to this device only if it is its own */
 	if (!sdev || (!iova && (!s || !s->direct)) || device_of(sdev) != e->dev)
 		return;
 	unsigned int i = history_next++ % HISTORY;

@@ -129,6 +129,12 @@ void dmp__sim_checker_register(void);
 void dmp__sim_checker_link(struct dmp_device *dev);
 /* @dev's hardware is being destroyed: the checker forgets its address. */
 void dmp__sim_checker_forget_hw(const struct dmp_sim_device *dev);
+/* device.c: @dev is being removed (dmp_device_remove): its hardware, if
+ * any, no longer holds it among the devices to clear at destruction. */
+void dmp__sim_device_unlink(struct dmp_device *dev);
+/* device.c: set dev->hw = @hw and remember the link; 0, -EINVAL (@dev
+ * linked to other hardware), -ENOMEM. */
+int dmp__sim_device_link_hw(struct dmp_device *dev, struct dmp_sim_device *hw);
 /* For tests: how many device-to-hardware links the checker holds. */
 unsigned int dmp__sim_checker_nr_links(void);
 

@@ -24,9 +24,11 @@
 
 int dmp_sim_device_link(struct dmp_device *dev, struct dmp_sim_device *hw)
 {
-	if (!dev || !hw || (dev->hw && dev->hw != hw))
+	if (!dev || !hw)
 		return -EINVAL;
-	dev->hw = hw;
+	int err = dmp__sim_device_link_hw(dev, hw);
+	if (err)
+		return err;
 	dmp__sim_checker_link(dev); /* the checker names the device from now on */
 	dmp_device_set_coherent(dev, dmp_sim_device_coherent(hw));
 	/* -EIO: the port cannot reach the memory DMA allocations come from;
