@@ -213,6 +213,46 @@ static void test_register_bar_as_memory_and_intx_pulse(void **state)
 	unload_clean();
 }
 
+/*
+ * The register block is the first 64 bytes of BAR0; the endpoint's memory
+ * follows.  A store across its end lands in both (its upper bytes used to
+ * be dropped, and a read across it returned zeroes there); an access past
+ * the end of the BAR is refused and reported naming the function and the
+ * offset, as every model's out-of-range MMIO access is.
+ */
+static void test_register_block_end_and_out_of_range(void **state)
+{
+	(void)state;
+	load();
+	struct pci_dev *pdev = the_function();
+	assert_int_equal(pci_enable_device(pdev), 0);
+	void __iomem *regs = pci_iomap(pdev, 0, 0);
+	assert_non_null(regs);
+	writeq(0x8877665544332211ull, regs + 0x3c); /* register 15, then memory */
+	assert_int_equal(readl(regs + 0x3c), 0x44332211);
+	assert_int_equal(readl(regs + 0x40), 0x88776655);
+	assert_true(readq(regs + 0x3c) == 0x8877665544332211ull);
+	writew(0xbeef, regs + 0x3f);                 /* one byte each side */
+	assert_int_equal(readb(regs + 0x3f), 0xef);
+	assert_int_equal(readb(regs + 0x40), 0xbe);
+
+	size_t bar0 = (size_t)pci_resource_len(pdev, 0);
+	assert_int_equal(bar0, 512);
+	writew(0x1234, regs + bar0 - 2);
+	fixture_log_start();
+	writel(0xdeadbeef, regs + bar0 - 2); /* runs 2 bytes past BAR0 */
+	assert_int_equal(fixture_log_count(), 1);
+	assert_true(fixture_log_has("MMIO write of 4 bytes at offset 0x1fe", "past the end of BAR0",
+				    "dropped", NULL));
+	assert_int_equal(readl(regs + bar0 - 2), 0xffffffff);
+	assert_true(fixture_log_has("MMIO read of 4 bytes at offset 0x1fe", "all ones", NULL));
+	fixture_log_stop();
+	assert_int_equal(readw(regs + bar0 - 2), 0x1234); /* nothing written */
+	pci_iounmap(pdev, regs);
+	pci_disable_device(pdev);
+	unload_clean();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_driver_intx),
 		cmocka_unit_test(test_function_follows_registers),
 		cmocka_unit_test(test_register_bar_as_memory_and_intx_pulse),
+		cmocka_unit_test(test_register_block_end_and_out_of_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,6 +75,31 @@ static void test_mmio_dispatch(void **state)
 	dmp_writel(1, regs);
 	assert_int_equal(rec.writes, 4 - 1 + 1); /* the sub write counted; this one not */
 	dmp_iounmap(regs);
+
+	/* an access past a window smaller than the page that maps it: refused
+	 * (the model never sees it) and reported with the device and offset */
+	struct recorder small = { 0 };
+	dc = (struct dmp_sim_device_config){ .name = "small", .port_bits = 64,
+					     .mmio_base = 0x20004000, .mmio_size = 0x10,
+					     .ops = &rec_ops, .priv = &small };
+	assert_int_equal(dmp_sim_device_create(sim, &dc, &d), 0);
+	assert_int_equal(dmp_ioremap(0x20004000, 0x10, &regs), 0);
+	dmp_writel(7, (uint8_t *)regs + 0xc);
+	assert_int_equal(small.writes, 1);
+	fixture_log_start();
+	dmp_writel(8, (uint8_t *)regs + 0xe); /* two bytes past the end */
+	dmp_writeb(9, (uint8_t *)regs + 0x10);
+	assert_int_equal(dmp_readl((uint8_t *)regs + 0x20), 0xffffffffu);
+	assert_int_equal(fixture_log_count(), 3);
+	assert_true(fixture_log_has("small: MMIO write of 4 bytes at offset 0xe",
+				    "outside its 0x10-byte register window", "dropped", NULL));
+	assert_true(fixture_log_has("small: MMIO read of 4 bytes at offset 0x20", "all ones",
+				    NULL));
+	fixture_log_stop();
+	assert_int_equal(small.writes, 1);
+	assert_int_equal(small.last_off, 0xc);
+	dmp_iounmap(regs);
+	dmp_sim_device_destroy(d);
 }
 
 /* --- the copy engine ------------------------------------------------------- */

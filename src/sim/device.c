@@ -405,6 +405,26 @@ static struct dmp_sim_device *mmio_lookup(struct dmp_sim *sim, const volatile vo
 	return dev;
 }
 
+void dmp__sim_mmio_fault(const struct dmp_sim_device *dev, uint64_t off, unsigned width,
+			 bool write, const char *why)
+{
+	dmp_log("dmaport-sim: %s: MMIO %s of %u byte%s at offset 0x%llx %s: %s", dev->name,
+		write ? "write" : "read", width, width == 1 ? "" : "s", (unsigned long long)off,
+		why, write ? "dropped" : "reads as all ones");
+}
+
+/* Whether [off, off + width) lies outside @dev's register window (reported). */
+static bool outside_window(const struct dmp_sim_device *dev, uint64_t off, unsigned width,
+			   bool write)
+{
+	if (!dev->mmio_size || (off < dev->mmio_size && width <= dev->mmio_size - off))
+		return false;
+	char why[64];
+	snprintf(why, sizeof(why), "is outside its 0x%zx-byte register window", dev->mmio_size);
+	dmp__sim_mmio_fault(dev, off, width, write, why);
+	return true;
+}
+
 uint64_t dmp__sim_mmio_read(void *ctx, const volatile void *addr, unsigned width)
 {
 	struct dmp_sim *sim = ctx;
@@ -415,7 +435,7 @@ uint64_t dmp__sim_mmio_read(void *ctx, const volatile void *addr, unsigned width
 	dmp__sim_mmio_enter(sim, true);
 	/* Reads of nothing return all ones, as an unclaimed bus access does. */
 	uint64_t v = width == 8 ? ~0ull : (1ull << (8 * width)) - 1;
-	if (dev && dev->ops->mmio_read)
+	if (dev && dev->ops->mmio_read && !outside_window(dev, off, width, false))
 		v = dev->ops->mmio_read(dev, off, width);
 	struct dmp_sim_event ev = { .kind = DMP_EV_MMIO_READ, .device = dev ? dev->name : NULL,
 				    .sdev = dev,
@@ -437,7 +457,7 @@ void dmp__sim_mmio_write(void *ctx, volatile void *addr, unsigned width, uint64_
 				    .phys = phys, .size = width, .value = val, .bus = off };
 	dmp__sim_event(sim, &ev);
 	dmp__sim_mmio_enter(sim, false);
-	if (dev && dev->ops->mmio_write)
+	if (dev && dev->ops->mmio_write && !outside_window(dev, off, width, true))
 		dev->ops->mmio_write(dev, off, width, val);
 	dmp__sim_mmio_exit(sim);
 }

@@ -218,40 +218,56 @@ static void run_command(void *cookie)
 	/* MSI-X, doorbells and BAR subranges: not offered (CAPS says so) */
 }
 
+/* Byte @b of BAR @bar: the registers first in BAR0, then the endpoint's
+ * memory behind them (reading has no side effect). */
+static uint8_t bar_byte(const struct epf_test *t, unsigned int bar, uint64_t b)
+{
+	if (bar == 0 && b < NR_REGS * 4)
+		return (uint8_t)(t->reg[b / 4] >> (8 * (b % 4)));
+	return t->bar[bar][b];
+}
+
 static uint64_t epf_read(struct dmp_sim_pci_func *f, unsigned int bar, uint64_t off,
 			 unsigned int width)
 {
 	struct epf_test *t = dmp_sim_pci_func_priv(f);
-	uint64_t v = 0;
-	if (bar == 0 && off < NR_REGS * 4) {
-		uint64_t r = off & ~3ull;
-		v = t->reg[r / 4];
-		if (width == 8 && r + 4 < NR_REGS * 4)
-			v |= (uint64_t)t->reg[r / 4 + 1] << 32;
-		v >>= 8 * (off & 3);
-	} else {
-		if (off + width > bar_sizes[bar])
-			return ~0ull;
-		memcpy(&v, t->bar[bar] + off, width);
+	if (width > bar_sizes[bar] || off > bar_sizes[bar] - width) {
+		/* the PCI layer decodes only whole accesses inside a BAR */
+		dmp__sim_mmio_fault(dmp_sim_pci_func_device(f), off, width, false,
+				    "is past the function's BAR");
+		return width == 8 ? ~0ull : (1ull << (8 * width)) - 1;
 	}
-	return width == 8 ? v : v & ((1ull << (8 * width)) - 1);
+	/* bytewise, so that an access across the end of the register block
+	 * reads the registers it covers and the memory after them */
+	uint64_t v = 0;
+	for (unsigned int i = 0; i < width; i++)
+		v |= (uint64_t)bar_byte(t, bar, off + i) << (8 * i);
+	return v;
 }
 
 static void epf_write(struct dmp_sim_pci_func *f, unsigned int bar, uint64_t off,
 		      unsigned int width, uint64_t val)
 {
 	struct epf_test *t = dmp_sim_pci_func_priv(f);
+	if (width > bar_sizes[bar] || off > bar_sizes[bar] - width) {
+		dmp__sim_mmio_fault(dmp_sim_pci_func_device(f), off, width, true,
+				    "is past the function's BAR");
+		return;
+	}
 	if (bar != 0 || off >= NR_REGS * 4) {
-		if (off + width <= bar_sizes[bar])
-			memcpy(t->bar[bar] + off, &val, width);
+		memcpy(t->bar[bar] + off, &val, width);
 		return;
 	}
 	if (width != 4 || (off & 3)) {
 		/* The register BAR is the endpoint's memory (pci-epf-test exposes
 		 * RAM it polls): narrower and wider stores land bytewise, as
 		 * memcpy_toio's do; each register they touch then acts as if
-		 * written whole. */
+		 * written whole.  A store across the end of the registers puts
+		 * the rest in the memory after them (it used to be dropped). */
 		uint64_t end = off + width < NR_REGS * 4 ? off + width : NR_REGS * 4;
+		if (off + width > end)
+			memcpy(t->bar[0] + end, (const uint8_t *)&val + (end - off),
+			       (size_t)(off + width - end));
 		for (uint64_t r = off & ~3ull; r < end; r += 4) {
 			uint32_t v = t->reg[r / 4];
 			for (uint64_t b = r; b < r + 4; b++)

@@ -200,11 +200,36 @@ static int bar_of(struct dmp_sim_pci_func *f, dmp_phys_t cpu, uint64_t *off)
 	return -1;
 }
 
+/*
+ * The BAR that decodes the whole access at window offset @off, or -1 after
+ * reporting why none does: memory decoding off (Linux's driver did not
+ * pci_enable_device()), between BARs, or past the end of the BAR it starts
+ * in - each a master abort on a real bus, and named here, not silent.
+ */
+static int bar_of_access(struct dmp_sim_pci_func *f, uint64_t off, unsigned width, bool write,
+			 uint64_t *boff)
+{
+	char why[96];
+	int bar = bar_of(f, f->window + off, boff);
+	if (bar < 0)
+		snprintf(why, sizeof(why), "%s",
+			 command(f) & DMP_PCI_COMMAND_MEMORY
+				 ? "is in no BAR"
+				 : "is not decoded: memory decoding is off (PCI_COMMAND_MEMORY)");
+	else if (width > f->bar_size[bar] - *boff)
+		snprintf(why, sizeof(why), "(BAR%d + 0x%llx) runs past the end of BAR%d (0x%llx bytes)",
+			 bar, (unsigned long long)*boff, bar, (unsigned long long)f->bar_size[bar]);
+	else
+		return bar;
+	dmp__sim_mmio_fault(f->dev, off, width, write, why);
+	return -1;
+}
+
 static uint64_t func_mmio_read(struct dmp_sim_device *dev, uint64_t off, unsigned width)
 {
 	struct dmp_sim_pci_func *f = dmp_sim_device_priv(dev);
 	uint64_t boff;
-	int bar = bar_of(f, f->window + off, &boff);
+	int bar = bar_of_access(f, off, width, false, &boff);
 	if (bar < 0 || !f->ops || !f->ops->bar_read)
 		return width == 8 ? ~0ull : (1ull << (8 * width)) - 1;
 	return f->ops->bar_read(f, (unsigned int)bar, boff, width);
@@ -215,7 +240,7 @@ static void func_mmio_write(struct dmp_sim_device *dev, uint64_t off, unsigned w
 {
 	struct dmp_sim_pci_func *f = dmp_sim_device_priv(dev);
 	uint64_t boff;
-	int bar = bar_of(f, f->window + off, &boff);
+	int bar = bar_of_access(f, off, width, true, &boff);
 	if (bar >= 0 && f->ops && f->ops->bar_write)
 		f->ops->bar_write(f, (unsigned int)bar, boff, width, val);
 }

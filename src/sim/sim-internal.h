@@ -132,6 +132,15 @@ void dmp__sim_checker_forget_hw(const struct dmp_sim_device *dev);
 /* device.c: @dev is being removed (dmp_device_remove): its hardware, if
  * any, no longer holds it among the devices to clear at destruction. */
 void dmp__sim_device_unlink(struct dmp_device *dev);
+/*
+ * device.c: report an MMIO access of @width bytes at offset @off of @dev
+ * that no register or memory of the model answers (@why says where it
+ * fell), in the log, naming the device: every model's out-of-range access
+ * is refused this one way - a write is dropped, a read returns all ones,
+ * as an unclaimed bus access - and said, never silent.
+ */
+void dmp__sim_mmio_fault(const struct dmp_sim_device *dev, uint64_t off, unsigned width,
+			 bool write, const char *why);
 /* device.c: set dev->hw = @hw and remember the link; 0, -EINVAL (@dev
  * linked to other hardware), -ENOMEM. */
 int dmp__sim_device_link_hw(struct dmp_device *dev, struct dmp_sim_device *hw);
