@@ -1,9 +1,11 @@
 /* test-sim-cache.c - the simulator's cache model: every image transition,
  * line granularity, the outer cache, memory types and the write buffer,
  * coherent and non-coherent ports, hostile mode by seed, port truncation. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "support/sim-fixture.h"
+#include "sim/sim-internal.h"
 
 #define PLAT(fn, ...) dmp__platform.ops->fn(dmp__platform.ctx, __VA_ARGS__)
 #define PLAT0(fn) dmp__platform.ops->fn(dmp__platform.ctx)
@@ -213,6 +215,86 @@ static void test_mem_types_write_buffer(void **state)
 		assert_int_equal(PLAT(set_mem_attr, 0x1000, DMP_PAGE_SIZE, DMP_MEM_WC), -EINVAL);
 		dmp_sim_destroy(sim);
 	}
+}
+
+/*
+ * A write barrier on a large uncached pool: the stores written before it
+ * reach DRAM, the pages nobody wrote since the last barrier are not
+ * examined when the kernel can say which were written (write-track.c), and
+ * every page is when it cannot (DMP_SIM_WRITE_TRACK=0: the same bytes).
+ */
+static void barrier_on_large_pool(bool tracking)
+{
+	if (!tracking)
+		setenv("DMP_SIM_WRITE_TRACK", "0", 1);
+	struct dmp_sim *sim = make(64, true, true);
+	unsetenv("DMP_SIM_WRITE_TRACK");
+	struct dmp_sim_device *d = dev_make(sim, "d", 64, false);
+	const unsigned int order = 12; /* 16 MiB */
+	const size_t pages = (size_t)1 << order, size = pages * DMP_PAGE_SIZE;
+	dmp_phys_t p;
+	assert_int_equal(dmp_page_alloc(order, DMP_GFP_ZERO, DMP_PHYS_ANY, &p), 0);
+	uint8_t *va = dmp_phys_to_virt(p);
+	PLAT(dcache_flush, va, size);
+	PLAT(outer_flush, p, size);
+	assert_int_equal(PLAT(set_mem_attr, p, size, DMP_MEM_UNCACHED), 0);
+	/* every page holds data: what made each barrier compare them all */
+	memset(va, 0x5a, size);
+	PLAT0(dma_wmb);
+	uint8_t got[4];
+	assert_int_equal(dmp_sim_dma_read(d, p + size - 4, got, 4), 0);
+	assert_memory_equal(got, "\x5a\x5a\x5a\x5a", 4);
+
+	static const size_t at[] = { 7, 1000, 4095 };
+	for (unsigned int i = 0; i < 3; i++)
+		memcpy(va + at[i] * DMP_PAGE_SIZE + 100, "new", 3);
+	/* pending in the write buffer: the device still reads the old bytes */
+	assert_int_equal(dmp_sim_dma_read(d, p + at[1] * DMP_PAGE_SIZE + 100, got, 3), 0);
+	assert_memory_equal(got, "\x5a\x5a\x5a", 3);
+	uint64_t before = dmp__sim_barrier_pages(sim);
+	PLAT0(wmb);
+	uint64_t examined = dmp__sim_barrier_pages(sim) - before;
+	for (unsigned int i = 0; i < 3; i++) {
+		assert_int_equal(dmp_sim_dma_read(d, p + at[i] * DMP_PAGE_SIZE + 100, got, 3), 0);
+		assert_memory_equal(got, "new", 3);
+	}
+	/* nothing written since: a barrier has nothing to examine */
+	before = dmp__sim_barrier_pages(sim);
+	PLAT0(wmb);
+	uint64_t idle = dmp__sim_barrier_pages(sim) - before;
+	if (tracking && !dmp__sim_wt_active(sim)) {
+		print_message("the kernel does not track written pages here (userfaultfd "
+			      "WP_ASYNC + PAGEMAP_SCAN, Linux 6.7): barriers examined %llu pages\n",
+			      (unsigned long long)examined);
+		tracking = false;
+	}
+	if (tracking) {
+		assert_int_equal(examined, 3);
+		assert_int_equal(idle, 0);
+	} else {
+		assert_false(dmp__sim_wt_active(sim));
+		assert_true(examined >= pages);
+		assert_true(idle >= pages);
+	}
+	/* back to normal memory and uncached again: examined whole once more */
+	assert_int_equal(PLAT(set_mem_attr, p, size, DMP_MEM_NORMAL), 0);
+	assert_int_equal(PLAT(set_mem_attr, p, size, DMP_MEM_UNCACHED), 0);
+	va[5 * DMP_PAGE_SIZE] = 0x77;
+	before = dmp__sim_barrier_pages(sim);
+	PLAT0(wmb);
+	assert_true(dmp__sim_barrier_pages(sim) - before >= pages);
+	assert_int_equal(dmp_sim_dma_read(d, p + 5 * DMP_PAGE_SIZE, got, 1), 0);
+	assert_int_equal(got[0], 0x77);
+	assert_int_equal(PLAT(set_mem_attr, p, size, DMP_MEM_NORMAL), 0);
+	dmp_page_free(p, order);
+	dmp_sim_destroy(sim);
+}
+
+static void test_barrier_examines_pending_pages(void **state)
+{
+	(void)state;
+	barrier_on_large_pool(true);
+	barrier_on_large_pool(false);
 }
 
 /* A coherent port sees and updates the CPU's view; a non-coherent one DRAM. */
@@ -439,6 +521,7 @@ int main(void)
 		cmocka_unit_test(test_line_granularity),
 		cmocka_unit_test(test_outer_cache),
 		cmocka_unit_test(test_mem_types_write_buffer),
+		cmocka_unit_test(test_barrier_examines_pending_pages),
 		cmocka_unit_test(test_coherent_port),
 		cmocka_unit_test(test_port_truncation),
 		cmocka_unit_test(test_access_spans_pages),

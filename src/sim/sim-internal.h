@@ -79,6 +79,11 @@ struct dmp_sim {
 	struct sim_range *nc;
 	size_t nr_nc, cap_nc;
 	_Atomic size_t nr_nc_pages; /* fast test for the write barrier */
+	/* write-track.c: the kernel's record of the pages the CPU wrote */
+	int wt_uffd, wt_pagemap;
+	_Atomic bool wt_on;
+	/* pages the write barriers examined (compared with DRAM), for tests */
+	_Atomic uint64_t barrier_pages;
 
 	struct dmp_sim_device *devices;
 	struct sim_mmio_map *maps;
@@ -117,6 +122,31 @@ struct dmp_sim {
 
 /* sim.c */
 struct sim_region *dmp__sim_region(struct dmp_sim *sim, dmp_phys_t phys);
+/* For tests: pages the write barriers of @sim have examined so far. */
+uint64_t dmp__sim_barrier_pages(struct dmp_sim *sim);
+
+/*
+ * write-track.c: the pages of uncached memory the CPU wrote since the last
+ * barrier, from the kernel (userfaultfd asynchronous write-protect and
+ * PAGEMAP_SCAN); off where the kernel cannot, after dmp__sim_wt_stop(),
+ * or with DMP_SIM_WRITE_TRACK=0.  init after the regions are mapped, fini
+ * before they are unmapped.
+ */
+#define DMP__SIM_WT_MIN (8 * DMP_PAGE_SIZE) /* smaller ranges: compared whole */
+void dmp__sim_wt_init(struct dmp_sim *sim);
+void dmp__sim_wt_fini(struct dmp_sim *sim);
+bool dmp__sim_wt_active(struct dmp_sim *sim);
+/* Stop tracking for good (the barrier examines every uncached page again):
+ * memory is mapped where the kernel's record does not see the stores. */
+void dmp__sim_wt_stop(struct dmp_sim *sim);
+/* [off, off + size) of @r counts as written again: examined at the next scan. */
+void dmp__sim_wt_unprotect(struct dmp_sim *sim, struct sim_region *r, size_t off, size_t size);
+/* Call @fn for each run of pages of [off, off + size) of @r written since
+ * the last scan (offsets in @r), protected again before @fn looks.  0, or a
+ * negative errno after which tracking is off (the caller examines all). */
+int dmp__sim_wt_scan(struct dmp_sim *sim, struct sim_region *r, size_t off, size_t size,
+		     void (*fn)(struct dmp_sim *, struct sim_region *, size_t, size_t, void *),
+		     void *cookie);
 /* The simulator's own pointer to the C image at @phys (never guarded), or NULL. */
 uint8_t *dmp__sim_c(struct dmp_sim *sim, dmp_phys_t phys);
 void dmp__sim_touch(struct dmp_sim *sim, dmp_phys_t phys, size_t size);

@@ -515,10 +515,37 @@ static size_t sim_line_size(void *ctx)
  * has no separate DRAM image (devices read the CPU's view directly), but
  * write-combining memory still waits.
  */
+/* The buffered stores of [off, off + size) of @r reach DRAM; adds the lines
+ * written to *@cookie.  Caller holds sim->lock. */
+static void drain_span(struct dmp_sim *sim, struct sim_region *r, size_t off, size_t size,
+		       void *cookie)
+{
+	unsigned int *lines = cookie;
+	size_t L = sim->line;
+	/* a large uncached region (a declared coherent pool) is mostly pages
+	 * nobody wrote: not read, not to allocate them per barrier */
+	struct c_span span = c_span_start(r, off, size);
+	size_t end = off + size;
+	atomic_fetch_add_explicit(&sim->barrier_pages, size >> DMP_PAGE_SHIFT,
+				  memory_order_relaxed);
+	for (size_t o = off; o < end; o += L) {
+		bool hole = c_hole(r, o, &span);
+		if (hole && c_hole_page(&span, o, end) &&
+		    memcmp(r->d + o, zero_page, DMP_PAGE_SIZE) == 0) {
+			o += DMP_PAGE_SIZE - L; /* zeroes on both sides: a page at once */
+			continue;
+		}
+		const uint8_t *c = hole ? zero_line : r->c + o;
+		if (memcmp(c, r->d + o, L) != 0) {
+			memcpy(r->d + o, c, L);
+			(*lines)++;
+		}
+	}
+}
+
 static unsigned int drain_write_buffer(struct dmp_sim *sim)
 {
 	unsigned int lines = 0;
-	size_t L = sim->line;
 	if (!atomic_load_explicit(&sim->nr_nc_pages, memory_order_relaxed))
 		return 0; /* no uncached or write-combining memory: nothing buffered */
 	dmp_spin_lock(&sim->lock);
@@ -528,26 +555,21 @@ static unsigned int drain_write_buffer(struct dmp_sim *sim)
 		if (!r)
 			continue;
 		size_t off = (size_t)(nc->phys - r->base);
-		/* a large uncached region (a declared coherent pool) is mostly
-		 * pages nobody wrote: not read, not to allocate them per barrier */
-		struct c_span span = c_span_start(r, off, nc->size);
-		size_t end = off + nc->size;
-		for (size_t o = off; o < end; o += L) {
-			bool hole = c_hole(r, o, &span);
-			if (hole && c_hole_page(&span, o, end) &&
-			    memcmp(r->d + o, zero_page, DMP_PAGE_SIZE) == 0) {
-				o += DMP_PAGE_SIZE - L; /* zeroes on both sides: a page at once */
-				continue;
-			}
-			const uint8_t *c = hole ? zero_line : r->c + o;
-			if (memcmp(c, r->d + o, L) != 0) {
-				memcpy(r->d + o, c, L);
-				lines++;
-			}
-		}
+		/* only the pages the CPU wrote since the last barrier, where the
+		 * kernel says which (write-track.c); else all of them.  Asking
+		 * costs a system call (about a microsecond), as much as comparing
+		 * a few pages: small ranges (a descriptor ring) are compared */
+		if (nc->size < DMP__SIM_WT_MIN || !dmp__sim_wt_active(sim) ||
+		    dmp__sim_wt_scan(sim, r, off, nc->size, drain_span, &lines))
+			drain_span(sim, r, off, nc->size, &lines);
 	}
 	dmp_spin_unlock(&sim->lock);
 	return lines;
+}
+
+uint64_t dmp__sim_barrier_pages(struct dmp_sim *sim)
+{
+	return atomic_load_explicit(&sim->barrier_pages, memory_order_relaxed);
 }
 
 static inline bool listening(struct dmp_sim *sim)
@@ -663,6 +685,10 @@ static int sim_set_mem_attr(void *ctx, dmp_phys_t phys, size_t size, enum dmp_me
 	dmp_spin_unlock(&sim->lock);
 	if (err)
 		return err;
+	/* normal again (or newly not): the CPU's stores there are no longer
+	 * buffered; a later change back is examined whole at its first barrier */
+	if (attr == DMP_MEM_NORMAL)
+		dmp__sim_wt_unprotect(sim, r, off, size);
 	struct c_span span = c_span_start(r, off, size);
 	for (size_t p = off; p < off + size; p += DMP_PAGE_SIZE) {
 		enum dmp_mem_attr old = r->attr[p >> DMP_PAGE_SHIFT];
@@ -764,6 +790,9 @@ static int sim_user_map(void *ctx, dmp_phys_t phys, size_t size, void **addr, in
 		       (off_t)(phys - r->base));
 	if (p == MAP_FAILED)
 		return -ENOMEM;
+	/* stores through this mapping are not in the kernel's record of the
+	 * CPU mapping's writes: barriers examine every uncached page again */
+	dmp__sim_wt_stop(ctx);
 	*addr = p;
 	*fd = r->fd;
 	*offset = phys - r->base;
@@ -922,6 +951,7 @@ int dmp_sim_create(const struct dmp_sim_config *cfg, struct dmp_sim **out)
 	sim->line_shift = (unsigned int)__builtin_ctz(cfg->line_size);
 	sim->rng = cfg->seed ? cfg->seed : DMP__GOLDEN_RATIO_64;
 	sim->trace_on = cfg->trace;
+	sim->wt_uffd = sim->wt_pagemap = -1; /* dmp__sim_wt_init() opens them */
 	dmp_spin_init(&sim->lock);
 	sim->lines = calloc(DMP_SIM_NR_IRQS, sizeof(*sim->lines));
 	if (!sim->lines) {
@@ -934,6 +964,7 @@ int dmp_sim_create(const struct dmp_sim_config *cfg, struct dmp_sim **out)
 		if (err)
 			goto fail_regions;
 	}
+	dmp__sim_wt_init(sim);
 	struct dmp_platform plat = { .ops = &sim_ops, .ctx = sim };
 	err = dmp_platform_install(&plat);
 	if (err)
@@ -959,6 +990,7 @@ fail_current:
 fail_install:
 	dmp_platform_uninstall();
 fail_regions:
+	dmp__sim_wt_fini(sim);
 	for (unsigned int i = 0; i < sim->nr; i++)
 		region_free(sim, &sim->r[i]);
 	dmp__sim_irq_destroy(sim);
@@ -981,6 +1013,7 @@ void dmp_sim_destroy(struct dmp_sim *sim)
 		dmp_platform_uninstall();
 		current_sim = NULL;
 	}
+	dmp__sim_wt_fini(sim);
 	for (unsigned int i = 0; i < sim->nr; i++)
 		region_free(sim, &sim->r[i]);
 	free(sim->nc);
