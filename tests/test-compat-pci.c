@@ -175,14 +175,29 @@ static irqreturn_t reads_status_only(int irq, void *dev_id)
 	return IRQ_HANDLED;
 }
 
+/* The machine loaded, the function enabled, its register BAR mapped. */
+static void __iomem *bar0_up(struct pci_dev **pdev)
+{
+	load();
+	*pdev = the_function();
+	assert_int_equal(pci_enable_device(*pdev), 0);
+	void __iomem *regs = pci_iomap(*pdev, 0, 0);
+	assert_non_null(regs);
+	return regs;
+}
+
+static void bar0_down(struct pci_dev *pdev, void __iomem *regs)
+{
+	pci_iounmap(pdev, regs);
+	pci_disable_device(pdev);
+	unload_clean();
+}
+
 static void test_register_bar_as_memory_and_intx_pulse(void **state)
 {
 	(void)state;
-	load();
-	struct pci_dev *pdev = the_function();
-	assert_int_equal(pci_enable_device(pdev), 0);
-	void __iomem *regs = pci_iomap(pdev, 0, 0);
-	assert_non_null(regs);
+	struct pci_dev *pdev;
+	void __iomem *regs = bar0_up(&pdev);
 	static const u8 pattern[4] = { 0xa0, 0xa0, 0xa0, 0xa0 };
 	u8 back[4];
 	memcpy_toio(regs + EPH_MAGIC, pattern, 4);
@@ -208,9 +223,7 @@ static void test_register_bar_as_memory_and_intx_pulse(void **state)
 	assert_int_equal(status_reads, after);
 	free_irq(pci_irq_vector(pdev, 0), (void __force *)regs);
 	pci_free_irq_vectors(pdev);
-	pci_iounmap(pdev, regs);
-	pci_disable_device(pdev);
-	unload_clean();
+	bar0_down(pdev, regs);
 }
 
 /*
@@ -223,11 +236,8 @@ static void test_register_bar_as_memory_and_intx_pulse(void **state)
 static void test_register_block_end_and_out_of_range(void **state)
 {
 	(void)state;
-	load();
-	struct pci_dev *pdev = the_function();
-	assert_int_equal(pci_enable_device(pdev), 0);
-	void __iomem *regs = pci_iomap(pdev, 0, 0);
-	assert_non_null(regs);
+	struct pci_dev *pdev;
+	void __iomem *regs = bar0_up(&pdev);
 	writeq(0x8877665544332211ull, regs + 0x3c); /* register 15, then memory */
 	assert_int_equal(readl(regs + 0x3c), 0x44332211);
 	assert_int_equal(readl(regs + 0x40), 0x88776655);
@@ -248,9 +258,7 @@ static void test_register_block_end_and_out_of_range(void **state)
 	assert_true(fixture_log_has("MMIO read of 4 bytes at offset 0x1fe", "all ones", NULL));
 	fixture_log_stop();
 	assert_int_equal(readw(regs + bar0 - 2), 0x1234); /* nothing written */
-	pci_iounmap(pdev, regs);
-	pci_disable_device(pdev);
-	unload_clean();
+	bar0_down(pdev, regs);
 }
 
 int main(void)
