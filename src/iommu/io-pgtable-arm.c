@@ -90,6 +90,12 @@
 
 #define LPAE_NO_LEVEL 0xff
 
+/* What a one-leaf store needs besides the store (struct lpae_pgtable's
+ * extra): counting (cfg.count_ptes), cleaning (a walker that does not
+ * snoop). */
+#define LPAE_EXTRA_COUNT 1u
+#define LPAE_EXTRA_CLEAN 2u
+
 /* The table cache (above): 2^LPAE_TCACHE_BITS entries per level.  An entry
  * is tag << LPAE_TCACHE_TAG_SHIFT | va >> 12; a table's CPU address below
  * 2^48 and 4 KiB aligned (page memory) fits in 36 bits, a tag in the other
@@ -143,6 +149,7 @@ struct lpae_pgtable {
 	 * there is none) and the cookie */
 	bool coherent;
 	bool count;
+	uint8_t extra; /* LPAE_EXTRA_*: the one-leaf paths' rare work, one test */
 	void (*add_page)(struct dmp_iommu_iotlb_gather *gather, dmp_addr_t iova, size_t granule,
 			 void *cookie);
 	void *cookie;
@@ -227,16 +234,25 @@ static inline _Atomic uint64_t *tcache_entry(struct lpae_pgtable *d, unsigned in
 	return &d->tcache[lvl][tag & (LPAE_TCACHE_SIZE - 1)];
 }
 
-/* The installed table at @lvl covering @iova, if the cache has it.
- * Acquire: the table's zeroing (published by the walk that cached it) is
- * seen before its descriptors are read. */
-static inline lpae_slot *tcache_get(struct lpae_pgtable *d, unsigned int lvl, dmp_addr_t iova)
+/* The installed table at @lvl covering @iova, if the cache has it (an
+ * entry whose tag matches always names a table: the one-leaf paths test
+ * only the tag).  Acquire: the table's zeroing (published by the walk that
+ * cached it) is seen before its descriptors are read. */
+static inline bool tcache_find(struct lpae_pgtable *d, unsigned int lvl, dmp_addr_t iova,
+			       lpae_slot **table)
 {
 	uint64_t tag = iova >> d->span_shift[lvl];
 	uint64_t e = atomic_load_explicit(tcache_entry(d, lvl, tag), memory_order_acquire);
 	if (e >> LPAE_TCACHE_TAG_SHIFT != tag)
-		return NULL;
-	return (lpae_slot *)(uintptr_t)(e << 12 & ((UINT64_C(1) << 48) - 1));
+		return false;
+	*table = (lpae_slot *)(uintptr_t)(e << 12 & ((UINT64_C(1) << 48) - 1));
+	return true;
+}
+
+static inline lpae_slot *tcache_get(struct lpae_pgtable *d, unsigned int lvl, dmp_addr_t iova)
+{
+	lpae_slot *table;
+	return tcache_find(d, lvl, iova, &table) ? table : NULL;
 }
 
 static inline void tcache_put(struct lpae_pgtable *d, unsigned int lvl, dmp_addr_t iova,
@@ -302,6 +318,13 @@ static inline void count_ptes(struct lpae_pgtable *d, size_t n)
 	atomic_uint_fast64_t *c = &d->ptes_written[dmp_cpu_slot_index(dmp_cpu_slot())].n;
 	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + n,
 			      memory_order_relaxed);
+}
+
+/* The one-leaf paths' rare work after their one store (d->extra set). */
+static DMP__NOINLINE void lpae_one_leaf_extra(struct lpae_pgtable *d, lpae_slot *slot)
+{
+	count_ptes(d, 1);
+	lpae_sync(d, slot, 1);
 }
 
 /* A descriptor store; the caller counts it (count_ptes). */
@@ -554,15 +577,15 @@ static int lpae_map_pages(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, dmp_p
 	/* The fast path: one leaf, into an empty entry of a cached table. */
 	if (dmp__likely(lpae_one_leaf_ok(d, iova, paddr, pgsize, pgcount) &&
 			(prot & (DMP_IOMMU_READ | DMP_IOMMU_WRITE)))) {
-		unsigned int lvl = d->level_of_shift[__builtin_ctzll(pgsize)];
-		lpae_slot *table = tcache_get(d, lvl, iova);
-		if (dmp__likely(table)) {
+		unsigned int lvl = d->level_of_shift[(unsigned int)__builtin_ctzll(pgsize)];
+		lpae_slot *table;
+		if (dmp__likely(tcache_find(d, lvl, iova, &table))) {
 			lpae_slot *slot = &table[lvl_index(d, iova, lvl)];
 			if (dmp__likely(!slot_load(slot))) {
 				slot_store(slot, d->prot_pte[prot & LPAE_PROT_BITS] |
 						 d->leaf_type[lvl] | paddr);
-				count_ptes(d, 1);
-				lpae_sync(d, slot, 1);
+				if (dmp__unlikely(d->extra))
+					lpae_one_leaf_extra(d, slot);
 				*mapped = pgsize;
 				DMP__PLAT_CALL0(wmb); /* as lpae_map_slow */
 				return 0;
@@ -710,16 +733,16 @@ static size_t lpae_unmap_pages(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, 
 	struct lpae_pgtable *d = to_lpae(ops);
 	/* The fast path: one leaf of this size, in a cached table. */
 	if (dmp__likely(lpae_one_leaf_ok(d, iova, 0, pgsize, pgcount))) {
-		unsigned int lvl = d->level_of_shift[__builtin_ctzll(pgsize)];
-		lpae_slot *table = tcache_get(d, lvl, iova);
-		if (dmp__likely(table)) {
+		unsigned int lvl = d->level_of_shift[(unsigned int)__builtin_ctzll(pgsize)];
+		lpae_slot *table;
+		if (dmp__likely(tcache_find(d, lvl, iova, &table))) {
 			size_t idx = lvl_index(d, iova, lvl);
 			uint64_t pte = slot_load(&table[idx]);
 			if (dmp__likely(pte && !pte_is_table(pte, lvl))) {
 				/* lpae_leaf_run_done for one leaf, inline */
 				slot_store(&table[idx], 0);
-				count_ptes(d, 1);
-				lpae_sync(d, &table[idx], 1);
+				if (dmp__unlikely(d->extra))
+					lpae_one_leaf_extra(d, &table[idx]);
 				if (d->add_page)
 					d->add_page(gather, iova, pgsize, d->cookie);
 				return pgsize;
@@ -737,9 +760,9 @@ static int lpae_iova_to_phys(struct dmp_io_pgtable_ops *ops, dmp_addr_t iova, dm
 		return -ERANGE;
 
 	/* a last-level table covering @iova: its entry is a page or nothing */
-	lpae_slot *table = tcache_get(d, LPAE_LAST_LEVEL, iova);
+	lpae_slot *table;
 	unsigned int l = LPAE_LAST_LEVEL;
-	if (dmp__unlikely(!table)) {
+	if (dmp__unlikely(!tcache_find(d, LPAE_LAST_LEVEL, iova, &table))) {
 		table = d->pgd;
 		l = d->start_level;
 	}
@@ -870,6 +893,7 @@ static int lpae_s1_alloc(struct dmp_io_pgtable_cfg *cfg, void *cookie,
 		return -ENOMEM;
 	d->coherent = cfg->coherent_walk;
 	d->count = cfg->count_ptes;
+	d->extra = (d->count ? LPAE_EXTRA_COUNT : 0) | (d->coherent ? 0 : LPAE_EXTRA_CLEAN);
 	d->add_page = cfg->tlb ? cfg->tlb->tlb_add_page : NULL;
 	d->cookie = cookie;
 	d->pg_shift = pg_shift;
