@@ -131,8 +131,7 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-/* @always_gaps: the tree keeps its gaps from the start (see iova.c). */
-static void setup_domain(bool always_gaps)
+static void setup_domain(void)
 {
 	memset(owner, 0, sizeof(owner));
 	atomic_store(&violations, 0);
@@ -140,8 +139,6 @@ static void setup_domain(bool always_gaps)
 	atomic_store(&allocs_ok, 0);
 	atomic_store(&allocs_nomem, 0);
 	assert_int_equal(dmp_iova_domain_init(&D, 4096, START), 0);
-	if (always_gaps)
-		D.augment_walk = 0;
 	/* the window [START, SPACE) is all there is */
 	assert_int_equal(dmp_reserve_iova(&D, SPACE, D.max_pfn), 0);
 }
@@ -181,7 +178,7 @@ static void run_workers(unsigned int n, unsigned long ops)
 /* Two threads, the machine's two cores, one domain. */
 static void test_two_threads(void **state)
 {
-	setup_domain(false);
+	setup_domain();
 	run_workers(2, 200000 / OPS_DIV);
 	finish_domain();
 }
@@ -189,7 +186,7 @@ static void test_two_threads(void **state)
 /* More threads than CPU slots: threads share slots and their locks. */
 static void test_shared_slots(void **state)
 {
-	setup_domain(true);
+	setup_domain();
 	run_workers(DMP_MAX_CPUS + 6, 4000 / OPS_DIV);
 	finish_domain();
 }

@@ -283,46 +283,45 @@ static int ref_ranges(struct model *m)
 	return n;
 }
 
-static int ref_index_of(int n, unsigned long lo)
+static int ref_index_of(const struct ref_range *r, int n, unsigned long lo)
 {
 	for (int i = 0; i < n; i++)
-		if (ref[i].lo == lo)
+		if (r[i].lo == lo)
 			return i;
-	fail_msg("cached node %#lx is not a range of the domain", lo);
+	fail_msg("cached range %#lx is not a range of the domain", lo);
 	return -1;
 }
 
-static int ref_first_reaching(int n, unsigned long end)
+static int ref_first_reaching(const struct ref_range *r, int n, unsigned long end)
 {
 	for (int i = 0; i < n; i++)
-		if (ref[i].hi >= end)
+		if (r[i].hi >= end)
 			return i;
 	return n - 1;
 }
 
-static bool ref_linux_search(struct model *m, unsigned long size, unsigned long limit,
-			     bool aligned, unsigned long *out)
+/* Linux's walk over the ranges @r[0..@n) (in order, the anchor last), from
+ * the domain's cached positions. */
+static bool linux_walk(const struct ref_range *r, int n, const struct dmp_iova_domain *d,
+		       unsigned long size, unsigned long limit, bool aligned, unsigned long *out)
 {
-	struct dmp_iova_domain *d = &m->iovad;
-	int n = ref_ranges(m);
 	unsigned long end = (limit < d->max_pfn ? limit : d->max_pfn) + 1;
 	unsigned long mask = ~0UL, high = end, low = d->start_pfn, new_pfn = 0;
 	if (size > end)
 		return false;
 	if (aligned)
 		mask <<= __builtin_ctzl(roundup_pow2(size));
-	const struct dmp_iova_node *c = end <= d->dma_32bit_pfn ? d->cached32_node : d->cached_node;
-	int i = ref_index_of(n, c->pfn_lo);
-	if (ref[i].lo >= end)
-		i = ref_first_reaching(n, end);
-	bool retry = i != n - 1 && ref[i].hi + 1 < end;
-	unsigned long retry_low = ref[i].hi + 1 > low ? ref[i].hi + 1 : low;
+	int i = ref_index_of(r, n, end <= d->dma_32bit_pfn ? d->cached32_lo : d->cached_lo);
+	if (r[i].lo >= end)
+		i = ref_first_reaching(r, n, end);
+	bool retry = i != n - 1 && r[i].hi + 1 < end;
+	unsigned long retry_low = r[i].hi + 1 > low ? r[i].hi + 1 : low;
 	for (;;) {
 		do {
-			high = high < ref[i].lo ? high : ref[i].lo;
+			high = high < r[i].lo ? high : r[i].lo;
 			new_pfn = (high - size) & mask;
 			i--;
-		} while (i >= 0 && new_pfn <= ref[i].hi && new_pfn >= low);
+		} while (i >= 0 && new_pfn <= r[i].hi && new_pfn >= low);
 		if (high >= size && new_pfn >= low) {
 			*out = new_pfn;
 			return true;
@@ -332,8 +331,15 @@ static bool ref_linux_search(struct model *m, unsigned long size, unsigned long 
 		retry = false;
 		high = end;
 		low = retry_low;
-		i = ref_first_reaching(n, end);
+		i = ref_first_reaching(r, n, end);
 	}
+}
+
+static bool ref_linux_search(struct model *m, unsigned long size, unsigned long limit,
+			     bool aligned, unsigned long *out)
+{
+	int n = ref_ranges(m);
+	return linux_walk(ref, n, &m->iovad, size, limit, aligned, out);
 }
 
 static void op_alloc(struct model *m)
@@ -540,24 +546,14 @@ static void op_flush(struct model *m)
 	assert_int_equal(st.pfns, live);
 }
 
-/*
- * How the tree keeps its gaps (iova.c turns them on after a long walk): the
- * random tests run with them always on, never on, and by the default rule.
- */
-enum { GAPS_DEFAULT, GAPS_ALWAYS, GAPS_NEVER };
-
 static void model_init(struct model *m, unsigned int shift, unsigned long base,
-		       unsigned long start_off, uint64_t seed, int gaps)
+		       unsigned long start_off, uint64_t seed)
 {
 	memset(m, 0, sizeof(*m));
 	m->rng = seed * 0x9e3779b97f4a7c15ull + 1;
 	m->base = base;
 	m->start_pfn = base + start_off;
 	assert_int_equal(dmp_iova_domain_init(&m->iovad, 1UL << shift, m->start_pfn), 0);
-	if (gaps == GAPS_ALWAYS)
-		m->iovad.augment_walk = 0;
-	else if (gaps == GAPS_NEVER)
-		m->iovad.augment_walk = ~0u;
 	/* everything above the window is out of reach */
 	assert_int_equal(dmp_reserve_iova(&m->iovad, top_pfn(m) + 1, m->iovad.max_pfn), 0);
 	check_domain(m);
@@ -616,9 +612,8 @@ static void test_random_fixed(void **state)
 	static const unsigned long sizes[] = { 1, 4, 16, 3 };
 	for (unsigned int w = 0; w < DMP_ARRAY_SIZE(windows); w++) {
 		for (unsigned int k = 0; k < DMP_ARRAY_SIZE(sizes); k++) {
-			/* sizes 1 and 4 with the gaps kept, 16 and 3 without */
 			model_init(&M, windows[w].shift, windows[w].base, windows[w].start_off,
-				   100 * w + k, k < 2 ? GAPS_ALWAYS : GAPS_NEVER);
+				   100 * w + k);
 			M.fixed = sizes[k];
 			run_random(&M, 2000);
 		}
@@ -630,8 +625,7 @@ static void test_random_mixed(void **state)
 	for (unsigned int w = 0; w < DMP_ARRAY_SIZE(windows); w++) {
 		for (uint64_t seed = 1; seed <= 4; seed++) {
 			model_init(&M, windows[w].shift, windows[w].base, windows[w].start_off,
-				   1000 * w + seed,
-				   seed == 1 ? GAPS_ALWAYS : seed == 2 ? GAPS_NEVER : GAPS_DEFAULT);
+				   1000 * w + seed);
 			M.mixed = true;
 			run_random(&M, 4000);
 		}
@@ -643,8 +637,7 @@ static void test_random_failure_injection(void **state)
 {
 	unsigned long injected = 0, failures = 0;
 	for (unsigned int w = 0; w < DMP_ARRAY_SIZE(windows); w++) {
-		model_init(&M, windows[w].shift, windows[w].base, windows[w].start_off, 77 + w,
-			   w % 2 ? GAPS_ALWAYS : GAPS_DEFAULT);
+		model_init(&M, windows[w].shift, windows[w].base, windows[w].start_off, 77 + w);
 		M.mixed = true;
 		M.inject = true;
 		run_random(&M, 3000);
@@ -1007,46 +1000,79 @@ static void test_magazine_alloc_failure(void **state)
 	dmp_iova_domain_destroy(&d);
 }
 
-/* The gap records come on after a long walk and go after a long run of
- * searches that a short walk served; the walker agrees at each step. */
-static void test_gaps_on_and_off(void **state)
+/*
+ * A tree of thousands of ranges (leaves split and merge, inner nodes split,
+ * the root grows to three levels and shrinks back to one leaf), in a space
+ * beyond the model's window: every allocation against Linux's walk over a
+ * sorted array of the live ranges, kept by the test, and the walker every
+ * few steps.
+ */
+#define BIG 6000
+static struct ref_range big[BIG + 2];
+static int big_n;
+
+static void big_insert(unsigned long lo, unsigned long hi)
+{
+	int i = big_n;
+	while (i > 0 && big[i - 1].lo > lo) {
+		big[i] = big[i - 1];
+		i--;
+	}
+	big[i] = (struct ref_range){ lo, hi };
+	big_n++;
+}
+
+static void big_remove(int i)
+{
+	memmove(&big[i], &big[i + 1], sizeof(big[0]) * (size_t)(big_n - i - 1));
+	big_n--;
+}
+
+static void test_many_ranges(void **state)
 {
 	(void)state;
 	struct dmp_iova_domain d;
+	uint64_t rng = 12345;
+	unsigned long max_height = 0;
 	assert_int_equal(dmp_iova_domain_init(&d, 4096, 1), 0);
-	/* two fragmented stretches: 400 single pfns down from each limit,
-	 * every other one freed: 200 one-pfn holes in each */
-	static const unsigned long limit[2] = { 10000, 5400 };
-	unsigned long p[2][400], x;
-	for (int r = 0; r < 2; r++)
-		for (int i = 0; i < 400; i++)
-			assert_int_equal(dmp_alloc_iova(&d, 1, limit[r], false, &p[r][i]), 0);
-	for (int r = 0; r < 2; r++)
-		for (int i = 0; i < 400; i += 2)
-			assert_int_equal(dmp_free_iova(&d, p[r][i]), 0);
-	assert_false(d.augmented); /* every walk so far was short */
-	for (int r = 0; r < 2; r++) {
-		/* two pfns fit no hole of the stretch: the walk passes 200 nodes,
-		 * and the gaps come on */
-		assert_int_equal(dmp_alloc_iova(&d, 2, limit[r], false, &x), 0);
-		assert_true(x + 1 < p[r][399]);
-		assert_true(d.augmented);
-		assert_int_equal(d.streak_to_drop, 1024u << r); /* doubles each time */
-		assert_int_equal(dmp_iova_domain_check(&d), 0);
-		/* pairs served next to the cached node, a full streak of them */
-		unsigned long prev = x;
-		for (unsigned int i = 0; i < (1024u << r) + 8; i++) {
-			unsigned long y;
-			assert_int_equal(dmp_alloc_iova(&d, 1, limit[r], false, &y), 0);
-			assert_int_equal(dmp_free_iova(&d, prev), 0);
-			prev = y;
-			if (i % 97 == 0)
-				assert_int_equal(dmp_iova_domain_check(&d), 0);
+	big_n = 0;
+	big[big_n++] = (struct ref_range){ ~0UL, ~0UL }; /* the anchor */
+	for (long step = 0; step < 4 * BIG; step++) {
+		rng = rng * 6364136223846793005ull + 1442695040888963407ull;
+		unsigned long r = rng >> 33;
+		/* grow to BIG ranges, then drain */
+		bool grow = step < 2 * BIG ? r % 10 < 7 : r % 10 < 2;
+		if (big_n == 1 || (grow && big_n < BIG + 1)) {
+			unsigned long size = 1 + (r >> 4) % 64, want = 0, got = 0;
+			bool aligned = (r >> 12) % 4 != 0;
+			/* below 4 GiB, below 2^28 pfns or a lower random limit */
+			unsigned long limit = (r >> 14) % 3 == 0 ? (1UL << 20) - 1
+					      : (r >> 14) % 3 == 1 ? (1UL << 28) - 1
+								 : (1UL << 18) + (r >> 16) % (1UL << 10);
+			bool ok = linux_walk(big, big_n, &d, size, limit, aligned, &want);
+			int err = dmp_alloc_iova(&d, size, limit, aligned, &got);
+			assert_int_equal(err == 0, ok);
+			if (ok) {
+				assert_int_equal(got, want);
+				big_insert(got, got + size - 1);
+			}
+		} else {
+			int i = (int)((r >> 4) % (unsigned long)(big_n - 1));
+			unsigned long pfn = big[i].lo + (r >> 20) % (big[i].hi - big[i].lo + 1);
+			assert_int_equal(dmp_free_iova(&d, pfn), 0);
+			big_remove(i);
 		}
-		assert_false(d.augmented);
-		assert_int_equal(dmp_iova_domain_check(&d), 0);
-		assert_int_equal(dmp_free_iova(&d, prev), 0);
+		max_height = d.height > max_height ? d.height : max_height;
+		if (step % 61 == 0)
+			assert_int_equal(dmp_iova_domain_check(&d), 0);
 	}
+	while (big_n > 1) {
+		assert_int_equal(dmp_free_iova(&d, big[0].lo), 0);
+		big_remove(0);
+	}
+	assert_int_equal(dmp_iova_domain_check(&d), 0);
+	assert_true(max_height >= 3); /* the inner levels were exercised */
+	assert_int_equal(d.height, 0); /* and collapsed again */
 	dmp_iova_domain_destroy(&d);
 }
 
@@ -1062,7 +1088,7 @@ int main(void)
 		cmocka_unit_test(test_fail_every_nth),
 		cmocka_unit_test(test_bad_free_fast),
 		cmocka_unit_test(test_magazine_alloc_failure),
-		cmocka_unit_test(test_gaps_on_and_off),
+		cmocka_unit_test(test_many_ranges),
 		cmocka_unit_test(test_random_fixed),
 		cmocka_unit_test(test_random_mixed),
 		cmocka_unit_test(test_random_failure_injection),

@@ -73,28 +73,13 @@ DMP_BEGIN_DECLS
 /** Largest size (pfns) the fast path caches. */
 #define DMP_IOVA_CACHE_MAX_PFNS (1UL << (DMP_IOVA_RANGE_CACHE_MAX_SIZE - 1))
 
-/*
- * struct dmp_iova_node - one allocated or reserved range in the tree.
- * Internal: defined here only because the domain embeds its anchor node.
- */
-#define DMP__IOVA_FIT_ORDERS 8 /* fit[1..]: alignments 2^1 .. 2^8 pfns */
-struct dmp_iova_node {
-	_Alignas(64) struct dmp_iova_node *left;
-	struct dmp_iova_node *right, *parent;
-	unsigned long pfn_lo, pfn_hi; /* inclusive */
-	unsigned long gap;            /* free pfns just below pfn_lo */
-	bool red;                     /* red-black colour */
-	uint8_t flags;                /* DMP__IOVA_* (src/iommu/iova.c) */
-	/* fit[0]: the largest gap of this subtree; fit[k] (k = 1 ..
-	 * DMP__IOVA_FIT_ORDERS): the largest size whose 2^k-aligned placement
-	 * fits one of its gaps.  Each rounded up to a one-byte code
-	 * (src/iommu/iova-rbtree.h: fit_code), so a node is one cache line and
-	 * a change too small to move a code stops where it is. */
-	uint8_t fit[1 + DMP__IOVA_FIT_ORDERS];
-};
+/* fit bounds are kept for alignments 2^1 .. 2^DMP__IOVA_FIT_ORDERS pfns
+ * (src/iommu/iova-btree.h) */
+#define DMP__IOVA_FIT_ORDERS 8
 
 struct dmp__iova_rcaches;
 struct dmp__iova_chunk;
+union dmp__iova_bnode;
 
 /**
  * struct dmp_iova_domain - an IOVA space.  Caller's storage; fields are
@@ -109,26 +94,22 @@ struct dmp_iova_domain {
 	unsigned long dma_32bit_pfn; /* first pfn at or above 4 GiB */
 	struct dmp__iova_rcaches *rcaches;
 
-	/* Under tree_lock, on lines of their own: the fast path of other
+	/* Under tree_lock, on a line of its own: the fast path of other
 	 * threads reads the constants above. */
 	_Alignas(64) dmp_spinlock_t tree_lock;
-	struct dmp_iova_node *root;
-	struct dmp_iova_node *cached_node;   /* where the next search starts */
-	struct dmp_iova_node *cached32_node; /* same, for limits <= 4 GiB */
-	_Alignas(64) struct dmp_iova_node anchor; /* above every range: pfn ~0UL */
+	void *root;                          /* a leaf when height is 0 */
+	unsigned int height;                 /* levels of inner nodes */
+	unsigned long cached_lo;             /* pfn_lo of the range where the
+						next search starts */
+	unsigned long cached32_lo;           /* same, for limits <= 4 GiB */
 	unsigned long fail_size[2];          /* smallest failed size [aligned] */
 	unsigned long fail_limit[2];         /* its limit: larger fails too */
-	unsigned long nr_ranges;             /* nodes in the tree, anchor excluded */
+	unsigned long nr_ranges;             /* ranges in the tree, anchor excluded */
 	unsigned long nr_reserved;           /* of which reserved */
-	unsigned long nr_pfns;               /* pfns covered by non-reserved nodes */
-	bool augmented;                      /* node gaps are kept (iova.c) */
-	unsigned int short_streak;           /* searches in a row a short walk served */
-	unsigned int streak_to_drop;         /* ... that turn the gaps off again */
-	unsigned int augment_walk;           /* walk length that turns them on:
-						default 64; tests set 0 (always)
-						or UINT_MAX (never) after init */
+	unsigned long nr_pfns;               /* pfns covered by non-reserved ranges */
 	/* the node allocator: a free list over chunks */
-	struct dmp_iova_node *free_nodes;
+	unsigned int nr_spare;               /* nodes on the free list */
+	union dmp__iova_bnode *free_nodes;
 	struct dmp__iova_chunk *chunks;
 };
 

@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * iova.c - the IOVA allocator: a red-black tree of ranges with cached search
+ * iova.c - the IOVA allocator: a B+tree of ranges with cached search
  * positions, and per-CPU magazine caches with a depot in front of it.
  *
  * The rules follow Linux's drivers/iommu/iova.c (read for the semantics, not
- * copied): top-down first fit from a cached node, retried once above it;
+ * copied): top-down first fit from a cached range, retried once above it;
  * cached_node / cached32_node updates on insert and delete; size-aligned
  * ranges aligned to roundup_pow_of_two(size); rcaches of 6 size classes,
  * each CPU with a loaded and a previous magazine, full magazines in a depot.
  * See <dmaport/iova.h> for where dmaport differs on purpose.
  *
- * Where Linux walks the rb-tree node by node below the cached node, this
- * tree is augmented with the free gap below each node, and bounds, one byte
- * each, of the largest gap of each subtree and, per alignment 2^1..2^8, of
- * the largest size-aligned request a gap of the subtree can hold, so the
- * same walk skips every subtree without a fit: the same answer, in O(log n)
- * per skip, with a node of one cache line (iova-rbtree.h: fit_code).
+ * Where Linux walks its rb-tree node by node below the cached node, the
+ * ranges here sit in a B+tree (iova-btree.h) whose inner nodes keep, per
+ * child, one-byte bounds of the largest gap of the child's subtree and, per
+ * alignment 2^1..2^8, of the largest size-aligned request a gap of it can
+ * hold: the same walk skips every subtree without a fit, the same answer in
+ * a few cache lines per level and four or five levels at a million ranges.
  * tests/test-iova.c checks the answers against Linux's node-by-node walk.
  *
  * Lock order: CPU slot lock -> depot lock -> tree lock.  No path takes a
@@ -28,29 +28,11 @@
 
 #include "../internal.h"
 #include "../slot-lock.h"
-#include "iova-rbtree.h"
+#include "iova-btree.h"
 
 #define IOVA_ANCHOR_PFN (~0UL)
 
 #define NR_CLASSES DMP_IOVA_RANGE_CACHE_MAX_SIZE
-
-/*
- * Gaps are kept once a search walks this many nodes (Linux's walk would be
- * that long), and dropped when fewer ranges than AUGMENT_DROP are left.
- */
-#define AUGMENT_WALK 64
-#define AUGMENT_DROP 32
-/*
- * While gaps are kept, each search first walks up to PROBE_WALK nodes as
- * Linux would; after STREAK_MIN searches in a row that this served, the
- * gaps go (their upkeep costs more than the walks), and every time they
- * have to come back the streak needed doubles, up to STREAK_MAX, so that a
- * workload alternating between the two cannot make the tree rebuild them
- * often.
- */
-#define PROBE_WALK 16
-#define STREAK_MIN 1024u
-#define STREAK_MAX (1u << 20)
 
 /*
  * A magazine holds up to MAG_SIZE pfns of one size class.  126 keeps the
@@ -87,16 +69,6 @@ struct dmp__iova_rcaches {
 	struct iova_cpu_rcache cpu[DMP_MAX_CPUS];
 };
 
-/* Tree nodes come in chunks; a chunk lives until the domain is destroyed. */
-#define NODES_PER_CHUNK 63
-struct dmp__iova_chunk {
-	/* first, so that each 64-byte node is one whole cache line (chunks
-	 * are 64-byte aligned): with the link first, every node straddled two */
-	struct dmp_iova_node nodes[NODES_PER_CHUNK];
-	struct dmp__iova_chunk *next;
-};
-_Static_assert(sizeof(struct dmp_iova_node) == 64, "a tree node is one whole cache line");
-
 /* Bits: fls(0) = 0, fls(1) = 1, fls(4) = 3. */
 static inline unsigned int fls_ul(unsigned long x)
 {
@@ -120,112 +92,53 @@ static void *meta_alloc(size_t size)
 	return dmp__meta_alloc(size);
 }
 
-/* Called with the tree lock held. */
-static struct dmp_iova_node *node_alloc(struct dmp_iova_domain *iovad)
-{
-	struct dmp_iova_node *n;
-
-	if (dmp__fail_check(DMP_FAIL_HEAP))
-		return NULL;
-	if (!iovad->free_nodes) {
-		struct dmp__iova_chunk *c = dmp__meta_alloc(sizeof(*c));
-		if (!c)
-			return NULL;
-		c->next = iovad->chunks;
-		iovad->chunks = c;
-		for (unsigned int i = 0; i < NODES_PER_CHUNK; i++) {
-			c->nodes[i].right = iovad->free_nodes;
-			iovad->free_nodes = &c->nodes[i];
-		}
-	}
-	n = iovad->free_nodes;
-	iovad->free_nodes = n->right;
-	/* tree_insert() sets the links and the colour, and the gap and the
-	 * bounds while they are kept (augment_build() sets every node's when
-	 * they start) */
-	n->flags = 0;
-	return n;
-}
-
-static void node_free(struct dmp_iova_domain *iovad, struct dmp_iova_node *n)
-{
-	n->right = iovad->free_nodes;
-	iovad->free_nodes = n;
-}
-
-/*
- * tree_find_limit(@end) for a @from whose pfn_hi is at or above @end: first a
- * few steps down in order from @from, as Linux's walk would take them.
- */
-static struct dmp_iova_node *find_limit_from(const struct dmp_iova_domain *iovad,
-					     struct dmp_iova_node *from, unsigned long end)
-{
-	for (unsigned int i = 0; i < 4; i++) {
-		struct dmp_iova_node *p = tree_prev(from);
-		if (!p || p->pfn_hi < end)
-			return from;
-		from = p;
-	}
-	return tree_find_limit(iovad, end);
-}
-
 /*
  * Cached search positions (Linux's __cached_rbnode_insert_update and
  * __cached_rbnode_delete_update): the next search starts at the range the
  * last one allocated, below or above the 4 GiB boundary; a free at or above
  * the cached position moves it up to the freed range's successor so that the
- * hole is seen again.
+ * hole is seen again.  Linux keeps node pointers; ranges move between leaves
+ * here, so the positions are kept as the ranges' pfn_lo, which no two ranges
+ * share.
  */
-static void cached_insert_update(struct dmp_iova_domain *iovad, struct dmp_iova_node *n)
+static void cached_insert_update(struct dmp_iova_domain *iovad, unsigned long lo,
+				 unsigned long hi)
 {
-	if (n->pfn_hi < iovad->dma_32bit_pfn)
-		iovad->cached32_node = n;
+	if (hi < iovad->dma_32bit_pfn)
+		iovad->cached32_lo = lo;
 	else
-		iovad->cached_node = n;
+		iovad->cached_lo = lo;
 }
 
-/* @*next is tree_next(@n), or NULL until someone needs it. */
-static void cached_delete_update(struct dmp_iova_domain *iovad, struct dmp_iova_node *n,
-				 struct dmp_iova_node **next)
+static void cached_delete_update(struct dmp_iova_domain *iovad, unsigned long lo,
+				 unsigned long hi, unsigned long next_lo)
 {
-	struct dmp_iova_node *c32 = iovad->cached32_node, *c = iovad->cached_node;
-
-	if (n == c32 || (n->pfn_hi < iovad->dma_32bit_pfn && n->pfn_lo >= c32->pfn_lo)) {
-		if (!*next)
-			*next = tree_next(n);
-		iovad->cached32_node = *next;
-	}
-	if (n == c || n->pfn_lo >= c->pfn_lo) {
-		if (!*next)
-			*next = tree_next(n);
-		iovad->cached_node = *next;
-	}
+	if (lo == iovad->cached32_lo || (hi < iovad->dma_32bit_pfn && lo >= iovad->cached32_lo))
+		iovad->cached32_lo = next_lo;
+	if (lo >= iovad->cached_lo)
+		iovad->cached_lo = next_lo;
 }
 
-/* Unlink and free @n (not the anchor).  Tree lock held. */
-static void remove_node(struct dmp_iova_domain *iovad, struct dmp_iova_node *n)
+/* Unlink range @p (not the anchor).  Tree lock held. */
+static void remove_node(struct dmp_iova_domain *iovad, struct iova_pos p)
 {
-	struct dmp_iova_node *next = NULL; /* tree_next(n), never NULL: the anchor is above */
+	unsigned long lo = pos_lo(p), hi = pos_hi(p);
+	unsigned int flags = pos_flags(p);
 
-	DMP_ASSERT(!(n->flags & DMP__IOVA_ANCHOR));
-	cached_delete_update(iovad, n, &next);
-	if (iovad->augmented && !next)
-		next = tree_next(n); /* the node above inherits the gap */
-	tree_erase(iovad, n, next);
+	DMP_ASSERT(!(flags & DMP__IOVA_ANCHOR));
+	cached_delete_update(iovad, lo, hi, pos_lo(pos_next(p)));
+	tree_erase(iovad, p);
 	iovad->nr_ranges--;
-	if (iovad->augmented && iovad->nr_ranges < AUGMENT_DROP && iovad->augment_walk)
-		iovad->augmented = false; /* a short walk is cheaper than the upkeep */
-	if (n->flags & DMP__IOVA_RESERVED) {
+	if (flags & DMP__IOVA_RESERVED) {
 		iovad->nr_reserved--;
 	} else {
-		iovad->nr_pfns -= n->pfn_hi - n->pfn_lo + 1;
+		iovad->nr_pfns -= hi - lo + 1;
 		/* new free space: the remembered failures no longer hold */
 		if (dmp__unlikely((iovad->fail_size[0] & iovad->fail_size[1]) != ~0UL)) {
 			iovad->fail_size[0] = iovad->fail_size[1] = ~0UL;
 			iovad->fail_limit[0] = iovad->fail_limit[1] = 0;
 		}
 	}
-	node_free(iovad, n);
 }
 
 /*
@@ -245,148 +158,79 @@ static bool known_full(const struct dmp_iova_domain *iovad, unsigned long size,
 }
 
 /*
- * Start keeping the gaps: one pass in order for each node's gap and the
- * lowest-node flag, one bottom-up for the bounds.  Tree lock held.
+ * Walk down from @p over the gap below each range, capped by @high (which
+ * only the first range can reach), for the highest @size-pfn fit aligned by
+ * @align_mask at or above @low, skipping (prev_fit) every range whose gap
+ * cannot hold it.  On success *@pfn is the fit and *@p the range above it.
  */
-static void augment_build(struct dmp_iova_domain *iovad)
+static bool walk_down(struct iova_pos *p, unsigned long size, unsigned long high,
+		      unsigned long low, unsigned long align_mask, unsigned long *pfn)
 {
-	struct dmp_iova_node *n = iovad->root, *prev = NULL;
+	/* the order the bounds skip by: the alignment's, at most the highest
+	 * kept (a bound then); and the size's code */
+	unsigned int k = DMP_MIN((unsigned int)__builtin_ctzl(align_mask), DMP__IOVA_FIT_ORDERS);
+	uint8_t code = fit_code(size);
 
-	while (n->left)
-		n = n->left;
-	for (; n; prev = n, n = tree_next(n)) {
-		n->gap = n->pfn_lo - (prev ? prev->pfn_hi + 1 : 0);
-		n->flags &= ~DMP__IOVA_LOWEST;
-		if (!prev)
-			n->flags |= DMP__IOVA_LOWEST;
-	}
-	build_bounds(iovad->root);
-	iovad->augmented = true;
-	iovad->short_streak = 0;
-	iovad->streak_to_drop = iovad->streak_to_drop ? DMP_MIN(2 * iovad->streak_to_drop, STREAK_MAX)
-						      : STREAK_MIN;
-}
-
-enum walk_end { WALK_FOUND, WALK_NONE, WALK_BUDGET };
-
-/*
- * Walk down from @n over the hole below each node, capped by @high (which
- * only the first node can reach), for the highest @size-pfn fit aligned by
- * @align_mask at or above @low: with @aug the gaps skip subtrees too small,
- * else one node at a time, as Linux.  *@steps counts the nodes passed; the
- * walk gives up when it reaches @budget.  On WALK_FOUND, *@pfn is the fit and
- * *@hint the node above it.
- */
-static DMP__ALWAYS_INLINE enum walk_end
-walk_down(struct dmp_iova_node *n, unsigned long size, unsigned long high,
-	  unsigned long low, unsigned long align_mask, bool aug,
-	  unsigned int budget, unsigned int *steps, unsigned long *pfn,
-	  struct dmp_iova_node **hint)
-{
-	struct dmp_iova_node *below = NULL;
-	/* the order the augmentation skips by: the alignment's, at most the
-	 * highest kept (a bound then); and the size's code */
-	unsigned int k = 0;
-	uint8_t code = 0;
-	if (aug) {
-		k = DMP_MIN((unsigned int)__builtin_ctzl(align_mask), DMP__IOVA_FIT_ORDERS);
-		code = fit_code(size);
-	}
-	for (; n; n = aug ? prev_fit(n, size, code, k) : below) {
-		if (*steps >= budget)
-			return WALK_BUDGET;
-		high = DMP_MIN(high, n->pfn_lo);
+	for (;;) {
+		high = DMP_MIN(high, pos_lo(*p));
 		if (high < size)
-			break;
-		unsigned long new_pfn = (high - size) & align_mask, floor;
+			return false;
+		unsigned long new_pfn = (high - size) & align_mask;
 		if (new_pfn < low)
-			break;
-		if (aug) {
-			floor = n->pfn_lo - n->gap;
-		} else {
-			below = tree_prev(n);
-			floor = below ? below->pfn_hi + 1 : 0;
-		}
-		if (new_pfn >= floor) {
+			return false;
+		if (new_pfn >= entry_floor(p->l, p->i)) {
 			*pfn = new_pfn;
-			*hint = n;
-			return WALK_FOUND;
+			return true;
 		}
-		(*steps)++;
+		if (!prev_fit(p, size, code, k))
+			return false;
 	}
-	return WALK_NONE;
 }
 
 /*
  * Top-down first fit below @end (exclusive), Linux's
- * __alloc_and_insert_iova_range: from the cached node down to start_pfn,
- * then once more from the limit down to just above the cached node.  Between
- * the two passes every gap below @end is seen.  The result is the one
- * Linux's node-by-node walk gives; prev_fit() only skips the nodes whose gap
- * is too small.  On success *@pfn is the range's start and *@hint the node
- * just above it (for tree_insert).
+ * __alloc_and_insert_iova_range: from the cached range down to start_pfn,
+ * then once more from the limit down to just above the cached range.
+ * Between the two passes every gap below @end is seen.  The result is the
+ * one Linux's range-by-range walk gives; prev_fit() only skips the ranges
+ * whose gap is too small.  On success *@pfn is the range's start and *@above
+ * the range just above it (for tree_insert).
  */
 static int tree_search(struct dmp_iova_domain *iovad, unsigned long size, unsigned long end,
-		       unsigned long align_mask, unsigned long *pfn,
-		       struct dmp_iova_node **hint)
+		       unsigned long align_mask, unsigned long *pfn, struct iova_pos *above)
 {
-	struct dmp_iova_node *curr;
 	unsigned long low = iovad->start_pfn, retry_low;
-	unsigned int steps = 0;
-	bool retry, aug = iovad->augmented;
-	int err = -ENOMEM;
+	struct iova_pos cur;
+	bool retry;
 
-	curr = end <= iovad->dma_32bit_pfn ? iovad->cached32_node : iovad->cached_node;
-	if (aug && curr->pfn_lo < end) {
-		/* Linux's walk for a few nodes: a fit in it is the range the
-		 * whole search would return (the highest below the limit) */
-		unsigned int probe = 0;
-		if (walk_down(curr, size, end, low, align_mask, false, PROBE_WALK, &probe, pfn,
-			      hint) == WALK_FOUND) {
-			if (++iovad->short_streak >= iovad->streak_to_drop && iovad->augment_walk)
-				iovad->augmented = false;
-			return 0;
-		}
-		iovad->short_streak = 0;
-	}
-	/*
-	 * A cached node above the limit: Linux walks down to the limit node by
-	 * node; the lowest node reaching the limit is the same start.  A few
-	 * steps as Linux, since the cached node is most often the anchor just
-	 * above the highest range (a free moved it there), then in O(log n).
-	 */
-	if (curr->pfn_lo >= end)
-		curr = find_limit_from(iovad, curr, end);
+	cur = tree_pos_of(iovad, end <= iovad->dma_32bit_pfn ? iovad->cached32_lo
+							     : iovad->cached_lo);
+	/* A cached range above the limit: Linux walks down to the limit range
+	 * by range; the lowest range reaching the limit is the same start. */
+	if (pos_lo(cur) >= end)
+		cur = tree_find_limit(iovad, end);
 	/* Linux retries from the anchor even when the first pass started there,
 	 * with a low bound of anchor + 1 = 0: below start_pfn.  Not here. */
-	retry = !(curr->flags & DMP__IOVA_ANCHOR) && curr->pfn_hi + 1 < end;
-	retry_low = DMP_MAX(curr->pfn_hi + 1, iovad->start_pfn);
+	retry = !(pos_flags(cur) & DMP__IOVA_ANCHOR) && pos_hi(cur) + 1 < end;
+	retry_low = DMP_MAX(pos_hi(cur) + 1, iovad->start_pfn);
 
 	for (;;) {
-		/* two copies of the walk, each with @aug a constant: the
-		 * compiler then leaves out what the other needs */
-		enum walk_end e =
-			aug ? walk_down(curr, size, end, low, align_mask, true, ~0u, &steps, pfn, hint)
-			    : walk_down(curr, size, end, low, align_mask, false, ~0u, &steps, pfn, hint);
-		if (e == WALK_FOUND) {
-			err = 0;
-			break;
+		if (walk_down(&cur, size, end, low, align_mask, pfn)) {
+			*above = cur;
+			return 0;
 		}
 		if (!retry)
-			break;
+			return -ENOMEM;
 		retry = false;
 		low = retry_low;
-		curr = tree_find_limit(iovad, end);
+		cur = tree_find_limit(iovad, end);
 	}
-	if (!aug && steps >= iovad->augment_walk)
-		augment_build(iovad);
-	return err;
 }
 
 static int tree_alloc(struct dmp_iova_domain *iovad, unsigned long size, unsigned long limit_pfn,
 		      bool size_aligned, unsigned long *pfn_lo)
 {
-	struct dmp_iova_node *n, *hint = NULL;
+	struct iova_pos above;
 	unsigned long align_mask = ~0UL, new_pfn = 0;
 	unsigned int shift = size_aligned ? fls_ul(size - 1) : 0;
 	int err;
@@ -401,22 +245,21 @@ static int tree_alloc(struct dmp_iova_domain *iovad, unsigned long size, unsigne
 		err = -ENOMEM;
 		goto out_unlock;
 	}
-	err = tree_search(iovad, size, limit_pfn + 1, align_mask, &new_pfn, &hint);
+	err = tree_search(iovad, size, limit_pfn + 1, align_mask, &new_pfn, &above);
 	if (err) {
 		iovad->fail_size[size_aligned] = size;
 		iovad->fail_limit[size_aligned] = limit_pfn;
 		goto out_unlock;
 	}
-	/* After the search, which only reads: a failure here changes nothing. */
-	n = node_alloc(iovad);
-	if (!n) {
+	/* After the search, which changes only bounds: a failure here changes
+	 * nothing (the failure-injection site stands for the node allocation,
+	 * which may or may not need memory). */
+	if (dmp__fail_check(DMP_FAIL_HEAP) || tree_reserve_nodes(iovad)) {
 		err = -ENOMEM;
 		goto out_unlock;
 	}
-	n->pfn_lo = new_pfn;
-	n->pfn_hi = new_pfn + size - 1;
-	tree_insert(iovad, n, hint);
-	cached_insert_update(iovad, n);
+	tree_insert(iovad, above, new_pfn, new_pfn + size - 1, 0);
+	cached_insert_update(iovad, new_pfn, new_pfn + size - 1);
 	iovad->nr_ranges++;
 	iovad->nr_pfns += size;
 	*pfn_lo = new_pfn;
@@ -436,16 +279,16 @@ int dmp_alloc_iova(struct dmp_iova_domain *iovad, unsigned long size, unsigned l
 
 int dmp_find_iova(struct dmp_iova_domain *iovad, unsigned long pfn, struct dmp_iova_range *range)
 {
-	struct dmp_iova_node *n;
+	struct iova_pos p;
 	int err = -ENOENT;
 
 	DMP_ASSERT(iovad && range);
 	dmp_spin_lock(&iovad->tree_lock);
-	n = tree_find(iovad, pfn);
-	if (n && !(n->flags & DMP__IOVA_ANCHOR)) {
-		range->pfn_lo = n->pfn_lo;
-		range->pfn_hi = n->pfn_hi;
-		range->reserved = n->flags & DMP__IOVA_RESERVED;
+	p = tree_find(iovad, pfn);
+	if (p.l && !(pos_flags(p) & DMP__IOVA_ANCHOR)) {
+		range->pfn_lo = pos_lo(p);
+		range->pfn_hi = pos_hi(p);
+		range->reserved = pos_flags(p) & DMP__IOVA_RESERVED;
 		err = 0;
 	}
 	dmp_spin_unlock(&iovad->tree_lock);
@@ -454,18 +297,18 @@ int dmp_find_iova(struct dmp_iova_domain *iovad, unsigned long pfn, struct dmp_i
 
 int dmp_free_iova(struct dmp_iova_domain *iovad, unsigned long pfn)
 {
-	struct dmp_iova_node *n;
+	struct iova_pos p;
 	int err = 0;
 
 	DMP_ASSERT(iovad);
 	dmp_spin_lock(&iovad->tree_lock);
-	n = tree_find(iovad, pfn);
-	if (!n || (n->flags & DMP__IOVA_ANCHOR))
+	p = tree_find(iovad, pfn);
+	if (!p.l || (pos_flags(p) & DMP__IOVA_ANCHOR))
 		err = -ENOENT;
-	else if (n->flags & DMP__IOVA_RESERVED)
+	else if (pos_flags(p) & DMP__IOVA_RESERVED)
 		err = -EINVAL;
 	else
-		remove_node(iovad, n);
+		remove_node(iovad, p);
 	dmp_spin_unlock(&iovad->tree_lock);
 	if (err == -ENOENT)
 		dmp_log("dmaport: iova: free of pfn %#lx, which no range holds (ignored)", pfn);
@@ -475,56 +318,71 @@ int dmp_free_iova(struct dmp_iova_domain *iovad, unsigned long pfn)
 }
 
 /*
- * Reserve.  Overlapping and touching reservations merge into one node, so the
- * first of them is widened and the others removed; only a reservation that
- * touches none needs a new node.  Tree lock held.
+ * Widen the reserved range at @p to [@lo, @hi]: it absorbs only free pfns
+ * (and reservations just removed), so the order holds and both gaps shrink
+ * (the bounds hold: "What the bounds promise", iova-btree.h).
+ */
+static void widen_reserved(struct dmp_iova_domain *iovad, struct iova_pos p, unsigned long lo,
+			   unsigned long hi)
+{
+	unsigned long old_lo = pos_lo(p);
+
+	p.l->lo[p.i] = lo;
+	p.l->hi[p.i] = hi;
+	if (iovad->cached_lo == old_lo)
+		iovad->cached_lo = lo;
+	if (iovad->cached32_lo == old_lo)
+		iovad->cached32_lo = lo;
+	if (p.i == 0 && lo != old_lo)
+		fix_key(p.l, 0, lo);
+	if (p.i + 1u == p.l->nr && p.l->next)
+		p.l->next->floor = hi + 1;
+}
+
+/*
+ * Reserve.  Overlapping and touching reservations merge into one range, so
+ * the first of them is widened and the others removed; only a reservation
+ * that touches none needs a new range.  Tree lock held.
  */
 static int reserve_locked(struct dmp_iova_domain *iovad, unsigned long lo, unsigned long hi)
 {
-	struct dmp_iova_node *n, *keep = NULL, *next;
-	unsigned long from = lo ? lo - 1 : 0;
+	struct iova_pos p;
+	unsigned long from = lo ? lo - 1 : 0, keep = 0;
+	bool have_keep = false;
 
 	/* First pass, read only: is any allocated range in the way? */
-	n = tree_find_limit(iovad, from);
-	for (; n && n->pfn_lo <= hi; n = tree_next(n))
-		if (n->pfn_hi >= lo && !(n->flags & (DMP__IOVA_RESERVED | DMP__IOVA_ANCHOR)))
+	for (p = tree_find_limit(iovad, from); pos_lo(p) <= hi; p = pos_next(p))
+		if (pos_hi(p) >= lo && !(pos_flags(p) & (DMP__IOVA_RESERVED | DMP__IOVA_ANCHOR)))
 			return -EBUSY;
 
 	/* The reserved neighbours that overlap or touch [lo, hi]. */
-	for (n = tree_find_limit(iovad, from); n && n->pfn_lo <= hi + 1; n = next) {
-		next = tree_next(n);
-		if (!(n->flags & DMP__IOVA_RESERVED) || n->pfn_hi + 1 < lo)
-			continue;
-		if (!keep) {
-			keep = n;
+	for (p = tree_find_limit(iovad, from); pos_lo(p) <= hi + 1;) {
+		if (!(pos_flags(p) & DMP__IOVA_RESERVED) || pos_hi(p) + 1 < lo) {
+			p = pos_next(p);
 			continue;
 		}
-		/* merge @n into @keep */
-		lo = DMP_MIN(lo, n->pfn_lo);
-		hi = DMP_MAX(hi, n->pfn_hi);
-		remove_node(iovad, n);
+		if (!have_keep) {
+			keep = pos_lo(p);
+			have_keep = true;
+			p = pos_next(p);
+			continue;
+		}
+		/* merge it into the kept one; ranges move when a leaf changes,
+		 * so find the next one again by its pfn */
+		unsigned long next_lo = pos_lo(pos_next(p));
+		lo = DMP_MIN(lo, pos_lo(p));
+		hi = DMP_MAX(hi, pos_hi(p));
+		remove_node(iovad, p);
+		p = tree_pos_of(iovad, next_lo);
 	}
-	if (keep) {
-		/* Widening keeps the order: the range absorbs only free pfns and
-		 * the reservations just removed. */
-		struct dmp_iova_node *above;
-		keep->pfn_lo = DMP_MIN(lo, keep->pfn_lo);
-		keep->pfn_hi = DMP_MAX(hi, keep->pfn_hi);
-		if (!iovad->augmented)
-			return 0;
-		/* both gaps shrink: the bounds hold ("What fit[] promises", iova-rbtree.h) */
-		keep->gap = gap_below(keep);
-		above = tree_next(keep);
-		above->gap = above->pfn_lo - keep->pfn_hi - 1;
+	if (have_keep) {
+		p = tree_pos_of(iovad, keep);
+		widen_reserved(iovad, p, DMP_MIN(lo, pos_lo(p)), DMP_MAX(hi, pos_hi(p)));
 		return 0;
 	}
-	n = node_alloc(iovad);
-	if (!n)
+	if (dmp__fail_check(DMP_FAIL_HEAP) || tree_reserve_nodes(iovad))
 		return -ENOMEM;
-	n->pfn_lo = lo;
-	n->pfn_hi = hi;
-	n->flags = DMP__IOVA_RESERVED;
-	tree_insert(iovad, n, NULL);
+	tree_insert(iovad, tree_find_limit(iovad, lo), lo, hi, DMP__IOVA_RESERVED);
 	iovad->nr_ranges++;
 	iovad->nr_reserved++;
 	return 0;
@@ -532,10 +390,10 @@ static int reserve_locked(struct dmp_iova_domain *iovad, unsigned long lo, unsig
 
 static bool overlaps_allocation(struct dmp_iova_domain *iovad, unsigned long lo, unsigned long hi)
 {
-	struct dmp_iova_node *n;
+	struct iova_pos p;
 
-	for (n = tree_find_limit(iovad, lo); n && n->pfn_lo <= hi; n = tree_next(n))
-		if (!(n->flags & (DMP__IOVA_RESERVED | DMP__IOVA_ANCHOR)))
+	for (p = tree_find_limit(iovad, lo); pos_lo(p) <= hi; p = pos_next(p))
+		if (!(pos_flags(p) & (DMP__IOVA_RESERVED | DMP__IOVA_ANCHOR)))
 			return true;
 	return false;
 }
@@ -559,6 +417,7 @@ int dmp_reserve_iova(struct dmp_iova_domain *iovad, unsigned long pfn_lo, unsign
 	dmp_spin_unlock(&iovad->tree_lock);
 	return err;
 }
+
 
 /*
  * The caches.
@@ -613,15 +472,15 @@ static void mag_free(struct iova_magazine *m)
  */
 static void cached_to_tree(struct dmp_iova_domain *iovad, unsigned long pfn, unsigned int cls)
 {
-	struct dmp_iova_node *n = tree_find(iovad, pfn);
+	struct iova_pos p = tree_find(iovad, pfn);
 
-	if (!n || n->pfn_lo != pfn || n->pfn_hi - n->pfn_lo + 1 != 1UL << cls ||
-	    (n->flags & (DMP__IOVA_RESERVED | DMP__IOVA_ANCHOR))) {
+	if (!p.l || pos_lo(p) != pfn || pos_hi(p) - pos_lo(p) + 1 != 1UL << cls ||
+	    (pos_flags(p) & (DMP__IOVA_RESERVED | DMP__IOVA_ANCHOR))) {
 		dmp_log("dmaport: iova: cached pfn %#lx (%lu pfns) is no allocated range: "
 			 "wrong dmp_free_iova_fast()? dropped", pfn, 1UL << cls);
 		return;
 	}
-	remove_node(iovad, n);
+	remove_node(iovad, p);
 }
 
 static void mag_to_tree(struct dmp_iova_domain *iovad, struct iova_magazine *m, unsigned int cls)
@@ -918,6 +777,7 @@ int dmp_iova_domain_init(struct dmp_iova_domain *iovad, unsigned long granule,
 			 unsigned long start_pfn)
 {
 	struct dmp__iova_rcaches *rcs;
+	struct iova_leaf *root;
 	unsigned int shift;
 
 	DMP_ASSERT(iovad);
@@ -944,14 +804,19 @@ int dmp_iova_domain_init(struct dmp_iova_domain *iovad, unsigned long granule,
 	iovad->dma_32bit_pfn = (unsigned long)((1ULL << 32) >> shift);
 	iovad->rcaches = rcs;
 	dmp_spin_init(&iovad->tree_lock);
-	iovad->anchor.pfn_lo = iovad->anchor.pfn_hi = IOVA_ANCHOR_PFN;
-	iovad->anchor.flags = DMP__IOVA_ANCHOR | DMP__IOVA_LOWEST;
-	iovad->anchor.red = false;
-	iovad->anchor.gap = IOVA_ANCHOR_PFN; /* all of [0, ~0UL) */
-	memset(iovad->anchor.fit, 0, sizeof(iovad->anchor.fit)); /* see own_gap() */
-	iovad->augment_walk = AUGMENT_WALK;
-	iovad->root = &iovad->anchor;
-	iovad->cached_node = iovad->cached32_node = &iovad->anchor;
+	/* the root leaf, holding the anchor only */
+	if (tree_reserve_nodes(iovad)) {
+		dmp__meta_free(rcs, sizeof(*rcs));
+		memset(iovad, 0, sizeof(*iovad));
+		return -ENOMEM;
+	}
+	root = node_get(iovad);
+	root->nr = 1;
+	root->lo[0] = root->hi[0] = IOVA_ANCHOR_PFN;
+	root->flags[0] = DMP__IOVA_ANCHOR;
+	iovad->root = root;
+	iovad->height = 0;
+	iovad->cached_lo = iovad->cached32_lo = IOVA_ANCHOR_PFN;
 	iovad->fail_size[0] = iovad->fail_size[1] = ~0UL;
 	return 0;
 }
@@ -1042,9 +907,11 @@ void dmp_iova_domain_stats(struct dmp_iova_domain *iovad, struct dmp_iova_stats 
 
 struct check_walk {
 	const struct dmp_iova_domain *iovad;
-	const struct dmp_iova_node *last; /* previous node in order */
+	const struct iova_leaf *last_leaf; /* previous leaf in order */
+	unsigned long last_hi;             /* pfn_hi of the previous range */
+	bool any;                          /* a range was seen */
 	unsigned long nodes, reserved, pfns;
-	bool seen_cached, seen_cached32;
+	bool seen_cached, seen_cached32, seen_anchor;
 	const char *err;
 	unsigned long err_pfn;
 };
@@ -1057,67 +924,95 @@ static void check_fail(struct check_walk *w, const char *what, unsigned long pfn
 	}
 }
 
-/* Returns the subtree's black height (NULL leaves count 1). */
-static int check_subtree(struct check_walk *w, const struct dmp_iova_node *n,
-			 const struct dmp_iova_node *parent)
+static void check_range(struct check_walk *w, const struct iova_leaf *l, unsigned int i)
 {
 	const struct dmp_iova_domain *iovad = w->iovad;
-	int hl, hr;
+	unsigned long lo = l->lo[i], hi = l->hi[i];
+	unsigned int flags = l->flags[i];
 
-	if (!n)
-		return 1;
-	if (n->parent != parent)
-		check_fail(w, "broken parent link", n->pfn_lo);
-	if (n->red && (!parent || parent->red))
-		check_fail(w, parent ? "red node with a red parent" : "red root", n->pfn_lo);
-	hl = check_subtree(w, n->left, n);
-
-	if (n->pfn_lo > n->pfn_hi)
-		check_fail(w, "range with pfn_lo > pfn_hi", n->pfn_lo);
-	if (iovad->augmented) {
-		if (n->gap != n->pfn_lo - (w->last ? w->last->pfn_hi + 1 : 0))
-			check_fail(w, "stale gap", n->pfn_lo);
-		if (!(n->flags & DMP__IOVA_LOWEST) != !!w->last)
-			check_fail(w, "lowest-node flag on the wrong node", n->pfn_lo);
-	}
-	if (w->last && w->last->pfn_hi >= n->pfn_lo)
-		check_fail(w, "ranges out of order or overlapping", n->pfn_lo);
-	if (n->flags & DMP__IOVA_MARK)
-		check_fail(w, "stray check mark", n->pfn_lo);
-	if (n == &iovad->anchor) {
-		if (n->pfn_lo != IOVA_ANCHOR_PFN || n->pfn_hi != IOVA_ANCHOR_PFN ||
-		    (n->flags & ~DMP__IOVA_LOWEST) != DMP__IOVA_ANCHOR)
-			check_fail(w, "anchor damaged", n->pfn_lo);
+	if (lo > hi)
+		check_fail(w, "range with pfn_lo > pfn_hi", lo);
+	if (w->any && w->last_hi >= lo)
+		check_fail(w, "ranges out of order or overlapping", lo);
+	if (entry_floor(l, i) != (w->any ? w->last_hi + 1 : 0))
+		check_fail(w, "stale gap (a leaf's floor)", lo);
+	if (w->seen_anchor)
+		check_fail(w, "anchor is not the last range", lo);
+	if (flags & DMP__IOVA_MARK)
+		check_fail(w, "stray check mark", lo);
+	if (flags & DMP__IOVA_ANCHOR) {
+		if (lo != IOVA_ANCHOR_PFN || hi != IOVA_ANCHOR_PFN || flags != DMP__IOVA_ANCHOR)
+			check_fail(w, "anchor damaged", lo);
+		w->seen_anchor = true;
 	} else {
-		if (n->flags & ~(DMP__IOVA_RESERVED | DMP__IOVA_LOWEST))
-			check_fail(w, "bad node flags", n->pfn_lo);
-		if (n->pfn_hi > iovad->max_pfn)
-			check_fail(w, "range beyond the space", n->pfn_lo);
+		if (flags & ~DMP__IOVA_RESERVED)
+			check_fail(w, "bad range flags", lo);
+		if (hi > iovad->max_pfn)
+			check_fail(w, "range beyond the space", lo);
 		w->nodes++;
-		if (n->flags & DMP__IOVA_RESERVED) {
+		if (flags & DMP__IOVA_RESERVED) {
 			w->reserved++;
 		} else {
-			w->pfns += n->pfn_hi - n->pfn_lo + 1;
-			if (n->pfn_lo < iovad->start_pfn)
-				check_fail(w, "allocation below start_pfn", n->pfn_lo);
+			w->pfns += hi - lo + 1;
+			if (lo < iovad->start_pfn)
+				check_fail(w, "allocation below start_pfn", lo);
 		}
 	}
-	if (n == iovad->cached_node)
+	if (lo == iovad->cached_lo)
 		w->seen_cached = true;
-	if (n == iovad->cached32_node)
+	if (lo == iovad->cached32_lo)
 		w->seen_cached32 = true;
-	w->last = n;
+	w->any = true;
+	w->last_hi = hi;
+}
 
-	hr = check_subtree(w, n->right, n);
-	if (hl != hr)
-		check_fail(w, "black heights differ below the node", n->pfn_lo);
-	/* the bounds a search skips by (iova-rbtree.h: "What fit[] promises"): at least
-	 * the node's own code and its children's */
-	for (unsigned int k = 0; k <= DMP__IOVA_FIT_ORDERS && iovad->augmented; k++)
-		if (n->fit[k] < fit_code(node_fit(n, k)) || (n->left && n->fit[k] < n->left->fit[k]) ||
-		    (n->right && n->fit[k] < n->right->fit[k]))
-			check_fail(w, k ? "fit bound too low" : "gap bound too low", n->pfn_lo);
-	return hl + !n->red;
+/*
+ * The subtree at @n, level @lvl (0: a leaf), child of @parent: links, sizes,
+ * keys, the leaves in order and linked, and the bounds above them ("What the
+ * bounds promise", iova-btree.h): each at least the codes of every fit in
+ * the subtree.  @v receives the subtree's exact codes.
+ */
+static void check_subtree(struct check_walk *w, const void *n, unsigned int lvl,
+			  const struct iova_inner *parent, uint8_t v[NR_ORDERS])
+{
+	memset(v, 0, NR_ORDERS);
+	if (node_parent(n, lvl) != parent) {
+		check_fail(w, "broken parent link", 0);
+		return;
+	}
+	if (!lvl) {
+		const struct iova_leaf *l = n;
+		if (!l->nr || l->nr > LEAF_MAX) {
+			check_fail(w, "leaf size out of range", l->nr);
+			return;
+		}
+		if (l->prev != w->last_leaf || (w->last_leaf && w->last_leaf->next != l))
+			check_fail(w, "leaves linked out of order", l->lo[0]);
+		for (unsigned int i = 0; i < l->nr; i++)
+			check_range(w, l, i);
+		w->last_leaf = l;
+		leaf_codes(l, v);
+		return;
+	}
+	const struct iova_inner *in = n;
+	if (!in->nr || in->nr > INNER_MAX || (!parent && in->nr < 2)) {
+		check_fail(w, "inner node size out of range", in->nr);
+		return;
+	}
+	for (unsigned int i = 0; i < in->nr && !w->err; i++) {
+		uint8_t cv[NR_ORDERS];
+		const void *c = in->child[i];
+		unsigned long lowest = lvl == 1 ? ((const struct iova_leaf *)c)->lo[0]
+						: ((const struct iova_inner *)c)->key[0];
+		if (in->key[i] != lowest)
+			check_fail(w, "key is not the child's lowest pfn_lo", in->key[i]);
+		check_subtree(w, c, lvl - 1, in, cv);
+		for (unsigned int k = 0; k < NR_ORDERS; k++) {
+			if (in->fit[k][i] < cv[k])
+				check_fail(w, k ? "fit bound too low" : "gap bound too low", lowest);
+			v[k] = cv[k] > v[k] ? cv[k] : v[k];
+		}
+	}
 }
 
 struct mark_walk {
@@ -1134,42 +1029,46 @@ static void mark_cached(struct iova_magazine *m, unsigned int c, void *arg)
 		return;
 	}
 	for (unsigned long i = 0; i < m->size; i++) {
-		struct dmp_iova_node *n = tree_find(mw->iovad, m->pfns[i]);
-		if (!n || n->pfn_lo != m->pfns[i] ||
-		    (n->flags & (DMP__IOVA_RESERVED | DMP__IOVA_ANCHOR)) ||
-		    n->pfn_hi - n->pfn_lo + 1 != 1UL << c) {
+		struct iova_pos p = tree_find(mw->iovad, m->pfns[i]);
+		if (!p.l || pos_lo(p) != m->pfns[i] ||
+		    (pos_flags(p) & (DMP__IOVA_RESERVED | DMP__IOVA_ANCHOR)) ||
+		    pos_hi(p) - pos_lo(p) + 1 != 1UL << c) {
 			check_fail(mw->w, "cached pfn is not an allocated range of its class",
 				   m->pfns[i]);
 			continue;
 		}
-		if (n->flags & DMP__IOVA_MARK)
+		if (pos_flags(p) & DMP__IOVA_MARK)
 			check_fail(mw->w, "range cached twice", m->pfns[i]);
-		n->flags |= DMP__IOVA_MARK;
+		p.l->flags[p.i] |= DMP__IOVA_MARK;
 	}
 }
 
-static void unmark(struct dmp_iova_node *n)
+static void unmark(struct dmp_iova_domain *iovad)
 {
-	for (; n; n = n->right) {
-		n->flags &= ~DMP__IOVA_MARK;
-		unmark(n->left);
-	}
+	void *n = iovad->root;
+	for (unsigned int h = iovad->height; h; h--)
+		n = ((struct iova_inner *)n)->child[0];
+	for (struct iova_leaf *l = n; l; l = l->next)
+		for (unsigned int i = 0; i < l->nr; i++)
+			l->flags[i] &= (uint8_t)~DMP__IOVA_MARK;
 }
 
 int dmp_iova_domain_check(struct dmp_iova_domain *iovad)
 {
 	struct check_walk w = { .iovad = iovad };
 	struct mark_walk mw = { .iovad = iovad, .w = &w };
+	uint8_t v[NR_ORDERS];
 
 	DMP_ASSERT(iovad && iovad->rcaches);
 	lock_all(iovad);
-	if (!iovad->root || iovad->root->parent)
+	if (!iovad->root)
 		check_fail(&w, "no root", 0);
-	check_subtree(&w, iovad->root, NULL);
-	if (w.last != &iovad->anchor)
-		check_fail(&w, "anchor is not the last node", 0);
+	else
+		check_subtree(&w, iovad->root, iovad->height, NULL, v);
+	if (!w.err && (!w.seen_anchor || (w.last_leaf && w.last_leaf->next)))
+		check_fail(&w, "anchor is not the last range", 0);
 	if (!w.seen_cached || !w.seen_cached32)
-		check_fail(&w, "cached position is not a node of the tree", 0);
+		check_fail(&w, "cached position is not a range of the tree", 0);
 	if (w.nodes != iovad->nr_ranges || w.reserved != iovad->nr_reserved ||
 	    w.pfns != iovad->nr_pfns)
 		check_fail(&w, "counters disagree with the tree", w.nodes);
@@ -1178,7 +1077,7 @@ int dmp_iova_domain_check(struct dmp_iova_domain *iovad)
 			check_fail(&w, "depot overfull", c);
 	if (!w.err) {
 		for_each_mag(iovad, mark_cached, &mw);
-		unmark(iovad->root);
+		unmark(iovad);
 	}
 	unlock_all(iovad);
 	if (w.err) {

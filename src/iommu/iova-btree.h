@@ -1,0 +1,651 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * iova-btree.h - the IOVA allocator's ranges in a B+tree: leaves of up to
+ * LEAF_MAX ranges in pfn order, linked in order; inner nodes of up to
+ * INNER_MAX children, each with the lowest pfn_lo of the child's subtree (to
+ * look up a pfn) and one-byte bounds of the largest fit of the child's gaps
+ * (to skip subtrees that cannot hold a request).  Internal to iova.c, its
+ * only includer: static functions in a header, as Linux's
+ * rbtree_augmented.h, so that the allocator's paths inline them.
+ *
+ * Why a B+tree and not a binary tree: with W live ranges each operation
+ * looks up the range being freed and searches for a fit elsewhere in the
+ * space, and at a million ranges a binary tree of 64-byte nodes (20 or more
+ * levels, 64 MB) misses the CPU caches at most levels of both walks (measured
+ * with callgrind's cache simulation: ~95 first-level misses per replace at
+ * 1,000,000 ranges against ~6 at 1,000).  Here a level is one node whose keys
+ * or bounds of one order sit in one or two cache lines, four or five levels
+ * at a million ranges, and the upper levels are small enough to stay cached.
+ *
+ * The gap of a range is the free pfns just below it: from one past the range
+ * below (a leaf's floor for its first) up to its pfn_lo; the lowest range's
+ * gap starts at pfn 0.  The anchor, at ~0UL, is always the last range.
+ */
+#ifndef DMP_IOVA_BTREE_H
+#define DMP_IOVA_BTREE_H
+
+#include <string.h>
+
+#include <dmaport/iova.h>
+#include <dmaport/platform.h>
+
+/* per-range flags */
+#define DMP__IOVA_RESERVED 0x1u
+#define DMP__IOVA_ANCHOR 0x2u
+#define DMP__IOVA_MARK 0x4u /* dmp_iova_domain_check(): seen in a cache */
+
+#define LEAF_MAX 16
+#define INNER_MAX 16
+#define NR_ORDERS (1 + DMP__IOVA_FIT_ORDERS)
+/* A leaf this empty after an erase merges with a sibling that has room. */
+#define LEAF_LOW (LEAF_MAX / 4)
+
+struct iova_inner;
+
+struct iova_leaf {
+	uint8_t nr;
+	uint8_t flags[LEAF_MAX];
+	struct iova_inner *parent;
+	struct iova_leaf *prev, *next; /* in pfn order */
+	unsigned long floor;           /* where the gap below lo[0] starts */
+	unsigned long lo[LEAF_MAX], hi[LEAF_MAX];
+};
+
+struct iova_inner {
+	uint8_t nr;
+	struct iova_inner *parent;
+	unsigned long key[INNER_MAX]; /* lowest pfn_lo of child i's subtree */
+	void *child[INNER_MAX];
+	/* fit[k][i]: a bound (fit_code) of the largest fit at order k of the
+	 * gaps in child i's subtree; an order's bounds share a cache line */
+	uint8_t fit[NR_ORDERS][INNER_MAX];
+};
+
+union dmp__iova_bnode {
+	struct iova_leaf leaf;
+	struct iova_inner inner;
+	union dmp__iova_bnode *free_next;
+};
+
+/* A range's place: a leaf and an index in it. */
+struct iova_pos {
+	struct iova_leaf *l;
+	unsigned int i;
+};
+
+static inline unsigned long pos_lo(struct iova_pos p)
+{
+	return p.l->lo[p.i];
+}
+
+static inline unsigned long pos_hi(struct iova_pos p)
+{
+	return p.l->hi[p.i];
+}
+
+static inline unsigned int pos_flags(struct iova_pos p)
+{
+	return p.l->flags[p.i];
+}
+
+/* One past the range below entry @i of @l: where its gap starts. */
+static inline unsigned long entry_floor(const struct iova_leaf *l, unsigned int i)
+{
+	return i ? l->hi[i - 1] + 1 : l->floor;
+}
+
+static inline struct iova_pos pos_next(struct iova_pos p)
+{
+	if (p.i + 1 < p.l->nr)
+		return (struct iova_pos){ p.l, p.i + 1 };
+	return (struct iova_pos){ p.l->next, 0 };
+}
+
+/* The range below @p; .l NULL below the lowest. */
+static inline struct iova_pos pos_prev(struct iova_pos p)
+{
+	if (p.i)
+		return (struct iova_pos){ p.l, p.i - 1 };
+	if (!p.l->prev)
+		return (struct iova_pos){ NULL, 0 };
+	return (struct iova_pos){ p.l->prev, p.l->prev->nr - 1u };
+}
+
+/*
+ * The bounds.  own_fit(l, i, k): the largest size whose 2^k-aligned
+ * placement fits the gap of entry i: size <= pfn_lo - roundup(floor, 2^k)
+ * (k = 0: the gap itself).  The anchor's gap (all the space above the
+ * highest range) is left out: a search starts at or below the anchor and
+ * checks its first range's gap itself, and counting it would change a bound
+ * on every allocation at the top.
+ */
+static inline unsigned long own_fit(const struct iova_leaf *l, unsigned int i, unsigned int k)
+{
+	unsigned long a, top = l->lo[i];
+	if (l->flags[i] & DMP__IOVA_ANCHOR)
+		return 0;
+	a = (entry_floor(l, i) + ((1UL << k) - 1)) & ~((1UL << k) - 1);
+	return top > a ? top - a : 0;
+}
+
+/*
+ * The codes of the bounds: a value rounded up to 8 steps per power of two (4
+ * bits of precision): code c stands for c below 16, else for (8 + (c & 7))
+ * << ((c >> 3) - 1); 255 for anything above 14 << 30.  fit_code(v) is the
+ * smallest code standing for v or more, so a subtree's code is never below
+ * its real value (a search never skips a fit), and codes compare as the
+ * values do: a search compares fit_code(size) with them, once per search.
+ * The price of a byte where the exact value took eight: a subtree whose real
+ * value falls short of a size by less than an eighth looks like it might
+ * hold it, and the search looks inside (and lowers the bound).  The gain:
+ * the sixteen children's bounds of one order in a quarter of a cache line,
+ * and a gap that grows by a few pfns rarely moves a code, so the upkeep
+ * stops at the leaf.
+ */
+#define FIT_CODE_MAX 255u
+static inline uint8_t fit_code(unsigned long v)
+{
+	if (v < 16)
+		return (uint8_t)v;
+	/* e = floor(log2 v) - 3 >= 1; the mantissa rounded up, m in [8, 16]:
+	 * the code 8e + m (m = 16 carries into the next power, as it should) */
+	unsigned int e = (unsigned int)(sizeof(long) * 8 - 4) - (unsigned int)__builtin_clzl(v);
+	unsigned long code = 8ul * e + ((v + (1ul << e) - 1) >> e);
+	return code > FIT_CODE_MAX ? FIT_CODE_MAX : (uint8_t)code;
+}
+
+/* Entry @i's codes at every order. */
+static inline void own_codes(const struct iova_leaf *l, unsigned int i, uint8_t v[NR_ORDERS])
+{
+	for (unsigned int k = 0; k < NR_ORDERS; k++)
+		v[k] = fit_code(own_fit(l, i, k));
+}
+
+/* The exact bounds of a leaf: the largest of its entries' codes. */
+static void leaf_codes(const struct iova_leaf *l, uint8_t v[NR_ORDERS])
+{
+	uint8_t e[NR_ORDERS];
+	memset(v, 0, NR_ORDERS);
+	for (unsigned int i = 0; i < l->nr; i++) {
+		own_codes(l, i, e);
+		for (unsigned int k = 0; k < NR_ORDERS; k++)
+			v[k] = e[k] > v[k] ? e[k] : v[k];
+	}
+}
+
+/* The bounds of an inner node's whole subtree: the largest of its columns. */
+static void inner_codes(const struct iova_inner *in, uint8_t v[NR_ORDERS])
+{
+	for (unsigned int k = 0; k < NR_ORDERS; k++) {
+		uint8_t m = 0;
+		for (unsigned int i = 0; i < in->nr; i++)
+			m = in->fit[k][i] > m ? in->fit[k][i] : m;
+		v[k] = m;
+	}
+}
+
+/*
+ * What the bounds promise: each is at least the code of every fit in its
+ * subtree, so a search that skips a subtree whose bound is below a request's
+ * code skips no fit.  It may be more, and that keeps the upkeep small: a gap
+ * that shrinks (an allocation splits it, a reservation widens) needs no
+ * update at all, and a split node's halves both take the whole node's
+ * bound.  Only a gap that grows (a free merges two) raises the bounds above
+ * it, up to the first that is high enough already.  A search that finds no
+ * fit in a subtree whose bound let it in lowers that bound to what the
+ * subtree's parts show (descend_fit): a stale bound costs one futile look.
+ */
+
+static inline unsigned int child_index(const struct iova_inner *p, const void *c)
+{
+	unsigned int i = 0;
+	while (p->child[i] != c)
+		i++;
+	return i;
+}
+
+static inline struct iova_inner *node_parent(const void *n, unsigned int lvl)
+{
+	return lvl ? ((const struct iova_inner *)n)->parent : ((const struct iova_leaf *)n)->parent;
+}
+
+static inline void set_parent(void *n, unsigned int lvl, struct iova_inner *p)
+{
+	if (lvl)
+		((struct iova_inner *)n)->parent = p;
+	else
+		((struct iova_leaf *)n)->parent = p;
+}
+
+/* Raise the bounds above leaf @l to at least @v, up to the first level that
+ * holds them already. */
+static void raise_bounds(struct iova_leaf *l, const uint8_t v[NR_ORDERS])
+{
+	void *n = l;
+	for (struct iova_inner *p = l->parent; p; n = p, p = p->parent) {
+		unsigned int i = child_index(p, n), up = 0;
+		for (unsigned int k = 0; k < NR_ORDERS; k++)
+			if (v[k] > p->fit[k][i]) {
+				p->fit[k][i] = v[k];
+				up = 1;
+			}
+		if (!up)
+			return;
+	}
+}
+
+/* Entry 0 of the subtree at @n (level @lvl) changed: the keys above it. */
+static void fix_key(void *n, unsigned int lvl, unsigned long lo)
+{
+	for (struct iova_inner *p = node_parent(n, lvl); p; n = p, p = p->parent) {
+		unsigned int i = child_index(p, n);
+		p->key[i] = lo;
+		if (i)
+			return;
+	}
+}
+
+/* The leaf where a range holding @pfn would be: the last child whose lowest
+ * pfn_lo is at or below @pfn, at every level. */
+static inline struct iova_leaf *leaf_for(const struct dmp_iova_domain *d, unsigned long pfn)
+{
+	void *n = d->root;
+	for (unsigned int h = d->height; h; h--) {
+		const struct iova_inner *in = n;
+		unsigned int i = in->nr - 1u;
+		while (i && in->key[i] > pfn)
+			i--;
+		n = in->child[i];
+		__builtin_prefetch((const char *)n + 64);
+	}
+	return n;
+}
+
+/* The last entry of @l with pfn_lo <= @pfn, or -1. */
+static inline int leaf_floor_index(const struct iova_leaf *l, unsigned long pfn)
+{
+	int i = (int)l->nr - 1;
+	while (i >= 0 && l->lo[i] > pfn)
+		i--;
+	return i;
+}
+
+/* The range that holds @pfn (the anchor included); .l NULL if none. */
+static inline struct iova_pos tree_find(const struct dmp_iova_domain *d, unsigned long pfn)
+{
+	struct iova_leaf *l = leaf_for(d, pfn);
+	int i = leaf_floor_index(l, pfn);
+	if (i < 0 || l->hi[i] < pfn)
+		return (struct iova_pos){ NULL, 0 };
+	return (struct iova_pos){ l, (unsigned int)i };
+}
+
+/* The lowest range with pfn_hi >= @pfn (the anchor at worst). */
+static inline struct iova_pos tree_find_limit(const struct dmp_iova_domain *d, unsigned long pfn)
+{
+	struct iova_leaf *l = leaf_for(d, pfn);
+	int i = leaf_floor_index(l, pfn);
+	if (i >= 0 && l->hi[i] >= pfn)
+		return (struct iova_pos){ l, (unsigned int)i };
+	if ((unsigned int)(i + 1) < l->nr)
+		return (struct iova_pos){ l, (unsigned int)(i + 1) };
+	return (struct iova_pos){ l->next, 0 };
+}
+
+/* The range whose pfn_lo is @lo: it must be in the tree. */
+static inline struct iova_pos tree_pos_of(const struct dmp_iova_domain *d, unsigned long lo)
+{
+	struct iova_pos p = tree_find(d, lo);
+	DMP_ASSERT(p.l && pos_lo(p) == lo);
+	return p;
+}
+
+/*
+ * Nodes: a free list over chunks, and a count of the nodes on it.  An
+ * insert needs at most height + 2 new nodes (the leaf, each inner node up to
+ * the root splitting, a new root); tree_reserve_nodes() gets them before the
+ * tree changes, so a failed allocation changes nothing.
+ */
+#define NODES_PER_CHUNK 36
+struct dmp__iova_chunk {
+	union dmp__iova_bnode nodes[NODES_PER_CHUNK];
+	struct dmp__iova_chunk *next;
+};
+
+static int tree_reserve_nodes(struct dmp_iova_domain *d)
+{
+	while (d->nr_spare < d->height + 2) {
+		struct dmp__iova_chunk *c = dmp__meta_alloc(sizeof(*c));
+		if (!c)
+			return -ENOMEM;
+		c->next = d->chunks;
+		d->chunks = c;
+		for (unsigned int i = 0; i < NODES_PER_CHUNK; i++) {
+			c->nodes[i].free_next = d->free_nodes;
+			d->free_nodes = &c->nodes[i];
+		}
+		d->nr_spare += NODES_PER_CHUNK;
+	}
+	return 0;
+}
+
+static void *node_get(struct dmp_iova_domain *d)
+{
+	union dmp__iova_bnode *n = d->free_nodes;
+	DMP_ASSERT(n);
+	d->free_nodes = n->free_next;
+	d->nr_spare--;
+	memset(n, 0, sizeof(*n));
+	return n;
+}
+
+static void node_put(struct dmp_iova_domain *d, void *p)
+{
+	union dmp__iova_bnode *n = p;
+	n->free_next = d->free_nodes;
+	d->free_nodes = n;
+	d->nr_spare++;
+}
+
+/*
+ * Put child @c (level @lvl - 1), lowest pfn_lo @key, bounds @v, just after
+ * child @after of @p (level @lvl), splitting @p and its ancestors when full.
+ */
+static void inner_insert(struct dmp_iova_domain *d, struct iova_inner *p, unsigned int lvl,
+			 unsigned int after, void *c, unsigned long key, const uint8_t v[NR_ORDERS])
+{
+	unsigned int at = after + 1;
+
+	if (p->nr == INNER_MAX) {
+		/* the upper half moves to a new node q, just after p; each half
+		 * takes p's bound (a bound of its subtree: "What the bounds
+		 * promise") */
+		struct iova_inner *q = node_get(d);
+		unsigned int half = INNER_MAX / 2;
+		uint8_t pv[NR_ORDERS];
+		q->nr = (uint8_t)(INNER_MAX - half);
+		for (unsigned int i = 0; i < q->nr; i++) {
+			q->key[i] = p->key[half + i];
+			q->child[i] = p->child[half + i];
+			set_parent(q->child[i], lvl - 1, q);
+			for (unsigned int k = 0; k < NR_ORDERS; k++)
+				q->fit[k][i] = p->fit[k][half + i];
+		}
+		p->nr = (uint8_t)half;
+		if (!p->parent) {
+			struct iova_inner *r = node_get(d);
+			uint8_t qv[NR_ORDERS];
+			inner_codes(p, pv);
+			inner_codes(q, qv);
+			r->nr = 2;
+			r->key[0] = p->key[0];
+			r->child[0] = p;
+			r->key[1] = q->key[0];
+			r->child[1] = q;
+			for (unsigned int k = 0; k < NR_ORDERS; k++) {
+				r->fit[k][0] = pv[k];
+				r->fit[k][1] = qv[k];
+			}
+			p->parent = q->parent = r;
+			d->root = r;
+			d->height++;
+		} else {
+			unsigned int pi = child_index(p->parent, p);
+			for (unsigned int k = 0; k < NR_ORDERS; k++)
+				pv[k] = p->parent->fit[k][pi];
+			q->parent = p->parent;
+			inner_insert(d, p->parent, lvl + 1, pi, q, q->key[0], pv);
+		}
+		if (at > half) {
+			p = q;
+			at -= half;
+		}
+	}
+	for (unsigned int i = p->nr; i > at; i--) {
+		p->key[i] = p->key[i - 1];
+		p->child[i] = p->child[i - 1];
+		for (unsigned int k = 0; k < NR_ORDERS; k++)
+			p->fit[k][i] = p->fit[k][i - 1];
+	}
+	p->key[at] = key;
+	p->child[at] = c;
+	for (unsigned int k = 0; k < NR_ORDERS; k++)
+		p->fit[k][at] = v[k];
+	p->nr++;
+	set_parent(c, lvl - 1, p);
+}
+
+/* Split full leaf @l: its upper half to a new leaf just after it. */
+static struct iova_leaf *leaf_split(struct dmp_iova_domain *d, struct iova_leaf *l)
+{
+	struct iova_leaf *r = node_get(d);
+	unsigned int half = LEAF_MAX / 2;
+	uint8_t v[NR_ORDERS];
+
+	r->nr = (uint8_t)(LEAF_MAX - half);
+	memcpy(r->lo, &l->lo[half], r->nr * sizeof(r->lo[0]));
+	memcpy(r->hi, &l->hi[half], r->nr * sizeof(r->hi[0]));
+	memcpy(r->flags, &l->flags[half], r->nr);
+	l->nr = (uint8_t)half;
+	r->floor = l->hi[half - 1] + 1;
+	r->prev = l;
+	r->next = l->next;
+	if (l->next)
+		l->next->prev = r;
+	l->next = r;
+	if (!l->parent) {
+		struct iova_inner *root = node_get(d);
+		leaf_codes(l, v);
+		root->nr = 1;
+		root->key[0] = l->lo[0];
+		root->child[0] = l;
+		for (unsigned int k = 0; k < NR_ORDERS; k++)
+			root->fit[k][0] = v[k];
+		l->parent = root;
+		d->root = root;
+		d->height = 1;
+		leaf_codes(r, v);
+		inner_insert(d, root, 1, 0, r, r->lo[0], v);
+	} else {
+		unsigned int li = child_index(l->parent, l);
+		for (unsigned int k = 0; k < NR_ORDERS; k++)
+			v[k] = l->parent->fit[k][li];
+		inner_insert(d, l->parent, 1, li, r, r->lo[0], v);
+	}
+	return r;
+}
+
+/*
+ * Insert the range [@lo, @hi] just below @above (the range above its gap):
+ * it takes the upper part of @above's gap, so every gap only shrinks and the
+ * bounds hold as they are.  Nodes reserved (tree_reserve_nodes).
+ */
+static void tree_insert(struct dmp_iova_domain *d, struct iova_pos above, unsigned long lo,
+			unsigned long hi, uint8_t flags)
+{
+	struct iova_leaf *l = above.l;
+	unsigned int at = above.i;
+
+	if (l->nr == LEAF_MAX) {
+		struct iova_leaf *r = leaf_split(d, l);
+		if (at >= l->nr) {
+			at -= l->nr;
+			l = r;
+		}
+	}
+	for (unsigned int i = l->nr; i > at; i--) {
+		l->lo[i] = l->lo[i - 1];
+		l->hi[i] = l->hi[i - 1];
+		l->flags[i] = l->flags[i - 1];
+	}
+	l->lo[at] = lo;
+	l->hi[at] = hi;
+	l->flags[at] = flags;
+	l->nr++;
+	if (at == 0)
+		fix_key(l, 0, lo);
+	if (at == l->nr - 1u && l->next)
+		l->next->floor = hi + 1;
+}
+
+/* Remove the empty node @n (level @lvl) from its parent, and parents left
+ * empty from theirs; a root with one child gives way to it. */
+static void node_unlink(struct dmp_iova_domain *d, void *n, unsigned int lvl)
+{
+	struct iova_inner *p = node_parent(n, lvl);
+	unsigned int i = child_index(p, n);
+
+	node_put(d, n);
+	p->nr--;
+	for (unsigned int j = i; j < p->nr; j++) {
+		p->key[j] = p->key[j + 1];
+		p->child[j] = p->child[j + 1];
+		for (unsigned int k = 0; k < NR_ORDERS; k++)
+			p->fit[k][j] = p->fit[k][j + 1];
+	}
+	if (!p->nr) {
+		node_unlink(d, p, lvl + 1);
+		return;
+	}
+	if (i == 0)
+		fix_key(p, lvl + 1, p->key[0]);
+	while (d->height && ((struct iova_inner *)d->root)->nr == 1) {
+		struct iova_inner *r = d->root;
+		d->root = r->child[0];
+		d->height--;
+		set_parent(d->root, d->height, NULL);
+		node_put(d, r);
+	}
+}
+
+/* Move leaf @r's entries to the end of @l, its left neighbour under the same
+ * parent, and drop @r: @l's bound becomes the larger of the two. */
+static void leaf_merge(struct dmp_iova_domain *d, struct iova_leaf *l, struct iova_leaf *r)
+{
+	struct iova_inner *p = l->parent;
+	unsigned int li = child_index(p, l);
+
+	memcpy(&l->lo[l->nr], r->lo, r->nr * sizeof(r->lo[0]));
+	memcpy(&l->hi[l->nr], r->hi, r->nr * sizeof(r->hi[0]));
+	memcpy(&l->flags[l->nr], r->flags, r->nr);
+	l->nr = (uint8_t)(l->nr + r->nr);
+	for (unsigned int k = 0; k < NR_ORDERS; k++)
+		if (p->fit[k][li + 1] > p->fit[k][li])
+			p->fit[k][li] = p->fit[k][li + 1];
+	l->next = r->next;
+	if (r->next)
+		r->next->prev = l;
+	node_unlink(d, r, 0);
+}
+
+/*
+ * Remove entry @p (not the anchor).  The range above it inherits its pfns
+ * and its gap: that gap grows, so its codes are raised into the bounds.
+ * A leaf left nearly empty merges with a neighbour that has room.
+ */
+static void tree_erase(struct dmp_iova_domain *d, struct iova_pos p)
+{
+	struct iova_leaf *l = p.l;
+	struct iova_pos above;
+	uint8_t v[NR_ORDERS];
+
+	DMP_ASSERT(!(pos_flags(p) & DMP__IOVA_ANCHOR));
+	l->nr--;
+	for (unsigned int i = p.i; i < l->nr; i++) {
+		l->lo[i] = l->lo[i + 1];
+		l->hi[i] = l->hi[i + 1];
+		l->flags[i] = l->flags[i + 1];
+	}
+	if (p.i < l->nr) {
+		above = p;
+	} else {
+		/* it was the leaf's last: the next leaf's first is above */
+		above = (struct iova_pos){ l->next, 0 };
+		l->next->floor = entry_floor(l, l->nr);
+	}
+	own_codes(above.l, above.i, v);
+	raise_bounds(above.l, v);
+	if (!l->nr) {
+		/* (not the root leaf: the anchor never leaves it) */
+		if (l->prev)
+			l->prev->next = l->next;
+		l->next->prev = l->prev;
+		node_unlink(d, l, 0);
+		return;
+	}
+	if (p.i == 0)
+		fix_key(l, 0, l->lo[0]);
+	if (l->nr <= LEAF_LOW && l->parent) {
+		struct iova_inner *par = l->parent;
+		unsigned int li = child_index(par, l);
+		if (li > 0 && ((struct iova_leaf *)par->child[li - 1])->nr + l->nr <= LEAF_MAX - 2)
+			leaf_merge(d, par->child[li - 1], l);
+		else if (li + 1 < par->nr &&
+			 ((struct iova_leaf *)par->child[li + 1])->nr + l->nr <= LEAF_MAX - 2)
+			leaf_merge(d, l, par->child[li + 1]);
+	}
+}
+
+/*
+ * The highest entry of child @j of @par (level @lvl) whose gap holds @size
+ * at order @k: a subtree whose bound is below @code (fit_code(size)) holds
+ * none; one at or above may, and is looked into, right to left.  When it
+ * holds none after all, its bound comes down to what its parts show.
+ */
+static bool descend_fit(struct iova_inner *par, unsigned int j, unsigned int lvl,
+			unsigned long size, uint8_t code, unsigned int k, struct iova_pos *out)
+{
+	uint8_t exact = 0;
+
+	if (lvl == 1) {
+		struct iova_leaf *l = par->child[j];
+		for (int i = (int)l->nr - 1; i >= 0; i--) {
+			unsigned long f = own_fit(l, (unsigned int)i, k);
+			if (f >= size) {
+				*out = (struct iova_pos){ l, (unsigned int)i };
+				return true;
+			}
+			uint8_t c = fit_code(f);
+			exact = c > exact ? c : exact;
+		}
+	} else {
+		struct iova_inner *in = par->child[j];
+		for (int i = (int)in->nr - 1; i >= 0; i--) {
+			if (in->fit[k][i] >= code &&
+			    descend_fit(in, (unsigned int)i, lvl - 1, size, code, k, out))
+				return true;
+			exact = in->fit[k][i] > exact ? in->fit[k][i] : exact;
+		}
+	}
+	par->fit[k][j] = exact;
+	return false;
+}
+
+/*
+ * The next range below @p, in order, whose gap can hold @size pfns at a
+ * 2^@k-aligned start (@k 0: any start); false if none.  Every range passed
+ * over has no such fit: Linux's walk would step over it too.  For an
+ * alignment above DMP__IOVA_FIT_ORDERS the caller passes the highest order
+ * kept, a bound (a fit at a coarser alignment is one at a finer), and checks
+ * each range it gets.  @code is fit_code(@size).
+ */
+static bool prev_fit(struct iova_pos *p, unsigned long size, uint8_t code, unsigned int k)
+{
+	struct iova_leaf *l = p->l;
+	void *n = l;
+	unsigned int lvl = 1;
+
+	for (int i = (int)p->i - 1; i >= 0; i--)
+		if (own_fit(l, (unsigned int)i, k) >= size) {
+			p->i = (unsigned int)i;
+			return true;
+		}
+	for (struct iova_inner *par = l->parent; par; n = par, par = par->parent, lvl++) {
+		for (int j = (int)child_index(par, n) - 1; j >= 0; j--)
+			if (par->fit[k][j] >= code && descend_fit(par, (unsigned int)j, lvl, size, code, k, p))
+				return true;
+	}
+	return false;
+}
+
+#endif /* DMP_IOVA_BTREE_H */
