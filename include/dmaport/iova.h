@@ -99,6 +99,9 @@ struct dmp_iova_domain {
 	_Alignas(64) dmp_spinlock_t tree_lock;
 	void *root;                          /* a leaf when height is 0 */
 	unsigned int height;                 /* levels of inner nodes */
+	void *hint;                          /* the leaf last changed (it may
+						have been freed since: checked) */
+	unsigned int hint_i;                 /* and a range in it */
 	unsigned long cached_lo;             /* pfn_lo of the range where the
 						next search starts */
 	unsigned long cached32_lo;           /* same, for limits <= 4 GiB */

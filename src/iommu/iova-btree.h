@@ -42,8 +42,27 @@
 
 struct iova_inner;
 
+/*
+ * GCC turns the loops that shift a node's arrays by one into memmove calls,
+ * which cost more than the few moves of a small node (measured: the tree
+ * 1-page row spent a fifth of its instructions in them).
+ */
+#if defined(__GNUC__) && !defined(__clang__)
+#define NODE_SHIFT_FN __attribute__((optimize("no-tree-loop-distribute-patterns")))
+#else
+#define NODE_SHIFT_FN
+#endif
+
+/* A node's first byte: what it is, so that a remembered leaf pointer can be
+ * checked before use (nodes are reused, never given back until destroy). */
+enum { NODE_FREE, NODE_LEAF, NODE_INNER };
+
 struct iova_leaf {
+	uint8_t kind; /* NODE_LEAF */
 	uint8_t nr;
+	/* at most the least of this leaf's bounds in its parent: an erase
+	 * whose merged gap codes no higher has nothing to raise */
+	uint8_t hold;
 	uint8_t flags[LEAF_MAX];
 	struct iova_inner *parent;
 	struct iova_leaf *prev, *next; /* in pfn order */
@@ -52,9 +71,15 @@ struct iova_leaf {
 };
 
 struct iova_inner {
+	uint8_t kind; /* NODE_INNER */
 	uint8_t nr;
 	struct iova_inner *parent;
-	unsigned long key[INNER_MAX]; /* lowest pfn_lo of child i's subtree */
+	/* key[i]: a separator: above every pfn_hi of child i - 1's subtree, at
+	 * or below every pfn_lo of child i's (the lowest pfn_lo it ever had):
+	 * a look-up for a pfn takes the last child whose key is at or below
+	 * it.  An erase leaves it as it is; only a range inserted below it
+	 * lowers it. */
+	unsigned long key[INNER_MAX];
 	void *child[INNER_MAX];
 	/* fit[k][i]: a bound (fit_code) of the largest fit at order k of the
 	 * gaps in child i's subtree; an order's bounds share a cache line */
@@ -62,9 +87,13 @@ struct iova_inner {
 };
 
 union dmp__iova_bnode {
+	uint8_t kind;
 	struct iova_leaf leaf;
 	struct iova_inner inner;
-	union dmp__iova_bnode *free_next;
+	struct {
+		uint8_t kind; /* NODE_FREE */
+		union dmp__iova_bnode *next;
+	} free;
 };
 
 /* A range's place: a leaf and an index in it. */
@@ -161,15 +190,48 @@ static inline void own_codes(const struct iova_leaf *l, unsigned int i, uint8_t 
 		v[k] = fit_code(own_fit(l, i, k));
 }
 
-/* The exact bounds of a leaf: the largest of its entries' codes. */
+/* The fit at order @k of a gap [@floor, @top). */
+static inline unsigned long gap_fit(unsigned long floor, unsigned long top, unsigned int k)
+{
+	unsigned long a = (floor + ((1UL << k) - 1)) & ~((1UL << k) - 1);
+	return top > a ? top - a : 0;
+}
+
+/*
+ * The exact bounds of a leaf: the largest of its entries' fits, coded.  A
+ * gap's fit at any order is at most the gap, so for each order only gaps
+ * longer than the largest gap's fit can do better: with the two longest
+ * gaps known, most orders need no look at the others (a leaf's gaps are
+ * mostly 0 or short alignment pads, with one or two holes).
+ */
 static void leaf_codes(const struct iova_leaf *l, uint8_t v[NR_ORDERS])
 {
-	uint8_t e[NR_ORDERS];
-	memset(v, 0, NR_ORDERS);
-	for (unsigned int i = 0; i < l->nr; i++) {
-		own_codes(l, i, e);
-		for (unsigned int k = 0; k < NR_ORDERS; k++)
-			v[k] = e[k] > v[k] ? e[k] : v[k];
+	unsigned long gap[LEAF_MAX], floor = l->floor, best = 0, second = 0;
+	unsigned int n = l->nr, bi = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned long g = (l->flags[i] & DMP__IOVA_ANCHOR) ? 0 : l->lo[i] - floor;
+		gap[i] = g;
+		if (g > best) {
+			second = best;
+			best = g;
+			bi = i;
+		} else if (g > second) {
+			second = g;
+		}
+		floor = l->hi[i] + 1;
+	}
+	v[0] = fit_code(best);
+	for (unsigned int k = 1; k < NR_ORDERS; k++) {
+		unsigned long m = gap_fit(l->lo[bi] - best, l->lo[bi], k);
+		if (second > m) {
+			for (unsigned int i = 0; i < n; i++)
+				if (gap[i] > m) {
+					unsigned long f = gap_fit(l->lo[i] - gap[i], l->lo[i], k);
+					m = f > m ? f : m;
+				}
+		}
+		v[k] = fit_code(m);
 	}
 }
 
@@ -217,11 +279,29 @@ static inline void set_parent(void *n, unsigned int lvl, struct iova_inner *p)
 		((struct iova_leaf *)n)->parent = p;
 }
 
+/* Does the bound of @p's leaf hold @p's gap already at every order?  (A fit
+ * is never longer than the gap: one code to compare.) */
+static inline bool bounds_hold(struct iova_pos p)
+{
+	return fit_code(own_fit(p.l, p.i, 0)) <= p.l->hold;
+}
+
+/* @l's bounds were set to @v or above: what its hold may now be. */
+static inline void hold_raise(struct iova_leaf *l, const uint8_t v[NR_ORDERS])
+{
+	uint8_t m = v[0];
+	for (unsigned int k = 1; k < NR_ORDERS; k++)
+		m = v[k] < m ? v[k] : m;
+	l->hold = m > l->hold ? m : l->hold;
+}
+
 /* Raise the bounds above leaf @l to at least @v, up to the first level that
- * holds them already. */
+ * holds them already.  (Called with the codes of a gap that grew.) */
 static void raise_bounds(struct iova_leaf *l, const uint8_t v[NR_ORDERS])
 {
 	void *n = l;
+
+	hold_raise(l, v);
 	for (struct iova_inner *p = l->parent; p; n = p, p = p->parent) {
 		unsigned int i = child_index(p, n), up = 0;
 		for (unsigned int k = 0; k < NR_ORDERS; k++)
@@ -234,45 +314,97 @@ static void raise_bounds(struct iova_leaf *l, const uint8_t v[NR_ORDERS])
 	}
 }
 
-/* Entry 0 of the subtree at @n (level @lvl) changed: the keys above it. */
+/* A range of the leaf before @nx grew up to @hi: raise the separators of
+ * @nx's subtrees that no longer lie above it to @nx's first pfn_lo. */
+static void key_above(struct iova_leaf *nx, unsigned long hi)
+{
+	void *n = nx;
+	for (struct iova_inner *p = nx->parent; p; n = p, p = p->parent) {
+		unsigned int i = child_index(p, n);
+		if (p->key[i] > hi)
+			return;
+		p->key[i] = nx->lo[0];
+		if (i)
+			return;
+	}
+}
+
+/* A range starting at @lo went into the subtree at @n (level @lvl), below
+ * its separator maybe: lower the separators above it that @lo is below. */
 static void fix_key(void *n, unsigned int lvl, unsigned long lo)
 {
 	for (struct iova_inner *p = node_parent(n, lvl); p; n = p, p = p->parent) {
 		unsigned int i = child_index(p, n);
+		if (p->key[i] <= lo)
+			return;
 		p->key[i] = lo;
 		if (i)
 			return;
 	}
 }
 
+/*
+ * Ask for all the lines of node @n that a visit reads, at once, so that a
+ * node cold in the caches costs one memory latency rather than one per line
+ * (a leaf: its header, flags and ranges; an inner node: keys, children and
+ * bounds).
+ */
+static inline void prefetch_node(const void *n, bool leaf)
+{
+	const char *c = n;
+	size_t size = leaf ? sizeof(struct iova_leaf) : sizeof(struct iova_inner);
+	for (size_t off = 0; off < size; off += 64)
+		__builtin_prefetch(c + off);
+}
+
 /* The leaf where a range holding @pfn would be: the last child whose lowest
  * pfn_lo is at or below @pfn, at every level. */
 static inline struct iova_leaf *leaf_for(const struct dmp_iova_domain *d, unsigned long pfn)
 {
+	const struct iova_leaf *hint = d->hint;
 	void *n = d->root;
+
+	/* The leaf last changed, if it spans @pfn: the one the descent would
+	 * reach (its first pfn_lo is at or below @pfn, the next leaf's above).
+	 * A map+unmap pair frees what it just allocated: no descent. */
+	if (hint->kind == NODE_LEAF && hint->lo[0] <= pfn && pfn <= hint->hi[hint->nr - 1])
+		return (struct iova_leaf *)hint;
 	for (unsigned int h = d->height; h; h--) {
 		const struct iova_inner *in = n;
-		unsigned int i = in->nr - 1u;
-		while (i && in->key[i] > pfn)
-			i--;
+		unsigned int i = 0;
+		for (unsigned int j = 1; j < in->nr; j++)
+			i += in->key[j] <= pfn;
 		n = in->child[i];
-		__builtin_prefetch((const char *)n + 64);
+		prefetch_node(n, h == 1);
 	}
 	return n;
 }
 
-/* The last entry of @l with pfn_lo <= @pfn, or -1. */
+/* The last entry of @l with pfn_lo <= @pfn, or -1: a binary search whose
+ * steps compile to conditional moves. */
 static inline int leaf_floor_index(const struct iova_leaf *l, unsigned long pfn)
 {
-	int i = (int)l->nr - 1;
-	while (i >= 0 && l->lo[i] > pfn)
-		i--;
-	return i;
+	unsigned int base = 0, len = l->nr;
+	while (len > 1) {
+		unsigned int half = len / 2;
+		base = l->lo[base + half] <= pfn ? base + half : base;
+		len -= half;
+	}
+	return (int)base - (l->lo[base] > pfn);
 }
 
 /* The range that holds @pfn (the anchor included); .l NULL if none. */
 static inline struct iova_pos tree_find(const struct dmp_iova_domain *d, unsigned long pfn)
 {
+	struct iova_leaf *h = d->hint;
+	unsigned int hi_ = d->hint_i;
+
+	/* The range last inserted, or the one above the range last erased: a
+	 * map+unmap pair frees what it just allocated, and the next search
+	 * starts at the range the last one changed.  Any range of a live leaf
+	 * that holds @pfn is the one (ranges never overlap). */
+	if (h->kind == NODE_LEAF && hi_ < h->nr && h->lo[hi_] <= pfn && pfn <= h->hi[hi_])
+		return (struct iova_pos){ h, hi_ };
 	struct iova_leaf *l = leaf_for(d, pfn);
 	int i = leaf_floor_index(l, pfn);
 	if (i < 0 || l->hi[i] < pfn)
@@ -321,7 +453,8 @@ static int tree_reserve_nodes(struct dmp_iova_domain *d)
 		c->next = d->chunks;
 		d->chunks = c;
 		for (unsigned int i = 0; i < NODES_PER_CHUNK; i++) {
-			c->nodes[i].free_next = d->free_nodes;
+			c->nodes[i].free.kind = NODE_FREE;
+			c->nodes[i].free.next = d->free_nodes;
 			d->free_nodes = &c->nodes[i];
 		}
 		d->nr_spare += NODES_PER_CHUNK;
@@ -329,20 +462,22 @@ static int tree_reserve_nodes(struct dmp_iova_domain *d)
 	return 0;
 }
 
-static void *node_get(struct dmp_iova_domain *d)
+static void *node_get(struct dmp_iova_domain *d, uint8_t kind)
 {
 	union dmp__iova_bnode *n = d->free_nodes;
 	DMP_ASSERT(n);
-	d->free_nodes = n->free_next;
+	d->free_nodes = n->free.next;
 	d->nr_spare--;
 	memset(n, 0, sizeof(*n));
+	n->kind = kind;
 	return n;
 }
 
 static void node_put(struct dmp_iova_domain *d, void *p)
 {
 	union dmp__iova_bnode *n = p;
-	n->free_next = d->free_nodes;
+	n->free.kind = NODE_FREE;
+	n->free.next = d->free_nodes;
 	d->free_nodes = n;
 	d->nr_spare++;
 }
@@ -351,16 +486,17 @@ static void node_put(struct dmp_iova_domain *d, void *p)
  * Put child @c (level @lvl - 1), lowest pfn_lo @key, bounds @v, just after
  * child @after of @p (level @lvl), splitting @p and its ancestors when full.
  */
-static void inner_insert(struct dmp_iova_domain *d, struct iova_inner *p, unsigned int lvl,
+NODE_SHIFT_FN static void inner_insert(struct dmp_iova_domain *d, struct iova_inner *p, unsigned int lvl,
 			 unsigned int after, void *c, unsigned long key, const uint8_t v[NR_ORDERS])
 {
+	struct iova_inner *new_root = NULL;
 	unsigned int at = after + 1;
 
 	if (p->nr == INNER_MAX) {
 		/* the upper half moves to a new node q, just after p; each half
 		 * takes p's bound (a bound of its subtree: "What the bounds
 		 * promise") */
-		struct iova_inner *q = node_get(d);
+		struct iova_inner *q = node_get(d, NODE_INNER);
 		unsigned int half = INNER_MAX / 2;
 		uint8_t pv[NR_ORDERS];
 		q->nr = (uint8_t)(INNER_MAX - half);
@@ -373,21 +509,15 @@ static void inner_insert(struct dmp_iova_domain *d, struct iova_inner *p, unsign
 		}
 		p->nr = (uint8_t)half;
 		if (!p->parent) {
-			struct iova_inner *r = node_get(d);
-			uint8_t qv[NR_ORDERS];
-			inner_codes(p, pv);
-			inner_codes(q, qv);
-			r->nr = 2;
-			r->key[0] = p->key[0];
-			r->child[0] = p;
-			r->key[1] = q->key[0];
-			r->child[1] = q;
-			for (unsigned int k = 0; k < NR_ORDERS; k++) {
-				r->fit[k][0] = pv[k];
-				r->fit[k][1] = qv[k];
-			}
-			p->parent = q->parent = r;
-			d->root = r;
+			/* a new root: its bounds once @c is in (below) */
+			new_root = node_get(d, NODE_INNER);
+			new_root->nr = 2;
+			new_root->key[0] = p->key[0];
+			new_root->child[0] = p;
+			new_root->key[1] = q->key[0];
+			new_root->child[1] = q;
+			p->parent = q->parent = new_root;
+			d->root = new_root;
 			d->height++;
 		} else {
 			unsigned int pi = child_index(p->parent, p);
@@ -413,12 +543,43 @@ static void inner_insert(struct dmp_iova_domain *d, struct iova_inner *p, unsign
 		p->fit[k][at] = v[k];
 	p->nr++;
 	set_parent(c, lvl - 1, p);
+	if (new_root) {
+		uint8_t rv[NR_ORDERS];
+		for (unsigned int i = 0; i < 2; i++) {
+			inner_codes(new_root->child[i], rv);
+			for (unsigned int k = 0; k < NR_ORDERS; k++)
+				new_root->fit[k][i] = rv[k];
+		}
+	}
+}
+
+/*
+ * @l's gaps shrank: its bound in its parent comes down to exactly what its
+ * entries show, while the leaf is in the cache.  Without this, the gap an
+ * allocation just filled would still look free to the next search, which
+ * would look into the leaf (a cache miss or more at a million ranges) only
+ * to lower the bound then.  The levels above stay upper bounds: a search
+ * that finds all of a node's children below its code lowers the node's.
+ */
+static void leaf_refresh(struct iova_leaf *l)
+{
+	struct iova_inner *p = l->parent;
+	uint8_t v[NR_ORDERS];
+
+	if (!p)
+		return;
+	unsigned int li = child_index(p, l);
+	leaf_codes(l, v);
+	for (unsigned int k = 0; k < NR_ORDERS; k++)
+		p->fit[k][li] = v[k];
+	l->hold = 0;
+	hold_raise(l, v);
 }
 
 /* Split full leaf @l: its upper half to a new leaf just after it. */
-static struct iova_leaf *leaf_split(struct dmp_iova_domain *d, struct iova_leaf *l)
+static DMP__NOINLINE struct iova_leaf *leaf_split(struct dmp_iova_domain *d, struct iova_leaf *l)
 {
-	struct iova_leaf *r = node_get(d);
+	struct iova_leaf *r = node_get(d, NODE_LEAF);
 	unsigned int half = LEAF_MAX / 2;
 	uint8_t v[NR_ORDERS];
 
@@ -434,7 +595,7 @@ static struct iova_leaf *leaf_split(struct dmp_iova_domain *d, struct iova_leaf 
 		l->next->prev = r;
 	l->next = r;
 	if (!l->parent) {
-		struct iova_inner *root = node_get(d);
+		struct iova_inner *root = node_get(d, NODE_INNER);
 		leaf_codes(l, v);
 		root->nr = 1;
 		root->key[0] = l->lo[0];
@@ -442,14 +603,18 @@ static struct iova_leaf *leaf_split(struct dmp_iova_domain *d, struct iova_leaf 
 		for (unsigned int k = 0; k < NR_ORDERS; k++)
 			root->fit[k][0] = v[k];
 		l->parent = root;
+		l->hold = 0;
+		hold_raise(l, v);
 		d->root = root;
 		d->height = 1;
 		leaf_codes(r, v);
+		hold_raise(r, v);
 		inner_insert(d, root, 1, 0, r, r->lo[0], v);
 	} else {
 		unsigned int li = child_index(l->parent, l);
-		for (unsigned int k = 0; k < NR_ORDERS; k++)
-			v[k] = l->parent->fit[k][li];
+		leaf_refresh(l);
+		leaf_codes(r, v);
+		hold_raise(r, v);
 		inner_insert(d, l->parent, 1, li, r, r->lo[0], v);
 	}
 	return r;
@@ -460,7 +625,7 @@ static struct iova_leaf *leaf_split(struct dmp_iova_domain *d, struct iova_leaf 
  * it takes the upper part of @above's gap, so every gap only shrinks and the
  * bounds hold as they are.  Nodes reserved (tree_reserve_nodes).
  */
-static void tree_insert(struct dmp_iova_domain *d, struct iova_pos above, unsigned long lo,
+NODE_SHIFT_FN static void tree_insert(struct dmp_iova_domain *d, struct iova_pos above, unsigned long lo,
 			unsigned long hi, uint8_t flags)
 {
 	struct iova_leaf *l = above.l;
@@ -482,6 +647,8 @@ static void tree_insert(struct dmp_iova_domain *d, struct iova_pos above, unsign
 	l->hi[at] = hi;
 	l->flags[at] = flags;
 	l->nr++;
+	d->hint = l;
+	d->hint_i = at;
 	if (at == 0)
 		fix_key(l, 0, lo);
 	if (at == l->nr - 1u && l->next)
@@ -490,7 +657,7 @@ static void tree_insert(struct dmp_iova_domain *d, struct iova_pos above, unsign
 
 /* Remove the empty node @n (level @lvl) from its parent, and parents left
  * empty from theirs; a root with one child gives way to it. */
-static void node_unlink(struct dmp_iova_domain *d, void *n, unsigned int lvl)
+NODE_SHIFT_FN static void node_unlink(struct dmp_iova_domain *d, void *n, unsigned int lvl)
 {
 	struct iova_inner *p = node_parent(n, lvl);
 	unsigned int i = child_index(p, n);
@@ -507,8 +674,7 @@ static void node_unlink(struct dmp_iova_domain *d, void *n, unsigned int lvl)
 		node_unlink(d, p, lvl + 1);
 		return;
 	}
-	if (i == 0)
-		fix_key(p, lvl + 1, p->key[0]);
+	/* (a removed first child leaves p's separator valid: "key[i]") */
 	while (d->height && ((struct iova_inner *)d->root)->nr == 1) {
 		struct iova_inner *r = d->root;
 		d->root = r->child[0];
@@ -520,7 +686,7 @@ static void node_unlink(struct dmp_iova_domain *d, void *n, unsigned int lvl)
 
 /* Move leaf @r's entries to the end of @l, its left neighbour under the same
  * parent, and drop @r: @l's bound becomes the larger of the two. */
-static void leaf_merge(struct dmp_iova_domain *d, struct iova_leaf *l, struct iova_leaf *r)
+static DMP__NOINLINE void leaf_merge(struct dmp_iova_domain *d, struct iova_leaf *l, struct iova_leaf *r)
 {
 	struct iova_inner *p = l->parent;
 	unsigned int li = child_index(p, l);
@@ -543,7 +709,7 @@ static void leaf_merge(struct dmp_iova_domain *d, struct iova_leaf *l, struct io
  * and its gap: that gap grows, so its codes are raised into the bounds.
  * A leaf left nearly empty merges with a neighbour that has room.
  */
-static void tree_erase(struct dmp_iova_domain *d, struct iova_pos p)
+NODE_SHIFT_FN static void tree_erase(struct dmp_iova_domain *d, struct iova_pos p)
 {
 	struct iova_leaf *l = p.l;
 	struct iova_pos above;
@@ -563,8 +729,12 @@ static void tree_erase(struct dmp_iova_domain *d, struct iova_pos p)
 		above = (struct iova_pos){ l->next, 0 };
 		l->next->floor = entry_floor(l, l->nr);
 	}
-	own_codes(above.l, above.i, v);
-	raise_bounds(above.l, v);
+	if (above.l->parent && !bounds_hold(above)) {
+		own_codes(above.l, above.i, v);
+		raise_bounds(above.l, v);
+	}
+	d->hint = above.l;
+	d->hint_i = above.i;
 	if (!l->nr) {
 		/* (not the root leaf: the anchor never leaves it) */
 		if (l->prev)
@@ -573,8 +743,6 @@ static void tree_erase(struct dmp_iova_domain *d, struct iova_pos p)
 		node_unlink(d, l, 0);
 		return;
 	}
-	if (p.i == 0)
-		fix_key(l, 0, l->lo[0]);
 	if (l->nr <= LEAF_LOW && l->parent) {
 		struct iova_inner *par = l->parent;
 		unsigned int li = child_index(par, l);
@@ -597,6 +765,7 @@ static bool descend_fit(struct iova_inner *par, unsigned int j, unsigned int lvl
 {
 	uint8_t exact = 0;
 
+	prefetch_node(par->child[j], lvl == 1);
 	if (lvl == 1) {
 		struct iova_leaf *l = par->child[j];
 		for (int i = (int)l->nr - 1; i >= 0; i--) {
@@ -618,6 +787,8 @@ static bool descend_fit(struct iova_inner *par, unsigned int j, unsigned int lvl
 		}
 	}
 	par->fit[k][j] = exact;
+	if (lvl == 1 && ((struct iova_leaf *)par->child[j])->hold > exact)
+		((struct iova_leaf *)par->child[j])->hold = exact;
 	return false;
 }
 

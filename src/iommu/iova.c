@@ -166,11 +166,6 @@ static bool known_full(const struct dmp_iova_domain *iovad, unsigned long size,
 static bool walk_down(struct iova_pos *p, unsigned long size, unsigned long high,
 		      unsigned long low, unsigned long align_mask, unsigned long *pfn)
 {
-	/* the order the bounds skip by: the alignment's, at most the highest
-	 * kept (a bound then); and the size's code */
-	unsigned int k = DMP_MIN((unsigned int)__builtin_ctzl(align_mask), DMP__IOVA_FIT_ORDERS);
-	uint8_t code = fit_code(size);
-
 	for (;;) {
 		high = DMP_MIN(high, pos_lo(*p));
 		if (high < size)
@@ -182,7 +177,10 @@ static bool walk_down(struct iova_pos *p, unsigned long size, unsigned long high
 			*pfn = new_pfn;
 			return true;
 		}
-		if (!prev_fit(p, size, code, k))
+		/* the order the bounds skip by: the alignment's, at most the
+		 * highest kept (a bound then) */
+		if (!prev_fit(p, size, fit_code(size),
+			      DMP_MIN((unsigned int)__builtin_ctzl(align_mask), DMP__IOVA_FIT_ORDERS)))
 			return false;
 	}
 }
@@ -254,7 +252,8 @@ static int tree_alloc(struct dmp_iova_domain *iovad, unsigned long size, unsigne
 	/* After the search, which changes only bounds: a failure here changes
 	 * nothing (the failure-injection site stands for the node allocation,
 	 * which may or may not need memory). */
-	if (dmp__fail_check(DMP_FAIL_HEAP) || tree_reserve_nodes(iovad)) {
+	if (dmp__fail_check(DMP_FAIL_HEAP) ||
+	    (iovad->nr_spare < iovad->height + 2 && tree_reserve_nodes(iovad))) {
 		err = -ENOMEM;
 		goto out_unlock;
 	}
@@ -335,8 +334,10 @@ static void widen_reserved(struct dmp_iova_domain *iovad, struct iova_pos p, uns
 		iovad->cached32_lo = lo;
 	if (p.i == 0 && lo != old_lo)
 		fix_key(p.l, 0, lo);
-	if (p.i + 1u == p.l->nr && p.l->next)
+	if (p.i + 1u == p.l->nr && p.l->next) {
 		p.l->next->floor = hi + 1;
+		key_above(p.l->next, hi);
+	}
 }
 
 /*
@@ -810,11 +811,11 @@ int dmp_iova_domain_init(struct dmp_iova_domain *iovad, unsigned long granule,
 		memset(iovad, 0, sizeof(*iovad));
 		return -ENOMEM;
 	}
-	root = node_get(iovad);
+	root = node_get(iovad, NODE_LEAF);
 	root->nr = 1;
 	root->lo[0] = root->hi[0] = IOVA_ANCHOR_PFN;
 	root->flags[0] = DMP__IOVA_ANCHOR;
-	iovad->root = root;
+	iovad->root = iovad->hint = root;
 	iovad->height = 0;
 	iovad->cached_lo = iovad->cached32_lo = IOVA_ANCHOR_PFN;
 	iovad->fail_size[0] = iovad->fail_size[1] = ~0UL;
@@ -1002,14 +1003,19 @@ static void check_subtree(struct check_walk *w, const void *n, unsigned int lvl,
 	for (unsigned int i = 0; i < in->nr && !w->err; i++) {
 		uint8_t cv[NR_ORDERS];
 		const void *c = in->child[i];
-		unsigned long lowest = lvl == 1 ? ((const struct iova_leaf *)c)->lo[0]
-						: ((const struct iova_inner *)c)->key[0];
-		if (in->key[i] != lowest)
-			check_fail(w, "key is not the child's lowest pfn_lo", in->key[i]);
+		for (unsigned int h = lvl - 1; h; h--)
+			c = ((const struct iova_inner *)c)->child[0];
+		unsigned long lowest = ((const struct iova_leaf *)c)->lo[0];
+		/* a separator ("key[i]", iova-btree.h) */
+		if (in->key[i] > lowest || (w->any && in->key[i] <= w->last_hi))
+			check_fail(w, "key does not separate its child from the one below", lowest);
+		c = in->child[i];
 		check_subtree(w, c, lvl - 1, in, cv);
 		for (unsigned int k = 0; k < NR_ORDERS; k++) {
 			if (in->fit[k][i] < cv[k])
 				check_fail(w, k ? "fit bound too low" : "gap bound too low", lowest);
+			if (lvl == 1 && ((const struct iova_leaf *)c)->hold > in->fit[k][i])
+				check_fail(w, "a leaf's hold above its bounds", lowest);
 			v[k] = cv[k] > v[k] ? cv[k] : v[k];
 		}
 	}
