@@ -19,8 +19,13 @@
  *    falling back to the tree when the caches miss.
  *
  * Where dmaport differs from Linux, on purpose:
- *  - the ranges are in a red-black tree as in Linux, but the tree code is
- *    dmaport's own, with the gap augmentation below;
+ *  - the ranges are in a B+tree (leaves of up to 16 ranges in pfn order,
+ *    inner nodes of up to 16 children), not in a red-black tree of one node
+ *    per range as in Linux: at a million live ranges a binary tree is 20 or
+ *    more levels of nodes spread over 64 MB, and each look-up misses the CPU
+ *    caches at most of them; here a level is a node whose keys, or whose
+ *    bounds of one order, sit in a cache line or two, four or five levels at
+ *    a million ranges (src/iommu/iova-btree.h);
  *  - a CPU slot of the caches is entered by the thread that owns it without
  *    a locked instruction (src/slot-lock.h: the owner stores a busy flag;
  *    anyone else, a flush or a thread sharing the slot, pays for a
@@ -28,14 +33,10 @@
  *    preemption is what makes the per-CPU data the CPU's alone, and Linux
  *    still takes a per-CPU spinlock with interrupts off;
  *  - the same ranges as Linux's search, found faster on fragmented spaces:
- *    Linux's walk is linear in the ranges it passes.  When a walk gets long,
- *    the tree starts recording in each node the free gap below it and the
- *    largest gap of its subtree, so that the walk skips whole subtrees whose
- *    gaps are too small (O(log n) per skip); it stops when the tree gets
- *    small again, or when a long run of searches all found their range
- *    within a few nodes of the cached one (each search tries those first).
- *    Keeping the gaps costs every insert and erase a little, so a tree that
- *    does not need them does without;
+ *    Linux's walk is linear in the ranges it passes.  Each inner node keeps,
+ *    per child and per alignment (none, 2^1 .. 2^8 pfns), a one-byte bound
+ *    of the largest request a gap of the child's subtree can hold, so that
+ *    the walk skips whole subtrees without a fit (O(log n) per skip);
  *  - the tree path is complete: dmp_alloc_iova() fails only if no (aligned)
  *    free range of the size exists in [start_pfn, limit_pfn].  Linux's
  *    max32_alloc_size shortcut can fail a 32-bit request after a failure with
@@ -303,10 +304,11 @@ DMP_API void dmp_iova_domain_stats(struct dmp_iova_domain *iovad, struct dmp_iov
 
 /**
  * dmp_iova_domain_check - the consistency walker: the tree is a valid
- * red-black tree (parent links, colours, black heights; gaps, subtree maximum gaps and the lowest
- * node's mark while gaps are kept), ordered by pfn, ranges don't overlap and
+ * B+tree (parent links, node sizes, all leaves at one depth and linked in
+ * order, separators, each leaf's gap floor, bounds at least the fits below
+ * them), ordered by pfn, ranges don't overlap and
  * lie in the space (allocated ones at or above start_pfn), the anchor is last,
- * both cached positions are nodes of the tree, the counters match the tree,
+ * both cached positions are ranges of the tree, the counters match the tree,
  * and every cached range is an allocated node of exactly its class's size,
  * cached once.  Reports the first problem on the console.
  * Returns 0, or -EINVAL if the domain is inconsistent.

@@ -183,11 +183,30 @@ static inline uint8_t fit_code(unsigned long v)
 	return code > FIT_CODE_MAX ? FIT_CODE_MAX : (uint8_t)code;
 }
 
-/* Entry @i's codes at every order. */
+/* The least value code @c stands for, less one: every value above it and up
+ * to what @c stands for has code @c (@c > 0). */
+static inline unsigned long fit_code_floor(uint8_t c)
+{
+	c--;
+	return c < 16 ? c : (8ul + (c & 7)) << ((c >> 3) - 1);
+}
+
+/*
+ * Entry @i's codes at every order, from its gap: the gap's code once, then
+ * each order's fit is the gap less the pad to the order's alignment, whose
+ * code is the gap's as long as the fit stays above the code's floor.
+ */
 static inline void own_codes(const struct iova_leaf *l, unsigned int i, uint8_t v[NR_ORDERS])
 {
-	for (unsigned int k = 0; k < NR_ORDERS; k++)
-		v[k] = fit_code(own_fit(l, i, k));
+	unsigned long g = own_fit(l, i, 0), neg = g - l->lo[i]; /* -(gap's floor) */
+	uint8_t c = fit_code(g);
+	unsigned long keep = c ? fit_code_floor(c) : 0;
+
+	v[0] = c;
+	for (unsigned int k = 1; k < NR_ORDERS; k++) {
+		unsigned long pad = neg & ((1ul << k) - 1), f = g > pad ? g - pad : 0;
+		v[k] = f > keep ? c : fit_code(f);
+	}
 }
 
 /* The fit at order @k of a gap [@floor, @top). */
@@ -344,17 +363,20 @@ static void fix_key(void *n, unsigned int lvl, unsigned long lo)
 }
 
 /*
- * Ask for all the lines of node @n that a visit reads, at once, so that a
- * node cold in the caches costs one memory latency rather than one per line
- * (a leaf: its header, flags and ranges; an inner node: keys, children and
- * bounds).
+ * Ask for all the lines of leaf @l at once, so that a leaf cold in the
+ * caches costs one memory latency rather than one per line.  (Leaves are
+ * what a million ranges keep out of the caches; the inner nodes above them
+ * are a fortieth of the size.)
  */
-static inline void prefetch_node(const void *n, bool leaf)
+static inline void prefetch_leaf(const struct iova_leaf *l)
 {
-	const char *c = n;
-	size_t size = leaf ? sizeof(struct iova_leaf) : sizeof(struct iova_inner);
-	for (size_t off = 0; off < size; off += 64)
-		__builtin_prefetch(c + off);
+	const char *c = (const char *)l;
+	_Static_assert(sizeof(struct iova_leaf) <= 5 * 64, "a leaf is five cache lines");
+	__builtin_prefetch(c);
+	__builtin_prefetch(c + 64);
+	__builtin_prefetch(c + 128);
+	__builtin_prefetch(c + 192);
+	__builtin_prefetch(c + 256);
 }
 
 /* The leaf where a range holding @pfn would be: the last child whose lowest
@@ -371,12 +393,16 @@ static inline struct iova_leaf *leaf_for(const struct dmp_iova_domain *d, unsign
 		return (struct iova_leaf *)hint;
 	for (unsigned int h = d->height; h; h--) {
 		const struct iova_inner *in = n;
-		unsigned int i = 0;
-		for (unsigned int j = 1; j < in->nr; j++)
-			i += in->key[j] <= pfn;
-		n = in->child[i];
-		prefetch_node(n, h == 1);
+		/* the last key at or below @pfn (key[0] or not) */
+		unsigned int base = 0, len = in->nr;
+		while (len > 1) {
+			unsigned int half = len / 2;
+			base = in->key[base + half] <= pfn ? base + half : base;
+			len -= half;
+		}
+		n = in->child[base];
 	}
+	prefetch_leaf(n);
 	return n;
 }
 
@@ -765,18 +791,19 @@ static bool descend_fit(struct iova_inner *par, unsigned int j, unsigned int lvl
 {
 	uint8_t exact = 0;
 
-	prefetch_node(par->child[j], lvl == 1);
 	if (lvl == 1) {
 		struct iova_leaf *l = par->child[j];
+		unsigned long most = 0;
+		prefetch_leaf(l);
 		for (int i = (int)l->nr - 1; i >= 0; i--) {
 			unsigned long f = own_fit(l, (unsigned int)i, k);
 			if (f >= size) {
 				*out = (struct iova_pos){ l, (unsigned int)i };
 				return true;
 			}
-			uint8_t c = fit_code(f);
-			exact = c > exact ? c : exact;
+			most = f > most ? f : most;
 		}
+		exact = fit_code(most);
 	} else {
 		struct iova_inner *in = par->child[j];
 		for (int i = (int)in->nr - 1; i >= 0; i--) {
