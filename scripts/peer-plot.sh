@@ -32,7 +32,7 @@ height=$((rows * 22 + 160))
 # the chart says so under them, as the table does
 note=
 if grep -q '^iommu rows:' "$table"; then
-	note="iommu rows: Linux's dma-iommu.c/iommu.c map+unmap path, cut out unchanged, over our stand-in IOMMU driver (no-op TLB; the same on dmaport's side)"
+	note="iommu rows: Linux's mapping.c + dma-iommu.c + iommu.c map+unmap path, cut out unchanged, over our stand-in IOMMU driver (no-op TLB; also dmaport's)"
 	height=$((height + 30))
 fi
 
