@@ -975,6 +975,7 @@ static void *thread_main(void *p)
 
 struct figures {
 	double cpu_ns_op, wall_ns_op;
+	double cpus; /* all threads' CPU time over the run's wall time */
 	int failed;
 };
 
@@ -982,7 +983,7 @@ static struct figures run_once(const struct row *row, enum side side, long ms, l
 			       struct dmp_device *dev)
 {
 	struct run *r = aligned_alloc(64, DMP_ALIGN_UP(sizeof(*r), 64));
-	struct figures f = { 0, 0, 1 };
+	struct figures f = { .failed = 1 };
 	if (!r)
 		return f;
 	memset(r, 0, sizeof(*r));
@@ -1014,6 +1015,7 @@ static struct figures run_once(const struct row *row, enum side side, long ms, l
 		pthread_barrier_destroy(&r->barrier);
 		f.cpu_ns_op = ops ? (double)cpu / (double)ops : 0;
 		f.wall_ns_op = ops ? (double)wall * r->threads / (double)ops : 0;
+		f.cpus = wall ? (double)cpu / (double)wall : 0;
 	}
 	lx_set_cpu(0);
 	row->teardown(r);
@@ -1161,7 +1163,10 @@ int dmp_bench_peer(int argc, char **argv)
 		printf("  %ld runs per side per row, ABBA; each run timed for %ld ms of thread CPU;\n",
 		       runs, ms);
 	printf("  ns/op = all threads' CPU time / all ops (median over runs) [min-max];\n"
-	       "  wall = wall time / ops per thread (median); Linux/dmaport > 1: dmaport ahead;\n");
+	       "  wall = wall time / ops per thread (median); Linux/dmaport > 1: dmaport ahead;\n"
+	       "  CPUs d/L = all threads' CPU time / wall time, dmaport/Linux (median): how much of "
+	       "the machine a run got\n  (2 threads near 2: they ran side by side and their "
+	       "ns/op includes what sharing costs; near 1: seldom at once)\n");
 	if (only_side)
 		printf("  %s side only\n", side_name[only_side - 1]);
 	if (any_iova)
@@ -1174,9 +1179,9 @@ int dmp_bench_peer(int argc, char **argv)
 		       "translated to their buffer,\n  were gone after the unmap, and came back only "
 		       "after an IOTLB invalidation (lazy: %lu and %lu flush-queue flushes)\n",
 		       flushes[DMP][1], flushes[LX][1]);
-	printf("%-3s %-8s %-30s %-10s %3s %10s %17s %10s %17s %8s %8s %8s\n", "#", "group", "row",
-	       "op", "thr", "dmaport", "[min-max]", "Linux", "[min-max]", "Lx/dmp", "dmp wall",
-	       "Lx wall");
+	printf("%-3s %-8s %-30s %-10s %3s %10s %17s %10s %17s %8s %8s %8s %9s\n", "#", "group",
+	       "row", "op", "thr", "dmaport", "[min-max]", "Linux", "[min-max]", "Lx/dmp",
+	       "dmp wall", "Lx wall", "CPUs d/L");
 	int rc = 0;
 	for (size_t i = 0; i < DMP_ARRAY_SIZE(rows); i++) {
 		const struct row *row = &rows[i];
@@ -1184,7 +1189,7 @@ int dmp_bench_peer(int argc, char **argv)
 			continue;
 		if (only_group && strcmp(groups[only_group - 1], row->group))
 			continue;
-		double cpu[2][MAX_RUNS], wall[2][MAX_RUNS];
+		double cpu[2][MAX_RUNS], wall[2][MAX_RUNS], cpus[2][MAX_RUNS];
 		int failed = 0;
 		for (long k = 0; k < runs; k++) {
 			/* ABBA: dmaport first in runs 0, 3, 4, 7, 8 ...; Linux in 1, 2, 5, 6 */
@@ -1192,28 +1197,31 @@ int dmp_bench_peer(int argc, char **argv)
 			for (int s = 0; s < 2; s++) {
 				enum side side = s ? (enum side)!first : first;
 				if (only_side && (int)side != only_side - 1) {
-					cpu[side][k] = wall[side][k] = 0;
+					cpu[side][k] = wall[side][k] = cpus[side][k] = 0;
 					continue;
 				}
 				struct figures f = run_once(row, side, ms, ops, &dev);
 				cpu[side][k] = f.cpu_ns_op;
 				wall[side][k] = f.wall_ns_op;
+				cpus[side][k] = f.cpus;
 				failed |= f.failed;
 			}
 		}
-		double lo[2], hi[2], med[2], wmed[2];
+		double lo[2], hi[2], med[2], wmed[2], cmed[2];
 		char range[2][32];
 		for (int s = 0; s < 2; s++) {
 			lo[s] = min_of(cpu[s], (size_t)runs);
 			hi[s] = max_of(cpu[s], (size_t)runs);
 			med[s] = bench_median(cpu[s], (size_t)runs);
 			wmed[s] = bench_median(wall[s], (size_t)runs);
+			cmed[s] = bench_median(cpus[s], (size_t)runs);
 			snprintf(range[s], sizeof(range[s]), "[%.1f-%.1f]", lo[s], hi[s]);
 		}
-		printf("%-3zu %-8s %-30s %-10s %3u %10.1f %17s %10.1f %17s %8.2f %8.1f %8.1f%s\n",
+		printf("%-3zu %-8s %-30s %-10s %3u %10.1f %17s %10.1f %17s %8.2f %8.1f %8.1f "
+		       "%4.2f/%4.2f%s\n",
 		       i + 1, row->group, row->name, row->op, row->threads, med[DMP], range[DMP],
 		       med[LX], range[LX], med[DMP] > 0 ? med[LX] / med[DMP] : 0, wmed[DMP],
-		       wmed[LX], failed ? "  (FAILED: an operation failed)" : "");
+		       wmed[LX], cmed[DMP], cmed[LX], failed ? "  (FAILED: an operation failed)" : "");
 		fflush(stdout);
 		rc |= failed;
 	}
