@@ -116,6 +116,33 @@ static inline int dmp__virt_to_phys_range(const void *va, size_t size, dmp_phys_
 	return 0;
 }
 
+/**
+ * dmp__page_range_phys - the physical address of byte @offset of @page,
+ * when @page is a page descriptor and [that byte, +@size) lies in its
+ * region: the checks of a map_page with one region look-up.  0, or -EINVAL
+ * (not a descriptor, or the range leaves the region: a caller wanting to
+ * know which asks dmp__page_to_phys_checked() and dmp_is_dma_memory()).
+ */
+static inline int dmp__page_range_phys(const struct dmp_page *page, size_t offset, size_t size,
+				       dmp_phys_t *phys)
+{
+	uintptr_t a = (uintptr_t)page;
+	for (unsigned int i = 0; i < dmp__mem.nr; i++) {
+		struct dmp__region *r = &dmp__mem.r[i];
+		size_t at = a - (uintptr_t)r->memmap;
+		if (at >= r->npages * sizeof(struct dmp_page))
+			continue;
+		if (at % sizeof(struct dmp_page))
+			return -EINVAL;
+		size_t start = at / sizeof(struct dmp_page) * DMP_PAGE_SIZE; /* in the region */
+		if (offset > r->size - start || size > r->size - start - offset)
+			return -EINVAL;
+		*phys = r->phys + start + offset;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 /** dmp__phys_to_page - the descriptor of the page holding @phys, or NULL. */
 struct dmp_page *dmp__phys_to_page(dmp_phys_t phys);
 

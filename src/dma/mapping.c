@@ -564,11 +564,10 @@ dmp_addr_t dmp__map_page_attrs(struct dmp_device *dev, struct dmp_page *page, si
 			       const char *file, int line)
 {
 	dmp_phys_t phys;
-	if (plain_args(dev, size, dir, attrs) && plain_iommu(dev) && page &&
-	    dmp__likely(dmp__page_to_phys_checked(page, &phys) == 0 && phys + offset >= phys &&
-			dmp_is_dma_memory(dmp_phys_to_virt(phys + offset), size))) {
+	if (plain_args(dev, size, dir, attrs) && plain_iommu(dev) &&
+	    dmp__likely(dmp__page_range_phys(page, offset, size, &phys) == 0)) {
 		dmp__set_site(file, line);
-		return dmp__iommu_map_phys(dev, phys + offset, size, dir, attrs);
+		return dmp__iommu_map_phys(dev, phys, size, dir, attrs);
 	}
 	return map_page_general(dev, page, offset, size, dir, attrs, file, line);
 }
