@@ -43,12 +43,26 @@
  * writes every batch must not share a line with the other's. */
 struct worker {
 	_Alignas(64) struct dmp_device *dev;
-	long ms;
+	long ms, batches; /* batches: 0, run for ms; else exactly that many */
 	pthread_barrier_t *start; /* all threads start timing together */
 	double *pair_ns; /* per batch: wall ns per pair; grows as needed */
 	size_t n, cap;
 	uint64_t pairs, wall_ns, cpu_ns; /* all batches: for the throughput */
 };
+
+/*
+ * One batch: the timed work and nothing else, out of line so that
+ * `valgrind --tool=callgrind --toggle-collect=iommu_batch` counts exactly
+ * the DMA API calls of the pairs (with --batches, a known number of them).
+ */
+__attribute__((noinline)) void iommu_batch(struct dmp_device *dev, uint8_t *const *bufs, dmp_addr_t *dma);
+__attribute__((noinline)) void iommu_batch(struct dmp_device *dev, uint8_t *const *bufs, dmp_addr_t *dma)
+{
+	for (int i = 0; i < BATCH; i++)
+		dma[i] = dmp_map_single(dev, bufs[i], 4096, DMP_TO_DEVICE);
+	for (int i = 0; i < BATCH; i++)
+		dmp_unmap_single(dev, dma[i], 4096, DMP_TO_DEVICE);
+}
 
 static void *run(void *arg)
 {
@@ -67,7 +81,7 @@ static void *run(void *arg)
 	/* A run lasts --ms however many batches that takes (tens of thousands
 	 * at 200 ms): the per-batch figures grow by doubling, outside the
 	 * batch's own timing. */
-	while (bench_now_ns() < end) {
+	while (w->batches ? w->n < (size_t)w->batches : bench_now_ns() < end) {
 		if (w->n == w->cap) {
 			w->cap = w->cap ? 2 * w->cap : 4096;
 			w->pair_ns = realloc(w->pair_ns, w->cap * sizeof(*w->pair_ns));
@@ -75,10 +89,7 @@ static void *run(void *arg)
 				abort();
 		}
 		uint64_t t0 = bench_now_ns();
-		for (int i = 0; i < BATCH; i++)
-			dma[i] = dmp_map_single(w->dev, bufs[i], 4096, DMP_TO_DEVICE);
-		for (int i = 0; i < BATCH; i++)
-			dmp_unmap_single(w->dev, dma[i], 4096, DMP_TO_DEVICE);
+		iommu_batch(w->dev, bufs, dma);
 		w->pair_ns[w->n++] = (double)(bench_now_ns() - t0) / BATCH;
 		w->pairs += BATCH;
 		if (dma[0] == DMP_MAPPING_ERROR)
@@ -98,7 +109,7 @@ struct figures {
 	double both;                 /* the share of the wall time both certainly ran at once */
 };
 
-static struct figures one(enum dmp_iommu_domain_type type, int threads, long ms)
+static struct figures one(enum dmp_iommu_domain_type type, int threads, long ms, long batches)
 {
 	struct dmp_sim_config cfg;
 	struct dmp_sim *sim;
@@ -123,8 +134,8 @@ static struct figures one(enum dmp_iommu_domain_type type, int threads, long ms)
 		abort();
 	pthread_barrier_t start;
 	pthread_barrier_init(&start, NULL, (unsigned int)threads);
-	struct worker w[2] = { { .dev = &dev, .ms = ms, .start = &start },
-			       { .dev = &dev, .ms = ms, .start = &start } };
+	struct worker w[2] = { { .dev = &dev, .ms = ms, .batches = batches, .start = &start },
+			       { .dev = &dev, .ms = ms, .batches = batches, .start = &start } };
 	pthread_t t[2];
 	for (int i = 0; i < threads; i++)
 		pthread_create(&t[i], NULL, run, &w[i]);
@@ -164,7 +175,7 @@ static struct figures one(enum dmp_iommu_domain_type type, int threads, long ms)
 int dmp_bench_iommu(int argc, char **argv);
 int dmp_bench_iommu(int argc, char **argv)
 {
-	long ms = 200, only_mode = 0, runs = 3;
+	long ms = 200, only_mode = 0, runs = 3, only_threads = 0, batches = 0;
 	const struct bench_opt opts[] = {
 		{ "--ms", &ms, 1, 600000,
 		  "milliseconds each run of a case lasts: a run is a fresh simulated machine "
@@ -176,6 +187,12 @@ int dmp_bench_iommu(int argc, char **argv)
 		{ "--runs", &runs, 1, MAX_RUNS,
 		  "runs of each case (1 and 2 threads alternate); rows print medians and the "
 		  "throughput's min-max" },
+		{ "--threads", &only_threads, 0, 2,
+		  "0 both cases (and the scaling); 1 or 2 only that many threads" },
+		{ "--batches", &batches, 0, 100000000,
+		  "0: each run lasts --ms; N: each thread runs exactly N batches of 64 pairs "
+		  "instead (for instruction counts: valgrind --tool=callgrind "
+		  "--toggle-collect=iommu_batch counts N x 64 pairs per thread)" },
 	};
 	int args_rc = bench_parse(argc, argv,
 				  "DMA API map+unmap of 4 KiB through the simulated IOMMU, 1 and 2 "
@@ -206,7 +223,9 @@ int dmp_bench_iommu(int argc, char **argv)
 		for (long r = 0; r < runs; r++) {
 			for (int k = 0; k < 2; k++) {
 				int th = (r % 2) ? 2 - k : 1 + k; /* 1, 2 then 2, 1: neither first always */
-				struct figures f = one(modes[m].t, th, ms);
+				if (only_threads && th != only_threads)
+					continue;
+				struct figures f = one(modes[m].t, th, ms, batches);
 				cpu[th - 1][r] = f.cpu_ns;
 				wall[th - 1][r] = f.wall_ns;
 				ops[th - 1][r] = f.ops / 1e6;
@@ -215,7 +234,7 @@ int dmp_bench_iommu(int argc, char **argv)
 				if (th == 2)
 					both[r] = f.both;
 			}
-			ratio[r] = ops[0][r] > 0 ? ops[1][r] / ops[0][r] : 0;
+			ratio[r] = !only_threads && ops[0][r] > 0 ? ops[1][r] / ops[0][r] : 0;
 		}
 		double rlo = ratio[0], rhi = rlo, both_med = 0;
 		for (long r = 1; r < runs; r++) {
@@ -223,6 +242,8 @@ int dmp_bench_iommu(int argc, char **argv)
 			rhi = DMP_MAX(rhi, ratio[r]);
 		}
 		for (int th = 1; th <= 2; th++) {
+			if (only_threads && th != only_threads)
+				continue;
 			double lo = ops[th - 1][0], hi = lo;
 			for (long r = 1; r < runs; r++) {
 				lo = DMP_MIN(lo, ops[th - 1][r]);
@@ -231,12 +252,12 @@ int dmp_bench_iommu(int argc, char **argv)
 			char range[32], scale[32] = "", co[8] = "";
 			snprintf(range, sizeof(range), "[%.2f-%.2f]", lo, hi);
 			if (th == 2) {
-				/* medians sort their arrays: ratio's range is taken above */
-				snprintf(scale, sizeof(scale), "%.2fx [%.2f-%.2f]",
-					 bench_median(ratio, (size_t)runs), rlo, rhi);
 				both_med = bench_median(both, (size_t)runs);
 				snprintf(co, sizeof(co), "%.2f", both_med);
 			}
+			if (th == 2 && !only_threads) /* medians sort: the range is taken above */
+				snprintf(scale, sizeof(scale), "%.2fx [%.2f-%.2f]",
+					 bench_median(ratio, (size_t)runs), rlo, rhi);
 			printf("%-8s %7d %12.1f %13.1f %10.2f %17s %6.2f %7.2f %5s %19s\n",
 			       modes[m].name, th, bench_median(cpu[th - 1], (size_t)runs),
 			       bench_median(wall[th - 1], (size_t)runs),
@@ -246,9 +267,11 @@ int dmp_bench_iommu(int argc, char **argv)
 		}
 		/* a scaling figure means something only where both threads ran at
 		 * once most of the time */
+		if (only_threads == 1)
+			continue;
 		if (both_med >= 0.9)
-			printf("%-8s two threads ran at once %.0f%% of the time (median): the scaling "
-			       "is the code's\n", modes[m].name, 100 * both_med);
+			printf("%-8s two threads ran at once %.0f%% of the time (median): what they "
+			       "cost each other shows\n", modes[m].name, 100 * both_med);
 		else
 			printf("%-8s two threads ran at once only %.0f%% of the time (median): the "
 			       "machine did not give the runs two CPUs, the scaling is mostly its "
