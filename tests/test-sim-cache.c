@@ -168,6 +168,44 @@ static void test_outer_cache(void **state)
 	dmp_sim_destroy(sim);
 }
 
+/* A clean of whole pages: a page the CPU did not write is skipped whole,
+ * and one dirty line anywhere in a page (its last, here) is written back,
+ * with the outer cache on and off. */
+static void test_clean_whole_pages(void **state)
+{
+	(void)state;
+	for (int outer = 0; outer <= 1; outer++) {
+		struct dmp_sim *sim = make(64, outer, true);
+		dmp_phys_t p;
+		assert_int_equal(dmp_page_alloc(2, DMP_GFP_ZERO, DMP_PHYS_ANY, &p), 0);
+		uint8_t *va = dmp_phys_to_virt(p);
+		PLAT(dcache_flush, va, 4 * DMP_PAGE_SIZE);
+		PLAT(outer_flush, p, 4 * DMP_PAGE_SIZE);
+		memset(va, 0x3c, 4 * DMP_PAGE_SIZE);
+		PLAT(dcache_clean, va, 4 * DMP_PAGE_SIZE);
+		PLAT(outer_clean, p, 4 * DMP_PAGE_SIZE);
+		/* page 1's last line and page 3's first dirty; pages 0 and 2 clean */
+		memcpy(va + 2 * DMP_PAGE_SIZE - 3, "end", 3);
+		memcpy(va + 3 * DMP_PAGE_SIZE, "top", 3);
+		assert_int_equal(dmp_sim_line_state(sim, p + 2 * DMP_PAGE_SIZE - 64) &
+					 DMP_SIM_LINE_CPU_DIRTY,
+				 DMP_SIM_LINE_CPU_DIRTY);
+		PLAT(dcache_clean, va, 4 * DMP_PAGE_SIZE);
+		PLAT(outer_clean, p, 4 * DMP_PAGE_SIZE);
+		for (size_t o = 0; o < 4 * DMP_PAGE_SIZE; o += 64)
+			assert_int_equal(dmp_sim_line_state(sim, p + o) & DMP_SIM_LINE_CPU_DIRTY, 0);
+		char got[3];
+		assert_int_equal(dmp_sim_peek(sim, DMP_SIM_DRAM, p + 2 * DMP_PAGE_SIZE - 3, got, 3), 0);
+		assert_memory_equal(got, "end", 3);
+		assert_int_equal(dmp_sim_peek(sim, DMP_SIM_DRAM, p + 3 * DMP_PAGE_SIZE, got, 3), 0);
+		assert_memory_equal(got, "top", 3);
+		assert_int_equal(dmp_sim_peek(sim, DMP_SIM_DRAM, p + 100, got, 3), 0);
+		assert_memory_equal(got, "\x3c\x3c\x3c", 3);
+		dmp_page_free(p, 2);
+		dmp_sim_destroy(sim);
+	}
+}
+
 /* Uncached and write-combining pages: stores wait for a write barrier. */
 static void test_mem_types_write_buffer(void **state)
 {
@@ -520,6 +558,7 @@ int main(void)
 		cmocka_unit_test(test_inner_transitions),
 		cmocka_unit_test(test_line_granularity),
 		cmocka_unit_test(test_outer_cache),
+		cmocka_unit_test(test_clean_whole_pages),
 		cmocka_unit_test(test_mem_types_write_buffer),
 		cmocka_unit_test(test_barrier_examines_pending_pages),
 		cmocka_unit_test(test_coherent_port),

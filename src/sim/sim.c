@@ -424,6 +424,15 @@ static void inner_maint(void *ctx, const void *va, size_t size, enum maint m)
 			o += DMP_PAGE_SIZE - L;
 			continue;
 		}
+		/* a clean of a whole page the CPU has not written since it was
+		 * last filled or cleaned changes nothing: one compare of the page
+		 * (a streaming map to the device, the common case) instead of
+		 * one per line */
+		if (m == M_CLEAN && !hole && DMP_IS_ALIGNED(o, DMP_PAGE_SIZE) &&
+		    o + DMP_PAGE_SIZE <= end && memcmp(r->c + o, r->s + o, DMP_PAGE_SIZE) == 0) {
+			o += DMP_PAGE_SIZE - L;
+			continue;
+		}
 		const uint8_t *c = hole ? zero_line : r->c + o;
 		bool dirty = memcmp(c, r->s + o, L) != 0;
 		if (m != M_INVAL && dirty)
