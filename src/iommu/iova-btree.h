@@ -66,9 +66,19 @@ struct iova_leaf {
 	uint8_t flags[LEAF_MAX];
 	struct iova_inner *parent;
 	struct iova_leaf *prev, *next; /* in pfn order */
-	unsigned long floor;           /* where the gap below lo[0] starts */
+	unsigned long floor;           /* where the gap below entry 0 starts */
+	/* entry i (0: the lowest) in slot LEAF_MAX - nr + i: the entries fill
+	 * the top slots, so that an insert or an erase moves the entries below
+	 * its place, not those above.  Top-down allocation puts a range just
+	 * below the range its search started at, and an unmap frees it: most
+	 * often at the lowest place of a leaf, where nothing moves. */
 	unsigned long lo[LEAF_MAX], hi[LEAF_MAX];
 };
+
+/* Entry @i of leaf @l (lvalues; @l and @i are evaluated more than once). */
+#define E_LO(l, i) ((l)->lo[LEAF_MAX - (l)->nr + (i)])
+#define E_HI(l, i) ((l)->hi[LEAF_MAX - (l)->nr + (i)])
+#define E_FL(l, i) ((l)->flags[LEAF_MAX - (l)->nr + (i)])
 
 struct iova_inner {
 	uint8_t kind; /* NODE_INNER */
@@ -104,23 +114,23 @@ struct iova_pos {
 
 static inline unsigned long pos_lo(struct iova_pos p)
 {
-	return p.l->lo[p.i];
+	return E_LO(p.l, p.i);
 }
 
 static inline unsigned long pos_hi(struct iova_pos p)
 {
-	return p.l->hi[p.i];
+	return E_HI(p.l, p.i);
 }
 
 static inline unsigned int pos_flags(struct iova_pos p)
 {
-	return p.l->flags[p.i];
+	return E_FL(p.l, p.i);
 }
 
 /* One past the range below entry @i of @l: where its gap starts. */
 static inline unsigned long entry_floor(const struct iova_leaf *l, unsigned int i)
 {
-	return i ? l->hi[i - 1] + 1 : l->floor;
+	return i ? E_HI(l, i - 1) + 1 : l->floor;
 }
 
 static inline struct iova_pos pos_next(struct iova_pos p)
@@ -150,8 +160,8 @@ static inline struct iova_pos pos_prev(struct iova_pos p)
  */
 static inline unsigned long own_fit(const struct iova_leaf *l, unsigned int i, unsigned int k)
 {
-	unsigned long a, top = l->lo[i];
-	if (l->flags[i] & DMP__IOVA_ANCHOR)
+	unsigned long a, top = E_LO(l, i);
+	if (E_FL(l, i) & DMP__IOVA_ANCHOR)
 		return 0;
 	a = (entry_floor(l, i) + ((1UL << k) - 1)) & ~((1UL << k) - 1);
 	return top > a ? top - a : 0;
@@ -198,7 +208,7 @@ static inline unsigned long fit_code_floor(uint8_t c)
  */
 static inline void own_codes(const struct iova_leaf *l, unsigned int i, uint8_t v[NR_ORDERS])
 {
-	unsigned long g = own_fit(l, i, 0), neg = g - l->lo[i]; /* -(gap's floor) */
+	unsigned long g = own_fit(l, i, 0), neg = g - E_LO(l, i); /* -(gap's floor) */
 	uint8_t c = fit_code(g);
 	unsigned long keep = c ? fit_code_floor(c) : 0;
 
@@ -229,7 +239,7 @@ static void leaf_codes(const struct iova_leaf *l, uint8_t v[NR_ORDERS])
 	unsigned int n = l->nr, bi = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
-		unsigned long g = (l->flags[i] & DMP__IOVA_ANCHOR) ? 0 : l->lo[i] - floor;
+		unsigned long g = (E_FL(l, i) & DMP__IOVA_ANCHOR) ? 0 : E_LO(l, i) - floor;
 		gap[i] = g;
 		if (g > best) {
 			second = best;
@@ -238,15 +248,15 @@ static void leaf_codes(const struct iova_leaf *l, uint8_t v[NR_ORDERS])
 		} else if (g > second) {
 			second = g;
 		}
-		floor = l->hi[i] + 1;
+		floor = E_HI(l, i) + 1;
 	}
 	v[0] = fit_code(best);
 	for (unsigned int k = 1; k < NR_ORDERS; k++) {
-		unsigned long m = gap_fit(l->lo[bi] - best, l->lo[bi], k);
+		unsigned long m = gap_fit(E_LO(l, bi) - best, E_LO(l, bi), k);
 		if (second > m) {
 			for (unsigned int i = 0; i < n; i++)
 				if (gap[i] > m) {
-					unsigned long f = gap_fit(l->lo[i] - gap[i], l->lo[i], k);
+					unsigned long f = gap_fit(E_LO(l, i) - gap[i], E_LO(l, i), k);
 					m = f > m ? f : m;
 				}
 		}
@@ -342,7 +352,7 @@ static void key_above(struct iova_leaf *nx, unsigned long hi)
 		unsigned int i = child_index(p, n);
 		if (p->key[i] > hi)
 			return;
-		p->key[i] = nx->lo[0];
+		p->key[i] = E_LO(nx, 0);
 		if (i)
 			return;
 	}
@@ -389,7 +399,7 @@ static inline struct iova_leaf *leaf_for(const struct dmp_iova_domain *d, unsign
 	/* The leaf last changed, if it spans @pfn: the one the descent would
 	 * reach (its first pfn_lo is at or below @pfn, the next leaf's above).
 	 * A map+unmap pair frees what it just allocated: no descent. */
-	if (hint->kind == NODE_LEAF && hint->lo[0] <= pfn && pfn <= hint->hi[hint->nr - 1])
+	if (hint->kind == NODE_LEAF && E_LO(hint, 0) <= pfn && pfn <= E_HI(hint, hint->nr - 1))
 		return (struct iova_leaf *)hint;
 	for (unsigned int h = d->height; h; h--) {
 		const struct iova_inner *in = n;
@@ -413,10 +423,10 @@ static inline int leaf_floor_index(const struct iova_leaf *l, unsigned long pfn)
 	unsigned int base = 0, len = l->nr;
 	while (len > 1) {
 		unsigned int half = len / 2;
-		base = l->lo[base + half] <= pfn ? base + half : base;
+		base = E_LO(l, base + half) <= pfn ? base + half : base;
 		len -= half;
 	}
-	return (int)base - (l->lo[base] > pfn);
+	return (int)base - (E_LO(l, base) > pfn);
 }
 
 /* The range that holds @pfn (the anchor included); .l NULL if none. */
@@ -429,11 +439,11 @@ static inline struct iova_pos tree_find(const struct dmp_iova_domain *d, unsigne
 	 * map+unmap pair frees what it just allocated, and the next search
 	 * starts at the range the last one changed.  Any range of a live leaf
 	 * that holds @pfn is the one (ranges never overlap). */
-	if (h->kind == NODE_LEAF && hi_ < h->nr && h->lo[hi_] <= pfn && pfn <= h->hi[hi_])
+	if (h->kind == NODE_LEAF && hi_ < h->nr && E_LO(h, hi_) <= pfn && pfn <= E_HI(h, hi_))
 		return (struct iova_pos){ h, hi_ };
 	struct iova_leaf *l = leaf_for(d, pfn);
 	int i = leaf_floor_index(l, pfn);
-	if (i < 0 || l->hi[i] < pfn)
+	if (i < 0 || E_HI(l, i) < pfn)
 		return (struct iova_pos){ NULL, 0 };
 	return (struct iova_pos){ l, (unsigned int)i };
 }
@@ -443,7 +453,7 @@ static inline struct iova_pos tree_find_limit(const struct dmp_iova_domain *d, u
 {
 	struct iova_leaf *l = leaf_for(d, pfn);
 	int i = leaf_floor_index(l, pfn);
-	if (i >= 0 && l->hi[i] >= pfn)
+	if (i >= 0 && E_HI(l, i) >= pfn)
 		return (struct iova_pos){ l, (unsigned int)i };
 	if ((unsigned int)(i + 1) < l->nr)
 		return (struct iova_pos){ l, (unsigned int)(i + 1) };
@@ -609,12 +619,17 @@ static DMP__NOINLINE struct iova_leaf *leaf_split(struct dmp_iova_domain *d, str
 	unsigned int half = LEAF_MAX / 2;
 	uint8_t v[NR_ORDERS];
 
+	/* @l is full: its slots are its entries in order.  The upper half
+	 * keeps its slots in @r; the lower half moves up to the top slots. */
 	r->nr = (uint8_t)(LEAF_MAX - half);
-	memcpy(r->lo, &l->lo[half], r->nr * sizeof(r->lo[0]));
-	memcpy(r->hi, &l->hi[half], r->nr * sizeof(r->hi[0]));
-	memcpy(r->flags, &l->flags[half], r->nr);
-	l->nr = (uint8_t)half;
+	memcpy(&r->lo[half], &l->lo[half], r->nr * sizeof(r->lo[0]));
+	memcpy(&r->hi[half], &l->hi[half], r->nr * sizeof(r->hi[0]));
+	memcpy(&r->flags[half], &l->flags[half], r->nr);
 	r->floor = l->hi[half - 1] + 1;
+	memcpy(&l->lo[LEAF_MAX - half], l->lo, half * sizeof(l->lo[0]));
+	memcpy(&l->hi[LEAF_MAX - half], l->hi, half * sizeof(l->hi[0]));
+	memcpy(&l->flags[LEAF_MAX - half], l->flags, half);
+	l->nr = (uint8_t)half;
 	r->prev = l;
 	r->next = l->next;
 	if (l->next)
@@ -624,7 +639,7 @@ static DMP__NOINLINE struct iova_leaf *leaf_split(struct dmp_iova_domain *d, str
 		struct iova_inner *root = node_get(d, NODE_INNER);
 		leaf_codes(l, v);
 		root->nr = 1;
-		root->key[0] = l->lo[0];
+		root->key[0] = E_LO(l, 0);
 		root->child[0] = l;
 		for (unsigned int k = 0; k < NR_ORDERS; k++)
 			root->fit[k][0] = v[k];
@@ -635,13 +650,13 @@ static DMP__NOINLINE struct iova_leaf *leaf_split(struct dmp_iova_domain *d, str
 		d->height = 1;
 		leaf_codes(r, v);
 		hold_raise(r, v);
-		inner_insert(d, root, 1, 0, r, r->lo[0], v);
+		inner_insert(d, root, 1, 0, r, E_LO(r, 0), v);
 	} else {
 		unsigned int li = child_index(l->parent, l);
 		leaf_refresh(l);
 		leaf_codes(r, v);
 		hold_raise(r, v);
-		inner_insert(d, l->parent, 1, li, r, r->lo[0], v);
+		inner_insert(d, l->parent, 1, li, r, E_LO(r, 0), v);
 	}
 	return r;
 }
@@ -664,15 +679,18 @@ NODE_SHIFT_FN static void tree_insert(struct dmp_iova_domain *d, struct iova_pos
 			l = r;
 		}
 	}
-	for (unsigned int i = l->nr; i > at; i--) {
-		l->lo[i] = l->lo[i - 1];
-		l->hi[i] = l->hi[i - 1];
-		l->flags[i] = l->flags[i - 1];
+	/* the entries below @at move down a slot (the leaf's entries are in
+	 * its top slots: "struct iova_leaf") */
+	unsigned int b = LEAF_MAX - l->nr;
+	for (unsigned int i = 0; i < at; i++) {
+		l->lo[b - 1 + i] = l->lo[b + i];
+		l->hi[b - 1 + i] = l->hi[b + i];
+		l->flags[b - 1 + i] = l->flags[b + i];
 	}
-	l->lo[at] = lo;
-	l->hi[at] = hi;
-	l->flags[at] = flags;
 	l->nr++;
+	E_LO(l, at) = lo;
+	E_HI(l, at) = hi;
+	E_FL(l, at) = flags;
 	d->hint = l;
 	d->hint_i = at;
 	if (at == 0)
@@ -717,9 +735,14 @@ static DMP__NOINLINE void leaf_merge(struct dmp_iova_domain *d, struct iova_leaf
 	struct iova_inner *p = l->parent;
 	unsigned int li = child_index(p, l);
 
-	memcpy(&l->lo[l->nr], r->lo, r->nr * sizeof(r->lo[0]));
-	memcpy(&l->hi[l->nr], r->hi, r->nr * sizeof(r->hi[0]));
-	memcpy(&l->flags[l->nr], r->flags, r->nr);
+	/* @l's entries move down by @r's count; @r's keep their slots */
+	unsigned int lb = LEAF_MAX - l->nr, rb = LEAF_MAX - r->nr;
+	memmove(&l->lo[lb - r->nr], &l->lo[lb], l->nr * sizeof(l->lo[0]));
+	memmove(&l->hi[lb - r->nr], &l->hi[lb], l->nr * sizeof(l->hi[0]));
+	memmove(&l->flags[lb - r->nr], &l->flags[lb], l->nr);
+	memcpy(&l->lo[rb], &r->lo[rb], r->nr * sizeof(r->lo[0]));
+	memcpy(&l->hi[rb], &r->hi[rb], r->nr * sizeof(r->hi[0]));
+	memcpy(&l->flags[rb], &r->flags[rb], r->nr);
 	l->nr = (uint8_t)(l->nr + r->nr);
 	for (unsigned int k = 0; k < NR_ORDERS; k++)
 		if (p->fit[k][li + 1] > p->fit[k][li])
@@ -742,12 +765,14 @@ NODE_SHIFT_FN static void tree_erase(struct dmp_iova_domain *d, struct iova_pos 
 	uint8_t v[NR_ORDERS];
 
 	DMP_ASSERT(!(pos_flags(p) & DMP__IOVA_ANCHOR));
-	l->nr--;
-	for (unsigned int i = p.i; i < l->nr; i++) {
-		l->lo[i] = l->lo[i + 1];
-		l->hi[i] = l->hi[i + 1];
-		l->flags[i] = l->flags[i + 1];
+	/* the entries below it move up a slot */
+	unsigned int b = LEAF_MAX - l->nr;
+	for (unsigned int i = p.i; i > 0; i--) {
+		l->lo[b + i] = l->lo[b + i - 1];
+		l->hi[b + i] = l->hi[b + i - 1];
+		l->flags[b + i] = l->flags[b + i - 1];
 	}
+	l->nr--;
 	if (p.i < l->nr) {
 		above = p;
 	} else {

@@ -326,8 +326,8 @@ static void widen_reserved(struct dmp_iova_domain *iovad, struct iova_pos p, uns
 {
 	unsigned long old_lo = pos_lo(p);
 
-	p.l->lo[p.i] = lo;
-	p.l->hi[p.i] = hi;
+	E_LO(p.l, p.i) = lo;
+	E_HI(p.l, p.i) = hi;
 	if (iovad->cached_lo == old_lo)
 		iovad->cached_lo = lo;
 	if (iovad->cached32_lo == old_lo)
@@ -813,8 +813,8 @@ int dmp_iova_domain_init(struct dmp_iova_domain *iovad, unsigned long granule,
 	}
 	root = node_get(iovad, NODE_LEAF);
 	root->nr = 1;
-	root->lo[0] = root->hi[0] = IOVA_ANCHOR_PFN;
-	root->flags[0] = DMP__IOVA_ANCHOR;
+	E_LO(root, 0) = E_HI(root, 0) = IOVA_ANCHOR_PFN;
+	E_FL(root, 0) = DMP__IOVA_ANCHOR;
 	iovad->root = iovad->hint = root;
 	iovad->height = 0;
 	iovad->cached_lo = iovad->cached32_lo = IOVA_ANCHOR_PFN;
@@ -928,8 +928,8 @@ static void check_fail(struct check_walk *w, const char *what, unsigned long pfn
 static void check_range(struct check_walk *w, const struct iova_leaf *l, unsigned int i)
 {
 	const struct dmp_iova_domain *iovad = w->iovad;
-	unsigned long lo = l->lo[i], hi = l->hi[i];
-	unsigned int flags = l->flags[i];
+	unsigned long lo = E_LO(l, i), hi = E_HI(l, i);
+	unsigned int flags = E_FL(l, i);
 
 	if (lo > hi)
 		check_fail(w, "range with pfn_lo > pfn_hi", lo);
@@ -988,7 +988,7 @@ static void check_subtree(struct check_walk *w, const void *n, unsigned int lvl,
 			return;
 		}
 		if (l->prev != w->last_leaf || (w->last_leaf && w->last_leaf->next != l))
-			check_fail(w, "leaves linked out of order", l->lo[0]);
+			check_fail(w, "leaves linked out of order", E_LO(l, 0));
 		for (unsigned int i = 0; i < l->nr; i++)
 			check_range(w, l, i);
 		w->last_leaf = l;
@@ -1005,7 +1005,7 @@ static void check_subtree(struct check_walk *w, const void *n, unsigned int lvl,
 		const void *c = in->child[i];
 		for (unsigned int h = lvl - 1; h; h--)
 			c = ((const struct iova_inner *)c)->child[0];
-		unsigned long lowest = ((const struct iova_leaf *)c)->lo[0];
+		unsigned long lowest = E_LO((const struct iova_leaf *)c, 0);
 		/* a separator ("key[i]", iova-btree.h) */
 		if (in->key[i] > lowest || (w->any && in->key[i] <= w->last_hi))
 			check_fail(w, "key does not separate its child from the one below", lowest);
@@ -1045,7 +1045,7 @@ static void mark_cached(struct iova_magazine *m, unsigned int c, void *arg)
 		}
 		if (pos_flags(p) & DMP__IOVA_MARK)
 			check_fail(mw->w, "range cached twice", m->pfns[i]);
-		p.l->flags[p.i] |= DMP__IOVA_MARK;
+		E_FL(p.l, p.i) |= DMP__IOVA_MARK;
 	}
 }
 
@@ -1056,7 +1056,7 @@ static void unmark(struct dmp_iova_domain *iovad)
 		n = ((struct iova_inner *)n)->child[0];
 	for (struct iova_leaf *l = n; l; l = l->next)
 		for (unsigned int i = 0; i < l->nr; i++)
-			l->flags[i] &= (uint8_t)~DMP__IOVA_MARK;
+			E_FL(l, i) &= (uint8_t)~DMP__IOVA_MARK;
 }
 
 int dmp_iova_domain_check(struct dmp_iova_domain *iovad)
