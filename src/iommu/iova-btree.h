@@ -430,7 +430,7 @@ static inline int leaf_floor_index(const struct iova_leaf *l, unsigned long pfn)
 }
 
 /* The range that holds @pfn (the anchor included); .l NULL if none. */
-static inline struct iova_pos tree_find(const struct dmp_iova_domain *d, unsigned long pfn)
+static DMP__ALWAYS_INLINE struct iova_pos tree_find(const struct dmp_iova_domain *d, unsigned long pfn)
 {
 	struct iova_leaf *h = d->hint;
 	unsigned int hi_ = d->hint_i;
