@@ -730,16 +730,18 @@ NODE_SHIFT_FN static void node_unlink(struct dmp_iova_domain *d, void *n, unsign
 
 /* Move leaf @r's entries to the end of @l, its left neighbour under the same
  * parent, and drop @r: @l's bound becomes the larger of the two. */
-static DMP__NOINLINE void leaf_merge(struct dmp_iova_domain *d, struct iova_leaf *l, struct iova_leaf *r)
+NODE_SHIFT_FN static DMP__NOINLINE void leaf_merge(struct dmp_iova_domain *d, struct iova_leaf *l, struct iova_leaf *r)
 {
 	struct iova_inner *p = l->parent;
 	unsigned int li = child_index(p, l);
 
 	/* @l's entries move down by @r's count; @r's keep their slots */
 	unsigned int lb = LEAF_MAX - l->nr, rb = LEAF_MAX - r->nr;
-	memmove(&l->lo[lb - r->nr], &l->lo[lb], l->nr * sizeof(l->lo[0]));
-	memmove(&l->hi[lb - r->nr], &l->hi[lb], l->nr * sizeof(l->hi[0]));
-	memmove(&l->flags[lb - r->nr], &l->flags[lb], l->nr);
+	for (unsigned int i = 0; i < l->nr; i++) {
+		l->lo[lb - r->nr + i] = l->lo[lb + i];
+		l->hi[lb - r->nr + i] = l->hi[lb + i];
+		l->flags[lb - r->nr + i] = l->flags[lb + i];
+	}
 	memcpy(&l->lo[rb], &r->lo[rb], r->nr * sizeof(r->lo[0]));
 	memcpy(&l->hi[rb], &r->hi[rb], r->nr * sizeof(r->hi[0]));
 	memcpy(&l->flags[rb], &r->flags[rb], r->nr);
