@@ -573,10 +573,7 @@ struct peer_dom {
 static int peer_domain_init(struct dmp_iommu *iommu, struct dmp_iommu_domain *d)
 {
 	(void)iommu;
-	d->pgsize_bitmap = (1ull << 12) | (1ull << 21) | (1ull << 30);
-	d->geometry.aperture_start = 0;
-	d->geometry.aperture_end = (1ull << 48) - 1;
-	d->geometry.force_aperture = true;
+	dmp_iommu_domain_set_lpae_4k(d, 48);
 	if (!dmp_iommu_domain_is_paging(d))
 		return 0;
 	struct peer_dom *pd = calloc(1, sizeof(*pd));

@@ -143,6 +143,20 @@ DMP_API int dmp_iommu_probe_device(struct dmp_device *dev, struct dmp_iommu *iom
 /** dmp_iommu_release_device - undo dmp_iommu_probe_device(). */
 DMP_API void dmp_iommu_release_device(struct dmp_device *dev);
 
+/**
+ * dmp_iommu_domain_set_lpae_4k - give @d the geometry of an Arm LPAE 4K-granule
+ * table with @ias input address bits: pages of 4 KiB, 2 MiB and 1 GiB, an
+ * aperture of [0, 2^@ias - 1], enforced.  For a driver's domain_init(), before
+ * it decides whether @d needs a page table.  Context: any.
+ */
+static inline void dmp_iommu_domain_set_lpae_4k(struct dmp_iommu_domain *d, unsigned int ias)
+{
+	d->pgsize_bitmap = (1ull << 12) | (1ull << 21) | (1ull << 30);
+	d->geometry.aperture_start = 0;
+	d->geometry.aperture_end = (ias >= 64 ? 0 : (1ull << ias)) - 1;
+	d->geometry.force_aperture = true;
+}
+
 /** Per-device IOMMU state (dev->iommu). */
 struct dmp_iommu_dev {
 	struct dmp_iommu *iommu;

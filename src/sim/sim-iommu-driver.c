@@ -79,10 +79,7 @@ static uint64_t device_group(struct dmp_iommu *iommu, struct dmp_device *dev)
 static int domain_init(struct dmp_iommu *iommu, struct dmp_iommu_domain *d)
 {
 	struct simdrv *drv = drv_of(iommu);
-	d->pgsize_bitmap = (1ull << 12) | (1ull << 21) | (1ull << 30);
-	d->geometry.aperture_start = 0;
-	d->geometry.aperture_end = (1ull << 48) - 1;
-	d->geometry.force_aperture = true;
+	dmp_iommu_domain_set_lpae_4k(d, 48);
 	if (!dmp_iommu_domain_is_paging(d))
 		return 0;
 	struct simdom *sd = calloc(1, sizeof(*sd));
