@@ -664,7 +664,8 @@ static DMP__NOINLINE struct iova_leaf *leaf_split(struct dmp_iova_domain *d, str
 /*
  * Insert the range [@lo, @hi] just below @above (the range above its gap):
  * it takes the upper part of @above's gap, so every gap only shrinks and the
- * bounds hold as they are.  Nodes reserved (tree_reserve_nodes).
+ * bounds hold as they are, except below the anchor, whose gap counts in no
+ * bound (raised here).  Nodes reserved (tree_reserve_nodes).
  */
 NODE_SHIFT_FN static void tree_insert(struct dmp_iova_domain *d, struct iova_pos above, unsigned long lo,
 			unsigned long hi, uint8_t flags)
@@ -693,6 +694,16 @@ NODE_SHIFT_FN static void tree_insert(struct dmp_iova_domain *d, struct iova_pos
 	E_FL(l, at) = flags;
 	d->hint = l;
 	d->hint_i = at;
+	/* Put into the anchor's gap, which no bound counts (own_fit()): the
+	 * gap it leaves below itself is new to the bounds above, not a shrunk
+	 * one.  Left out, a later split hands the stale bound to a node left
+	 * of the top path, and a search skips the gap (a false -ENOMEM). */
+	if ((E_FL(l, at + 1u) & DMP__IOVA_ANCHOR) && l->parent &&
+	    !bounds_hold((struct iova_pos){ l, at })) {
+		uint8_t v[NR_ORDERS];
+		own_codes(l, at, v);
+		raise_bounds(l, v);
+	}
 	if (at == 0)
 		fix_key(l, 0, lo);
 	if (at == l->nr - 1u && l->next)
