@@ -534,27 +534,27 @@ static unsigned long steps_env(unsigned long dflt)
 static void test_model_4k(void **state)
 {
 	(void)state;
-	run(&M, 12, 0, 1, steps_env(150000), 3000, false);
-	run(&M, 12, 1, 2, steps_env(150000), 6000, false);
+	run(&M, 12, 0, 1, steps_env(100000), 3000, false);
+	run(&M, 12, 1, 2, steps_env(100000), 6000, false);
 }
 
 static void test_model_64k(void **state)
 {
 	(void)state;
-	run(&M, 16, 5, 3, steps_env(80000), 400, false);
+	run(&M, 16, 5, 3, steps_env(60000), 400, false);
 }
 
 static void test_model_small_tree(void **state)
 {
 	(void)state;
 	/* a few ranges: root leaf splits and collapses all the time */
-	run(&M, 12, 0, 4, steps_env(80000), 40, false);
+	run(&M, 12, 0, 4, steps_env(60000), 40, false);
 }
 
 static void test_model_failure_injection(void **state)
 {
 	(void)state;
-	run(&M, 12, 1, 5, steps_env(80000), 2000, true);
+	run(&M, 12, 1, 5, steps_env(60000), 2000, true);
 }
 
 /*
