@@ -3,6 +3,9 @@
  * coherent and non-coherent ports, hostile mode by seed, port truncation. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 
 #include "support/sim-fixture.h"
 #include "sim/sim-internal.h"
@@ -328,6 +331,89 @@ static void barrier_on_large_pool(bool tracking)
 	dmp_sim_destroy(sim);
 }
 
+/*
+ * A page the CPU wrote whose page-table entry the kernel then drops while
+ * the data stays in memory (reclaim unmapping a shared memory page, as
+ * MADV_DONTNEED does here), before the next barrier: its store is still
+ * pending for the device, and the kernel's record must still count the page
+ * (Linux 6.18 does: an entry dropped while written reads as written).  A
+ * kernel whose record forgot it would fail here, not deliver stale bytes.
+ */
+static void test_barrier_after_the_kernel_unmaps_a_written_page(void **state)
+{
+	(void)state;
+	struct dmp_sim *sim = make(64, true, true);
+	struct dmp_sim_device *d = dev_make(sim, "d", 64, false);
+	const unsigned int order = 5; /* 32 pages: tracked (DMP__SIM_WT_MIN) */
+	const size_t size = ((size_t)1 << order) * DMP_PAGE_SIZE;
+	dmp_phys_t p;
+	uint8_t got[3];
+	assert_int_equal(dmp_page_alloc(order, DMP_GFP_ZERO, DMP_PHYS_ANY, &p), 0);
+	uint8_t *va = dmp_phys_to_virt(p);
+	PLAT(dcache_flush, va, size);
+	PLAT(outer_flush, p, size);
+	assert_int_equal(PLAT(set_mem_attr, p, size, DMP_MEM_UNCACHED), 0);
+	memset(va, 0x5a, size);
+	PLAT0(dma_wmb); /* everything delivered; the record starts afresh */
+
+	for (unsigned int round = 0; round < 2; round++) {
+		uint8_t *page = va + (3 + round) * DMP_PAGE_SIZE;
+		memcpy(page + 100, round ? "two" : "one", 3);
+		assert_int_equal(madvise(page, DMP_PAGE_SIZE, MADV_DONTNEED), 0);
+		PLAT0(wmb);
+		assert_int_equal(dmp_sim_dma_read(d, p + (3 + round) * DMP_PAGE_SIZE + 100, got, 3), 0);
+		assert_memory_equal(got, round ? "two" : "one", 3);
+	}
+	assert_int_equal(PLAT(set_mem_attr, p, size, DMP_MEM_NORMAL), 0);
+	dmp_page_free(p, order);
+	dmp_sim_destroy(sim);
+}
+
+/*
+ * The kernel's scan failing (a seccomp filter, a kernel without
+ * PAGEMAP_SCAN: here the pagemap file swapped for one that knows no such
+ * request) after tracking began: that barrier and every later one examine
+ * every uncached page, and no pending store is lost.
+ */
+static void test_barrier_when_the_scan_fails(void **state)
+{
+	(void)state;
+	struct dmp_sim *sim = make(64, true, true);
+	struct dmp_sim_device *d = dev_make(sim, "d", 64, false);
+	const unsigned int order = 6;
+	const size_t pages = (size_t)1 << order, size = pages * DMP_PAGE_SIZE;
+	dmp_phys_t p;
+	uint8_t got[3];
+	assert_int_equal(dmp_page_alloc(order, DMP_GFP_ZERO, DMP_PHYS_ANY, &p), 0);
+	uint8_t *va = dmp_phys_to_virt(p);
+	PLAT(dcache_flush, va, size);
+	PLAT(outer_flush, p, size);
+	assert_int_equal(PLAT(set_mem_attr, p, size, DMP_MEM_UNCACHED), 0);
+	memset(va, 0x5a, size);
+	PLAT0(dma_wmb);
+	if (!dmp__sim_wt_active(sim)) {
+		print_message("the kernel does not track written pages here: nothing to fail\n");
+	} else {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		assert_true(null >= 0);
+		assert_true(dup2(null, sim->wt_pagemap) >= 0);
+		close(null);
+	}
+	for (unsigned int round = 0; round < 2; round++) {
+		size_t at = (round ? 40 : 9) * DMP_PAGE_SIZE + 7;
+		memcpy(va + at, round ? "two" : "one", 3);
+		uint64_t before = dmp__sim_barrier_pages(sim);
+		PLAT0(wmb);
+		assert_true(dmp__sim_barrier_pages(sim) - before >= pages);
+		assert_false(dmp__sim_wt_active(sim));
+		assert_int_equal(dmp_sim_dma_read(d, p + at, got, 3), 0);
+		assert_memory_equal(got, round ? "two" : "one", 3);
+	}
+	assert_int_equal(PLAT(set_mem_attr, p, size, DMP_MEM_NORMAL), 0);
+	dmp_page_free(p, order);
+	dmp_sim_destroy(sim);
+}
+
 static void test_barrier_examines_pending_pages(void **state)
 {
 	(void)state;
@@ -561,6 +647,8 @@ int main(void)
 		cmocka_unit_test(test_clean_whole_pages),
 		cmocka_unit_test(test_mem_types_write_buffer),
 		cmocka_unit_test(test_barrier_examines_pending_pages),
+		cmocka_unit_test(test_barrier_after_the_kernel_unmaps_a_written_page),
+		cmocka_unit_test(test_barrier_when_the_scan_fails),
 		cmocka_unit_test(test_coherent_port),
 		cmocka_unit_test(test_port_truncation),
 		cmocka_unit_test(test_access_spans_pages),
