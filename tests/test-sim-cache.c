@@ -331,6 +331,21 @@ static void barrier_on_large_pool(bool tracking)
 	dmp_sim_destroy(sim);
 }
 
+/* 2^@order pages of uncached memory at *@p, every page written and the
+ * stores delivered by a barrier: the record of written pages starts afresh. */
+static uint8_t *uncached_written(unsigned int order, dmp_phys_t *p)
+{
+	const size_t size = ((size_t)1 << order) * DMP_PAGE_SIZE;
+	assert_int_equal(dmp_page_alloc(order, DMP_GFP_ZERO, DMP_PHYS_ANY, p), 0);
+	uint8_t *va = dmp_phys_to_virt(*p);
+	PLAT(dcache_flush, va, size);
+	PLAT(outer_flush, *p, size);
+	assert_int_equal(PLAT(set_mem_attr, *p, size, DMP_MEM_UNCACHED), 0);
+	memset(va, 0x5a, size);
+	PLAT0(dma_wmb);
+	return va;
+}
+
 /*
  * A page the CPU wrote whose page-table entry the kernel then drops while
  * the data stays in memory (reclaim unmapping a shared memory page, as
@@ -347,14 +362,7 @@ static void test_barrier_after_the_kernel_unmaps_a_written_page(void **state)
 	const unsigned int order = 5; /* 32 pages: tracked (DMP__SIM_WT_MIN) */
 	const size_t size = ((size_t)1 << order) * DMP_PAGE_SIZE;
 	dmp_phys_t p;
-	uint8_t got[3];
-	assert_int_equal(dmp_page_alloc(order, DMP_GFP_ZERO, DMP_PHYS_ANY, &p), 0);
-	uint8_t *va = dmp_phys_to_virt(p);
-	PLAT(dcache_flush, va, size);
-	PLAT(outer_flush, p, size);
-	assert_int_equal(PLAT(set_mem_attr, p, size, DMP_MEM_UNCACHED), 0);
-	memset(va, 0x5a, size);
-	PLAT0(dma_wmb); /* everything delivered; the record starts afresh */
+	uint8_t got[3], *va = uncached_written(order, &p);
 
 	for (unsigned int round = 0; round < 2; round++) {
 		uint8_t *page = va + (3 + round) * DMP_PAGE_SIZE;
@@ -383,14 +391,7 @@ static void test_barrier_when_the_scan_fails(void **state)
 	const unsigned int order = 6;
 	const size_t pages = (size_t)1 << order, size = pages * DMP_PAGE_SIZE;
 	dmp_phys_t p;
-	uint8_t got[3];
-	assert_int_equal(dmp_page_alloc(order, DMP_GFP_ZERO, DMP_PHYS_ANY, &p), 0);
-	uint8_t *va = dmp_phys_to_virt(p);
-	PLAT(dcache_flush, va, size);
-	PLAT(outer_flush, p, size);
-	assert_int_equal(PLAT(set_mem_attr, p, size, DMP_MEM_UNCACHED), 0);
-	memset(va, 0x5a, size);
-	PLAT0(dma_wmb);
+	uint8_t got[3], *va = uncached_written(order, &p);
 	if (!dmp__sim_wt_active(sim)) {
 		print_message("the kernel does not track written pages here: nothing to fail\n");
 	} else {
