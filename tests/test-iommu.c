@@ -593,6 +593,7 @@ static void test_map_failure(void **state)
  */
 struct leave_race {
 	struct dmp_device *dev;
+	const char *report; /* in the log line of the report that must keep @dev */
 	pthread_t t;
 	atomic_bool started, released;
 	atomic_bool released_during_report;
@@ -610,13 +611,33 @@ static void *release_thread(void *arg)
 static void leave_race_hook(void *cookie, const char *line)
 {
 	struct leave_race *lr = leave_race;
-	if (!lr || !strstr(line, "iommu_domain_free") || atomic_exchange(&lr->started, true))
+	if (!lr || !strstr(line, lr->report) || atomic_exchange(&lr->started, true))
 		return;
 	assert_int_equal(pthread_create(&lr->t, NULL, release_thread, lr), 0);
 	/* long enough for an unblocked release to finish many times over */
 	for (int i = 0; i < 200 && !atomic_load(&lr->released); i++)
 		nanosleep(&(struct timespec){ 0, 1000 * 1000 }, NULL);
 	atomic_store(&lr->released_during_report, atomic_load(&lr->released));
+}
+
+/* The release started from the report has run: not before the report ended. */
+static void leave_race_end(struct leave_race *lr)
+{
+	assert_true(atomic_load(&lr->started));
+	assert_int_equal(pthread_join(lr->t, NULL), 0);
+	dmp_set_log_hook(NULL, NULL);
+	leave_race = NULL;
+	assert_false(atomic_load(&lr->released_during_report));
+	assert_true(atomic_load(&lr->released));
+}
+
+/* irig_down() of a rig whose device the race released already. */
+static void irig_down_released(struct irig *r)
+{
+	dmp_sim_iommu_driver_unregister(r->iommu);
+	dmp_sim_iommu_destroy(r->hw);
+	assert_int_equal(dmp_swiotlb_pool_destroy(r->pool), 0);
+	dmp_sim_destroy(r->sim);
 }
 
 static void test_domain_free_report_keeps_device(void **state)
@@ -628,22 +649,36 @@ static void test_domain_free_report_keeps_device(void **state)
 	struct dmp_iommu_domain *d;
 	assert_int_equal(dmp_iommu_paging_domain_alloc(&r.dev, &d), 0);
 	assert_int_equal(dmp_iommu_attach_device(d, &r.dev), 0);
-	struct leave_race lr = { .dev = &r.dev };
+	struct leave_race lr = { .dev = &r.dev, .report = "iommu_domain_free" };
 	leave_race = &lr;
 	dmp_set_log_hook(leave_race_hook, NULL);
 	dmp_iommu_domain_free(d); /* attached: refused, reported */
-	assert_true(atomic_load(&lr.started));
-	assert_int_equal(pthread_join(lr.t, NULL), 0);
-	dmp_set_log_hook(NULL, NULL);
-	leave_race = NULL;
-	assert_false(atomic_load(&lr.released_during_report));
-	assert_true(atomic_load(&lr.released));
+	leave_race_end(&lr);
 	/* the device has left: its group (gone with it) no longer holds @d */
 	dmp_iommu_domain_free(d);
-	dmp_sim_iommu_driver_unregister(r.iommu);
-	dmp_sim_iommu_destroy(r.hw);
-	assert_int_equal(dmp_swiotlb_pool_destroy(r.pool), 0);
-	dmp_sim_destroy(r.sim);
+	irig_down_released(&r);
+}
+
+/*
+ * A fault's report names the device the driver found by its stream ID, and
+ * gives it to the domain's handler: as for dmp_iommu_domain_free()'s
+ * refusal, the device must not leave its group (and be freed by its owner)
+ * until the report has returned.  The report here is the log line of a
+ * fault no handler took; from inside it another thread releases the device.
+ */
+static void test_fault_report_keeps_device(void **state)
+{
+	(void)state;
+	struct irig r;
+	irig_up(&r, true, true, DMP_IOMMU_DOMAIN_DMA, false, 64);
+	ce_remove(&r.ce);
+	struct leave_race lr = { .dev = &r.dev, .report = "unhandled IOMMU" };
+	leave_race = &lr;
+	dmp_set_log_hook(leave_race_hook, NULL);
+	uint8_t buf[16];
+	assert_int_equal(dmp_sim_dma_read(r.ce_hw, 0x500000, buf, sizeof(buf)), -ENXIO);
+	leave_race_end(&lr);
+	irig_down_released(&r);
 }
 
 /*
@@ -718,6 +753,7 @@ int main(void)
 		cmocka_unit_test(test_map_failure),
 		cmocka_unit_test(test_domain_free_report_keeps_device),
 		cmocka_unit_test(test_dma_map_keeps_iommu_checks),
+		cmocka_unit_test(test_fault_report_keeps_device),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -179,8 +179,26 @@ static inline struct dmp_iommu_dev *dmp_dev_iommu(const struct dmp_device *dev)
 DMP_API int dmp_iommu_report_fault(struct dmp_iommu_domain *domain, struct dmp_device *dev,
 				   dmp_addr_t iova, int flags);
 
-/** dmp_iommu_find_device - the probed device with stream @sid on @iommu, or NULL. */
+/**
+ * dmp_iommu_find_device - the probed device with stream @sid on @iommu, or
+ * NULL.  Nothing keeps it probed after the return: a fault path that reports
+ * on it uses dmp_iommu_report_fault_sid().
+ */
 DMP_API struct dmp_device *dmp_iommu_find_device(struct dmp_iommu *iommu, uint32_t sid);
+
+/**
+ * dmp_iommu_report_fault_sid - a driver's fault path by stream ID: find the
+ * probed device with stream @sid on @iommu and deliver the fault to the
+ * domain it is attached to, as dmp_iommu_report_fault() does (no device: the
+ * fault is logged with none).  Until the report returns, the device cannot
+ * leave its group (dmp_iommu_release_device() waits, so its owner cannot
+ * free it under the handler) and no domain can be freed; the handler must
+ * therefore neither release a device nor free a domain.  Returns as
+ * dmp_iommu_report_fault().  Context: not under the core's or the checker's
+ * locks (it takes them).
+ */
+DMP_API int dmp_iommu_report_fault_sid(struct dmp_iommu *iommu, uint32_t sid, dmp_addr_t iova,
+				       int flags);
 
 /* dma-iommu.c: the DMA API over a DMA domain. */
 DMP_API extern const struct dmp_dma_map_ops dmp_iommu_dma_ops;

@@ -17,8 +17,9 @@ static dmp_spinlock_t core_lock = DMP_SPINLOCK_INIT; /* instances, groups, attac
 /*
  * Held while a device leaves its group (dmp_iommu_release_device()) and
  * while a report names a device found in a group (dmp_iommu_domain_free()'s
- * refusal), so that the device outlives the report: after its release the
- * caller may free it.  A report takes the checker's locks, so this lock is
+ * refusal, a fault found by stream ID: dmp_iommu_report_fault_sid()), so
+ * that the device outlives the report: after its release the caller may
+ * free it.  A report takes the checker's locks, so this lock is
  * taken before core_lock and before any of the checker's, never under them
  * (the checker never releases a device).
  */
@@ -517,17 +518,23 @@ void dmp_iommu_release_device(struct dmp_device *dev)
 	dmp_kfree(idev);
 }
 
-struct dmp_device *dmp_iommu_find_device(struct dmp_iommu *iommu, uint32_t sid)
+/* The device with stream @sid on @iommu, or NULL; core_lock held. */
+static struct dmp_device *find_device_locked(struct dmp_iommu *iommu, uint32_t sid)
 {
-	struct dmp_device *found = NULL;
-	dmp_spin_lock(&core_lock);
-	for (struct dmp_iommu_group *g = iommu->groups; g && !found; g = g->next)
-		for (unsigned int i = 0; i < g->nr_devices && !found; i++) {
+	for (struct dmp_iommu_group *g = iommu->groups; g; g = g->next)
+		for (unsigned int i = 0; i < g->nr_devices; i++) {
 			struct dmp_iommu_dev *idev = dmp_dev_iommu(g->devices[i]);
 			for (unsigned int k = 0; k < idev->nr_sids; k++)
 				if (idev->sids[k] == sid)
-					found = g->devices[i];
+					return g->devices[i];
 		}
+	return NULL;
+}
+
+struct dmp_device *dmp_iommu_find_device(struct dmp_iommu *iommu, uint32_t sid)
+{
+	dmp_spin_lock(&core_lock);
+	struct dmp_device *found = find_device_locked(iommu, sid);
 	dmp_spin_unlock(&core_lock);
 	return found;
 }
@@ -742,5 +749,21 @@ int dmp_iommu_report_fault(struct dmp_iommu_domain *domain, struct dmp_device *d
 			 dev ? dev->name : "?", (flags & DMP_IOMMU_FAULT_PERM) ? "permission"
 									     : "translation",
 			 (unsigned long long)iova, (flags & DMP_IOMMU_FAULT_WRITE) ? "write" : "read");
+	return ret;
+}
+
+int dmp_iommu_report_fault_sid(struct dmp_iommu *iommu, uint32_t sid, dmp_addr_t iova, int flags)
+{
+	/* leave_lock across the report, as arm_smmu_handle_evt() in Linux's
+	 * arm-smmu-v3.c holds streams_mutex from the stream's look-up to the
+	 * end of iommu_report_device_fault(): the device found stays in its
+	 * group, and its domain (dmp_iommu_domain_free() takes leave_lock) stays */
+	dmp_spin_lock(&leave_lock);
+	dmp_spin_lock(&core_lock);
+	struct dmp_device *dev = find_device_locked(iommu, sid);
+	struct dmp_iommu_domain *domain = dev ? dmp_dev_iommu(dev)->group->domain : NULL;
+	dmp_spin_unlock(&core_lock);
+	int ret = dmp_iommu_report_fault(domain, dev, iova, flags);
+	dmp_spin_unlock(&leave_lock);
 	return ret;
 }

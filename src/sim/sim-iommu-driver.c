@@ -181,11 +181,10 @@ static void fault_irq(void *cookie)
 	struct simdrv *drv = cookie;
 	struct dmp_sim_iommu_fault f;
 	while (dmp_sim_iommu_pop_fault(drv->hw, &f)) {
-		struct dmp_device *dev = dmp_iommu_find_device(&drv->iommu, f.sid);
 		int flags = (f.write ? DMP_IOMMU_FAULT_WRITE : DMP_IOMMU_FAULT_READ) |
 			    (f.reason == DMP_SIM_IOMMU_F_PERMISSION ? DMP_IOMMU_FAULT_PERM : 0);
-		dmp_iommu_report_fault(dev ? dmp_iommu_get_domain_for_dev(dev) : NULL, dev, f.iova,
-				       flags);
+		/* look-up and report in one: the device stays until it returns */
+		dmp_iommu_report_fault_sid(&drv->iommu, f.sid, f.iova, flags);
 	}
 }
 
