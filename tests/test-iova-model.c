@@ -486,6 +486,8 @@ static void run(struct model *m, unsigned int shift, unsigned long start_pfn, ui
 	const char *ce = getenv("DMP_IOVA_MODEL_CHECK_EVERY"); /* 1: find the step that breaks */
 	unsigned long check_every = ce && *ce ? strtoul(ce, NULL, 0) : 256;
 	no_check = !check_every; /* 0: the model's answers only */
+	const char *cf = getenv("DMP_IOVA_MODEL_CHECK_FROM"); /* every step from there */
+	unsigned long check_from = cf && *cf ? strtoul(cf, NULL, 0) : ~0UL;
 	for (unsigned long s = 0; s < steps; s++) {
 		/* the live count drifts between nothing and max_live, so that
 		 * the tree grows tall, shrinks to a root leaf, and grows again */
@@ -505,7 +507,7 @@ static void run(struct model *m, unsigned int shift, unsigned long start_pfn, ui
 		last_step = s;
 		m->max_n = m->n > m->max_n ? m->n : m->max_n;
 		m->max_height = m->d.height > m->max_height ? m->d.height : m->max_height;
-		if (check_every && (s % check_every == 0 || m->n < 40))
+		if (check_every && (s % check_every == 0 || m->n < 40 || s >= check_from))
 			check_all(m);
 	}
 	check_all(m);
@@ -589,10 +591,50 @@ static void test_gap_left_below_the_top(void **state)
 	}
 }
 
+/*
+ * A reservation that merges every range of a leaf that is its parent's
+ * first child (the leaf empties and goes; its parent's first key is then
+ * the next child's) into the reservation just below, which widens across
+ * the old leaf's place: the separator above the parent must rise past it,
+ * or a look-up of the widened range's upper pfns goes to the wrong subtree.
+ * Reservations in rising order make leaves of 8 ranges and inner nodes of 8
+ * leaves; six more ranges fill the next leaf so that the emptied one does
+ * not merge with it.
+ */
+static void test_reservation_widens_over_an_emptied_first_leaf(void **state)
+{
+	struct dmp_iova_domain d;
+	struct dmp_iova_range r;
+	const unsigned long first = 64 * 2; /* the first range of leaf 16: child 0 of its parent */
+	(void)state;
+
+	assert_int_equal(dmp_iova_domain_init(&d, 4096, 0), 0);
+	for (unsigned long i = 0; i < 400; i++)
+		assert_int_equal(dmp_reserve_iova(&d, 10 * i, 10 * i + 4), 0);
+	for (unsigned long i = first + 8; i < first + 14; i++)
+		assert_int_equal(dmp_reserve_iova(&d, 10 * i + 6, 10 * i + 7), 0);
+	assert_int_equal(dmp_iova_domain_check(&d), 0);
+	/* touches range first - 1, covers ranges first .. first + 7 */
+	unsigned long lo = 10 * (first - 1) + 5, hi = 10 * (first + 7) + 4;
+	assert_int_equal(dmp_reserve_iova(&d, lo, hi), 0);
+	assert_int_equal(dmp_find_iova(&d, hi, &r), 0);
+	assert_int_equal(r.pfn_lo, 10 * (first - 1));
+	assert_int_equal(r.pfn_hi, hi);
+	assert_true(r.reserved);
+	assert_int_equal(dmp_iova_domain_check(&d), 0);
+	/* a reservation overlapping its top merges, it does not overlap */
+	assert_int_equal(dmp_reserve_iova(&d, hi - 2, hi + 1), 0);
+	assert_int_equal(dmp_iova_domain_check(&d), 0);
+	assert_int_equal(dmp_find_iova(&d, hi + 1, &r), 0);
+	assert_int_equal(r.pfn_lo, 10 * (first - 1));
+	dmp_iova_domain_destroy(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gap_left_below_the_top),
+		cmocka_unit_test(test_reservation_widens_over_an_emptied_first_leaf),
 		cmocka_unit_test(test_model_small_tree),
 		cmocka_unit_test(test_model_4k),
 		cmocka_unit_test(test_model_64k),

@@ -344,15 +344,17 @@ static void raise_bounds(struct iova_leaf *l, const uint8_t v[NR_ORDERS])
 }
 
 /* A range of the leaf before @nx grew up to @hi: raise the separators of
- * @nx's subtrees that no longer lie above it to @nx's first pfn_lo. */
+ * @nx's subtrees that no longer lie above it to @nx's first pfn_lo.  A
+ * first child's key[0] is no separator (the one above its node is), and it
+ * may be above it (node_unlink() of a first child): only a key[i > 0] that
+ * lies above @hi ends the climb. */
 static void key_above(struct iova_leaf *nx, unsigned long hi)
 {
 	void *n = nx;
 	for (struct iova_inner *p = nx->parent; p; n = p, p = p->parent) {
 		unsigned int i = child_index(p, n);
-		if (p->key[i] > hi)
-			return;
-		p->key[i] = E_LO(nx, 0);
+		if (p->key[i] <= hi)
+			p->key[i] = E_LO(nx, 0);
 		if (i)
 			return;
 	}
