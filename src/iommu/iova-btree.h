@@ -463,7 +463,7 @@ static inline struct iova_pos tree_find_limit(const struct dmp_iova_domain *d, u
 }
 
 /* The range whose pfn_lo is @lo: it must be in the tree. */
-static inline struct iova_pos tree_pos_of(const struct dmp_iova_domain *d, unsigned long lo)
+static DMP__ALWAYS_INLINE struct iova_pos tree_pos_of(const struct dmp_iova_domain *d, unsigned long lo)
 {
 	struct iova_pos p = tree_find(d, lo);
 	DMP_ASSERT(p.l && pos_lo(p) == lo);
@@ -663,27 +663,26 @@ static DMP__NOINLINE struct iova_leaf *leaf_split(struct dmp_iova_domain *d, str
 	return r;
 }
 
-/*
- * Insert the range [@lo, @hi] just below @above (the range above its gap):
- * it takes the upper part of @above's gap, so every gap only shrinks and the
- * bounds hold as they are, except below the anchor, whose gap counts in no
- * bound (raised here).  Nodes reserved (tree_reserve_nodes).
- */
-NODE_SHIFT_FN static void tree_insert(struct dmp_iova_domain *d, struct iova_pos above, unsigned long lo,
-			unsigned long hi, uint8_t flags)
+/* Put into the anchor's gap, which no bound counts (own_fit()): the gap
+ * the range at @at of @l leaves below itself is new to the bounds above,
+ * not a shrunk one.  Left out, a later split hands the stale bound to a node
+ * left of the top path, and a search skips the gap (a false -ENOMEM).
+ * Apart from leaf_put(), which needs it only when the bounds do not hold. */
+static DMP__NOINLINE void insert_raise(struct iova_leaf *l, unsigned int at)
 {
-	struct iova_leaf *l = above.l;
-	unsigned int at = above.i;
+	uint8_t v[NR_ORDERS];
 
-	if (l->nr == LEAF_MAX) {
-		struct iova_leaf *r = leaf_split(d, l);
-		if (at >= l->nr) {
-			at -= l->nr;
-			l = r;
-		}
-	}
-	/* the entries below @at move down a slot (the leaf's entries are in
-	 * its top slots: "struct iova_leaf") */
+	own_codes(l, at, v);
+	raise_bounds(l, v);
+}
+
+/* Put [@lo, @hi] at entry @at of @l, which has room: the entries below
+ * @at move down a slot (the leaf's entries are in its top slots: "struct
+ * iova_leaf").  No call but fix_key's loop on the path every allocation
+ * takes, so no registers to save. */
+NODE_SHIFT_FN static void leaf_put(struct dmp_iova_domain *d, struct iova_leaf *l, unsigned int at,
+				   unsigned long lo, unsigned long hi, uint8_t flags)
+{
 	unsigned int b = LEAF_MAX - l->nr;
 	for (unsigned int i = 0; i < at; i++) {
 		l->lo[b - 1 + i] = l->lo[b + i];
@@ -696,20 +695,41 @@ NODE_SHIFT_FN static void tree_insert(struct dmp_iova_domain *d, struct iova_pos
 	E_FL(l, at) = flags;
 	d->hint = l;
 	d->hint_i = at;
-	/* Put into the anchor's gap, which no bound counts (own_fit()): the
-	 * gap it leaves below itself is new to the bounds above, not a shrunk
-	 * one.  Left out, a later split hands the stale bound to a node left
-	 * of the top path, and a search skips the gap (a false -ENOMEM). */
-	if ((E_FL(l, at + 1u) & DMP__IOVA_ANCHOR) && l->parent &&
-	    !bounds_hold((struct iova_pos){ l, at })) {
-		uint8_t v[NR_ORDERS];
-		own_codes(l, at, v);
-		raise_bounds(l, v);
-	}
-	if (at == 0)
-		fix_key(l, 0, lo);
 	if (at == l->nr - 1u && l->next)
 		l->next->floor = hi + 1;
+	if ((E_FL(l, at + 1u) & DMP__IOVA_ANCHOR) && l->parent &&
+	    !bounds_hold((struct iova_pos){ l, at }))
+		insert_raise(l, at);
+	if (at == 0)
+		fix_key(l, 0, lo);
+}
+
+/* tree_insert() into a full leaf: split it first. */
+static DMP__NOINLINE void insert_split(struct dmp_iova_domain *d, struct iova_leaf *l,
+				       unsigned int at, unsigned long lo, unsigned long hi,
+				       uint8_t flags)
+{
+	struct iova_leaf *r = leaf_split(d, l);
+	if (at >= l->nr) {
+		at -= l->nr;
+		l = r;
+	}
+	leaf_put(d, l, at, lo, hi, flags);
+}
+
+/*
+ * Insert the range [@lo, @hi] just below @above (the range above its gap):
+ * it takes the upper part of @above's gap, so every gap only shrinks and the
+ * bounds hold as they are, except below the anchor, whose gap counts in no
+ * bound (raised in leaf_put()).  Nodes reserved (tree_reserve_nodes).
+ */
+static inline void tree_insert(struct dmp_iova_domain *d, struct iova_pos above, unsigned long lo,
+			       unsigned long hi, uint8_t flags)
+{
+	if (dmp__unlikely(above.l->nr == LEAF_MAX))
+		insert_split(d, above.l, above.i, lo, hi, flags);
+	else
+		leaf_put(d, above.l, above.i, lo, hi, flags);
 }
 
 /* Remove the empty node @n (level @lvl) from its parent, and parents left
@@ -768,39 +788,18 @@ NODE_SHIFT_FN static DMP__NOINLINE void leaf_merge(struct dmp_iova_domain *d, st
 	node_unlink(d, r, 0);
 }
 
-/*
- * Remove entry @p (not the anchor).  The range above it inherits its pfns
- * and its gap: that gap grows, so its codes are raised into the bounds.
- * A leaf left nearly empty merges with a neighbour that has room.
- */
-NODE_SHIFT_FN static void tree_erase(struct dmp_iova_domain *d, struct iova_pos p)
+/* What tree_erase() leaves for later: raising the bounds above @above
+ * (@raise: the gap it inherited outgrew them) and a leaf @l left empty or
+ * nearly so.  Apart, so that the erase itself saves no registers. */
+static DMP__NOINLINE void erase_fixup(struct dmp_iova_domain *d, struct iova_leaf *l,
+				      struct iova_pos above, bool raise)
 {
-	struct iova_leaf *l = p.l;
-	struct iova_pos above;
 	uint8_t v[NR_ORDERS];
 
-	DMP_ASSERT(!(pos_flags(p) & DMP__IOVA_ANCHOR));
-	/* the entries below it move up a slot */
-	unsigned int b = LEAF_MAX - l->nr;
-	for (unsigned int i = p.i; i > 0; i--) {
-		l->lo[b + i] = l->lo[b + i - 1];
-		l->hi[b + i] = l->hi[b + i - 1];
-		l->flags[b + i] = l->flags[b + i - 1];
-	}
-	l->nr--;
-	if (p.i < l->nr) {
-		above = p;
-	} else {
-		/* it was the leaf's last: the next leaf's first is above */
-		above = (struct iova_pos){ l->next, 0 };
-		l->next->floor = entry_floor(l, l->nr);
-	}
-	if (above.l->parent && !bounds_hold(above)) {
+	if (raise) {
 		own_codes(above.l, above.i, v);
 		raise_bounds(above.l, v);
 	}
-	d->hint = above.l;
-	d->hint_i = above.i;
 	if (!l->nr) {
 		/* (not the root leaf: the anchor never leaves it) */
 		if (l->prev)
@@ -818,6 +817,40 @@ NODE_SHIFT_FN static void tree_erase(struct dmp_iova_domain *d, struct iova_pos 
 			 ((struct iova_leaf *)par->child[li + 1])->nr + l->nr <= LEAF_MAX - 2)
 			leaf_merge(d, l, par->child[li + 1]);
 	}
+}
+
+/*
+ * Remove entry @p (not the anchor).  The range above it inherits its pfns
+ * and its gap: that gap grows, so its codes are raised into the bounds.
+ * A leaf left nearly empty merges with a neighbour that has room.
+ */
+NODE_SHIFT_FN static void tree_erase(struct dmp_iova_domain *d, struct iova_pos p)
+{
+	struct iova_leaf *l = p.l;
+	struct iova_pos above;
+	bool raise;
+
+	DMP_ASSERT(!(pos_flags(p) & DMP__IOVA_ANCHOR));
+	/* the entries below it move up a slot */
+	unsigned int b = LEAF_MAX - l->nr;
+	for (unsigned int i = p.i; i > 0; i--) {
+		l->lo[b + i] = l->lo[b + i - 1];
+		l->hi[b + i] = l->hi[b + i - 1];
+		l->flags[b + i] = l->flags[b + i - 1];
+	}
+	l->nr--;
+	if (p.i < l->nr) {
+		above = p;
+	} else {
+		/* it was the leaf's last: the next leaf's first is above */
+		above = (struct iova_pos){ l->next, 0 };
+		l->next->floor = entry_floor(l, l->nr);
+	}
+	d->hint = above.l;
+	d->hint_i = above.i;
+	raise = above.l->parent && !bounds_hold(above);
+	if (dmp__unlikely(raise || !l->nr || (l->nr <= LEAF_LOW && l->parent)))
+		erase_fixup(d, l, above, raise);
 }
 
 /*

@@ -110,13 +110,21 @@ static void cached_insert_update(struct dmp_iova_domain *iovad, unsigned long lo
 		iovad->cached_lo = lo;
 }
 
-static void cached_delete_update(struct dmp_iova_domain *iovad, unsigned long lo,
-				 unsigned long hi, unsigned long next_lo)
+static void cached_delete_update(struct dmp_iova_domain *iovad, struct iova_pos p,
+				 unsigned long lo, unsigned long hi)
 {
-	if (lo == iovad->cached32_lo || (hi < iovad->dma_32bit_pfn && lo >= iovad->cached32_lo))
-		iovad->cached32_lo = next_lo;
-	if (lo >= iovad->cached_lo)
-		iovad->cached_lo = next_lo;
+	bool below32 = lo == iovad->cached32_lo ||
+		       (hi < iovad->dma_32bit_pfn && lo >= iovad->cached32_lo);
+	bool below = lo >= iovad->cached_lo;
+
+	/* the successor only when a position moves (most frees move one) */
+	if (below32 || below) {
+		unsigned long next_lo = pos_lo(pos_next(p));
+		if (below32)
+			iovad->cached32_lo = next_lo;
+		if (below)
+			iovad->cached_lo = next_lo;
+	}
 }
 
 /* Unlink range @p (not the anchor).  Tree lock held. */
@@ -126,7 +134,7 @@ static void remove_node(struct dmp_iova_domain *iovad, struct iova_pos p)
 	unsigned int flags = pos_flags(p);
 
 	DMP_ASSERT(!(flags & DMP__IOVA_ANCHOR));
-	cached_delete_update(iovad, lo, hi, pos_lo(pos_next(p)));
+	cached_delete_update(iovad, p, lo, hi);
 	tree_erase(iovad, p);
 	iovad->nr_ranges--;
 	if (flags & DMP__IOVA_RESERVED) {
@@ -204,8 +212,11 @@ static int tree_search(struct dmp_iova_domain *iovad, unsigned long size, unsign
 	cur = tree_pos_of(iovad, end <= iovad->dma_32bit_pfn ? iovad->cached32_lo
 							     : iovad->cached_lo);
 	/* A cached range above the limit: Linux walks down to the limit range
-	 * by range; the lowest range reaching the limit is the same start. */
-	if (pos_lo(cur) >= end)
+	 * by range; the lowest range reaching the limit is the same start.
+	 * When the range below the cached one ends below the limit (its gap
+	 * starts at or below @end), that is the cached range itself: no
+	 * look-up (one range below the anchor, as a map+unmap pair leaves it). */
+	if (pos_lo(cur) >= end && entry_floor(cur.l, cur.i) > end)
 		cur = tree_find_limit(iovad, end);
 	/* Linux retries from the anchor even when the first pass started there,
 	 * with a low bound of anchor + 1 = 0: below start_pfn.  Not here. */
