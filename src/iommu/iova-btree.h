@@ -680,7 +680,8 @@ static DMP__NOINLINE void insert_raise(struct iova_leaf *l, unsigned int at)
  * @at move down a slot (the leaf's entries are in its top slots: "struct
  * iova_leaf").  No call but fix_key's loop on the path every allocation
  * takes, so no registers to save. */
-NODE_SHIFT_FN static void leaf_put(struct dmp_iova_domain *d, struct iova_leaf *l, unsigned int at,
+NODE_SHIFT_FN static DMP__ALWAYS_INLINE void leaf_put(struct dmp_iova_domain *d, struct iova_leaf *l,
+						      unsigned int at,
 				   unsigned long lo, unsigned long hi, uint8_t flags)
 {
 	unsigned int b = LEAF_MAX - l->nr;
@@ -824,7 +825,7 @@ static DMP__NOINLINE void erase_fixup(struct dmp_iova_domain *d, struct iova_lea
  * and its gap: that gap grows, so its codes are raised into the bounds.
  * A leaf left nearly empty merges with a neighbour that has room.
  */
-NODE_SHIFT_FN static void tree_erase(struct dmp_iova_domain *d, struct iova_pos p)
+NODE_SHIFT_FN static inline void tree_erase(struct dmp_iova_domain *d, struct iova_pos p)
 {
 	struct iova_leaf *l = p.l;
 	struct iova_pos above;

@@ -127,15 +127,16 @@ static void cached_delete_update(struct dmp_iova_domain *iovad, struct iova_pos 
 	}
 }
 
-/* Unlink range @p (not the anchor).  Tree lock held. */
-static void remove_node(struct dmp_iova_domain *iovad, struct iova_pos p)
+/* Unlink range @p (not the anchor).  Tree lock held.  The erase comes
+ * last, so that its rare fix-ups are a tail call and the common path saves
+ * no registers (NODE_SHIFT_FN: tree_erase() inlines here). */
+NODE_SHIFT_FN static void remove_node(struct dmp_iova_domain *iovad, struct iova_pos p)
 {
 	unsigned long lo = pos_lo(p), hi = pos_hi(p);
 	unsigned int flags = pos_flags(p);
 
 	DMP_ASSERT(!(flags & DMP__IOVA_ANCHOR));
 	cached_delete_update(iovad, p, lo, hi);
-	tree_erase(iovad, p);
 	iovad->nr_ranges--;
 	if (flags & DMP__IOVA_RESERVED) {
 		iovad->nr_reserved--;
@@ -147,6 +148,7 @@ static void remove_node(struct dmp_iova_domain *iovad, struct iova_pos p)
 			iovad->fail_limit[0] = iovad->fail_limit[1] = 0;
 		}
 	}
+	tree_erase(iovad, p);
 }
 
 /*
@@ -236,8 +238,9 @@ static int tree_search(struct dmp_iova_domain *iovad, unsigned long size, unsign
 	}
 }
 
-static int tree_alloc(struct dmp_iova_domain *iovad, unsigned long size, unsigned long limit_pfn,
-		      bool size_aligned, unsigned long *pfn_lo)
+/* NODE_SHIFT_FN: as tree_insert()'s, so that it inlines here. */
+NODE_SHIFT_FN static int tree_alloc(struct dmp_iova_domain *iovad, unsigned long size,
+				    unsigned long limit_pfn, bool size_aligned, unsigned long *pfn_lo)
 {
 	struct iova_pos above;
 	unsigned long align_mask = ~0UL, new_pfn = 0;
