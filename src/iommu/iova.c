@@ -167,6 +167,18 @@ static bool known_full(const struct dmp_iova_domain *iovad, unsigned long size,
 	return aligned && size >= iovad->fail_size[1] && limit <= iovad->fail_limit[1];
 }
 
+/* prev_fit() for a request of @size pfns aligned by @align_mask: apart,
+ * so that a search whose first gap fits (the common case) computes neither
+ * the size's code nor the order. */
+static DMP__NOINLINE bool prev_fit_aligned(struct iova_pos *p, unsigned long size,
+					   unsigned long align_mask)
+{
+	/* the order the bounds skip by: the alignment's, at most the highest
+	 * kept (a bound then) */
+	return prev_fit(p, size, fit_code(size),
+			DMP_MIN((unsigned int)__builtin_ctzl(align_mask), DMP__IOVA_FIT_ORDERS));
+}
+
 /*
  * Walk down from @p over the gap below each range, capped by @high (which
  * only the first range can reach), for the highest @size-pfn fit aligned by
@@ -187,10 +199,7 @@ static bool walk_down(struct iova_pos *p, unsigned long size, unsigned long high
 			*pfn = new_pfn;
 			return true;
 		}
-		/* the order the bounds skip by: the alignment's, at most the
-		 * highest kept (a bound then) */
-		if (!prev_fit(p, size, fit_code(size),
-			      DMP_MIN((unsigned int)__builtin_ctzl(align_mask), DMP__IOVA_FIT_ORDERS)))
+		if (!prev_fit_aligned(p, size, align_mask))
 			return false;
 	}
 }
@@ -207,9 +216,8 @@ static bool walk_down(struct iova_pos *p, unsigned long size, unsigned long high
 static int tree_search(struct dmp_iova_domain *iovad, unsigned long size, unsigned long end,
 		       unsigned long align_mask, unsigned long *pfn, struct iova_pos *above)
 {
-	unsigned long low = iovad->start_pfn, retry_low;
-	struct iova_pos cur;
-	bool retry;
+	unsigned long low = iovad->start_pfn;
+	struct iova_pos cur, start;
 
 	cur = tree_pos_of(iovad, end <= iovad->dma_32bit_pfn ? iovad->cached32_lo
 							     : iovad->cached_lo);
@@ -220,20 +228,19 @@ static int tree_search(struct dmp_iova_domain *iovad, unsigned long size, unsign
 	 * look-up (one range below the anchor, as a map+unmap pair leaves it). */
 	if (pos_lo(cur) >= end && entry_floor(cur.l, cur.i) > end)
 		cur = tree_find_limit(iovad, end);
-	/* Linux retries from the anchor even when the first pass started there,
-	 * with a low bound of anchor + 1 = 0: below start_pfn.  Not here. */
-	retry = !(pos_flags(cur) & DMP__IOVA_ANCHOR) && pos_hi(cur) + 1 < end;
-	retry_low = DMP_MAX(pos_hi(cur) + 1, iovad->start_pfn);
-
-	for (;;) {
+	start = cur;
+	for (bool retried = false;; retried = true) {
 		if (walk_down(&cur, size, end, low, align_mask, pfn)) {
 			*above = cur;
 			return 0;
 		}
-		if (!retry)
+		/* Once more above the first pass's start (the search changes
+		 * only bounds: @start stands).  Linux retries from the anchor
+		 * even when the first pass started there, with a low bound of
+		 * anchor + 1 = 0: below start_pfn.  Not here. */
+		if (retried || (pos_flags(start) & DMP__IOVA_ANCHOR) || pos_hi(start) + 1 >= end)
 			return -ENOMEM;
-		retry = false;
-		low = retry_low;
+		low = DMP_MAX(pos_hi(start) + 1, iovad->start_pfn);
 		cur = tree_find_limit(iovad, end);
 	}
 }
