@@ -96,23 +96,26 @@ struct dmp_iova_domain {
 	struct dmp__iova_rcaches *rcaches;
 
 	/* Under tree_lock, on a line of its own: the fast path of other
-	 * threads reads the constants above. */
+	 * threads reads the constants above.  What every tree operation
+	 * writes shares the lock's line (one line moves between CPUs that
+	 * take turns, not two); what it only reads, or writes when a search
+	 * fails or a node is split, is on the next. */
 	_Alignas(64) dmp_spinlock_t tree_lock;
-	void *root;                          /* a leaf when height is 0 */
 	unsigned int height;                 /* levels of inner nodes */
+	void *root;                          /* a leaf when height is 0 */
 	void *hint;                          /* the leaf last changed (it may
 						have been freed since: checked) */
 	unsigned int hint_i;                 /* and a range in it */
+	unsigned int nr_spare;               /* nodes on the free list */
 	unsigned long cached_lo;             /* pfn_lo of the range where the
 						next search starts */
 	unsigned long cached32_lo;           /* same, for limits <= 4 GiB */
+	unsigned long nr_ranges;             /* ranges in the tree, anchor excluded */
+	unsigned long nr_pfns;               /* pfns covered by non-reserved ranges */
 	unsigned long fail_size[2];          /* smallest failed size [aligned] */
 	unsigned long fail_limit[2];         /* its limit: larger fails too */
-	unsigned long nr_ranges;             /* ranges in the tree, anchor excluded */
 	unsigned long nr_reserved;           /* of which reserved */
-	unsigned long nr_pfns;               /* pfns covered by non-reserved ranges */
 	/* the node allocator: a free list over chunks */
-	unsigned int nr_spare;               /* nodes on the free list */
 	union dmp__iova_bnode *free_nodes;
 	struct dmp__iova_chunk *chunks;
 };
