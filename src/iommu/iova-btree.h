@@ -431,6 +431,18 @@ static inline int leaf_floor_index(const struct iova_leaf *l, unsigned long pfn)
 	return (int)base - (E_LO(l, base) > pfn);
 }
 
+/* tree_find() past the remembered range: a descent.  Apart, so that the
+ * callers' common path keeps few registers live. */
+static DMP__NOINLINE struct iova_pos tree_find_descend(const struct dmp_iova_domain *d,
+						       unsigned long pfn)
+{
+	struct iova_leaf *l = leaf_for(d, pfn);
+	int i = leaf_floor_index(l, pfn);
+	if (i < 0 || E_HI(l, i) < pfn)
+		return (struct iova_pos){ NULL, 0 };
+	return (struct iova_pos){ l, (unsigned int)i };
+}
+
 /* The range that holds @pfn (the anchor included); .l NULL if none. */
 static DMP__ALWAYS_INLINE struct iova_pos tree_find(const struct dmp_iova_domain *d, unsigned long pfn)
 {
@@ -443,15 +455,13 @@ static DMP__ALWAYS_INLINE struct iova_pos tree_find(const struct dmp_iova_domain
 	 * that holds @pfn is the one (ranges never overlap). */
 	if (h->kind == NODE_LEAF && hi_ < h->nr && E_LO(h, hi_) <= pfn && pfn <= E_HI(h, hi_))
 		return (struct iova_pos){ h, hi_ };
-	struct iova_leaf *l = leaf_for(d, pfn);
-	int i = leaf_floor_index(l, pfn);
-	if (i < 0 || E_HI(l, i) < pfn)
-		return (struct iova_pos){ NULL, 0 };
-	return (struct iova_pos){ l, (unsigned int)i };
+	return tree_find_descend(d, pfn);
 }
 
-/* The lowest range with pfn_hi >= @pfn (the anchor at worst). */
-static inline struct iova_pos tree_find_limit(const struct dmp_iova_domain *d, unsigned long pfn)
+/* The lowest range with pfn_hi >= @pfn (the anchor at worst).  Out of line:
+ * a search needs it only when its cached start is not that range. */
+static DMP__NOINLINE struct iova_pos tree_find_limit(const struct dmp_iova_domain *d,
+						     unsigned long pfn)
 {
 	struct iova_leaf *l = leaf_for(d, pfn);
 	int i = leaf_floor_index(l, pfn);
