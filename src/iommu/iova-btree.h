@@ -691,8 +691,8 @@ static DMP__NOINLINE void insert_raise(struct iova_leaf *l, unsigned int at)
  * iova_leaf").  No call but fix_key's loop on the path every allocation
  * takes, so no registers to save. */
 NODE_SHIFT_FN static DMP__ALWAYS_INLINE void leaf_put(struct dmp_iova_domain *d, struct iova_leaf *l,
-						      unsigned int at,
-				   unsigned long lo, unsigned long hi, uint8_t flags)
+						      unsigned int at, unsigned long lo,
+						      unsigned long hi, uint8_t flags)
 {
 	unsigned int b = LEAF_MAX - l->nr;
 	for (unsigned int i = 0; i < at; i++) {
