@@ -734,8 +734,9 @@ static DMP__NOINLINE void insert_split(struct dmp_iova_domain *d, struct iova_le
  * bounds hold as they are, except below the anchor, whose gap counts in no
  * bound (raised in leaf_put()).  Nodes reserved (tree_reserve_nodes).
  */
-static inline void tree_insert(struct dmp_iova_domain *d, struct iova_pos above, unsigned long lo,
-			       unsigned long hi, uint8_t flags)
+NODE_SHIFT_FN static DMP__ALWAYS_INLINE void tree_insert(struct dmp_iova_domain *d,
+							 struct iova_pos above, unsigned long lo,
+							 unsigned long hi, uint8_t flags)
 {
 	if (dmp__unlikely(above.l->nr == LEAF_MAX))
 		insert_split(d, above.l, above.i, lo, hi, flags);
@@ -835,7 +836,8 @@ static DMP__NOINLINE void erase_fixup(struct dmp_iova_domain *d, struct iova_lea
  * and its gap: that gap grows, so its codes are raised into the bounds.
  * A leaf left nearly empty merges with a neighbour that has room.
  */
-NODE_SHIFT_FN static inline void tree_erase(struct dmp_iova_domain *d, struct iova_pos p)
+NODE_SHIFT_FN static DMP__ALWAYS_INLINE void tree_erase(struct dmp_iova_domain *d,
+							struct iova_pos p)
 {
 	struct iova_leaf *l = p.l;
 	struct iova_pos above;

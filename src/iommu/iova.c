@@ -110,8 +110,9 @@ static void cached_insert_update(struct dmp_iova_domain *iovad, unsigned long lo
 		iovad->cached_lo = lo;
 }
 
-static void cached_delete_update(struct dmp_iova_domain *iovad, struct iova_pos p,
-				 unsigned long lo, unsigned long hi)
+static DMP__ALWAYS_INLINE void cached_delete_update(struct dmp_iova_domain *iovad,
+						    struct iova_pos p, unsigned long lo,
+						    unsigned long hi)
 {
 	bool below32 = lo == iovad->cached32_lo ||
 		       (hi < iovad->dma_32bit_pfn && lo >= iovad->cached32_lo);
@@ -130,7 +131,8 @@ static void cached_delete_update(struct dmp_iova_domain *iovad, struct iova_pos 
 /* Unlink range @p (not the anchor).  Tree lock held.  The erase comes
  * last, so that its rare fix-ups are a tail call and the common path saves
  * no registers (NODE_SHIFT_FN: tree_erase() inlines here). */
-NODE_SHIFT_FN static void remove_node(struct dmp_iova_domain *iovad, struct iova_pos p)
+NODE_SHIFT_FN static DMP__ALWAYS_INLINE void remove_node(struct dmp_iova_domain *iovad,
+							struct iova_pos p)
 {
 	unsigned long lo = pos_lo(p), hi = pos_hi(p);
 	unsigned int flags = pos_flags(p);
@@ -315,7 +317,8 @@ int dmp_find_iova(struct dmp_iova_domain *iovad, unsigned long pfn, struct dmp_i
 	return err;
 }
 
-int dmp_free_iova(struct dmp_iova_domain *iovad, unsigned long pfn)
+/* NODE_SHIFT_FN: as remove_node()'s, so that it inlines here. */
+NODE_SHIFT_FN int dmp_free_iova(struct dmp_iova_domain *iovad, unsigned long pfn)
 {
 	struct iova_pos p;
 	int err = 0;
