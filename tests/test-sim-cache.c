@@ -5,7 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 #include <fcntl.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 
 #include "support/sim-fixture.h"
 #include "sim/sim-internal.h"
@@ -415,6 +418,60 @@ static void test_barrier_when_the_scan_fails(void **state)
 	dmp_sim_destroy(sim);
 }
 
+/*
+ * The kernel's PAGEMAP_SCAN, seen through this ioctl(), which the test
+ * program defines and so answers the library's calls: a chosen number of
+ * scans return success having walked nothing (walk_end at the start, no
+ * region), as a kernel that stopped early without saying why would.
+ */
+struct scan_arg_view {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+#define SCAN_REQUEST _IOWR('f', 16, struct scan_arg_view)
+static int scans_to_stall;
+
+int ioctl(int fd, unsigned long request, ...)
+{
+	va_list ap;
+	va_start(ap, request);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	if (request == SCAN_REQUEST && scans_to_stall > 0) {
+		struct scan_arg_view *a = arg;
+		scans_to_stall--;
+		a->walk_end = a->start;
+		return 0;
+	}
+	return (int)syscall(SYS_ioctl, fd, request, arg);
+}
+
+/* A scan that makes no progress: the rest of the range is examined whole,
+ * not taken as written by nobody. */
+static void test_barrier_when_the_scan_stalls(void **state)
+{
+	(void)state;
+	struct dmp_sim *sim = make(64, true, true);
+	struct dmp_sim_device *d = dev_make(sim, "d", 64, false);
+	const unsigned int order = 6;
+	const size_t pages = (size_t)1 << order, size = pages * DMP_PAGE_SIZE;
+	dmp_phys_t p;
+	uint8_t got[3], *va = uncached_written(order, &p);
+	bool tracking = dmp__sim_wt_active(sim);
+	memcpy(va + 9 * DMP_PAGE_SIZE + 7, "new", 3);
+	scans_to_stall = 1;
+	uint64_t before = dmp__sim_barrier_pages(sim);
+	PLAT0(wmb);
+	scans_to_stall = 0;
+	assert_int_equal(dmp_sim_dma_read(d, p + 9 * DMP_PAGE_SIZE + 7, got, 3), 0);
+	assert_memory_equal(got, "new", 3);
+	if (tracking)
+		assert_true(dmp__sim_barrier_pages(sim) - before >= pages);
+	assert_int_equal(PLAT(set_mem_attr, p, size, DMP_MEM_NORMAL), 0);
+	dmp_page_free(p, order);
+	dmp_sim_destroy(sim);
+}
+
 static void test_barrier_examines_pending_pages(void **state)
 {
 	(void)state;
@@ -650,6 +707,7 @@ int main(void)
 		cmocka_unit_test(test_barrier_examines_pending_pages),
 		cmocka_unit_test(test_barrier_after_the_kernel_unmaps_a_written_page),
 		cmocka_unit_test(test_barrier_when_the_scan_fails),
+		cmocka_unit_test(test_barrier_when_the_scan_stalls),
 		cmocka_unit_test(test_coherent_port),
 		cmocka_unit_test(test_port_truncation),
 		cmocka_unit_test(test_access_spans_pages),

@@ -156,8 +156,14 @@ int dmp__sim_wt_scan(struct dmp_sim *sim, struct sim_region *r, size_t off, size
 		for (int i = 0; i < n; i++)
 			fn(sim, r, (size_t)(vec[i].start - (uintptr_t)r->cpu),
 			   (size_t)(vec[i].end - vec[i].start), cookie);
-		if (a.walk_end <= start)
-			break;
+		/* Short of the end, the kernel stopped where its buffer filled,
+		 * past what it reported.  A walk that did not move (or moved
+		 * out of the range) would leave the rest unexamined, taken as
+		 * written by nobody: examine it all instead (the caller). */
+		if (a.walk_end <= start || a.walk_end > end) {
+			dmp__sim_wt_stop(sim);
+			return -EIO;
+		}
 		start = a.walk_end;
 	}
 	return 0;
