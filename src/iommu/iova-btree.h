@@ -361,14 +361,15 @@ static void key_above(struct iova_leaf *nx, unsigned long hi)
 }
 
 /* A range starting at @lo went into the subtree at @n (level @lvl), below
- * its separator maybe: lower the separators above it that @lo is below. */
+ * its separator maybe: lower the separators above it that @lo is below.
+ * A first child's key[0] is no separator (the key above its node is), and
+ * key_above() may leave it below that one: it never ends the climb. */
 static void fix_key(void *n, unsigned int lvl, unsigned long lo)
 {
 	for (struct iova_inner *p = node_parent(n, lvl); p; n = p, p = p->parent) {
 		unsigned int i = child_index(p, n);
-		if (p->key[i] <= lo)
-			return;
-		p->key[i] = lo;
+		if (p->key[i] > lo)
+			p->key[i] = lo;
 		if (i)
 			return;
 	}
